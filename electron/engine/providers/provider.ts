@@ -1,0 +1,130 @@
+import type { Readable } from 'node:stream';
+import type { ProviderKind } from '../../../shared/location';
+import type {
+  BucketInfo,
+  Checksums,
+  ListPage,
+  MetadataPatch,
+  ObjectMetadata,
+  ProviderFeatures,
+  UserMetadata,
+} from '../../../shared/model';
+
+/**
+ * One interface for every backend, modelled on rclone's `Fs`/`Object`. A provider turns every SDK error into the
+ * project's own error classes (shared/errors.ts) before it leaves the provider: nothing above sees an SDK type.
+ * Every call takes an AbortSignal; an aborted call rejects with CancelledError.
+ */
+export interface Provider {
+  readonly kind: ProviderKind;
+  readonly features: ProviderFeatures;
+
+  listBuckets(signal?: AbortSignal): Promise<BucketInfo[]>;
+  createBucket(bucket: string, signal?: AbortSignal): Promise<void>;
+  /** Removes an empty bucket; a non-empty one is a ConflictError. */
+  removeBucket(bucket: string, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * One page under `prefix`. With a delimiter, keys below the next `/` fold into prefix entries (`isPrefix`).
+   * Never loads more than one page: pass the returned cursor back for the next.
+   */
+  list(bucket: string, options: ListOptions, signal?: AbortSignal): Promise<ListPage>;
+
+  /** Metadata of one object; NotFoundError when absent. */
+  stat(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata>;
+
+  /** The object's bytes as a stream, optionally a byte range. */
+  open(bucket: string, key: string, options?: OpenOptions): Promise<Readable>;
+
+  /**
+   * Writes an object from a stream of exactly `size` bytes; single-shot below the provider's multipart
+   * threshold, parallel parts above it. If the source errors or the signal aborts, the upload is aborted and no
+   * object (and no multipart upload) is left behind; an existing object of that key stays as it was.
+   */
+  put(bucket: string, key: string, source: Readable, options: PutOptions): Promise<PutResult>;
+
+  remove(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
+  /** Removes many keys in batches (S3 DeleteObjects, Azure batch, …); a missing key counts as removed. */
+  removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult>;
+
+  /** Server-side copy inside this account (features.serverSideCopy). */
+  copy?(src: ObjectRef, dst: ObjectRef, options?: CopyOptions): Promise<PutResult>;
+
+  /** Changes metadata in place (may be a self-copy underneath); returns the new metadata. */
+  setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal): Promise<ObjectMetadata>;
+
+  /** A time-limited read URL (features.presign). */
+  presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
+
+  /** Releases sockets and timers. */
+  close?(): Promise<void>;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  /** '/' for a folder view; undefined for a flat, recursive listing. */
+  delimiter?: '/';
+  cursor?: string;
+  /** Hint; providers may return fewer. Default 1000. */
+  pageSize?: number;
+}
+
+export interface OpenOptions {
+  /** First byte to read (default 0). */
+  offset?: number;
+  /** Bytes to read from offset (default: to the end). */
+  length?: number;
+  signal?: AbortSignal;
+}
+
+export interface PutOptions {
+  size: number;
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  storageClass?: string;
+  userMetadata?: UserMetadata;
+  signal?: AbortSignal;
+  /** Called with the count of source bytes consumed so far. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface PutResult {
+  etag?: string;
+  version?: string;
+  /** Checksums the provider reported for the stored object. */
+  checksums: Checksums;
+}
+
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+export interface CopyOptions {
+  signal?: AbortSignal;
+  /** Replace metadata instead of copying the source's. */
+  metadata?: MetadataPatch;
+}
+
+export interface RemoveManyResult {
+  removed: number;
+  failed: Array<{ key: string; message: string }>;
+}
+
+/** Multipart sizing shared by the cloud providers; tests drive the boundaries through these. */
+export interface MultipartSettings {
+  /** Objects of this size or larger go up in parts. */
+  thresholdBytes: number;
+  partSizeBytes: number;
+  /** Parts in flight at once for one object. */
+  concurrency: number;
+}
+
+export const DEFAULT_MULTIPART: MultipartSettings = {
+  thresholdBytes: 16 * 1024 * 1024,
+  partSizeBytes: 8 * 1024 * 1024,
+  concurrency: 4,
+};

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ProviderKindSchema } from './location';
+
+/**
+ * An account is a saved connection. Its settings are plain and may reach the renderer; its secrets live apart,
+ * encrypted in the engine, and never cross to the renderer (the renderer only learns `hasSecrets`).
+ */
+const name = z
+  .string()
+  .trim()
+  .min(1, 'Give the account a name')
+  .max(64, 'Account names are at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dot, dash and underscore, starting with a letter or digit');
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .url('Enter a full URL such as https://s3.example.com or http://127.0.0.1:9000')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+export const S3SettingsSchema = z.object({
+  kind: z.literal('s3'),
+  name,
+  region: z.string().trim().min(1, 'Enter a region, e.g. us-east-1').default('us-east-1'),
+  endpoint: optionalUrl,
+  forcePathStyle: z.boolean().default(false),
+  /** Stores other than AWS often reject flexible checksums; "when_required" is the safe choice for them. */
+  checksumMode: z.enum(['when_supported', 'when_required']).default('when_supported'),
+  /** Optional: limit the account to one bucket (for keys that cannot list buckets). */
+  bucket: z.string().trim().optional(),
+});
+export const S3SecretsSchema = z.object({
+  accessKeyId: z.string().trim().min(1, 'Enter the access key ID'),
+  secretAccessKey: z.string().min(1, 'Enter the secret access key'),
+  sessionToken: z.string().optional(),
+});
+
+export const GcsSettingsSchema = z.object({
+  kind: z.literal('gcs'),
+  name,
+  projectId: z.string().trim().optional(),
+  /** An emulator or private endpoint, e.g. http://127.0.0.1:4443. */
+  endpoint: optionalUrl,
+  bucket: z.string().trim().optional(),
+});
+export const GcsSecretsSchema = z.object({
+  /** The service-account key file's JSON text; absent for an emulator. */
+  serviceAccountJson: z.string().optional(),
+});
+
+export const AzureSettingsSchema = z.object({
+  kind: z.literal('azure'),
+  name,
+  auth: z.enum(['connectionString', 'sharedKey', 'sas']),
+  accountName: z.string().trim().optional(),
+  /** Blob service URL, e.g. https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1. */
+  endpoint: optionalUrl,
+  container: z.string().trim().optional(),
+});
+export const AzureSecretsSchema = z.object({
+  connectionString: z.string().optional(),
+  accountKey: z.string().optional(),
+  sasToken: z.string().optional(),
+});
+
+export const LocalSettingsSchema = z.object({
+  kind: z.literal('local'),
+  name,
+  /** The folder this account opens at; its sub-folders show as "buckets". */
+  root: z.string().trim().min(1, 'Choose a folder'),
+});
+export const LocalSecretsSchema = z.object({});
+
+export const AccountSettingsSchema = z.discriminatedUnion('kind', [
+  S3SettingsSchema,
+  GcsSettingsSchema,
+  AzureSettingsSchema,
+  LocalSettingsSchema,
+]);
+export type AccountSettings = z.infer<typeof AccountSettingsSchema>;
+export type S3Settings = z.infer<typeof S3SettingsSchema>;
+export type GcsSettings = z.infer<typeof GcsSettingsSchema>;
+export type AzureSettings = z.infer<typeof AzureSettingsSchema>;
+export type LocalSettings = z.infer<typeof LocalSettingsSchema>;
+export type S3Secrets = z.infer<typeof S3SecretsSchema>;
+export type GcsSecrets = z.infer<typeof GcsSecretsSchema>;
+export type AzureSecrets = z.infer<typeof AzureSecretsSchema>;
+
+/** What the account dialog sends: settings plus secrets. Omitted secrets on an edit keep the saved ones. */
+export const AccountInputSchema = z.discriminatedUnion('kind', [
+  S3SettingsSchema.extend({ secrets: S3SecretsSchema.optional() }),
+  GcsSettingsSchema.extend({ secrets: GcsSecretsSchema.optional() }),
+  AzureSettingsSchema.extend({ secrets: AzureSecretsSchema.optional() }),
+  LocalSettingsSchema.extend({ secrets: LocalSecretsSchema.optional() }),
+]);
+export type AccountInput = z.infer<typeof AccountInputSchema>;
+
+export const AccountSummarySchema = z.object({
+  settings: AccountSettingsSchema,
+  hasSecrets: z.boolean(),
+});
+export type AccountSummary = z.infer<typeof AccountSummarySchema>;
+
+export const ConnectionTestResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  buckets: z.number().int().optional(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResultSchema>;
+
+export { ProviderKindSchema };

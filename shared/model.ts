@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/** Checksums as lowercase hex, whichever the provider can give. */
+export const ChecksumsSchema = z.object({
+  md5: z.string().optional(),
+  crc32c: z.string().optional(),
+  crc64: z.string().optional(),
+  sha256: z.string().optional(),
+});
+export type Checksums = z.infer<typeof ChecksumsSchema>;
+export type HashKind = keyof Checksums;
+export const HASH_KINDS: readonly HashKind[] = ['sha256', 'crc64', 'crc32c', 'md5'];
+
+export const BucketInfoSchema = z.object({
+  name: z.string(),
+  created: z.string().optional(),
+  region: z.string().optional(),
+});
+export type BucketInfo = z.infer<typeof BucketInfoSchema>;
+
+/** One row of a listing: an object, or a common prefix ("folder") when `isPrefix`. */
+export const ObjectEntrySchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  isPrefix: z.boolean(),
+  size: z.number().int().nonnegative(),
+  modified: z.string().optional(),
+  etag: z.string().optional(),
+  storageClass: z.string().optional(),
+  contentType: z.string().optional(),
+});
+export type ObjectEntry = z.infer<typeof ObjectEntrySchema>;
+
+export const ListPageSchema = z.object({
+  entries: z.array(ObjectEntrySchema),
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor: z.string().optional(),
+});
+export type ListPage = z.infer<typeof ListPageSchema>;
+
+export const UserMetadataSchema = z.record(z.string(), z.string());
+export type UserMetadata = z.infer<typeof UserMetadataSchema>;
+
+export const ObjectMetadataSchema = z.object({
+  key: z.string(),
+  size: z.number().int().nonnegative(),
+  modified: z.string().optional(),
+  etag: z.string().optional(),
+  /** GCS generation or S3/Azure version id, when the provider has one. */
+  version: z.string().optional(),
+  contentType: z.string().optional(),
+  cacheControl: z.string().optional(),
+  contentDisposition: z.string().optional(),
+  contentEncoding: z.string().optional(),
+  contentLanguage: z.string().optional(),
+  storageClass: z.string().optional(),
+  checksums: ChecksumsSchema,
+  userMetadata: UserMetadataSchema,
+});
+export type ObjectMetadata = z.infer<typeof ObjectMetadataSchema>;
+
+/** What a user can change on an existing object. Absent fields are left as they are. */
+export const MetadataPatchSchema = z.object({
+  contentType: z.string().max(1024).optional(),
+  cacheControl: z.string().max(1024).optional(),
+  contentDisposition: z.string().max(1024).optional(),
+  contentEncoding: z.string().max(1024).optional(),
+  contentLanguage: z.string().max(1024).optional(),
+  storageClass: z.string().max(64).optional(),
+  /** Replaces the whole user metadata map when present. */
+  userMetadata: UserMetadataSchema.optional(),
+});
+export type MetadataPatch = z.infer<typeof MetadataPatchSchema>;
+
+/** What a provider can do beyond the basics, as rclone's `Features`. */
+export const ProviderFeaturesSchema = z.object({
+  serverSideCopy: z.boolean(),
+  presign: z.boolean(),
+  hashes: z.array(z.enum(['md5', 'crc32c', 'crc64', 'sha256'])),
+  storageClasses: z.array(z.string()),
+  setMetadata: z.boolean(),
+  /** Longest key in UTF-8 bytes. */
+  maxKeyBytes: z.number().int(),
+  /** Largest user-metadata payload in bytes (keys + values), if limited. */
+  maxUserMetadataBytes: z.number().int().optional(),
+  /** True where metadata names must be C# identifiers (Azure). */
+  metadataNamesIdentifiersOnly: z.boolean(),
+  caseInsensitive: z.boolean(),
+});
+export type ProviderFeatures = z.infer<typeof ProviderFeaturesSchema>;

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { ensureGoTool } from './build';
+import { answers, freePort, startProcess, tempDir, type RunningProcess } from './process';
+import { REPO_ROOT } from './versions';
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteHandle {
+  kind: 'azure';
+  /** Blob service URL including the account: http://127.0.0.1:PORT/devstoreaccount1 */
+  endpoint: string;
+  accountName: string;
+  accountKey: string;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface MinioHandle {
+  kind: 's3';
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop(): Promise<void>;
+}
+
+export interface FakeGcsHandle {
+  kind: 'gcs';
+  endpoint: string;
+  projectId: string;
+  stop(): Promise<void>;
+}
+
+function withStop<T extends object>(value: T, proc: RunningProcess): T & { stop(): Promise<void> } {
+  return Object.assign(value, { stop: () => proc.stop() });
+}
+
+export async function startAzurite(options: { dataDir?: string } = {}): Promise<AzuriteHandle> {
+  const port = await freePort();
+  const dir = options.dataDir ?? (await tempDir('azurite'));
+  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
+  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const proc = await startProcess(
+    'azurite',
+    bin,
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent'],
+    { ready: () => answers(`http://127.0.0.1:${port}/`), cleanup: options.dataDir ? [] : [dir] },
+  );
+  return withStop(
+    {
+      kind: 'azure' as const,
+      endpoint,
+      accountName: AZURITE_ACCOUNT,
+      accountKey: AZURITE_KEY,
+      connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`,
+    },
+    proc,
+  );
+}
+
+export async function startMinio(options: { dataDir?: string } = {}): Promise<MinioHandle> {
+  const bin = await ensureGoTool('minio', (l) => console.error(`[emulators] ${l}`));
+  const port = await freePort();
+  const consolePort = await freePort();
+  const dir = options.dataDir ?? (await tempDir('minio'));
+  const accessKeyId = 'skyferry-test';
+  const secretAccessKey = 'skyferry-test-secret';
+  const proc = await startProcess(
+    'minio',
+    bin,
+    ['server', dir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, '--quiet'],
+    {
+      env: {
+        MINIO_ROOT_USER: accessKeyId,
+        MINIO_ROOT_PASSWORD: secretAccessKey,
+        MINIO_BROWSER: 'off',
+        MINIO_UPDATE: 'off',
+        MINIO_CI_CD: '1',
+      },
+      ready: async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/minio/health/live`, { signal: AbortSignal.timeout(2000) });
+        await res.body?.cancel();
+        return res.ok;
+      },
+      cleanup: options.dataDir ? [] : [dir],
+    },
+  );
+  return withStop({ kind: 's3' as const, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId, secretAccessKey }, proc);
+}
+
+export async function startFakeGcs(options: { dataDir?: string } = {}): Promise<FakeGcsHandle> {
+  const bin = await ensureGoTool('fakeGcs', (l) => console.error(`[emulators] ${l}`));
+  const port = await freePort();
+  const dir = options.dataDir ?? (await tempDir('fakegcs'));
+  const proc = await startProcess(
+    'fake-gcs-server',
+    bin,
+    [
+      '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port),
+      '-backend', 'filesystem', '-filesystem-root', dir,
+      '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`,
+      '-log-level', 'error',
+    ],
+    {
+      ready: async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/storage/v1/b`, { signal: AbortSignal.timeout(2000) });
+        await res.body?.cancel();
+        return res.ok;
+      },
+      cleanup: options.dataDir ? [] : [dir],
+    },
+  );
+  return withStop({ kind: 'gcs' as const, endpoint: `http://127.0.0.1:${port}`, projectId: 'skyferry-test' }, proc);
+}
