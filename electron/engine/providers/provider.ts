@@ -3,6 +3,7 @@ import type { ProviderKind } from '../../../shared/location';
 import type {
   BucketInfo,
   Checksums,
+  HashKind,
   ListPage,
   MetadataPatch,
   ObjectMetadata,
@@ -52,6 +53,13 @@ export interface Provider {
 
   /** Changes metadata in place (may be a self-copy underneath); returns the new metadata. */
   setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal): Promise<ObjectMetadata>;
+
+  /** Computes a hash by reading the object, for backends that store none (local folders). */
+  hash?(bucket: string, key: string, kind: HashKind, signal?: AbortSignal): Promise<string>;
+
+  /** Unfinished multipart / block uploads (left by a crash), where the backend keeps them. */
+  listPendingUploads?(bucket: string, signal?: AbortSignal): Promise<PendingUpload[]>;
+  abortPendingUpload?(bucket: string, upload: PendingUpload, signal?: AbortSignal): Promise<void>;
 
   /** A time-limited read URL (features.presign). */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
@@ -107,6 +115,13 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Replace metadata instead of copying the source's. */
   metadata?: MetadataPatch;
+}
+
+export interface PendingUpload {
+  key: string;
+  /** S3 UploadId, GCS resumable session URI, or '' for Azure uncommitted blocks. */
+  uploadId: string;
+  initiated?: string;
 }
 
 export interface RemoveManyResult {

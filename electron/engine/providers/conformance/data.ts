@@ -75,7 +75,13 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  * and NFD, `%`, `+`, `#`, `?`, quotes, `<>&`, leading and trailing spaces, and a 1,024-byte key.
  */
 export function awkwardKeys(prefix: string): string[] {
-  const long = `${prefix}long-${'x'.repeat(1024 - Buffer.byteLength(`${prefix}long-`))}`;
+  // 1,024 bytes in all, in segments of at most 200 so that a local disk (255-byte names) can hold it too.
+  const head = `${prefix}long-`;
+  let long = head;
+  while (Buffer.byteLength(long) < 1024) {
+    const room = 1024 - Buffer.byteLength(long);
+    long += room > 201 ? `${'y'.repeat(199)}/` : 'z'.repeat(room);
+  }
   return [
     `${prefix}hello world.txt`,
     `${prefix}unicode-\u00e9t\u00e9-nfc.txt`,

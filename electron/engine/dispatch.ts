@@ -1,0 +1,58 @@
+import {
+  channels,
+  isChannelName,
+  type ChannelName,
+  type ChannelRequestParsed,
+  type ChannelResponse,
+  type EventName,
+  type EventPayload,
+  type Result,
+} from '../../shared/contract';
+import { InvalidInputError, toErrorInfo } from '../../shared/errors';
+import { createLogger } from './log';
+
+const log = createLogger('dispatch');
+
+export interface HandlerContext {
+  signal: AbortSignal;
+}
+
+export type Handler<C extends ChannelName> = (request: ChannelRequestParsed<C>, ctx: HandlerContext) => Promise<ChannelResponse<C>>;
+export type Handlers = { [C in ChannelName]: Handler<C> };
+
+/**
+ * The one entry to the engine, used by the desktop IPC and the served WebSocket alike: refuses unknown channels,
+ * parses the request with the contract (`unknown` in, typed out), and returns the result envelope with a
+ * `{ code, message }` error that carries no stack and no secret.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, request: unknown, signal: AbortSignal): Promise<Result<unknown>> {
+  if (!isChannelName(channel)) {
+    return { ok: false, error: { code: 'invalid_input', message: `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+  }
+  const parsed = channels[channel].request.safeParse(request ?? {});
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? ` at ${first.path.join('.')}` : '';
+    return { ok: false, error: new InvalidInputError(`Invalid request for ${channel}${where}: ${first?.message ?? 'malformed'}`).toInfo() };
+  }
+  try {
+    const handler = handlers[channel] as (req: unknown, ctx: HandlerContext) => Promise<unknown>;
+    const value = await handler(parsed.data, { signal });
+    return { ok: true, value };
+  } catch (e) {
+    const info = toErrorInfo(e);
+    if (info.code === 'fatal') log.error(`${channel} failed`, e);
+    else log.debug(`${channel}: ${info.code}: ${info.message}`);
+    return { ok: false, error: info };
+  }
+}
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** The engine as the shells see it: the desktop IPC and the served WebSocket both call only this. */
+export interface Engine {
+  invoke(channel: unknown, request: unknown, signal?: AbortSignal): Promise<Result<unknown>>;
+  /** Events pushed to every connected renderer. Returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+  close(): Promise<void>;
+}
