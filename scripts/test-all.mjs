@@ -1,0 +1,56 @@
+// `npm test`: typecheck, lint, the engine tests (vitest, real emulators) and the UI specs (Playwright in Chromium),
+// then one summary line. Every step runs even when an earlier one fails, so one run shows everything that is wrong.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const steps = [
+  { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
+  { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
+  { name: 'build', cmd: ['node', 'scripts/build.mjs'] },
+  { name: 'unit', cmd: ['npx', 'vitest', 'run'], report: 'test-results/vitest.json' },
+  { name: 'e2e', cmd: ['npx', 'playwright', 'test'], report: 'test-results/playwright.json' },
+];
+const only = process.argv.slice(2);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const results = [];
+
+for (const step of steps) {
+  if (only.length && !only.includes(step.name)) continue;
+  if (step.report) rmSync(step.report, { force: true });
+  const started = Date.now();
+  console.log(`\n=== ${step.name}: ${step.cmd.join(' ')}`);
+  const run = spawnSync(step.cmd[0], step.cmd.slice(1), { stdio: 'inherit', env: process.env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const ok = run.status === 0;
+  let counts = '';
+  if (step.report && existsSync(step.report)) {
+    const c = countReport(step.name, JSON.parse(readFileSync(step.report, 'utf8')));
+    totals.passed += c.passed;
+    totals.failed += c.failed;
+    totals.skipped += c.skipped;
+    counts = ` (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`;
+  } else if (!step.report) {
+    if (ok) totals.passed += 1;
+    else totals.failed += 1;
+  } else if (!ok) {
+    totals.failed += 1;
+  }
+  results.push({ name: step.name, ok, line: `${ok ? 'ok  ' : 'FAIL'} ${step.name}${counts} in ${seconds} s` });
+}
+
+console.log('\n=== summary');
+for (const r of results) console.log(r.line);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
+
+function countReport(name, report) {
+  if (name === 'unit') {
+    return {
+      passed: report.numPassedTests ?? 0,
+      failed: (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0),
+      skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+    };
+  }
+  const s = report.stats ?? {};
+  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
+}
