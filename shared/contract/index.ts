@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { ChannelDef } from './define';
 import { accountChannels, bucketChannels, objectChannels } from './storage.channels';
+import { jobChannels, jobEvents } from './jobs.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
+export * from './jobs.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -13,6 +15,7 @@ export const channels = {
   ...accountChannels,
   ...bucketChannels,
   ...objectChannels,
+  ...jobChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -22,7 +25,9 @@ export type ChannelRequestParsed<C extends ChannelName> = z.output<Channels[C]['
 export type ChannelResponse<C extends ChannelName> = z.output<Channels[C]['response']>;
 
 /** Every event the engine may push, as `domain:noun`, with its payload schema. */
-export const events = {} as const satisfies Record<string, z.ZodType>;
+export const events = {
+  ...jobEvents,
+} as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;
 export type EventName = keyof Events;

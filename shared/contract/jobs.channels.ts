@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from '../errors';
+import { channel, Empty, Ok } from './define';
+import { UriSchema } from './storage.channels';
+
+/**
+ * The transfer engine's contract. Upload is a copy from `file://` (the built-in `local` account), download a copy
+ * to `file://`: one job kind covers every direction.
+ */
+export const JobKindSchema = z.enum(['copy', 'move', 'delete']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+export const JobStateSchema = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
+export type JobStateName = z.infer<typeof JobStateSchema>;
+
+export const JobPhaseSchema = z.enum(['listing', 'transferring', 'verifying', 'done']);
+export type JobPhase = z.infer<typeof JobPhaseSchema>;
+
+/** Which way the bytes went: inside the cloud, pulled by the destination from a signed URL, or through this machine. */
+export const TransferPathSchema = z.enum(['server-side', 'cloud-pull', 'relay', 'mixed', 'local']);
+export type TransferPath = z.infer<typeof TransferPathSchema>;
+
+export const OverwriteModeSchema = z.enum(['always', 'never', 'ifNewer', 'ifDifferent']);
+export type OverwriteMode = z.infer<typeof OverwriteModeSchema>;
+
+export const JobOptionsSchema = z.object({
+  overwrite: OverwriteModeSchema.default('always'),
+  verify: z.boolean().default(true),
+  /** The destination may fetch from a signed source URL (Azure Put Block From URL); off unless the user allows it. */
+  allowCloudPull: z.boolean().default(false),
+});
+export type JobOptions = z.output<typeof JobOptionsSchema>;
+
+export const JobStartRequestSchema = z
+  .object({
+    kind: JobKindSchema,
+    /** Objects, or prefixes ending in '/' (copied recursively). */
+    sources: z.array(UriSchema).min(1).max(100_000),
+    /** A prefix (ends in '/'); required for copy and move. */
+    destination: UriSchema.optional(),
+    options: JobOptionsSchema.partial().optional(),
+  })
+  .refine((r) => r.kind === 'delete' || r.destination !== undefined, {
+    message: 'copy and move need a destination',
+    path: ['destination'],
+  });
+export type JobStartRequest = z.output<typeof JobStartRequestSchema>;
+
+export const JobSummarySchema = z.object({
+  id: z.string(),
+  kind: JobKindSchema,
+  title: z.string(),
+  sources: z.array(z.string()),
+  destination: z.string().optional(),
+  state: JobStateSchema,
+  phase: JobPhaseSchema,
+  path: TransferPathSchema,
+  filesDone: z.number().int().nonnegative(),
+  filesTotal: z.number().int().nonnegative(),
+  filesFailed: z.number().int().nonnegative(),
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+  bytesPerSecond: z.number().nonnegative(),
+  /** null while unknown (no speed yet). */
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** ISO 8601. */
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: ErrorInfoSchema.optional(),
+});
+export type JobSummary = z.infer<typeof JobSummarySchema>;
+
+export const FileStateSchema = z.enum(['pending', 'running', 'done', 'skipped', 'failed', 'cancelled']);
+export type FileState = z.infer<typeof FileStateSchema>;
+
+export const JobFileSchema = z.object({
+  source: z.string(),
+  /** Absent for deletes. */
+  destination: z.string().optional(),
+  state: FileStateSchema,
+  size: z.number().nonnegative(),
+  bytesDone: z.number().nonnegative(),
+  path: TransferPathSchema.optional(),
+  /** e.g. 'md5', 'crc32c', 'size' (size only): what the verification compared. */
+  checksum: z.string().optional(),
+  /** The local name used when the object's key could not be stored as is (download path safety). */
+  renamedTo: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  error: ErrorInfoSchema.optional(),
+});
+export type JobFile = z.infer<typeof JobFileSchema>;
+
+/** The summary plus the per-file entries (a page of them: see `offset`/`limit` of `jobs:get`). */
+export const JobDetailSchema = JobSummarySchema.extend({
+  files: z.array(JobFileSchema),
+  /** True when `files` was cut to keep the response small (a job of a million files). */
+  filesTruncated: z.boolean(),
+});
+export type JobDetail = z.infer<typeof JobDetailSchema>;
+
+/** One job by id, or every job. */
+export const JobTargetSchema = z.union([z.object({ id: z.string().min(1) }), z.object({ all: z.literal(true) })]);
+export type JobTarget = z.infer<typeof JobTargetSchema>;
+
+export const jobChannels = {
+  'jobs:start': channel(JobStartRequestSchema, z.object({ id: z.string() })),
+  /** Active jobs and history, newest first. */
+  'jobs:list': channel(Empty, z.array(JobSummarySchema)),
+  'jobs:get': channel(
+    z.object({ id: z.string().min(1), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(5000).optional() }),
+    JobDetailSchema,
+  ),
+  'jobs:pause': channel(JobTargetSchema, Ok),
+  'jobs:resume': channel(JobTargetSchema, Ok),
+  'jobs:cancel': channel(JobTargetSchema, Ok),
+  /** Runs the failed files of a finished job again (or of every failed job). */
+  'jobs:retry': channel(JobTargetSchema, Ok),
+  /** Forgets finished jobs (completed, failed, cancelled). */
+  'jobs:clearHistory': channel(Empty, Ok),
+} as const;
+
+export const jobEvents = {
+  /** Throttled to a few per second per job. */
+  'jobs:progress': JobSummarySchema,
+  'jobs:changed': z.object({ id: z.string(), state: JobStateSchema }),
+} as const;
