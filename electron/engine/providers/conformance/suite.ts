@@ -27,7 +27,8 @@ export type ConformanceCase =
   | 'storageClass'
   | 'bucketLifecycle'
   | 'largeObject'
-  | 'setMetadata';
+  | 'setMetadata'
+  | 'metadataRoundTrip';
 
 const LARGE_SIZE = Number(process.env.SKYFERRY_CONFORMANCE_LARGE_MIB ?? 300) * 1024 * 1024;
 
@@ -165,7 +166,7 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
       expect(await text('range.txt', { offset: 0, length: 1 })).toBe('0');
     });
 
-    it('round-trips metadata: content type, cache control, user metadata', async () => {
+    itCase('metadataRoundTrip', 'round-trips metadata: content type, cache control, user metadata', async () => {
       await p().put(b(), 'meta.json', Readable.from([Buffer.from('{}')]), {
         size: 2,
         contentType: 'application/json',
