@@ -1,0 +1,143 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { toErrorInfo } from '../../shared/errors';
+import type { Engine } from '../engine/dispatch';
+import { createLogger, registerSecret } from '../engine/log';
+import { hostAllowed, newToken, originAllowed, tokenCookie, tokenSource } from './auth';
+import { contentSecurityPolicy } from './csp';
+import { serveStatic } from './static';
+import { DEFAULT_MAX_UPLOAD_BYTES, UploadStaging } from './upload';
+import { bridgeSocket } from './ws-bridge';
+
+const log = createLogger('host');
+
+export interface ServerOptions {
+  engine: Engine;
+  dataDir: string;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** Tests may fix the token; otherwise a fresh random one per run. */
+  token?: string;
+  maxUploadBytes?: number;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:PORT/?token=… : the only way in. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_WS_MESSAGE = 4 * 1024 * 1024;
+
+/**
+ * The browser-served host: the engine over HTTP + WebSocket on 127.0.0.1 only. Every request needs the per-run
+ * token (query on the first load, then an HttpOnly SameSite=Strict cookie); Host headers other than our own are
+ * refused (DNS rebinding), and so are WebSocket upgrades from another Origin.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? newToken();
+  registerSecret(token);
+  const staging = new UploadStaging(path.join(options.dataDir, 'staging'), options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+  await staging.reset();
+
+  let port = 0;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+  const server = http.createServer();
+
+  const securityHeaders = (): Record<string, string> => ({
+    'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] }),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    // The token sits in the first URL: never let it leave in a Referer.
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  });
+
+  const refuse = (res: ServerResponse, status: number, message: string): void => {
+    res.writeHead(status, { ...securityHeaders(), 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ ok: false, error: { code: status === 401 || status === 403 ? 'access_denied' : 'invalid_input', message } }));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(req, port)) return refuse(res, 403, 'This server answers only to 127.0.0.1 and localhost.');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const source = tokenSource(req, url, token);
+    if (!source) return refuse(res, 401, 'Open Skyferry with the URL it printed (it carries a per-run token).');
+    for (const [k, v] of Object.entries(securityHeaders())) res.setHeader(k, v);
+    if (source === 'query') res.setHeader('set-cookie', tokenCookie(token));
+
+    if (url.pathname === '/api/upload') {
+      if (req.method !== 'POST') return refuse(res, 405, 'Use POST to upload.');
+      try {
+        const staged = await staging.receive(req, url);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(staged));
+      } catch (e) {
+        const error = toErrorInfo(e);
+        log.warn(`upload refused: ${error.message}`);
+        // Whatever is left of the body is not ours to read: close the connection after answering.
+        res.writeHead(error.code === 'fatal' ? 500 : 400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+        res.end(JSON.stringify({ ok: false, error }));
+      }
+      return;
+    }
+    if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return refuse(res, 404, 'No such endpoint.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
+    await serveStatic(options.rendererDir, url.pathname, res, req.method === 'HEAD');
+  };
+
+  server.on('request', (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log.error('request failed', e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const deny = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!hostAllowed(req, port)) return deny('403 Forbidden');
+    if (!tokenSource(req, url, token)) return deny('401 Unauthorized');
+    if (!originAllowed(req, port)) return deny('403 Forbidden');
+    if (url.pathname !== '/ws') return deny('404 Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => bridgeSocket(ws, options.engine));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  log.info(`listening on 127.0.0.1:${port}`);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const ws of wss.clients) ws.close(1001, 'Skyferry is shutting down');
+      wss.close();
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Lingering keep-alive or upload connections must not hold the shutdown.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+    })();
+    return closing;
+  };
+
+  return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, close };
+}

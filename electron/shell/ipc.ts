@@ -1,0 +1,68 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { channels, type Result } from '../../shared/contract';
+import type { Engine } from '../engine/dispatch';
+import { createLogger } from '../engine/log';
+import { EVENT_CHANNEL } from './ipc-names';
+import { isAppUrl } from './window';
+
+const log = createLogger('shell.ipc');
+
+const refused: Result<unknown> = { ok: false, error: { code: 'access_denied', message: 'This request did not come from the Skyferry window.' } };
+
+/**
+ * VS Code's rule: a request counts only from the app's own window, from its top frame, showing the app's own page.
+ * A frame that navigated elsewhere (or an iframe) gets nothing.
+ */
+function fromAppWindow(event: IpcMainInvokeEvent, window: () => BrowserWindow | null): boolean {
+  const win = window();
+  const frame = event.senderFrame;
+  if (!win || win.isDestroyed() || !frame) return false;
+  return event.sender === win.webContents && frame === win.webContents.mainFrame && isAppUrl(frame.url);
+}
+
+/** One `ipcMain.handle` per contract channel, each through `engine.invoke`; calls are aborted if their page goes away. */
+export function registerIpc(engine: Engine, window: () => BrowserWindow | null): () => void {
+  const inFlight = new Map<WebContents, Set<AbortController>>();
+  const names = Object.keys(channels);
+  for (const name of names) {
+    ipcMain.handle(name, async (event, request: unknown) => {
+      if (!fromAppWindow(event, window)) {
+        log.warn(`refused ${name} from a frame that is not the app's window`);
+        return refused;
+      }
+      const controller = new AbortController();
+      let set = inFlight.get(event.sender);
+      if (!set) {
+        const created = new Set<AbortController>();
+        set = created;
+        inFlight.set(event.sender, created);
+        const abortAll = (): void => {
+          for (const c of created) c.abort();
+          created.clear();
+        };
+        // A reload or a crash orphans every call the old page made.
+        event.sender.once('destroyed', () => {
+          abortAll();
+          inFlight.delete(event.sender);
+        });
+        event.sender.on('did-start-navigation', (details) => {
+          if (details.isMainFrame && !details.isSameDocument) abortAll();
+        });
+      }
+      set.add(controller);
+      try {
+        return await engine.invoke(name, request, controller.signal);
+      } finally {
+        set.delete(controller);
+      }
+    });
+  }
+  const unsubscribe = engine.subscribe((event, payload) => {
+    const win = window();
+    if (win && !win.isDestroyed() && isAppUrl(win.webContents.getURL())) win.webContents.send(EVENT_CHANNEL, event, payload);
+  });
+  return () => {
+    unsubscribe();
+    for (const name of names) ipcMain.removeHandler(name);
+  };
+}

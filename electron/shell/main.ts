@@ -1,0 +1,66 @@
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { createEngine } from '../engine/engine';
+import { createLogger } from '../engine/log';
+import { registerIpc } from './ipc';
+import { buildMenu } from './menu';
+import { trackTaskbarProgress } from './progress';
+import { chooseSecretCipher } from './safe-storage.cipher';
+import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererDir, serveAppProtocol } from './window';
+
+/** The desktop shell: only wiring. The engine is the same one the served host and the tests use. */
+const log = createLogger('shell');
+
+registerAppScheme();
+app.enableSandbox();
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+
+let mainWindow: BrowserWindow | null = null;
+let closeEngine: (() => Promise<void>) | null = null;
+
+async function start(): Promise<void> {
+  serveAppProtocol(rendererDir());
+  hardenSession(session.defaultSession);
+  const dataDir = app.getPath('userData');
+  const { cipher, warning } = await chooseSecretCipher(dataDir);
+  const engine = await createEngine({ dataDir, cipher });
+  closeEngine = () => engine.close();
+  registerIpc(engine, () => mainWindow);
+  trackTaskbarProgress(engine, () => mainWindow);
+  Menu.setApplicationMenu(buildMenu());
+  mainWindow = createMainWindow();
+  mainWindow.on('closed', () => (mainWindow = null));
+  if (warning) {
+    mainWindow.once('ready-to-show', () => {
+      if (mainWindow) void dialog.showMessageBox(mainWindow, { type: 'warning', title: 'Skyferry', message: 'Saved secrets are less protected', detail: warning });
+    });
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      log.error('could not start', e);
+      dialog.showErrorBox('Skyferry could not start', e instanceof Error ? e.message : String(e));
+      app.exit(1);
+    });
+  app.on('window-all-closed', () => app.quit());
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !closeEngine) return;
+    quitting = true;
+    event.preventDefault();
+    closeEngine()
+      .catch((e: unknown) => log.error('engine did not close cleanly', e))
+      .finally(() => app.quit());
+  });
+}
