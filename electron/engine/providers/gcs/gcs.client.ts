@@ -1,0 +1,64 @@
+import { Storage } from '@google-cloud/storage';
+import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
+import { InvalidInputError } from '../../../../shared/errors';
+import { registerSecret } from '../../log';
+
+export interface ServiceAccountKey {
+  client_email: string;
+  private_key: string;
+  project_id?: string;
+}
+
+export const GCS_PUBLIC_ENDPOINT = 'https://storage.googleapis.com';
+
+/**
+ * Parses the key file's text. Messages never quote the input: JSON.parse's own message would echo part of it, and
+ * that part may be the private key.
+ */
+export function parseServiceAccount(json: string): ServiceAccountKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new InvalidInputError('The service-account key is not valid JSON: paste the whole key file downloaded from the Google Cloud console');
+  }
+  const rec = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const email = rec?.client_email;
+  const key = rec?.private_key;
+  if (typeof email !== 'string' || !email.trim() || typeof key !== 'string' || !key.includes('PRIVATE KEY')) {
+    throw new InvalidInputError('The service-account key lacks client_email or private_key: download a new JSON key for the service account');
+  }
+  const project = rec?.project_id;
+  return { client_email: email, private_key: key, ...(typeof project === 'string' && project ? { project_id: project } : {}) };
+}
+
+export interface GcsClient {
+  storage: Storage;
+  endpoint: string;
+  /** True when a private key is at hand, so V4 URLs can be signed offline. */
+  canSign: boolean;
+}
+
+/**
+ * With an endpoint (an emulator such as fake-gcs-server) requests go unauthenticated, as the SDK does for a custom
+ * endpoint; a key, if given, is then used only to sign URLs. Without one, the service-account key is required.
+ */
+export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets): GcsClient {
+  const raw = secrets.serviceAccountJson?.trim();
+  const key = raw ? parseServiceAccount(raw) : undefined;
+  if (key) registerSecret(key.private_key);
+  if (!settings.endpoint && !key) {
+    throw new InvalidInputError('Add the service-account key (JSON) for this account, or set an emulator endpoint');
+  }
+  const projectId = settings.projectId || key?.project_id || (settings.endpoint ? 'skyferry-emulator' : undefined);
+  if (!projectId) throw new InvalidInputError('Enter the project ID: the service-account key does not name one');
+  const endpoint = settings.endpoint ? settings.endpoint.replace(/\/+$/, '') : GCS_PUBLIC_ENDPOINT;
+  const storage = new Storage({
+    projectId,
+    ...(settings.endpoint ? { apiEndpoint: endpoint, useAuthWithCustomEndpoint: false } : {}),
+    ...(key ? { credentials: { client_email: key.client_email, private_key: key.private_key } } : {}),
+    // The job manager retries with jittered backoff; the SDK's own retries stay few so they do not multiply.
+    retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 8, totalTimeout: 120 },
+  });
+  return { storage, endpoint, canSign: key !== undefined };
+}
