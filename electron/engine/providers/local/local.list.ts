@@ -1,0 +1,134 @@
+import type { Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ListPage, ObjectEntry } from '../../../../shared/model';
+import { guessContentType } from './local.mime';
+import { isTempName, isWithin } from './local.paths';
+
+/** One directory entry as a key: folders end with `/`. `viaLink`: reached through a symlink (inside the root). */
+export interface LocalEntry {
+  name: string;
+  key: string;
+  isDir: boolean;
+  abs: string;
+  viaLink: boolean;
+}
+
+function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+export function etagOf(s: Stats): string {
+  // A weak validator (as nginx does): changes whenever the file is rewritten, so a copy can notice a moving source.
+  return `${Math.trunc(s.mtimeMs).toString(16)}-${s.size.toString(16)}`;
+}
+
+/**
+ * The entries of one folder, sorted by key. A symlink is shown only when it resolves inside the root (never
+ * followed out of it); sockets, FIFOs, devices and our own in-flight temp files are hidden.
+ */
+export async function readEntries(realRoot: string, absDir: string, dirKey: string, namePrefix: string): Promise<LocalEntry[]> {
+  let dirents;
+  try {
+    dirents = await readdir(absDir, { withFileTypes: true });
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
+    throw e;
+  }
+  const out: LocalEntry[] = [];
+  for (const d of dirents) {
+    if (isTempName(d.name) || !d.name.startsWith(namePrefix)) continue;
+    const abs = path.join(absDir, d.name);
+    let isDir: boolean;
+    let viaLink = false;
+    if (d.isDirectory()) isDir = true;
+    else if (d.isFile()) isDir = false;
+    else if (d.isSymbolicLink()) {
+      const target = await realpath(abs).catch(() => undefined);
+      if (!target || !isWithin(realRoot, target)) continue;
+      const s = await stat(target).catch(() => undefined);
+      if (!s || (!s.isDirectory() && !s.isFile())) continue;
+      isDir = s.isDirectory();
+      viaLink = true;
+    } else continue;
+    out.push({ name: d.name, key: `${dirKey}${d.name}${isDir ? '/' : ''}`, isDir, abs, viaLink });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Every file below `absDir` in key order, starting after `cursor`, one folder read at a time: siblings sorted by
+ * key (folders with their `/`) walked depth-first give the global key order, so a subtree that sorts entirely
+ * before the cursor is skipped unread. Symlinked folders are not descended (they could loop).
+ */
+export async function* walkFiles(
+  realRoot: string,
+  absDir: string,
+  dirKey: string,
+  namePrefix: string,
+  cursor: string | undefined,
+): AsyncGenerator<LocalEntry> {
+  for (const entry of await readEntries(realRoot, absDir, dirKey, namePrefix)) {
+    if (entry.isDir) {
+      if (entry.viaLink) continue;
+      if (cursor !== undefined && entry.key < cursor && !cursor.startsWith(entry.key)) continue;
+      yield* walkFiles(realRoot, entry.abs, entry.key, '', cursor);
+    } else if (cursor === undefined || entry.key > cursor) {
+      yield entry;
+    }
+  }
+}
+
+async function toObjectEntry(entry: LocalEntry): Promise<ObjectEntry | undefined> {
+  if (entry.isDir) return { key: entry.key, name: entry.name, isPrefix: true, size: 0 };
+  const s = await stat(entry.abs).catch(() => undefined);
+  if (!s) return undefined; // removed between the read of the folder and now
+  return {
+    key: entry.key,
+    name: entry.name,
+    isPrefix: false,
+    size: s.size,
+    modified: s.mtime.toISOString(),
+    etag: etagOf(s),
+    contentType: guessContentType(entry.key),
+  };
+}
+
+async function toPage(entries: LocalEntry[], more: boolean): Promise<ListPage> {
+  const rows = (await Promise.all(entries.map(toObjectEntry))).filter((e): e is ObjectEntry => e !== undefined);
+  const last = entries[entries.length - 1];
+  return more && last ? { entries: rows, cursor: last.key } : { entries: rows };
+}
+
+export async function listDelimitedPage(
+  realRoot: string,
+  absDir: string,
+  dirKey: string,
+  namePrefix: string,
+  cursor: string | undefined,
+  pageSize: number,
+): Promise<ListPage> {
+  const all = await readEntries(realRoot, absDir, dirKey, namePrefix);
+  const after = cursor === undefined ? all : all.filter((e) => e.key > cursor);
+  return toPage(after.slice(0, pageSize), after.length > pageSize);
+}
+
+export async function listFlatPage(
+  realRoot: string,
+  absDir: string,
+  dirKey: string,
+  namePrefix: string,
+  cursor: string | undefined,
+  pageSize: number,
+): Promise<ListPage> {
+  const picked: LocalEntry[] = [];
+  let more = false;
+  for await (const entry of walkFiles(realRoot, absDir, dirKey, namePrefix, cursor)) {
+    if (picked.length === pageSize) {
+      more = true;
+      break;
+    }
+    picked.push(entry);
+  }
+  return toPage(picked, more);
+}

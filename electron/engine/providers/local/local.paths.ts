@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { InvalidInputError } from '../../../../shared/errors';
+
+/** Longest file or folder name most local file systems accept (ext4, APFS, NTFS), in bytes. */
+export const MAX_SEGMENT_BYTES = 255;
+
+/** Names of in-flight writes; listings hide them so that a half-written file is never shown or copied. */
+export const TEMP_PREFIX = '.skyferry-tmp-';
+
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX);
+}
+
+function checkSegment(segment: string, whole: string, what: string): void {
+  if (segment === '.' || segment === '..') {
+    throw new InvalidInputError(`${what} "${whole}" contains a "${segment}" segment, which a local folder cannot hold safely`);
+  }
+  if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
+    throw new InvalidInputError(`${what} "${whole}" has a name part longer than ${MAX_SEGMENT_BYTES} bytes, too long for a local disk`);
+  }
+}
+
+function checkCharacters(value: string, what: string): void {
+  if (value.includes('\0')) throw new InvalidInputError(`${what} contains a NUL character, which a local disk cannot store`);
+  if (value.includes('\\')) throw new InvalidInputError(`${what} "${value}" contains a backslash, which local folders do not allow in names`);
+  if (process.platform === 'win32' && /^[A-Za-z]:/.test(value)) {
+    throw new InvalidInputError(`${what} "${value}" starts with a drive letter; keys are relative to the account's folder`);
+  }
+}
+
+/** A bucket of the local provider is one sub-folder of the root: a single, plain name. */
+export function checkBucketName(bucket: string): void {
+  if (!bucket) throw new InvalidInputError('Choose a folder (bucket) name');
+  checkCharacters(bucket, 'Folder name');
+  if (bucket.includes('/')) throw new InvalidInputError(`Folder name "${bucket}" must not contain "/"`);
+  checkSegment(bucket, bucket, 'Folder name');
+}
+
+/**
+ * Splits a key into its path segments, refusing anything that could escape the bucket folder or that two keys
+ * could share on disk: `..`/`.` segments, empty segments (`a//b`), absolute paths, backslashes, NUL, and names over
+ * 255 bytes. A trailing `/` (a folder marker) is allowed and reported as `isFolder`.
+ */
+export function splitKey(key: string, options: { allowPartialLast?: boolean } = {}): { segments: string[]; isFolder: boolean } {
+  if (!key) return { segments: [], isFolder: false };
+  checkCharacters(key, 'Key');
+  if (key.startsWith('/')) throw new InvalidInputError(`Key "${key}" is an absolute path; keys are relative to the bucket folder`);
+  const isFolder = key.endsWith('/');
+  const body = isFolder ? key.slice(0, -1) : key;
+  const segments = body.split('/');
+  for (const [i, segment] of segments.entries()) {
+    const last = i === segments.length - 1;
+    // A listing prefix may end in a partial name such as "pag" or ".": that part only filters, it is never a path.
+    if (last && options.allowPartialLast && !isFolder) continue;
+    if (segment === '') throw new InvalidInputError(`Key "${key}" has an empty name part ("//"), which a local folder cannot hold`);
+    checkSegment(segment, key, 'Key');
+  }
+  return { segments, isFolder };
+}
+
+/** True when `candidate` (a real, resolved path) is `root` or lies below it. */
+export function isWithin(root: string, candidate: string): boolean {
+  if (candidate === root) return true;
+  const base = root.endsWith(path.sep) ? root : root + path.sep;
+  return candidate.startsWith(base);
+}
+
+/** The on-disk path of a key; callers still resolve symlinks with `isWithin` before touching it. */
+export function keyToPath(root: string, bucket: string, key: string): string {
+  checkBucketName(bucket);
+  const { segments } = splitKey(key);
+  return path.join(root, bucket, ...segments);
+}
