@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { ProviderKindSchema } from './location';
+
+/**
+ * The cost model's domain types. Units, decided once for every provider: a GB is 2^30 bytes (AWS, Google and
+ * Azure all bill a "GB" of storage and transfer as a binary gigabyte), a TB in a volume tier is 1,024 GB, a month
+ * is 30 days for pro-rating (early deletion), and every price is in US dollars.
+ */
+export const BYTES_PER_GB = 2 ** 30;
+export const DAYS_PER_MONTH = 30;
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+/** One figure with where it came from: the public pricing page (or "edited by you") and the date it was read. */
+export const FigureSchema = z.object({
+  value: z.number().finite().nonnegative(),
+  source: z.string().min(1).max(500),
+  asOf: IsoDate,
+  note: z.string().max(500).optional(),
+});
+export type Figure = z.infer<typeof FigureSchema>;
+
+/** A volume tier: applies to the GB up to `upToGb` (cumulative over the month); `null` means "and above". */
+export const TierSchema = z.object({ upToGb: z.number().positive().nullable(), usdPerGb: FigureSchema });
+export type Tier = z.infer<typeof TierSchema>;
+
+/** Tiers ascend strictly and the last one is open-ended, so every GB has exactly one price. */
+export const TiersSchema = z
+  .array(TierSchema)
+  .min(1)
+  .superRefine((tiers, ctx) => {
+    tiers.forEach((t, i) => {
+      const prev = i > 0 ? tiers[i - 1]?.upToGb : 0;
+      const last = i === tiers.length - 1;
+      if (last && t.upToGb !== null) ctx.addIssue({ code: 'custom', message: 'the last tier must be open-ended (upToGb: null)', path: [i, 'upToGb'] });
+      if (!last && t.upToGb === null) ctx.addIssue({ code: 'custom', message: 'only the last tier may be open-ended', path: [i, 'upToGb'] });
+      if (t.upToGb !== null && (prev === null || prev === undefined || t.upToGb <= prev)) {
+        ctx.addIssue({ code: 'custom', message: 'tiers must ascend', path: [i, 'upToGb'] });
+      }
+    });
+  });
+
+const Slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash or underscore');
+
+export const StorageClassPricingSchema = z.object({
+  /** The provider's own name for the class, as listings report it (`STANDARD_IA`, `COLDLINE`, `Cool`). */
+  id: Slug,
+  name: z.string().min(1).max(100),
+  /** Other names a listing may report for the same class (matched case-insensitively). */
+  aliases: z.array(z.string().max(64)).optional(),
+  storageUsdPerGbMonth: TiersSchema,
+  /** PUT/COPY/POST (S3), Class A (GCS), write operations (Azure). */
+  writeUsdPer1000: FigureSchema,
+  /** GET/HEAD (S3), Class B (GCS), read operations (Azure). */
+  readUsdPer1000: FigureSchema,
+  /** LIST: a PUT-class request on S3 and a Class A one on GCS; its own line on Azure. */
+  listUsdPer1000: FigureSchema,
+  retrievalUsdPerGb: FigureSchema.optional(),
+  /** Deleting or moving an object earlier is billed as if it had stayed this long. */
+  minStorageDays: FigureSchema.optional(),
+  /** Smaller objects are billed as this size (S3 Standard-IA, Glacier Instant Retrieval: 128 KiB). */
+  minBillableObjectBytes: FigureSchema.optional(),
+  notes: z.array(z.string().max(500)).optional(),
+});
+export type StorageClassPricing = z.infer<typeof StorageClassPricingSchema>;
+
+export const EgressPricingSchema = z.object({
+  /** Free internet egress each month, used up before the first tier. */
+  internetFreeGbPerMonth: FigureSchema,
+  /** Internet egress tiers by monthly volume, counted from the first billable GB. */
+  internet: TiersSchema,
+  /** To another region of the same provider. */
+  interRegionUsdPerGb: FigureSchema.optional(),
+  notes: z.array(z.string().max(500)).optional(),
+});
+export type EgressPricing = z.infer<typeof EgressPricingSchema>;
+
+export const RegionPricingSchema = z.object({
+  id: Slug,
+  name: z.string().min(1).max(100),
+  /** The class an object without a reported class is billed as. */
+  defaultClass: Slug,
+  classes: z.array(StorageClassPricingSchema).min(1),
+  egress: EgressPricingSchema,
+});
+export type RegionPricing = z.infer<typeof RegionPricingSchema>;
+
+export const ProviderPricingSchema = z.object({
+  id: Slug,
+  name: z.string().min(1).max(100),
+  /** Which Skyferry provider speaks to it (R2 and Wasabi are `s3`). */
+  kind: ProviderKindSchema,
+  /** Requests a multipart upload adds around its parts (S3: CreateMultipartUpload + Complete; Azure: Put Block List). */
+  multipart: z.object({ initiateRequests: z.number().int().min(0), completeRequests: z.number().int().min(0) }),
+  notes: z.array(z.string().max(500)),
+  regions: z.array(RegionPricingSchema).min(1),
+});
+export type ProviderPricing = z.infer<typeof ProviderPricingSchema>;
+
+function uniqueIds(items: Array<{ id: string }>, what: string, ctx: z.RefinementCtx, path: Array<string | number>): void {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    const id = it.id.toLowerCase();
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} "${it.id}"`, path: [...path, i, 'id'] });
+    seen.add(id);
+  });
+}
+
+export const PriceCatalogSchema = z
+  .object({ providers: z.array(ProviderPricingSchema).min(1) })
+  .superRefine((cat, ctx) => {
+    uniqueIds(cat.providers, 'provider', ctx, ['providers']);
+    cat.providers.forEach((p, pi) => {
+      uniqueIds(p.regions, 'region', ctx, ['providers', pi, 'regions']);
+      p.regions.forEach((r, ri) => {
+        uniqueIds(r.classes, 'class', ctx, ['providers', pi, 'regions', ri, 'classes']);
+        if (!r.classes.some((c) => c.id === r.defaultClass)) {
+          ctx.addIssue({ code: 'custom', message: `default class "${r.defaultClass}" is not listed`, path: ['providers', pi, 'regions', ri, 'defaultClass'] });
+        }
+      });
+    });
+  });
+export type PriceCatalog = z.infer<typeof PriceCatalogSchema>;
+
+/** Where a price is: one provider, region and (for class prices) class. */
+export const PriceRefSchema = z.object({ provider: Slug, region: Slug, class: Slug.optional() });
+export type PriceRef = z.infer<typeof PriceRefSchema>;
+
+export const PriceFieldSchema = z.enum([
+  'storage', 'write', 'read', 'list', 'retrieval', 'minStorageDays', 'egressFreeGb', 'egress', 'interRegion',
+]);
+export type PriceField = z.infer<typeof PriceFieldSchema>;
+
+/** One user edit of one figure; `tier` picks a tier of `storage` or `egress` (default 0). */
+export const PriceEditSchema = PriceRefSchema.extend({
+  field: PriceFieldSchema,
+  tier: z.number().int().min(0).max(20).optional(),
+  value: z.number().finite().nonnegative(),
+  note: z.string().max(500).optional(),
+});
+export type PriceEdit = z.infer<typeof PriceEditSchema>;
+
+/** The user's changes, saved in the data dir; effective catalog = shipped + overlay. */
+export const CatalogOverlaySchema = z.object({
+  version: z.literal(1),
+  providers: z.array(ProviderPricingSchema),
+  regions: z.array(z.object({ provider: Slug, region: RegionPricingSchema })),
+  edits: z.array(PriceEditSchema.extend({ editedAt: IsoDate })),
+});
+export type CatalogOverlay = z.infer<typeof CatalogOverlaySchema>;
+
+export const CostLineKindSchema = z.enum([
+  'egress', 'source-requests', 'destination-requests', 'retrieval', 'early-deletion', 'storage', 'transition',
+]);
+export type CostLineKind = z.infer<typeof CostLineKindSchema>;
+
+export const CostLineSchema = z.object({
+  kind: CostLineKindSchema,
+  label: z.string(),
+  quantity: z.number().nonnegative(),
+  unit: z.enum(['GB', 'GB-month', '1,000 requests']),
+  unitPriceUsd: z.number().nonnegative(),
+  totalUsd: z.number().nonnegative(),
+  source: z.string(),
+  asOf: z.string(),
+});
+export type CostLine = z.infer<typeof CostLineSchema>;
+
+export const CostEstimateSchema = z.object({
+  currency: z.literal('USD'),
+  lines: z.array(CostLineSchema),
+  totalUsd: z.number().nonnegative(),
+  /** Assumptions and caveats in words (e.g. "server-side inside one region: no egress"). */
+  notes: z.array(z.string()),
+});
+export type CostEstimate = z.infer<typeof CostEstimateSchema>;
+
+export const PricedPlaceSchema = z.object({ provider: Slug, region: Slug, class: z.string().max(64).optional() });
+export type PricedPlace = z.infer<typeof PricedPlaceSchema>;
+
+/** Object sizes as buckets: `count` objects totalling `bytes`, each no larger than `upToBytes`. */
+export const SizeBucketSchema = z.object({ upToBytes: z.number().positive(), count: z.number().int().nonnegative(), bytes: z.number().nonnegative() });
+
+export const TransferPathKindSchema = z.enum(['server-side', 'relay', 'cloud-pull']);
+
+export const TransferEstimateRequestSchema = z.object({
+  source: PricedPlaceSchema,
+  destination: PricedPlaceSchema,
+  files: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  /** Exact sizes (small jobs) or a histogram (large ones); without either, every file is taken as the average. */
+  sizes: z.array(z.number().nonnegative()).max(100_000).optional(),
+  histogram: z.array(SizeBucketSchema).max(200).optional(),
+  path: TransferPathKindSchema,
+  partSizeBytes: z.number().int().positive().optional(),
+  multipartThresholdBytes: z.number().int().positive().optional(),
+  /** HEAD requests per file at the destination (overwrite checks, verification). Default 1. */
+  headsPerFile: z.number().int().min(0).max(10).optional(),
+  /** Internet egress already used this month at the source: consumes the free tier and moves up the tiers. */
+  egressAlreadyThisMonthBytes: z.number().nonnegative().optional(),
+  /** A move deletes the source: objects younger than the class minimum pay early deletion. */
+  move: z.object({ sourceAgeDays: z.number().nonnegative() }).optional(),
+});
+export type TransferEstimateRequest = z.infer<typeof TransferEstimateRequestSchema>;
+
+export const FileCategorySchema = z.enum([
+  'models', 'datasets', 'configs', 'logs', 'backups', 'documents', 'images', 'audio', 'video', 'other',
+]);
+export type FileCategory = z.infer<typeof FileCategorySchema>;
+
+export const AgeBucketSchema = z.enum(['<30d', '30-90d', '90-365d', '>1y', 'unknown']);
+export type AgeBucket = z.infer<typeof AgeBucketSchema>;
+
+const Tally = z.object({ count: z.number().int().nonnegative(), bytes: z.number().nonnegative() });
+
+export const ScanTotalsSchema = z.object({
+  objects: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  byClass: z.record(z.string(), Tally.extend({ smallObjects: z.number().int().nonnegative(), smallBytes: z.number().nonnegative() })),
+  byCategory: z.record(z.string(), Tally),
+  byAge: z.record(z.string(), Tally),
+  /** Per class: [ageDays, count, bytes] rows (ages past 3,650 days fold into 3,650), for the what-if. */
+  ageHistogram: z.record(z.string(), z.array(z.tuple([z.number(), z.number(), z.number()]))),
+  largest: z.array(z.object({ key: z.string(), size: z.number(), storageClass: z.string().optional(), modified: z.string().optional() })),
+  largestPrefixes: z.array(Tally.extend({ prefix: z.string(), depth: z.number().int() })),
+  /** True when more distinct prefixes existed than the bounded map kept: prefix figures are then lower bounds. */
+  prefixesTruncated: z.boolean(),
+  scannedAt: z.string(),
+});
+export type ScanTotals = z.infer<typeof ScanTotalsSchema>;
+
+export const ScanProgressSchema = z.object({
+  id: z.string(),
+  objects: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  pages: z.number().int().nonnegative(),
+  lastKey: z.string().optional(),
+});
+export type ScanProgress = z.infer<typeof ScanProgressSchema>;
+
+export const KeepingCostSchema = z.object({
+  monthlyUsd: z.number().nonnegative(),
+  lines: z.array(CostLineSchema),
+  notes: z.array(z.string()),
+});
+export type KeepingCost = z.infer<typeof KeepingCostSchema>;
+
+export const WhatIfResultSchema = z.object({
+  currentMonthlyUsd: z.number().nonnegative(),
+  newMonthlyUsd: z.number().nonnegative(),
+  monthlySavingUsd: z.number(),
+  movedObjects: z.number().int().nonnegative(),
+  movedBytes: z.number().nonnegative(),
+  /** Paid once for the move: transition requests, retrieval, early deletion. */
+  oneTime: CostEstimateSchema,
+  notes: z.array(z.string()),
+});
+export type WhatIfResult = z.infer<typeof WhatIfResultSchema>;
