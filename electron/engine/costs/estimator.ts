@@ -24,6 +24,8 @@ import { findClassOrDefault, findProvider, findRegion } from './lookup';
 /** S3, GCS XML and Azure all cap an upload at 10,000 parts (Azure: 50,000 blocks; the lower cap is safe). */
 export const MAX_PARTS = 10_000;
 export const LIST_PAGE_KEYS = 1000;
+/** A server-side copy is one CopyObject up to 5 GiB, then 512 MiB UploadPartCopy parts (s3.copy.ts defaults). */
+export const SERVER_SIDE_COPY = { thresholdBytes: 5 * 2 ** 30, partSizeBytes: 512 * 2 ** 20 };
 
 export function gb(bytes: number): number {
   return bytes / BYTES_PER_GB;
@@ -147,8 +149,9 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
   if (req.path === 'server-side' && !sameProvider) {
     throw new InvalidInputError(`A server-side copy stays inside one provider: ${srcProvider.name} to ${dstProvider.name} goes through a relay or a cloud-side pull`);
   }
-  const partSize = req.partSizeBytes ?? DEFAULT_MULTIPART.partSizeBytes;
-  const threshold = req.multipartThresholdBytes ?? DEFAULT_MULTIPART.thresholdBytes;
+  const sizing = req.path === 'server-side' ? SERVER_SIDE_COPY : { partSizeBytes: DEFAULT_MULTIPART.partSizeBytes, thresholdBytes: DEFAULT_MULTIPART.thresholdBytes };
+  const partSize = req.partSizeBytes ?? sizing.partSizeBytes;
+  const threshold = req.multipartThresholdBytes ?? sizing.thresholdBytes;
   const lines: CostLine[] = [];
 
   // Egress: who pays for the bytes leaving the source.
