@@ -85,6 +85,8 @@ export const JobFileSchema = z.object({
   checksum: z.string().optional(),
   /** The local name used when the object's key could not be stored as is (download path safety). */
   renamedTo: z.string().optional(),
+  /** Something the user should know that is not a failure (a rename, metadata the destination could not hold, a skip). */
+  notice: z.string().optional(),
   attempts: z.number().int().nonnegative(),
   error: ErrorInfoSchema.optional(),
 });

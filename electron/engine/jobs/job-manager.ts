@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
+import { JobOptionsSchema, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
+import type { EventName, EventPayload } from '../../../shared/contract';
+import { createLogger } from '../log';
+import { Job, jobTitle, replay } from './job-model';
+import { JournalStore } from './journal';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { runJob } from './job-run';
+import { Semaphore } from './semaphore';
+import type { Resolver } from './types';
+
+const log = createLogger('jobs');
+
+export type JobEventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface JobManagerOptions {
+  resolve: Resolver;
+  /** Folder of the journals; without one, jobs live in memory only (tests of pure logic). */
+  journalDir?: string;
+  emit?: JobEventSink;
+  /** Files in flight across all jobs. */
+  maxFiles?: number;
+  /** Files in flight against one account (source or destination). */
+  maxPerAccount?: number;
+  /** Jobs running at once; the rest wait queued. */
+  maxJobs?: number;
+  retry?: Partial<RetryPolicy>;
+  progressIntervalMs?: number;
+  deleteBatchSize?: number;
+}
+
+/** What a running job needs from the manager. */
+export interface RunContext {
+  resolve: Resolver;
+  retry: RetryPolicy;
+  deleteBatchSize: number;
+  fileSlots: Semaphore;
+  accountSlots(accountKey: string): Semaphore;
+  maxFiles: number;
+  changed(job: Job): void;
+}
+
+/**
+ * The one job manager (Signal's JobManager shape): every job runs with its own AbortController, under bounded
+ * concurrency overall and per account; progress is pushed as throttled events; every state change is journaled
+ * so that a killed app resumes where it stopped.
+ */
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly store: JournalStore | undefined;
+  private readonly ctx: RunContext;
+  private readonly perAccount = new Map<string, Semaphore>();
+  private readonly maxJobs: number;
+  private ticker: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: JobManagerOptions) {
+    this.store = options.journalDir === undefined ? undefined : new JournalStore(options.journalDir);
+    this.maxJobs = options.maxJobs ?? 3;
+    const maxFiles = options.maxFiles ?? 8;
+    const maxPerAccount = options.maxPerAccount ?? 8;
+    this.ctx = {
+      resolve: options.resolve,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      deleteBatchSize: options.deleteBatchSize ?? 1000,
+      fileSlots: new Semaphore(maxFiles),
+      maxFiles,
+      accountSlots: (key) => {
+        let s = this.perAccount.get(key);
+        if (!s) this.perAccount.set(key, (s = new Semaphore(maxPerAccount)));
+        return s;
+      },
+      changed: (job) => this.stateChanged(job),
+    };
+  }
+
+  /** Loads the journals: unfinished jobs come back and resume (paused ones stay paused); finished ones are history. */
+  restore(): void {
+    if (!this.store) return;
+    for (const { records } of this.store.readAll()) {
+      const job = replay(records);
+      if (!job || this.jobs.has(job.id)) continue;
+      job.journal = this.store.open(job.id);
+      this.jobs.set(job.id, job);
+      log.info(`restored job ${job.id} (${job.state}, ${job.finished}/${job.files.length} files done)`);
+    }
+    this.pump();
+  }
+
+  start(request: JobStartRequest): { id: string } {
+    if (this.closed) throw new ConflictError('The transfer engine is shutting down');
+    const id = randomUUID();
+    const options = JobOptionsSchema.parse(request.options ?? {});
+    const job = new Job(id, request.kind, [...request.sources], request.destination, options, jobTitle(request.kind, request.sources, request.destination), new Date().toISOString());
+    if (this.store) job.journal = this.store.open(id);
+    job.record({ t: 'job', v: 1, id, kind: job.kind, title: job.title, sources: job.sources, ...(job.destination === undefined ? {} : { destination: job.destination }), options, createdAt: job.createdAt }, true);
+    this.jobs.set(id, job);
+    this.stateChanged(job);
+    this.pump();
+    return { id };
+  }
+
+  list(): JobSummary[] {
+    return [...this.jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((j) => j.summary());
+  }
+
+  get(id: string): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw new NotFoundError(`No transfer job ${id}`);
+    return job;
+  }
+
+  pause(target: JobTarget): void {
+    for (const job of this.targets(target)) {
+      if (job.state === 'queued') this.setState(job, 'paused');
+      else if (job.state === 'running') this.stop(job, 'pause');
+    }
+  }
+
+  resume(target: JobTarget): void {
+    for (const job of this.targets(target)) if (job.state === 'paused') this.setState(job, 'queued');
+    this.pump();
+  }
+
+  cancel(target: JobTarget): void {
+    for (const job of this.targets(target)) {
+      if (job.state === 'running') this.stop(job, 'cancel');
+      else if (job.state === 'queued' || job.state === 'paused') {
+        job.files.forEach((f, i) => f.state === 'pending' && job.setFileState(i, 'cancelled'));
+        this.finish(job, 'cancelled');
+      }
+    }
+  }
+
+  /** Runs the failed (and cancelled) files of finished jobs again; finished files are not redone. */
+  retry(target: JobTarget): void {
+    for (const job of this.targets(target)) {
+      if (job.state !== 'failed' && job.state !== 'cancelled') continue;
+      job.files.forEach((f, i) => {
+        if ((f.state === 'failed' && !f.planError) || f.state === 'cancelled') {
+          job.setFileState(i, 'pending');
+          delete f.error;
+        }
+      });
+      job.error = undefined;
+      job.finishedAt = null;
+      this.setState(job, 'queued');
+    }
+    this.pump();
+  }
+
+  clearHistory(): void {
+    for (const job of [...this.jobs.values()]) {
+      if (job.active || job.state === 'paused') continue;
+      job.journal?.remove();
+      this.jobs.delete(job.id);
+    }
+  }
+
+  /** Resolves once no job is running or queued (tests, and a clean shutdown). */
+  async waitForIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Stops without forgetting: running jobs are journaled as they are and resume on the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.jobs.values()) if (job.state === 'running') job.controller?.abort();
+    await Promise.allSettled([...this.running.values()]);
+    for (const job of this.jobs.values()) job.journal?.close();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private targets(target: JobTarget): Job[] {
+    return 'all' in target ? [...this.jobs.values()] : [this.get(target.id)];
+  }
+
+  private stop(job: Job, reason: 'pause' | 'cancel'): void {
+    job.stopReason = reason;
+    job.controller?.abort();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (const job of [...this.jobs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+      if (this.running.size >= this.maxJobs) break;
+      if (job.state !== 'queued' || this.running.has(job.id)) continue;
+      const run = this.run(job);
+      this.running.set(job.id, run);
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    job.controller = new AbortController();
+    job.stopReason = undefined;
+    job.startedAt ??= new Date().toISOString();
+    this.setState(job, 'running');
+    this.startTicker();
+    try {
+      await runJob(job, this.ctx, job.controller.signal);
+      const failed = job.files.filter((f) => f.state === 'failed');
+      const first = failed[0]?.error;
+      if (failed.length > 0 && first) job.error = { code: first.code, message: `${failed.length} of ${job.files.length} files failed. First: ${first.message}` };
+      this.finish(job, failed.length > 0 ? 'failed' : 'completed');
+    } catch (e) {
+      if (this.closed && !job.stopReason) {
+        job.state = 'queued';
+      } else if (job.stopReason === 'pause') {
+        this.setState(job, 'paused');
+      } else if (job.stopReason === 'cancel') {
+        job.files.forEach((f, i) => (f.state === 'pending' || f.state === 'running') && job.setFileState(i, 'cancelled'));
+        this.finish(job, 'cancelled');
+      } else {
+        job.error = toErrorInfo(e);
+        log.warn(`job ${job.id} failed: ${job.error.message}`);
+        this.finish(job, 'failed');
+      }
+    } finally {
+      job.controller = undefined;
+      this.running.delete(job.id);
+      this.pump();
+    }
+  }
+
+  private finish(job: Job, state: 'completed' | 'failed' | 'cancelled'): void {
+    job.phase = 'done';
+    job.finishedAt = new Date().toISOString();
+    this.setState(job, state);
+  }
+
+  private setState(job: Job, state: Job['state']): void {
+    job.state = state;
+    job.record({ t: 'state', state, at: new Date().toISOString(), startedAt: job.startedAt, ...(job.error ? { error: job.error } : {}) }, true);
+    this.stateChanged(job);
+  }
+
+  private stateChanged(job: Job): void {
+    this.options.emit?.('jobs:changed', { id: job.id, state: job.state });
+    this.options.emit?.('jobs:progress', job.summary());
+    job.dirty = false;
+  }
+
+  /** One timer for all jobs: at most one progress event per job per interval, and only when something moved. */
+  private startTicker(): void {
+    if (this.ticker || !this.options.emit) return;
+    this.ticker = setInterval(() => {
+      let anyRunning = false;
+      for (const job of this.jobs.values()) {
+        if (job.state !== 'running') continue;
+        anyRunning = true;
+        this.options.emit?.('jobs:progress', job.summary());
+        job.dirty = false;
+      }
+      if (!anyRunning && this.ticker) {
+        clearInterval(this.ticker);
+        this.ticker = undefined;
+      }
+    }, this.options.progressIntervalMs ?? 250);
+    this.ticker.unref();
+  }
+}

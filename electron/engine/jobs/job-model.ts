@@ -1,0 +1,196 @@
+import type { ErrorInfo } from '../../../shared/errors';
+import { baseName, parseLocation } from '../../../shared/location';
+import type {
+  FileState,
+  JobDetail,
+  JobFile,
+  JobKind,
+  JobOptions,
+  JobPhase,
+  JobStateName,
+  JobSummary,
+  TransferPath,
+} from '../../../shared/contract/jobs.channels';
+import type { JobJournal, JournalRecord } from './journal';
+import { ByteCounter, type AttemptCounter } from './progress';
+import type { PlannedFile } from './types';
+
+export interface FileRecord extends PlannedFile {
+  state: FileState;
+  attempts: number;
+  path?: TransferPath;
+  checksum?: string;
+  error?: ErrorInfo;
+}
+
+/** One job in memory. Counters are kept incrementally: a million-file job must not be scanned 4 times a second. */
+export class Job {
+  state: JobStateName = 'queued';
+  phase: JobPhase = 'listing';
+  startedAt: string | null = null;
+  finishedAt: string | null = null;
+  error: ErrorInfo | undefined;
+  files: FileRecord[] = [];
+  listed = false;
+  bytesTotal = 0;
+  counter = new ByteCounter();
+  finished = 0;
+  failed = 0;
+  readonly paths = new Set<TransferPath>();
+  predictedPath: TransferPath = 'relay';
+  readonly live = new Map<number, AttemptCounter>();
+  controller: AbortController | undefined;
+  stopReason: 'pause' | 'cancel' | undefined;
+  journal: JobJournal | undefined;
+  dirty = false;
+
+  constructor(
+    readonly id: string,
+    readonly kind: JobKind,
+    readonly sources: string[],
+    readonly destination: string | undefined,
+    readonly options: JobOptions,
+    readonly title: string,
+    readonly createdAt: string,
+  ) {}
+
+  get active(): boolean {
+    return this.state === 'queued' || this.state === 'running';
+  }
+
+  addFile(file: PlannedFile): void {
+    this.files.push({ ...file, state: 'pending', attempts: 0 });
+    if (this.kind !== 'delete') this.bytesTotal += file.size;
+  }
+
+  /** Moves a file to a new state, keeping the counters and the byte total honest. */
+  setFileState(index: number, state: FileState): void {
+    const f = this.files[index];
+    if (!f || f.state === state) return;
+    const wasFinished = f.state === 'done' || f.state === 'skipped';
+    const isFinished = state === 'done' || state === 'skipped';
+    if (wasFinished && !isFinished) {
+      this.finished--;
+      if (this.kind !== 'delete') this.counter.restore(-f.size);
+    }
+    if (!wasFinished && isFinished) this.finished++;
+    if (f.state === 'failed') this.failed--;
+    if (state === 'failed') this.failed++;
+    f.state = state;
+    this.dirty = true;
+  }
+
+  summary(): JobSummary {
+    const paths = [...this.paths];
+    const path: TransferPath = paths.length > 1 ? 'mixed' : (paths[0] ?? this.predictedPath);
+    const running = this.state === 'running';
+    const s: JobSummary = {
+      id: this.id,
+      kind: this.kind,
+      title: this.title,
+      sources: this.sources,
+      state: this.state,
+      phase: this.phase,
+      path,
+      filesDone: this.finished,
+      filesTotal: this.files.length,
+      filesFailed: this.failed,
+      bytesDone: Math.min(this.counter.bytesDone, this.bytesTotal),
+      bytesTotal: this.bytesTotal,
+      bytesPerSecond: running ? Math.round(this.counter.bytesPerSecond()) : 0,
+      etaSeconds: running && this.phase === 'transferring' ? this.counter.etaSeconds(this.bytesTotal) : null,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+    };
+    if (this.destination !== undefined) s.destination = this.destination;
+    if (this.error) s.error = this.error;
+    return s;
+  }
+
+  detail(offset = 0, limit = 1000): JobDetail {
+    const files: JobFile[] = this.files.slice(offset, offset + limit).map((f, k) => {
+      const live = this.live.get(offset + k);
+      const out: JobFile = {
+        source: f.source,
+        state: f.state,
+        size: f.size,
+        bytesDone: f.state === 'done' || f.state === 'skipped' ? f.size : (live?.bytes ?? 0),
+        attempts: f.attempts,
+      };
+      if (f.destination !== undefined) out.destination = f.destination;
+      if (f.path) out.path = f.path;
+      if (f.checksum !== undefined) out.checksum = f.checksum;
+      if (f.renamedTo !== undefined) out.renamedTo = f.renamedTo;
+      if (f.notice !== undefined) out.notice = f.notice;
+      if (f.error) out.error = f.error;
+      return out;
+    });
+    return { ...this.summary(), files, filesTruncated: offset + limit < this.files.length };
+  }
+
+  record(rec: JournalRecord, durable = false): void {
+    this.journal?.append(rec, durable);
+  }
+}
+
+export function jobTitle(kind: JobKind, sources: readonly string[], destination: string | undefined): string {
+  const first = sources[0] ?? '';
+  const what = sources.length === 1 ? `"${baseName(safeKey(first)) || first}"` : `${sources.length} items`;
+  if (kind === 'delete') return `Delete ${what}`;
+  const fromLocal = sources.every((s) => s.startsWith('file://'));
+  const toLocal = destination?.startsWith('file://') ?? false;
+  const verb = kind === 'move' ? 'Move' : fromLocal && !toLocal ? 'Upload' : toLocal && !fromLocal ? 'Download' : 'Copy';
+  return `${verb} ${what} to ${destination ?? ''}`;
+}
+
+function safeKey(uri: string): string {
+  try {
+    const loc = parseLocation(uri);
+    return loc.key || loc.bucket;
+  } catch {
+    return uri;
+  }
+}
+
+/** Rebuilds a job from its journal. A job that was running when the app died comes back queued. */
+export function replay(records: readonly JournalRecord[]): Job | undefined {
+  const head = records[0];
+  if (head?.t !== 'job') return undefined;
+  const job = new Job(head.id, head.kind, head.sources, head.destination, head.options, head.title, head.createdAt);
+  let finishedBytes = 0;
+  for (const rec of records) {
+    if (rec.t === 'files') for (const f of rec.files) job.addFile(f);
+    else if (rec.t === 'listed') job.listed = true;
+    else if (rec.t === 'file') {
+      const f = job.files[rec.i];
+      if (!f) continue;
+      job.setFileState(rec.i, rec.state);
+      f.attempts = rec.attempts ?? f.attempts;
+      if (rec.path) {
+        f.path = rec.path;
+        job.paths.add(rec.path);
+      }
+      if (rec.checksum !== undefined) f.checksum = rec.checksum;
+      if (rec.notice !== undefined) f.notice = rec.notice;
+      if (rec.error) f.error = rec.error;
+      else delete f.error;
+    } else if (rec.t === 'state') {
+      job.state = rec.state;
+      if (rec.startedAt !== undefined) job.startedAt = rec.startedAt;
+      job.finishedAt = rec.state === 'completed' || rec.state === 'failed' || rec.state === 'cancelled' ? rec.at : null;
+      job.error = rec.error;
+    }
+  }
+  if (!job.listed) {
+    // Listing never finished: it starts again from nothing rather than from half a list.
+    job.files = [];
+    job.bytesTotal = 0;
+    job.finished = 0;
+    job.failed = 0;
+  }
+  for (const f of job.files) if (job.kind !== 'delete' && (f.state === 'done' || f.state === 'skipped')) finishedBytes += f.size;
+  job.counter.restore(finishedBytes);
+  if (job.state === 'running') job.state = 'queued';
+  job.phase = job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled' ? 'done' : job.listed ? 'transferring' : 'listing';
+  return job;
+}

@@ -1,0 +1,216 @@
+import { CancelledError, toErrorInfo } from '../../../shared/errors';
+import { createLogger } from '../log';
+import { expandSources } from './expand';
+import type { Job, FileRecord } from './job-model';
+import type { RunContext } from './job-manager';
+import { classify, withRetry } from './retry';
+import { choosePath, transferFile, type AttemptState, type Endpoint } from './transfer';
+import type { PlannedFile } from './types';
+
+const log = createLogger('jobs');
+const FILES_PER_JOURNAL_LINE = 500;
+
+/**
+ * Runs one job to its end: the listing phase (once; its result is journaled), then every pending file. Throws
+ * CancelledError when the job's signal was aborted (pause, cancel, shutdown): the manager decides what that means.
+ */
+export async function runJob(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  if (!job.listed) await list(job, ctx, signal);
+  job.phase = 'transferring';
+  ctx.changed(job);
+  if (job.kind === 'delete') await deleteFiles(job, ctx, signal);
+  else await transferAll(job, ctx, signal);
+  if (signal.aborted) throw new CancelledError();
+}
+
+async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  job.phase = 'listing';
+  job.files = [];
+  job.bytesTotal = 0;
+  let batch: PlannedFile[] = [];
+  let from = 0;
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    job.record({ t: 'files', from, files: batch });
+    from += batch.length;
+    batch = [];
+  };
+  const totals = await expandSources({
+    sources: job.sources,
+    ...(job.destination === undefined ? {} : { destination: job.destination }),
+    resolve: ctx.resolve,
+    signal,
+    onFile: (file) => {
+      job.addFile(file);
+      batch.push(file);
+      if (batch.length >= FILES_PER_JOURNAL_LINE) flush();
+      job.dirty = true;
+    },
+  });
+  flush();
+  job.files.forEach((f, i) => {
+    if (f.planError) {
+      f.error = f.planError;
+      job.setFileState(i, 'failed');
+    }
+  });
+  job.listed = true;
+  job.record({ t: 'listed', files: totals.files, bytes: totals.bytes }, true);
+  const first = job.files[0];
+  if (first?.destination !== undefined) {
+    const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
+    job.predictedPath = choosePath(endpoint(src, src.location.key), endpoint(dst, dst.location.key)).path;
+  }
+}
+
+function endpoint(r: Awaited<ReturnType<RunContext['resolve']>>, key: string): Endpoint {
+  return { provider: r.provider, bucket: r.location.bucket, key, accountKey: r.accountKey };
+}
+
+function journalFile(job: Job, i: number, f: FileRecord): void {
+  job.record({
+    t: 'file',
+    i,
+    state: f.state,
+    attempts: f.attempts,
+    ...(f.path ? { path: f.path } : {}),
+    ...(f.checksum !== undefined ? { checksum: f.checksum } : {}),
+    ...(f.notice !== undefined ? { notice: f.notice } : {}),
+    ...(f.error ? { error: f.error } : {}),
+  });
+}
+
+async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const pending: number[] = [];
+  job.files.forEach((f, i) => f.state === 'pending' && pending.push(i));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!signal.aborted && next < pending.length) {
+      const i = pending[next++];
+      if (i !== undefined) await transferOne(job, i, ctx, signal);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.maxFiles, pending.length) }, worker));
+}
+
+async function acquire(ctx: RunContext, accounts: string[], signal: AbortSignal): Promise<() => void> {
+  const releases: Array<() => void> = [];
+  try {
+    releases.push(await ctx.fileSlots.acquire(signal));
+    // Always in the same order, so two jobs never hold one account each while waiting for the other's.
+    for (const key of [...new Set(accounts)].sort()) releases.push(await ctx.accountSlots(key).acquire(signal));
+  } catch (e) {
+    releases.reverse().forEach((r) => r());
+    throw e;
+  }
+  return () => releases.reverse().forEach((r) => r());
+}
+
+async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const f = job.files[i];
+  if (!f || f.destination === undefined) return;
+  let release: (() => void) | undefined;
+  const state: AttemptState = {};
+  let dst: Endpoint | undefined;
+  try {
+    const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
+    const src = endpoint(s, s.location.key);
+    dst = endpoint(d, d.location.key);
+    release = await acquire(ctx, [s.accountKey, d.accountKey], signal);
+    job.setFileState(i, 'running');
+    const outcome = await withRetry(
+      ctx.retry,
+      async (attempt) => {
+        f.attempts = attempt;
+        const counter = job.counter.attempt();
+        job.live.set(i, counter);
+        try {
+          return await transferFile(src, dst as Endpoint, job.options, counter, signal, state);
+        } catch (e) {
+          counter.rollback();
+          throw e;
+        }
+      },
+      { signal, onRetry: (err, attempt, delay) => log.info(`retrying ${f.source} after attempt ${attempt} in ${delay} ms: ${err.code}`) },
+    );
+    if (job.kind === 'move' && outcome.status === 'done') {
+      await withRetry(ctx.retry, () => src.provider.remove(src.bucket, src.key, signal), { signal });
+    }
+    f.path = outcome.path;
+    job.paths.add(outcome.path);
+    if (outcome.checksum !== undefined) f.checksum = outcome.checksum;
+    if (outcome.notice !== undefined) f.notice = f.notice ? `${f.notice}. ${outcome.notice}` : outcome.notice;
+    job.setFileState(i, outcome.status);
+    journalFile(job, i, f);
+  } catch (e) {
+    if (signal.aborted) {
+      // Paused or cancelled mid-file: the file starts over next time; the provider aborted its upload.
+      job.setFileState(i, 'pending');
+      return;
+    }
+    const err = classify(e);
+    if (err.code === 'checksum_mismatch' && state.destinationExisted === false && dst) {
+      // Never leave a copy that failed verification looking like a good one.
+      await dst.provider.remove(dst.bucket, dst.key).catch(() => undefined);
+    }
+    f.error = toErrorInfo(err);
+    job.setFileState(i, 'failed');
+    journalFile(job, i, f);
+  } finally {
+    job.live.delete(i);
+    release?.();
+  }
+}
+
+async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const groups = new Map<string, number[]>();
+  const resolved = new Map<number, { bucket: string; key: string; accountKey: string }>();
+  for (const [i, f] of job.files.entries()) {
+    if (f.state !== 'pending') continue;
+    const r = await ctx.resolve(f.source);
+    resolved.set(i, { bucket: r.location.bucket, key: r.location.key, accountKey: r.accountKey });
+    const g = `${r.accountKey}\u0000${r.location.bucket}`;
+    const list = groups.get(g) ?? [];
+    list.push(i);
+    groups.set(g, list);
+  }
+  for (const indices of groups.values()) {
+    const firstIndex = indices[0];
+    const firstFile = firstIndex === undefined ? undefined : job.files[firstIndex];
+    if (!firstFile) continue;
+    const { provider } = await ctx.resolve(firstFile.source);
+    for (let b = 0; b < indices.length; b += ctx.deleteBatchSize) {
+      if (signal.aborted) throw new CancelledError();
+      const batch = indices.slice(b, b + ctx.deleteBatchSize);
+      const keys = batch.map((i) => resolved.get(i)?.key ?? '');
+      const bucket = resolved.get(batch[0] ?? -1)?.bucket ?? '';
+      const release = await acquire(ctx, [resolved.get(batch[0] ?? -1)?.accountKey ?? ''], signal);
+      try {
+        const result = await withRetry(ctx.retry, () => provider.removeMany(bucket, keys, signal), { signal });
+        const failed = new Map(result.failed.map((x) => [x.key, x.message]));
+        for (const i of batch) {
+          const f = job.files[i];
+          const key = resolved.get(i)?.key ?? '';
+          if (!f) continue;
+          f.attempts = 1;
+          const message = failed.get(key);
+          if (message !== undefined) f.error = { code: 'fatal', message };
+          job.setFileState(i, message === undefined ? 'done' : 'failed');
+          journalFile(job, i, f);
+        }
+      } catch (e) {
+        if (signal.aborted) throw new CancelledError();
+        const info = toErrorInfo(classify(e));
+        for (const i of batch) {
+          const f = job.files[i];
+          if (!f) continue;
+          f.error = info;
+          job.setFileState(i, 'failed');
+          journalFile(job, i, f);
+        }
+      } finally {
+        release();
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { pipeline, type Readable } from 'node:stream';
+import { NotFoundError, RetryableError } from '../../../shared/errors';
+import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
+import type { ObjectMetadata, UserMetadata } from '../../../shared/model';
+import type { Provider, PutOptions, PutResult } from '../providers/provider';
+import { countingStream, type AttemptCounter } from './progress';
+import { sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
+
+export interface Endpoint {
+  provider: Provider;
+  bucket: string;
+  key: string;
+  accountKey: string;
+}
+
+export interface TransferOptions {
+  overwrite: OverwriteMode;
+  verify: boolean;
+  allowCloudPull: boolean;
+}
+
+export interface TransferOutcome {
+  status: 'done' | 'skipped';
+  path: TransferPath;
+  /** What verification compared: 'md5', 'crc32c', …, 'size', or 'none' when verification was off. */
+  checksum?: string;
+  notice?: string;
+}
+
+/** Filled in by an attempt so that the caller can clean up after the last one fails. */
+export interface AttemptState {
+  destinationExisted?: boolean;
+}
+
+export function choosePath(src: Endpoint, dst: Endpoint): { path: TransferPath; serverSide: boolean } {
+  const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
+  const serverSide = src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
+  // Azure Put Block From URL (cloud-pull) needs a provider capability the interface does not expose yet: relay.
+  return { path: local ? 'local' : serverSide ? 'server-side' : 'relay', serverSide };
+}
+
+async function statOrUndefined(e: Endpoint, signal: AbortSignal): Promise<ObjectMetadata | undefined> {
+  try {
+    return await e.provider.stat(e.bucket, e.key, signal);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+function shouldSkip(mode: OverwriteMode, src: ObjectMetadata, dst: ObjectMetadata | undefined): string | undefined {
+  if (!dst || mode === 'always') return undefined;
+  if (mode === 'never') return 'exists at the destination';
+  if (mode === 'ifNewer') {
+    const s = src.modified ? Date.parse(src.modified) : NaN;
+    const d = dst.modified ? Date.parse(dst.modified) : NaN;
+    return Number.isFinite(s) && Number.isFinite(d) && s <= d ? 'destination is as new or newer' : undefined;
+  }
+  if (src.size !== dst.size) return undefined;
+  const kind = strongestCommon(src.checksums, dst.checksums);
+  if (kind !== undefined) return src.checksums[kind] === dst.checksums[kind] ? `same ${kind}` : undefined;
+  return 'same size';
+}
+
+/** Metadata the destination can hold; what it cannot is dropped and reported per object, never silently. */
+function portableMetadata(meta: UserMetadata, dst: Provider): { metadata: UserMetadata; notice?: string } {
+  const out: UserMetadata = {};
+  const dropped: string[] = [];
+  for (const [k, v] of Object.entries(meta)) {
+    if (dst.features.metadataNamesIdentifiersOnly && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) dropped.push(k);
+    else out[k] = v;
+  }
+  const limit = dst.features.maxUserMetadataBytes;
+  const bytes = Object.entries(out).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (limit !== undefined && bytes > limit) {
+    return { metadata: {}, notice: `User metadata (${bytes} bytes) exceeds the destination's ${limit}-byte limit and was not copied` };
+  }
+  return dropped.length ? { metadata: out, notice: `Metadata names the destination cannot hold were not copied: ${dropped.join(', ')}` } : { metadata: out };
+}
+
+/**
+ * One attempt at one file: the overwrite rule, the cheapest path that works, bytes counted as they pass, then
+ * verification and a check that the source did not change under us. Throws on any failure; the caller retries.
+ */
+export async function transferFile(
+  src: Endpoint,
+  dst: Endpoint,
+  options: TransferOptions,
+  counter: AttemptCounter,
+  signal: AbortSignal,
+  state: AttemptState,
+): Promise<TransferOutcome> {
+  const before = await src.provider.stat(src.bucket, src.key, signal);
+  const existing = options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
+  state.destinationExisted ??= existing !== undefined;
+  const { path, serverSide } = choosePath(src, dst);
+  const skip = shouldSkip(options.overwrite, before, existing);
+  if (skip !== undefined) {
+    counter.complete(before.size);
+    return { status: 'skipped', path, notice: `Skipped: ${skip}` };
+  }
+
+  let put: PutResult;
+  let relayMd5: string | undefined;
+  let notice: string | undefined;
+  if (serverSide && src.provider.copy) {
+    put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
+  } else {
+    const { metadata, notice: metaNotice } = portableMetadata(before.userMetadata, dst.provider);
+    notice = metaNotice;
+    const hasher = new StreamHasher();
+    const source = await src.provider.open(src.bucket, src.key, { signal });
+    // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
+    // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
+    const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
+    const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
+    if (before.contentType !== undefined) putOptions.contentType = before.contentType;
+    if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;
+    if (before.contentDisposition !== undefined) putOptions.contentDisposition = before.contentDisposition;
+    if (before.contentEncoding !== undefined) putOptions.contentEncoding = before.contentEncoding;
+    if (before.contentLanguage !== undefined) putOptions.contentLanguage = before.contentLanguage;
+    try {
+      put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);
+    } finally {
+      // A put that failed before reading everything must not leave the source's socket open.
+      if (!source.destroyed) source.destroy();
+    }
+    relayMd5 = hasher.md5();
+  }
+
+  const after = await src.provider.stat(src.bucket, src.key, signal);
+  if (sourceChanged(before, after)) {
+    throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
+  }
+  const checksum = options.verify
+    ? await verifyCopy({ signal, source: before, ...(relayMd5 === undefined ? {} : { relayMd5 }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, put })
+    : 'none';
+  counter.complete(before.size);
+  return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
+}

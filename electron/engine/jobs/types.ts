@@ -1,0 +1,25 @@
+import type { ErrorInfo } from '../../../shared/errors';
+import type { Location } from '../../../shared/location';
+import type { Provider } from '../providers/provider';
+
+/** What the engine context gives for a URI: the provider of its account and the parsed location. */
+export interface Resolved {
+  provider: Provider;
+  location: Location;
+  /** Identifies one account of one provider: server-side copy is only possible inside one. */
+  accountKey: string;
+}
+
+export type Resolver = (uri: string) => Promise<Resolved>;
+
+/** One file of a job as planned by the listing phase (and saved in the journal). */
+export interface PlannedFile {
+  source: string;
+  destination?: string;
+  size: number;
+  etag?: string;
+  renamedTo?: string;
+  notice?: string;
+  /** Known before any byte moves (a name the destination cannot hold, a collision): the file fails at once. */
+  planError?: ErrorInfo;
+}
