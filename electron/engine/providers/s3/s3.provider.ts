@@ -1,0 +1,318 @@
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { PassThrough, Readable } from 'node:stream';
+import type { S3Secrets, S3Settings } from '../../../../shared/accounts';
+import { CancelledError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
+import { baseName } from '../../../../shared/location';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import { createLogger, registerSecret } from '../../log';
+import { DEFAULT_MULTIPART, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
+import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
+import { toS3Error, type S3ErrorContext } from './s3.errors';
+import { headToMetadata, mergedHeaders, unquote } from './s3.metadata';
+import { uploadObject } from './s3.upload';
+
+/** Amazon S3's storage classes (others may accept fewer; the server says so on use). */
+export const S3_STORAGE_CLASSES = [
+  'STANDARD',
+  'INTELLIGENT_TIERING',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'GLACIER_IR',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'REDUCED_REDUNDANCY',
+  'EXPRESS_ONEZONE',
+];
+
+const FEATURES: ProviderFeatures = {
+  serverSideCopy: true,
+  presign: true,
+  hashes: ['md5', 'crc32c', 'sha256'],
+  storageClasses: S3_STORAGE_CLASSES,
+  setMetadata: true,
+  maxKeyBytes: 1024,
+  maxUserMetadataBytes: 2048,
+  metadataNamesIdentifiersOnly: false,
+  caseInsensitive: false,
+};
+
+const log = createLogger('s3');
+/** The SDK's own warnings (e.g. a failed streaming body) are expected failures that reach the caller as errors. */
+const sdkLogger = { debug: () => undefined, info: () => undefined, warn: (m: unknown) => log.debug(String(m)), error: (m: unknown) => log.debug(String(m)) };
+
+const DELETE_BATCH = 1000;
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+export interface S3ProviderOptions {
+  multipart?: MultipartSettings;
+  /** Server-side copy sizing; tests lower the threshold to drive UploadPartCopy with a small object. */
+  copy?: Partial<CopySettings>;
+}
+
+/** Decodes a listing field sent with EncodingType=url (form encoding: `+` is a space). */
+function decodeKey(value: string | undefined): string {
+  return value === undefined ? '' : decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
+  registerSecret(secrets.secretAccessKey);
+  registerSecret(secrets.sessionToken);
+  const multipart = options.multipart ?? DEFAULT_MULTIPART;
+  const copySettings: CopySettings = { ...DEFAULT_COPY, concurrency: multipart.concurrency, ...options.copy };
+  const endpoint = settings.endpoint;
+  const checksum = settings.checksumMode === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+  const client = new S3Client({
+    region: settings.region,
+    endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken },
+    requestChecksumCalculation: checksum,
+    responseChecksumValidation: checksum,
+    logger: sdkLogger,
+    // Parts in flight for several transfers at once; a dead endpoint must fail in seconds, not minutes.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
+  });
+
+  const fail = (err: unknown, ctx: Omit<S3ErrorContext, 'endpoint'>): never => {
+    throw toS3Error(err, { ...ctx, endpoint });
+  };
+  const checkBucket = (bucket: string): void => {
+    if (settings.bucket && bucket !== settings.bucket) throw new InvalidInputError(`This account is limited to the bucket "${settings.bucket}"`);
+  };
+
+  const stat = async (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> => {
+    try {
+      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
+      return headToMetadata(key, out);
+    } catch (err) {
+      return fail(err, { op: 'stat', bucket, key, signal });
+    }
+  };
+
+  const copy = async (src: ObjectRef, dst: ObjectRef, patch: MetadataPatch | undefined, signal?: AbortSignal) => {
+    const srcMeta = await stat(src.bucket, src.key, signal);
+    const headers = patch ? mergedHeaders(srcMeta, patch) : undefined;
+    return copyObject({ client, endpoint, settings: copySettings, src, srcMeta, dst, headers, signal });
+  };
+
+  const provider: Provider = {
+    kind: 's3',
+    features: FEATURES,
+
+    async listBuckets(signal) {
+      if (settings.bucket) return [{ name: settings.bucket }];
+      try {
+        const out = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
+        return (out.Buckets ?? []).map((b): BucketInfo => {
+          const info: BucketInfo = { name: b.Name ?? '' };
+          if (b.CreationDate) info.created = b.CreationDate.toISOString();
+          if (b.BucketRegion) info.region = b.BucketRegion;
+          return info;
+        });
+      } catch (err) {
+        return fail(err, { op: 'list buckets', signal });
+      }
+    },
+
+    async createBucket(bucket, signal) {
+      // us-east-1 is the one region that must not be named as a location constraint.
+      const location = settings.region && settings.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: settings.region as BucketLocationConstraint } } : {};
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: bucket, ...location }), { abortSignal: signal });
+      } catch (err) {
+        fail(err, { op: 'create bucket', bucket, signal });
+      }
+    },
+
+    async removeBucket(bucket, signal) {
+      try {
+        await client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      } catch (err) {
+        fail(err, { op: 'remove bucket', bucket, signal });
+      }
+    },
+
+    async list(bucket, options, signal): Promise<ListPage> {
+      checkBucket(bucket);
+      const prefix = options.prefix ?? '';
+      try {
+        const out = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix || undefined,
+            Delimiter: options.delimiter,
+            ContinuationToken: options.cursor,
+            MaxKeys: Math.min(1000, Math.max(1, options.pageSize ?? 1000)),
+            // Keys may hold characters XML 1.0 cannot carry; url encoding keeps them exact.
+            EncodingType: 'url',
+          }),
+          { abortSignal: signal },
+        );
+        const entries: ObjectEntry[] = [];
+        for (const p of out.CommonPrefixes ?? []) {
+          const key = decodeKey(p.Prefix);
+          entries.push({ key, name: baseName(key), isPrefix: true, size: 0 });
+        }
+        for (const o of out.Contents ?? []) {
+          const key = decodeKey(o.Key);
+          // In a folder view, the folder's own marker object (`dir/` listed under `dir/`) is not a child of it.
+          if (options.delimiter && key === prefix) continue;
+          const entry: ObjectEntry = { key, name: baseName(key), isPrefix: false, size: o.Size ?? 0 };
+          if (o.LastModified) entry.modified = o.LastModified.toISOString();
+          const etag = unquote(o.ETag);
+          if (etag) entry.etag = etag;
+          if (o.StorageClass) entry.storageClass = o.StorageClass;
+          entries.push(entry);
+        }
+        entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const page: ListPage = { entries };
+        if (out.IsTruncated && out.NextContinuationToken) page.cursor = out.NextContinuationToken;
+        return page;
+      } catch (err) {
+        return fail(err, { op: 'list', bucket, signal });
+      }
+    },
+
+    stat,
+
+    async open(bucket, key, opts = {}) {
+      const { offset = 0, length, signal } = opts;
+      if (offset < 0 || (length !== undefined && length < 0)) throw new InvalidInputError(`Invalid byte range (offset ${offset}, length ${length})`);
+      if (length === 0) {
+        await stat(bucket, key, signal); // still say not_found for a missing object
+        return Readable.from([]);
+      }
+      const range = offset > 0 || length !== undefined ? `bytes=${offset}-${length === undefined ? '' : offset + length - 1}` : undefined;
+      const ctx = { op: 'read', bucket, key, signal };
+      let body: Readable;
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), { abortSignal: signal });
+        if (!(out.Body instanceof Readable)) throw new UnsupportedError('The S3 client returned no Node stream');
+        body = out.Body;
+      } catch (err) {
+        return fail(err, ctx);
+      }
+      // Errors during the read (a dropped connection, an abort) reach the caller as project errors too.
+      const stream = new PassThrough();
+      const onAbort = (): void => {
+        body.destroy();
+        stream.destroy(new CancelledError(`Cancelled: read of "${key}"`));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      body.on('error', (err) => stream.destroy(toS3Error(err, { ...ctx, endpoint })));
+      stream.on('close', () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (!body.readableEnded) body.destroy();
+      });
+      body.pipe(stream);
+      return stream;
+    },
+
+    async put(bucket, key, source, putOptions) {
+      checkBucket(bucket);
+      if (Buffer.byteLength(key) > FEATURES.maxKeyBytes) throw new InvalidInputError(`The key is longer than S3's ${FEATURES.maxKeyBytes} bytes: "${key.slice(0, 60)}…"`);
+      return uploadObject({ client, bucket, key, endpoint, multipart, crc32c: checksum === 'WHEN_SUPPORTED' }, source, putOptions);
+    },
+
+    async remove(bucket, key, signal) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      } catch (err) {
+        fail(err, { op: 'remove', bucket, key, signal });
+      }
+    },
+
+    async removeMany(bucket, keys, signal) {
+      const result = { removed: 0, failed: [] as Array<{ key: string; message: string }> };
+      for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+        const batch = keys.slice(i, i + DELETE_BATCH);
+        try {
+          const out = await client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+            { abortSignal: signal },
+          );
+          const errors = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+          for (const e of errors) result.failed.push({ key: e.Key ?? '', message: `${e.Code ?? 'Error'}: ${e.Message ?? 'could not be removed'}` });
+          result.removed += batch.length - errors.length;
+        } catch (err) {
+          fail(err, { op: 'remove objects', bucket, signal });
+        }
+      }
+      return result;
+    },
+
+    async copy(src, dst, copyOptions = {}) {
+      return copy(src, dst, copyOptions.metadata, copyOptions.signal);
+    },
+
+    async setMetadata(bucket, key, patch, signal) {
+      await copy({ bucket, key }, { bucket, key }, patch, signal);
+      return stat(bucket, key, signal);
+    },
+
+    async listPendingUploads(bucket, signal) {
+      const uploads: PendingUpload[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      try {
+        for (;;) {
+          const out = await client.send(
+            new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+            { abortSignal: signal },
+          );
+          for (const u of out.Uploads ?? []) {
+            if (!u.Key || !u.UploadId) continue;
+            const pending: PendingUpload = { key: u.Key, uploadId: u.UploadId };
+            if (u.Initiated) pending.initiated = u.Initiated.toISOString();
+            uploads.push(pending);
+          }
+          if (!out.IsTruncated || (!out.NextKeyMarker && !out.NextUploadIdMarker)) return uploads;
+          keyMarker = out.NextKeyMarker;
+          uploadIdMarker = out.NextUploadIdMarker;
+        }
+      } catch (err) {
+        return fail(err, { op: 'list pending uploads', bucket, signal });
+      }
+    },
+
+    async abortPendingUpload(bucket, upload, signal) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: signal });
+      } catch (err) {
+        const e = toS3Error(err, { op: 'abort upload', bucket, key: upload.key, endpoint, signal });
+        // Already gone is what the user asked for.
+        if (e.code !== 'not_found') throw e;
+      }
+    },
+
+    async presign(bucket, key, expiresSeconds) {
+      if (!(expiresSeconds > 0 && expiresSeconds <= MAX_PRESIGN_SECONDS)) {
+        throw new InvalidInputError(`A shared link lasts between 1 second and 7 days (asked: ${expiresSeconds} s)`);
+      }
+      try {
+        return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) });
+      } catch (err) {
+        return fail(err, { op: 'presign', bucket, key });
+      }
+    },
+
+    async close() {
+      client.destroy();
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,140 @@
+import { PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { CancelledError, FatalError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
+import { redact } from '../../log';
+import type { MultipartSettings, PutOptions, PutResult } from '../provider';
+import { toS3Error } from './s3.errors';
+import { checksumsOf, unquote } from './s3.metadata';
+
+/**
+ * Counts the source's bytes for onProgress and insists on exactly `size` of them: a source that ends early or
+ * runs long fails the put (a short body would otherwise hang a single PutObject or store a short object).
+ * It reports such a failure through `onInvalid` rather than by erroring, so that the upload decides how the
+ * failure reaches the SDK (see `uploadObject`).
+ */
+class SizedCounter extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly size: number,
+    private readonly onInvalid: (err: Error) => void,
+    private readonly onProgress?: (bytes: number) => void,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.size) {
+      this.onInvalid(new InvalidInputError(`The source gave more than the announced ${this.size} bytes`));
+      done();
+      return;
+    }
+    done(null, chunk);
+    this.onProgress?.(this.seen);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.seen === this.size) done();
+    else this.onInvalid(new InvalidInputError(`The source ended after ${this.seen} of ${this.size} bytes`));
+  }
+}
+
+function sourceFailure(err: unknown, key: string): SkyferryError {
+  if (err instanceof SkyferryError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new FatalError(`Reading the source of "${key}" failed: ${redact(detail)}; nothing was stored`, { cause: err });
+}
+
+export interface UploadTarget {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  endpoint?: string;
+  multipart: MultipartSettings;
+  /** Ask for a CRC32C of the object on single puts (only when the account allows flexible checksums). */
+  crc32c: boolean;
+}
+
+/**
+ * Single PutObject below the threshold, lib-storage's parallel multipart above it. Either way the body streams:
+ * at most `concurrency` parts (plus one being filled) sit in memory. An abort is turned into a source error so
+ * that lib-storage takes its failure path, which waits for parts in flight and then aborts the multipart upload:
+ * when this rejects, nothing of the upload is left on the server.
+ */
+export async function uploadObject(t: UploadTarget, source: Readable, options: PutOptions): Promise<PutResult> {
+  const { signal, size } = options;
+  const ctx = { op: 'upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal };
+  if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`);
+
+  const multipartPath = size >= t.multipart.thresholdBytes;
+  const request = new AbortController();
+  let failure: unknown;
+  // One way out for a failed source, a wrong size or a cancel. lib-storage reads the body itself, so it gets the
+  // error and takes its own failure path (wait for parts in flight, then AbortMultipartUpload). A single PutObject
+  // is aborted instead, and its body closed without an error: the SDK's aws-chunked wrapper re-emits a body
+  // error on a stream nobody listens to (an uncaught exception), and left alone the request would wait for the
+  // missing bytes until the server gives up (MinIO: 30 s, then 503).
+  const fail = (err: unknown): void => {
+    if (failure !== undefined) return;
+    failure = err;
+    request.abort();
+    body.destroy(multipartPath ? (err instanceof Error ? err : new Error(String(err))) : undefined);
+  };
+  const body = new SizedCounter(size, fail, options.onProgress);
+  body.on('error', fail);
+  source.on('error', fail);
+  source.pipe(body);
+  const onAbort = (): void => fail(new CancelledError(`Cancelled: upload of "${t.key}"`));
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const params = {
+    Bucket: t.bucket,
+    Key: t.key,
+    Body: body,
+    ContentLength: size,
+    ContentType: options.contentType,
+    CacheControl: options.cacheControl,
+    ContentDisposition: options.contentDisposition,
+    ContentEncoding: options.contentEncoding,
+    ContentLanguage: options.contentLanguage,
+    StorageClass: options.storageClass as StorageClass | undefined,
+    Metadata: options.userMetadata,
+  };
+  try {
+    if (!multipartPath) {
+      const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.crc32c ? { ChecksumAlgorithm: 'CRC32C' as const } : {}) }), {
+        abortSignal: request.signal,
+      });
+      const result: PutResult = { checksums: checksumsOf(out) };
+      const etag = unquote(out.ETag);
+      if (etag) result.etag = etag;
+      if (out.VersionId) result.version = out.VersionId;
+      return result;
+    }
+    const upload = new Upload({
+      client: t.client,
+      params,
+      queueSize: t.multipart.concurrency,
+      partSize: t.multipart.partSizeBytes,
+      leavePartsOnError: false,
+    });
+    const out = await upload.done();
+    const result: PutResult = { checksums: checksumsOf(out) };
+    const etag = unquote(out.ETag);
+    if (etag) result.etag = etag;
+    if (out.VersionId) result.version = out.VersionId;
+    return result;
+  } catch (err) {
+    // Release a source (a file handle, another cloud's response) that the SDK stopped reading.
+    source.unpipe(body);
+    if (!source.destroyed) source.destroy();
+    if (!body.destroyed) body.destroy();
+    if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
+    // The SDK reports a failed body as an aborted request or a stream error: name the real cause.
+    if (failure !== undefined) throw sourceFailure(failure, t.key);
+    throw toS3Error(err, ctx);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
