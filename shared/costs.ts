@@ -8,6 +8,8 @@ import { ProviderKindSchema } from './location';
  */
 export const BYTES_PER_GB = 2 ** 30;
 export const DAYS_PER_MONTH = 30;
+/** Ages past ten years fold into this day of the scan's age histogram. */
+export const AGE_HISTOGRAM_MAX_DAYS = 3650;
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
