@@ -1,0 +1,105 @@
+import type { BlobGetPropertiesResponse, BlobHTTPHeaders, BlobItem } from '@azure/storage-blob';
+import { InvalidInputError } from '../../../../shared/errors';
+import type { ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
+
+export const AZURE_TIERS = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
+export type AzureTier = (typeof AZURE_TIERS)[number];
+export const MAX_USER_METADATA_BYTES = 8192;
+
+/** Azure metadata names travel as `x-ms-meta-<name>` headers and must be C# identifiers (ASCII here). */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Header values: printable ASCII; leading or trailing spaces would be trimmed by HTTP, so they are refused. */
+const VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
+
+/** Refuses (never drops or rewrites) metadata Azure cannot hold, naming the bad key. */
+export function validateUserMetadata(metadata: UserMetadata | undefined, where: string): void {
+  if (!metadata) return;
+  const seen = new Map<string, string>();
+  let bytes = 0;
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!IDENTIFIER.test(name)) {
+      throw new InvalidInputError(
+        `${where}: the metadata name "${name}" is not allowed on Azure (use letters, digits and underscores, not starting with a digit).`,
+      );
+    }
+    const lower = name.toLowerCase();
+    const other = seen.get(lower);
+    if (other !== undefined) throw new InvalidInputError(`${where}: the metadata names "${other}" and "${name}" differ only in case, which Azure treats as one name.`);
+    seen.set(lower, name);
+    if (!VALUE.test(value)) {
+      throw new InvalidInputError(
+        `${where}: the value of metadata "${name}" holds characters Azure cannot store (non-ASCII, control characters, or leading/trailing spaces).`,
+      );
+    }
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  }
+  if (bytes > MAX_USER_METADATA_BYTES) {
+    throw new InvalidInputError(`${where}: user metadata is ${bytes} bytes; Azure allows at most ${MAX_USER_METADATA_BYTES}.`);
+  }
+}
+
+export function normalizeTier(storageClass: string | undefined, where: string): AzureTier | undefined {
+  if (storageClass === undefined || storageClass === '') return undefined;
+  const tier = AZURE_TIERS.find((t) => t.toLowerCase() === storageClass.toLowerCase());
+  if (!tier) throw new InvalidInputError(`${where}: "${storageClass}" is not an Azure access tier (use ${AZURE_TIERS.join(', ')}).`);
+  return tier;
+}
+
+/** Azure quotes ETags in headers but not in listings; one spelling everywhere lets callers compare them. */
+export function cleanEtag(etag: string | undefined): string | undefined {
+  return etag?.replace(/^"(.*)"$/, '$1');
+}
+
+export function md5Hex(md5: Uint8Array | undefined): string | undefined {
+  return md5 && md5.length > 0 ? Buffer.from(md5).toString('hex') : undefined;
+}
+
+/** The display name of a key: its last non-empty segment. */
+export function lastSegment(key: string): string {
+  const parts = key.split('/').filter((s) => s !== '');
+  return parts[parts.length - 1] ?? key;
+}
+
+export function entryFromBlobItem(item: BlobItem): ObjectEntry {
+  const p = item.properties;
+  return {
+    key: item.name,
+    name: lastSegment(item.name),
+    isPrefix: false,
+    size: p.contentLength ?? 0,
+    modified: p.lastModified?.toISOString(),
+    etag: cleanEtag(p.etag),
+    storageClass: p.accessTier,
+    contentType: p.contentType,
+  };
+}
+
+export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse): ObjectMetadata {
+  return {
+    key,
+    size: p.contentLength ?? 0,
+    modified: p.lastModified?.toISOString(),
+    etag: cleanEtag(p.etag),
+    version: p.versionId,
+    contentType: p.contentType,
+    cacheControl: p.cacheControl,
+    contentDisposition: p.contentDisposition,
+    contentEncoding: p.contentEncoding,
+    contentLanguage: p.contentLanguage,
+    storageClass: p.accessTier,
+    checksums: md5Hex(p.contentMD5) ? { md5: md5Hex(p.contentMD5) } : {},
+    userMetadata: { ...(p.metadata ?? {}) },
+  };
+}
+
+/** The current headers of a blob, so that Set Blob Properties (which clears what it is not given) keeps them. */
+export function headersFromProperties(p: BlobGetPropertiesResponse): BlobHTTPHeaders {
+  return {
+    blobContentType: p.contentType,
+    blobCacheControl: p.cacheControl,
+    blobContentDisposition: p.contentDisposition,
+    blobContentEncoding: p.contentEncoding,
+    blobContentLanguage: p.contentLanguage,
+    blobContentMD5: p.contentMD5,
+  };
+}

@@ -1,0 +1,229 @@
+import { Readable } from 'node:stream';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobServiceClient,
+  ContainerSASPermissions,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
+import { startAzurite, type AzuriteHandle } from '../../../../tools/emulators/emulators';
+import { freePort } from '../../../../tools/emulators/process';
+import { readAll } from '../conformance/data';
+import { runConformance, type ConformanceFixture } from '../conformance/suite';
+import type { MultipartSettings, Provider } from '../provider';
+import { createAzureProvider } from './azure.provider';
+
+const MIB = 1024 * 1024;
+const MULTIPART: MultipartSettings = { thresholdBytes: 6 * MIB, partSizeBytes: 5 * MIB, concurrency: 4 };
+let containerSeq = 0;
+const freshContainer = (): string => `skyferry-${Date.now().toString(36)}-${containerSeq++}`;
+
+function sdkClient(az: AzuriteHandle): BlobServiceClient {
+  return new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
+}
+
+function keyProvider(az: AzuriteHandle, extra: Partial<AzureSettings> = {}, secrets: AzureSecrets = { accountKey: az.accountKey }): Provider {
+  return createAzureProvider(
+    { kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint, ...extra },
+    secrets,
+    { multipart: MULTIPART },
+  );
+}
+
+/** Blobs that exist only as uncommitted blocks, counted with the SDK (not through the provider under test). */
+async function uncommittedOnly(sdk: BlobServiceClient, container: string): Promise<number> {
+  const c = sdk.getContainerClient(container);
+  const committed = new Set<string>();
+  for await (const b of c.listBlobsFlat()) committed.add(b.name);
+  let n = 0;
+  for await (const b of c.listBlobsFlat({ includeUncommitedBlobs: true })) if (!committed.has(b.name)) n++;
+  return n;
+}
+
+runConformance('azure (Azurite)', async (): Promise<ConformanceFixture> => {
+  const az = await startAzurite();
+  const sdk = sdkClient(az);
+  const bucket = freshContainer();
+  await sdk.createContainer(bucket);
+  const provider = keyProvider(az);
+  return {
+    provider,
+    bucket,
+    multipart: MULTIPART,
+    pendingUploads: () => uncommittedOnly(sdk, bucket),
+    readWithSdk: async (key) => sdk.getContainerClient(bucket).getBlobClient(key).downloadToBuffer(),
+    teardown: async () => {
+      await provider.close?.();
+      await az.stop();
+    },
+  };
+});
+
+describe('azure provider: auth, names, errors (Azurite)', () => {
+  let az: AzuriteHandle;
+  let sdk: BlobServiceClient;
+  let bucket: string;
+  const put = (p: Provider, key: string, body: string, userMetadata?: Record<string, string>) =>
+    p.put(bucket, key, Readable.from([Buffer.from(body)]), { size: Buffer.byteLength(body), userMetadata });
+  const read = async (p: Provider, key: string) => (await readAll(await p.open(bucket, key))).toString();
+
+  beforeAll(async () => {
+    az = await startAzurite();
+    sdk = sdkClient(az);
+    bucket = freshContainer();
+    await sdk.createContainer(bucket);
+  });
+  afterAll(async () => {
+    await az?.stop();
+  });
+
+  it('works with a connection string, and gives an md5 for block-uploaded blobs', async () => {
+    const p = createAzureProvider({ kind: 'azure', name: 'cs', auth: 'connectionString' }, { connectionString: az.connectionString }, { multipart: MULTIPART });
+    expect(p.features.presign).toBe(true);
+    const big = Buffer.alloc(7 * MIB, 7);
+    const res = await p.put(bucket, 'cs/big.bin', Readable.from([big]), { size: big.length });
+    const meta = await p.stat(bucket, 'cs/big.bin');
+    expect(meta.checksums.md5).toBe(res.checksums.md5);
+    expect(meta.checksums.md5).toMatch(/^[0-9a-f]{32}$/);
+    expect(meta.storageClass).toBe('Hot');
+  });
+
+  it('works with a container SAS and with an account SAS made from the key; presign is off without a key', async () => {
+    const cred = new StorageSharedKeyCredential(az.accountName, az.accountKey);
+    const expiresOn = new Date(Date.now() + 3600_000);
+    const containerSas = generateBlobSASQueryParameters(
+      { containerName: bucket, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn },
+      cred,
+    ).toString();
+    const accountSas = generateAccountSASQueryParameters(
+      {
+        services: AccountSASServices.parse('b').toString(),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        permissions: AccountSASPermissions.parse('rwdlac'),
+        expiresOn,
+      },
+      cred,
+    ).toString();
+    for (const [label, sasToken, container] of [
+      ['container', containerSas, bucket],
+      ['account', `?${accountSas}`, undefined],
+    ] as const) {
+      const p = createAzureProvider({ kind: 'azure', name: `sas-${label}`, auth: 'sas', endpoint: az.endpoint, container }, { sasToken }, { multipart: MULTIPART });
+      expect(p.features.presign).toBe(false);
+      expect(p.presign).toBeUndefined();
+      expect((await p.listBuckets()).map((b) => b.name)).toContain(bucket);
+      await put(p, `sas-${label}/a.txt`, 'via sas', { via: label });
+      expect(await read(p, `sas-${label}/a.txt`)).toBe('via sas');
+      expect((await p.stat(bucket, `sas-${label}/a.txt`)).userMetadata).toEqual({ via: label });
+      await p.copy?.({ bucket, key: `sas-${label}/a.txt` }, { bucket, key: `sas-${label}/b.txt` });
+      expect(await read(p, `sas-${label}/b.txt`)).toBe('via sas');
+      const page = await p.list(bucket, { prefix: `sas-${label}/`, delimiter: '/' });
+      expect(page.entries.map((e) => e.name)).toEqual(['a.txt', 'b.txt']);
+      const removed = await p.removeMany(bucket, [`sas-${label}/a.txt`, `sas-${label}/b.txt`, `sas-${label}/missing`]);
+      expect(removed).toEqual({ removed: 3, failed: [] });
+    }
+  });
+
+  it('a wrong account key is access_denied, with a message that names no key', async () => {
+    const wrongKey = Buffer.alloc(64, 1).toString('base64');
+    const p = keyProvider(az, {}, { accountKey: wrongKey });
+    const err = await p.listBuckets().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'access_denied' });
+    expect((err as Error).message).toContain('The key was rejected: check the account key or SAS');
+    expect((err as Error).message).not.toContain(wrongKey);
+    await expect(p.stat(bucket, 'anything')).rejects.toMatchObject({ code: 'access_denied' });
+  });
+
+  it('a SAS with a bad signature is access_denied and the signature never shows in the message', async () => {
+    const sig = 'c2lnbmF0dXJlLXRoYXQtaXMtd3Jvbmc%3D';
+    const sasToken = `sv=2021-08-06&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z&sig=${sig}`;
+    const p = createAzureProvider({ kind: 'azure', name: 'badsas', auth: 'sas', endpoint: az.endpoint }, { sasToken });
+    const err = await p.list(bucket, { prefix: '' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'access_denied' });
+    expect(JSON.stringify({ m: (err as Error).message, c: String((err as Error).cause) })).not.toContain(sig.slice(0, 12));
+  });
+
+  it('refuses a metadata name that is not a C# identifier, naming it, on put and on setMetadata', async () => {
+    const p = keyProvider(az);
+    await expect(put(p, 'meta/bad.txt', 'x', { 'content-owner': 'ada' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('"content-owner"'),
+    });
+    await expect(p.stat(bucket, 'meta/bad.txt')).rejects.toMatchObject({ code: 'not_found' });
+    await put(p, 'meta/good.txt', 'x', { owner: 'ada' });
+    await expect(p.setMetadata(bucket, 'meta/good.txt', { userMetadata: { '9lives': 'cat' } })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('"9lives"'),
+    });
+    expect((await p.stat(bucket, 'meta/good.txt')).userMetadata).toEqual({ owner: 'ada' });
+  });
+
+  it('changes the access tier and keeps the md5 when headers change', async () => {
+    const p = keyProvider(az);
+    const first = await put(p, 'tier/t.txt', 'tiered');
+    const meta = await p.setMetadata(bucket, 'tier/t.txt', { storageClass: 'cool', contentType: 'text/plain' });
+    expect(meta.storageClass).toBe('Cool');
+    expect(meta.contentType).toBe('text/plain');
+    expect(meta.checksums.md5).toBe(first.checksums.md5);
+    await expect(p.setMetadata(bucket, 'tier/t.txt', { storageClass: 'GLACIER' })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('finds blocks left by a crashed upload and aborts them, without touching committed blobs', async () => {
+    const p = keyProvider(az);
+    const c = sdk.getContainerClient(bucket);
+    await c.getBlockBlobClient('pending/crashed.bin').stageBlock(Buffer.from('block-0').toString('base64'), Buffer.from('abc'), 3);
+    await put(p, 'pending/empty-but-committed', '');
+    const pending = await p.listPendingUploads?.(bucket);
+    expect(pending?.map((u) => u.key)).toEqual(['pending/crashed.bin']);
+    await p.abortPendingUpload?.(bucket, { key: 'pending/crashed.bin', uploadId: '' });
+    expect(await p.listPendingUploads?.(bucket)).toEqual([]);
+    expect(await uncommittedOnly(sdk, bucket)).toBe(0);
+    await expect(p.abortPendingUpload?.(bucket, { key: 'pending/empty-but-committed', uploadId: '' })).rejects.toMatchObject({ code: 'conflict' });
+    expect((await p.stat(bucket, 'pending/empty-but-committed')).size).toBe(0);
+  });
+
+  it('a missing container is not_found and names the container', async () => {
+    const p = keyProvider(az);
+    await expect(p.list('skyferry-missing-box', { prefix: '' })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('"skyferry-missing-box"'),
+    });
+    await expect(p.createBucket('Bad_Name')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('an unreachable endpoint is retryable and names the endpoint', async () => {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
+    const p = keyProvider(az, { endpoint });
+    const started = Date.now();
+    const err = await p.listBuckets().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'retryable' });
+    expect((err as Error).message).toContain(endpoint);
+    expect((err as Error).message).toContain('connection refused');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('refuses incomplete or malformed credentials clearly', () => {
+    const base = { kind: 'azure' as const, name: 'x', endpoint: az.endpoint };
+    expect(() => createAzureProvider({ ...base, auth: 'sharedKey', accountName: 'a' }, {})).toThrow(/account key/);
+    expect(() => createAzureProvider({ ...base, auth: 'sharedKey' }, { accountKey: az.accountKey })).toThrow(/account name/);
+    expect(() => createAzureProvider({ ...base, auth: 'sas' }, {})).toThrow(/SAS token/);
+    expect(() => createAzureProvider({ ...base, auth: 'sas' }, { sasToken: 'sv=2021&sp=r' })).toThrow(/sig=/);
+    expect(() => createAzureProvider({ ...base, auth: 'connectionString' }, {})).toThrow(/connection string/);
+    const malformed = 'AccountName=a;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;NotAThing';
+    let message = '';
+    try {
+      createAzureProvider({ ...base, auth: 'connectionString' }, { connectionString: malformed });
+    } catch (e) {
+      message = (e as Error).message;
+      expect(e).toMatchObject({ code: 'invalid_input' });
+    }
+    expect(message).toMatch(/malformed/);
+    expect(message).not.toContain('c2VjcmV0');
+  });
+});

@@ -1,0 +1,294 @@
+import { PassThrough, Readable, pipeline } from 'node:stream';
+import { BlobSASPermissions, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
+import { CancelledError, ConflictError, InvalidInputError, NotFoundError } from '../../../../shared/errors';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import {
+  DEFAULT_MULTIPART,
+  type CopyOptions,
+  type ListOptions,
+  type MultipartSettings,
+  type ObjectRef,
+  type OpenOptions,
+  type PendingUpload,
+  type Provider,
+  type PutOptions,
+  type PutResult,
+  type RemoveManyResult,
+} from '../provider';
+import { createAzureClients } from './azure.auth';
+import { ContainerNotFoundError, mapAzureError } from './azure.errors';
+import {
+  AZURE_TIERS,
+  MAX_USER_METADATA_BYTES,
+  entryFromBlobItem,
+  headersFromProperties,
+  lastSegment,
+  metadataFromProperties,
+  normalizeTier,
+  validateUserMetadata,
+} from './azure.metadata';
+import { removeBlobs } from './azure.remove';
+import { discardUncommittedBlocks, uploadStream } from './azure.upload';
+
+/** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+const MAX_PAGE = 5000;
+
+export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings }): Provider {
+  const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
+  const multipart = options?.multipart ?? DEFAULT_MULTIPART;
+  const account = settings.name;
+  const fail = (e: unknown, container?: string, key?: string) => mapAzureError(e, { account, endpoint, container, key });
+  const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
+  const container = (name: string): ContainerClient => {
+    if (!CONTAINER_NAME.test(name)) {
+      throw new InvalidInputError(`"${name}" is not a valid Azure container name: use 3-63 lowercase letters, digits and single hyphens.`);
+    }
+    return service.getContainerClient(name);
+  };
+  /** Runs an Azure call with its errors mapped; a call made with an aborted signal never starts. */
+  const call = async <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    if (signal?.aborted) throw new CancelledError();
+    try {
+      return await fn();
+    } catch (e) {
+      throw signal?.aborted ? new CancelledError() : fail(e, bucket, key);
+    }
+  };
+
+  const features: ProviderFeatures = {
+    serverSideCopy: true,
+    presign: sharedKey !== undefined,
+    hashes: ['md5'],
+    storageClasses: [...AZURE_TIERS],
+    setMetadata: true,
+    maxKeyBytes: 1024,
+    maxUserMetadataBytes: MAX_USER_METADATA_BYTES,
+    metadataNamesIdentifiersOnly: true,
+    caseInsensitive: false,
+  };
+
+  const stat = (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> =>
+    call(signal, bucket, key, async () => metadataFromProperties(key, await container(bucket).getBlobClient(key).getProperties({ abortSignal: signal })));
+
+  const provider: Provider = {
+    kind: 'azure',
+    features,
+
+    async listBuckets(signal) {
+      // A container SAS cannot list containers: an account limited to one container shows just that one.
+      if (settings.container) return [{ name: settings.container }];
+      return call(signal, undefined, undefined, async () => {
+        const out: BucketInfo[] = [];
+        for await (const page of service.listContainers().byPage({ maxPageSize: MAX_PAGE })) {
+          if (signal?.aborted) throw new CancelledError();
+          for (const c of page.containerItems ?? []) out.push({ name: c.name });
+        }
+        return out;
+      });
+    },
+
+    async createBucket(bucket, signal) {
+      await call(signal, bucket, undefined, () => container(bucket).create({ abortSignal: signal }));
+    },
+
+    async removeBucket(bucket, signal) {
+      // Azure deletes a container with everything in it; the contract removes only empty ones.
+      await call(signal, bucket, undefined, async () => {
+        const c = container(bucket);
+        const first = await c.listBlobsFlat().byPage({ maxPageSize: 1 }).next();
+        if (!first.done && first.value.segment.blobItems.length > 0) {
+          throw new ConflictError(`The container ${where(bucket)} is not empty: remove its blobs first.`);
+        }
+        await c.delete({ abortSignal: signal });
+      });
+    },
+
+    async list(bucket, opts: ListOptions, signal): Promise<ListPage> {
+      const prefix = opts.prefix ?? '';
+      const maxPageSize = Math.min(MAX_PAGE, Math.max(1, opts.pageSize ?? 1000));
+      const byPage = { continuationToken: opts.cursor || undefined, maxPageSize };
+      return call(signal, bucket, undefined, async () => {
+        const c = container(bucket);
+        const entries: ObjectEntry[] = [];
+        // A marker blob `dir/` is the folder itself: never an entry inside its own listing.
+        const keep = (item: BlobItem): boolean => !(item.name === prefix && prefix.endsWith('/'));
+        if (opts.delimiter) {
+          const page = await c.listBlobsByHierarchy(opts.delimiter, { prefix, abortSignal: signal }).byPage(byPage).next();
+          if (page.done) return { entries };
+          for (const p of page.value.segment.blobPrefixes ?? []) {
+            entries.push({ key: p.name, name: lastSegment(p.name), isPrefix: true, size: 0 });
+          }
+          for (const item of page.value.segment.blobItems) if (keep(item)) entries.push(entryFromBlobItem(item));
+          return { entries, cursor: page.value.continuationToken || undefined };
+        }
+        const page = await c.listBlobsFlat({ prefix, abortSignal: signal }).byPage(byPage).next();
+        if (page.done) return { entries };
+        for (const item of page.value.segment.blobItems) if (keep(item)) entries.push(entryFromBlobItem(item));
+        return { entries, cursor: page.value.continuationToken || undefined };
+      });
+    },
+
+    stat,
+
+    async open(bucket, key, opts: OpenOptions = {}) {
+      const offset = opts.offset ?? 0;
+      if (opts.length === 0) return Readable.from([]);
+      const res = await call(opts.signal, bucket, key, () =>
+        container(bucket).getBlobClient(key).download(offset, opts.length, { abortSignal: opts.signal, maxRetryRequests: 3 }),
+      );
+      const body = res.readableStreamBody;
+      if (!body) return Readable.from([]);
+      // The SDK's mid-stream errors carry request URLs: the caller gets the mapped error instead.
+      const out = new PassThrough();
+      pipeline(body, out, (e) => {
+        if (e) out.destroy(opts.signal?.aborted ? new CancelledError() : fail(e, bucket, key));
+      });
+      return out;
+    },
+
+    async put(bucket, key, source, opts: PutOptions): Promise<PutResult> {
+      validateUserMetadata(opts.userMetadata, where(bucket, key));
+      const tier = normalizeTier(opts.storageClass, where(bucket, key));
+      const client = container(bucket).getBlockBlobClient(key);
+      const state = { stagedBlocks: false };
+      try {
+        const out = await uploadStream(
+          client,
+          source,
+          {
+            size: opts.size,
+            headers: {
+              blobContentType: opts.contentType,
+              blobCacheControl: opts.cacheControl,
+              blobContentDisposition: opts.contentDisposition,
+              blobContentEncoding: opts.contentEncoding,
+              blobContentLanguage: opts.contentLanguage,
+            },
+            metadata: opts.userMetadata,
+            tier,
+            signal: opts.signal,
+            onProgress: opts.onProgress,
+          },
+          multipart,
+          state,
+        );
+        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums: { md5: out.md5.toString('hex') } };
+      } catch (e) {
+        if (!source.destroyed) source.destroy();
+        // Blocks staged for a key that has no committed blob would show as a pending upload: drop them.
+        if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
+        throw opts.signal?.aborted ? new CancelledError() : fail(e, bucket, key);
+      }
+    },
+
+    async remove(bucket, key, signal) {
+      await call(signal, bucket, key, async () => {
+        try {
+          await container(bucket).getBlobClient(key).delete({ deleteSnapshots: 'include', abortSignal: signal });
+        } catch (e) {
+          const mapped = fail(e, bucket, key);
+          // Removing what is already gone succeeds, as S3 and GCS deletes do; a missing container does not.
+          if (!(mapped instanceof NotFoundError) || mapped instanceof ContainerNotFoundError) throw mapped;
+        }
+      });
+    },
+
+    async removeMany(bucket, keys, signal): Promise<RemoveManyResult> {
+      const c = container(bucket);
+      return removeBlobs(c, keys, signal, (e, key) => fail(e, bucket, key));
+    },
+
+    async copy(src: ObjectRef, dst: ObjectRef, opts: CopyOptions = {}): Promise<PutResult> {
+      const patch = opts.metadata;
+      validateUserMetadata(patch?.userMetadata, where(dst.bucket, dst.key));
+      const tier = normalizeTier(patch?.storageClass, where(dst.bucket, dst.key));
+      const source = container(src.bucket).getBlobClient(src.key);
+      const target = container(dst.bucket).getBlobClient(dst.key);
+      await call(opts.signal, src.bucket, src.key, () => source.getProperties({ abortSignal: opts.signal }));
+      await call(opts.signal, dst.bucket, dst.key, async () => {
+        // Same account: Copy Blob is authorised by our own key; with a SAS, the source URL carries it.
+        const poller = await target.beginCopyFromURL(source.url, {
+          abortSignal: opts.signal,
+          metadata: patch?.userMetadata,
+          tier,
+          intervalInMs: 500,
+        });
+        const done = await poller.pollUntilDone();
+        if (done.copyStatus && done.copyStatus !== 'success') {
+          throw new ConflictError(`The copy to ${where(dst.bucket, dst.key)} ended as "${done.copyStatus}".`);
+        }
+      });
+      if (patch && hasHeaders(patch)) await provider.setMetadata(dst.bucket, dst.key, { ...patch, userMetadata: undefined, storageClass: undefined }, opts.signal);
+      const meta = await stat(dst.bucket, dst.key, opts.signal);
+      return { etag: meta.etag, version: meta.version, checksums: meta.checksums };
+    },
+
+    async setMetadata(bucket, key, patch: MetadataPatch, signal): Promise<ObjectMetadata> {
+      validateUserMetadata(patch.userMetadata, where(bucket, key));
+      const tier = normalizeTier(patch.storageClass, where(bucket, key));
+      const client = container(bucket).getBlobClient(key);
+      await call(signal, bucket, key, async () => {
+        if (hasHeaders(patch)) {
+          const current = await client.getProperties({ abortSignal: signal });
+          // Set Blob Properties clears every header it is not given (Content-MD5 too): send the old ones back.
+          const headers = headersFromProperties(current);
+          await client.setHTTPHeaders(
+            {
+              ...headers,
+              ...(patch.contentType !== undefined ? { blobContentType: patch.contentType } : {}),
+              ...(patch.cacheControl !== undefined ? { blobCacheControl: patch.cacheControl } : {}),
+              ...(patch.contentDisposition !== undefined ? { blobContentDisposition: patch.contentDisposition } : {}),
+              ...(patch.contentEncoding !== undefined ? { blobContentEncoding: patch.contentEncoding } : {}),
+              ...(patch.contentLanguage !== undefined ? { blobContentLanguage: patch.contentLanguage } : {}),
+            },
+            { abortSignal: signal, conditions: { ifMatch: current.etag } },
+          );
+        }
+        if (patch.userMetadata) await client.setMetadata(patch.userMetadata, { abortSignal: signal });
+        if (tier) await client.setAccessTier(tier, { abortSignal: signal });
+      });
+      return stat(bucket, key, signal);
+    },
+
+    async listPendingUploads(bucket, signal): Promise<PendingUpload[]> {
+      return call(signal, bucket, undefined, async () => {
+        const c = container(bucket);
+        const out: PendingUpload[] = [];
+        for await (const page of c.listBlobsFlat({ includeUncommitedBlobs: true, abortSignal: signal }).byPage({ maxPageSize: MAX_PAGE })) {
+          for (const item of page.segment.blobItems) {
+            // A blob that exists only as uncommitted blocks lists with length 0 and has no committed properties.
+            if ((item.properties.contentLength ?? 0) !== 0) continue;
+            const exists = await c.getBlobClient(item.name).exists({ abortSignal: signal });
+            if (!exists) out.push({ key: item.name, uploadId: '', initiated: item.properties.createdOn?.toISOString() });
+          }
+        }
+        return out;
+      });
+    },
+
+    async abortPendingUpload(bucket, upload, signal) {
+      await call(signal, bucket, upload.key, () => discardUncommittedBlocks(container(bucket).getBlockBlobClient(upload.key)));
+    },
+
+    async close() {
+      // The SDK's HTTP client keeps no per-provider sockets or timers that need closing.
+    },
+  };
+
+  if (sharedKey) {
+    provider.presign = async (bucket, key, expiresSeconds) => {
+      if (!(expiresSeconds > 0)) throw new InvalidInputError('A shared link must expire a positive number of seconds from now.');
+      const client = container(bucket).getBlobClient(key);
+      return call(undefined, bucket, key, () =>
+        client.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + expiresSeconds * 1000) }),
+      );
+    };
+  }
+  return provider;
+}
+
+function hasHeaders(patch: MetadataPatch): boolean {
+  return [patch.contentType, patch.cacheControl, patch.contentDisposition, patch.contentEncoding, patch.contentLanguage].some((v) => v !== undefined);
+}

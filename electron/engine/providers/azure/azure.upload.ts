@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
+import { CancelledError, InvalidInputError } from '../../../../shared/errors';
+import type { MultipartSettings } from '../provider';
+
+export interface UploadRequest {
+  size: number;
+  headers: BlobHTTPHeaders;
+  metadata: Metadata | undefined;
+  tier: string | undefined;
+  signal: AbortSignal | undefined;
+  onProgress: ((bytes: number) => void) | undefined;
+}
+
+export interface UploadOutcome {
+  etag: string | undefined;
+  version: string | undefined;
+  md5: Buffer;
+}
+
+const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
+
+/** Thrown by the source stream itself (not by Azure): handed back to the caller unchanged. */
+class SourceFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Cuts a stream into buffers of exactly `size` bytes (the last one shorter), counting and hashing as it goes. */
+async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  try {
+    for await (const raw of source) {
+      const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
+      onBytes(chunk);
+      let rest = chunk;
+      while (heldBytes + rest.length >= size) {
+        const take = size - heldBytes;
+        held.push(rest.subarray(0, take));
+        rest = rest.subarray(take);
+        yield Buffer.concat(held, size);
+        held = [];
+        heldBytes = 0;
+      }
+      if (rest.length > 0) {
+        held.push(rest);
+        heldBytes += rest.length;
+      }
+    }
+  } catch (e) {
+    throw new SourceFailure(e);
+  }
+  if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
+}
+
+function blockId(nonce: string, index: number): string {
+  // Every id of one blob must have the same length: a fixed nonce and a zero-padded index.
+  return Buffer.from(`${nonce}-${String(index).padStart(6, '0')}`).toString('base64');
+}
+
+/**
+ * Uploads a stream of exactly `req.size` bytes. Below the threshold it is held in memory (at most the threshold)
+ * and sent in one Put Blob, so that the SDK can retry it; above, blocks of partSizeBytes are staged in parallel
+ * and committed only after the whole stream arrived with the announced size. A failing source or an abort never
+ * commits, so an existing blob of that key stays as it was. Returns whether blocks were staged, for cleanup.
+ */
+export async function uploadStream(
+  client: BlockBlobClient,
+  source: Readable,
+  req: UploadRequest,
+  multipart: MultipartSettings,
+  state: { stagedBlocks: boolean },
+): Promise<UploadOutcome> {
+  const ac = new AbortController();
+  const onAbort = (): void => {
+    ac.abort();
+    source.destroy(new CancelledError());
+  };
+  if (req.signal?.aborted) throw new CancelledError();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  const md5 = createHash('md5');
+  let consumed = 0;
+  const count = (chunk: Buffer): void => {
+    md5.update(chunk);
+    consumed += chunk.length;
+    if (consumed > req.size) throw new InvalidInputError(`The source gave more than the announced ${req.size} bytes.`);
+    req.onProgress?.(consumed);
+  };
+  const checkSize = (): void => {
+    if (consumed !== req.size) throw new InvalidInputError(`The source gave ${consumed} bytes, but ${req.size} were announced.`);
+  };
+
+  try {
+    if (req.size < multipart.thresholdBytes) {
+      const all: Buffer[] = [];
+      for await (const part of parts(source, Math.max(1, req.size), count)) all.push(part);
+      checkSize();
+      const body = Buffer.concat(all, req.size);
+      const digest = md5.digest();
+      const res = await client.upload(body, body.length, {
+        blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
+        metadata: req.metadata,
+        tier: req.tier,
+        abortSignal: ac.signal,
+      });
+      return { etag: res.etag, version: res.versionId, md5: digest };
+    }
+
+    const partSize = Math.min(MAX_BLOCK_BYTES, Math.max(multipart.partSizeBytes, Math.ceil(req.size / MAX_BLOCKS)));
+    const nonce = randomBytes(8).toString('hex');
+    const ids: string[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const stage = (id: string, body: Buffer): void => {
+      state.stagedBlocks = true;
+      const blockMd5 = createHash('md5').update(body).digest();
+      const task: Promise<void> = client
+        .stageBlock(id, body, body.length, { abortSignal: ac.signal, transactionalContentMD5: blockMd5 })
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            failure ??= { error: e };
+            ac.abort();
+          },
+        )
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    };
+    try {
+      for await (const part of parts(source, partSize, count)) {
+        if (failure) break;
+        const id = blockId(nonce, ids.length);
+        ids.push(id);
+        stage(id, part);
+        while (inFlight.size >= Math.max(1, multipart.concurrency)) await Promise.race(inFlight);
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+    if (failure) throw failure.error;
+    checkSize();
+    const digest = md5.digest();
+    const res = await client.commitBlockList(ids, {
+      blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
+      metadata: req.metadata,
+      tier: req.tier,
+      abortSignal: ac.signal,
+    });
+    return { etag: res.etag, version: res.versionId, md5: digest };
+  } catch (e) {
+    if (req.signal?.aborted) throw new CancelledError();
+    if (e instanceof SourceFailure) throw e.error;
+    throw e;
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Azure has no call that drops uncommitted blocks. Committing an empty list only where no blob exists
+ * (If-None-Match: *) and deleting exactly that empty blob (If-Match) removes them without ever touching a
+ * committed blob someone else wrote meanwhile.
+ */
+export async function discardUncommittedBlocks(client: BlockBlobClient): Promise<void> {
+  const empty = await client.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+  await client.delete({ conditions: { ifMatch: empty.etag } });
+}
