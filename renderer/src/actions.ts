@@ -1,0 +1,119 @@
+import { parentPrefix } from '../../shared/location';
+import type { ObjectEntry } from '../../shared/model';
+import { errorMessage, invoke } from './api/client';
+import { useStore, type PaneId } from './store';
+import { visibleRows } from './store/rows';
+
+/** User actions over the store and the contract, shared by the keyboard, the toolbar and the context menu. */
+
+export function otherPane(pane: PaneId): PaneId {
+  return pane === 'left' ? 'right' : 'left';
+}
+
+/** The selected rows of a pane in display order, else the focused row. */
+export function selectedEntries(pane: PaneId): ObjectEntry[] {
+  const s = useStore.getState();
+  const p = s.panes[pane];
+  const sel = s.selection[pane];
+  const picked = p.entries.filter((e) => sel.selected.has(e.key));
+  if (picked.length > 0) return picked;
+  const focused = p.entries.find((e) => e.key === sel.focus);
+  return focused ? [focused] : [];
+}
+
+export function displayedRows(pane: PaneId): ObjectEntry[] {
+  const p = useStore.getState().panes[pane];
+  return visibleRows(p.entries, p.textFilter, p.sort);
+}
+
+function entryUri(pane: PaneId, entry: ObjectEntry): string | null {
+  return useStore.getState().uriOf(pane, entry.key);
+}
+
+/** Whether the pane shows objects (not the account's bucket list, not an empty pane). */
+export function inBucket(pane: PaneId): boolean {
+  const p = useStore.getState().panes[pane];
+  return p.account !== null && p.bucket !== '';
+}
+
+export async function transferToOther(pane: PaneId, move: boolean, entries = selectedEntries(pane)): Promise<void> {
+  const s = useStore.getState();
+  const target = otherPane(pane);
+  if (!inBucket(pane) || entries.length === 0) return;
+  if (!inBucket(target)) {
+    s.toast('error', 'Open a bucket or folder in the other pane first, then copy into it.');
+    return;
+  }
+  const destination = s.uriOf(target);
+  const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
+  if (!destination || sources.length === 0) return;
+  await s.startJob({ kind: move ? 'move' : 'copy', sources, destination });
+}
+
+export async function deleteEntries(pane: PaneId, entries: ObjectEntry[]): Promise<void> {
+  const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
+  if (sources.length === 0) return;
+  await useStore.getState().startJob({ kind: 'delete', sources });
+}
+
+export async function createFolder(pane: PaneId, name: string): Promise<boolean> {
+  const s = useStore.getState();
+  const uri = s.uriOf(pane, `${s.panes[pane].prefix}${name.replace(/\/+$/, '')}/`);
+  if (!uri) return false;
+  try {
+    await invoke('objects:mkdir', { uri });
+    s.toast('success', `Folder ${name} created`);
+    await s.refresh(pane);
+    return true;
+  } catch (e) {
+    s.toast('error', errorMessage(e));
+    return false;
+  }
+}
+
+/**
+ * Rename (or move, when the new name holds a '/') as a move job. The destination is the exact new key: for a
+ * single source the transfer engine treats a destination without a trailing '/' as the target name.
+ */
+export async function renameEntry(pane: PaneId, entry: ObjectEntry, newName: string): Promise<boolean> {
+  const s = useStore.getState();
+  const base = newName.startsWith('/') ? newName.slice(1) : `${parentPrefix(entry.key)}${newName}`;
+  const targetKey = entry.isPrefix ? `${base.replace(/\/+$/, '')}/` : base;
+  const source = entryUri(pane, entry);
+  const destination = s.uriOf(pane, targetKey);
+  if (!source || !destination) return false;
+  const id = await s.startJob({ kind: 'move', sources: [source], destination });
+  return id !== null;
+}
+
+export async function downloadEntries(pane: PaneId, entries: ObjectEntry[], folder: string): Promise<boolean> {
+  const s = useStore.getState();
+  const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
+  const destination = folderToUri(folder);
+  if (sources.length === 0) return false;
+  const id = await s.startJob({ kind: 'copy', sources, destination });
+  return id !== null;
+}
+
+/** `/home/me/dl` -> `file:///home/me/dl/`; `C:\Users\me` -> `file:///C:/Users/me/`. */
+export function folderToUri(folder: string): string {
+  let p = folder.trim().replace(/\\/g, '/');
+  if (/^[A-Za-z]:\//.test(p)) p = `/${p}`;
+  if (!p.endsWith('/')) p += '/';
+  return `file://${p}`;
+}
+
+export async function copyText(text: string, what: string): Promise<void> {
+  const s = useStore.getState();
+  try {
+    await navigator.clipboard.writeText(text);
+    s.toast('success', `${what} copied to the clipboard`);
+  } catch {
+    s.toast('error', `Could not use the clipboard; select and copy the ${what.toLowerCase()} by hand.`);
+  }
+}
+
+export async function copyLocation(pane: PaneId, entry: ObjectEntry): Promise<void> {
+  const uri = entryUri(pane, entry);
+  if (uri) await copyText(uri, 'Location');
+}

@@ -1,0 +1,217 @@
+import {
+  channels,
+  events,
+  ResultEnvelopeSchema,
+  type ChannelName,
+  type ChannelRequest,
+  type ChannelResponse,
+  type EventName,
+  type EventPayload,
+} from '../../../shared/contract';
+import { ServerMessageSchema, type ClientMessage } from '../../../shared/contract/wire';
+import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
+
+/** What the desktop preload exposes (contextBridge): only contract channels and events. */
+export interface SkyferryBridge {
+  invoke(channel: string, request: unknown): Promise<unknown>;
+  on(event: string, callback: (payload: unknown) => void): () => void;
+  /** Desktop only: the file-system path of a dropped File (Electron's webUtils.getPathForFile). */
+  pathForFile?: (file: File) => string;
+}
+
+declare global {
+  interface Window {
+    skyferry?: SkyferryBridge;
+  }
+}
+
+/** An error envelope from the engine, or a transport failure, as something a component can show. */
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+  static from(info: ErrorInfo): ClientError {
+    return new ClientError(info.code, info.message);
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ClientError) return e.message;
+  if (e instanceof Error) return e.message;
+  return 'Something went wrong.';
+}
+
+interface Transport {
+  invoke(channel: string, request: unknown): Promise<unknown>;
+  on(event: string, callback: (payload: unknown) => void): () => void;
+}
+
+/** The served host puts a per-run token in the page URL; keep it for the socket and the upload endpoint. */
+export function sessionToken(): string | null {
+  const fromUrl = new URLSearchParams(window.location.search).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('skyferry.token', fromUrl);
+    return fromUrl;
+  }
+  return sessionStorage.getItem('skyferry.token');
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/**
+ * The contract over one WebSocket on the page's own origin. Reconnects with backoff; calls made while the socket
+ * is down wait for it (a listing should not fail because the host restarted a moment ago).
+ */
+class SocketTransport implements Transport {
+  private socket: WebSocket | null = null;
+  private open = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly queue: ClientMessage[] = [];
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private retryMs = 250;
+  onStatus: (connected: boolean) => void = () => undefined;
+
+  constructor() {
+    this.connect();
+  }
+
+  private url(): string {
+    const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+    const token = sessionToken();
+    return `${scheme}://${window.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  }
+
+  private connect(): void {
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      this.open = true;
+      this.retryMs = 250;
+      this.onStatus(true);
+      for (const msg of this.queue.splice(0)) socket.send(JSON.stringify(msg));
+    });
+    socket.addEventListener('message', (ev: MessageEvent<unknown>) => {
+      if (typeof ev.data !== 'string') return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      const parsed = ServerMessageSchema.safeParse(raw);
+      if (!parsed.success) return;
+      const msg = parsed.data;
+      if (msg.type === 'result') {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        p?.resolve(msg.result);
+      } else {
+        for (const cb of this.listeners.get(msg.event) ?? []) cb(msg.payload);
+      }
+    });
+    socket.addEventListener('close', () => {
+      const wasOpen = this.open;
+      this.open = false;
+      this.socket = null;
+      if (wasOpen) this.onStatus(false);
+      // Calls in flight are lost with the socket: fail them clearly rather than hang.
+      for (const p of this.pending.values()) p.reject(new ClientError('retryable', 'The connection to Skyferry was lost; try again.'));
+      this.pending.clear();
+      window.setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 5000);
+    });
+  }
+
+  invoke(channel: string, request: unknown): Promise<unknown> {
+    const id = this.nextId++;
+    const msg: ClientMessage = { type: 'invoke', id, channel, request };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.open && this.socket) this.socket.send(JSON.stringify(msg));
+      else this.queue.push(msg);
+    });
+  }
+
+  on(event: string, callback: (payload: unknown) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(callback);
+    return () => set.delete(callback);
+  }
+}
+
+let transport: Transport | null = null;
+let socketTransport: SocketTransport | null = null;
+
+function getTransport(): Transport {
+  if (transport) return transport;
+  if (window.skyferry) {
+    transport = window.skyferry;
+  } else {
+    socketTransport = new SocketTransport();
+    transport = socketTransport;
+  }
+  return transport;
+}
+
+export function onConnectionStatus(cb: (connected: boolean) => void): void {
+  getTransport();
+  if (socketTransport) socketTransport.onStatus = cb;
+}
+
+export function isDesktop(): boolean {
+  return window.skyferry !== undefined;
+}
+
+/** Calls a contract channel; resolves with the parsed response or throws a ClientError with the engine's message. */
+export async function invoke<C extends ChannelName>(channel: C, request: ChannelRequest<C>): Promise<ChannelResponse<C>> {
+  const raw = await getTransport().invoke(channel, request);
+  const envelope = ResultEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) throw new ClientError('fatal', `Skyferry sent a malformed answer to ${channel}.`);
+  if (!envelope.data.ok) throw ClientError.from(envelope.data.error);
+  const value = channels[channel].response.safeParse(envelope.data.value);
+  if (!value.success) throw new ClientError('fatal', `Skyferry sent an unexpected answer to ${channel}.`);
+  return value.data as ChannelResponse<C>;
+}
+
+/** Subscribes to an engine event; payloads that do not match the contract are dropped. */
+export function on<E extends EventName>(event: E, callback: (payload: EventPayload<E>) => void): () => void {
+  return getTransport().on(event, (payload) => {
+    const parsed = events[event].safeParse(payload);
+    if (parsed.success) callback(parsed.data as EventPayload<E>);
+  });
+}
+
+/** Served mode: streams a browser File to the host's staging folder; returns the staged file:// URI. */
+export async function stageUpload(file: File, relativePath: string, signal?: AbortSignal): Promise<string> {
+  const token = sessionToken();
+  const params = new URLSearchParams({ path: relativePath });
+  if (token) params.set('token', token);
+  const res = await fetch(`/api/upload?${params.toString()}`, {
+    method: 'POST',
+    body: file,
+    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    signal: signal ?? null,
+  });
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  if (!res.ok) {
+    const parsed = ResultEnvelopeSchema.safeParse(body);
+    if (parsed.success && !parsed.data.ok) throw ClientError.from(parsed.data.error);
+    throw new ClientError('fatal', `Uploading ${relativePath} failed (HTTP ${res.status}).`);
+  }
+  if (body && typeof body === 'object' && 'stagedUri' in body && typeof body.stagedUri === 'string') return body.stagedUri;
+  throw new ClientError('fatal', `Uploading ${relativePath} failed: the host gave no staged location.`);
+}

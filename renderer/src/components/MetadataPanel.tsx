@@ -1,0 +1,200 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
+import { errorMessage, invoke } from '../api/client';
+import { formatDate, formatSize } from '../format';
+import { useStore } from '../store';
+
+const AZURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const EDITABLE = [
+  { field: 'contentType', label: 'Content type' },
+  { field: 'cacheControl', label: 'Cache control' },
+  { field: 'contentDisposition', label: 'Content disposition' },
+  { field: 'contentEncoding', label: 'Content encoding' },
+  { field: 'contentLanguage', label: 'Content language' },
+] as const;
+type EditableField = (typeof EDITABLE)[number]['field'];
+
+type Pair = { name: string; value: string };
+
+function Editor({ uri, meta, onSaved }: { uri: string; meta: ObjectMetadata; onSaved: (m: ObjectMetadata) => void }) {
+  const account = useStore((s) => s.panes[s.activePane].account);
+  const features = useStore((s) => (account ? s.features[account] : undefined));
+  const toast = useStore((s) => s.toast);
+  const [fields, setFields] = useState<Record<EditableField, string>>(() => ({
+    contentType: meta.contentType ?? '',
+    cacheControl: meta.cacheControl ?? '',
+    contentDisposition: meta.contentDisposition ?? '',
+    contentEncoding: meta.contentEncoding ?? '',
+    contentLanguage: meta.contentLanguage ?? '',
+  }));
+  const [storageClass, setStorageClass] = useState(meta.storageClass ?? '');
+  const [pairs, setPairs] = useState<Pair[]>(() => Object.entries(meta.userMetadata).map(([name, value]) => ({ name, value })));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const editable = features?.setMetadata ?? false;
+
+  const save = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    const user: Record<string, string> = {};
+    const seen = new Set<string>();
+    pairs.forEach((p, i) => {
+      const n = p.name.trim();
+      if (!n && !p.value) return;
+      if (!n) errs[`name-${i}`] = 'Enter a name';
+      else if (features?.metadataNamesIdentifiersOnly && !AZURE_NAME.test(n)) errs[`name-${i}`] = 'Azure allows letters, digits and _ only, not starting with a digit';
+      else if (seen.has(n.toLowerCase())) errs[`name-${i}`] = 'This name is used twice';
+      else {
+        seen.add(n.toLowerCase());
+        user[n] = p.value;
+      }
+    });
+    const bytes = Object.entries(user).reduce((s, [k, v]) => s + new TextEncoder().encode(k + v).length, 0);
+    if (features?.maxUserMetadataBytes && bytes > features.maxUserMetadataBytes)
+      errs['user'] = `User metadata is ${bytes} bytes; this provider holds at most ${features.maxUserMetadataBytes}.`;
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    const patch: MetadataPatch = { userMetadata: user };
+    for (const { field } of EDITABLE) if (fields[field] !== (meta[field] ?? '')) patch[field] = fields[field];
+    if (storageClass && storageClass !== (meta.storageClass ?? '')) patch.storageClass = storageClass;
+    setBusy(true);
+    setResult(null);
+    try {
+      const saved = await invoke('objects:setMetadata', { uri, patch });
+      setResult({ ok: true, text: 'Metadata saved.' });
+      toast('success', `Metadata of ${saved.key} saved`);
+      onSaved(saved);
+    } catch (err) {
+      setResult({ ok: false, text: `Not saved: ${errorMessage(err)}` });
+    }
+    setBusy(false);
+  };
+
+  return (
+    <form onSubmit={(e) => void save(e)} noValidate className="meta-form">
+      <fieldset disabled={!editable || busy}>
+        <legend>{editable ? 'Edit' : 'This provider does not allow editing metadata'}</legend>
+        {EDITABLE.map(({ field, label }) => (
+          <label className="field" key={field}>
+            <span>{label}</span>
+            <input value={fields[field]} onChange={(e) => setFields((f) => ({ ...f, [field]: e.target.value }))} spellCheck={false} />
+          </label>
+        ))}
+        {features && features.storageClasses.length > 0 && (
+          <label className="field">
+            <span>Storage class</span>
+            <select value={storageClass} onChange={(e) => setStorageClass(e.target.value)}>
+              {!features.storageClasses.includes(storageClass) && <option value={storageClass}>{storageClass || '(default)'}</option>}
+              {features.storageClasses.map((c) => (
+                <option key={c} value={c}>{c}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <div className="user-meta" role="group" aria-label="User metadata">
+          <span className="group-label">User metadata</span>
+          {pairs.map((p, i) => (
+            <div className="pair" key={i}>
+              <input aria-label={`Metadata name ${i + 1}`} value={p.name} aria-invalid={errors[`name-${i}`] !== undefined} onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, name: e.target.value } : q)))} spellCheck={false} />
+              <input aria-label={`Metadata value ${i + 1}`} value={p.value} onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, value: e.target.value } : q)))} spellCheck={false} />
+              <button type="button" className="icon-button" aria-label={`Remove metadata ${p.name || i + 1}`} onClick={() => setPairs((ps) => ps.filter((_, j) => j !== i))}>
+                ×
+              </button>
+              {errors[`name-${i}`] && <small className="field-error">{errors[`name-${i}`]}</small>}
+            </div>
+          ))}
+          {errors['user'] && <small className="field-error">{errors['user']}</small>}
+          <button type="button" onClick={() => setPairs((ps) => [...ps, { name: '', value: '' }])}>
+            + Add metadata
+          </button>
+        </div>
+        <button type="submit" className="primary">{busy ? 'Saving…' : 'Save metadata'}</button>
+      </fieldset>
+      {result && (
+        <p className={result.ok ? 'test-result ok' : 'test-result fail'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Row({ label, value }: { label: string; value: string | undefined }) {
+  if (!value) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd title={value}>{value}</dd>
+    </>
+  );
+}
+
+/** Details of the focused object in the active pane; fetched with objects:stat when the focus rests on it. */
+export function MetadataPanel() {
+  const pane = useStore((s) => s.activePane);
+  const focus = useStore((s) => s.selection[s.activePane].focus);
+  const entry = useStore((s) => s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix));
+  const inBucket = useStore((s) => s.panes[s.activePane].bucket !== '');
+  const uri = useStore((s) => (entry && inBucket ? s.uriOf(pane, entry.key) : null));
+  const [meta, setMeta] = useState<{ uri: string; meta: ObjectMetadata } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setError(null);
+    if (!uri) {
+      setMeta(null);
+      return undefined;
+    }
+    let live = true;
+    // Arrowing through a long list should not fire a stat per row.
+    const t = window.setTimeout(() => {
+      invoke('objects:stat', { uri })
+        .then((m) => live && setMeta({ uri, meta: m }))
+        .catch((e: unknown) => live && setError(errorMessage(e)));
+    }, 150);
+    return () => {
+      live = false;
+      window.clearTimeout(t);
+    };
+  }, [uri]);
+
+  if (!uri) {
+    return (
+      <aside className="metadata-panel" aria-label="Object details">
+        <p className="muted">Select an object to see its details.</p>
+      </aside>
+    );
+  }
+  const m = meta?.uri === uri ? meta.meta : null;
+  const checksums = m ? Object.entries(m.checksums).filter(([, v]) => v) : [];
+  return (
+    <aside className="metadata-panel" aria-label="Object details">
+      <h2 title={entry?.key}>{entry?.name}</h2>
+      {error && <p className="field-error" role="alert">{error}</p>}
+      {!m && !error && <p className="muted">Loading…</p>}
+      {m && (
+        <>
+          <dl className="meta-list">
+            <Row label="Location" value={uri} />
+            <Row label="Size" value={`${formatSize(m.size)} (${m.size.toLocaleString()} bytes)`} />
+            <Row label="Modified" value={formatDate(m.modified)} />
+            <Row label="ETag" value={m.etag} />
+            <Row label="Version" value={m.version} />
+            {checksums.map(([k, v]) => (
+              <Row key={k} label={k.toUpperCase()} value={v} />
+            ))}
+            <Row label="Content type" value={m.contentType} />
+            <Row label="Cache control" value={m.cacheControl} />
+            <Row label="Content disposition" value={m.contentDisposition} />
+            <Row label="Storage class" value={m.storageClass} />
+            {Object.entries(m.userMetadata).map(([k, v]) => (
+              <Row key={`u-${k}`} label={k} value={v} />
+            ))}
+          </dl>
+          <Editor key={`${uri}-${m.etag ?? ''}-${m.modified ?? ''}`} uri={uri} meta={m} onSaved={(saved) => setMeta({ uri, meta: saved })} />
+        </>
+      )}
+    </aside>
+  );
+}

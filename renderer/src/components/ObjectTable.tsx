@@ -1,0 +1,223 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import type { ObjectEntry } from '../../../shared/model';
+import { otherPane, selectedEntries, transferToOther } from '../actions';
+import { describeType, formatDate, formatSize, truncateMiddle } from '../format';
+import { clickSelect, moveFocus, selectAll, typeAheadMatch } from '../selection';
+import { useStore, type PaneId } from '../store';
+import { visibleRows, type SortColumn } from '../store/rows';
+import { ContextMenu, type MenuPosition } from './ContextMenu';
+
+const ROW_HEIGHT = 28;
+export const DRAG_TYPE = 'application/x-skyferry-selection';
+
+const COLUMNS: { id: SortColumn; label: string }[] = [
+  { id: 'name', label: 'Name' },
+  { id: 'size', label: 'Size' },
+  { id: 'modified', label: 'Modified' },
+  { id: 'storageClass', label: 'Class' },
+  { id: 'type', label: 'Type' },
+];
+
+export function ObjectTable({ pane }: { pane: PaneId }) {
+  const entries = useStore((s) => s.panes[pane].entries);
+  const textFilter = useStore((s) => s.panes[pane].textFilter);
+  const sort = useStore((s) => s.panes[pane].sort);
+  const complete = useStore((s) => s.panes[pane].complete);
+  const loading = useStore((s) => s.panes[pane].loading);
+  const atRoot = useStore((s) => s.panes[pane].bucket === '');
+  const selection = useStore((s) => s.selection[pane]);
+  const rows = useMemo(() => visibleRows(entries, textFilter, sort), [entries, textFilter, sort]);
+  const order = useMemo(() => rows.map((r) => r.key), [rows]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [nameChars, setNameChars] = useState(48);
+  const [menu, setMenu] = useState<MenuPosition | null>(null);
+  const typed = useRef({ text: '', at: 0 });
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 16,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  // Pages load as the user nears the end of what is loaded, never all at once.
+  useEffect(() => {
+    if (!complete && !loading && lastIndex >= rows.length - 200) void useStore.getState().loadMore(pane);
+  }, [lastIndex, rows.length, complete, loading, pane]);
+
+  // Middle truncation needs a character budget: derive it from the name column's width.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return undefined;
+    const ro = new ResizeObserver(() => {
+      const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
+      const nameWidth = el.clientWidth - 26 * fontPx;
+      setNameChars(Math.max(12, Math.floor(nameWidth / (fontPx * 0.55))));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const focusIndex = selection.focus === null ? -1 : order.indexOf(selection.focus);
+  useEffect(() => {
+    if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
+  }, [focusIndex, virtualizer]);
+
+  const setSel = (next: typeof selection): void => useStore.getState().setSelection(pane, next);
+
+  const onRowClick = (e: MouseEvent, key: string): void => {
+    useStore.getState().setActivePane(pane);
+    setSel(clickSelect(selection, order, key, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey }));
+  };
+
+  const openRow = (entry: ObjectEntry): void => void useStore.getState().openEntry(pane, entry);
+
+  const onContextMenu = (e: MouseEvent, key: string): void => {
+    e.preventDefault();
+    useStore.getState().setActivePane(pane);
+    if (!selection.selected.has(key)) setSel(clickSelect(selection, order, key, { toggle: false, range: false }));
+    setMenu({ x: e.clientX, y: e.clientY });
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const st = useStore.getState();
+    const mod = e.ctrlKey || e.metaKey;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
+    const focused = rows.find((r) => r.key === selection.focus);
+    const handled = (): void => {
+      e.preventDefault();
+      e.stopPropagation();
+    };
+    if (e.key === 'Tab' && !e.shiftKey && !mod) {
+      handled();
+      st.setActivePane(otherPane(pane));
+      document.getElementById(`${otherPane(pane)}-table`)?.focus();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      handled();
+      setSel(moveFocus(selection, order, e.key === 'ArrowDown' ? 1 : -1, e.shiftKey));
+    } else if (e.key === 'PageDown' || e.key === 'PageUp') {
+      handled();
+      setSel(moveFocus(selection, order, e.key === 'PageDown' ? page : -page, e.shiftKey));
+    } else if (e.key === 'Home' || e.key === 'End') {
+      handled();
+      setSel(moveFocus(selection, order, e.key === 'End' ? order.length : -order.length, e.shiftKey));
+    } else if (e.key === 'Enter') {
+      handled();
+      if (focused) openRow(focused);
+    } else if (e.key === 'Backspace' || (e.altKey && e.key === 'ArrowLeft')) {
+      handled();
+      void (e.altKey ? st.goBack(pane) : st.goUp(pane));
+    } else if (e.key === 'F5' || e.key === 'F6') {
+      handled();
+      void transferToOther(pane, e.key === 'F6');
+    } else if (e.key === 'Delete') {
+      handled();
+      const targets = selectedEntries(pane);
+      if (targets.length > 0 && !atRoot) st.openDialog({ type: 'delete', pane, entries: targets });
+    } else if (e.key === 'F2') {
+      handled();
+      if (focused && !atRoot) st.openDialog({ type: 'rename', pane, entry: focused });
+    } else if (mod && e.key.toLowerCase() === 'a') {
+      handled();
+      setSel(selectAll(order));
+    } else if (e.key === ' ' && focused) {
+      handled();
+      setSel(clickSelect(selection, order, focused.key, { toggle: true, range: false }));
+    } else if (e.key === 'Escape') {
+      st.clearSelection(pane);
+    } else if (e.key.length === 1 && !mod && !e.altKey) {
+      // Type-ahead: letters typed within a second build up one search.
+      handled();
+      const now = Date.now();
+      typed.current = { text: now - typed.current.at < 1000 ? typed.current.text + e.key : e.key, at: now };
+      const hit = typeAheadMatch(rows, selection.focus, typed.current.text);
+      if (hit) setSel({ selected: new Set([hit]), anchor: hit, focus: hit });
+    }
+  };
+
+  const onDragStart = (e: DragEvent, key: string): void => {
+    const keys = selection.selected.has(key) ? [...selection.selected] : [key];
+    if (!selection.selected.has(key)) setSel(clickSelect(selection, order, key, { toggle: false, range: false }));
+    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ pane, keys }));
+    e.dataTransfer.setData('text/plain', keys.map((k) => useStore.getState().uriOf(pane, k) ?? k).join('\n'));
+    e.dataTransfer.effectAllowed = 'copyMove';
+  };
+
+  const headerCell = (c: (typeof COLUMNS)[number]) => {
+    const active = sort.column === c.id;
+    return (
+      <div key={c.id} role="columnheader" className={`cell col-${c.id}`} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+        <button
+          type="button"
+          className="sort-button"
+          onClick={() => useStore.getState().setSort(pane, { column: c.id, descending: active ? !sort.descending : false })}
+          aria-label={`Sort by ${c.label}`}
+        >
+          {c.label}
+          <span aria-hidden="true" className="sort-mark">{active ? (sort.descending ? '▼' : '▲') : ''}</span>
+        </button>
+      </div>
+    );
+  };
+
+  return (
+    <div className="object-table" role="grid" aria-label={`${pane === 'left' ? 'Left' : 'Right'} pane objects`} aria-rowcount={rows.length + 1} aria-multiselectable="true">
+      <div role="rowgroup" className="table-head">
+        <div role="row" aria-rowindex={1} className="row head-row">
+          {COLUMNS.map(headerCell)}
+        </div>
+      </div>
+      <div
+        id={`${pane}-table`}
+        ref={scrollRef}
+        className="table-body"
+        role="rowgroup"
+        tabIndex={0}
+        aria-activedescendant={focusIndex >= 0 ? `${pane}-row-${focusIndex}` : undefined}
+        onKeyDown={onKeyDown}
+        onFocus={() => useStore.getState().setActivePane(pane)}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const selected = selection.selected.has(row.key);
+            const isFocus = selection.focus === row.key;
+            return (
+              <div
+                key={row.key}
+                id={`${pane}-row-${item.index}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={selected}
+                data-key={row.key}
+                className={`row${selected ? ' selected' : ''}${isFocus ? ' focused' : ''}`}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                draggable={!atRoot}
+                onDragStart={(e) => onDragStart(e, row.key)}
+                onClick={(e) => onRowClick(e, row.key)}
+                onDoubleClick={() => openRow(row)}
+                onContextMenu={(e) => onContextMenu(e, row.key)}
+              >
+                <div role="gridcell" className="cell col-name" title={row.name}>
+                  <span className={`icon ${row.isPrefix ? (atRoot ? 'icon-bucket' : 'icon-folder') : 'icon-file'}`} aria-hidden="true" />
+                  <span className="name-text">{truncateMiddle(row.name, nameChars)}</span>
+                </div>
+                <div role="gridcell" className="cell col-size">{row.isPrefix ? '' : formatSize(row.size)}</div>
+                <div role="gridcell" className="cell col-modified">{formatDate(row.modified)}</div>
+                <div role="gridcell" className="cell col-storageClass">{row.storageClass ?? ''}</div>
+                <div role="gridcell" className="cell col-type">{atRoot ? 'Bucket' : describeType(row)}</div>
+              </div>
+            );
+          })}
+        </div>
+        {rows.length === 0 && !loading && <p className="empty-note">{textFilter ? 'No loaded name matches the filter.' : 'Nothing here yet. Drop files to upload.'}</p>}
+      </div>
+      {menu && <ContextMenu pane={pane} position={menu} onClose={() => setMenu(null)} />}
+    </div>
+  );
+}

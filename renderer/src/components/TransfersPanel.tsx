@@ -1,0 +1,87 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { JobSummary } from '../../../shared/contract';
+import { formatCount, formatDuration, formatSize } from '../format';
+import { useStore } from '../store';
+
+const STATE_LABEL: Record<JobSummary['state'], string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  paused: 'Paused',
+  completed: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+const PATH_LABEL: Record<JobSummary['path'], string> = {
+  'server-side': 'inside the cloud',
+  'cloud-pull': 'pulled by the destination',
+  relay: 'through this computer',
+  mixed: 'mixed paths',
+  local: 'on this computer',
+};
+
+function JobRow({ id }: { id: string }) {
+  const job = useStore((s) => s.jobs[id]);
+  const jobAction = useStore((s) => s.jobAction);
+  if (!job) return null;
+  const pct = job.bytesTotal > 0 ? Math.min(100, (job.bytesDone / job.bytesTotal) * 100) : job.filesTotal > 0 ? (job.filesDone / job.filesTotal) * 100 : 0;
+  const live = job.state === 'running' || job.state === 'queued';
+  return (
+    <li className={`job job-${job.state}`} data-testid="job">
+      <div className="job-head">
+        <span className="job-title" title={job.title}>{job.title}</span>
+        <span className="job-state">{STATE_LABEL[job.state]}{job.state === 'running' ? ` · ${job.phase}` : ''}</span>
+      </div>
+      <progress max={100} value={job.state === 'completed' ? 100 : pct} aria-label={`Progress of ${job.title}`} />
+      <div className="job-figures">
+        <span>
+          {formatCount(job.filesDone)} / {formatCount(job.filesTotal)} files · {formatSize(job.bytesDone)} / {formatSize(job.bytesTotal)}
+          {job.filesFailed > 0 ? ` · ${formatCount(job.filesFailed)} failed` : ''}
+        </span>
+        {live && job.bytesPerSecond > 0 && (
+          <span>
+            {formatSize(job.bytesPerSecond)}/s · {formatDuration(job.etaSeconds)} left
+          </span>
+        )}
+        {job.kind !== 'delete' && job.filesDone > 0 && <span className="muted">{PATH_LABEL[job.path]}</span>}
+      </div>
+      {job.error && <p className="field-error">{job.error.message}</p>}
+      <div className="job-buttons">
+        {job.state === 'running' && <button type="button" onClick={() => void jobAction('jobs:pause', id)} aria-label={`Pause ${job.title}`}>Pause</button>}
+        {job.state === 'paused' && <button type="button" onClick={() => void jobAction('jobs:resume', id)} aria-label={`Resume ${job.title}`}>Resume</button>}
+        {(live || job.state === 'paused') && <button type="button" onClick={() => void jobAction('jobs:cancel', id)} aria-label={`Cancel ${job.title}`}>Cancel</button>}
+        {(job.state === 'failed' || job.filesFailed > 0) && <button type="button" onClick={() => void jobAction('jobs:retry', id)} aria-label={`Retry ${job.title}`}>Retry failed</button>}
+      </div>
+    </li>
+  );
+}
+
+export function TransfersPanel() {
+  const open = useStore((s) => s.transfersOpen);
+  const setOpen = useStore((s) => s.setTransfersOpen);
+  const ids = useStore(useShallow((s) => s.jobOrder.slice(0, 100)));
+  const active = useStore((s) => s.jobOrder.filter((id) => { const st = s.jobs[id]?.state; return st === 'running' || st === 'queued'; }).length);
+  const clear = useStore((s) => s.clearJobHistory);
+  return (
+    <section className={`transfers${open ? ' open' : ''}`} aria-label="Transfers">
+      <header className="transfers-head">
+        <button type="button" aria-expanded={open} aria-controls="transfers-list" onClick={() => setOpen(!open)}>
+          Transfers {active > 0 ? `(${active} running)` : ''}
+        </button>
+        {open && ids.length > 0 && (
+          <button type="button" onClick={() => void clear()}>
+            Clear finished
+          </button>
+        )}
+      </header>
+      {open && (
+        <ul id="transfers-list" className="job-list">
+          {ids.length === 0 && <li className="muted">No transfers yet. Drop files on a pane, or press F5 to copy to the other pane.</li>}
+          {ids.map((id) => (
+            <JobRow key={id} id={id} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,130 @@
+import type { AccountInput, AccountSummary } from '../../../shared/accounts';
+import { AccountInputSchema } from '../../../shared/accounts';
+import type { ProviderKind } from '../../../shared/location';
+
+/** The account dialog's fields, flat, as the inputs hold them. */
+export type FormValues = Record<string, string | boolean>;
+
+export interface FieldDef {
+  /** The path in AccountInput, e.g. `endpoint` or `secrets.accessKeyId`: zod issues map back to it. */
+  path: string;
+  label: string;
+  type?: 'text' | 'password' | 'checkbox' | 'textarea' | 'select';
+  options?: { value: string; label: string }[];
+  hint?: string;
+  secret?: boolean;
+  /** Shown only when another field has a value. */
+  when?: { path: string; equals: string };
+}
+
+export const FIELDS: Record<ProviderKind, FieldDef[]> = {
+  s3: [
+    { path: 'region', label: 'Region', hint: 'e.g. us-east-1' },
+    { path: 'endpoint', label: 'Endpoint URL', hint: 'Leave empty for AWS; e.g. http://127.0.0.1:9000 for MinIO' },
+    { path: 'forcePathStyle', label: 'Path-style addressing (MinIO and most S3-compatible stores)', type: 'checkbox' },
+    {
+      path: 'checksumMode',
+      label: 'Checksums',
+      type: 'select',
+      options: [
+        { value: 'when_supported', label: 'Always send (AWS)' },
+        { value: 'when_required', label: 'Only when required (S3-compatible stores)' },
+      ],
+    },
+    { path: 'bucket', label: 'Only this bucket (optional)', hint: 'For keys that cannot list buckets' },
+    { path: 'secrets.accessKeyId', label: 'Access key ID', secret: true },
+    { path: 'secrets.secretAccessKey', label: 'Secret access key', type: 'password', secret: true },
+    { path: 'secrets.sessionToken', label: 'Session token (optional)', type: 'password', secret: true },
+  ],
+  gcs: [
+    { path: 'projectId', label: 'Project ID (optional)' },
+    { path: 'endpoint', label: 'Endpoint URL (optional)', hint: 'e.g. http://127.0.0.1:4443 for an emulator' },
+    { path: 'bucket', label: 'Only this bucket (optional)' },
+    { path: 'secrets.serviceAccountJson', label: 'Service-account key (JSON)', type: 'textarea', secret: true, hint: 'Paste the key file; leave empty for an emulator' },
+  ],
+  azure: [
+    {
+      path: 'auth',
+      label: 'Sign in with',
+      type: 'select',
+      options: [
+        { value: 'sharedKey', label: 'Account name and key' },
+        { value: 'connectionString', label: 'Connection string' },
+        { value: 'sas', label: 'SAS token' },
+      ],
+    },
+    { path: 'accountName', label: 'Storage account name', when: { path: 'auth', equals: 'sharedKey' } },
+    { path: 'endpoint', label: 'Blob service URL', hint: 'e.g. https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1' },
+    { path: 'container', label: 'Only this container (optional)' },
+    { path: 'secrets.accountKey', label: 'Account key', type: 'password', secret: true, when: { path: 'auth', equals: 'sharedKey' } },
+    { path: 'secrets.connectionString', label: 'Connection string', type: 'password', secret: true, when: { path: 'auth', equals: 'connectionString' } },
+    { path: 'secrets.sasToken', label: 'SAS token', type: 'password', secret: true, when: { path: 'auth', equals: 'sas' } },
+  ],
+  local: [{ path: 'root', label: 'Folder', hint: 'A full path; its sub-folders show as buckets' }],
+};
+
+export const DEFAULTS: Record<ProviderKind, FormValues> = {
+  s3: { region: 'us-east-1', checksumMode: 'when_supported', forcePathStyle: false },
+  gcs: {},
+  azure: { auth: 'sharedKey' },
+  local: {},
+};
+
+export function visibleFields(kind: ProviderKind, values: FormValues): FieldDef[] {
+  return FIELDS[kind].filter((f) => !f.when || values[f.when.path] === f.when.equals);
+}
+
+export function valuesFromSummary(a: AccountSummary): FormValues {
+  const v: FormValues = {};
+  for (const [k, val] of Object.entries(a.settings)) if (typeof val === 'string' || typeof val === 'boolean') v[k] = val;
+  return v;
+}
+
+/**
+ * Builds the dialog's input and validates it with the contract's own schema, so the messages a user sees are the
+ * ones the engine would give. Returns errors keyed by field path.
+ */
+export function buildInput(
+  kind: ProviderKind,
+  name: string,
+  values: FormValues,
+  editing: boolean,
+): { input: AccountInput; errors: null } | { input: null; errors: Record<string, string> } {
+  const settings: Record<string, unknown> = { kind, name };
+  const secrets: Record<string, string> = {};
+  for (const f of visibleFields(kind, values)) {
+    const v = values[f.path];
+    if (f.secret) {
+      if (typeof v === 'string' && v !== '') secrets[f.path.slice('secrets.'.length)] = v;
+    } else if (f.type === 'checkbox') settings[f.path] = v === true;
+    else if (typeof v === 'string') settings[f.path] = v;
+  }
+  // A new S3 account always needs its keys; on an edit, empty secret fields keep the saved ones.
+  const needSecrets = Object.keys(secrets).length > 0 || (!editing && kind === 's3');
+  if (needSecrets) settings['secrets'] = kind === 's3' ? { accessKeyId: '', secretAccessKey: '', ...secrets } : secrets;
+  const errors: Record<string, string> = {};
+  if (kind === 'azure' && !editing) {
+    const auth = values['auth'];
+    if (auth === 'sharedKey' && !secrets['accountKey']) errors['secrets.accountKey'] = 'Enter the account key';
+    if (auth === 'sharedKey' && !String(values['accountName'] ?? '').trim()) errors['accountName'] = 'Enter the storage account name';
+    if (auth === 'connectionString' && !secrets['connectionString']) errors['secrets.connectionString'] = 'Paste the connection string';
+    if (auth === 'sas' && !secrets['sasToken']) errors['secrets.sasToken'] = 'Paste the SAS token';
+    if (auth === 'sas' && !String(values['endpoint'] ?? '').trim()) errors['endpoint'] = 'A SAS token needs the blob service URL';
+  }
+  if (kind === 'gcs' && typeof secrets['serviceAccountJson'] === 'string') {
+    try {
+      JSON.parse(secrets['serviceAccountJson']);
+    } catch {
+      errors['secrets.serviceAccountJson'] = 'This is not valid JSON: paste the whole key file';
+    }
+  }
+  const parsed = AccountInputSchema.safeParse(settings);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      errors[path] ??= issue.message;
+    }
+  }
+  if (parsed.success && Object.keys(errors).length === 0) return { input: parsed.data, errors: null };
+  return { input: null, errors };
+}

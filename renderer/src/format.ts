@@ -1,0 +1,61 @@
+/** Display helpers: binary units with one decimal, the user's locale for dates, middle truncation for long names. */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  // 1023.96 KiB would print as "1024.0 KiB": promote it to the next unit instead.
+  if (Number(value.toFixed(1)) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${UNITS[unit] ?? ''}`;
+}
+
+let dateFormat: Intl.DateTimeFormat | undefined;
+
+export function formatDate(iso: string | undefined | null, locale?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  if (locale) return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateFormat.format(d);
+}
+
+/** "very-long-name-of-a-file.tar.gz" -> "very-long-…file.tar.gz": keeps the start and the extension visible. */
+export function truncateMiddle(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  if (max <= 1) return '…';
+  const tail = Math.ceil((max - 1) * 0.45);
+  const head = max - 1 - tail;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString();
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** The type column: a folder, else the content type, else the extension. */
+export function describeType(entry: { isPrefix: boolean; name: string; contentType?: string | undefined }): string {
+  if (entry.isPrefix) return 'Folder';
+  if (entry.contentType) return entry.contentType;
+  const dot = entry.name.lastIndexOf('.');
+  return dot > 0 ? `${entry.name.slice(dot + 1).toUpperCase()} file` : 'File';
+}

@@ -1,0 +1,35 @@
+import type { StateCreator } from 'zustand';
+import type { ObjectEntry } from '../../../shared/model';
+import type { AppState } from './index';
+import type { PaneId } from './panes.slice';
+
+/** The one modal dialog open at a time, with what it acts on captured when it opened. */
+export type DialogRequest =
+  | { type: 'accounts' }
+  | { type: 'mkdir'; pane: PaneId }
+  | { type: 'rename'; pane: PaneId; entry: ObjectEntry }
+  | { type: 'delete'; pane: PaneId; entries: ObjectEntry[] }
+  | { type: 'presign'; pane: PaneId; entry: ObjectEntry }
+  | { type: 'download'; pane: PaneId; entries: ObjectEntry[] };
+
+export interface DialogsSlice {
+  dialog: DialogRequest | null;
+  openDialog(dialog: DialogRequest): void;
+  closeDialog(): void;
+  transfersOpen: boolean;
+  setTransfersOpen(open: boolean): void;
+}
+
+export const createDialogsSlice: StateCreator<AppState, [], [], DialogsSlice> = (set) => ({
+  dialog: null,
+  openDialog(dialog) {
+    set({ dialog });
+  },
+  closeDialog() {
+    set({ dialog: null });
+  },
+  transfersOpen: true,
+  setTransfersOpen(open) {
+    set({ transfersOpen: open });
+  },
+});

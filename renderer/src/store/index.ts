@@ -1,0 +1,21 @@
+import { create } from 'zustand';
+import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
+import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
+import { createJobsSlice, type JobsSlice } from './jobs.slice';
+import { createPanesSlice, type PanesSlice } from './panes.slice';
+import { createSelectionSlice, type SelectionSlice } from './selection.slice';
+import { createToastsSlice, type ToastsSlice } from './toasts.slice';
+
+export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice;
+
+/** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
+export const useStore = create<AppState>()((...a) => ({
+  ...createAccountsSlice(...a),
+  ...createPanesSlice(...a),
+  ...createSelectionSlice(...a),
+  ...createJobsSlice(...a),
+  ...createToastsSlice(...a),
+  ...createDialogsSlice(...a),
+}));
+
+export type { PaneId } from './panes.slice';

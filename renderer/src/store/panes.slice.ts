@@ -1,0 +1,167 @@
+import type { StateCreator } from 'zustand';
+import { formatLocation, parentPrefix } from '../../../shared/location';
+import type { ObjectEntry } from '../../../shared/model';
+import { errorMessage, invoke } from '../api/client';
+import type { AppState } from './index';
+import type { SortSpec } from './rows';
+
+export type PaneId = 'left' | 'right';
+export const PAGE_SIZE = 1000;
+
+export interface PanePlace {
+  account: string | null;
+  bucket: string;
+  prefix: string;
+}
+
+export interface PaneState extends PanePlace {
+  back: PanePlace[];
+  entries: ObjectEntry[];
+  cursor: string | undefined;
+  complete: boolean;
+  loading: boolean;
+  error: string | null;
+  /** Appended to the prefix and sent to the server: narrows huge listings before they load. */
+  serverFilter: string;
+  /** Substring match over the rows already loaded. */
+  textFilter: string;
+  sort: SortSpec;
+  /** Bumped on every navigation so that a late page of an old listing is dropped. */
+  generation: number;
+}
+
+function emptyPane(): PaneState {
+  return {
+    account: null,
+    bucket: '',
+    prefix: '',
+    back: [],
+    entries: [],
+    cursor: undefined,
+    complete: false,
+    loading: false,
+    error: null,
+    serverFilter: '',
+    textFilter: '',
+    sort: { column: 'name', descending: false },
+    generation: 0,
+  };
+}
+
+export interface PanesSlice {
+  panes: Record<PaneId, PaneState>;
+  activePane: PaneId;
+  setActivePane(pane: PaneId): void;
+  navigate(pane: PaneId, place: PanePlace, remember?: boolean): Promise<void>;
+  openEntry(pane: PaneId, entry: ObjectEntry): Promise<void>;
+  goUp(pane: PaneId): Promise<void>;
+  goBack(pane: PaneId): Promise<void>;
+  refresh(pane: PaneId): Promise<void>;
+  loadMore(pane: PaneId): Promise<void>;
+  setServerFilter(pane: PaneId, text: string): Promise<void>;
+  setTextFilter(pane: PaneId, text: string): void;
+  setSort(pane: PaneId, sort: SortSpec): void;
+  /** The URI of a place in a pane (a prefix URI ends with '/'), or null when no account is open. */
+  uriOf(pane: PaneId, key?: string): string | null;
+}
+
+export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set, get) => {
+  const patch = (pane: PaneId, p: Partial<PaneState>): void =>
+    set((s) => ({ panes: { ...s.panes, [pane]: { ...s.panes[pane], ...p } } }));
+
+  async function fetchPage(pane: PaneId, reset: boolean): Promise<void> {
+    const state = get().panes[pane];
+    if (!state.account) return;
+    if (!reset && (state.loading || state.complete)) return;
+    const generation = reset ? state.generation + 1 : state.generation;
+    patch(pane, reset ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false } : { loading: true });
+    try {
+      if (!state.bucket) {
+        const buckets = await invoke('buckets:list', { account: state.account });
+        if (get().panes[pane].generation !== generation) return;
+        const entries: ObjectEntry[] = buckets.map((b) => ({ key: b.name, name: b.name, isPrefix: true, size: 0, modified: b.created }));
+        patch(pane, { entries, loading: false, complete: true, cursor: undefined });
+        return;
+      }
+      const uri = get().uriOf(pane, state.prefix + state.serverFilter);
+      if (!uri) return;
+      const page = await invoke('objects:list', {
+        uri,
+        pageSize: PAGE_SIZE,
+        ...(reset || !state.cursor ? {} : { cursor: state.cursor }),
+      });
+      const now = get().panes[pane];
+      if (now.generation !== generation) return;
+      // A prefix named like the server filter's own folder marker (`dir/` listing `dir/`) is not a child.
+      const fresh = page.entries.filter((e) => e.key !== state.prefix);
+      patch(pane, {
+        entries: reset ? fresh : now.entries.concat(fresh),
+        cursor: page.cursor,
+        complete: page.cursor === undefined,
+        loading: false,
+      });
+    } catch (e) {
+      if (get().panes[pane].generation !== generation) return;
+      patch(pane, { loading: false, error: errorMessage(e), complete: true });
+    }
+  }
+
+  return {
+    panes: { left: emptyPane(), right: emptyPane() },
+    activePane: 'left',
+    setActivePane(pane) {
+      if (get().activePane !== pane) set({ activePane: pane });
+    },
+    async navigate(pane, place, remember = true) {
+      const cur = get().panes[pane];
+      const back = remember && cur.account ? [...cur.back.slice(-49), { account: cur.account, bucket: cur.bucket, prefix: cur.prefix }] : cur.back;
+      patch(pane, { ...place, back, serverFilter: '', textFilter: '' });
+      get().clearSelection(pane);
+      if (place.account) void get().loadFeatures(place.account);
+      await fetchPage(pane, true);
+    },
+    async openEntry(pane, entry) {
+      const cur = get().panes[pane];
+      if (!entry.isPrefix || !cur.account) return;
+      if (!cur.bucket) await get().navigate(pane, { account: cur.account, bucket: entry.name, prefix: '' });
+      else await get().navigate(pane, { account: cur.account, bucket: cur.bucket, prefix: entry.key });
+    },
+    async goUp(pane) {
+      const cur = get().panes[pane];
+      if (!cur.account || !cur.bucket) return;
+      if (!cur.prefix) await get().navigate(pane, { account: cur.account, bucket: '', prefix: '' });
+      else await get().navigate(pane, { account: cur.account, bucket: cur.bucket, prefix: parentPrefix(cur.prefix) });
+    },
+    async goBack(pane) {
+      const cur = get().panes[pane];
+      const prev = cur.back[cur.back.length - 1];
+      if (!prev) return;
+      patch(pane, { back: cur.back.slice(0, -1) });
+      await get().navigate(pane, prev, false);
+    },
+    async refresh(pane) {
+      await fetchPage(pane, true);
+    },
+    async loadMore(pane) {
+      await fetchPage(pane, false);
+    },
+    async setServerFilter(pane, text) {
+      patch(pane, { serverFilter: text });
+      get().clearSelection(pane);
+      await fetchPage(pane, true);
+    },
+    setTextFilter(pane, text) {
+      patch(pane, { textFilter: text });
+    },
+    setSort(pane, sort) {
+      patch(pane, { sort });
+    },
+    uriOf(pane, key) {
+      const cur = get().panes[pane];
+      if (!cur.account) return null;
+      const summary = get().accounts.find((a) => a.settings.name === cur.account);
+      if (!summary) return null;
+      return formatLocation({ kind: summary.settings.kind, account: cur.account, bucket: cur.bucket, key: key ?? cur.prefix });
+    },
+  };
+};
