@@ -231,8 +231,13 @@ export const ScanTotalsSchema = z.object({
 });
 export type ScanTotals = z.infer<typeof ScanTotalsSchema>;
 
+export const ScanStateSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type ScanState = z.infer<typeof ScanStateSchema>;
+
 export const ScanProgressSchema = z.object({
   id: z.string(),
+  /** The last event of a scan carries its final state: then fetch `costs:scanResult`. */
+  state: ScanStateSchema,
   objects: z.number().int().nonnegative(),
   bytes: z.number().nonnegative(),
   pages: z.number().int().nonnegative(),
@@ -258,3 +263,16 @@ export const WhatIfResultSchema = z.object({
   notes: z.array(z.string()),
 });
 export type WhatIfResult = z.infer<typeof WhatIfResultSchema>;
+
+export const ScanResultSchema = z.object({
+  id: z.string(),
+  uri: z.string(),
+  state: ScanStateSchema,
+  progress: ScanProgressSchema,
+  /** Where the keeping cost was priced (from the account, or as asked). */
+  pricing: PriceRefSchema.pick({ provider: true, region: true }),
+  totals: ScanTotalsSchema.optional(),
+  keeping: KeepingCostSchema.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ScanResult = z.infer<typeof ScanResultSchema>;

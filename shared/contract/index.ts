@@ -2,10 +2,12 @@ import type { z } from 'zod';
 import type { ChannelDef } from './define';
 import { accountChannels, bucketChannels, objectChannels } from './storage.channels';
 import { jobChannels, jobEvents } from './jobs.channels';
+import { costChannels, costEvents } from './costs.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
 export * from './jobs.channels';
+export * from './costs.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -16,6 +18,7 @@ export const channels = {
   ...bucketChannels,
   ...objectChannels,
   ...jobChannels,
+  ...costChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -27,6 +30,7 @@ export type ChannelResponse<C extends ChannelName> = z.output<Channels[C]['respo
 /** Every event the engine may push, as `domain:noun`, with its payload schema. */
 export const events = {
   ...jobEvents,
+  ...costEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;
