@@ -1,0 +1,86 @@
+import { mkdir } from 'node:fs/promises';
+import { channels, type ChannelName, type EventName, type EventPayload } from '../../shared/contract';
+import { UnsupportedError } from '../../shared/errors';
+import { createAccountHandlers } from './accounts/accounts.handlers';
+import { openAccountStore } from './accounts/account-store';
+import type { SecretCipher } from './accounts/secret-store';
+import { createProviderRegistry, type EngineContext } from './context';
+import { createCostHandlers } from './costs/costs.handlers';
+import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
+import { createLogger } from './log';
+import type { ProviderOptions } from './providers/factory';
+import { createStorageHandlers } from './storage/storage.handlers';
+
+const log = createLogger('engine');
+
+export interface EngineOptions {
+  /** Where accounts.json, secrets.bin (and later the job journals) live. */
+  dataDir: string;
+  /** How secrets are sealed at rest: safeStorage in the desktop shell, a key file in the served mode and tests. */
+  cipher: SecretCipher;
+  /** Tuning passed to every provider (tests lower multipart sizes). */
+  providerOptions?: ProviderOptions;
+}
+
+/** Channels no domain serves yet answer with a clear "not available" instead of leaving the table incomplete. */
+function unavailable(): Handlers {
+  const entries = (Object.keys(channels) as ChannelName[]).map((name) => {
+    const handler: Handler<ChannelName> = () => Promise.reject(new UnsupportedError(`${name} is not available in this version of Skyferry`));
+    return [name, handler] as const;
+  });
+  return Object.fromEntries(entries) as Handlers;
+}
+
+/**
+ * The engine the shells serve: one context (accounts, cached providers, events) and one handler table composed
+ * from each domain's handler file. Add a domain by spreading its handlers below.
+ */
+export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const accounts = await openAccountStore(options.dataDir, options.cipher);
+  const providers = createProviderRegistry(accounts, options.providerOptions);
+  const listeners = new Set<EventListener>();
+
+  const context: EngineContext = {
+    dataDir: options.dataDir,
+    accounts,
+    providers,
+    providerOptions: options.providerOptions,
+    emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+      for (const listener of listeners) {
+        try {
+          listener(event, payload);
+        } catch (e) {
+          // One broken subscriber (a closed socket) must not stop the others.
+          log.warn(`an event listener failed on ${event}`, e);
+        }
+      }
+    },
+  };
+
+  const handlers: Handlers = {
+    ...unavailable(),
+    ...createAccountHandlers(context),
+    ...createStorageHandlers(context),
+    ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit }),
+  };
+
+  let closed = false;
+  log.info(`engine started (secrets: ${options.cipher.description})`);
+  return {
+    context,
+    invoke(channel, request, signal) {
+      return dispatch(handlers, channel, request, signal ?? new AbortController().signal);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await providers.closeAll();
+    },
+  };
+}

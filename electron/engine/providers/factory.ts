@@ -1,0 +1,39 @@
+import {
+  AzureSecretsSchema,
+  GcsSecretsSchema,
+  S3SecretsSchema,
+  type AccountSettings,
+} from '../../../shared/accounts';
+import { InvalidInputError } from '../../../shared/errors';
+import { createAzureProvider } from './azure/azure.provider';
+import { createGcsProvider } from './gcs/gcs.provider';
+import { createLocalProvider } from './local/local.provider';
+import type { MultipartSettings, Provider } from './provider';
+import { createS3Provider, type S3ProviderOptions } from './s3/s3.provider';
+
+/** Tuning for tests and benchmarks; the app itself uses each provider's defaults. */
+export type ProviderOptions = S3ProviderOptions & { multipart?: MultipartSettings };
+
+/** Saved (or just entered) secret values by field; parsed here against the account kind's schema. */
+export type SecretInput = Readonly<Record<string, string>> | undefined;
+
+function parseSecrets<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, secrets: SecretInput, name: string, what: string): T {
+  const parsed = schema.safeParse(secrets ?? {});
+  // The message names the missing thing, never a value.
+  if (!parsed.success) throw new InvalidInputError(`The account "${name}" has no saved ${what}: enter them in Accounts`);
+  return parsed.data;
+}
+
+/** Builds the provider for one account. Secrets stay inside the engine: the provider keeps them in its client. */
+export function createProvider(settings: AccountSettings, secrets: SecretInput, options: ProviderOptions = {}): Provider {
+  switch (settings.kind) {
+    case 'local':
+      return createLocalProvider(settings);
+    case 's3':
+      return createS3Provider(settings, parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key'), options);
+    case 'gcs':
+      return createGcsProvider(settings, parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key'), { multipart: options.multipart });
+    case 'azure':
+      return createAzureProvider(settings, parseSecrets(AzureSecretsSchema, secrets, settings.name, 'connection string, key or SAS'), { multipart: options.multipart });
+  }
+}
