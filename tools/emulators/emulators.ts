@@ -90,7 +90,11 @@ export async function startMinio(options: { dataDir?: string } = {}): Promise<Mi
   return withStop({ kind: 's3' as const, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId, secretAccessKey }, proc);
 }
 
-export async function startFakeGcs(options: { dataDir?: string } = {}): Promise<FakeGcsHandle> {
+/**
+ * `backend: 'memory'` keeps objects in the emulator's RAM: fake-gcs-server 1.56.1's filesystem backend cannot store
+ * a name ending in `/` (a folder marker), which the memory backend can.
+ */
+export async function startFakeGcs(options: { dataDir?: string; backend?: 'filesystem' | 'memory' } = {}): Promise<FakeGcsHandle> {
   const bin = await ensureGoTool('fakeGcs', (l) => console.error(`[emulators] ${l}`));
   const port = await freePort();
   const dir = options.dataDir ?? (await tempDir('fakegcs'));
@@ -99,7 +103,7 @@ export async function startFakeGcs(options: { dataDir?: string } = {}): Promise<
     bin,
     [
       '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port),
-      '-backend', 'filesystem', '-filesystem-root', dir,
+      ...(options.backend === 'memory' ? ['-backend', 'memory'] : ['-backend', 'filesystem', '-filesystem-root', dir]),
       '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`,
       '-log-level', 'error',
     ],
