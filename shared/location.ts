@@ -36,7 +36,7 @@ export class LocationParseError extends Error {
 }
 
 export function parseLocation(uri: string): Location {
-  const match = /^([a-z]+):\/\/(.*)$/s.exec(uri);
+  const match = /^([a-z][a-z0-9]*):\/\/(.*)$/s.exec(uri);
   if (!match) throw new LocationParseError(`"${uri}" is not a location: expected s3://, gs://, az:// or file://`);
   const scheme = match[1] ?? '';
   const rest = match[2] ?? '';
