@@ -31,8 +31,12 @@ function controlReplacement(c: string): string {
 }
 
 /** Every character the encoder may emit as a look-alike: a key that already holds one gets it quoted. */
-const LOOKALIKES = new Set<string>([QUOTE, DOT, SPACE, ...Object.values(ALWAYS), ...Object.values(WINDOWS), 'Ｃ', 'Ｐ', 'Ａ', 'Ｎ', 'Ｌ']);
+const LOOKALIKES = new Set<string>([QUOTE, DOT, SPACE, ...Object.values(ALWAYS), ...Object.values(WINDOWS)]);
 for (let c = 0; c < 0x20; c++) LOOKALIKES.add(String.fromCharCode(0x2400 + c));
+
+function isFullWidthLetter(code: number): boolean {
+  return (code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a);
+}
 
 /** Full-width look-alike of an ASCII letter, for the first letter of a reserved device name (`CON` -> `ＣON`). */
 function fullWidth(c: string): string {
@@ -42,7 +46,7 @@ function fullWidth(c: string): string {
 export function encodeSegment(segment: string, rules: Pick<NameRules, 'windows'>): string {
   let out = '';
   for (const c of segment) {
-    if (LOOKALIKES.has(c) || (c.charCodeAt(0) >= 0xff21 && c.charCodeAt(0) <= 0xff3a)) out += QUOTE + c;
+    if (LOOKALIKES.has(c) || isFullWidthLetter(c.charCodeAt(0))) out += QUOTE + c;
     else if (ALWAYS[c] !== undefined) out += ALWAYS[c];
     else if (rules.windows && WINDOWS[c] !== undefined) out += WINDOWS[c];
     else if (rules.windows && c.charCodeAt(0) < 0x20) out += controlReplacement(c);
@@ -73,7 +77,7 @@ export function decodeSegment(encoded: string): string {
       continue;
     }
     const code = c.charCodeAt(0);
-    if (code >= 0xff21 && code <= 0xff3a) out += String.fromCharCode(code - 0xfee0);
+    if (isFullWidthLetter(code)) out += String.fromCharCode(code - 0xfee0);
     else out += reverse.get(c) ?? c;
   }
   return out;

@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { NotFoundError, RetryableError } from '../../../shared/errors';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { ObjectMetadata, UserMetadata } from '../../../shared/model';
@@ -100,6 +100,13 @@ export async function transferFile(
     return { status: 'skipped', path, notice: `Skipped: ${skip}` };
   }
 
+  if (dst.key.endsWith('/')) {
+    // A folder marker: no bytes, nothing to hash; the destination only has to hold the empty "folder".
+    await dst.provider.put(dst.bucket, dst.key, Readable.from([]), { size: 0, signal });
+    counter.complete(0);
+    return { status: 'done', path, checksum: 'size' };
+  }
+
   let put: PutResult;
   let relayMd5: string | undefined;
   let notice: string | undefined;
@@ -133,7 +140,7 @@ export async function transferFile(
     throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
   }
   const checksum = options.verify
-    ? await verifyCopy({ signal, source: before, ...(relayMd5 === undefined ? {} : { relayMd5 }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, put })
+    ? await verifyCopy({ signal, source: before, ...(relayMd5 === undefined ? {} : { relayMd5 }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })
     : 'none';
   counter.complete(before.size);
   return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };

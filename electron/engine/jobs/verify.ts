@@ -49,6 +49,8 @@ export interface VerifyInput {
   /** MD5 of the bytes the relay read (absent for a server-side copy). */
   relayMd5?: string;
   dst: { provider: Provider; bucket: string; key: string };
+  /** The source, for a server-side copy between local folders where neither side stores a hash. */
+  src?: { provider: Provider; bucket: string; key: string };
   put: PutResult;
 }
 
@@ -78,11 +80,12 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
   const received = merge(input.put.checksums, stored.checksums);
   let kind = strongestCommon(sent, received);
   if (kind === undefined && dst.provider.hash) {
-    // A local destination stores no hash: read the file back, with the strongest kind the source side knows.
-    const wanted = HASH_KINDS.find((k) => sent[k] !== undefined && dst.provider.features.hashes.includes(k));
-    if (wanted) {
-      received[wanted] = (await dst.provider.hash(dst.bucket, dst.key, wanted, signal)).toLowerCase();
-      kind = wanted;
+    // A local destination stores no hash: read the file back (MD5, which the relay always knows).
+    const src = input.src;
+    if (sent.md5 === undefined && src?.provider.hash) sent.md5 = (await src.provider.hash(src.bucket, src.key, 'md5', signal)).toLowerCase();
+    if (sent.md5 !== undefined) {
+      received.md5 = (await dst.provider.hash(dst.bucket, dst.key, 'md5', signal)).toLowerCase();
+      kind = 'md5';
     }
   }
   if (kind === undefined) return 'size';
