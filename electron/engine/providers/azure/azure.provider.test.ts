@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
   AccountSASPermissions,
@@ -163,6 +164,12 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
     expect((await p.stat(bucket, 'meta/good.txt')).userMetadata).toEqual({ owner: 'ada' });
   });
 
+  it('keeps the case of metadata names (Node lowercases response headers)', async () => {
+    const p = keyProvider(az);
+    await put(p, 'meta/case.txt', 'x', { OwnerName: 'Ada', lower_one: 'b' });
+    expect((await p.stat(bucket, 'meta/case.txt')).userMetadata).toEqual({ OwnerName: 'Ada', lower_one: 'b' });
+  });
+
   it('changes the access tier and keeps the md5 when headers change', async () => {
     const p = keyProvider(az);
     const first = await put(p, 'tier/t.txt', 'tiered');
@@ -193,6 +200,10 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
       code: 'not_found',
       message: expect.stringContaining('"skyferry-missing-box"'),
     });
+    await expect(p.stat('skyferry-missing-box', 'a.txt')).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('"skyferry-missing-box"'),
+    });
     await expect(p.createBucket('Bad_Name')).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
@@ -206,6 +217,27 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
     expect((err as Error).message).toContain(endpoint);
     expect((err as Error).message).toContain('connection refused');
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('a busy server is throttled with its Retry-After; a 500 is retryable; neither message shows a URL', async () => {
+    let status = 503;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(status, status === 503 ? { 'Retry-After': '2', 'x-ms-error-code': 'ServerBusy' } : { 'x-ms-error-code': 'InternalError' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const p = keyProvider(az, { endpoint: `http://127.0.0.1:${port}/devstoreaccount1` });
+      const busy = await p.stat('busybox', 'k').catch((e: unknown) => e);
+      expect(busy).toMatchObject({ code: 'throttled', retryAfterMs: 2000 });
+      status = 500;
+      const broken = await p.stat('busybox', 'k').catch((e: unknown) => e);
+      expect(broken).toMatchObject({ code: 'retryable' });
+      expect(`${(busy as Error).message} ${(broken as Error).message}`).not.toContain('http://');
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses incomplete or malformed credentials clearly', () => {

@@ -70,7 +70,21 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
   };
 
   const stat = (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> =>
-    call(signal, bucket, key, async () => metadataFromProperties(key, await container(bucket).getBlobClient(key).getProperties({ abortSignal: signal })));
+    call(signal, bucket, key, async () => {
+      const c = container(bucket);
+      const meta = metadataFromProperties(key, await c.getBlobClient(key).getProperties({ abortSignal: signal }));
+      if (Object.keys(meta.userMetadata).length === 0) return meta;
+      // Node lowercases response header names, so HEAD loses the case of x-ms-meta-* names; a one-item
+      // listing (the key sorts first under its own prefix) carries them as stored.
+      const page = await c.listBlobsFlat({ prefix: key, includeMetadata: true, abortSignal: signal }).byPage({ maxPageSize: 1 }).next();
+      const item = page.done ? undefined : page.value.segment.blobItems[0];
+      if (item?.name === key && item.metadata) meta.userMetadata = restoreNameCase(meta.userMetadata, item.metadata);
+      return meta;
+    });
+  const checkKey = (key: string): void => {
+    const bytes = Buffer.byteLength(key);
+    if (bytes === 0 || bytes > features.maxKeyBytes) throw new InvalidInputError(`A blob name must be 1 to ${features.maxKeyBytes} bytes long; "${key.slice(0, 80)}" is ${bytes}.`);
+  };
 
   const provider: Provider = {
     kind: 'azure',
@@ -149,6 +163,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     async put(bucket, key, source, opts: PutOptions): Promise<PutResult> {
+      checkKey(key);
       validateUserMetadata(opts.userMetadata, where(bucket, key));
       const tier = normalizeTier(opts.storageClass, where(bucket, key));
       const client = container(bucket).getBlockBlobClient(key);
@@ -202,6 +217,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
 
     async copy(src: ObjectRef, dst: ObjectRef, opts: CopyOptions = {}): Promise<PutResult> {
       const patch = opts.metadata;
+      checkKey(dst.key);
       validateUserMetadata(patch?.userMetadata, where(dst.bucket, dst.key));
       const tier = normalizeTier(patch?.storageClass, where(dst.bucket, dst.key));
       const source = container(src.bucket).getBlobClient(src.key);
@@ -287,6 +303,12 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     };
   }
   return provider;
+}
+
+/** The values of `fromHead` under the names as spelled in `stored` (matched without case). */
+function restoreNameCase(fromHead: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const spelled = new Map(Object.keys(stored).map((name) => [name.toLowerCase(), name]));
+  return Object.fromEntries(Object.entries(fromHead).map(([name, value]) => [spelled.get(name.toLowerCase()) ?? name, value]));
 }
 
 function hasHeaders(patch: MetadataPatch): boolean {
