@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../../../shared/accounts';
@@ -148,6 +149,29 @@ describe('s3 provider on MinIO: S3-specific behaviour', () => {
     await provider.abortPendingUpload?.(bucket, mine);
   });
 
+  it('cancelling a multipart put while its upload is open aborts that upload on the server', async () => {
+    const size = 20 * MiB;
+    const ac = new AbortController();
+    let sawOpenUpload = false;
+    // The source waits, mid-way, until the server really holds the open multipart upload, then the user cancels.
+    async function* source(): AsyncGenerator<Buffer> {
+      for (let sent = 0; sent < size; sent += MiB) {
+        if (sent === 12 * MiB) {
+          for (let i = 0; i < 100 && !sawOpenUpload; i++) {
+            sawOpenUpload = ((await provider.listPendingUploads?.(bucket)) ?? []).some((u) => u.key === 'cancel/mid.bin');
+            if (!sawOpenUpload) await new Promise((r) => setTimeout(r, 100));
+          }
+          ac.abort();
+        }
+        yield Buffer.alloc(MiB, 7);
+      }
+    }
+    await expect(provider.put(bucket, 'cancel/mid.bin', Readable.from(source()), { size, signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(sawOpenUpload).toBe(true);
+    expect(await openUploads(client, bucket)).toBe(0);
+    await expect(provider.stat(bucket, 'cancel/mid.bin')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('setMetadata keeps unchanged fields and can change the storage class', async () => {
     await put(provider, 'meta/a.txt', Buffer.from('hello'));
     await provider.setMetadata(bucket, 'meta/a.txt', { cacheControl: 'no-store' });
@@ -166,7 +190,76 @@ describe('s3 provider on MinIO: S3-specific behaviour', () => {
     expect(meta.checksums.crc32c).toMatch(/^[0-9a-f]{8}$/);
   });
 
+  it('an account in "when_required" checksum mode (for stores without flexible checksums) writes single and multipart objects', async () => {
+    const strict = createS3Provider({ ...settingsFor(minio), checksumMode: 'when_required' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
+    try {
+      for (const size of [1000, 7 * MiB]) {
+        await strict.put(bucket, `required/${size}.bin`, patternStream(size, 21), { size });
+        expect(await md5OfStream(await strict.open(bucket, `required/${size}.bin`))).toEqual({ size, md5: await md5OfPattern(size, 21) });
+      }
+    } finally {
+      await strict.close?.();
+    }
+  });
+
+  it('an account limited to one bucket lists only that bucket', async () => {
+    const limited = createS3Provider({ ...settingsFor(minio), bucket }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey });
+    try {
+      expect(await limited.listBuckets()).toEqual([{ name: bucket }]);
+      await expect(limited.list('some-other-bucket', {})).rejects.toMatchObject({ code: 'invalid_input' });
+    } finally {
+      await limited.close?.();
+    }
+  });
+
   it('a missing bucket is not_found and names the bucket', async () => {
     await expect(provider.list('sky-no-such-bucket-zz', { prefix: '' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('sky-no-such-bucket-zz') });
+  });
+});
+
+/**
+ * Faults MinIO will not produce on demand (SlowDown with Retry-After, a 500), served by a tiny HTTP endpoint on
+ * loopback: the SDK and its retry logic run for real, only the server's answer is fixed.
+ */
+describe('s3 provider against a faulty endpoint', () => {
+  let server: Server;
+  let endpoint: string;
+  let answer: { status: number; code: string; retryAfter?: string } = { status: 503, code: 'SlowDown' };
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      const headers: Record<string, string> = { 'content-type': 'application/xml' };
+      if (answer.retryAfter) headers['retry-after'] = answer.retryAfter;
+      res.writeHead(answer.status, headers);
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${answer.code}</Code><Message>fault on purpose</Message></Error>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const addr = server.address();
+    endpoint = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const provider = (): Provider =>
+    createS3Provider({ kind: 's3', name: 'faulty', region: 'us-east-1', endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: 'AKIAFAULTY', secretAccessKey: 'faulty-secret-value' });
+
+  it('SlowDown is throttled and carries Retry-After', async () => {
+    answer = { status: 503, code: 'SlowDown', retryAfter: '2' };
+    const p = provider();
+    try {
+      await expect(p.listBuckets()).rejects.toMatchObject({ code: 'throttled', retryAfterMs: 2000 });
+    } finally {
+      await p.close?.();
+    }
+  });
+
+  it('an internal server error is retryable', async () => {
+    answer = { status: 500, code: 'InternalError' };
+    const p = provider();
+    try {
+      await expect(p.stat('bucket', 'key')).rejects.toMatchObject({ code: 'retryable' });
+    } finally {
+      await p.close?.();
+    }
   });
 });
