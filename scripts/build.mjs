@@ -126,6 +126,8 @@ async function main() {
         format: 'cjs',
         target: 'chrome130',
         external: ['electron'],
+        // It carries the contract's schemas (zod) only to check channel names: keep what the window loads small.
+        minify: true,
       }).then((r) => (results.preload = r)),
     );
   }

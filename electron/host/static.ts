@@ -39,6 +39,12 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
   const file = resolveStatic(root, pathname);
   const info = file ? await stat(file).catch(() => null) : null;
   if (!file || !info?.isFile()) {
+    if (pathname === '/favicon.ico') {
+      // Browsers ask for it unprompted: answer "nothing" rather than an error in the console.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(info === null && path.basename(file ?? '') === 'index.html' ? 'The renderer is not built: run `npm run build`.\n' : 'Not found\n');
     return;
