@@ -1,4 +1,4 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Provider, OpenOptions, PutOptions, PutResult } from '../../providers/provider';
 
 /**
@@ -49,7 +49,8 @@ export function withFaults(inner: Provider, faults: Faults): { provider: Provide
     open: async (bucket: string, key: string, options?: OpenOptions): Promise<Readable> => {
       counters.opens++;
       let stream: Readable = await inner.open(bucket, key, options);
-      if (faults.readBytesPerSecond) stream = stream.pipe(throttle(faults.readBytesPerSecond));
+      // pipeline(), not pipe(): a destroyed source must surface as the stream's error, never as an unhandled one.
+      if (faults.readBytesPerSecond) stream = pipeline(stream, throttle(faults.readBytesPerSecond), () => undefined);
       const f = faults.failReads;
       if (f && f.times > 0) {
         f.times--;
@@ -67,7 +68,7 @@ export function withFaults(inner: Provider, faults: Faults): { provider: Provide
             cb(null, chunk);
           },
         });
-        stream = src.pipe(cut);
+        stream = pipeline(src, cut, () => undefined);
       }
       return stream;
     },
@@ -81,7 +82,8 @@ export function withFaults(inner: Provider, faults: Faults): { provider: Provide
       if (faults.corruptPutAt !== undefined) {
         const at = faults.corruptPutAt;
         let offset = 0;
-        body = source.pipe(
+        body = pipeline(
+          source,
           new Transform({
             transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback) {
               if (at >= offset && at < offset + chunk.length) {
@@ -93,8 +95,8 @@ export function withFaults(inner: Provider, faults: Faults): { provider: Provide
               cb(null, chunk);
             },
           }),
+          () => undefined,
         );
-        source.on('error', (e) => body.destroy(e));
       }
       return inner.put(bucket, key, body, options);
     },
