@@ -30,7 +30,8 @@ const bucketName = (): string => `skyferry-${randomBytes(4).toString('hex')}`;
 runConformance(
   'gcs (fake-gcs-server)',
   async () => {
-    const gcs = await startFakeGcs();
+    // The memory backend: the filesystem one cannot store a folder marker (a name ending in '/').
+    const gcs = await startFakeGcs({ backend: 'memory' });
     const provider = createGcsProvider(settings(gcs.endpoint, gcs.projectId), { serviceAccountJson: testServiceAccountJson() }, { multipart: MULTIPART });
     const bucket = bucketName();
     await provider.createBucket(bucket);
@@ -47,7 +48,10 @@ runConformance(
       },
     };
   },
-  {},
+  {
+    setMetadata:
+      'fake-gcs-server 1.56.1 keeps a user-metadata key removed by PATCH (null) as an empty string; real GCS drops it. The rest of setMetadata is checked below',
+  },
 );
 
 describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
@@ -55,7 +59,7 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
   let p: Provider;
   let bucket: string;
   beforeAll(async () => {
-    gcs = await startFakeGcs();
+    gcs = await startFakeGcs({ backend: 'memory' });
     p = createGcsProvider(settings(gcs.endpoint, gcs.projectId), {}, { multipart: MULTIPART });
     bucket = bucketName();
     await p.createBucket(bucket);
@@ -94,7 +98,22 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
     expect(top.entries.map((e) => e.key)).not.toContain('.skyferry-upload/');
   });
 
-  it('changes the storage class with a rewrite and keeps bytes and metadata', async () => {
+  it('changes content type, cache control and user metadata in place and keeps the bytes', async () => {
+    await p.put(bucket, 'edit.txt', Readable.from([Buffer.from('keep me')]), { size: 7, contentType: 'text/plain', userMetadata: { a: '1' } });
+    const updated = await p.setMetadata(bucket, 'edit.txt', { contentType: 'text/markdown', cacheControl: 'no-cache', contentDisposition: 'attachment', userMetadata: { b: '2' } });
+    expect(updated).toMatchObject({ contentType: 'text/markdown', cacheControl: 'no-cache', contentDisposition: 'attachment', size: 7 });
+    expect(updated.userMetadata.b).toBe('2');
+    // Real GCS drops `a`; fake-gcs-server leaves it as '' (see the skipped conformance case).
+    expect(updated.userMetadata.a ?? '').toBe('');
+    expect((await readAll(await p.open(bucket, 'edit.txt'))).toString()).toBe('keep me');
+  });
+
+  it('stores the storage class given at upload', async () => {
+    await put('nearline.txt', Buffer.from('n'), 'NEARLINE');
+    expect((await p.stat(bucket, 'nearline.txt')).storageClass).toBe('NEARLINE');
+  });
+
+  it.skip('changes the storage class with a rewrite and keeps bytes and metadata (skipped: fake-gcs-server 1.56.1 ignores storageClass in a rewrite or copy body)', async () => {
     await p.put(bucket, 'cold.txt', Readable.from([Buffer.from('cold')]), { size: 4, contentType: 'text/plain', userMetadata: { a: '1' } });
     const updated = await p.setMetadata(bucket, 'cold.txt', { storageClass: 'COLDLINE' });
     expect(updated.storageClass).toBe('COLDLINE');

@@ -152,9 +152,9 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       try {
         let meta: FileMetadata;
         if (o.size < multipart.thresholdBytes || o.size <= multipart.partSizeBytes) {
-          const buf = await reader.read(o.size, o.size);
+          const body = await reader.read(o.size, o.size);
           await reader.expectEnd(o.size);
-          meta = await uploadBuffer(file(bucket, key), buf, resource, o.signal);
+          meta = await uploadBuffer(file(bucket, key), body, resource, o.signal);
         } else {
           meta = await compositeUpload({ bucket: storage.bucket(bucket), key, size: o.size, reader, resource, multipart, ...(o.signal ? { signal: o.signal } : {}) });
         }

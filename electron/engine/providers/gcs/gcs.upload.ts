@@ -62,8 +62,11 @@ export class ChunkReader {
     }
   }
 
-  /** Exactly `n` bytes; an early end of the stream is an error (the caller promised `size`). */
-  async read(n: number, total: number): Promise<Buffer> {
+  /**
+   * Exactly `n` bytes, as the pieces the source gave (not joined: a copy per part would double the garbage); an early
+   * end of the stream is an error (the caller promised `size`).
+   */
+  async read(n: number, total: number): Promise<Buffer[]> {
     const pieces: Buffer[] = [];
     let have = 0;
     while (have < n) {
@@ -74,7 +77,7 @@ export class ChunkReader {
       if (take < piece.length) this.carry = piece.subarray(take);
       have += take;
     }
-    return pieces.length === 1 && pieces[0] ? pieces[0] : Buffer.concat(pieces, n);
+    return pieces;
   }
 
   async expectEnd(total: number): Promise<void> {
@@ -92,7 +95,7 @@ export class ChunkReader {
 }
 
 /** One request (multipart/related). Destroying the write stream on abort drops the request, so nothing is stored. */
-export function uploadBuffer(file: File, buf: Buffer, resource: ObjectResource, signal?: AbortSignal): Promise<FileMetadata> {
+export function uploadBuffer(file: File, body: readonly Buffer[], resource: ObjectResource, signal?: AbortSignal): Promise<FileMetadata> {
   return new Promise<FileMetadata>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError());
@@ -113,7 +116,8 @@ export function uploadBuffer(file: File, buf: Buffer, resource: ObjectResource, 
     };
     ws.on('error', done);
     ws.on('finish', () => done());
-    ws.end(buf);
+    for (const piece of body) ws.write(piece);
+    ws.end();
   });
 }
 
@@ -167,10 +171,10 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
     const parts: string[] = [];
     for (let i = 0; i < partCount; i++) {
       const len = Math.min(partSize, a.size - i * partSize);
-      const buf = await a.reader.read(len, a.size);
+      const body = await a.reader.read(len, a.size);
       const name = `${tmp}p${String(i).padStart(5, '0')}`;
       parts.push(name);
-      start(name, () => uploadBuffer(a.bucket.file(name), buf, tempResource, a.signal));
+      start(name, () => uploadBuffer(a.bucket.file(name), body, tempResource, a.signal));
       await drainTo(Math.max(1, a.multipart.concurrency) - 1);
     }
     await a.reader.expectEnd(a.size);
