@@ -221,8 +221,11 @@ export const ScanTotalsSchema = z.object({
   byClass: z.record(z.string(), Tally.extend({ smallObjects: z.number().int().nonnegative(), smallBytes: z.number().nonnegative() })),
   byCategory: z.record(z.string(), Tally),
   byAge: z.record(z.string(), Tally),
-  /** Per class: [ageDays, count, bytes] rows (ages past 3,650 days fold into 3,650), for the what-if. */
-  ageHistogram: z.record(z.string(), z.array(z.tuple([z.number(), z.number(), z.number()]))),
+  /**
+   * Per class: [ageDays, count, bytes, smallCount, smallBytes] rows (ages past 3,650 days fold into 3,650; "small"
+   * is under 128 KiB, the minimum billable size of the IA classes), for the what-if.
+   */
+  ageHistogram: z.record(z.string(), z.array(z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]))),
   largest: z.array(z.object({ key: z.string(), size: z.number(), storageClass: z.string().optional(), modified: z.string().optional() })),
   largestPrefixes: z.array(Tally.extend({ prefix: z.string(), depth: z.number().int() })),
   /** True when more distinct prefixes existed than the bounded map kept: prefix figures are then lower bounds. */

@@ -104,8 +104,8 @@ describe('scanPrefix on a local folder', () => {
     // Priced as S3 Standard us-east-1: bytes / 2^30 x $0.023
     const keep = keepingCost(SHIPPED_CATALOG, { provider: 'aws-s3', region: 'us-east-1' }, totals);
     expect(keep.monthlyUsd).toBeCloseTo((totals.bytes / BYTES_PER_GB) * 0.023, 15);
-    // Objects 90+ days old to Glacier IR: those bytes at $0.004 instead of $0.023, but each small object billed as
-    // 128 KiB at $0.004 (the scan knows sizes, the what-if scales small counts by class share)
+    // Objects 90+ days old to Glacier IR: the rest stays at $0.023/GB; the moved ones cost $0.004/GB, each object
+    // under 128 KiB billed as 128 KiB: (large bytes + small count x 131,072) / 2^30 x 0.004
     const result = whatIf(SHIPPED_CATALOG, { provider: 'aws-s3', region: 'us-east-1' }, totals, { olderThanDays: 90, targetClass: 'GLACIER_IR' });
     const moved = expected((f) => f.ageDays >= 90);
     expect(result.movedObjects).toBe(moved.count);
@@ -113,6 +113,10 @@ describe('scanPrefix on a local folder', () => {
     // one-time: one transition request per object at Glacier IR's PUT price, $0.02 per 1,000
     expect(result.oneTime.lines[0]?.totalUsd).toBeCloseTo((moved.count / 1000) * 0.02, 15);
     expect(result.notes.join(' ')).toMatch(/128 KiB/);
+    const stay = expected((f) => f.ageDays < 90);
+    const movedSmall = expected((f) => f.ageDays >= 90 && f.size < 128 * 1024);
+    const billedMoved = moved.bytes - movedSmall.bytes + movedSmall.count * 128 * 1024;
+    expect(result.newMonthlyUsd).toBeCloseTo((stay.bytes / BYTES_PER_GB) * 0.023 + (billedMoved / BYTES_PER_GB) * 0.004, 15);
     expect(result.monthlySavingUsd).toBeCloseTo(result.currentMonthlyUsd - result.newMonthlyUsd, 15);
   });
 });

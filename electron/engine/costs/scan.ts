@@ -36,6 +36,11 @@ interface Tally {
   bytes: number;
 }
 
+interface AgeRow extends Tally {
+  small: number;
+  smallBytes: number;
+}
+
 /** A bounded min-heap on size: keeps the N largest objects seen so far in O(log N) per object. */
 class LargestHeap {
   private readonly items: ObjectEntry[] = [];
@@ -119,7 +124,7 @@ export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: strin
   const byClass = new Map<string, Tally & { smallObjects: number; smallBytes: number }>();
   const byCategory = new Map<string, Tally>();
   const byAge = new Map<string, Tally>();
-  const ages = new Map<string, Map<number, Tally>>();
+  const ages = new Map<string, Map<number, AgeRow>>();
   const prefixes = [new Map<string, Tally>(), new Map<string, Tally>()];
   const largest = new LargestHeap(top);
   let prefixesTruncated = false;
@@ -160,11 +165,14 @@ export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: strin
       if (days !== undefined) {
         let h = ages.get(cls);
         if (!h) ages.set(cls, (h = new Map()));
-        const t = h.get(days);
-        if (t) {
-          t.count += 1;
-          t.bytes += e.size;
-        } else h.set(days, { count: 1, bytes: e.size });
+        const row = h.get(days) ?? { count: 0, bytes: 0, small: 0, smallBytes: 0 };
+        row.count += 1;
+        row.bytes += e.size;
+        if (e.size < SMALL_OBJECT_BYTES) {
+          row.small += 1;
+          row.smallBytes += e.size;
+        }
+        h.set(days, row);
       }
       largest.offer(e);
       const segments = e.key.slice(prefix.length).split('/');
@@ -189,7 +197,7 @@ export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: strin
     byClass: Object.fromEntries(byClass),
     byCategory: Object.fromEntries(byCategory),
     byAge: Object.fromEntries(byAge),
-    ageHistogram: Object.fromEntries([...ages].map(([cls, h]) => [cls, [...h].sort((a, b) => a[0] - b[0]).map(([d, t]) => [d, t.count, t.bytes] as [number, number, number])])),
+    ageHistogram: Object.fromEntries([...ages].map(([cls, h]) => [cls, [...h].sort((a, b) => a[0] - b[0]).map(([d, t]) => [d, t.count, t.bytes, t.small, t.smallBytes] as [number, number, number, number, number])])),
     largest: largest.sorted().map((e) => ({ key: e.key, size: e.size, ...(e.storageClass ? { storageClass: e.storageClass } : {}), ...(e.modified ? { modified: e.modified } : {}) })),
     largestPrefixes: topPrefixes,
     prefixesTruncated,

@@ -44,7 +44,7 @@ export function whatIf(catalog: PriceCatalog, place: PricingPlace, totals: ScanT
   const current = keepingCost(catalog, place, totals);
   const oneTime: CostLine[] = [];
   const after: ScanTotals['byClass'] = structuredClone(totals.byClass);
-  const moved = { count: 0, bytes: 0 };
+  const moved = { count: 0, bytes: 0, small: 0, smallBytes: 0 };
   const allowed = input.fromClasses?.map((c) => c.toLowerCase());
 
   for (const [key, rows] of Object.entries(totals.ageHistogram)) {
@@ -52,24 +52,28 @@ export function whatIf(catalog: PriceCatalog, place: PricingPlace, totals: ScanT
     if (cls.id === target.id || (allowed && !allowed.includes(key.toLowerCase()) && !allowed.includes(cls.id.toLowerCase()))) continue;
     let count = 0;
     let bytes = 0;
-    for (const [days, n, b] of rows) {
+    let small = 0;
+    let smallBytes = 0;
+    for (const [days, n, b, sn, sb] of rows) {
       if (days < input.olderThanDays) continue;
       count += n;
       bytes += b;
+      small += sn;
+      smallBytes += sb;
       const early = earlyDeletion(b, days, cls);
       if (early) oneTime.push({ ...early, label: `${early.label}, ${n.toLocaleString('en-US')} objects ${days} days old` });
     }
     if (count === 0) continue;
     moved.count += count;
     moved.bytes += bytes;
+    moved.small += small;
+    moved.smallBytes += smallBytes;
     const from = after[key];
     if (from) {
-      // The histogram does not keep small objects by age: the class keeps its share of them in proportion.
-      const keep = from.count === 0 ? 0 : (from.count - count) / from.count;
-      from.smallObjects = Math.round(from.smallObjects * keep);
-      from.smallBytes *= keep;
       from.count -= count;
       from.bytes -= bytes;
+      from.smallObjects -= small;
+      from.smallBytes -= smallBytes;
     }
     const r = retrieval(bytes, cls);
     if (r) oneTime.push(r);
@@ -79,9 +83,13 @@ export function whatIf(catalog: PriceCatalog, place: PricingPlace, totals: ScanT
     const to = after[target.id] ?? { count: 0, bytes: 0, smallObjects: 0, smallBytes: 0 };
     to.count += moved.count;
     to.bytes += moved.bytes;
+    to.smallObjects += moved.small;
+    to.smallBytes += moved.smallBytes;
     after[target.id] = to;
   }
-  if (target.minBillableObjectBytes) notes.push(`${target.name} bills objects under ${target.minBillableObjectBytes.value / 1024} KiB as that size: moved small objects may cost more than shown.`);
+  if (target.minBillableObjectBytes && moved.small > 0) {
+    notes.push(`${moved.small.toLocaleString('en-US')} moved objects are under ${target.minBillableObjectBytes.value / 1024} KiB: ${target.name} bills each as that size (included above).`);
+  }
   if (target.minStorageDays) notes.push(`${target.name} bills at least ${target.minStorageDays.value} days: objects deleted or moved sooner pay the rest.`);
   if (target.retrievalUsdPerGb) notes.push(`Reading from ${target.name} later costs $${target.retrievalUsdPerGb.value}/GB in retrieval.`);
   for (const n of target.notes ?? []) notes.push(n);
