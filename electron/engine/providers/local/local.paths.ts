@@ -3,6 +3,8 @@ import { InvalidInputError } from '../../../../shared/errors';
 
 /** Longest file or folder name most local file systems accept (ext4, APFS, NTFS), in bytes. */
 export const MAX_SEGMENT_BYTES = 255;
+/** Longest whole key (features.maxKeyBytes): a full path beyond this fails on most systems (Linux PATH_MAX). */
+export const MAX_KEY_BYTES = 4096;
 
 /** Names of in-flight writes; listings hide them so that a half-written file is never shown or copied. */
 export const TEMP_PREFIX = '.skyferry-tmp-';
@@ -44,6 +46,7 @@ export function checkBucketName(bucket: string): void {
 export function splitKey(key: string, options: { allowPartialLast?: boolean } = {}): { segments: string[]; isFolder: boolean } {
   if (!key) return { segments: [], isFolder: false };
   checkCharacters(key, 'Key');
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new InvalidInputError(`Key "${key.slice(0, 60)}…" is longer than ${MAX_KEY_BYTES} bytes, too long for a local disk`);
   if (key.startsWith('/')) throw new InvalidInputError(`Key "${key}" is an absolute path; keys are relative to the bucket folder`);
   const isFolder = key.endsWith('/');
   const body = isFolder ? key.slice(0, -1) : key;

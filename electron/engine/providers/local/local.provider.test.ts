@@ -71,6 +71,7 @@ describe('local provider: key safety, symlinks, folders', () => {
     ['\\\\host\\share\\x', /backslash/],
     ['a\0b', /NUL/],
     [`${'n'.repeat(256)}.txt`, /too long for a local disk/],
+    [`${'d'.repeat(200)}/`.repeat(21), /longer than 4096 bytes, too long for a local disk/],
   ])('refuses the key %j with a clear message and writes nothing', async (key, message) => {
     await expect(put(key, 'x')).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(message) });
     await expect(p.stat('b', key)).rejects.toMatchObject({ code: 'invalid_input' });

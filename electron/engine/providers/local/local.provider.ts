@@ -18,7 +18,7 @@ import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResu
 import { mapFsError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
-import { checkBucketName, isWithin, splitKey, TEMP_PREFIX } from './local.paths';
+import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey, TEMP_PREFIX } from './local.paths';
 
 export const LOCAL_FEATURES: ProviderFeatures = {
   serverSideCopy: true,
@@ -27,7 +27,7 @@ export const LOCAL_FEATURES: ProviderFeatures = {
   hashes: [],
   storageClasses: [],
   setMetadata: false,
-  maxKeyBytes: 4096,
+  maxKeyBytes: MAX_KEY_BYTES,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: process.platform === 'win32' || process.platform === 'darwin',
 };
@@ -314,12 +314,20 @@ export class LocalProvider implements Provider {
   }
 
   async removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult> {
-    // Files first, then folder markers deepest first, so a folder is empty by the time its turn comes.
+    // Files first, then folder markers one depth at a time, deepest first, so a folder is empty by its turn.
     const files = keys.filter((k) => !k.endsWith('/'));
-    const folders = keys.filter((k) => k.endsWith('/')).sort((a, b) => b.split('/').length - a.split('/').length);
+    const byDepth = new Map<number, string[]>();
+    for (const k of keys) {
+      if (!k.endsWith('/')) continue;
+      const depth = k.split('/').length;
+      const group = byDepth.get(depth);
+      if (group) group.push(k);
+      else byDepth.set(depth, [k]);
+    }
+    const folderGroups = [...byDepth.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
     const failed: RemoveManyResult['failed'] = [];
     let removed = 0;
-    for (const group of [files, folders]) {
+    for (const group of [files, ...folderGroups]) {
       await eachLimit(group, 8, async (key) => {
         throwIfAborted(signal);
         try {
