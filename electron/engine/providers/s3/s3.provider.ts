@@ -293,9 +293,9 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       try {
         await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: signal });
       } catch (err) {
-        const e = toS3Error(err, { op: 'abort upload', bucket, key: upload.key, endpoint, signal });
-        // Already gone is what the user asked for.
-        if (e.code !== 'not_found') throw e;
+        // An upload that is already gone is what the user asked for; a missing bucket is still an error.
+        if ((err as { name?: unknown } | null)?.name === 'NoSuchUpload') return;
+        fail(err, { op: 'abort upload', bucket, key: upload.key, signal });
       }
     },
 
