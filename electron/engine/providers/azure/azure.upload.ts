@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
-import { CancelledError, InvalidInputError } from '../../../../shared/errors';
+import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import type { MultipartSettings } from '../provider';
+import { sanitizeAzureMessage } from './azure.errors';
 
 export interface UploadRequest {
   size: number;
@@ -151,7 +152,13 @@ export async function uploadStream(
     return { etag: res.etag, version: res.versionId, md5: digest };
   } catch (e) {
     if (req.signal?.aborted) throw new CancelledError();
-    if (e instanceof SourceFailure) throw e.error;
+    if (e instanceof SourceFailure) {
+      // The caller's stream failed, not Azure: keep a project error as it is (another provider's read), and
+      // call anything else retryable, as a dropped read usually is.
+      if (e.error instanceof SkyferryError) throw e.error;
+      const why = e.error instanceof Error ? e.error.message : String(e.error);
+      throw new RetryableError(`Reading the source failed mid-upload (${sanitizeAzureMessage(why)}); nothing was committed.`);
+    }
     throw e;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
