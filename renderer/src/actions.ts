@@ -2,7 +2,6 @@ import { parentPrefix } from '../../shared/location';
 import type { ObjectEntry } from '../../shared/model';
 import { errorMessage, invoke } from './api/client';
 import { useStore, type PaneId } from './store';
-import { visibleRows } from './store/rows';
 
 /** User actions over the store and the contract, shared by the keyboard, the toolbar and the context menu. */
 
@@ -19,11 +18,6 @@ export function selectedEntries(pane: PaneId): ObjectEntry[] {
   if (picked.length > 0) return picked;
   const focused = p.entries.find((e) => e.key === sel.focus);
   return focused ? [focused] : [];
-}
-
-export function displayedRows(pane: PaneId): ObjectEntry[] {
-  const p = useStore.getState().panes[pane];
-  return visibleRows(p.entries, p.textFilter, p.sort);
 }
 
 function entryUri(pane: PaneId, entry: ObjectEntry): string | null {

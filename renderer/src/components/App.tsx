@@ -28,8 +28,9 @@ export function App() {
         return;
       }
       // Open the first two accounts side by side so that there is something to look at.
-      const first = accounts[0]?.settings.name;
-      const second = accounts[1]?.settings.name ?? first;
+      const ordered = [...accounts].sort((a, b) => Number(a.settings.kind === 'local') - Number(b.settings.kind === 'local'));
+      const first = ordered[0]?.settings.name;
+      const second = ordered[1]?.settings.name ?? first;
       if (first && !panes.left.account) void navigate('left', { account: first, bucket: '', prefix: '' }, false);
       if (second && !panes.right.account) void navigate('right', { account: second, bucket: '', prefix: '' }, false);
     });

@@ -5,7 +5,8 @@ import { otherPane, selectedEntries, transferToOther } from '../actions';
 import { describeType, formatDate, formatSize, truncateMiddle } from '../format';
 import { clickSelect, moveFocus, selectAll, typeAheadMatch } from '../selection';
 import { useStore, type PaneId } from '../store';
-import { visibleRows, type SortColumn } from '../store/rows';
+import type { SortColumn } from '../store/rows';
+import { usePaneRows } from '../store/usePaneRows';
 import { ContextMenu, type MenuPosition } from './ContextMenu';
 
 const ROW_HEIGHT = 28;
@@ -20,14 +21,13 @@ const COLUMNS: { id: SortColumn; label: string }[] = [
 ];
 
 export function ObjectTable({ pane }: { pane: PaneId }) {
-  const entries = useStore((s) => s.panes[pane].entries);
   const textFilter = useStore((s) => s.panes[pane].textFilter);
   const sort = useStore((s) => s.panes[pane].sort);
   const complete = useStore((s) => s.panes[pane].complete);
   const loading = useStore((s) => s.panes[pane].loading);
   const atRoot = useStore((s) => s.panes[pane].bucket === '');
   const selection = useStore((s) => s.selection[pane]);
-  const rows = useMemo(() => visibleRows(entries, textFilter, sort), [entries, textFilter, sort]);
+  const rows = usePaneRows(pane);
   const order = useMemo(() => rows.map((r) => r.key), [rows]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -49,16 +49,16 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     if (!complete && !loading && lastIndex >= rows.length - 200) void useStore.getState().loadMore(pane);
   }, [lastIndex, rows.length, complete, loading, pane]);
 
-  // Middle truncation needs a character budget: derive it from the name column's width.
+  // Middle truncation needs a character budget: derive it from the name column's rendered width.
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (!el) return undefined;
+    const head = el?.parentElement?.querySelector<HTMLElement>('.head-row .col-name');
+    if (!el || !head) return undefined;
     const ro = new ResizeObserver(() => {
       const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
-      const nameWidth = el.clientWidth - 26 * fontPx;
-      setNameChars(Math.max(12, Math.floor(nameWidth / (fontPx * 0.55))));
+      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2.2 * fontPx) / (fontPx * 0.56))));
     });
-    ro.observe(el);
+    ro.observe(head);
     return () => ro.disconnect();
   }, []);
 

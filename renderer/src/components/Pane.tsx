@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
-import { summarize, visibleRows } from '../store/rows';
+import { summarize } from '../store/rows';
+import { usePaneRows } from '../store/usePaneRows';
 import { transferToOther } from '../actions';
 import { formatCount, formatSize, truncateMiddle } from '../format';
 import { useStore, type PaneId } from '../store';
@@ -43,12 +44,10 @@ function Breadcrumbs({ pane }: { pane: PaneId }) {
 
 function StatusLine({ pane }: { pane: PaneId }) {
   const entries = useStore((s) => s.panes[pane].entries);
-  const textFilter = useStore((s) => s.panes[pane].textFilter);
-  const sort = useStore((s) => s.panes[pane].sort);
   const complete = useStore((s) => s.panes[pane].complete);
   const loading = useStore((s) => s.panes[pane].loading);
   const selected = useStore((s) => s.selection[pane].selected);
-  const rows = useMemo(() => visibleRows(entries, textFilter, sort), [entries, textFilter, sort]);
+  const rows = usePaneRows(pane);
   const t = useMemo(() => summarize(rows, selected), [rows, selected]);
   const shown = rows.length === entries.length ? '' : ` (showing ${formatCount(rows.length)} of ${formatCount(entries.length)})`;
   return (
