@@ -11,6 +11,8 @@ import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, 
 const log = createLogger('shell');
 
 registerAppScheme();
+// Tests and portable setups point the profile elsewhere; must happen before anything reads userData.
+if (process.env.SKYFERRY_DATA_DIR) app.setPath('userData', process.env.SKYFERRY_DATA_DIR);
 app.enableSandbox();
 app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
 
