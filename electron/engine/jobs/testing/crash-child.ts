@@ -1,0 +1,27 @@
+/**
+ * Child process of the crash test: runs a copy job with a journal, slowly, and reports each finished file on
+ * stdout so that the parent knows when to SIGKILL it mid-way. Run with tsx: `tsx crash-child.ts <work dir>`.
+ */
+import path from 'node:path';
+import { createLocalProvider } from '../../providers/local/local.provider';
+import { JobManager } from '../job-manager';
+import { withFaults } from './faulty-provider';
+import { resolverFor } from './resolver';
+
+const work = process.argv[2];
+if (!work) throw new Error('usage: crash-child <work dir>');
+const src = withFaults(createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }), { readBytesPerSecond: 1024 * 1024 });
+const dst = createLocalProvider({ kind: 'local', name: 'dst', root: path.join(work, 'dst') });
+const manager = new JobManager({
+  resolve: resolverFor({ src: src.provider, dst }),
+  journalDir: path.join(work, 'journal'),
+  maxFiles: 2,
+  emit: (event, payload) => {
+    if (event === 'jobs:progress' && 'filesDone' in payload) process.stdout.write(`done ${payload.filesDone}\n`);
+  },
+  progressIntervalMs: 20,
+});
+const { id } = manager.start({ kind: 'copy', sources: ['file://src/bkt/data/'], destination: 'file://dst/out/' });
+process.stdout.write(`job ${id}\n`);
+await manager.waitForIdle();
+process.stdout.write('finished\n');
