@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { CancelledError, FatalError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
+import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { redact } from '../../log';
 import type { MultipartSettings, PutOptions, PutResult } from '../provider';
 import { toS3Error } from './s3.errors';
@@ -43,7 +43,8 @@ class SizedCounter extends Transform {
 function sourceFailure(err: unknown, key: string): SkyferryError {
   if (err instanceof SkyferryError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new FatalError(`Reading the source of "${key}" failed: ${redact(detail)}; nothing was stored`, { cause: err });
+  // Usually another cloud or a disk dropping the read: worth a retry, and nothing was stored to clean up.
+  return new RetryableError(`Reading the source of "${key}" failed: ${redact(detail)}; nothing was stored`, { cause: err });
 }
 
 export interface UploadTarget {
