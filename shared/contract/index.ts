@@ -3,11 +3,13 @@ import type { ChannelDef } from './define';
 import { accountChannels, bucketChannels, objectChannels } from './storage.channels';
 import { jobChannels, jobEvents } from './jobs.channels';
 import { costChannels, costEvents } from './costs.channels';
+import { migrationChannels, migrationEvents } from './migrations.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
 export * from './jobs.channels';
 export * from './costs.channels';
+export * from './migrations.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -19,6 +21,7 @@ export const channels = {
   ...objectChannels,
   ...jobChannels,
   ...costChannels,
+  ...migrationChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -31,6 +34,7 @@ export type ChannelResponse<C extends ChannelName> = z.output<Channels[C]['respo
 export const events = {
   ...jobEvents,
   ...costEvents,
+  ...migrationEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;
