@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, open, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { LocalSettings } from '../../../../shared/accounts';
@@ -9,8 +9,6 @@ import {
   InvalidInputError,
   NotFoundError,
   AccessDeniedError,
-  RetryableError,
-  SkyferryError,
   UnsupportedError,
 } from '../../../../shared/errors';
 import type { BucketInfo, HashKind, ListPage, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
@@ -18,7 +16,8 @@ import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResu
 import { mapFsError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
-import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey, TEMP_PREFIX } from './local.paths';
+import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
+import { copyAtomically, writeAtomically } from './local.write';
 
 export const LOCAL_FEATURES: ProviderFeatures = {
   serverSideCopy: true,
@@ -46,14 +45,6 @@ async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) =>
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
-}
-
-/** Best effort: makes a rename durable. Some file systems refuse fsync on a folder; the data itself is synced. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => undefined);
-  if (!fh) return;
-  await fh.sync().catch(() => undefined);
-  await fh.close().catch(() => undefined);
 }
 
 /**
@@ -252,39 +243,7 @@ export class LocalProvider implements Provider {
     const what = `"${key}" in ${bucket}`;
     const existingTarget = await lstat(target).catch(() => undefined);
     if (existingTarget?.isDirectory()) throw new ConflictError(`${what} is a folder; a file of the same name cannot be written`);
-    const tmp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    let fh: FileHandle | undefined;
-    const signal = options.signal;
-    const onAbort = (): void => void source.destroy(new CancelledError());
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      fh = await open(tmp, 'wx', 0o666);
-      let written = 0;
-      for await (const chunk of source) {
-        throwIfAborted(signal);
-        const buf: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        written += buf.length;
-        if (written > options.size) throw new InvalidInputError(`The source of ${what} gave more than the ${options.size} bytes announced`);
-        for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-        options.onProgress?.(written);
-      }
-      throwIfAborted(signal);
-      if (written !== options.size) throw new RetryableError(`The source of ${what} ended after ${written} of ${options.size} bytes`);
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
-      await rename(tmp, target);
-      await syncDir(dir);
-      return { etag: etagOf(await stat(target)), checksums: {} };
-    } catch (e) {
-      await fh?.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
-      if (signal?.aborted) throw new CancelledError();
-      if (e instanceof SkyferryError || errno(e) !== undefined) throw mapFsError(e, what);
-      throw new RetryableError(`Reading the source of ${what} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    return writeAtomically(dir, target, source, options, what);
   }
 
   async remove(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
@@ -350,20 +309,7 @@ export class LocalProvider implements Provider {
     if (!segments.length || isFolder) throw new InvalidInputError(`"${dst.key}" is not a file name`);
     const dir = await this.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key);
     const target = path.join(dir, segments[segments.length - 1] ?? '');
-    const tmp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    const what = `"${dst.key}" in ${dst.bucket}`;
-    try {
-      await copyFile(from.real, tmp);
-      const fh = await open(tmp, 'r+');
-      await fh.sync().finally(() => fh.close());
-      throwIfAborted(options.signal);
-      await rename(tmp, target);
-      await syncDir(dir);
-      return { etag: etagOf(await stat(target)), checksums: {} };
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw mapFsError(e, what);
-    }
+    return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
   }
 
   async setMetadata(): Promise<ObjectMetadata> {
