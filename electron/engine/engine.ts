@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { channels, type ChannelName, type EventName, type EventPayload } from '../../shared/contract';
 import { UnsupportedError } from '../../shared/errors';
 import { createAccountHandlers } from './accounts/accounts.handlers';
@@ -7,6 +8,8 @@ import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCostHandlers } from './costs/costs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
+import { JobManager } from './jobs/job-manager';
+import { createJobHandlers } from './jobs/jobs.handlers';
 import { createLogger } from './log';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
@@ -58,11 +61,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
   };
 
+  // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
+  const jobs = new JobManager({
+    resolve: async (uri) => {
+      const { provider, location } = providers.resolve(uri);
+      return { provider, location, accountKey: `${location.kind}:${location.account}` };
+    },
+    journalDir: path.join(options.dataDir, 'jobs'),
+    emit: context.emit,
+  });
+  jobs.restore();
+
   const handlers: Handlers = {
     ...unavailable(),
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit }),
+    ...createJobHandlers(jobs),
   };
 
   let closed = false;
@@ -80,6 +95,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       if (closed) return;
       closed = true;
       listeners.clear();
+      await jobs.close();
       await providers.closeAll();
     },
   };
