@@ -178,7 +178,9 @@ describe('engine: cloud accounts on emulators', () => {
       expect(listed).not.toContain(secret);
       const onDisk = await readFile(path.join(dataDir, SECRETS_FILE));
       expect(onDisk.includes(Buffer.from(secret))).toBe(false);
-      for (const f of await readdir(dataDir)) expect((await readFile(path.join(dataDir, f))).includes(Buffer.from(secret))).toBe(false);
+      for (const d of await readdir(dataDir, { withFileTypes: true, recursive: true })) {
+        if (d.isFile()) expect((await readFile(path.join(d.parentPath, d.name))).includes(Buffer.from(secret))).toBe(false);
+      }
     }
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
   });
