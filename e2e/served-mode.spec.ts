@@ -85,3 +85,23 @@ test.describe('served mode', () => {
     expect(await readFile(staged.body.stagedUri!.slice('file://'.length), 'utf8')).toBe('hello from the browser');
   });
 });
+
+test.describe('served mode with the emulators', () => {
+  test('accounts saved through the engine reach the seeded emulators and show in the page', async ({ page, app, emulators, shot }) => {
+    await app.saveAccounts(emulators.accounts);
+    const names = (await app.invoke('accounts:list', {})).map((a) => a.settings.name);
+    expect(names).toEqual(expect.arrayContaining(['minio', 'gcs', 'azurite']));
+    // The host lists what the SDKs seeded, one bucket per emulator.
+    expect((await app.invoke('buckets:list', { account: 'minio' })).map((b) => b.name)).toContain(emulators.buckets.s3);
+    expect((await app.invoke('buckets:list', { account: 'gcs' })).map((b) => b.name)).toContain(emulators.buckets.gcs);
+    expect((await app.invoke('buckets:list', { account: 'azurite' })).map((b) => b.name)).toContain(emulators.buckets.azure);
+    // No secret crosses to the page side of the contract.
+    const listed = JSON.stringify(await app.invoke('accounts:list', {}));
+    expect(listed).not.toContain(emulators.handles.minio.secretAccessKey);
+    expect(listed).not.toContain(emulators.handles.azurite.accountKey);
+
+    await page.goto(app.url);
+    await expect(page.locator('option', { hasText: 'minio' }).first()).toBeAttached();
+    await shot('with-accounts');
+  });
+});

@@ -1,6 +1,4 @@
-import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
-
-const HELP_URL = 'https://github.com/skyferry/skyferry#readme';
+import { app, Menu, type MenuItemConstructorOptions } from 'electron';
 
 /** The usual native menus and shortcuts (undo/copy/paste need the Edit menu on macOS to work at all). */
 export function buildMenu(): Menu {
@@ -24,17 +22,8 @@ export function buildMenu(): Menu {
       ],
     },
     { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: [
-        {
-          label: 'Skyferry on the web',
-          click: () => {
-            void shell.openExternal(HELP_URL);
-          },
-        },
-      ],
-    },
+    // The only outside link the app would need is its docs; until it has a home page, Help shows the About panel.
+    { role: 'help', submenu: [{ role: 'about' }] },
   ];
   return Menu.buildFromTemplate(template);
 }

@@ -35,6 +35,11 @@ contextBridge.exposeInMainWorld('skyferry', {
   },
   /** The path of a file the user dropped on the window (desktop drag and drop uploads from it). */
   pathForFile(file: unknown): string {
-    return file instanceof File ? webUtils.getPathForFile(file) : '';
+    // A File crosses the bridge from the page's world; anything else makes getPathForFile throw.
+    try {
+      return webUtils.getPathForFile(file as File);
+    } catch {
+      return '';
+    }
   },
 });
