@@ -42,6 +42,10 @@ function Breadcrumbs({ pane }: { pane: PaneId }) {
   );
 }
 
+function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function StatusLine({ pane }: { pane: PaneId }) {
   const entries = useStore((s) => s.panes[pane].entries);
   const complete = useStore((s) => s.panes[pane].complete);
@@ -53,7 +57,7 @@ function StatusLine({ pane }: { pane: PaneId }) {
   return (
     <div className="status-line" data-testid={`${pane}-status`}>
       <span>
-        {formatCount(t.folders)} folders, {formatCount(t.files)} files{shown}
+        {plural(t.folders, 'folder')}, {plural(t.files, 'file')}{shown}
         {!complete && (loading ? ' · loading…' : ' · more as you scroll')}
       </span>
       {t.selectedCount > 0 && (
