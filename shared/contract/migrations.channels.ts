@@ -185,9 +185,9 @@ export const migrationChannels = {
   'plans:get': channel(Id, MigrationSummarySchema),
   /** Plans and runs kept as history, newest first. */
   'plans:list': channel(Empty, z.array(MigrationSummarySchema)),
-  /** One page of one group of a plan (the lists are kept on disk). */
+  /** One page of one group of a plan at one destination (`dest` is its index; the lists are kept on disk). */
   'plans:page': channel(
-    Id.extend({ group: PlanGroupSchema, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }),
+    Id.extend({ group: PlanGroupSchema, dest: z.number().int().min(0).max(7).default(0), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }),
     z.object({ items: z.array(PlanItemSchema), total: z.number().int().nonnegative() }),
   ),
   /** Runs a planned migration: copies new and changed objects, then the deletions (mirror), then verifies. */
