@@ -122,6 +122,15 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
     expect((await readAll(await p.open(bucket, 'cold.txt'))).toString()).toBe('cold');
   });
 
+  it('a server-side copy reports the new object\'s checksums and generation', async () => {
+    const body = Buffer.from('copied bytes');
+    const src = await put('copy-src.txt', body);
+    const copied = await p.copy?.({ bucket, key: 'copy-src.txt' }, { bucket, key: 'copy-dst.txt' }, { metadata: { contentType: 'text/x-copied' } });
+    expect(copied?.checksums).toEqual(src.checksums);
+    expect(copied?.version).toBe((await p.stat(bucket, 'copy-dst.txt')).version);
+    expect((await p.stat(bucket, 'copy-dst.txt')).contentType).toBe('text/x-copied');
+  });
+
   it('has no presign without a private key', () => {
     expect(p.features.presign).toBe(false);
     expect(p.features.hashes).toEqual(['md5', 'crc32c']);

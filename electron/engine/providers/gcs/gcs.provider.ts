@@ -201,8 +201,10 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       // A rewrite with a body replaces the destination's metadata, so a patch is merged onto the source's first.
       const body = o.metadata ? mergedResource(await metadataOf(src.bucket, src.key, o.signal), o.metadata) : undefined;
       const target = file(dst.bucket, dst.key);
-      await call(c, () => file(src.bucket, src.key).copy(target, body ? { ...body } : {}));
-      const meta = target.metadata;
+      const [, response] = await call(c, () => file(src.bucket, src.key).copy(target, body ? { ...body } : {}));
+      // The rewrite's answer carries the new object; the SDK does not put it on the File.
+      const resource = (response as { resource?: FileMetadata } | undefined)?.resource;
+      const meta = resource ?? (await metadataOf(dst.bucket, dst.key, o.signal));
       return {
         ...(meta.etag ? { etag: meta.etag } : {}),
         ...(meta.generation !== undefined ? { version: String(meta.generation) } : {}),
