@@ -46,7 +46,7 @@ const electron = electronBinary();
 if (electron) {
   process.exit(await run(electron, [path.join(ROOT, 'dist', 'electron', 'main.cjs'), ...process.argv.slice(2)]));
 } else {
-  console.log('The Electron binary is not installed (npm install electron to get it): serving Skyferry in the browser instead.');
+  console.log('The Electron binary is not installed (node node_modules/electron/install.js fetches it): serving Skyferry in the browser instead.');
   // The host prints the URL to open.
   process.exit(await run(process.execPath, [path.join(ROOT, 'dist', 'host', 'cli.js')]));
 }
