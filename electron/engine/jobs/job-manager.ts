@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
-import { JobOptionsSchema, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
+import { JobOptionsSchema, type JobKind, type JobOptions, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { createLogger } from '../log';
 import { Job, jobTitle, replay } from './job-model';
@@ -8,7 +8,7 @@ import { JournalStore } from './journal';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { runJob } from './job-run';
 import { Semaphore } from './semaphore';
-import type { Resolver } from './types';
+import type { PlannedFile, Resolver } from './types';
 
 const log = createLogger('jobs');
 
@@ -55,6 +55,7 @@ export class JobManager {
   private readonly maxJobs: number;
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly waiters = new Map<string, Array<(summary: JobSummary) => void>>();
 
   constructor(private readonly options: JobManagerOptions) {
     this.store = options.journalDir === undefined ? undefined : new JournalStore(options.journalDir);
@@ -100,6 +101,47 @@ export class JobManager {
     this.stateChanged(job);
     this.pump();
     return { id };
+  }
+
+  /**
+   * Starts a job from an explicit list of files (source and destination URI each), as a migration plans them:
+   * there is no listing phase, the list is journaled as if listed, and everything else (progress, retries,
+   * verification, pause, crash resume) is the same. `sources`/`destination` only name the job in the UI.
+   */
+  startPlanned(input: { kind: JobKind; title: string; sources: string[]; destination?: string; options?: Partial<JobOptions>; files: readonly PlannedFile[] }): { id: string } {
+    if (this.closed) throw new ConflictError('The transfer engine is shutting down');
+    const id = randomUUID();
+    const options = JobOptionsSchema.parse(input.options ?? {});
+    const job = new Job(id, input.kind, [...input.sources], input.destination, options, input.title, new Date().toISOString());
+    if (this.store) job.journal = this.store.open(id);
+    job.record({ t: 'job', v: 1, id, kind: job.kind, title: job.title, sources: job.sources, ...(job.destination === undefined ? {} : { destination: job.destination }), options, createdAt: job.createdAt }, true);
+    let bytes = 0;
+    for (let from = 0; from < input.files.length; from += 500) {
+      const batch = input.files.slice(from, from + 500);
+      for (const f of batch) {
+        job.addFile(f);
+        bytes += f.size;
+      }
+      job.record({ t: 'files', from, files: batch });
+    }
+    job.listed = true;
+    job.phase = 'transferring';
+    job.record({ t: 'listed', files: input.files.length, bytes }, true);
+    this.jobs.set(id, job);
+    this.stateChanged(job);
+    this.pump();
+    return { id };
+  }
+
+  /** Resolves with the job's summary once it is completed, failed or cancelled (not when paused). */
+  whenFinished(id: string): Promise<JobSummary> {
+    const job = this.get(id);
+    if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return Promise.resolve(job.summary());
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve);
+      this.waiters.set(id, list);
+    });
   }
 
   list(): JobSummary[] {
@@ -229,6 +271,9 @@ export class JobManager {
     job.phase = 'done';
     job.finishedAt = new Date().toISOString();
     this.setState(job, state);
+    const waiting = this.waiters.get(job.id);
+    this.waiters.delete(job.id);
+    for (const resolve of waiting ?? []) resolve(job.summary());
   }
 
   private setState(job: Job, state: Job['state']): void {

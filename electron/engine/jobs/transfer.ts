@@ -3,6 +3,7 @@ import { NotFoundError, RetryableError } from '../../../shared/errors';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
+import { mapMetadata } from '../migrations/metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
 import { sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
 
@@ -17,6 +18,9 @@ export interface TransferOptions {
   overwrite: OverwriteMode;
   verify: boolean;
   allowCloudPull: boolean;
+  preserveMetadata?: boolean;
+  storageClass?: string | undefined;
+  allowServerSide?: boolean;
 }
 
 export interface TransferOutcome {
@@ -32,9 +36,9 @@ export interface AttemptState {
   destinationExisted?: boolean;
 }
 
-export function choosePath(src: Endpoint, dst: Endpoint): { path: TransferPath; serverSide: boolean } {
+export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true): { path: TransferPath; serverSide: boolean } {
   const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
-  const serverSide = src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
+  const serverSide = allowServerSide && src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
   // Azure Put Block From URL (cloud-pull) needs a provider capability the interface does not expose yet: relay.
   return { path: local ? 'local' : serverSide ? 'server-side' : 'relay', serverSide };
 }
@@ -62,20 +66,17 @@ function shouldSkip(mode: OverwriteMode, src: ObjectMetadata, dst: ObjectMetadat
   return 'same size';
 }
 
-/** Metadata the destination can hold; what it cannot is dropped and reported per object, never silently. */
+/**
+ * Metadata the destination can hold, mapped as the migration planner reports it (migrations/metadata-map.ts:
+ * Azure names become identifiers, entries over a size limit are dropped largest first); every change is reported
+ * per object, never silent.
+ */
 function portableMetadata(meta: UserMetadata, dst: Provider): { metadata: UserMetadata; notice?: string } {
-  const out: UserMetadata = {};
-  const dropped: string[] = [];
-  for (const [k, v] of Object.entries(meta)) {
-    if (dst.features.metadataNamesIdentifiersOnly && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) dropped.push(k);
-    else out[k] = v;
-  }
-  const limit = dst.features.maxUserMetadataBytes;
-  const bytes = Object.entries(out).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  if (limit !== undefined && bytes > limit) {
-    return { metadata: {}, notice: `User metadata (${bytes} bytes) exceeds the destination's ${limit}-byte limit and was not copied` };
-  }
-  return dropped.length ? { metadata: out, notice: `Metadata names the destination cannot hold were not copied: ${dropped.join(', ')}` } : { metadata: out };
+  const m = mapMetadata(meta, dst.features, dst.kind !== 'local');
+  const parts: string[] = [];
+  if (m.renamed.length) parts.push(`Metadata renamed for the destination: ${m.renamed.map((r) => `${r.from} -> ${r.to}`).join(', ')}`);
+  if (m.dropped.length) parts.push(`Metadata not copied (${m.reason ?? 'not accepted by the destination'}): ${m.dropped.join(', ')}`);
+  return parts.length ? { metadata: m.metadata, notice: parts.join('. ') } : { metadata: m.metadata };
 }
 
 /**
@@ -93,7 +94,7 @@ export async function transferFile(
   const before = await src.provider.stat(src.bucket, src.key, signal);
   const existing = options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
   state.destinationExisted ??= existing !== undefined;
-  const { path, serverSide } = choosePath(src, dst);
+  const { path, serverSide } = choosePath(src, dst, options.allowServerSide ?? true);
   const skip = shouldSkip(options.overwrite, before, existing);
   if (skip !== undefined) {
     counter.complete(before.size);
@@ -113,7 +114,7 @@ export async function transferFile(
   if (serverSide && src.provider.copy) {
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
   } else {
-    const { metadata, notice: metaNotice } = portableMetadata(before.userMetadata, dst.provider);
+    const { metadata, notice: metaNotice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     notice = metaNotice;
     const hasher = new StreamHasher();
     const source = await src.provider.open(src.bucket, src.key, { signal });
@@ -121,6 +122,7 @@ export async function transferFile(
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
     const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
+    if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (before.contentType !== undefined) putOptions.contentType = before.contentType;
     if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;
     if (before.contentDisposition !== undefined) putOptions.contentDisposition = before.contentDisposition;
