@@ -25,7 +25,7 @@ test.describe('actions on objects', () => {
     await app.saveAccounts(emulators.accounts);
   });
 
-  test('upload by dropping files (one inside a folder) on a pane', async ({ page, app, emulators, shot }) => {
+  test('upload by dropping files on a pane', async ({ page, app, emulators, shot }) => {
     await page.goto(app.url);
     const right = await openPath(page, 'right', 'minio', ['demo-photos']);
     await right.getByLabel('Names starting with (asks the server)').fill('');

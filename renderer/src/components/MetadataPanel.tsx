@@ -192,7 +192,7 @@ export function MetadataPanel() {
               <Row key={`u-${k}`} label={k} value={v} />
             ))}
           </dl>
-          <Editor key={`${uri}-${m.etag ?? ''}-${m.modified ?? ''}`} uri={uri} meta={m} onSaved={(saved) => setMeta({ uri, meta: saved })} />
+          <Editor key={uri} uri={uri} meta={m} onSaved={(saved) => setMeta({ uri, meta: saved })} />
         </>
       )}
     </aside>

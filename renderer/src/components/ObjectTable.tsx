@@ -205,7 +205,9 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
               >
                 <div role="gridcell" className="cell col-name" title={row.name}>
                   <span className={`icon ${row.isPrefix ? (atRoot ? 'icon-bucket' : 'icon-folder') : 'icon-file'}`} aria-hidden="true" />
-                  <span className="name-text">{truncateMiddle(row.name, nameChars)}</span>
+                  {/* Screen readers and search get the whole name; the eye gets the middle-truncated one. */}
+                  <span className="name-text" aria-hidden="true">{truncateMiddle(row.name, nameChars)}</span>
+                  <span className="visually-hidden">{row.name}</span>
                 </div>
                 <div role="gridcell" className="cell col-size">{row.isPrefix ? '' : formatSize(row.size)}</div>
                 <div role="gridcell" className="cell col-modified">{formatDate(row.modified)}</div>
