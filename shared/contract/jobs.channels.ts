@@ -87,7 +87,11 @@ export const JobFileSchema = z.object({
   size: z.number().nonnegative(),
   bytesDone: z.number().nonnegative(),
   path: TransferPathSchema.optional(),
-  /** e.g. 'md5', 'crc32c', 'size' (size only): what the verification compared. */
+  /**
+   * What the verification compared: 'md5', 'crc32c', 'sha256', … (source's stored hash = destination's), 'md5-relay'
+   * (the source stores no full-object hash, e.g. an S3 multipart object: the destination matched the bytes read),
+   * 'size' (no hash on both sides), 'none' (verification off).
+   */
   checksum: z.string().optional(),
   /** The local name used when the object's key could not be stored as is (download path safety). */
   renamedTo: z.string().optional(),

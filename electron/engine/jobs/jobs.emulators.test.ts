@@ -74,7 +74,10 @@ describe('transfer jobs across emulators (MinIO -> Azurite)', () => {
     const total = Object.values(FILES).reduce((a, b) => a + b, 0);
     expect(d.bytesTotal).toBe(total);
     expect(d.bytesDone).toBe(total);
-    for (const f of d.files) expect(f.checksum, f.source).toBe('md5');
+    for (const f of d.files) {
+      // Multipart sources store no full-object hash (MinIO: composite ETag, no full-object CRC): checked as read.
+      expect(f.checksum, f.source).toBe(f.size >= MULTIPART.thresholdBytes ? 'md5-relay' : 'md5');
+    }
     const container = azsdk.getContainerClient('dst');
     for (const [key, md5] of expected) {
       const blob = container.getBlobClient(`backup/${key}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, RetryableError, SkyferryError, ThrottledError } from '../../../shared/errors';
+import { Crc32c } from './crc32c';
 import { ByteCounter } from './progress';
 import { backoffDelay, classify, DEFAULT_RETRY, withRetry } from './retry';
 import { sourceChanged, strongestCommon } from './verify';
@@ -85,6 +86,15 @@ describe('retry policy', () => {
 });
 
 describe('verification helpers', () => {
+  it('CRC32C matches the standard check value and is independent of chunking', () => {
+    expect(new Crc32c().update(Buffer.from('123456789')).hex()).toBe('e3069283');
+    const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff));
+    const whole = new Crc32c().update(data).hex();
+    const parts = new Crc32c().update(data.subarray(0, 13)).update(data.subarray(13, 500)).update(data.subarray(500)).hex();
+    expect(parts).toBe(whole);
+    expect(new Crc32c().hex()).toBe('00000000');
+  });
+
   it('picks the strongest hash both sides give', () => {
     expect(strongestCommon({ md5: 'a', crc32c: 'b', sha256: 'c' }, { md5: 'a', crc32c: 'b' })).toBe('crc32c');
     expect(strongestCommon({ md5: 'a' }, { crc32c: 'b' })).toBeUndefined();

@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { NotFoundError, RetryableError } from '../../../shared/errors';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
-import type { ObjectMetadata, UserMetadata } from '../../../shared/model';
+import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
 import { mapMetadata } from '../migrations/metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
@@ -109,14 +109,14 @@ export async function transferFile(
   }
 
   let put: PutResult;
-  let relayMd5: string | undefined;
+  let relay: Checksums | undefined;
   let notice: string | undefined;
   if (serverSide && src.provider.copy) {
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
   } else {
     const { metadata, notice: metaNotice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     notice = metaNotice;
-    const hasher = new StreamHasher();
+    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums));
     const source = await src.provider.open(src.bucket, src.key, { signal });
     // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
@@ -134,7 +134,7 @@ export async function transferFile(
       // A put that failed before reading everything must not leave the source's socket open.
       if (!source.destroyed) source.destroy();
     }
-    relayMd5 = hasher.md5();
+    relay = hasher.sums();
   }
 
   const after = await src.provider.stat(src.bucket, src.key, signal);
@@ -142,7 +142,7 @@ export async function transferFile(
     throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
   }
   const checksum = options.verify
-    ? await verifyCopy({ signal, source: before, ...(relayMd5 === undefined ? {} : { relayMd5 }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })
+    ? await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })
     : 'none';
   counter.complete(before.size);
   return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };

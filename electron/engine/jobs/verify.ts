@@ -1,26 +1,51 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError, NotFoundError, RetryableError } from '../../../shared/errors';
+import { Crc32c } from './crc32c';
 import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
 
-/** An MD5 computed on the fly while the relay streams the bytes, so the source side's hash is always known. */
+/**
+ * Hashes computed on the fly while the relay streams the bytes: MD5 always (so the source side is always known),
+ * plus the source's own stored kind when it has no MD5 (SHA-256, or CRC32C for S3 multipart objects), so that the
+ * bytes read are checked against what the source stored and not only against what the destination received.
+ */
 export class StreamHasher {
-  private readonly hash: Hash = createHash('md5');
-  private result: string | undefined;
+  private readonly md5Hash: Hash = createHash('md5');
+  private readonly sha256: Hash | undefined;
+  private readonly crc: Crc32c | undefined;
+  private result: Checksums | undefined;
+
+  constructor(extra?: 'sha256' | 'crc32c') {
+    if (extra === 'sha256') this.sha256 = createHash('sha256');
+    if (extra === 'crc32c') this.crc = new Crc32c();
+  }
+
+  /** The extra kind worth computing for a source with these stored checksums. */
+  static extraFor(source: Checksums): 'sha256' | 'crc32c' | undefined {
+    if (source.md5 !== undefined) return undefined;
+    if (source.sha256 !== undefined) return 'sha256';
+    return source.crc32c !== undefined ? 'crc32c' : undefined;
+  }
 
   stream(): Transform {
     return new Transform({
       transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
-        this.hash.update(chunk);
+        this.md5Hash.update(chunk);
+        this.sha256?.update(chunk);
+        this.crc?.update(chunk);
         cb(null, chunk);
       },
     });
   }
 
   /** Only valid once the stream has ended. */
-  md5(): string {
-    this.result ??= this.hash.digest('hex');
+  sums(): Checksums {
+    if (!this.result) {
+      this.result = { md5: this.md5Hash.digest('hex') };
+      if (this.sha256) this.result.sha256 = this.sha256.digest('hex');
+      if (this.crc) this.result.crc32c = this.crc.hex();
+    }
     return this.result;
   }
 }
@@ -46,8 +71,8 @@ export interface VerifyInput {
   signal: AbortSignal;
   /** The source's metadata taken before the copy. */
   source: ObjectMetadata;
-  /** MD5 of the bytes the relay read (absent for a server-side copy). */
-  relayMd5?: string;
+  /** Hashes of the bytes the relay read (absent for a server-side copy). */
+  relay?: Checksums;
   dst: { provider: Provider; bucket: string; key: string };
   /** The source, for a server-side copy between local folders where neither side stores a hash. */
   src?: { provider: Provider; bucket: string; key: string };
@@ -60,7 +85,7 @@ export interface VerifyInput {
  * retry loop treats as retryable and, once retries are spent, reports as a failure, never as a success.
  */
 export async function verifyCopy(input: VerifyInput): Promise<string> {
-  const { dst, source, relayMd5, signal } = input;
+  const { dst, source, relay, signal } = input;
   let stored: ObjectMetadata;
   try {
     stored = await dst.provider.stat(dst.bucket, dst.key, signal);
@@ -72,11 +97,15 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
     throw new ChecksumMismatchError(`Size differs after copy: sent ${source.size} bytes, destination holds ${stored.size}`);
   }
   const sourceSums = merge(source.checksums);
-  // The relay read bytes that the source's own stored MD5 must match: a corrupted read is caught here.
-  if (relayMd5 !== undefined && sourceSums.md5 !== undefined && sourceSums.md5 !== relayMd5) {
-    throw new ChecksumMismatchError(`The bytes read from the source do not match its MD5 (${sourceSums.md5} vs ${relayMd5})`);
+  // The bytes the relay read must match what the source itself stored: a corrupted read is caught here.
+  for (const k of HASH_KINDS) {
+    const stored = sourceSums[k];
+    const read = relay?.[k];
+    if (stored !== undefined && read !== undefined && stored !== read.toLowerCase()) {
+      throw new ChecksumMismatchError(`The bytes read from the source do not match its stored ${k.toUpperCase()} (${stored} vs ${read})`);
+    }
   }
-  const sent = merge(sourceSums, relayMd5 === undefined ? undefined : { md5: relayMd5 });
+  const sent = merge(sourceSums, relay);
   const received = merge(input.put.checksums, stored.checksums);
   let kind = strongestCommon(sent, received);
   if (kind === undefined && dst.provider.hash) {
@@ -92,7 +121,13 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
   if (sent[kind] !== received[kind]) {
     throw new ChecksumMismatchError(`${kind.toUpperCase()} differs after copy of ${dst.key}: sent ${sent[kind] ?? '?'}, stored ${received[kind] ?? '?'}`);
   }
-  return kind;
+  // Said plainly in the report: when the source stores no full-object hash (an S3 multipart object without a
+  // flexible checksum), the destination was checked against the bytes read, not against the source's own hash.
+  return sourceSums[kind] === undefined && relay?.[kind] !== undefined && !anyCommon(sourceSums, relay) ? `${kind}-relay` : kind;
+}
+
+function anyCommon(stored: Checksums, read: Checksums): boolean {
+  return HASH_KINDS.some((k) => stored[k] !== undefined && read[k] !== undefined);
 }
 
 /** True when the source is no longer the object we started copying (new ETag, generation or version). */

@@ -1,0 +1,122 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * A loopback HTTP proxy to put between a provider and its emulator, injecting the faults a real network has:
+ * a connection dropped mid-body, 503 bursts with Retry-After, a corrupted byte, a slow link. Every fault is
+ * bounded by a count so a test always ends; bodies are streamed, never buffered.
+ */
+export interface FaultRule {
+  /** Which requests the rule applies to (default: all). */
+  match?: (method: string, url: string) => boolean;
+  /** How many matching requests it hits, then it is spent. */
+  times: number;
+  fault:
+    | { kind: 'drop-response'; afterBytes: number }
+    | { kind: 'status'; status: 503 | 429 | 500; retryAfterSeconds?: number }
+    | { kind: 'corrupt-response'; atByte: number }
+    | { kind: 'slow-response'; bytesPerSecond: number };
+}
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT, to use as the provider's endpoint. */
+  endpoint: string;
+  /** Faults that actually fired, by kind. */
+  fired: Record<string, number>;
+  add(rule: FaultRule): void;
+  /** Forgets every rule and count (between tests). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const SLOW_DOWN_XML = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+
+function bodyTransform(fault: FaultRule['fault'], onFire: () => void, kill: () => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback) {
+      const start = seen;
+      seen += chunk.length;
+      if (fault.kind === 'drop-response' && seen > fault.afterBytes) {
+        this.push(chunk.subarray(0, Math.max(0, fault.afterBytes - start)));
+        onFire();
+        kill();
+        cb();
+        return;
+      }
+      if (fault.kind === 'corrupt-response' && fault.atByte >= start && fault.atByte < seen) {
+        const copy = Buffer.from(chunk);
+        copy[fault.atByte - start] = (copy[fault.atByte - start] ?? 0) ^ 0x01;
+        onFire();
+        cb(null, copy);
+        return;
+      }
+      if (fault.kind === 'slow-response') {
+        setTimeout(() => cb(null, chunk), (chunk.length / fault.bytesPerSecond) * 1000);
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const rules: FaultRule[] = [];
+  const fired: Record<string, number> = {};
+  const fire = (kind: string): void => {
+    fired[kind] = (fired[kind] ?? 0) + 1;
+  };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  const server = http.createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const rule = rules.find((r) => r.times > 0 && (r.match?.(method, url) ?? true));
+    if (rule) rule.times--;
+    const fault = rule?.fault;
+    if (fault?.kind === 'status') {
+      fire('status');
+      req.resume();
+      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_XML) };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      res.writeHead(fault.status, headers).end(SLOW_DOWN_XML);
+      return;
+    }
+    const out = http.request(
+      { host: upstream.hostname, port: upstream.port, method, path: url, headers: req.headers, agent },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        if (!fault || (up.statusCode ?? 500) >= 300) {
+          up.pipe(res);
+          return;
+        }
+        const t = bodyTransform(fault, () => fire(fault.kind), () => {
+          // Cut the client's connection mid-body, as a dying endpoint does.
+          up.destroy();
+          res.socket?.destroy();
+        });
+        up.pipe(t).pipe(res);
+      },
+    );
+    out.on('error', () => res.socket?.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    fired,
+    add: (rule) => rules.push(rule),
+    reset: () => {
+      rules.length = 0;
+      for (const k of Object.keys(fired)) delete fired[k];
+    },
+    close: async () => {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
