@@ -1,0 +1,182 @@
+/**
+ * `npm run bench [-- --quick] [-- --json <file>] [-- --profile]`: Skyferry's engine against rclone on the same
+ * emulators and data in the same run (issue 4). Prints figures and ratios against the targets; it asserts no
+ * timing, but a run whose destination does not verify is marked as such and counts for nothing.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureGoTool } from '../tools/emulators/build';
+import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../tools/emulators/emulators';
+import { REPO_ROOT } from '../tools/emulators/versions';
+import { FULL, QUICK, seed, totalBytes, verifyContainer, type DataSet } from './dataset';
+import { peakOf } from './measure';
+import { MB, mbps, met, table, targets, type RunFigures, type Target } from './report';
+import { engineAccounts, rcloneEnv, runRclone, runSkyferry } from './runners';
+import { runUploadBench, type UploadFigures } from './upload';
+
+interface Args {
+  quick: boolean;
+  json: string | undefined;
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, json: undefined, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--profile') args.profile = true;
+    else if (a === '--json') args.json = argv[++i];
+    else throw new Error(`Unknown option ${a}: use --quick, --profile, --json <file>`);
+  }
+  if (args.json !== undefined && args.json.trim() === '') throw new Error('--json needs a file name');
+  return args;
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+interface Ctx {
+  minio: MinioHandle;
+  az: AzuriteHandle;
+  blob: BlobServiceClient;
+  set: DataSet;
+  tmp: string;
+  rclone: string;
+}
+
+/** One cross-cloud run into a fresh, empty container; the container is verified, then dropped to free the disk. */
+async function crossRun(ctx: Ctx, name: string, container: string, exec: (container: string) => Promise<Omit<RunFigures, 'name' | 'ok' | 'bytes'> & { exited: boolean }>): Promise<RunFigures> {
+  const c = ctx.blob.getContainerClient(container);
+  await c.create();
+  process.stderr.write(`[bench] ${name}: running (load average ${loadAverage()})\n`);
+  const r = await exec(container);
+  const v = await verifyContainer(c, 'data/', ctx.set);
+  const notes = [...r.notes];
+  if (!r.exited) notes.push('the process did not finish cleanly');
+  if (!v.ok) notes.push(`verification FAILED: ${v.problems.slice(0, 5).join('; ')}`);
+  else notes.push(`verified with the Azure SDK: ${v.count} blobs, ${v.bytes} bytes, MD5 of 5 files read back`);
+  await c.delete().catch(() => undefined);
+  const figures: RunFigures = { name, ok: v.ok && r.exited, seconds: r.seconds, bytes: totalBytes(ctx.set), peakRssBytes: r.peakRssBytes, notes };
+  process.stderr.write(`[bench] ${name}: ${r.seconds.toFixed(2)} s, ${mbps(figures).toFixed(1)} MB/s, ${(r.peakRssBytes / MB).toFixed(0)} MB peak${figures.ok ? '' : ' (NOT VERIFIED)'}\n`);
+  return figures;
+}
+
+async function skyferry(ctx: Ctx, name: string, sources: string[], set: DataSet = ctx.set): Promise<RunFigures> {
+  const run = async (container: string) => {
+    const workDir = await mkdtemp(path.join(ctx.tmp, 'engine-'));
+    const { measured, result } = await runSkyferry({ workDir, accounts: engineAccounts(ctx.minio, ctx.az), sources, destination: `az://azurite/${container}/` });
+    await rm(workDir, { recursive: true, force: true });
+    const phases = Object.entries(result.phases ?? {}).map(([p, ms]) => `${p} at ${(ms / 1000).toFixed(2)} s`).join(', ');
+    const notes = [
+      `job ${result.state}${result.error ? ` (${result.error})` : ''}; path ${result.path ?? '?'}; files done ${result.filesDone ?? 0}, failed ${result.filesFailed ?? 0}; verified by ${JSON.stringify(result.checksums ?? {})}`,
+      `seconds = jobs:start to completion event (${phases}); whole process ${(measured.wallMs / 1000).toFixed(2)} s incl. Node + tsx start and engine setup ${((result.engineReadyMs ?? 0) / 1000).toFixed(2)} s`,
+    ];
+    return { exited: measured.code === 0 && result.state === 'completed', seconds: (result.jobMs ?? measured.wallMs) / 1000, peakRssBytes: peakOf(measured), notes };
+  };
+  return crossRun({ ...ctx, set }, name, `sky-${Date.now().toString(36)}`, run);
+}
+
+async function rclone(ctx: Ctx, name: string, extra: string[], from = 'data', set: DataSet = ctx.set): Promise<RunFigures> {
+  const run = async (container: string) => {
+    const env = rcloneEnv(ctx.minio, ctx.az, path.join(ctx.tmp, 'rclone.conf'));
+    const m = await runRclone(ctx.rclone, env, ['copy', `src:bench/${from}`, `dst:${container}/${from}`, ...extra]);
+    const notes = [`seconds = whole rclone process (rclone copy ${extra.join(' ') || '(defaults)'})`];
+    if (m.code !== 0) notes.push(`rclone exited ${m.code}: ${m.stderr.slice(-600)}`);
+    return { exited: m.code === 0, seconds: m.wallMs / 1000, peakRssBytes: peakOf(m), notes };
+  };
+  return crossRun({ ...ctx, set }, name, `rc-${Date.now().toString(36)}`, run);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const set = args.quick ? QUICK : FULL;
+  const loadBefore = loadAverage();
+  const cleanup: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    cleanup.length = 0;
+  };
+  // Ctrl+C must not leave emulators running or a GiB of temp data behind.
+  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  try {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'skyferry-bench-'));
+    cleanup.push(() => rm(tmp, { recursive: true, force: true }));
+    const rcloneBin = await ensureGoTool('rclone', (l) => process.stderr.write(`[bench] ${l}\n`));
+    const [minio, az] = await Promise.all([startMinio({ dataDir: path.join(tmp, 'minio') }), startAzurite({ dataDir: path.join(tmp, 'azurite') })]);
+    cleanup.push(() => minio.stop(), () => az.stop());
+    const s3 = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+    cleanup.push(async () => s3.destroy());
+    const blob = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
+    const ctx: Ctx = { minio, az, blob, set, tmp, rclone: rcloneBin };
+
+    const seedStart = performance.now();
+    process.stderr.write(`[bench] seeding ${set.bigCount} x ${set.bigSize / 1048576} MiB + ${set.smallCount} x ${set.smallSize} B into MinIO\n`);
+    await seed(s3, 'bench', set);
+    process.stderr.write(`[bench] seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`);
+
+    const runs = [
+      await skyferry(ctx, 'Skyferry engine', ['s3://minio/bench/data/']),
+      await rclone(ctx, 'rclone (defaults)', []),
+      await rclone(ctx, 'rclone --transfers 16 --checkers 16', ['--transfers', '16', '--checkers', '16']),
+    ];
+    const profile: RunFigures[] = [];
+    if (args.profile) {
+      // The same data cut in two, to see which half limits each tool.
+      const bigOnly: DataSet = { ...set, smallCount: 0 };
+      const smallOnly: DataSet = { ...set, bigCount: 0 };
+      profile.push(await skyferry(ctx, 'Skyferry: big files only', ['s3://minio/bench/data/big/'], bigOnly));
+      profile.push(await rclone(ctx, 'rclone tuned: big files only', ['--transfers', '16', '--checkers', '16'], 'data/big', bigOnly));
+      profile.push(await skyferry(ctx, 'Skyferry: small files only', ['s3://minio/bench/data/small/'], smallOnly));
+      profile.push(await rclone(ctx, 'rclone tuned: small files only', ['--transfers', '16', '--checkers', '16'], 'data/small', smallOnly));
+    }
+
+    const upload: UploadFigures = await runUploadBench({ minio, s3, tmp, sizeBytes: args.quick ? 64 * 1048576 : 256 * 1048576, rounds: args.quick ? 1 : 2 });
+
+    const [sky, def, tuned] = runs as [RunFigures, RunFigures, RunFigures];
+    const ratio = (a: RunFigures, b: RunFigures): number => (a.ok && b.ok ? mbps(a) / mbps(b) : NaN);
+    const goals: Target[] = [
+      { label: 'Skyferry / rclone defaults (throughput)', value: ratio(sky, def), target: 1.5, kind: 'min', unit: 'x' },
+      { label: 'Skyferry / rclone tuned (throughput)', value: ratio(sky, tuned), target: 1.0, kind: 'min', unit: 'x' },
+      { label: 'Skyferry peak RSS (MB)', value: sky.ok ? sky.peakRssBytes / MB : NaN, target: 300, kind: 'max', unit: '' },
+      { label: 'engine upload / bare SDK upload (throughput)', value: upload.ratio, target: 0.9, kind: 'min', unit: 'x' },
+    ];
+    const loadAfter = loadAverage();
+    const out = [
+      '',
+      `Cross-cloud copy MinIO -> Azurite: ${set.bigCount} x ${set.bigSize / 1048576} MiB + ${set.smallCount} x ${set.smallSize} B (${(totalBytes(set) / MB).toFixed(0)} MB, ${set.bigCount + set.smallCount} files)${args.quick ? ' [--quick]' : ''}`,
+      table(runs),
+      ...(profile.length ? ['', 'Profile (the data set cut in two):', table(profile)] : []),
+      '',
+      `Single upload, local file -> MinIO, ${upload.sizeBytes / 1048576} MiB, part ${upload.partSizeBytes / 1048576} MiB x ${upload.concurrency} in flight (best of ${upload.rounds}):`,
+      table(upload.rows),
+      '',
+      'Targets:',
+      targets(goals),
+      '',
+      `Load average (1/5/15 min) before: ${loadBefore}; after: ${loadAfter} on ${os.cpus().length} CPUs. The machine is shared: figures are noisy.`,
+    ].join('\n');
+    process.stdout.write(`${out}\n`);
+
+    if (args.json !== undefined) {
+      const dir = path.join(REPO_ROOT, 'bench', 'results');
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, path.basename(args.json));
+      const data = { at: new Date().toISOString(), quick: args.quick, set, loadBefore, loadAfter, cpus: os.cpus().length, runs, profile, upload, targets: goals.map((g) => ({ ...g, met: met(g) })) };
+      await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
+      process.stdout.write(`Saved ${path.relative(REPO_ROOT, file)}\n`);
+    }
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});

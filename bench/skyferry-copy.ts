@@ -1,0 +1,80 @@
+/**
+ * One copy job through Skyferry's real engine, in a process of its own so that its peak memory is its own.
+ * Started by bench/run.ts as `node --import tsx bench/skyferry-copy.ts`; reads its request (emulator accounts,
+ * sources, destination) as JSON on stdin, so that no key shows in a process listing, and prints one
+ * `RESULT {json}` line.
+ */
+import path from 'node:path';
+import { JobDetailSchema, JobSummarySchema, type JobPhase } from '../shared/contract/jobs.channels';
+import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
+import { createEngine } from '../electron/engine/engine';
+import type { Engine } from '../electron/engine/dispatch';
+import { CopyRequestSchema, type CopyResult } from './protocol';
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text;
+}
+
+async function call(engine: Engine, channel: string, request: unknown): Promise<unknown> {
+  const r = await engine.invoke(channel, request);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+async function main(): Promise<void> {
+  const req = CopyRequestSchema.parse(JSON.parse(await readStdin()));
+  const t0 = performance.now();
+  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')) });
+  try {
+    for (const account of req.accounts) await call(engine, 'accounts:save', { account });
+    const engineReadyMs = performance.now() - t0;
+
+    // Phase times and a coarse progress trace from the events the UI gets, not from polling (one job per process).
+    const phases: Partial<Record<JobPhase, number>> = {};
+    const trace: Array<[number, number, number]> = [];
+    let lastTrace = 0;
+    const done = new Promise<void>((resolve) => {
+      engine.subscribe((event, payload) => {
+        if (event !== 'jobs:progress') return;
+        const s = JobSummarySchema.parse(payload);
+        const now = performance.now() - start;
+        phases[s.phase] ??= now;
+        if (now - lastTrace >= 1000 || s.phase === 'done') {
+          lastTrace = now;
+          trace.push([Math.round(now), s.bytesDone, s.filesDone]);
+        }
+        if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') resolve();
+      });
+    });
+    const start = performance.now();
+    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination })) as { id: string };
+    await done;
+    const jobMs = performance.now() - start;
+    const detail = JobDetailSchema.parse(await call(engine, 'jobs:get', { id, limit: 5000 }));
+    const checksums: Record<string, number> = {};
+    for (const f of detail.files) checksums[f.checksum ?? 'none'] = (checksums[f.checksum ?? 'none'] ?? 0) + 1;
+    const result: CopyResult = {
+      state: detail.state,
+      path: detail.path,
+      filesDone: detail.filesDone,
+      filesFailed: detail.filesFailed,
+      bytesDone: detail.bytesDone,
+      engineReadyMs,
+      jobMs,
+      phases,
+      checksums,
+      trace,
+      ...(detail.error ? { error: detail.error.message } : {}),
+    };
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stdout.write(`RESULT ${JSON.stringify({ state: 'failed', error: e instanceof Error ? e.message : String(e) })}\n`);
+  process.exitCode = 1;
+});
