@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { createEngine } from '../electron/engine/engine';
@@ -17,7 +17,7 @@ import { demoAccounts, seedManyKeys, seedSample, type Emulators } from './demo/s
 const DEMO_DIR = path.join(REPO_ROOT, '.cache', 'demo');
 const MARKER = path.join(DEMO_DIR, 'seeded.json');
 /** Bump when the sample data changes, so that an old .cache/demo is seeded again. */
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 
 const say = (line: string): void => console.log(`[demo] ${line}`);
 
@@ -30,8 +30,10 @@ async function alreadySeeded(): Promise<boolean> {
   }
 }
 
-async function startEmulators(): Promise<Emulators> {
+async function startEmulators(fresh: boolean): Promise<Emulators> {
   const dirs = { minio: path.join(DEMO_DIR, 'minio'), gcs: path.join(DEMO_DIR, 'fake-gcs'), azurite: path.join(DEMO_DIR, 'azurite') };
+  // Seeding again (first run, or the sample data changed): start from empty stores, not on top of old objects.
+  if (fresh) await Promise.all(Object.values(dirs).map((d) => rm(d, { recursive: true, force: true })));
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   const started = Date.now();
   const [minio, gcs, azurite] = await Promise.all([
@@ -67,7 +69,8 @@ async function main(): Promise<void> {
   const rendererDir = path.join(REPO_ROOT, 'dist', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) throw new Error('dist/renderer is missing: run `node scripts/build.mjs` first (npm run demo does).');
   await mkdir(DEMO_DIR, { recursive: true });
-  const emulators = await startEmulators();
+  const seeded = await alreadySeeded();
+  const emulators = await startEmulators(!seeded);
   const stops: Array<() => Promise<void>> = [() => emulators.minio.stop(), () => emulators.gcs.stop(), () => emulators.azurite.stop()];
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   try {
-    if (await alreadySeeded()) say('sample data already seeded (delete .cache/demo to start over)');
+    if (seeded) say('sample data already seeded (delete .cache/demo to start over)');
     else await seed(emulators);
 
     const dataDir = await resolveDataDir({ SKYFERRY_DATA_DIR: process.env.SKYFERRY_DATA_DIR ?? path.join(DEMO_DIR, 'app') });

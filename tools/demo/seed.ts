@@ -98,7 +98,8 @@ export function sampleObjects(tag: string): SampleObject[] {
   add('notes/Résumé final.txt', 'text/plain; charset=utf-8', 400);
   add('notes/日本語のメモ.txt', 'text/plain; charset=utf-8', 400);
   add('notes/a+b #1 (copy) 100%.txt', 'text/plain; charset=utf-8', 200);
-  add('notes/<script>alert(1)</script>.txt', 'text/plain; charset=utf-8', 120);
+  // Markup in a name must show as text (no '/' inside, so it stays one file name).
+  add('notes/<img src=x onerror=alert(2)> & "quotes".txt', 'text/plain; charset=utf-8', 120);
   return out;
 }
 
