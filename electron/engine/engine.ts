@@ -6,11 +6,14 @@ import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
 import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
+import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
 import { createJobHandlers } from './jobs/jobs.handlers';
 import { createLogger } from './log';
+import { catalogEstimator } from './migrations/estimate';
+import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
 
@@ -72,12 +75,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   });
   jobs.restore();
 
+  // Migrations: plans, runs and reports under dataDir/plans; estimates from the same price catalog as costs:*.
+  const catalog = createCatalogStore(options.dataDir);
+  const migrations = await createMigrationHandlers({
+    dataDir: options.dataDir,
+    resolve: (uri) => providers.resolve(uri),
+    jobs,
+    emit: context.emit,
+    estimate: catalogEstimator(catalog, accounts),
+  });
+
   const handlers: Handlers = {
     ...unavailable(),
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
-    ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit }),
+    ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog }),
     ...createJobHandlers(jobs),
+    ...migrations.handlers,
   };
 
   let closed = false;

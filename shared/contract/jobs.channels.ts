@@ -28,12 +28,12 @@ export const JobOptionsSchema = z.object({
   verify: z.boolean().default(true),
   /** The destination may fetch from a signed source URL (Azure Put Block From URL); off unless the user allows it. */
   allowCloudPull: z.boolean().default(false),
-  /** Copy user metadata (mapped to what the destination can hold, every change reported); on unless turned off. */
-  preserveMetadata: z.boolean().default(true),
+  /** Copy user metadata (mapped to what the destination can hold, every change reported); absent means yes. */
+  preserveMetadata: z.boolean().optional(),
   /** Storage class (tier) to write at the destination; the destination's default when absent. */
   storageClass: z.string().min(1).max(64).optional(),
-  /** A server-side copy may be used inside one account; off forces the relay. */
-  allowServerSide: z.boolean().default(true),
+  /** A server-side copy may be used inside one account; false forces the relay; absent means yes. */
+  allowServerSide: z.boolean().optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 

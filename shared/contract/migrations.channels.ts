@@ -41,11 +41,14 @@ export type MigrationOptions = z.output<typeof MigrationOptionsSchema>;
 /** Mirror mode only: deletions are off unless asked for, and capped. */
 export const DeletionPolicySchema = z.object({
   enabled: z.boolean().default(false),
-  /** Stop and ask when more than this many objects would be deleted. */
+  /** Stop and ask when more than this many objects would be deleted. With neither limit set, every deletion asks. */
   maxCount: z.number().int().nonnegative().optional(),
   /** Stop and ask when more than this share (0–100) of the destination's objects would be deleted. */
   maxPercent: z.number().min(0).max(100).optional(),
-  /** Move extras under this prefix of the same destination bucket instead of deleting them (e.g. `_quarantine/`). */
+  /**
+   * Move extras into this folder of the destination prefix instead of deleting them (e.g. `_quarantine/`):
+   * `<destination>/_quarantine/<key>`. The folder is left out of every comparison, on both sides.
+   */
   quarantinePrefix: z.string().min(1).max(512).optional(),
 });
 export type DeletionPolicy = z.output<typeof DeletionPolicySchema>;
@@ -135,6 +138,7 @@ export const MigrationSummarySchema = z.object({
   message: z.string().optional(),
   createdAt: z.string(),
   plannedAt: z.string().nullable(),
+  runStartedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   destinations: z.array(PlanDestinationSummarySchema),
   source: z.object({ objects: z.number().int().nonnegative(), bytes: z.number().nonnegative(), filteredOut: z.number().int().nonnegative() }),
@@ -144,6 +148,26 @@ export const MigrationSummarySchema = z.object({
   notes: z.array(z.string()),
   jobIds: z.array(z.string()),
   deletionsPlanned: z.number().int().nonnegative(),
+  /** After the run: what happened, in totals (every object's row is in the report: `plans:export`). */
+  report: z
+    .object({
+      copied: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      notCopied: z.number().int().nonnegative(),
+      deleted: z.number().int().nonnegative(),
+      quarantined: z.number().int().nonnegative(),
+      renamed: z.number().int().nonnegative(),
+      metadataChanged: z.number().int().nonnegative(),
+      bytesCopied: z.number().nonnegative(),
+      /** What the plan said would be copied, to set against `bytesCopied`. */
+      bytesEstimated: z.number().nonnegative(),
+      costEstimateUsd: z.number().nonnegative().nullable(),
+      durationMs: z.number().nonnegative(),
+      /** Verification kinds of the copies (`md5: 12`, `crc32c: 3`, `size: 1`). */
+      checksumKinds: z.record(z.string(), z.number().int()),
+    })
+    .optional(),
   /** After the run: differences the verification found (0 means identical). */
   differences: z.number().int().nonnegative().nullable(),
   error: ErrorInfoSchema.optional(),

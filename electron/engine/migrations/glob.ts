@@ -66,3 +66,8 @@ export function globFilter(include: readonly string[] | undefined, exclude: read
   const exc = (exclude ?? []).map(globToRegExp);
   return (key) => (inc.length === 0 || inc.some((r) => r.test(key))) && !exc.some((r) => r.test(key));
 }
+
+/** A literal string as a glob (its `*?[]{}\\,` escaped). */
+export function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]{}\\,]/g, (c) => `\\${c}`);
+}

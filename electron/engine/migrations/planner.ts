@@ -5,7 +5,7 @@ import type { ObjectEntry } from '../../../shared/model';
 import type { MigrationRequest, PlanDestinationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
 import type { Provider } from '../providers/provider';
 import { compareObjects, Side } from './compare';
-import { globFilter } from './glob';
+import { escapeGlob, globFilter } from './glob';
 import { asPrefix, compareKeys, flatListing, UnsortedListingError } from './keys';
 import { mapMetadata, metadataAtRisk } from './metadata-map';
 import { DestinationNamer, type NameDecision } from './names';
@@ -69,7 +69,10 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
   const outcome: PlanOutcome = { destinations: [], source: { objects: 0, bytes: 0, filteredOut: 0 }, reads: { listPages: 0, heads: 0 }, notes: [] };
   const counter = { listPages: 0, heads: 0 };
   const f = request.filters;
-  const nameOk = globFilter(f.include, f.exclude);
+  // The quarantine folder (inside each destination prefix) holds what earlier mirrors moved aside: it is
+  // neither compared nor deleted, on either side.
+  const q = request.deletions.quarantinePrefix;
+  const nameOk = globFilter(f.include, q === undefined ? f.exclude : [...(f.exclude ?? []), `/${escapeGlob(asPrefix(q))}**`]);
   const now = input.now ?? Date.now();
   const passes = (e: ObjectEntry, rel: string): boolean => {
     if (!nameOk(rel)) return false;

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
+import type { EventName, EventPayload } from '../../../shared/contract';
+import type { MigrationRequest, MigrationState, MigrationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
+import type { JobManager } from '../jobs/job-manager';
+import { createLogger } from '../log';
+import { listName, planMigration, type PlannerDeps } from './planner';
+import { PlanStore } from './plan-store';
+import { MigrationRunner } from './run';
+
+const log = createLogger('migrations');
+const FINISHED: readonly MigrationState[] = ['completed', 'completed-with-differences', 'failed', 'cancelled'];
+
+export interface MigrationDeps extends PlannerDeps {
+  dataDir: string;
+  jobs: JobManager;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+/**
+ * Migrations as the UI sees them: one id for a plan and everything that follows (run, deletions, verification,
+ * report). Summaries live in memory and on disk (history survives a restart); the lists stay on disk.
+ */
+export class MigrationService {
+  readonly store: PlanStore;
+  private readonly all = new Map<string, MigrationSummary>();
+  private readonly planning = new Map<string, AbortController>();
+  readonly runner: MigrationRunner;
+
+  constructor(readonly deps: MigrationDeps) {
+    this.store = new PlanStore(deps.dataDir);
+    this.runner = new MigrationRunner(this);
+  }
+
+  /** Loads history; a run the app was killed in comes back and goes on (its jobs resume in the job manager). */
+  async restore(): Promise<void> {
+    for (const s of await this.store.loadAll()) {
+      this.all.set(s.id, s);
+      if (s.state === 'planning') {
+        this.fail(s, 'Planning was interrupted when Skyferry closed: plan again');
+        await this.save(s);
+      } else if (s.state === 'running' || s.state === 'deleting' || s.state === 'verifying') {
+        this.runner.resume(s);
+      }
+    }
+  }
+
+  create(request: MigrationRequest, name?: string): { id: string; planned: Promise<void> } {
+    const id = randomUUID();
+    const summary: MigrationSummary = {
+      id,
+      ...(name === undefined ? {} : { name }),
+      request,
+      state: 'planning',
+      createdAt: new Date().toISOString(),
+      plannedAt: null,
+      runStartedAt: null,
+      finishedAt: null,
+      destinations: [],
+      source: { objects: 0, bytes: 0, filteredOut: 0 },
+      reads: { listPages: 0, heads: 0 },
+      notes: [],
+      jobIds: [],
+      deletionsPlanned: 0,
+      differences: null,
+    };
+    this.all.set(id, summary);
+    const controller = new AbortController();
+    this.planning.set(id, controller);
+    return { id, planned: this.plan(summary, controller.signal).finally(() => this.planning.delete(id)) };
+  }
+
+  private async plan(s: MigrationSummary, signal: AbortSignal): Promise<void> {
+    try {
+      await this.save(s);
+      const writer = await this.store.writer(s.id);
+      const out = await planMigration(this.deps, {
+        request: s.request,
+        writer,
+        signal,
+        onProgress: (compared) => this.deps.emit('plans:progress', { id: s.id, state: s.state, compared }),
+        clearDestination: async (d) => {
+          for (const g of ['new', 'changed', 'unchanged', 'extra', 'names', 'metadata'] as const) await this.store.clear(s.id, listName(g, d));
+        },
+      });
+      s.destinations = out.destinations;
+      s.source = out.source;
+      s.reads = out.reads;
+      s.notes = out.notes;
+      s.deletionsPlanned = s.request.mode === 'mirror' && s.request.deletions.enabled ? out.destinations.reduce((n, d) => n + d.extra.count, 0) : 0;
+      s.plannedAt = new Date().toISOString();
+      s.state = 'planned';
+      if (s.request.mode === 'mirror' && !s.request.deletions.enabled) {
+        s.notes.push('Mirror without deletions: objects only in the destination are listed as extra and left in place.');
+      }
+    } catch (e) {
+      if (signal.aborted) s.state = 'cancelled';
+      else this.fail(s, undefined, e);
+    }
+    await this.save(s);
+  }
+
+  get(id: string): MigrationSummary {
+    const s = this.all.get(id);
+    if (!s) throw new NotFoundError(`No migration ${id}: it may have been removed`);
+    return s;
+  }
+
+  list(): MigrationSummary[] {
+    return [...this.all.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async page(id: string, group: PlanGroup, dest: number, offset: number, limit: number): Promise<{ items: PlanItem[]; total: number }> {
+    this.get(id);
+    return this.store.page<PlanItem>(id, listName(group, dest), offset, limit);
+  }
+
+  cancel(id: string): void {
+    const s = this.get(id);
+    if (s.state === 'planning') this.planning.get(id)?.abort();
+    else if (!FINISHED.includes(s.state) && s.state !== 'planned') this.runner.cancel(s);
+  }
+
+  async remove(id: string): Promise<void> {
+    const s = this.get(id);
+    if (!FINISHED.includes(s.state) && s.state !== 'planned') throw new ConflictError('That migration is still going: cancel it first');
+    this.all.delete(id);
+    await this.store.remove(id);
+    await this.store.remove(`${id}-verify`);
+  }
+
+  /** Persists and announces a change of state. */
+  async save(s: MigrationSummary): Promise<void> {
+    await this.store.saveSummary(s);
+    this.deps.emit('plans:progress', { id: s.id, state: s.state, compared: 0, ...(s.message === undefined ? {} : { message: s.message }) });
+  }
+
+  fail(s: MigrationSummary, message: string | undefined, cause?: unknown): void {
+    const info = cause === undefined ? { code: 'fatal' as const, message: message ?? 'The migration failed' } : toErrorInfo(cause);
+    s.state = 'failed';
+    s.error = info;
+    s.message = message ?? info.message;
+    s.finishedAt = new Date().toISOString();
+    if (cause !== undefined && info.code === 'fatal') log.error(`migration ${s.id} failed`, cause);
+  }
+}

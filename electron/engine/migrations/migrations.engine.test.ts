@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanItem } from '../../../shared/contract/migrations.channels';
+import { createFileKeyCipher } from '../accounts/secret-store';
+import type { Engine } from '../dispatch';
+import { createEngine } from '../engine';
+import { call, waitForState } from './testing/wait';
+
+/** Migrations as the renderer drives them: plans:* and profiles:* through engine.invoke, on local folders. */
+let base: string;
+let engine: Engine;
+let src: string;
+
+async function put(dir: string, rel: string, body: string): Promise<void> {
+  const file = path.join(dir, ...rel.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, body);
+}
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = await readFile(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+async function plan(request: Record<string, unknown>): Promise<string> {
+  const { id } = (await call(engine, 'plans:create', request)) as { id: string };
+  const s = await waitForState(engine, id, ['planned', 'failed']);
+  expect(s.error).toBeUndefined();
+  return id;
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-migrations-engine-'));
+  engine = await createEngine({ dataDir: path.join(base, 'data'), cipher: await createFileKeyCipher(path.join(base, 'keys', 'k')) });
+  src = path.join(base, 'src');
+  await put(src, 'a.txt', 'alpha');
+  await put(src, 'docs/b, "quoted".txt', 'bravo');
+  await put(src, 'docs/c.txt', 'charlie');
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('migrations through the engine (local folders)', () => {
+  it('plans, runs, verifies, reports, and a re-plan shows zero differences', async () => {
+    const dst = path.join(base, 'dst');
+    await put(dst, 'c.txt', 'old');
+    await put(dst, 'docs/c.txt', 'charlie');
+    await put(dst, 'zzz-extra.txt', 'extra');
+    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
+    const s = (await call(engine, 'plans:get', { id })) as { destinations: Array<Record<string, { count: number }>> };
+    expect(s.destinations[0]?.new?.count).toBe(2);
+    expect(s.destinations[0]?.unchanged?.count).toBe(1);
+    expect(s.destinations[0]?.extra?.count).toBe(2);
+    const page = (await call(engine, 'plans:page', { id, group: 'new', offset: 0, limit: 10 })) as { items: PlanItem[]; total: number };
+    expect(page.total).toBe(2);
+    expect(page.items.map((i) => i.key).sort()).toEqual(['a.txt', 'docs/b, "quoted".txt']);
+
+    expect(await call(engine, 'plans:run', { id })).toEqual({ ok: true });
+    const done = await waitForState(engine, id, ['completed', 'completed-with-differences', 'failed']);
+    expect(done.state).toBe('completed');
+    expect(done.differences).toBe(0);
+    expect(done.report).toMatchObject({ copied: 2, skipped: 1, failed: 0, bytesCopied: 10, bytesEstimated: 10, checksumKinds: { md5: 2 } });
+    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'docs/b, "quoted".txt': 'bravo', 'docs/c.txt': 'charlie', 'c.txt': 'old', 'zzz-extra.txt': 'extra' });
+
+    const csv = (await call(engine, 'plans:export', { id, format: 'csv' })) as { text: string; fileName: string };
+    expect(csv.fileName).toMatch(/\.csv$/);
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe('destination,source,target,outcome,size,renamedTo,metadataDropped,checksum,reason');
+    expect(lines.find((l) => l.includes('quoted'))).toContain(`"file://${src}/docs/b, ""quoted"".txt"`);
+    const json = JSON.parse(((await call(engine, 'plans:export', { id, format: 'json' })) as { text: string }).text) as { rows: Array<{ outcome: string }> };
+    expect(json.rows.map((r) => r.outcome).sort()).toEqual(['copied', 'copied', 'skipped']);
+
+    const again = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
+    const s2 = (await call(engine, 'plans:get', { id: again })) as { destinations: Array<Record<string, { count: number }>> };
+    expect(s2.destinations[0]?.new?.count).toBe(0);
+    expect(s2.destinations[0]?.changed?.count).toBe(0);
+    expect(s2.destinations[0]?.unchanged?.count).toBe(3);
+  });
+
+  it('a mirror whose deletions exceed the cap stops and asks; confirmed, it quarantines instead of deleting', async () => {
+    const dst = path.join(base, 'mirror');
+    await put(dst, 'a.txt', 'alpha');
+    for (let i = 0; i < 4; i++) await put(dst, `old/${i}.txt`, `old ${i}`);
+    const request = { source: `file://${src}/`, destinations: [`file://${dst}/data/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 2, quarantinePrefix: 'quarantine/' } };
+    await mkdir(path.join(dst, 'data'), { recursive: true });
+    for (let i = 0; i < 4; i++) await put(path.join(dst, 'data'), `old/${i}.txt`, `old ${i}`);
+    const id = await plan(request);
+    expect(((await call(engine, 'plans:get', { id })) as { deletionsPlanned: number }).deletionsPlanned).toBe(4);
+    await call(engine, 'plans:run', { id });
+    const asked = await waitForState(engine, id, ['needs-confirmation', 'completed', 'failed']);
+    expect(asked.state).toBe('needs-confirmation');
+    expect(asked.message).toMatch(/^4 objects would be moved to quarantine\/ \(your limit is 2\)\. Nothing was moved/);
+    // The copies are done; nothing was deleted or moved.
+    expect(Object.keys(await tree(path.join(dst, 'data'))).sort()).toEqual(['a.txt', 'docs/b, "quoted".txt', 'docs/c.txt', 'old/0.txt', 'old/1.txt', 'old/2.txt', 'old/3.txt']);
+
+    await call(engine, 'plans:confirmDeletions', { id });
+    const done = await waitForState(engine, id, ['completed', 'completed-with-differences', 'failed']);
+    expect(done.state).toBe('completed');
+    expect(done.report).toMatchObject({ copied: 3, quarantined: 4 });
+    expect(Object.keys(await tree(path.join(dst, 'data'))).sort()).toEqual([
+      'a.txt', 'docs/b, "quoted".txt', 'docs/c.txt', 'quarantine/old/0.txt', 'quarantine/old/1.txt', 'quarantine/old/2.txt', 'quarantine/old/3.txt',
+    ]);
+    expect(await readFile(path.join(dst, 'data', 'quarantine', 'old', '2.txt'), 'utf8')).toBe('old 2');
+    // The quarantine folder is neither compared nor deleted by the next mirror.
+    const next = await plan(request);
+    const s = (await call(engine, 'plans:get', { id: next })) as { deletionsPlanned: number; destinations: Array<Record<string, { count: number }>> };
+    expect(s.deletionsPlanned).toBe(0);
+    expect(s.destinations[0]?.unchanged?.count).toBe(3);
+  });
+
+  it('profiles: saved, listed, run again (only what changed is copied), removed', async () => {
+    const dst = path.join(base, 'profiled');
+    await mkdir(dst, { recursive: true });
+    const request = { source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' };
+    expect(await call(engine, 'profiles:save', { name: 'nightly', request })).toEqual({ ok: true });
+    expect(((await call(engine, 'profiles:list', {})) as Array<{ name: string }>).map((p) => p.name)).toEqual(['nightly']);
+    const first = (await call(engine, 'profiles:run', { name: 'nightly' })) as { id: string };
+    expect((await waitForState(engine, first.id, ['completed', 'failed'])).report?.copied).toBe(3);
+    await put(src, 'docs/c.txt', 'charlie 2');
+    const second = (await call(engine, 'profiles:run', { name: 'nightly' })) as { id: string };
+    const s = await waitForState(engine, second.id, ['completed', 'failed']);
+    expect(s.name).toBe('nightly');
+    expect(s.report).toMatchObject({ copied: 1, skipped: 2 });
+    expect(await readFile(path.join(dst, 'docs', 'c.txt'), 'utf8')).toBe('charlie 2');
+    expect(await call(engine, 'profiles:remove', { name: 'nightly' })).toEqual({ ok: true });
+    expect(await call(engine, 'profiles:list', {})).toEqual([]);
+    const list = (await call(engine, 'plans:list', {})) as Array<{ id: string }>;
+    expect(list[0]?.id).toBe(second.id);
+  });
+});

@@ -1,0 +1,227 @@
+import { ConflictError } from '../../../shared/errors';
+import { formatLocation } from '../../../shared/location';
+import type { JobKind, JobSummary } from '../../../shared/contract/jobs.channels';
+import type { MigrationSummary, PlanItem } from '../../../shared/contract/migrations.channels';
+import type { PlannedFile } from '../jobs/types';
+import { createLogger } from '../log';
+import { asPrefix } from './keys';
+import type { MigrationService } from './migration-service';
+import { listName, planMigration } from './planner';
+import { buildReport } from './report';
+
+const log = createLogger('migrations.run');
+
+/** Deletions above the cap stop the run before anything is deleted. No cap given: every deletion asks. */
+export function deletionCapExceeded(s: MigrationSummary): string | undefined {
+  const n = s.deletionsPlanned;
+  const { maxCount, maxPercent } = s.request.deletions;
+  const total = s.destinations.reduce((t, d) => t + d.destinationObjects, 0);
+  const why: string[] = [];
+  if (maxCount === undefined && maxPercent === undefined) why.push('no limit was set');
+  if (maxCount !== undefined && n > maxCount) why.push(`your limit is ${maxCount}`);
+  if (maxPercent !== undefined && total > 0 && (n / total) * 100 > maxPercent) why.push(`that is ${((n / total) * 100).toFixed(1)} % of the destination, over your ${maxPercent} %`);
+  if (why.length === 0) return undefined;
+  const verb = s.request.deletions.quarantinePrefix ? `moved to ${s.request.deletions.quarantinePrefix}` : 'deleted';
+  return `${n} objects would be ${verb} (${why.join('; ')}). Nothing was ${verb}: confirm the deletions to go on, or plan again with other filters.`;
+}
+
+/**
+ * Runs a plan: one copy job for exactly the planned pairs (new and changed, every destination at once), then the
+ * mirror's deletions (capped; quarantine moves instead of deletes), then a verification (the plan again, by
+ * checksum where both sides have one) whose differences are listed, then the report. Each step is saved, so a
+ * run the app was killed in goes on from where it was: the job manager resumes the jobs themselves.
+ */
+export class MigrationRunner {
+  private readonly current = new Map<string, { jobId?: string; verify?: AbortController; cancelled?: boolean }>();
+
+  constructor(private readonly svc: MigrationService) {}
+
+  start(id: string): void {
+    const s = this.svc.get(id);
+    if (s.state !== 'planned') throw new ConflictError(s.state === 'planning' ? 'The plan is not ready yet' : 'This plan has already run: plan again to see what changed since');
+    s.state = 'running';
+    s.runStartedAt = new Date().toISOString();
+    void this.flow(s, 'copy');
+  }
+
+  confirmDeletions(id: string): void {
+    const s = this.svc.get(id);
+    if (s.state !== 'needs-confirmation') throw new ConflictError('This migration is not waiting for a confirmation');
+    s.state = 'deleting';
+    s.message = undefined;
+    void this.flow(s, 'deletions', true);
+  }
+
+  cancel(s: MigrationSummary): void {
+    const cur = this.current.get(s.id) ?? {};
+    cur.cancelled = true;
+    this.current.set(s.id, cur);
+    if (cur.jobId) this.svc.deps.jobs.cancel({ id: cur.jobId });
+    cur.verify?.abort();
+    if (s.state === 'needs-confirmation') void this.finish(s, 'cancelled', 'Cancelled before any deletion');
+  }
+
+  resume(s: MigrationSummary): void {
+    const step = s.state === 'running' ? 'copy' : s.state === 'deleting' ? 'deletions' : 'verify';
+    void this.flow(s, step, true, s.jobIds[s.jobIds.length - 1]);
+  }
+
+  private async flow(s: MigrationSummary, from: 'copy' | 'deletions' | 'verify', confirmed = false, resumeJob?: string): Promise<void> {
+    const cur = this.current.get(s.id) ?? {};
+    this.current.set(s.id, cur);
+    try {
+      await this.svc.save(s);
+      if (from === 'copy') {
+        const done = await this.copy(s, resumeJob);
+        if (done?.state === 'cancelled' || cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled: what was copied stays; plan again to go on');
+        from = 'deletions';
+        resumeJob = undefined;
+      }
+      if (from === 'deletions' && s.deletionsPlanned > 0) {
+        const over = confirmed ? undefined : deletionCapExceeded(s);
+        if (over !== undefined) {
+          s.state = 'needs-confirmation';
+          s.message = over;
+          await this.svc.save(s);
+          return;
+        }
+        s.state = 'deleting';
+        await this.svc.save(s);
+        const done = await this.deletions(s, resumeJob);
+        if (done?.state === 'cancelled' || cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled during the deletions');
+      }
+      await this.verify(s, cur);
+      if (cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled during the verification');
+      const failed = s.jobIds.map((j) => this.summaryOf(j)).filter((j): j is JobSummary => j?.state === 'failed');
+      const diff = s.differences ?? 0;
+      if (failed.length > 0) {
+        const n = failed.reduce((t, j) => t + j.filesFailed, 0);
+        return await this.finish(s, 'failed', `${n} objects failed (see the report); the verification found ${diff} differences`);
+      }
+      return await this.finish(s, diff > 0 ? 'completed-with-differences' : 'completed', diff > 0 ? `The verification found ${diff} differences: see the report` : 'Verified: source and destination match');
+    } catch (e) {
+      this.svc.fail(s, undefined, e);
+      await this.report(s);
+      await this.svc.save(s);
+    } finally {
+      if (!['running', 'deleting', 'verifying'].includes(s.state)) this.current.delete(s.id);
+    }
+  }
+
+  private summaryOf(jobId: string): JobSummary | undefined {
+    try {
+      return this.svc.deps.jobs.get(jobId).summary();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async finish(s: MigrationSummary, state: 'completed' | 'completed-with-differences' | 'failed' | 'cancelled', message: string): Promise<void> {
+    s.state = state;
+    s.message = message;
+    s.finishedAt = new Date().toISOString();
+    await this.report(s);
+    await this.svc.save(s);
+    log.info(`migration ${s.id}: ${state}: ${message}`);
+  }
+
+  private async report(s: MigrationSummary): Promise<void> {
+    try {
+      s.report = await buildReport(this.svc, s);
+    } catch (e) {
+      log.warn(`report of migration ${s.id} could not be built`, e);
+    }
+  }
+
+  private places(s: MigrationSummary): { src: (key: string) => string; dst: Array<(key: string) => string>; dstPrefix: string[] } {
+    const src = this.svc.deps.resolve(s.request.source).location;
+    const srcPrefix = asPrefix(src.key);
+    const dsts = s.request.destinations.map((u) => this.svc.deps.resolve(u).location);
+    return {
+      src: (key) => formatLocation({ ...src, key: srcPrefix + key }),
+      dst: dsts.map((d) => (key: string) => formatLocation({ ...d, key: asPrefix(d.key) + key })),
+      dstPrefix: dsts.map((d) => asPrefix(d.key)),
+    };
+  }
+
+  private async startJob(s: MigrationSummary, kind: JobKind, title: string, files: PlannedFile[], resumeJob: string | undefined): Promise<JobSummary | undefined> {
+    const jobs = this.svc.deps.jobs;
+    let jobId = resumeJob;
+    if (jobId === undefined || !this.summaryOf(jobId)) {
+      if (files.length === 0) return undefined;
+      const o = s.request.options;
+      const options = { overwrite: 'always' as const, verify: true, allowCloudPull: o.allowCloudPull, preserveMetadata: o.preserveMetadata, allowServerSide: o.allowServerSide, ...(o.storageClass === undefined ? {} : { storageClass: o.storageClass }) };
+      jobId = jobs.startPlanned({ kind, title, sources: [s.request.source], ...(kind === 'delete' ? {} : { destination: s.request.destinations[0] ?? '' }), options, files }).id;
+      s.jobIds.push(jobId);
+      await this.svc.save(s);
+    }
+    const cur = this.current.get(s.id);
+    if (cur) cur.jobId = jobId;
+    if (cur?.cancelled) jobs.cancel({ id: jobId });
+    return jobs.whenFinished(jobId);
+  }
+
+  private async copy(s: MigrationSummary, resumeJob: string | undefined): Promise<JobSummary | undefined> {
+    const at = this.places(s);
+    const files: PlannedFile[] = [];
+    if (resumeJob === undefined) {
+      for (const [d] of s.request.destinations.entries()) {
+        for (const group of ['new', 'changed'] as const) {
+          for await (const item of this.svc.store.read<PlanItem>(s.id, listName(group, d))) {
+            const key = item.key ?? '';
+            const destKey = item.destKey ?? key;
+            const f: PlannedFile = { source: at.src(key), destination: at.dst[d]?.(destKey) ?? '', size: item.size };
+            if (destKey !== key) f.renamedTo = destKey;
+            files.push(f);
+          }
+        }
+      }
+    }
+    const n = s.request.destinations.length;
+    return this.startJob(s, 'copy', `Migrate ${s.request.source} to ${n === 1 ? (s.request.destinations[0] ?? '') : `${n} destinations`}`, files, resumeJob);
+  }
+
+  private async deletions(s: MigrationSummary, resumeJob: string | undefined): Promise<JobSummary | undefined> {
+    const at = this.places(s);
+    const quarantine = s.request.deletions.quarantinePrefix;
+    const files: PlannedFile[] = [];
+    if (resumeJob === undefined) {
+      for (const [d] of s.request.destinations.entries()) {
+        const dst = this.svc.deps.resolve(s.request.destinations[d] ?? '').location;
+        for await (const item of this.svc.store.read<PlanItem>(s.id, listName('extra', d))) {
+          const uri = at.dst[d]?.(item.destKey ?? '') ?? '';
+          if (quarantine === undefined) files.push({ source: uri, size: item.size });
+          else files.push({ source: uri, destination: formatLocation({ ...dst, key: (at.dstPrefix[d] ?? '') + asPrefix(quarantine) + (item.destKey ?? '') }), size: item.size });
+        }
+      }
+    }
+    const verb = quarantine === undefined ? 'Delete' : 'Quarantine';
+    return this.startJob(s, quarantine === undefined ? 'delete' : 'move', `${verb} ${files.length || s.deletionsPlanned} objects not in ${s.request.source}`, files, resumeJob);
+  }
+
+  private async verify(s: MigrationSummary, cur: { verify?: AbortController }): Promise<void> {
+    s.state = 'verifying';
+    await this.svc.save(s);
+    const vid = `${s.id}-verify`;
+    await this.svc.store.remove(vid);
+    await this.svc.store.clear(s.id, 'differences');
+    cur.verify = new AbortController();
+    const writer = await this.svc.store.writer(vid);
+    const request = { ...s.request, compare: 'size+checksum' as const };
+    const out = await planMigration(this.svc.deps, { request, writer, signal: cur.verify.signal });
+    const deleted = s.request.mode === 'mirror' && s.request.deletions.enabled;
+    const diffs = await this.svc.store.writer(s.id);
+    let count = 0;
+    for (const [d] of out.destinations.entries()) {
+      for (const group of deleted ? (['new', 'changed', 'extra'] as const) : (['new', 'changed'] as const)) {
+        for await (const item of this.svc.store.read<PlanItem>(vid, listName(group, d))) {
+          const reason = group === 'new' ? 'missing at the destination' : group === 'extra' ? 'still at the destination, not in the source' : (item.reason ?? 'differs');
+          await diffs.add('differences', { ...item, reason });
+          count++;
+        }
+      }
+    }
+    await diffs.flush();
+    s.differences = count;
+  }
+}
