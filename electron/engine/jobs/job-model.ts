@@ -63,6 +63,16 @@ export class Job {
     if (this.kind !== 'delete') this.bytesTotal += file.size;
   }
 
+  /** Forgets every planned file from `n` on (a listing that starts over after a pause). */
+  truncateFiles(n: number): void {
+    for (const f of this.files.slice(n)) {
+      if (this.kind !== 'delete') this.bytesTotal -= f.size;
+      if (f.state === 'done' || f.state === 'skipped') this.finished--;
+      if (f.state === 'failed') this.failed--;
+    }
+    this.files.length = Math.min(n, this.files.length);
+  }
+
   /** Moves a file to a new state, keeping the counters and the byte total honest. */
   setFileState(index: number, state: FileState): void {
     const f = this.files[index];
@@ -159,7 +169,11 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
   const job = new Job(head.id, head.kind, head.sources, head.destination, head.options, head.title, head.createdAt);
   let finishedBytes = 0;
   for (const rec of records) {
-    if (rec.t === 'files') for (const f of rec.files) job.addFile(f);
+    if (rec.t === 'files') {
+      // A listing interrupted by a pause starts again from 0: its records replace the earlier ones.
+      job.truncateFiles(rec.from);
+      for (const f of rec.files) job.addFile(f);
+    }
     else if (rec.t === 'listed') job.listed = true;
     else if (rec.t === 'file') {
       const f = job.files[rec.i];

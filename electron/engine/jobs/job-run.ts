@@ -25,8 +25,7 @@ export async function runJob(job: Job, ctx: RunContext, signal: AbortSignal): Pr
 
 async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
   job.phase = 'listing';
-  job.files = [];
-  job.bytesTotal = 0;
+  job.truncateFiles(0);
   let batch: PlannedFile[] = [];
   let from = 0;
   const flush = (): void => {

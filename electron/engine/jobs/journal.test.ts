@@ -4,6 +4,7 @@ import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JobOptionsSchema } from '../../../shared/contract/jobs.channels';
 import { createLocalProvider } from '../providers/local/local.provider';
 import { JobManager } from './job-manager';
 import { readJournal } from './journal';
@@ -111,4 +112,27 @@ describe('journal: crash resume', () => {
     expect(await readdir(journalDir)).toEqual([]);
     await m2.close();
   }, 60_000);
+});
+
+describe('journal: replay', () => {
+  it('a listing that started over replaces the earlier records instead of doubling the files', async () => {
+    const { replay } = await import('./job-model');
+    const file = (n: number) => ({ source: `s3://a/b/${n}`, destination: `az://c/d/${n}`, size: 10 });
+    const job = replay([
+      { t: 'job', v: 1, id: 'j', kind: 'copy', title: 't', sources: ['s3://a/b/'], destination: 'az://c/d/', options: JobOptionsSchema.parse({}), createdAt: '2026-01-01T00:00:00Z' },
+      { t: 'files', from: 0, files: [file(1), file(2)] },
+      { t: 'state', state: 'paused', at: '2026-01-01T00:00:01Z' },
+      { t: 'files', from: 0, files: [file(1), file(2), file(3)] },
+      { t: 'listed', files: 3, bytes: 30 },
+      { t: 'file', i: 0, state: 'done', attempts: 1, checksum: 'md5', path: 'relay' },
+      { t: 'state', state: 'running', at: '2026-01-01T00:00:02Z' },
+    ]);
+    expect(job?.files).toHaveLength(3);
+    expect(job?.bytesTotal).toBe(30);
+    expect(job?.state).toBe('queued');
+    const s = job?.summary();
+    expect(s?.filesDone).toBe(1);
+    expect(s?.bytesDone).toBe(10);
+    expect(s?.path).toBe('relay');
+  });
 });
