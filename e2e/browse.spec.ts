@@ -78,7 +78,8 @@ test.describe('browsing', () => {
     await expect(details.getByRole('heading')).toHaveText(xss);
     await expect(details).toContainText('<b>bold</b>');
     await row(pane(page, 'left'), 'notes').dblclick();
-    await expect(row(left, '<script>alert(1)</script>.txt')).toBeVisible();
+    // The seed's `notes/<script>alert(1)</script>.txt` holds a '/', so it lists as a folder named `<script>alert(1)<`.
+    await expect(row(left, '<script>alert(1)<')).toBeVisible();
     await shot('xss-as-text');
     expect(await page.locator('img, script:not([src]), b').count()).toBe(0);
     expect(dialogs).toEqual([]);

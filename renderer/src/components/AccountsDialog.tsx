@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { AccountSummary, ConnectionTestResult } from '../../../shared/accounts';
-import type { ProviderKind } from '../../../shared/location';
+import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
 import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
@@ -183,12 +183,18 @@ export function AccountsDialog() {
               <li key={a.settings.name} className={editing?.settings.name === a.settings.name ? 'current' : ''}>
                 <ProviderBadge kind={a.settings.kind} />
                 <span className="account-name" title={a.settings.name}>{a.settings.name}</span>
-                <button type="button" onClick={() => { setEditing(a); setFormKey((k) => k + 1); }} aria-label={`Edit ${a.settings.name}`}>
-                  Edit
-                </button>
-                <button type="button" className="danger-link" onClick={() => void remove(a)} aria-label={`Remove ${a.settings.name}`}>
-                  Remove
-                </button>
+                {a.settings.name === DEFAULT_LOCAL_ACCOUNT ? (
+                  <span className="muted">built in</span>
+                ) : (
+                  <>
+                    <button type="button" onClick={() => { setEditing(a); setFormKey((k) => k + 1); }} aria-label={`Edit ${a.settings.name}`}>
+                      Edit
+                    </button>
+                    <button type="button" className="danger-link" onClick={() => void remove(a)} aria-label={`Remove ${a.settings.name}`}>
+                      Remove
+                    </button>
+                  </>
+                )}
               </li>
             ))}
             {accounts.length === 0 && <li className="muted">No accounts yet.</li>}
