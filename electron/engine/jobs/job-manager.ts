@@ -271,6 +271,8 @@ export class JobManager {
     job.phase = 'done';
     job.finishedAt = new Date().toISOString();
     this.setState(job, state);
+    // A finished job writes nothing more until a retry: its file handle goes back (it reopens on the next append).
+    job.journal?.close();
     const waiting = this.waiters.get(job.id);
     this.waiters.delete(job.id);
     for (const resolve of waiting ?? []) resolve(job.summary());
