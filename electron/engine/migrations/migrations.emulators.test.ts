@@ -212,4 +212,26 @@ describe('migrations across emulators', () => {
     expect(json.rows.filter((r) => r.outcome === 'not-copied').map((r) => r.reason)).toEqual([expect.stringContaining('never truncated')]);
     expect(json.rows.some((r) => r.metadataDropped?.includes('content-owner -> content_owner'))).toBe(true);
   });
+
+  it('S3 -> local folder: a name the disk cannot hold is mapped and reported, NFC/NFD twins are a reported conflict, and a re-plan matches the mapped names', async () => {
+    await s3Put('src', 'names/back\\slash.txt', 'escaped');
+    await s3Put('src', 'names/caf\u00e9.txt', 'nfc');
+    await s3Put('src', 'names/cafe\u0301.txt', 'nfd');
+    await s3Put('src', 'names/plain.txt', 'plain');
+    const dir = path.join(base, 'download');
+    const p = await plan({ source: 's3://minio/src/names/', destinations: [`file://${dir}/`], compare: 'size+checksum' });
+    expect(p.destinations[0]).toMatchObject({ new: { count: 3 }, notCopyable: 1, nameIssues: 2 });
+    const names = (await call(engine, 'plans:page', { id: p.id, group: 'names', offset: 0, limit: 10 })) as { items: PlanItem[] };
+    expect(names.items.find((i) => i.issue === 'renamed')).toMatchObject({ key: 'back\\slash.txt', destKey: 'back\uff3cslash.txt' });
+    expect(names.items.find((i) => i.issue === 'collision')?.message).toMatch(/would be the same local file/);
+
+    const done = await run(p.id);
+    expect(done.state, done.message).toBe('completed');
+    expect(done.report).toMatchObject({ copied: 3, renamed: 1, notCopied: 1 });
+    const csv = ((await call(engine, 'plans:export', { id: p.id, format: 'csv' })) as { text: string }).text;
+    expect(csv).toContain(',back\uff3cslash.txt,');
+
+    const again = await plan({ source: 's3://minio/src/names/', destinations: [`file://${dir}/`], compare: 'size+checksum' });
+    expect(again.destinations[0]).toMatchObject({ new: { count: 0 }, changed: { count: 0 }, unchanged: { count: 3 }, extra: { count: 0 } });
+  });
 });

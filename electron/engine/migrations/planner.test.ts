@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationRequestSchema, type MigrationRequestInput, type PlanGroup, type PlanItem } from '../../../shared/contract/migrations.channels';
+import type { Provider } from '../providers/provider';
 import { listName, planMigration, type PlanOutcome } from './planner';
 import { PlanStore } from './plan-store';
 import { localFixture, type LocalFixture } from './testing/local-fixture';
@@ -37,11 +38,11 @@ afterAll(async () => {
   await rm(data, { recursive: true, force: true });
 });
 
-async function plan(input: Partial<MigrationRequestInput>): Promise<{ out: PlanOutcome; id: string; keys(group: PlanGroup, dest?: number): Promise<string[]>; items(group: PlanGroup, dest?: number): Promise<PlanItem[]> }> {
+async function plan(input: Partial<MigrationRequestInput>, resolve = fx.resolve): Promise<{ out: PlanOutcome; id: string; keys(group: PlanGroup, dest?: number): Promise<string[]>; items(group: PlanGroup, dest?: number): Promise<PlanItem[]> }> {
   const id = `p${++n}`;
   const request = MigrationRequestSchema.parse({ source: 'file://disk/src/data/', destinations: ['file://disk/dst/copy/'], ...input });
   const writer = await store.writer(id);
-  const out = await planMigration({ resolve: fx.resolve }, { request, writer, signal: new AbortController().signal, now: Date.parse('2025-07-01T00:00:00Z') });
+  const out = await planMigration({ resolve }, { request, writer, signal: new AbortController().signal, now: Date.parse('2025-07-01T00:00:00Z') });
   const items = async (group: PlanGroup, dest = 0): Promise<PlanItem[]> => (await store.page(id, listName(group, dest), 0, 1000)).items;
   return { out, id, items, keys: async (g, d) => (await items(g, d)).map((i) => i.key ?? i.destKey ?? '').sort() };
 }
@@ -117,6 +118,27 @@ describe('planner destinations', () => {
 
   it('refuses a destination inside its source (a mirror into itself would delete what it copies)', async () => {
     await expect(plan({ destinations: ['file://disk/src/data/inner/'] })).rejects.toThrow(/overlaps the source/);
+  });
+
+  it('a store that does not list in key order is said so and compared in memory, with the same result', async () => {
+    // The destination's pages come back reversed (as a store with another collation might list them).
+    const unsorted: Provider = Object.assign(Object.create(fx.provider) as Provider, {
+      list: async (...args: Parameters<Provider['list']>) => {
+        const page = await fx.provider.list(...args);
+        return { ...page, entries: [...page.entries].reverse() };
+      },
+    });
+    const resolve: typeof fx.resolve = (uri) => {
+      const r = fx.resolve(uri);
+      return r.location.bucket === 'dst' ? { ...r, provider: unsorted } : r;
+    };
+    const p = await plan({ compare: 'size' }, resolve);
+    expect(p.out.notes.some((n) => n.startsWith('A listing was not in key order') && n.includes('compared in memory'))).toBe(true);
+    expect(await p.keys('new')).toEqual(['logs/app.log', 'sub/new.txt']);
+    expect(await p.keys('changed')).toEqual(['grown.txt']);
+    expect(await p.keys('unchanged')).toEqual(['big.bin', 'edited.txt', 'same.txt']);
+    expect(await p.keys('extra')).toEqual(['only-here.txt']);
+    expect(p.out.source.objects).toBe(6);
   });
 
   it('pages a large group from disk', async () => {
