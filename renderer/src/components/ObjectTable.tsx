@@ -56,7 +56,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     if (!el || !head) return undefined;
     const ro = new ResizeObserver(() => {
       const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
-      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2.2 * fontPx) / (fontPx * 0.56))));
+      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2 * fontPx) / (fontPx * 0.5))));
     });
     ro.observe(head);
     return () => ro.disconnect();
