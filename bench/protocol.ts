@@ -28,6 +28,8 @@ export const CopyResultSchema = z.object({
   checksums: z.record(z.string(), z.number()).optional(),
   /** [ms, bytesDone, filesDone] about once a second. */
   trace: z.array(z.tuple([z.number(), z.number(), z.number()])).optional(),
+  /** Requests by kind during the job (bench/http-stats.ts), time to the response's headers. */
+  http: z.record(z.string(), z.object({ count: z.number(), totalMs: z.number(), maxMs: z.number() })).optional(),
 });
 export type CopyResult = z.infer<typeof CopyResultSchema>;
 

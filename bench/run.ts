@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../tools/emulators/versions';
 import { FULL, QUICK, seed, totalBytes, verifyContainer, type DataSet } from './dataset';
 import { peakOf } from './measure';
 import { MB, mbps, met, table, targets, type RunFigures, type Target } from './report';
-import { engineAccounts, rcloneEnv, runRclone, runSkyferry } from './runners';
+import { buildEntries, engineAccounts, rcloneEnv, runRclone, runSkyferry } from './runners';
 import { runUploadBench, type UploadFigures } from './upload';
 
 interface Args {
@@ -48,15 +48,24 @@ interface Ctx {
   set: DataSet;
   tmp: string;
   rclone: string;
+  profile: boolean;
+}
+
+/** The engine's requests by kind, most time first (time to response headers, summed over concurrent requests). */
+function httpLines(stats: Record<string, { count: number; totalMs: number; maxMs: number }>): string[] {
+  return Object.entries(stats)
+    .sort((a, b) => b[1].totalMs - a[1].totalMs)
+    .slice(0, 10)
+    .map(([k, s]) => `http ${k}: ${s.count} requests, avg ${(s.totalMs / s.count).toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms`);
 }
 
 /** One cross-cloud run into a fresh, empty container; the container is verified, then dropped to free the disk. */
-async function crossRun(ctx: Ctx, name: string, container: string, exec: (container: string) => Promise<Omit<RunFigures, 'name' | 'ok' | 'bytes'> & { exited: boolean }>): Promise<RunFigures> {
+async function crossRun(ctx: Ctx, name: string, container: string, prefix: string, exec: (container: string) => Promise<Omit<RunFigures, 'name' | 'ok' | 'bytes'> & { exited: boolean }>): Promise<RunFigures> {
   const c = ctx.blob.getContainerClient(container);
   await c.create();
   process.stderr.write(`[bench] ${name}: running (load average ${loadAverage()})\n`);
   const r = await exec(container);
-  const v = await verifyContainer(c, 'data/', ctx.set);
+  const v = await verifyContainer(c, prefix, ctx.set);
   const notes = [...r.notes];
   if (!r.exited) notes.push('the process did not finish cleanly');
   if (!v.ok) notes.push(`verification FAILED: ${v.problems.slice(0, 5).join('; ')}`);
@@ -67,19 +76,21 @@ async function crossRun(ctx: Ctx, name: string, container: string, exec: (contai
   return figures;
 }
 
-async function skyferry(ctx: Ctx, name: string, sources: string[], set: DataSet = ctx.set): Promise<RunFigures> {
+/** `sources` is one prefix of the data set; the engine copies it under its own folder name (`data/`, `big/`). */
+async function skyferry(ctx: Ctx, name: string, source: string, set: DataSet = ctx.set): Promise<RunFigures> {
   const run = async (container: string) => {
     const workDir = await mkdtemp(path.join(ctx.tmp, 'engine-'));
-    const { measured, result } = await runSkyferry({ workDir, accounts: engineAccounts(ctx.minio, ctx.az), sources, destination: `az://azurite/${container}/` });
+    const { measured, result } = await runSkyferry({ workDir, accounts: engineAccounts(ctx.minio, ctx.az), sources: [`s3://minio/bench/${source}`], destination: `az://azurite/${container}/` });
     await rm(workDir, { recursive: true, force: true });
     const phases = Object.entries(result.phases ?? {}).map(([p, ms]) => `${p} at ${(ms / 1000).toFixed(2)} s`).join(', ');
     const notes = [
       `job ${result.state}${result.error ? ` (${result.error})` : ''}; path ${result.path ?? '?'}; files done ${result.filesDone ?? 0}, failed ${result.filesFailed ?? 0}; verified by ${JSON.stringify(result.checksums ?? {})}`,
-      `seconds = jobs:start to completion event (${phases}); whole process ${(measured.wallMs / 1000).toFixed(2)} s incl. Node + tsx start and engine setup ${((result.engineReadyMs ?? 0) / 1000).toFixed(2)} s`,
+      `seconds = jobs:start to completion event (${phases}); whole process ${(measured.wallMs / 1000).toFixed(2)} s incl. Node start and engine setup ${((result.engineReadyMs ?? 0) / 1000).toFixed(2)} s`,
     ];
+    if (ctx.profile) notes.push(...httpLines(result.http ?? {}));
     return { exited: measured.code === 0 && result.state === 'completed', seconds: (result.jobMs ?? measured.wallMs) / 1000, peakRssBytes: peakOf(measured), notes };
   };
-  return crossRun({ ...ctx, set }, name, `sky-${Date.now().toString(36)}`, run);
+  return crossRun({ ...ctx, set }, name, `sky-${Date.now().toString(36)}`, source === 'data/' ? 'data/' : '', run);
 }
 
 async function rclone(ctx: Ctx, name: string, extra: string[], from = 'data', set: DataSet = ctx.set): Promise<RunFigures> {
@@ -90,7 +101,7 @@ async function rclone(ctx: Ctx, name: string, extra: string[], from = 'data', se
     if (m.code !== 0) notes.push(`rclone exited ${m.code}: ${m.stderr.slice(-600)}`);
     return { exited: m.code === 0, seconds: m.wallMs / 1000, peakRssBytes: peakOf(m), notes };
   };
-  return crossRun({ ...ctx, set }, name, `rc-${Date.now().toString(36)}`, run);
+  return crossRun({ ...ctx, set }, name, `rc-${Date.now().toString(36)}`, 'data/', run);
 }
 
 async function main(): Promise<void> {
@@ -107,13 +118,14 @@ async function main(): Promise<void> {
   try {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'skyferry-bench-'));
     cleanup.push(() => rm(tmp, { recursive: true, force: true }));
+    await buildEntries();
     const rcloneBin = await ensureGoTool('rclone', (l) => process.stderr.write(`[bench] ${l}\n`));
     const [minio, az] = await Promise.all([startMinio({ dataDir: path.join(tmp, 'minio') }), startAzurite({ dataDir: path.join(tmp, 'azurite') })]);
     cleanup.push(() => minio.stop(), () => az.stop());
     const s3 = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
     cleanup.push(async () => s3.destroy());
     const blob = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
-    const ctx: Ctx = { minio, az, blob, set, tmp, rclone: rcloneBin };
+    const ctx: Ctx = { minio, az, blob, set, tmp, rclone: rcloneBin, profile: args.profile };
 
     const seedStart = performance.now();
     process.stderr.write(`[bench] seeding ${set.bigCount} x ${set.bigSize / 1048576} MiB + ${set.smallCount} x ${set.smallSize} B into MinIO\n`);
@@ -121,7 +133,7 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench] seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`);
 
     const runs = [
-      await skyferry(ctx, 'Skyferry engine', ['s3://minio/bench/data/']),
+      await skyferry(ctx, 'Skyferry engine', 'data/'),
       await rclone(ctx, 'rclone (defaults)', []),
       await rclone(ctx, 'rclone --transfers 16 --checkers 16', ['--transfers', '16', '--checkers', '16']),
     ];
@@ -130,9 +142,9 @@ async function main(): Promise<void> {
       // The same data cut in two, to see which half limits each tool.
       const bigOnly: DataSet = { ...set, smallCount: 0 };
       const smallOnly: DataSet = { ...set, bigCount: 0 };
-      profile.push(await skyferry(ctx, 'Skyferry: big files only', ['s3://minio/bench/data/big/'], bigOnly));
+      profile.push(await skyferry(ctx, 'Skyferry: big files only', 'data/big/', bigOnly));
       profile.push(await rclone(ctx, 'rclone tuned: big files only', ['--transfers', '16', '--checkers', '16'], 'data/big', bigOnly));
-      profile.push(await skyferry(ctx, 'Skyferry: small files only', ['s3://minio/bench/data/small/'], smallOnly));
+      profile.push(await skyferry(ctx, 'Skyferry: small files only', 'data/small/', smallOnly));
       profile.push(await rclone(ctx, 'rclone tuned: small files only', ['--transfers', '16', '--checkers', '16'], 'data/small', smallOnly));
     }
 

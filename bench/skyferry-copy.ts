@@ -1,6 +1,6 @@
 /**
  * One copy job through Skyferry's real engine, in a process of its own so that its peak memory is its own.
- * Started by bench/run.ts as `node --import tsx bench/skyferry-copy.ts`; reads its request (emulator accounts,
+ * Bundled and started by bench/run.ts (runners.ts); reads its request (emulator accounts,
  * sources, destination) as JSON on stdin, so that no key shows in a process listing, and prints one
  * `RESULT {json}` line.
  */
@@ -9,6 +9,7 @@ import { JobDetailSchema, JobSummarySchema, type JobPhase } from '../shared/cont
 import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { createEngine } from '../electron/engine/engine';
 import type { Engine } from '../electron/engine/dispatch';
+import { collectHttpStats } from './http-stats';
 import { CopyRequestSchema, type CopyResult } from './protocol';
 
 async function readStdin(): Promise<string> {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
         if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') resolve();
       });
     });
+    const http = collectHttpStats();
     const start = performance.now();
     const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination })) as { id: string };
     await done;
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       phases,
       checksums,
       trace,
+      http: http(),
       ...(detail.error ? { error: detail.error.message } : {}),
     };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
