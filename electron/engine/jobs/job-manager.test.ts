@@ -229,6 +229,33 @@ describe('job manager on local folders', () => {
   });
 });
 
+describe('overwrite rules', () => {
+  it('ifDifferent copies only what differs (hashing local files), ifNewer only what is newer', async () => {
+    const { accounts, dstRoot, srcRoot } = await setup({}, {}, { 'same.bin': 5000, 'changed.bin': 5000, 'new.bin': 10 });
+    await writeFile(path.join(dstRoot, 'out', 'same.bin'), await readFile(path.join(srcRoot, 'bkt', 'photos', 'same.bin')));
+    await writeFile(path.join(dstRoot, 'out', 'changed.bin'), bytes(5000, 1234)); // same size, other bytes
+    const { m } = manager(accounts);
+    const a = m.start({ kind: 'copy', sources: ['file://src/bkt/photos/same.bin', 'file://src/bkt/photos/changed.bin', 'file://src/bkt/photos/new.bin'], destination: 'file://dst/out/', options: { overwrite: 'ifDifferent' } });
+    await m.waitForIdle();
+    const d = m.get(a.id).detail();
+    expect(d.files.map((f) => f.state)).toEqual(['skipped', 'done', 'done']);
+    expect(d.files[0]?.notice).toMatch(/same size and md5/);
+    expect(md5(await readFile(path.join(dstRoot, 'out', 'changed.bin')))).toBe(md5(await readFile(path.join(srcRoot, 'bkt', 'photos', 'changed.bin'))));
+    expect(d.bytesDone).toBe(d.bytesTotal);
+
+    // Everything at the destination is now newer than the sources: ifNewer skips all.
+    const b = m.start({ kind: 'copy', sources: ['file://src/bkt/photos/'], destination: 'file://dst/out/again/', options: { overwrite: 'ifNewer' } });
+    await m.waitForIdle();
+    const e = m.get(b.id).detail();
+    expect(e.state).toBe('completed');
+    expect(e.files.every((f) => f.state === 'done')).toBe(true); // out/again/photos/ did not exist yet
+    const c = m.start({ kind: 'copy', sources: ['file://src/bkt/photos/'], destination: 'file://dst/out/again/', options: { overwrite: 'ifNewer' } });
+    await m.waitForIdle();
+    expect(m.get(c.id).detail().files.every((f) => f.state === 'skipped')).toBe(true);
+    await m.close();
+  });
+});
+
 async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {

@@ -52,18 +52,29 @@ async function statOrUndefined(e: Endpoint, signal: AbortSignal): Promise<Object
   }
 }
 
-function shouldSkip(mode: OverwriteMode, src: ObjectMetadata, dst: ObjectMetadata | undefined): string | undefined {
-  if (!dst || mode === 'always') return undefined;
+async function shouldSkip(mode: OverwriteMode, src: Endpoint, srcMeta: ObjectMetadata, dst: Endpoint, dstMeta: ObjectMetadata | undefined, signal: AbortSignal): Promise<string | undefined> {
+  if (!dstMeta || mode === 'always') return undefined;
   if (mode === 'never') return 'exists at the destination';
-  if (mode === 'ifNewer') {
-    const s = src.modified ? Date.parse(src.modified) : NaN;
-    const d = dst.modified ? Date.parse(dst.modified) : NaN;
-    return Number.isFinite(s) && Number.isFinite(d) && s <= d ? 'destination is as new or newer' : undefined;
+  const s = srcMeta.modified ? Date.parse(srcMeta.modified) : NaN;
+  const d = dstMeta.modified ? Date.parse(dstMeta.modified) : NaN;
+  const destinationNewer = Number.isFinite(s) && Number.isFinite(d) && s <= d;
+  if (mode === 'ifNewer') return destinationNewer ? 'destination is as new or newer' : undefined;
+  if (srcMeta.size !== dstMeta.size) return undefined;
+  const a = { ...srcMeta.checksums };
+  const b = { ...dstMeta.checksums };
+  // A local side stores no hash but can compute one: worth a local read to avoid a needless upload or download.
+  if (strongestCommon(a, b) === undefined) {
+    if (b.md5 !== undefined && src.provider.hash) a.md5 = await src.provider.hash(src.bucket, src.key, 'md5', signal);
+    else if (a.md5 !== undefined && dst.provider.hash) b.md5 = await dst.provider.hash(dst.bucket, dst.key, 'md5', signal);
+    else if (src.provider.hash && dst.provider.hash) {
+      a.md5 = await src.provider.hash(src.bucket, src.key, 'md5', signal);
+      b.md5 = await dst.provider.hash(dst.bucket, dst.key, 'md5', signal);
+    }
   }
-  if (src.size !== dst.size) return undefined;
-  const kind = strongestCommon(src.checksums, dst.checksums);
-  if (kind !== undefined) return src.checksums[kind] === dst.checksums[kind] ? `same ${kind}` : undefined;
-  return 'same size';
+  const kind = strongestCommon(a, b);
+  if (kind !== undefined) return a[kind]?.toLowerCase() === b[kind]?.toLowerCase() ? `same size and ${kind}` : undefined;
+  // No hash to compare: same size and a destination written after the source last changed (rclone's size+time).
+  return destinationNewer ? 'same size, destination newer' : undefined;
 }
 
 /**
@@ -95,7 +106,7 @@ export async function transferFile(
   const existing = options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
   state.destinationExisted ??= existing !== undefined;
   const { path, serverSide } = choosePath(src, dst, options.allowServerSide ?? true);
-  const skip = shouldSkip(options.overwrite, before, existing);
+  const skip = await shouldSkip(options.overwrite, src, before, dst, existing, signal);
   if (skip !== undefined) {
     counter.complete(before.size);
     return { status: 'skipped', path, notice: `Skipped: ${skip}` };
