@@ -121,6 +121,10 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
     summary.estimate = deps.estimate
       ? await deps.estimate({ source: src.location, destination: dst.location, files, bytes, ...(ctx.sizes.length <= 100_000 ? { sizes: ctx.sizes } : {}), path: summary.path }).catch(() => null)
       : null;
+    const bySize = summary.checksumKinds.size ?? 0;
+    if (request.compare === 'size+checksum' && bySize > 0) {
+      outcome.notes.push(`${bySize} objects at ${uri} were compared by size only: no checksum both sides give (each one's reason says which were missing).`);
+    }
     if (summary.estimate === null) outcome.notes.push(`No cost estimate for ${uri}: the price catalog has no entry for one of the accounts.`);
     outcome.destinations.push(summary);
     if (dst.provider.kind === 'local' && ctx.markers) outcome.notes.push(`${ctx.markers} folder markers are not copied to the local folder ${uri} (folders are made as files arrive).`);

@@ -63,7 +63,11 @@ export class MigrationRunner {
 
   resume(s: MigrationSummary): void {
     const step = s.state === 'running' ? 'copy' : s.state === 'deleting' ? 'deletions' : 'verify';
-    void this.flow(s, step, true, s.jobIds[s.jobIds.length - 1]);
+    // The job of the step it stopped in (resumed by the job manager), when that step had started one.
+    const last = s.jobIds[s.jobIds.length - 1];
+    const kind = last === undefined ? undefined : this.kindOf(last);
+    const own = step === 'copy' ? kind === 'copy' : step === 'deletions' ? kind === 'delete' || kind === 'move' : false;
+    void this.flow(s, step, s.state === 'deleting', own ? last : undefined);
   }
 
   private async flow(s: MigrationSummary, from: 'copy' | 'deletions' | 'verify', confirmed = false, resumeJob?: string): Promise<void> {
@@ -106,6 +110,10 @@ export class MigrationRunner {
     } finally {
       if (!['running', 'deleting', 'verifying'].includes(s.state)) this.current.delete(s.id);
     }
+  }
+
+  private kindOf(jobId: string): JobKind | undefined {
+    return this.summaryOf(jobId)?.kind;
   }
 
   private summaryOf(jobId: string): JobSummary | undefined {
@@ -164,7 +172,7 @@ export class MigrationRunner {
   private async copy(s: MigrationSummary, resumeJob: string | undefined): Promise<JobSummary | undefined> {
     const at = this.places(s);
     const files: PlannedFile[] = [];
-    if (resumeJob === undefined) {
+    if (resumeJob === undefined || !this.summaryOf(resumeJob)) {
       for (const [d] of s.request.destinations.entries()) {
         for (const group of ['new', 'changed'] as const) {
           for await (const item of this.svc.store.read<PlanItem>(s.id, listName(group, d))) {
@@ -185,7 +193,7 @@ export class MigrationRunner {
     const at = this.places(s);
     const quarantine = s.request.deletions.quarantinePrefix;
     const files: PlannedFile[] = [];
-    if (resumeJob === undefined) {
+    if (resumeJob === undefined || !this.summaryOf(resumeJob)) {
       for (const [d] of s.request.destinations.entries()) {
         const dst = this.svc.deps.resolve(s.request.destinations[d] ?? '').location;
         for await (const item of this.svc.store.read<PlanItem>(s.id, listName('extra', d))) {
