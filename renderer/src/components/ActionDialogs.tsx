@@ -16,14 +16,14 @@ function nameProblem(name: string): string | null {
   return null;
 }
 
-function Buttons({ submit, busy, danger }: { submit: string; busy: boolean; danger?: boolean }) {
+function Buttons({ submit, busy, danger, focus }: { submit: string; busy: boolean; danger?: boolean; focus?: boolean }) {
   const close = useStore((s) => s.closeDialog);
   return (
     <div className="dialog-buttons">
       <button type="button" onClick={close}>
         Cancel
       </button>
-      <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy}>
+      <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy} data-autofocus={focus ? true : undefined}>
         {submit}
       </button>
     </div>
@@ -49,7 +49,7 @@ function MkdirDialog({ d }: { d: Of<'mkdir'> }) {
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label className="field">
           <span>Folder name</span>
-          <input autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error !== null} aria-describedby="mkdir-error" />
+          <input data-autofocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error !== null} aria-describedby="mkdir-error" />
         </label>
         <p id="mkdir-error" className="field-error" role={error ? 'alert' : undefined}>{error}</p>
         <Buttons submit="Create" busy={busy} />
@@ -80,7 +80,7 @@ function RenameDialog({ d }: { d: Of<'rename'> }) {
         </p>
         <label className="field">
           <span>New name</span>
-          <input autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error !== null} aria-describedby="rename-error" />
+          <input data-autofocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error !== null} aria-describedby="rename-error" />
         </label>
         <p id="rename-error" className="field-error" role={error ? 'alert' : undefined}>{error}</p>
         <Buttons submit="Rename" busy={busy} />
@@ -114,7 +114,7 @@ function DeleteDialog({ d }: { d: Of<'delete'> }) {
           ))}
           {d.entries.length > 8 && <li>…and {formatCount(d.entries.length - 8)} more</li>}
         </ul>
-        <Buttons submit="Delete" busy={busy} danger />
+        <Buttons submit="Delete" busy={busy} danger focus />
       </form>
     </Dialog>
   );
@@ -168,7 +168,7 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
           </label>
         )}
         {error && <p className="field-error" role="alert">{error}</p>}
-        <Buttons submit={link ? 'Copy a new link' : 'Create and copy link'} busy={busy} />
+        <Buttons submit={link ? 'Copy a new link' : 'Create and copy link'} busy={busy} focus />
       </form>
     </Dialog>
   );
@@ -200,7 +200,7 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
         </p>
         <label className="field">
           <span>Folder on this computer</span>
-          <input autoFocus value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Downloads" aria-invalid={error !== null} aria-describedby="download-error" />
+          <input data-autofocus value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Downloads" aria-invalid={error !== null} aria-describedby="download-error" />
         </label>
         <p id="download-error" className="field-error" role={error ? 'alert' : undefined}>{error}</p>
         <Buttons submit="Download" busy={busy} />

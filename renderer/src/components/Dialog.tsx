@@ -6,7 +6,11 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
   const titleId = useId();
   useEffect(() => {
     const d = ref.current;
-    if (d && !d.open) d.showModal();
+    if (d && !d.open) {
+      d.showModal();
+      // showModal focuses the first control (the close button); put the user where the dialog wants them.
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     return () => d?.close();
   }, []);
   return (
