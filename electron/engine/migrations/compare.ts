@@ -61,12 +61,25 @@ export async function compareObjects(src: Side, dst: Side, mode: CompareMode, si
   }
   let sa = src.listed();
   let sb = dst.listed();
+  let aStat = false;
+  let bStat = false;
+  const statA = async (): Promise<void> => {
+    sa = { ...(await src.stat(signal)).checksums };
+    aStat = true;
+  };
+  const statB = async (): Promise<void> => {
+    sb = { ...(await dst.stat(signal)).checksums };
+    bStat = true;
+  };
+  // Ask a side (one HEAD) only when what it listed cannot be compared with the other.
+  const dstCan = dst.provider.features.hashes;
+  if (!HASH_KINDS.some((k) => sa[k] !== undefined && (sb[k] !== undefined || dstCan.includes(k)))) await statA();
+  if (!HASH_KINDS.some((k) => sb[k] !== undefined && sa[k] !== undefined)) await statB();
   let kind: HashKind | undefined = strongestCommon(sa, sb);
-  if (kind === undefined) {
-    // The listings lack a common hash: ask a side (one HEAD) only when what it listed cannot be compared.
-    const dstCan = dst.provider.features.hashes;
-    if (!HASH_KINDS.some((k) => sa[k] !== undefined && dstCan.includes(k))) sa = { ...(await src.stat(signal)).checksums, ...sa };
-    if (!HASH_KINDS.some((k) => sb[k] !== undefined && sa[k] !== undefined)) sb = { ...(await dst.stat(signal)).checksums, ...sb };
+  if (kind !== undefined && sa[kind] !== sb[kind] && (!aStat || !bStat)) {
+    // A listed S3 ETag is not an MD5 for KMS or customer-key objects; only a HEAD says which: confirm first.
+    if (!aStat) await statA();
+    if (!bStat) await statB();
     kind = strongestCommon(sa, sb);
   }
   if (kind === undefined) kind = await localHash(src, dst, sa, sb, signal);

@@ -129,6 +129,9 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
     outcome.destinations.push(summary);
     if (dst.provider.kind === 'local' && ctx.markers) outcome.notes.push(`${ctx.markers} folder markers are not copied to the local folder ${uri} (folders are made as files arrive).`);
   }
+  if (request.options.storageClass !== undefined && outcome.destinations.some((d) => d.path === 'server-side')) {
+    outcome.notes.push(`A server-side copy keeps the source's storage class; ${request.options.storageClass} applies to objects copied through this computer.`);
+  }
   if (request.options.allowCloudPull) outcome.notes.push('Cloud-side pull is not available yet: objects between clouds go through this computer (relay).');
   await input.writer.flush();
   input.onProgress?.(compared);

@@ -216,7 +216,12 @@ export class MigrationRunner {
     cur.verify = new AbortController();
     const writer = await this.svc.store.writer(vid);
     const request = { ...s.request, compare: 'size+checksum' as const };
-    const out = await planMigration(this.svc.deps, { request, writer, signal: cur.verify.signal });
+    const out = await planMigration(this.svc.deps, {
+      request,
+      writer,
+      signal: cur.verify.signal,
+      onProgress: (compared) => this.svc.deps.emit('plans:progress', { id: s.id, state: 'verifying', compared }),
+    });
     const deleted = s.request.mode === 'mirror' && s.request.deletions.enabled;
     const diffs = await this.svc.store.writer(s.id);
     let count = 0;
