@@ -135,4 +135,20 @@ describe('migrations through the engine (local folders)', () => {
     const list = (await call(engine, 'plans:list', {})) as Array<{ id: string }>;
     expect(list[0]?.id).toBe(second.id);
   });
+
+  it('a mirror from an empty source always asks, and cancelling there deletes nothing', async () => {
+    const empty = path.join(base, 'empty-src');
+    const dst = path.join(base, 'precious');
+    await mkdir(empty, { recursive: true });
+    await put(dst, 'keep-me.txt', 'precious');
+    const id = await plan({ source: `file://${empty}/`, destinations: [`file://${dst}/`], mode: 'mirror', deletions: { enabled: true, maxPercent: 100 } });
+    await call(engine, 'plans:run', { id });
+    const asked = await waitForState(engine, id, ['needs-confirmation', 'completed', 'failed']);
+    expect(asked.state).toBe('needs-confirmation');
+    expect(asked.message).toContain('the source holds no objects');
+    await call(engine, 'plans:cancel', { id });
+    const cancelled = await waitForState(engine, id, ['cancelled']);
+    expect(cancelled.message).toBe('Cancelled before any deletion');
+    expect(await tree(dst)).toEqual({ 'keep-me.txt': 'precious' });
+  });
 });

@@ -1,10 +1,10 @@
 import type { CostEstimate } from '../../../shared/costs';
-import { CancelledError, InvalidInputError } from '../../../shared/errors';
+import { CancelledError, InvalidInputError, NotFoundError } from '../../../shared/errors';
 import type { Location } from '../../../shared/location';
 import type { ObjectEntry } from '../../../shared/model';
 import type { MigrationRequest, PlanDestinationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
 import type { Provider } from '../providers/provider';
-import { compareObjects, Side } from './compare';
+import { compareObjects, Side, type Verdict } from './compare';
 import { escapeGlob, globFilter } from './glob';
 import { asPrefix, compareKeys, flatListing, UnsortedListingError } from './keys';
 import { mapMetadata, metadataAtRisk } from './metadata-map';
@@ -247,7 +247,14 @@ async function planDestination(c: DestCtx, inMemory: boolean): Promise<PlanDesti
     push(async () => {
       const a = new Side(src.provider, src.location.bucket, s, c.counter);
       const b = new Side(dst.provider, dst.location.bucket, t, c.counter);
-      const v = await compareObjects(a, b, c.request.compare, signal);
+      let v: Verdict;
+      try {
+        v = await compareObjects(a, b, c.request.compare, signal);
+      } catch (e) {
+        // Deleted between the listing and the HEAD: planned as a copy, which the run re-checks anyway.
+        if (!(e instanceof NotFoundError)) throw e;
+        v = { changed: true, kind: 'size', reason: 'changed while planning (an object vanished between listing and comparison)' };
+      }
       kinds[v.kind] = (kinds[v.kind] ?? 0) + 1;
       const item: PlanItem = { dest: c.d, key: rel, destKey, size: s.size, destSize: t.size, ...(v.reason === undefined ? {} : { reason: v.reason }) };
       if (!v.changed) return [['unchanged', item]];

@@ -18,6 +18,8 @@ export function deletionCapExceeded(s: MigrationSummary): string | undefined {
   const total = s.destinations.reduce((t, d) => t + d.destinationObjects, 0);
   const why: string[] = [];
   if (maxCount === undefined && maxPercent === undefined) why.push('no limit was set');
+  // An empty source (a mistyped prefix, a bucket emptied by accident) would mirror into deleting everything.
+  if (s.source.objects === 0) why.push('the source holds no objects');
   if (maxCount !== undefined && n > maxCount) why.push(`your limit is ${maxCount}`);
   if (maxPercent !== undefined && total > 0 && (n / total) * 100 > maxPercent) why.push(`that is ${((n / total) * 100).toFixed(1)} % of the destination, over your ${maxPercent} %`);
   if (why.length === 0) return undefined;
