@@ -8,7 +8,7 @@ const NODE_BUILTINS = ['fs', 'path', 'os', 'crypto', 'stream', 'http', 'https', 
 const SDKS = ['@aws-sdk/*', '@azure/*', '@google-cloud/*', 'ws', 'electron'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**', 'build/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**', 'build/**', '.skyferry-dev/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
