@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globFilter, globToRegExp } from './glob';
+import { escapeGlob, globFilter, globToRegExp } from './glob';
 
 const m = (glob: string, key: string): boolean => globToRegExp(glob).test(key);
 
@@ -41,5 +41,11 @@ describe('globToRegExp', () => {
     expect(f('img.png')).toBe(false);
     expect(f('docs/secret.txt')).toBe(false);
     expect(globFilter(undefined, undefined)('anything')).toBe(true);
+  });
+
+  it('escapes a literal (the quarantine folder) so that its characters match only themselves', () => {
+    const r = globToRegExp(`/${escapeGlob('_q[1]{a,b}*/')}**`);
+    expect(r.test('_q[1]{a,b}*/old/x.txt')).toBe(true);
+    expect(r.test('_q1a/old/x.txt')).toBe(false);
   });
 });

@@ -205,7 +205,8 @@ async function planDestination(c: DestCtx, inMemory: boolean): Promise<PlanDesti
       if (group === 'new' || group === 'changed' || group === 'unchanged' || group === 'extra') {
         summary[group].count++;
         summary[group].bytes += item.size;
-        if (group === 'new' || group === 'changed') c.sizes.push(item.size);
+        // Exact sizes price multipart requests exactly; past the estimator's 100,000 the average is used.
+        if ((group === 'new' || group === 'changed') && c.sizes.length <= 100_000) c.sizes.push(item.size);
       }
       if (group === 'names') summary.nameIssues++;
       if (group === 'metadata') summary.metadataIssues++;
