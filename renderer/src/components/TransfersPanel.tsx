@@ -20,7 +20,7 @@ const PATH_LABEL: Record<JobSummary['path'], string> = {
   local: 'on this computer',
 };
 
-function JobRow({ id }: { id: string }) {
+export function JobRow({ id }: { id: string }) {
   const job = useStore((s) => s.jobs[id]);
   const jobAction = useStore((s) => s.jobAction);
   if (!job) return null;

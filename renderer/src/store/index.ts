@@ -2,11 +2,12 @@ import { create } from 'zustand';
 import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
+import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 
-export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice;
+export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -16,6 +17,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createJobsSlice(...a),
   ...createToastsSlice(...a),
   ...createDialogsSlice(...a),
+  ...createMigrationsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

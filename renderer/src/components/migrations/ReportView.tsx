@@ -1,0 +1,149 @@
+import { useEffect, useMemo, useState } from 'react';
+import { z } from 'zod';
+import { PlanItemSchema, ReportRowSchema, type MigrationSummary, type PlanItem, type ReportRow } from '../../../../shared/contract';
+import { errorMessage, invoke } from '../../api/client';
+import { formatCount, formatDuration, formatSize } from '../../format';
+import { useStore } from '../../store';
+
+const PAGE = 100;
+const ExportSchema = z.object({ rows: z.array(ReportRowSchema), differences: z.array(PlanItemSchema) });
+const OUTCOMES = ['all', 'copied', 'skipped', 'not-copied', 'failed', 'deleted', 'quarantined', 'pending'] as const;
+type OutcomeFilter = (typeof OUTCOMES)[number];
+
+/** The report's rows, read from the engine's JSON export (the same text the user can save). */
+function useReport(m: MigrationSummary): { rows: ReportRow[]; differences: PlanItem[] } | { error: string } | null {
+  const [data, setData] = useState<{ rows: ReportRow[]; differences: PlanItem[] } | { error: string } | null>(null);
+  const stamp = m.finishedAt;
+  useEffect(() => {
+    let live = true;
+    invoke('plans:export', { id: m.id, format: 'json' })
+      .then(({ text }) => {
+        const parsed = ExportSchema.safeParse(JSON.parse(text));
+        if (live) setData(parsed.success ? parsed.data : { error: 'The report could not be read.' });
+      })
+      .catch((e: unknown) => live && setData({ error: errorMessage(e) }));
+    return () => {
+      live = false;
+    };
+  }, [m.id, stamp]);
+  return data;
+}
+
+function Totals({ m }: { m: MigrationSummary }) {
+  const r = m.report;
+  if (!r) return null;
+  const items: Array<[string, string]> = [
+    ['Copied', formatCount(r.copied)],
+    ['Skipped (unchanged)', formatCount(r.skipped)],
+    ['Not copied (names)', formatCount(r.notCopied)],
+    ['Failed', formatCount(r.failed)],
+    ['Deleted', formatCount(r.deleted)],
+    ['Quarantined', formatCount(r.quarantined)],
+    ['Renamed', formatCount(r.renamed)],
+    ['Metadata changed', formatCount(r.metadataChanged)],
+    ['Bytes copied', `${formatSize(r.bytesCopied)} (plan: ${formatSize(r.bytesEstimated)})`],
+    ['Cost estimate', r.costEstimateUsd === null ? 'not available' : `$${r.costEstimateUsd.toFixed(2)}`],
+    ['Duration', formatDuration(r.durationMs / 1000) || '0 s'],
+    ['Verified by', Object.entries(r.checksumKinds).map(([k, n]) => `${k}: ${formatCount(n)}`).join(', ') || '—'],
+  ];
+  return (
+    <dl className="meta-list report-totals" aria-label="Report totals">
+      {items.map(([k, v]) => (
+        <div key={k} className="report-total">
+          <dt>{k}</dt>
+          <dd data-testid={`total-${k.split(' ')[0]?.toLowerCase() ?? ''}`}>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** After the run: the verification's verdict, the totals, every object's outcome, and the exports. */
+export function ReportView({ m }: { m: MigrationSummary }) {
+  const exportReport = useStore((s) => s.exportReport);
+  const data = useReport(m);
+  const [outcome, setOutcome] = useState<OutcomeFilter>('all');
+  const [offset, setOffset] = useState(0);
+  const rows = useMemo(() => (data && 'rows' in data ? data.rows.filter((r) => outcome === 'all' || r.outcome === outcome) : []), [data, outcome]);
+  useEffect(() => setOffset(0), [outcome]);
+  const shown = rows.slice(offset, offset + PAGE);
+
+  return (
+    <section className="report" aria-label="Report">
+      <h3>Report</h3>
+      {m.differences !== null && (
+        <p className={m.differences === 0 ? 'test-result ok' : 'test-result fail'} data-testid="verification">
+          {m.differences === 0 ? 'Verified: zero differences between the source and every destination.' : `The verification found ${formatCount(m.differences)} differences:`}
+        </p>
+      )}
+      {data && 'differences' in data && data.differences.length > 0 && (
+        <ul className="plan-notes" aria-label="Differences found by the verification">
+          {data.differences.slice(0, 200).map((d, i) => (
+            <li key={i}>
+              <span className="plan-name">{d.key ?? d.destKey ?? ''}</span> at {m.request.destinations[d.dest] ?? ''}: {d.reason ?? 'differs'}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Totals m={m} />
+      <div className="dialog-buttons report-buttons">
+        <button type="button" onClick={() => void exportReport(m.id, 'json')}>
+          Export JSON
+        </button>
+        <button type="button" onClick={() => void exportReport(m.id, 'csv')}>
+          Export CSV
+        </button>
+      </div>
+      {data && 'error' in data && <p className="field-error">{data.error}</p>}
+      {data && 'rows' in data && (
+        <>
+          <label className="field report-filter">
+            <span>Show outcomes</span>
+            <select value={outcome} onChange={(e) => setOutcome(e.target.value as OutcomeFilter)}>
+              {OUTCOMES.map((o) => (
+                <option key={o} value={o}>
+                  {o === 'all' ? `All (${formatCount(data.rows.length)})` : o}
+                </option>
+              ))}
+            </select>
+          </label>
+          <table className="plan-table" aria-label="Objects and their outcomes">
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Stored as</th>
+                <th scope="col">Outcome</th>
+                <th scope="col" className="num">Size</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((r, i) => (
+                <tr key={offset + i} data-outcome={r.outcome}>
+                  <td className="plan-name">{r.source ?? ''}</td>
+                  <td className="plan-name">{r.target}</td>
+                  <td>{r.outcome}</td>
+                  <td className="num">{formatSize(r.size)}</td>
+                  <td>{[r.renamedTo === undefined ? '' : `renamed to ${r.renamedTo}`, r.metadataDropped ?? '', r.checksum ? `verified: ${r.checksum}` : '', r.reason ?? ''].filter(Boolean).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rows.length > PAGE && (
+            <div className="pager">
+              <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                Previous page
+              </button>
+              <span>
+                {formatCount(offset + 1)}–{formatCount(Math.min(offset + PAGE, rows.length))} of {formatCount(rows.length)}
+              </span>
+              <button type="button" disabled={offset + PAGE >= rows.length} onClick={() => setOffset(offset + PAGE)}>
+                Next page
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
