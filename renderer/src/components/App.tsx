@@ -2,15 +2,25 @@ import { useEffect, useState } from 'react';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
+import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
 import { MetadataPanel } from './MetadataPanel';
+import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { TransfersPanel } from './TransfersPanel';
 
+/** The top-level views; each is one entry here and one branch below. */
+const VIEWS = [
+  { id: 'browse', label: 'Browse' },
+  { id: 'migrations', label: 'Migrations' },
+] as const;
+type View = (typeof VIEWS)[number]['id'];
+
 export function App() {
   const [connected, setConnected] = useState(true);
+  const [view, setView] = useState<View>('browse');
 
   useEffect(() => {
     onConnectionStatus((ok) => {
@@ -19,6 +29,7 @@ export function App() {
       if (ok) void useStore.getState().loadJobs();
     });
     const off = subscribeJobs(useStore.getState);
+    const offMigrations = subscribeMigrations(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -34,7 +45,10 @@ export function App() {
       if (first && !panes.left.account) void navigate('left', { account: first, bucket: '', prefix: '' }, false);
       if (second && !panes.right.account) void navigate('right', { account: second, bucket: '', prefix: '' }, false);
     });
-    return off;
+    return () => {
+      off();
+      offMigrations();
+    };
   }, []);
 
   // Drops outside a pane must not make the browser open the file in place of the app.
@@ -52,18 +66,33 @@ export function App() {
     <div className="app">
       <header className="app-head">
         <h1 className="app-title">Skyferry</h1>
-        <Toolbar />
+        <nav className="view-switch" aria-label="Views">
+          {VIEWS.map((v) => (
+            <button key={v.id} type="button" aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+              {v.label}
+            </button>
+          ))}
+        </nav>
+        {view === 'browse' && <Toolbar />}
       </header>
       {!connected && (
         <p className="banner" role="alert">
           Lost the connection to Skyferry; reconnecting…
         </p>
       )}
-      <main className="workspace">
-        <Pane pane="left" />
-        <Pane pane="right" />
-        <MetadataPanel />
-      </main>
+      {view === 'browse' && (
+        <main className="workspace">
+          <Pane pane="left" />
+          <Pane pane="right" />
+          <MetadataPanel />
+        </main>
+      )}
+      {view === 'migrations' && <MigrationsView />}
+      {view === 'costs' && (
+        <main className="costs-main" aria-label="Costs">
+          <CostsView />
+        </main>
+      )}
       <TransfersPanel />
       <Dialogs />
       <Toasts />
