@@ -66,8 +66,8 @@ export async function createFolder(pane: PaneId, name: string): Promise<boolean>
 }
 
 /**
- * Rename (or move, when the new name holds a '/') as a move job. The destination is the exact new key: for a
- * single source the transfer engine treats a destination without a trailing '/' as the target name.
+ * Rename (or move, when the new name holds a '/') as a move job whose destination is the exact new key
+ * (`destinationIsExact`): a file lands at that key, a folder's contents move under the new prefix.
  */
 export async function renameEntry(pane: PaneId, entry: ObjectEntry, newName: string): Promise<boolean> {
   const s = useStore.getState();
@@ -76,7 +76,7 @@ export async function renameEntry(pane: PaneId, entry: ObjectEntry, newName: str
   const source = entryUri(pane, entry);
   const destination = s.uriOf(pane, targetKey);
   if (!source || !destination) return false;
-  const id = await s.startJob({ kind: 'move', sources: [source], destination });
+  const id = await s.startJob({ kind: 'move', sources: [source], destination, options: { destinationIsExact: true } });
   return id !== null;
 }
 

@@ -34,6 +34,14 @@ export const JobOptionsSchema = z.object({
   storageClass: z.string().min(1).max(64).optional(),
   /** A server-side copy may be used inside one account; false forces the relay; absent means yes. */
   allowServerSide: z.boolean().optional(),
+  /**
+   * The destination is the new name itself, not a folder to copy into (rename, "copy as"); one source only. An
+   * object lands at exactly that key; a prefix's contents land directly under the destination prefix (`old/` to
+   * `new/` gives `new/a.txt`, not `new/old/a.txt`). Absent: a destination ending in '/' (or naming an existing
+   * folder) is a folder the sources land in under their own names, and a single object sent to any other
+   * destination lands at exactly that key.
+   */
+  destinationIsExact: z.boolean().optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 
@@ -42,13 +50,17 @@ export const JobStartRequestSchema = z
     kind: JobKindSchema,
     /** Objects, or prefixes ending in '/' (copied recursively). */
     sources: z.array(UriSchema).min(1).max(100_000),
-    /** A prefix (ends in '/'); required for copy and move. */
+    /** A folder (ends in '/') or, for one source, the exact new name (see `destinationIsExact`); required for copy and move. */
     destination: UriSchema.optional(),
     options: JobOptionsSchema.partial().optional(),
   })
   .refine((r) => r.kind === 'delete' || r.destination !== undefined, {
     message: 'copy and move need a destination',
     path: ['destination'],
+  })
+  .refine((r) => r.options?.destinationIsExact !== true || r.sources.length === 1, {
+    message: 'a rename takes exactly one source',
+    path: ['sources'],
   });
 export type JobStartRequest = z.output<typeof JobStartRequestSchema>;
 

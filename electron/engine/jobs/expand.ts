@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError, toErrorInfo } from '../../../shared/errors';
-import { baseName, formatLocation, type Location } from '../../../shared/location';
+import { baseName, formatLocation, parentPrefix, type Location } from '../../../shared/location';
+import type { Provider } from '../providers/provider';
 import { LocalNamePlanner, defaultNameRules } from './local-names';
 import type { PlannedFile, Resolver } from './types';
 
@@ -12,9 +13,15 @@ export interface ExpandInput {
   /** Called for each planned file in listing order. */
   onFile: (file: PlannedFile) => void;
   pageSize?: number;
+  /** The destination is the new name itself (JobOptions.destinationIsExact: rename, "copy as"). */
+  exact?: boolean;
 }
 
 interface DestinationPlan {
+  provider: Provider;
+  /** The destination's key as the user gave it. */
+  givenKey: string;
+  /** Its folder form (ends in '/' unless ''): where sources land under their own names. */
   location: Location;
   local: boolean;
   maxKeyBytes: number;
@@ -24,17 +31,23 @@ interface DestinationPlan {
 /**
  * Sources to a flat list of files by paging `provider.list` (one page in memory at a time): a prefix is taken
  * recursively and lands under its own name in the destination (`photos/` into `backup/` gives
- * `backup/photos/...`), an object lands under its base name. Sizes are summed here so that bytesTotal is known
- * before the first byte moves.
+ * `backup/photos/...`), an object lands under its base name. A single object sent to a destination that is not a
+ * folder lands at exactly that key, and an exact destination (a rename) takes a prefix's contents, not the prefix:
+ * see JobOptions.destinationIsExact. Sizes are summed here so that bytesTotal is known before the first byte moves.
  */
 export async function expandSources(input: ExpandInput): Promise<{ files: number; bytes: number }> {
   const dest = input.destination === undefined ? undefined : await planDestination(input.destination, input.resolve);
+  if (input.exact && (input.sources.length !== 1 || !dest)) throw new InvalidInputError('A rename takes exactly one source and its new name');
   let files = 0;
   let bytes = 0;
-  const emit = (source: Location, rel: string, size: number, etag: string | undefined): void => {
+  const emit = (source: Location, rel: string, size: number, etag: string | undefined, base = dest?.location.key ?? ''): void => {
     const file: PlannedFile = { source: formatLocation(source), size };
     if (etag !== undefined) file.etag = etag;
-    if (dest) placeIn(dest, rel, file);
+    if (dest) placeIn(dest, base, rel, file);
+    // Copying an object onto itself, and above all a move that would then delete it, is never what was meant.
+    if (file.destination === file.source && !file.planError) {
+      file.planError = toErrorInfo(new InvalidInputError('The source and the destination are the same object: nothing was copied or removed'));
+    }
     input.onFile(file);
     files++;
     bytes += size;
@@ -48,7 +61,9 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
     } else {
       try {
         const meta = await provider.stat(location.bucket, location.key, input.signal);
-        emit(location, baseName(location.key), meta.size, meta.etag);
+        const target = dest && input.sources.length === 1 ? await exactTarget(dest, input.exact === true, input.signal) : undefined;
+        if (target) emit(location, baseName(target), meta.size, meta.etag, parentPrefix(target));
+        else emit(location, baseName(location.key), meta.size, meta.etag);
         continue;
       } catch (e) {
         // A folder selected without its trailing slash: take it as a prefix if anything lies below it.
@@ -58,13 +73,14 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
         prefix = `${location.key}/`;
       }
     }
-    const folderName = prefix === '' ? location.bucket : baseName(prefix);
+    // A rename moves the prefix's contents to the new prefix; a copy into a folder keeps the prefix's own name.
+    const folder = input.exact ? '' : `${prefix === '' ? location.bucket : baseName(prefix)}/`;
     let cursor: string | undefined;
     do {
       const page = await provider.list(location.bucket, { prefix, cursor, pageSize: input.pageSize ?? 1000 }, input.signal);
       for (const entry of page.entries) {
         if (entry.isPrefix) continue;
-        emit({ ...location, key: entry.key }, `${folderName}/${entry.key.slice(prefix.length)}`, entry.size, entry.etag);
+        emit({ ...location, key: entry.key }, `${folder}${entry.key.slice(prefix.length)}`, entry.size, entry.etag);
       }
       cursor = page.cursor;
     } while (cursor !== undefined);
@@ -78,6 +94,8 @@ async function planDestination(uri: string, resolve: Resolver): Promise<Destinat
   const key = location.key === '' || location.key.endsWith('/') ? location.key : `${location.key}/`;
   const local = location.kind === 'local';
   return {
+    provider,
+    givenKey: location.key,
     location: { ...location, key },
     local,
     maxKeyBytes: provider.features.maxKeyBytes,
@@ -85,7 +103,22 @@ async function planDestination(uri: string, resolve: Resolver): Promise<Destinat
   };
 }
 
-function placeIn(dest: DestinationPlan, rel: string, file: PlannedFile): void {
+/**
+ * The exact key a single object goes to, or undefined when the destination is a folder: one ending in '/', or
+ * (unless the request says it is the new name) one that already holds objects below it, as `cp` does.
+ */
+async function exactTarget(dest: DestinationPlan, exact: boolean, signal: AbortSignal): Promise<string | undefined> {
+  const key = dest.givenKey;
+  if (key === '' || key.endsWith('/')) {
+    if (exact) throw new InvalidInputError(`The new name of a file cannot end in '/': ${formatLocation(dest.location)}`);
+    return undefined;
+  }
+  if (exact) return key;
+  const below = await dest.provider.list(dest.location.bucket, { prefix: `${key}/`, pageSize: 1 }, signal);
+  return below.entries.length > 0 ? undefined : key;
+}
+
+function placeIn(dest: DestinationPlan, base: string, rel: string, file: PlannedFile): void {
   let relOut = rel;
   if (dest.planner) {
     const named = dest.planner.add(rel);
@@ -99,7 +132,7 @@ function placeIn(dest: DestinationPlan, rel: string, file: PlannedFile): void {
       if (named.notice !== undefined) file.notice = named.notice;
     }
   }
-  const key = dest.location.key + relOut;
+  const key = base + relOut;
   file.destination = formatLocation({ ...dest.location, key });
   if (Buffer.byteLength(key) > dest.maxKeyBytes) {
     file.planError = toErrorInfo(new InvalidInputError(`The name is ${Buffer.byteLength(key)} bytes, longer than the destination allows (${dest.maxKeyBytes}); not copied, never truncated`));

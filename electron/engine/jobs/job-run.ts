@@ -37,6 +37,7 @@ async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<voi
   const totals = await expandSources({
     sources: job.sources,
     ...(job.destination === undefined ? {} : { destination: job.destination }),
+    exact: job.options.destinationIsExact === true,
     resolve: ctx.resolve,
     signal,
     onFile: (file) => {
