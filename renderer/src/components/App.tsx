@@ -4,6 +4,7 @@ import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
+import { CostsView } from './costs/CostsView';
 import { MetadataPanel } from './MetadataPanel';
 import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
@@ -15,6 +16,7 @@ import { TransfersPanel } from './TransfersPanel';
 const VIEWS = [
   { id: 'browse', label: 'Browse' },
   { id: 'migrations', label: 'Migrations' },
+  { id: 'costs', label: 'Costs' },
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
 

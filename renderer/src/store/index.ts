@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
+import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
@@ -7,7 +8,7 @@ import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 
-export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice;
+export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice & CostsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -17,6 +18,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createJobsSlice(...a),
   ...createToastsSlice(...a),
   ...createDialogsSlice(...a),
+  ...createCostsSlice(...a),
   ...createMigrationsSlice(...a),
 }));
 
