@@ -126,19 +126,25 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
     await expectAllVerified(prefix);
   });
 
-  it('with the SDK validating responses, a corrupted read is never a success either', async () => {
+  it('with the SDK validating responses, its checksum mismatch on a read is retryable: retried, then verified', async () => {
+    // The provider itself: the SDK's "Checksum mismatch" from the body stream arrives as checksum_mismatch.
     proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('mid.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 12_345 } });
-    const { detail, prefix } = await copyAll();
+    const read = await s3.open('src', 'faults/mid.bin');
+    const failure = await (async () => {
+      for await (const _chunk of read) void _chunk;
+    })().then(() => undefined, (e: unknown) => e);
+    expect(proxy.fired['corrupt-response']).toBe(1);
+    expect(failure).toMatchObject({ code: 'checksum_mismatch' });
+
+    proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('mid.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 12_345 } });
+    const { detail, events, prefix } = await copyAll();
+    expect(proxy.fired['corrupt-response']).toBe(2);
+    expect(detail.state).toBe('completed');
     const mid = detail.files.find((f) => f.source.endsWith('mid.bin'));
-    // Today the S3 provider maps the SDK's checksum mismatch on a read to 'fatal' (no retry): the file fails
-    // clearly. Once it maps it to checksum_mismatch, the engine retries and this file completes verified.
-    if (mid?.state === 'failed') {
-      expect(mid.error?.message).toMatch(/checksum/i);
-      expect(await azsdk.getContainerClient('dst').getBlobClient(`${prefix}faults/mid.bin`).exists()).toBe(false);
-    } else {
-      expect(mid?.state).toBe('done');
-      await expectAllVerified(prefix);
-    }
+    expect(mid?.state).toBe('done');
+    expect(mid?.attempts).toBe(2);
+    expectHonestBytes(detail, events);
+    await expectAllVerified(prefix);
   });
 
   it('a link that keeps corrupting fails the file clearly once retries are spent', async () => {

@@ -128,7 +128,10 @@ export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
   if (code === 'PreconditionFailed' || status === 412) {
     return new ConflictError(`${where(ctx)} changed while ${ctx.op} was running`, opts);
   }
-  if (code === 'BadDigest' || code === 'XAmzContentSHA256Mismatch' || code === 'InvalidDigest' || /checksum/i.test(code)) {
+  // The SDK's own response validation throws a plain Error ("Checksum mismatch: expected … but received …") from
+  // the body stream: bytes damaged on the way, worth reading again, so it must not fall through to fatal.
+  const sdkChecksum = /^checksum mismatch/i.test(str(e.message) ?? '');
+  if (code === 'BadDigest' || code === 'XAmzContentSHA256Mismatch' || code === 'InvalidDigest' || /checksum/i.test(code) || sdkChecksum) {
     return new ChecksumMismatchError(`The bytes of ${where(ctx)} did not match their checksum (${ctx.op}); the transfer will be retried`, opts);
   }
   if (INVALID_INPUT.has(code) || status === 416) {
