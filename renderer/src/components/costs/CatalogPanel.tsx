@@ -139,7 +139,7 @@ export function CatalogPanel() {
         </p>
       ))}
       {region && (
-        <div className="cost-grid" data-testid="catalog-region">
+        <div className="cost-grid catalog-grid" data-testid="catalog-region">
           {region.classes.map((c) => (
             <ClassTable key={c.id} provider={provider.id} region={region.id} cls={c} />
           ))}

@@ -79,12 +79,15 @@ export function EstimatePanel() {
   const catalog = useStore((s) => s.costCatalog);
   const estimate = useStore((s) => s.transferEstimate);
   const estimateTransfer = useStore((s) => s.estimateTransfer);
-  const [source, setSource] = useState<PricedPlace | null>(null);
-  const [destination, setDestination] = useState<PricedPlace | null>(null);
-  const [amount, setAmount] = useState('100');
-  const [unit, setUnit] = useState<number>(UNITS[0].bytes);
-  const [files, setFiles] = useState('1000');
-  const [path, setPath] = useState<TransferEstimateRequest['path']>('relay');
+  // Coming back to this tab shows the form of the estimate on screen, not the defaults.
+  const [last] = useState(() => useStore.getState().transferEstimate.request);
+  const lastUnit = last ? ([...UNITS].sort((a, b) => b.bytes - a.bytes).find((u) => last.bytes >= u.bytes) ?? UNITS[2]) : UNITS[0];
+  const [source, setSource] = useState<PricedPlace | null>(last?.source ?? null);
+  const [destination, setDestination] = useState<PricedPlace | null>(last?.destination ?? null);
+  const [amount, setAmount] = useState(last ? String(+(last.bytes / lastUnit.bytes).toFixed(4)) : '100');
+  const [unit, setUnit] = useState<number>(lastUnit.bytes);
+  const [files, setFiles] = useState(last ? String(last.files) : '1000');
+  const [path, setPath] = useState<TransferEstimateRequest['path']>(last?.path ?? 'relay');
   const [error, setError] = useState<string | null>(null);
   if (!catalog) return <p className="muted">Loading the price catalog…</p>;
   const src = source ?? firstPlace(catalog, 'aws-s3');
