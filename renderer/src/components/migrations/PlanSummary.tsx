@@ -135,7 +135,8 @@ export function PlanSummary({ m }: { m: MigrationSummary }) {
   const mirror = m.request.mode === 'mirror';
   const cap = [del.maxCount === undefined ? null : `more than ${formatCount(del.maxCount)} objects`, del.maxPercent === undefined ? null : `more than ${del.maxPercent} % of the destination`].filter((x): x is string => x !== null);
   return (
-    <div className="plan-summary">
+    <section className="plan-summary" aria-label="Plan">
+      {m.runStartedAt !== null && <h3>The plan it followed</h3>}
       <p>
         Source: <span className="plan-name">{m.request.source}</span> · {formatCount(m.source.objects)} objects, {formatSize(m.source.bytes)}
         {m.source.filteredOut > 0 ? ` · ${formatCount(m.source.filteredOut)} left out by the filters` : ''} · {formatCount(m.reads.listPages)} listing pages and {formatCount(m.reads.heads)} metadata reads, no writes
@@ -157,6 +158,6 @@ export function PlanSummary({ m }: { m: MigrationSummary }) {
       {m.destinations.map((d, i) => (
         <DestinationPlan key={d.uri} m={m} d={d} index={i} />
       ))}
-    </div>
+    </section>
   );
 }

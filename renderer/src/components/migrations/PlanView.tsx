@@ -113,7 +113,6 @@ export function PlanView({ m }: { m: MigrationSummary }) {
         )}
       </div>
       {m.error && m.state === 'failed' && m.destinations.length === 0 && <p className="field-error">{m.error.message}</p>}
-      {m.state !== 'planning' && m.destinations.length > 0 && <PlanSummary m={m} />}
       {m.jobIds.length > 0 && (
         <section aria-label="Jobs of this migration">
           <h3>Run</h3>
@@ -125,6 +124,8 @@ export function PlanView({ m }: { m: MigrationSummary }) {
         </section>
       )}
       {FINISHED.includes(m.state) && m.runStartedAt !== null && <ReportView m={m} />}
+      {/* After a run the outcome comes first; the plan it followed stays below. */}
+      {m.state !== 'planning' && m.destinations.length > 0 && <PlanSummary m={m} />}
       {m.state !== 'planning' && <SaveProfile key={m.id} m={m} />}
     </article>
   );
