@@ -3,7 +3,7 @@ import { NotFoundError, RetryableError } from '../../../shared/errors';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
-import { mapMetadata } from '../migrations/metadata-map';
+import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
 import { sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
 
@@ -78,7 +78,7 @@ async function shouldSkip(mode: OverwriteMode, src: Endpoint, srcMeta: ObjectMet
 }
 
 /**
- * Metadata the destination can hold, mapped as the migration planner reports it (migrations/metadata-map.ts:
+ * Metadata the destination can hold, mapped as the migration planner reports it (metadata-map.ts, which the planner imports from here:
  * Azure names become identifiers, entries over a size limit are dropped largest first); every change is reported
  * per object, never silent.
  */

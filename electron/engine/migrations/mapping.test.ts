@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderFeatures } from '../../../shared/model';
 import { compareKeys } from './keys';
-import { identifierFor, mapMetadata, metadataAtRisk } from './metadata-map';
+import { identifierFor, mapMetadata, metadataAtRisk } from '../jobs/metadata-map';
 import { DestinationNamer } from './names';
 
 /** The providers' own feature records, as they declare them (s3/gcs/azure/local.provider.ts). */

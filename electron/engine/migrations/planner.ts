@@ -7,7 +7,7 @@ import type { Provider } from '../providers/provider';
 import { compareObjects, Side, type Verdict } from './compare';
 import { escapeGlob, globFilter } from './glob';
 import { asPrefix, compareKeys, flatListing, UnsortedListingError } from './keys';
-import { mapMetadata, metadataAtRisk } from './metadata-map';
+import { mapMetadata, metadataAtRisk } from '../jobs/metadata-map';
 import { DestinationNamer, type NameDecision } from './names';
 import type { ListWriter } from './plan-store';
 
