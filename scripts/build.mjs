@@ -9,10 +9,10 @@
  * Each target is skipped when none of its inputs changed since its last build (stamps in dist/.build-stamps.json),
  * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host`.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createStampBook } from './build-stamps.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
@@ -22,55 +22,7 @@ const force = args.includes('--force');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 
-const rel = (p) => path.relative(ROOT, p).split(path.sep).join('/');
-
-function fingerprint(files) {
-  const h = createHash('sha1');
-  for (const f of [...files].sort()) {
-    const abs = path.join(ROOT, f);
-    if (!existsSync(abs)) {
-      h.update(`${f}:missing\n`);
-      continue;
-    }
-    const s = statSync(abs);
-    h.update(`${f}:${s.size}:${s.mtimeMs}\n`);
-  }
-  return h.digest('hex');
-}
-
-function walk(dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules') walk(p, out);
-    } else if (!/\.test\.tsx?$/.test(e.name)) out.push(rel(p));
-  }
-  return out;
-}
-
-function loadStamps() {
-  try {
-    return JSON.parse(readFileSync(STAMPS, 'utf8'));
-  } catch {
-    return {};
-  }
-}
-
-const stamps = loadStamps();
-const lockInputs = ['package.json', 'package-lock.json', 'scripts/build.mjs'];
-
-function upToDate(name, outputs) {
-  if (force) return false;
-  const s = stamps[name];
-  if (!s || !outputs.every((o) => existsSync(path.join(ROOT, o)))) return false;
-  return fingerprint(s.inputs) === s.hash;
-}
-
-function remember(name, inputs) {
-  const all = [...new Set([...inputs, ...lockInputs])];
-  stamps[name] = { inputs: all, hash: fingerprint(all) };
-}
+const book = createStampBook({ root: ROOT, stampsFile: STAMPS, lockInputs: ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-stamps.mjs'], force });
 
 async function buildRenderer() {
   const name = 'renderer';
@@ -78,15 +30,17 @@ async function buildRenderer() {
     console.warn('build: renderer/index.html does not exist yet; skipping the renderer bundle');
     return 'missing';
   }
-  if (upToDate(name, ['dist/renderer/index.html'])) return 'cached';
+  // Listed before the build: a file that appears during it is not in the stamp, so the next run builds again.
+  const inputs = [...book.walk(path.join(ROOT, 'renderer')), ...book.walk(path.join(ROOT, 'shared')), 'vite.config.ts'];
+  if (book.upToDate(name, ['dist/renderer/index.html'], inputs)) return 'cached';
   const { build } = await import('vite');
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-  remember(name, [...walk(path.join(ROOT, 'renderer')), ...walk(path.join(ROOT, 'shared')), 'vite.config.ts']);
+  book.remember(name, inputs);
   return 'built';
 }
 
 async function buildBundle(esbuild, name, entry, outfile, options) {
-  if (upToDate(name, [outfile])) return 'cached';
+  if (book.upToDate(name, [outfile])) return 'cached';
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, outfile),
@@ -98,7 +52,7 @@ async function buildBundle(esbuild, name, entry, outfile, options) {
     legalComments: 'none',
     ...options,
   });
-  remember(name, Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')));
+  book.remember(name, Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')));
   return 'built';
 }
 
@@ -142,7 +96,7 @@ async function main() {
   }
   await Promise.all(jobs);
   if (wanted('renderer')) results.renderer = await buildRenderer();
-  writeFileSync(STAMPS, JSON.stringify(stamps, null, 1));
+  book.save();
   const summary = Object.entries(results)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
