@@ -7,7 +7,8 @@ import { Job, jobTitle, replay } from './job-model';
 import { JournalStore } from './journal';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { runJob } from './job-run';
-import { Semaphore } from './semaphore';
+import { Admission, type AdmissionSettings } from './admission';
+import type { MultipartSettings } from '../providers/provider';
 import type { PlannedFile, Resolver } from './types';
 
 const log = createLogger('jobs');
@@ -19,10 +20,20 @@ export interface JobManagerOptions {
   /** Folder of the journals; without one, jobs live in memory only (tests of pure logic). */
   journalDir?: string;
   emit?: JobEventSink;
-  /** Files in flight across all jobs. */
+  /** Files in flight across all jobs (default 40), whatever their size. */
   maxFiles?: number;
-  /** Files in flight against one account (source or destination). */
+  /** Files below the multipart threshold in flight (default 32). */
+  maxSmallFiles?: number;
+  /** Files at or above the multipart threshold in flight (default 8), within largeBufferBytes. */
+  maxLargeFiles?: number;
+  /** Part buffers that large relayed files may hold together (default 128 MiB). */
+  largeBufferBytes?: number;
+  /** Bodies that small relayed files may hold together (default 32 MiB). */
+  smallBufferBytes?: number;
+  /** Files in flight against one account, source or destination (default: maxFiles). */
   maxPerAccount?: number;
+  /** The providers' multipart sizing (the engine's providerOptions.multipart), for the two admission classes. */
+  multipart?: MultipartSettings;
   /** Jobs running at once; the rest wait queued. */
   maxJobs?: number;
   retry?: Partial<RetryPolicy>;
@@ -35,9 +46,7 @@ export interface RunContext {
   resolve: Resolver;
   retry: RetryPolicy;
   deleteBatchSize: number;
-  fileSlots: Semaphore;
-  accountSlots(accountKey: string): Semaphore;
-  maxFiles: number;
+  admission: Admission;
   changed(job: Job): void;
 }
 
@@ -51,7 +60,6 @@ export class JobManager {
   private readonly running = new Map<string, Promise<void>>();
   private readonly store: JournalStore | undefined;
   private readonly ctx: RunContext;
-  private readonly perAccount = new Map<string, Semaphore>();
   private readonly maxJobs: number;
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
@@ -60,19 +68,15 @@ export class JobManager {
   constructor(private readonly options: JobManagerOptions) {
     this.store = options.journalDir === undefined ? undefined : new JournalStore(options.journalDir);
     this.maxJobs = options.maxJobs ?? 3;
-    const maxFiles = options.maxFiles ?? 8;
-    const maxPerAccount = options.maxPerAccount ?? 8;
+    const admission: Partial<AdmissionSettings> = {};
+    for (const k of ['maxFiles', 'maxSmallFiles', 'maxLargeFiles', 'largeBufferBytes', 'smallBufferBytes', 'maxPerAccount', 'multipart'] as const) {
+      if (options[k] !== undefined) Object.assign(admission, { [k]: options[k] });
+    }
     this.ctx = {
       resolve: options.resolve,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       deleteBatchSize: options.deleteBatchSize ?? 1000,
-      fileSlots: new Semaphore(maxFiles),
-      maxFiles,
-      accountSlots: (key) => {
-        let s = this.perAccount.get(key);
-        if (!s) this.perAccount.set(key, (s = new Semaphore(maxPerAccount)));
-        return s;
-      },
+      admission: new Admission(admission),
       changed: (job) => this.stateChanged(job),
     };
   }

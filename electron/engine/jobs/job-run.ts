@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CancelledError, toErrorInfo } from '../../../shared/errors';
 import { createLogger } from '../log';
 import { expandSources } from './expand';
@@ -6,6 +7,7 @@ import type { RunContext } from './job-manager';
 import { classify, withRetry } from './retry';
 import { choosePath, transferFile, type AttemptState, type Endpoint } from './transfer';
 import type { PlannedFile } from './types';
+import type { SizeClass } from './admission';
 
 const log = createLogger('jobs');
 const FILES_PER_JOURNAL_LINE = 500;
@@ -80,30 +82,28 @@ function journalFile(job: Job, i: number, f: FileRecord): void {
   });
 }
 
+/**
+ * Every pending file, small and large ones in separate queues with their own workers: the admission (shared by
+ * all jobs) bounds how many of each are in flight and how much memory they hold, so small files keep flowing
+ * while large ones upload, and neither class waits behind the other's queue.
+ */
 async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
-  const pending: number[] = [];
-  job.files.forEach((f, i) => f.state === 'pending' && pending.push(i));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!signal.aborted && next < pending.length) {
-      const i = pending[next++];
-      if (i !== undefined) await transferOne(job, i, ctx, signal);
-    }
+  // Every worker waiting for admission listens to the job's signal: tens of listeners are expected, not a leak.
+  setMaxListeners(4 * (ctx.admission.workers('small') + ctx.admission.workers('large')) + 10, signal);
+  const queues: Record<SizeClass, number[]> = { small: [], large: [] };
+  job.files.forEach((f, i) => f.state === 'pending' && queues[ctx.admission.classOf(f.size)].push(i));
+  const drain = async (queue: number[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!signal.aborted && next < queue.length) {
+        const i = queue[next++];
+        if (i !== undefined) await transferOne(job, i, ctx, signal);
+      }
+    };
+    const count = Math.min(ctx.admission.workers(queue === queues.small ? 'small' : 'large'), queue.length);
+    await Promise.all(Array.from({ length: count }, worker));
   };
-  await Promise.all(Array.from({ length: Math.min(ctx.maxFiles, pending.length) }, worker));
-}
-
-async function acquire(ctx: RunContext, accounts: string[], signal: AbortSignal): Promise<() => void> {
-  const releases: Array<() => void> = [];
-  try {
-    releases.push(await ctx.fileSlots.acquire(signal));
-    // Always in the same order, so two jobs never hold one account each while waiting for the other's.
-    for (const key of [...new Set(accounts)].sort()) releases.push(await ctx.accountSlots(key).acquire(signal));
-  } catch (e) {
-    releases.reverse().forEach((r) => r());
-    throw e;
-  }
-  return () => releases.reverse().forEach((r) => r());
+  await Promise.all([drain(queues.large), drain(queues.small)]);
 }
 
 async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal): Promise<void> {
@@ -116,7 +116,10 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
     const src = endpoint(s, s.location.key);
     dst = endpoint(d, d.location.key);
-    release = await acquire(ctx, [s.accountKey, d.accountKey], signal);
+    const { serverSide } = choosePath(src, dst, job.options.allowServerSide ?? true);
+    // Only a relay into a cloud holds bytes in memory (parts, or a small body); a local disk takes a stream.
+    const buffers = !serverSide && d.provider.kind !== 'local';
+    release = await ctx.admission.admit({ size: f.size, buffers, accounts: [s.accountKey, d.accountKey] }, signal);
     job.setFileState(i, 'running');
     const outcome = await withRetry(
       ctx.retry,
@@ -184,7 +187,7 @@ async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Prom
       const batch = indices.slice(b, b + ctx.deleteBatchSize);
       const keys = batch.map((i) => resolved.get(i)?.key ?? '');
       const bucket = resolved.get(batch[0] ?? -1)?.bucket ?? '';
-      const release = await acquire(ctx, [resolved.get(batch[0] ?? -1)?.accountKey ?? ''], signal);
+      const release = await ctx.admission.admitBatch([resolved.get(batch[0] ?? -1)?.accountKey ?? ''], signal);
       try {
         const result = await withRetry(ctx.retry, () => provider.removeMany(bucket, keys, signal), { signal });
         const failed = new Map(result.failed.map((x) => [x.key, x.message]));

@@ -1,19 +1,41 @@
 import { CancelledError } from '../../../shared/errors';
 
-/** A counting semaphore whose waiters can be aborted (a paused job must not hold its place in the queue). */
+interface Waiter {
+  amount: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
+ * A counting semaphore whose waiters can be aborted (a paused job must not hold its place in the queue). Units
+ * may be weighted (a budget of bytes): waiters are served in order, so a large request is not starved by small
+ * ones; a request larger than the whole capacity is clamped to it, so it still runs, alone.
+ */
 export class Semaphore {
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: Error) => void; signal: AbortSignal | undefined; onAbort: () => void }> = [];
+  private available: number;
+  private readonly waiters: Waiter[] = [];
 
-  constructor(private available: number) {}
+  constructor(readonly capacity: number) {
+    this.available = capacity;
+  }
 
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  /** Units taken right now (tests and diagnostics). */
+  get inUse(): number {
+    return this.capacity - this.available;
+  }
+
+  async acquire(signal?: AbortSignal, amount = 1): Promise<() => void> {
     if (signal?.aborted) throw new CancelledError();
-    if (this.available > 0) {
-      this.available--;
-      return this.releaser();
+    const take = Math.max(0, Math.min(amount, this.capacity));
+    if (this.waiters.length === 0 && this.available >= take) {
+      this.available -= take;
+      return this.releaser(take);
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = {
+      const waiter: Waiter = {
+        amount: take,
         resolve,
         reject,
         signal,
@@ -21,26 +43,32 @@ export class Semaphore {
           const i = this.waiters.indexOf(waiter);
           if (i !== -1) this.waiters.splice(i, 1);
           reject(new CancelledError());
+          // The one that left may have been blocking smaller requests behind it.
+          this.serve();
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.waiters.push(waiter);
     });
-    return this.releaser();
+    return this.releaser(take);
   }
 
-  private releaser(): () => void {
+  private serve(): void {
+    for (let next = this.waiters[0]; next && this.available >= next.amount; next = this.waiters[0]) {
+      this.waiters.shift();
+      this.available -= next.amount;
+      next.signal?.removeEventListener('abort', next.onAbort);
+      next.resolve();
+    }
+  }
+
+  private releaser(amount: number): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      if (next) {
-        next.signal?.removeEventListener('abort', next.onAbort);
-        next.resolve();
-      } else {
-        this.available++;
-      }
+      this.available += amount;
+      this.serve();
     };
   }
 }

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../shared/errors';
+import { createLocalProvider } from '../providers/local/local.provider';
+import type { MultipartSettings, Provider, PutOptions, PutResult } from '../providers/provider';
+import { JobManager } from './job-manager';
+import { Semaphore } from './semaphore';
+import { resolverFor } from './testing/resolver';
+
+const KiB = 1024;
+// Small sizes so that the test is quick: "large" starts at 64 KiB and buffers (1 + 1) x 16 KiB = 32 KiB.
+const multipart: MultipartSettings = { thresholdBytes: 64 * KiB, partSizeBytes: 16 * KiB, concurrency: 1 };
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'skyferry-admission-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Flight {
+  small: number;
+  large: number;
+  maxSmall: number;
+  maxLarge: number;
+  /** The most small puts seen running while at least one large put was running. */
+  maxSmallDuringLarge: number;
+}
+
+/**
+ * The local provider presented as a cloud destination (so the relay counts its bytes as buffered), whose puts
+ * take a while and are counted as they overlap: what the user would see as "files in flight".
+ */
+function countingCloud(inner: Provider, delayMs: number): { provider: Provider; flight: Flight } {
+  const flight: Flight = { small: 0, large: 0, maxSmall: 0, maxLarge: 0, maxSmallDuringLarge: 0 };
+  const put = async (bucket: string, key: string, source: Readable, options: PutOptions): Promise<PutResult> => {
+    const cls = options.size >= multipart.thresholdBytes ? 'large' : 'small';
+    flight[cls]++;
+    flight.maxSmall = Math.max(flight.maxSmall, flight.small);
+    flight.maxLarge = Math.max(flight.maxLarge, flight.large);
+    if (flight.large > 0) flight.maxSmallDuringLarge = Math.max(flight.maxSmallDuringLarge, flight.small);
+    try {
+      await new Promise((r) => setTimeout(r, cls === 'large' ? delayMs * 4 : delayMs));
+      return await inner.put(bucket, key, source, options);
+    } finally {
+      flight[cls]--;
+    }
+  };
+  return { provider: Object.assign(Object.create(inner) as Provider, { kind: 's3' as const, put }), flight };
+}
+
+async function seed(files: Record<string, number>): Promise<Map<string, string>> {
+  const expected = new Map<string, string>();
+  let n = 1;
+  for (const [name, size] of Object.entries(files)) {
+    const data = Buffer.alloc(size, n++);
+    const p = path.join(dir, 'src', 'bkt', 'data', name);
+    await mkdir(path.dirname(p), { recursive: true });
+    await writeFile(p, data);
+    expected.set(name, createHash('md5').update(data).digest('hex'));
+  }
+  await mkdir(path.join(dir, 'dst', 'out'), { recursive: true });
+  return expected;
+}
+
+async function copied(names: Iterable<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const name of names) out.set(name, createHash('md5').update(await readFile(path.join(dir, 'dst', 'out', 'data', name))).digest('hex'));
+  return out;
+}
+
+describe('admission of files into flight', () => {
+  it('small files flow while large ones upload; each class stays within its slots and byte budget', async () => {
+    const files: Record<string, number> = {};
+    for (let i = 0; i < 4; i++) files[`big-${i}.bin`] = 100 * KiB;
+    for (let i = 0; i < 60; i++) files[`s-${String(i).padStart(2, '0')}.bin`] = KiB;
+    const expected = await seed(files);
+    const dst = countingCloud(createLocalProvider({ kind: 'local', name: 'dst', root: path.join(dir, 'dst') }), 40);
+    const src = createLocalProvider({ kind: 'local', name: 'src', root: path.join(dir, 'src') });
+    // Two large files fit in 80 KiB of part buffers (32 KiB each); small files: 6 at once.
+    const m = new JobManager({ resolve: resolverFor({ src, dst: dst.provider }), multipart, maxSmallFiles: 6, maxLargeFiles: 8, largeBufferBytes: 80 * KiB });
+    const started = Date.now();
+    const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/data/'], destination: 'file://dst/out/' });
+    await m.waitForIdle();
+    const d = m.get(id).detail();
+    expect(d.state).toBe('completed');
+    expect(d.filesDone).toBe(64);
+    expect(await copied(expected.keys())).toEqual(expected);
+    expect(dst.flight.maxLarge).toBe(2);
+    expect(dst.flight.maxSmall).toBe(6);
+    // The large files were listed first, yet the small ones did not wait for them.
+    expect(dst.flight.maxSmallDuringLarge).toBe(6);
+    // 60 small files at 6 at once (10 rounds of 40 ms) overlap 4 large at 2 at once (2 rounds of 160 ms).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await m.close();
+  }, 30_000);
+
+  it('a large file whose parts exceed the whole budget still runs, alone', async () => {
+    const expected = await seed({ 'a.bin': 70 * KiB, 'b.bin': 80 * KiB, 'c.bin': 90 * KiB });
+    const dst = countingCloud(createLocalProvider({ kind: 'local', name: 'dst', root: path.join(dir, 'dst') }), 10);
+    const src = createLocalProvider({ kind: 'local', name: 'src', root: path.join(dir, 'src') });
+    const m = new JobManager({ resolve: resolverFor({ src, dst: dst.provider }), multipart, largeBufferBytes: 8 * KiB });
+    const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/data/'], destination: 'file://dst/out/' });
+    await m.waitForIdle();
+    expect(m.get(id).detail().state).toBe('completed');
+    expect(await copied(expected.keys())).toEqual(expected);
+    expect(dst.flight.maxLarge).toBe(1);
+    await m.close();
+  }, 30_000);
+
+  it('maxFiles caps both classes together, across jobs', async () => {
+    const files: Record<string, number> = {};
+    for (let i = 0; i < 3; i++) files[`big-${i}.bin`] = 100 * KiB;
+    for (let i = 0; i < 12; i++) files[`s-${i}.bin`] = KiB;
+    const expected = await seed(files);
+    const dst = countingCloud(createLocalProvider({ kind: 'local', name: 'dst', root: path.join(dir, 'dst') }), 15);
+    const src = createLocalProvider({ kind: 'local', name: 'src', root: path.join(dir, 'src') });
+    const m = new JobManager({ resolve: resolverFor({ src, dst: dst.provider }), multipart, maxFiles: 3 });
+    const names = [...expected.keys()];
+    const half = Math.ceil(names.length / 2);
+    const a = m.start({ kind: 'copy', sources: names.slice(0, half).map((n) => `file://src/bkt/data/${n}`), destination: 'file://dst/out/data/' });
+    const b = m.start({ kind: 'copy', sources: names.slice(half).map((n) => `file://src/bkt/data/${n}`), destination: 'file://dst/out/data/' });
+    let maxTotal = 0;
+    const timer = setInterval(() => (maxTotal = Math.max(maxTotal, dst.flight.small + dst.flight.large)), 2);
+    await m.waitForIdle();
+    clearInterval(timer);
+    expect(m.get(a.id).detail().state).toBe('completed');
+    expect(m.get(b.id).detail().state).toBe('completed');
+    expect(await copied(names)).toEqual(expected);
+    expect(maxTotal).toBeLessThanOrEqual(3);
+    expect(dst.flight.maxSmall).toBeLessThanOrEqual(3);
+    await m.close();
+  }, 30_000);
+});
+
+describe('Semaphore with weights', () => {
+  it('serves waiters in order, clamps a request to the capacity, and lets an aborted waiter go', async () => {
+    const s = new Semaphore(10);
+    const r1 = await s.acquire(undefined, 6);
+    const order: string[] = [];
+    const big = s.acquire(undefined, 8).then((r) => (order.push('big'), r));
+    const ac = new AbortController();
+    const gone = s.acquire(ac.signal, 1);
+    const small = s.acquire(undefined, 2).then((r) => (order.push('small'), r));
+    // 4 units are free, but the 8-unit waiter came first: the 2-unit one does not jump ahead of it.
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    ac.abort();
+    await expect(gone).rejects.toBeInstanceOf(CancelledError);
+    r1();
+    const rBig = await big;
+    rBig();
+    (await small)();
+    expect(order).toEqual(['big', 'small']);
+    const huge = await s.acquire(undefined, 1_000);
+    expect(s.inUse).toBe(10);
+    huge();
+    expect(s.inUse).toBe(0);
+  });
+});
