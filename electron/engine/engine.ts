@@ -16,6 +16,7 @@ import { catalogEstimator } from './migrations/estimate';
 import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
+import { createUploadHandlers } from './storage/uploads.handlers';
 
 const log = createLogger('engine');
 
@@ -89,6 +90,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...unavailable(),
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
+    ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,

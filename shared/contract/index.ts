@@ -4,12 +4,14 @@ import { accountChannels, bucketChannels, objectChannels } from './storage.chann
 import { jobChannels, jobEvents } from './jobs.channels';
 import { costChannels, costEvents } from './costs.channels';
 import { migrationChannels, migrationEvents } from './migrations.channels';
+import { uploadChannels } from './uploads.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
 export * from './jobs.channels';
 export * from './costs.channels';
 export * from './migrations.channels';
+export * from './uploads.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -22,6 +24,7 @@ export const channels = {
   ...jobChannels,
   ...costChannels,
   ...migrationChannels,
+  ...uploadChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
