@@ -5,7 +5,7 @@ import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/mo
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
-import { sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
+import { checkBytesRead, sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
 
 export interface Endpoint {
   provider: Provider;
@@ -133,6 +133,8 @@ export async function transferFile(
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
     const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
+    // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
+    if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, hasher.sums());
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (before.contentType !== undefined) putOptions.contentType = before.contentType;
     if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;

@@ -97,14 +97,7 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
     throw new ChecksumMismatchError(`Size differs after copy: sent ${source.size} bytes, destination holds ${stored.size}`);
   }
   const sourceSums = merge(source.checksums);
-  // The bytes the relay read must match what the source itself stored: a corrupted read is caught here.
-  for (const k of HASH_KINDS) {
-    const stored = sourceSums[k];
-    const read = relay?.[k];
-    if (stored !== undefined && read !== undefined && stored !== read.toLowerCase()) {
-      throw new ChecksumMismatchError(`The bytes read from the source do not match its stored ${k.toUpperCase()} (${stored} vs ${read})`);
-    }
-  }
+  if (relay) checkBytesRead(source.checksums, relay);
   const sent = merge(sourceSums, relay);
   const received = merge(input.put.checksums, stored.checksums);
   let kind = strongestCommon(sent, received);
@@ -124,6 +117,21 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
   // Said plainly in the report: when the source stores no full-object hash (an S3 multipart object without a
   // flexible checksum), the destination was checked against the bytes read, not against the source's own hash.
   return sourceSums[kind] === undefined && relay?.[kind] !== undefined && !anyCommon(sourceSums, relay) ? `${kind}-relay` : kind;
+}
+
+/**
+ * The bytes the relay read must match what the source itself stored: a corrupted read is caught here. Called
+ * before the destination commits (PutOptions.verifyBeforeCommit), so an overwrite that fails keeps the old object.
+ */
+export function checkBytesRead(stored: Checksums, read: Checksums): void {
+  const sourceSums = merge(stored);
+  for (const k of HASH_KINDS) {
+    const want = sourceSums[k];
+    const got = read[k];
+    if (want !== undefined && got !== undefined && want !== got.toLowerCase()) {
+      throw new ChecksumMismatchError(`The bytes read from the source do not match its stored ${k.toUpperCase()} (${want} vs ${got}); nothing was written`);
+    }
+  }
 }
 
 function anyCommon(stored: Checksums, read: Checksums): boolean {

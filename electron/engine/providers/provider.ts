@@ -97,6 +97,13 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Called with the count of source bytes consumed so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Called once every byte has been read from the source and before the destination commits (the last bytes of
+   * an S3 PutObject or its CompleteMultipartUpload, Azure Put Blob or Put Block List, the GCS upload or final
+   * compose, the local rename). Throwing aborts the upload, so an existing object of that key stays as it was:
+   * the relay checks here that the bytes read match the source's stored hash.
+   */
+  verifyBeforeCommit?: () => Promise<void>;
 }
 
 export interface PutResult {

@@ -185,6 +185,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
             tier,
             signal: opts.signal,
             onProgress: opts.onProgress,
+            verifyBeforeCommit: opts.verifyBeforeCommit,
           },
           multipart,
           state,

@@ -12,6 +12,8 @@ export interface UploadRequest {
   tier: string | undefined;
   signal: AbortSignal | undefined;
   onProgress: ((bytes: number) => void) | undefined;
+  /** PutOptions.verifyBeforeCommit: before Put Blob, before Put Block List. */
+  verifyBeforeCommit?: (() => Promise<void>) | undefined;
 }
 
 export interface UploadOutcome {
@@ -98,6 +100,7 @@ export async function uploadStream(
       const all: Buffer[] = [];
       for await (const part of parts(source, Math.max(1, req.size), count)) all.push(part);
       checkSize();
+      await req.verifyBeforeCommit?.();
       const body = Buffer.concat(all, req.size);
       const digest = md5.digest();
       const res = await client.upload(body, body.length, {
@@ -142,6 +145,8 @@ export async function uploadStream(
     }
     if (failure) throw failure.error;
     checkSize();
+    // Staged blocks are invisible until the list is committed: a failure here leaves the previous blob as it was.
+    await req.verifyBeforeCommit?.();
     const digest = md5.digest();
     const res = await client.commitBlockList(ids, {
       blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },

@@ -154,9 +154,10 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
         if (o.size < multipart.thresholdBytes || o.size <= multipart.partSizeBytes) {
           const body = await reader.read(o.size, o.size);
           await reader.expectEnd(o.size);
+          await o.verifyBeforeCommit?.();
           meta = await uploadBuffer(file(bucket, key), body, resource, o.signal);
         } else {
-          meta = await compositeUpload({ bucket: storage.bucket(bucket), key, size: o.size, reader, resource, multipart, ...(o.signal ? { signal: o.signal } : {}) });
+          meta = await compositeUpload({ bucket: storage.bucket(bucket), key, size: o.size, reader, resource, multipart, ...(o.signal ? { signal: o.signal } : {}), ...(o.verifyBeforeCommit ? { verifyBeforeCommit: o.verifyBeforeCommit } : {}) });
         }
         return {
           ...(meta.etag ? { etag: meta.etag } : {}),

@@ -138,6 +138,8 @@ export interface CompositeArgs {
   resource: ObjectResource;
   multipart: MultipartSettings;
   signal?: AbortSignal;
+  /** PutOptions.verifyBeforeCommit: before the final compose, the only call that touches the destination. */
+  verifyBeforeCommit?: () => Promise<void>;
 }
 
 /**
@@ -194,6 +196,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       level = next;
     }
     if (a.signal?.aborted) throw new CancelledError();
+    await a.verifyBeforeCommit?.();
     // The compose is atomic: once it is sent the object is whole, so it is not interrupted.
     return await compose(a.bucket, level, a.key, a.resource);
   } finally {

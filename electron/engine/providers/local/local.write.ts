@@ -53,6 +53,7 @@ export async function writeAtomically(dir: string, target: string, source: Reada
     }
     throwIfAborted(signal);
     if (written !== options.size) throw new RetryableError(`The source of ${what} ended after ${written} of ${options.size} bytes`);
+    await options.verifyBeforeCommit?.();
     await fh.sync();
     await fh.close();
     fh = undefined;

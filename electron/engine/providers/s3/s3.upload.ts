@@ -11,14 +11,17 @@ import { checksumsOf, unquote } from './s3.metadata';
  * Counts the source's bytes for onProgress and insists on exactly `size` of them: a source that ends early or
  * runs long fails the put (a short body would otherwise hang a single PutObject or store a short object).
  * It reports such a failure through `onInvalid` rather than by erroring, so that the upload decides how the
- * failure reaches the SDK (see `uploadObject`).
+ * failure reaches the SDK (see `uploadObject`). With `verify`, the last chunk is held back until it passes: the
+ * server cannot store a single PutObject, nor lib-storage complete a multipart upload, without those bytes.
  */
 class SizedCounter extends Transform {
   private seen = 0;
+  private held: Buffer | undefined;
   constructor(
     private readonly size: number,
     private readonly onInvalid: (err: Error) => void,
     private readonly onProgress?: (bytes: number) => void,
+    private readonly verify?: () => Promise<void>,
   ) {
     super();
   }
@@ -30,13 +33,26 @@ class SizedCounter extends Transform {
       done();
       return;
     }
-    done(null, chunk);
+    if (this.verify && this.seen === this.size && chunk.length > 0) {
+      this.held = chunk;
+      done();
+    } else done(null, chunk);
     this.onProgress?.(this.seen);
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.seen === this.size) done();
-    else this.onInvalid(new InvalidInputError(`The source ended after ${this.seen} of ${this.size} bytes`));
+    if (this.seen !== this.size) {
+      this.onInvalid(new InvalidInputError(`The source ended after ${this.seen} of ${this.size} bytes`));
+      return;
+    }
+    if (!this.verify) {
+      done();
+      return;
+    }
+    this.verify().then(
+      () => done(null, this.held),
+      (e: unknown) => this.onInvalid(e instanceof Error ? e : new Error(String(e))),
+    );
   }
 }
 
@@ -82,7 +98,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
     request.abort();
     body.destroy(multipartPath ? (err instanceof Error ? err : new Error(String(err))) : undefined);
   };
-  const body = new SizedCounter(size, fail, options.onProgress);
+  const body = new SizedCounter(size, fail, options.onProgress, options.verifyBeforeCommit);
   body.on('error', fail);
   source.on('error', fail);
   source.pipe(body);
