@@ -6,6 +6,7 @@ import { useStore } from '../store';
 import type { DialogRequest } from '../store/dialogs.slice';
 import { AccountsDialog } from './AccountsDialog';
 import { Dialog } from './Dialog';
+import { PendingUploadsDialog } from './PendingUploadsDialog';
 
 type Of<T extends DialogRequest['type']> = Extract<DialogRequest, { type: T }>;
 
@@ -225,5 +226,7 @@ export function Dialogs() {
       return <PresignDialog d={d} />;
     case 'download':
       return <DownloadDialog d={d} />;
+    case 'pendingUploads':
+      return <PendingUploadsDialog account={d.account} bucket={d.bucket} />;
   }
 }

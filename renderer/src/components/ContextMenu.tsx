@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { copyLocation, inBucket, otherPane, selectedEntries, transferToOther } from '../actions';
 import { useStore, type PaneId } from '../store';
+import { hasPendingUploads, openPendingUploads } from './PendingUploadsDialog';
 
 export interface MenuPosition {
   x: number;
@@ -33,6 +34,7 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
     { label: 'Share link…', disabled: !inside || !one || one.isPrefix, run: () => one && st.openDialog({ type: 'presign', pane, entry: one }) },
     { label: 'New folder…', disabled: !inside, run: () => st.openDialog({ type: 'mkdir', pane }) },
     { label: 'Delete…', shortcut: 'Del', disabled: !inside || !entries.length, run: () => st.openDialog({ type: 'delete', pane, entries }) },
+    { label: 'Unfinished uploads…', disabled: !hasPendingUploads(pane), run: () => openPendingUploads(pane) },
   ];
 
   useEffect(() => {

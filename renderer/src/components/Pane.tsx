@@ -6,6 +6,7 @@ import { formatCount, formatSize, truncateMiddle } from '../format';
 import { useStore, type PaneId } from '../store';
 import { collectDropped, uploadFiles } from '../upload';
 import { DRAG_TYPE, ObjectTable } from './ObjectTable';
+import { openPendingUploads } from './PendingUploadsDialog';
 import { ProviderBadge } from './ProviderBadge';
 
 function Breadcrumbs({ pane }: { pane: PaneId }) {
@@ -178,6 +179,11 @@ export function Pane({ pane }: { pane: PaneId }) {
         <button type="button" aria-label="Refresh" title="Refresh" disabled={!account} onClick={() => void useStore.getState().refresh(pane)}>
           ⟳
         </button>
+        {canUp && kind !== 'local' && (
+          <button type="button" aria-label="Unfinished uploads" title="Unfinished uploads in this bucket" onClick={() => openPendingUploads(pane)}>
+            Unfinished…
+          </button>
+        )}
       </div>
       <Breadcrumbs pane={pane} />
       {account && <Filters pane={pane} />}

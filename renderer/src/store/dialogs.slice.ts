@@ -10,7 +10,8 @@ export type DialogRequest =
   | { type: 'rename'; pane: PaneId; entry: ObjectEntry }
   | { type: 'delete'; pane: PaneId; entries: ObjectEntry[] }
   | { type: 'presign'; pane: PaneId; entry: ObjectEntry }
-  | { type: 'download'; pane: PaneId; entries: ObjectEntry[] };
+  | { type: 'download'; pane: PaneId; entries: ObjectEntry[] }
+  | { type: 'pendingUploads'; account: string; bucket: string };
 
 export interface DialogsSlice {
   dialog: DialogRequest | null;
