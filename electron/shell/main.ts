@@ -3,6 +3,7 @@ import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
+import { notifyLongJobs } from './notify';
 import { trackTaskbarProgress } from './progress';
 import { chooseSecretCipher } from './safe-storage.cipher';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererDir, serveAppProtocol } from './window';
@@ -28,6 +29,7 @@ async function start(): Promise<void> {
   closeEngine = () => engine.close();
   registerIpc(engine, () => mainWindow);
   trackTaskbarProgress(engine, () => mainWindow);
+  notifyLongJobs(engine, () => mainWindow);
   Menu.setApplicationMenu(buildMenu());
   mainWindow = createMainWindow();
   mainWindow.on('closed', () => (mainWindow = null));
