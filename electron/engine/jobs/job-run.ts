@@ -8,6 +8,7 @@ import { classify, withRetry } from './retry';
 import { choosePath, transferFile, type AttemptState, type Endpoint } from './transfer';
 import type { PlannedFile } from './types';
 import type { SizeClass } from './admission';
+import { DestinationIndex } from './destination-index';
 
 const log = createLogger('jobs');
 const FILES_PER_JOURNAL_LINE = 500;
@@ -88,6 +89,7 @@ function journalFile(job: Job, i: number, f: FileRecord): void {
  * while large ones upload, and neither class waits behind the other's queue.
  */
 async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const index = await destinationIndex(job, ctx, signal);
   // Every worker waiting for admission listens to the job's signal: tens of listeners are expected, not a leak.
   setMaxListeners(4 * (ctx.admission.workers('small') + ctx.admission.workers('large')) + 10, signal);
   const queues: Record<SizeClass, number[]> = { small: [], large: [] };
@@ -97,7 +99,7 @@ async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Prom
     const worker = async (): Promise<void> => {
       while (!signal.aborted && next < queue.length) {
         const i = queue[next++];
-        if (i !== undefined) await transferOne(job, i, ctx, signal);
+        if (i !== undefined) await transferOne(job, i, ctx, signal, index);
       }
     };
     const count = Math.min(ctx.admission.workers(queue === queues.small ? 'small' : 'large'), queue.length);
@@ -106,7 +108,21 @@ async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Prom
   await Promise.all([drain(queues.large), drain(queues.small)]);
 }
 
-async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal): Promise<void> {
+/** One listing of where the pending files go, instead of one HEAD each; undefined when not worth it or it failed. */
+async function destinationIndex(job: Job, ctx: RunContext, signal: AbortSignal): Promise<DestinationIndex | undefined> {
+  const destinations: string[] = [];
+  for (const f of job.files) if (f.state === 'pending' && f.destination !== undefined) destinations.push(f.destination);
+  try {
+    return await DestinationIndex.build(destinations, ctx.resolve, signal);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    // Not fatal: every file then asks the destination itself, as before.
+    log.info(`listing the destination of job ${job.id} failed, checking each file instead: ${toErrorInfo(e).message}`);
+    return undefined;
+  }
+}
+
+async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal, index: DestinationIndex | undefined): Promise<void> {
   const f = job.files[i];
   if (!f || f.destination === undefined) return;
   let release: (() => void) | undefined;
@@ -116,6 +132,10 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
     const src = endpoint(s, s.location.key);
     dst = endpoint(d, d.location.key);
+    const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
+    if (listed !== undefined) state.listedDestination = listed;
+    // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
+    state.listedSource = { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) };
     const { serverSide } = choosePath(src, dst, job.options.allowServerSide ?? true);
     // Only a relay into a cloud holds bytes in memory (parts, or a small body); a local disk takes a stream.
     const buffers = !serverSide && d.provider.kind !== 'local';

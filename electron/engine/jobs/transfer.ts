@@ -1,10 +1,11 @@
 import { pipeline, Readable } from 'node:stream';
-import { NotFoundError, RetryableError } from '../../../shared/errors';
+import { ConflictError, NotFoundError, RetryableError } from '../../../shared/errors';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
+import { verifyFromPut } from './put-answer';
 import { checkBytesRead, sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
 
 export interface Endpoint {
@@ -34,6 +35,12 @@ export interface TransferOutcome {
 /** Filled in by an attempt so that the caller can clean up after the last one fails. */
 export interface AttemptState {
   destinationExisted?: boolean;
+  /** From the job's one listing of the destination: what was there (null: nothing). Saves a HEAD per file. */
+  listedDestination?: ObjectMetadata | null;
+  /** Size and ETag from the source listing: a first attempt reads conditionally on that ETag instead of HEADs. */
+  listedSource?: { size: number; etag?: string };
+  /** Set by the first attempt: a retry asks both sides again with their own requests, trusting no listing. */
+  attempted?: boolean;
 }
 
 export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true): { path: TransferPath; serverSide: boolean } {
@@ -102,14 +109,26 @@ export async function transferFile(
   signal: AbortSignal,
   state: AttemptState,
 ): Promise<TransferOutcome> {
-  const before = await src.provider.stat(src.bucket, src.key, signal);
-  const existing = options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
-  state.destinationExisted ??= existing !== undefined;
+  const first = state.attempted !== true;
+  state.attempted = true;
   const { path, serverSide } = choosePath(src, dst, options.allowServerSide ?? true);
-  const skip = await shouldSkip(options.overwrite, src, before, dst, existing, signal);
-  if (skip !== undefined) {
-    counter.complete(before.size);
-    return { status: 'skipped', path, notice: `Skipped: ${skip}` };
+  // The destination as listed when the job started, unless the overwrite rule needs its stored hash.
+  const listed = first ? state.listedDestination : undefined;
+  const known = listed !== undefined && (listed === null || options.overwrite !== 'ifDifferent');
+  const existing = known ? (listed ?? undefined) : options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
+  state.destinationExisted ??= existing !== undefined;
+  // A relay of an "always" copy needs nothing of the source before reading it: the GET's own answer (read only
+  // if the ETag is still the listed one) gives the headers, the hashes to check the bytes against, and pins
+  // the version read, which replaces both the HEAD before and the HEAD after. Any other case asks the source.
+  const listedEtag = state.listedSource?.etag;
+  const conditional = first && !serverSide && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true;
+  const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
+  if (asked) {
+    const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
+    if (skip !== undefined) {
+      counter.complete(asked.size);
+      return { status: 'skipped', path, notice: `Skipped: ${skip}` };
+    }
   }
 
   if (dst.key.endsWith('/')) {
@@ -122,13 +141,62 @@ export async function transferFile(
   let put: PutResult;
   let relay: Checksums | undefined;
   let notice: string | undefined;
-  if (serverSide && src.provider.copy) {
+  let before: ObjectMetadata;
+  if (asked === undefined) {
+    ({ before, put, relay, notice } = await relayCopy(src, dst, options, counter, signal, undefined, listedEtag));
+  } else if (serverSide && src.provider.copy) {
+    before = asked;
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
   } else {
-    const { metadata, notice: metaNotice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
-    notice = metaNotice;
+    before = asked;
+    ({ put, relay, notice } = await relayCopy(src, dst, options, counter, signal, asked, undefined));
+  }
+
+  if (asked !== undefined) {
+    const after = await src.provider.stat(src.bucket, src.key, signal);
+    if (sourceChanged(before, after)) {
+      throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
+    }
+  }
+  // The bytes read against the source's stored hash (also checked before the commit; no request either way).
+  if (options.verify && relay !== undefined) checkBytesRead(before.checksums, relay);
+  const fromPut = options.verify && relay !== undefined ? verifyFromPut(dst.provider, put, relay, before.checksums, dst.key) : undefined;
+  const checksum = !options.verify
+    ? 'none'
+    : (fromPut ??
+      (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
+  counter.complete(before.size);
+  return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
+}
+
+/**
+ * The streamed relay: read, count, hash, put. With `before` the source was asked first (a HEAD); without it the
+ * read is conditional on the listed ETag and the GET's own answer stands for the source's metadata, so the bytes
+ * read are checked against the hash of exactly the version that was read.
+ */
+async function relayCopy(
+  src: Endpoint,
+  dst: Endpoint,
+  options: TransferOptions,
+  counter: AttemptCounter,
+  signal: AbortSignal,
+  asked: ObjectMetadata | undefined,
+  ifMatch: string | undefined,
+): Promise<{ before: ObjectMetadata; put: PutResult; relay: Checksums; notice?: string }> {
+  let answered: ObjectMetadata | undefined;
+  let source: Readable;
+  try {
+    source = await src.provider.open(src.bucket, src.key, asked ? { signal } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata: (m) => (answered = m) });
+  } catch (e) {
+    // The ETag is no longer the listed one (412): the next attempt asks the source what it holds now.
+    if (e instanceof ConflictError && ifMatch !== undefined) throw new RetryableError(`${src.key} changed at the source since it was listed; copying it again`, { cause: e });
+    throw e;
+  }
+  try {
+    const before = asked ?? answered;
+    if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
+    const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums));
-    const source = await src.provider.open(src.bucket, src.key, { signal });
     // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
     const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
@@ -141,22 +209,10 @@ export async function transferFile(
     if (before.contentDisposition !== undefined) putOptions.contentDisposition = before.contentDisposition;
     if (before.contentEncoding !== undefined) putOptions.contentEncoding = before.contentEncoding;
     if (before.contentLanguage !== undefined) putOptions.contentLanguage = before.contentLanguage;
-    try {
-      put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);
-    } finally {
-      // A put that failed before reading everything must not leave the source's socket open.
-      if (!source.destroyed) source.destroy();
-    }
-    relay = hasher.sums();
+    const put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);
+    return notice === undefined ? { before, put, relay: hasher.sums() } : { before, put, relay: hasher.sums(), notice };
+  } finally {
+    // A put that failed before reading everything must not leave the source's socket open.
+    if (!source.destroyed) source.destroy();
   }
-
-  const after = await src.provider.stat(src.bucket, src.key, signal);
-  if (sourceChanged(before, after)) {
-    throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
-  }
-  const checksum = options.verify
-    ? await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })
-    : 'none';
-  counter.complete(before.size);
-  return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
 }

@@ -34,6 +34,12 @@ export interface Provider {
   /** Metadata of one object; NotFoundError when absent. */
   stat(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata>;
 
+  /**
+   * True when open() honours OpenOptions.ifMatch and reports the read's own metadata through onMetadata, so that
+   * a copy needs no HEAD before or after its read.
+   */
+  readonly conditionalRead?: boolean;
+
   /** The object's bytes as a stream, optionally a byte range. */
   open(bucket: string, key: string, options?: OpenOptions): Promise<Readable>;
 
@@ -83,6 +89,13 @@ export interface OpenOptions {
   /** Bytes to read from offset (default: to the end). */
   length?: number;
   signal?: AbortSignal;
+  /**
+   * Read only if the object's ETag is still this one; otherwise a RetryableError saying it changed (only where
+   * `conditionalRead`). The version read is then the one named, whatever is written meanwhile.
+   */
+  ifMatch?: string;
+  /** Called once, before open() resolves, with the object's metadata from the read's own response (where `conditionalRead`). */
+  onMetadata?: (meta: ObjectMetadata) => void;
 }
 
 export interface PutOptions {

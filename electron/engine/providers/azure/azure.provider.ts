@@ -24,6 +24,7 @@ import {
   entryFromBlobItem,
   headersFromProperties,
   lastSegment,
+  md5Hex,
   metadataFromProperties,
   normalizeTier,
   validateUserMetadata,
@@ -145,13 +146,23 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     stat,
+    conditionalRead: true,
 
     async open(bucket, key, opts: OpenOptions = {}) {
       const offset = opts.offset ?? 0;
       if (opts.length === 0) return Readable.from([]);
       const res = await call(opts.signal, bucket, key, () =>
-        container(bucket).getBlobClient(key).download(offset, opts.length, { abortSignal: opts.signal, maxRetryRequests: 3 }),
+        container(bucket)
+          .getBlobClient(key)
+          .download(offset, opts.length, { abortSignal: opts.signal, maxRetryRequests: 3, ...(opts.ifMatch === undefined ? {} : { conditions: { ifMatch: `"${opts.ifMatch}"` } }) }),
       );
+      // The GET's own headers are the blob's properties (Content-MD5 is the stored one on a whole-blob read).
+      // (The response's fields are getters: read them, never spread it.)
+      if (offset === 0 && opts.length === undefined && opts.onMetadata) {
+        const meta = metadataFromProperties(key, res);
+        const md5 = md5Hex(res.contentMD5 ?? res.blobContentMD5);
+        opts.onMetadata(md5 === undefined ? meta : { ...meta, checksums: { md5 } });
+      }
       const body = res.readableStreamBody;
       if (!body) return Readable.from([]);
       // The SDK's mid-stream errors carry request URLs: the caller gets the mapped error instead.

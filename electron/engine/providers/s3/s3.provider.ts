@@ -112,6 +112,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
   const provider: Provider = {
     kind: 's3',
     features: FEATURES,
+    conditionalRead: true,
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
@@ -200,9 +201,12 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       const ctx = { op: 'read', bucket, key, signal };
       let body: Readable;
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), { abortSignal: signal });
+        const ifMatch = opts.ifMatch === undefined ? undefined : `"${opts.ifMatch}"`;
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: ifMatch, ...(opts.onMetadata ? { ChecksumMode: 'ENABLED' as const } : {}) }), { abortSignal: signal });
         if (!(out.Body instanceof Readable)) throw new UnsupportedError('The S3 client returned no Node stream');
         body = out.Body;
+        // The GET's own headers are the object's metadata (of the whole object only when no range was asked).
+        if (range === undefined) opts.onMetadata?.(headToMetadata(key, out));
       } catch (err) {
         return fail(err, ctx);
       }

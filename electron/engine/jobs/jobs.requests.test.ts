@@ -1,0 +1,110 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { createAzureProvider } from '../providers/azure/azure.provider';
+import type { OpenOptions, Provider } from '../providers/provider';
+import { createS3Provider } from '../providers/s3/s3.provider';
+import { JobManager } from './job-manager';
+import { resolverFor } from './testing/resolver';
+
+const FILES = 24;
+let minio: MinioHandle;
+let az: AzuriteHandle;
+let s3sdk: S3Client;
+let azsdk: BlobServiceClient;
+let s3: Provider;
+let azure: Provider;
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+const body = (i: number, v = 0): Buffer => Buffer.from(`file ${i} version ${v} `.repeat(100 + i));
+
+interface Counts {
+  stat: number;
+  open: number;
+  list: number;
+  put: number;
+}
+
+/** Counts the requests the job makes through a real provider; `beforeOpen` may change the source first. */
+function counted(inner: Provider, beforeOpen?: (key: string) => Promise<void>): { provider: Provider; counts: Counts } {
+  const counts: Counts = { stat: 0, open: 0, list: 0, put: 0 };
+  const provider: Provider = Object.assign(Object.create(inner) as Provider, {
+    stat: (bucket: string, key: string, signal?: AbortSignal) => (counts.stat++, inner.stat(bucket, key, signal)),
+    list: (...a: Parameters<Provider['list']>) => (counts.list++, inner.list(...a)),
+    put: (...a: Parameters<Provider['put']>) => (counts.put++, inner.put(...a)),
+    open: async (bucket: string, key: string, options?: OpenOptions): Promise<Readable> => {
+      counts.open++;
+      await beforeOpen?.(key);
+      return inner.open(bucket, key, options);
+    },
+  });
+  return { provider, counts };
+}
+
+async function blobMd5(container: string, key: string): Promise<string> {
+  return md5(await azsdk.getContainerClient(container).getBlobClient(key).downloadToBuffer());
+}
+
+beforeAll(async () => {
+  [minio, az] = await Promise.all([startMinio(), startAzurite()]);
+  s3sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+  azsdk = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
+  s3 = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey });
+  azure = createAzureProvider({ kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint }, { accountKey: az.accountKey });
+  await s3.createBucket('src');
+  await azure.createBucket('dst');
+  for (let i = 0; i < FILES; i++) await s3sdk.send(new PutObjectCommand({ Bucket: 'src', Key: `d/f${i}.txt`, Body: body(i), ContentType: 'text/plain', Metadata: { owner: `n${i}` } }));
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all([s3?.close?.(), azure?.close?.()]);
+  s3sdk?.destroy();
+  await Promise.all([minio?.stop(), az?.stop()]);
+});
+
+describe('requests per file (MinIO -> Azurite)', () => {
+  it('a copy lists both sides once, then only GETs and PUTs: no HEAD per file, and every blob verifies', async () => {
+    const src = counted(s3);
+    const dst = counted(azure);
+    for (const round of [1, 2]) {
+      // Round 2 overwrites what round 1 wrote: the destination listing says each blob exists, still no HEAD.
+      src.counts.stat = dst.counts.stat = 0;
+      const m = new JobManager({ resolve: resolverFor({ minio: src.provider, azurite: dst.provider }) });
+      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/out/' });
+      await m.waitForIdle();
+      const d = m.get(id).detail();
+      expect(d.state, `round ${round}`).toBe('completed');
+      expect(d.files.every((f) => f.checksum === 'md5' && f.attempts === 1)).toBe(true);
+      expect(src.counts.stat).toBe(0);
+      expect(dst.counts.stat).toBe(0);
+      await m.close();
+    }
+    expect(src.counts.open).toBe(2 * FILES);
+    expect(dst.counts.put).toBe(2 * FILES);
+    for (let i = 0; i < FILES; i++) expect(await blobMd5('dst', `out/d/f${i}.txt`)).toBe(md5(body(i)));
+    // The GET's own headers carried the content type and metadata over.
+    const props = await azsdk.getContainerClient('dst').getBlobClient('out/d/f3.txt').getProperties();
+    expect(props.contentType).toBe('text/plain');
+    expect(props.metadata).toEqual({ owner: 'n3' });
+  });
+
+  it('a source rewritten after the listing fails the conditional read and is copied again as it is now', async () => {
+    let changed = false;
+    const src = counted(s3, async (key) => {
+      if (key !== 'd/f5.txt' || changed) return;
+      changed = true;
+      await s3sdk.send(new PutObjectCommand({ Bucket: 'src', Key: key, Body: body(5, 1) }));
+    });
+    const m = new JobManager({ resolve: resolverFor({ minio: src.provider, azurite: azure }) });
+    const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/again/' });
+    await m.waitForIdle();
+    const d = m.get(id).detail();
+    expect(d.state).toBe('completed');
+    expect(d.files.find((f) => f.source.endsWith('/f5.txt'))?.attempts).toBe(2);
+    expect(await blobMd5('dst', 'again/d/f5.txt')).toBe(md5(body(5, 1)));
+    expect(await blobMd5('dst', 'again/d/f6.txt')).toBe(md5(body(6)));
+    await m.close();
+  });
+});
