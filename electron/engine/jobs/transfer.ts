@@ -203,6 +203,9 @@ async function relayCopy(
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
     // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
     if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, hasher.sums());
+    // One MD5 per byte: the relay's hasher sits before the put in the pipeline, so it has seen every byte the
+    // provider read by the time the provider asks.
+    putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (before.contentType !== undefined) putOptions.contentType = before.contentType;
     if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;

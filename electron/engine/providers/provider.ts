@@ -117,6 +117,12 @@ export interface PutOptions {
    * the relay checks here that the bytes read match the source's stored hash.
    */
   verifyBeforeCommit?: () => Promise<void>;
+  /**
+   * The MD5 (hex) of every byte of `source`, valid once the provider has read it to the end: the caller already
+   * hashes the stream (the relay), so a provider that needs a whole-object MD5 (Azure's Content-MD5) takes it
+   * from here instead of hashing every byte a second time. Per-part checksums are still the provider's own.
+   */
+  sourceMd5?: () => string;
 }
 
 export interface PutResult {

@@ -197,6 +197,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
             signal: opts.signal,
             onProgress: opts.onProgress,
             verifyBeforeCommit: opts.verifyBeforeCommit,
+            sourceMd5: opts.sourceMd5,
           },
           multipart,
           state,

@@ -14,6 +14,8 @@ export interface UploadRequest {
   onProgress: ((bytes: number) => void) | undefined;
   /** PutOptions.verifyBeforeCommit: before Put Blob, before Put Block List. */
   verifyBeforeCommit?: (() => Promise<void>) | undefined;
+  /** PutOptions.sourceMd5: the caller already hashes the stream, so it is not hashed a second time here. */
+  sourceMd5?: (() => string) | undefined;
 }
 
 export interface UploadOutcome {
@@ -83,10 +85,11 @@ export async function uploadStream(
   };
   if (req.signal?.aborted) throw new CancelledError();
   req.signal?.addEventListener('abort', onAbort, { once: true });
-  const md5 = createHash('md5');
+  const md5 = req.sourceMd5 ? undefined : createHash('md5');
+  const wholeMd5 = (): Buffer => (md5 ? md5.digest() : Buffer.from(req.sourceMd5?.() ?? '', 'hex'));
   let consumed = 0;
   const count = (chunk: Buffer): void => {
-    md5.update(chunk);
+    md5?.update(chunk);
     consumed += chunk.length;
     if (consumed > req.size) throw new InvalidInputError(`The source gave more than the announced ${req.size} bytes.`);
     req.onProgress?.(consumed);
@@ -102,7 +105,7 @@ export async function uploadStream(
       checkSize();
       await req.verifyBeforeCommit?.();
       const body = Buffer.concat(all, req.size);
-      const digest = md5.digest();
+      const digest = wholeMd5();
       const res = await client.upload(body, body.length, {
         blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
         metadata: req.metadata,
@@ -147,7 +150,7 @@ export async function uploadStream(
     checkSize();
     // Staged blocks are invisible until the list is committed: a failure here leaves the previous blob as it was.
     await req.verifyBeforeCommit?.();
-    const digest = md5.digest();
+    const digest = wholeMd5();
     const res = await client.commitBlockList(ids, {
       blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
       metadata: req.metadata,
