@@ -75,6 +75,30 @@ export default tseslint.config(
       }],
     },
   },
+  // Inside the engine, lower layers never reach up: providers know nothing of jobs, jobs nothing of migrations or costs.
+  {
+    files: ['electron/engine/providers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'The engine runs in plain Node: only electron/shell/ may import electron.' },
+          { group: ['**/jobs/**', '**/migrations/**', '**/costs/**', '**/accounts/**', '**/storage/**', '**/host/**', '**/shell/**', '**/renderer/**'], message: 'Providers are the lowest engine layer: they import only shared/ and their SDK.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/engine/jobs/**/*.ts'],
+    ignores: ['electron/engine/jobs/**/*.test.ts', 'electron/engine/jobs/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'The engine runs in plain Node: only electron/shell/ may import electron.' },
+          { group: ['**/migrations/**', '**/costs/**', '**/host/**', '**/shell/**', '**/renderer/**'], message: 'The job engine sits below migrations and costs: it must not import them.' },
+        ],
+      }],
+    },
+  },
   {
     files: ['electron/**/*.ts', 'tools/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*'],
     languageOptions: { globals: { ...globals.node } },

@@ -20,7 +20,8 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'e2e-artifacts/junit.xml' }]] : [['list']],
+  // The JSON report is what scripts/test-all.mjs counts for its closing line.
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }], ...(process.env.CI ? [['junit', { outputFile: 'e2e-artifacts/junit.xml' }] as const] : [])],
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },
