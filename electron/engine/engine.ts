@@ -73,6 +73,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
     journalDir: path.join(options.dataDir, 'jobs'),
     emit: context.emit,
+    // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
+    ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });
   jobs.restore();
 
