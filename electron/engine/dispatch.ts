@@ -29,6 +29,14 @@ export async function dispatch(handlers: Handlers, channel: unknown, request: un
   if (!isChannelName(channel)) {
     return { ok: false, error: { code: 'invalid_input', message: `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
   }
+  return dispatchTo(channel, handlers[channel], request, signal);
+}
+
+/**
+ * The same door for one known channel and its handler: the desktop shell serves its native dialogs through it, so
+ * they get the very parse and envelope every engine channel gets.
+ */
+export async function dispatchTo<C extends ChannelName>(channel: C, handler: Handler<C>, request: unknown, signal: AbortSignal): Promise<Result<unknown>> {
   const parsed = channels[channel].request.safeParse(request ?? {});
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -36,8 +44,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, request: un
     return { ok: false, error: new InvalidInputError(`Invalid request for ${channel}${where}: ${first?.message ?? 'malformed'}`).toInfo() };
   }
   try {
-    const handler = handlers[channel] as (req: unknown, ctx: HandlerContext) => Promise<unknown>;
-    const value = await handler(parsed.data, { signal });
+    const value = await (handler as (req: unknown, ctx: HandlerContext) => Promise<unknown>)(parsed.data, { signal });
     return { ok: true, value };
   } catch (e) {
     const info = toErrorInfo(e);

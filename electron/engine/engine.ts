@@ -8,6 +8,7 @@ import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
+import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
 import { createJobHandlers } from './jobs/jobs.handlers';
@@ -96,6 +97,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
+    ...createDialogHandlers(),
   };
 
   let closed = false;

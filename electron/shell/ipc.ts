@@ -1,8 +1,9 @@
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { BrowserWindow, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channels, type Result } from '../../shared/contract';
-import type { Engine } from '../engine/dispatch';
+import { dispatchTo, type Engine } from '../engine/dispatch';
 import { createLogger } from '../engine/log';
 import { EVENT_CHANNEL } from './ipc-names';
+import { isNativeDialogChannel, nativeDialogHandlers } from './native-dialogs';
 import { isAppUrl } from './window';
 
 const log = createLogger('shell.ipc');
@@ -20,7 +21,10 @@ function fromAppWindow(event: IpcMainInvokeEvent, window: () => BrowserWindow | 
   return event.sender === win.webContents && frame === win.webContents.mainFrame && isAppUrl(frame.url);
 }
 
-/** One `ipcMain.handle` per contract channel, each through `engine.invoke`; calls are aborted if their page goes away. */
+/**
+ * One `ipcMain.handle` per contract channel, each through `engine.invoke` (the native dialogs excepted: the shell
+ * answers those itself, through the same parse and envelope); calls are aborted if their page goes away.
+ */
 export function registerIpc(engine: Engine, window: () => BrowserWindow | null): () => void {
   const inFlight = new Map<WebContents, Set<AbortController>>();
   const names = Object.keys(channels);
@@ -51,6 +55,10 @@ export function registerIpc(engine: Engine, window: () => BrowserWindow | null):
       }
       set.add(controller);
       try {
+        if (isNativeDialogChannel(name)) {
+          const handlers = nativeDialogHandlers(BrowserWindow.fromWebContents(event.sender));
+          return await dispatchTo(name, handlers[name], request, controller.signal);
+        }
         return await engine.invoke(name, request, controller.signal);
       } finally {
         set.delete(controller);

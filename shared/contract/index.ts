@@ -5,6 +5,7 @@ import { jobChannels, jobEvents } from './jobs.channels';
 import { costChannels, costEvents } from './costs.channels';
 import { migrationChannels, migrationEvents } from './migrations.channels';
 import { uploadChannels } from './uploads.channels';
+import { dialogChannels } from './dialogs.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -12,6 +13,7 @@ export * from './jobs.channels';
 export * from './costs.channels';
 export * from './migrations.channels';
 export * from './uploads.channels';
+export * from './dialogs.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -25,6 +27,7 @@ export const channels = {
   ...costChannels,
   ...migrationChannels,
   ...uploadChannels,
+  ...dialogChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
