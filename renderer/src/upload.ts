@@ -1,5 +1,6 @@
-import { isDesktop, stageUpload } from './api/client';
+import { errorMessage, isDesktop, stageUpload } from './api/client';
 import { folderToUri, inBucket } from './actions';
+import { pickFiles } from './native-dialogs';
 import { useStore, type PaneId } from './store';
 
 /** A file to upload and its path relative to what was dropped (`folder/sub/a.txt`). */
@@ -120,4 +121,35 @@ export async function uploadFiles(pane: PaneId, files: PickedFile[]): Promise<vo
     const destination = s.uriOf(pane, prefix + dir);
     if (destination) await s.startJob({ kind: 'move', sources, destination });
   }
+}
+
+/** An absolute path on this computer as the built-in local account's location: `/a/b` -> `file:///a/b`. */
+function fileUri(diskPath: string): string {
+  return folderToUri(diskPath).replace(/\/$/, '');
+}
+
+/**
+ * Upload… on desktop: files picked in the native dialog, copied straight from disk by one job. Where there is no
+ * native dialog (served mode) `fallback` opens the browser's file input instead.
+ */
+export async function uploadFromDialog(pane: PaneId, fallback: () => void): Promise<void> {
+  const s = useStore.getState();
+  let paths: string[] | undefined;
+  try {
+    paths = await pickFiles({ title: 'Upload files', multiple: true });
+  } catch (e) {
+    s.toast('error', errorMessage(e));
+    return;
+  }
+  if (paths === undefined) {
+    fallback();
+    return;
+  }
+  if (paths.length === 0) return;
+  if (!inBucket(pane)) {
+    s.toast('error', 'Open a bucket or folder in this pane first, then upload into it.');
+    return;
+  }
+  const destination = s.uriOf(pane, s.panes[pane].prefix);
+  if (destination) await s.startJob({ kind: 'copy', sources: paths.map(fileUri), destination });
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { createFolder, deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
 import { errorMessage, invoke } from '../api/client';
 import { formatCount, formatDate, formatSize } from '../format';
+import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
 import { useStore } from '../store';
 import type { DialogRequest } from '../store/dialogs.slice';
 import { AccountsDialog } from './AccountsDialog';
@@ -182,6 +183,20 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
   const [folder, setFolder] = useState(() => localStorage.getItem(FOLDER_KEY) ?? '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [canChoose, setCanChoose] = useState(nativeDialogsAvailable);
+  const choose = async (): Promise<void> => {
+    try {
+      const picked = await pickFolder({ title: 'Download to', defaultPath: folder.trim() || undefined });
+      if (picked) {
+        setFolder(picked);
+        setError(null);
+      }
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+    // An `unsupported` answer means there is no native dialog here: the typed path is the way.
+    setCanChoose(nativeDialogsAvailable());
+  };
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const f = folder.trim();
@@ -199,10 +214,17 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
         <p className="dialog-note">
           Download {formatCount(d.entries.length)} {d.entries.length === 1 ? 'item' : 'items'} to a folder on this computer. Names that are not safe on disk are escaped and reported.
         </p>
-        <label className="field">
-          <span>Folder on this computer</span>
-          <input data-autofocus value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Downloads" aria-invalid={error !== null} aria-describedby="download-error" />
-        </label>
+        <div className="field-with-button">
+          <label className="field">
+            <span>Folder on this computer</span>
+            <input data-autofocus value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/Downloads" aria-invalid={error !== null} aria-describedby="download-error" />
+          </label>
+          {canChoose && (
+            <button type="button" onClick={() => void choose()}>
+              Choose…
+            </button>
+          )}
+        </div>
         <p id="download-error" className="field-error" role={error ? 'alert' : undefined}>{error}</p>
         <Buttons submit="Download" busy={busy} />
       </form>

@@ -1,7 +1,8 @@
 import { useRef } from 'react';
 import { copyLocation, inBucket, otherPane, selectedEntries, transferToOther } from '../actions';
 import { useStore } from '../store';
-import { fromFileList, uploadFiles } from '../upload';
+import { nativeDialogsAvailable } from '../native-dialogs';
+import { fromFileList, uploadFiles, uploadFromDialog } from '../upload';
 
 /** Every keyboard action, also as a button (acting on the active pane). */
 export function Toolbar() {
@@ -24,7 +25,13 @@ export function Toolbar() {
         Accounts
       </button>
       <span className="toolbar-sep" aria-hidden="true" />
-      <button type="button" disabled={!here} onClick={() => fileInput.current?.click()}>
+      <button type="button" disabled={!here} onClick={() => {
+          const browse = (): void => fileInput.current?.click();
+          // Desktop: the native dialog gives paths, copied straight from disk; served mode: the browser's input.
+          if (nativeDialogsAvailable()) void uploadFromDialog(pane, browse);
+          else browse();
+        }}
+      >
         Upload…
       </button>
       <input
