@@ -42,6 +42,12 @@ export const JobOptionsSchema = z.object({
    * destination lands at exactly that key.
    */
   destinationIsExact: z.boolean().optional(),
+  /**
+   * A read with failover: other saved locations of the one object being copied (each a full object URI), tried
+   * in order when reading the source fails for good (an error that is not retryable, or retries spent). The file
+   * entry's `notice` says which location served it; verification checks the bytes against that location.
+   */
+  alternates: z.array(UriSchema).max(16).optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 
@@ -61,6 +67,14 @@ export const JobStartRequestSchema = z
   .refine((r) => r.options?.destinationIsExact !== true || r.sources.length === 1, {
     message: 'a rename takes exactly one source',
     path: ['sources'],
+  })
+  .refine((r) => !r.options?.alternates?.length || (r.kind === 'copy' && r.sources.length === 1), {
+    message: 'alternate locations are for a copy of exactly one object',
+    path: ['options', 'alternates'],
+  })
+  .refine((r) => !r.options?.alternates?.some((u) => u.endsWith('/')), {
+    message: 'an alternate location is an object, not a folder',
+    path: ['options', 'alternates'],
   });
 export type JobStartRequest = z.output<typeof JobStartRequestSchema>;
 

@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError, toErrorInfo } from '../../../shared/errors';
 import { baseName, formatLocation, parentPrefix, type Location } from '../../../shared/location';
+import type { ObjectMetadata } from '../../../shared/model';
 import type { Provider } from '../providers/provider';
 import { LocalNamePlanner, defaultNameRules } from './local-names';
 import type { PlannedFile, Resolver } from './types';
@@ -15,6 +16,8 @@ export interface ExpandInput {
   pageSize?: number;
   /** The destination is the new name itself (JobOptions.destinationIsExact: rename, "copy as"). */
   exact?: boolean;
+  /** Other locations of the one source object (JobOptions.alternates): its size comes from the first that answers. */
+  alternates?: readonly string[];
 }
 
 interface DestinationPlan {
@@ -56,6 +59,17 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
     const { provider, location } = await input.resolve(uri);
     if (!location.bucket) throw new InvalidInputError(`${uri} is an account, not a folder or file: choose a bucket or a folder inside it`);
     let prefix: string | undefined;
+    if (input.alternates?.length) {
+      // A read with failover is of one object: the first location that answers gives its size.
+      if (location.key === '' || location.key.endsWith('/')) throw new InvalidInputError(`${uri} is a folder: alternate locations are for one object`);
+      const found = await statAnyLocation(uri, input.alternates, input.resolve, input.signal);
+      const target = dest ? await exactTarget(dest, input.exact === true, input.signal) : undefined;
+      // The ETag is kept only when the first location gave it: the transfer reads conditionally on it.
+      const etag = found.primary ? found.meta.etag : undefined;
+      if (target) emit(location, baseName(target), found.meta.size, etag, parentPrefix(target));
+      else emit(location, baseName(location.key), found.meta.size, etag);
+      continue;
+    }
     if (location.key === '' || location.key.endsWith('/')) {
       prefix = location.key;
     } else {
@@ -86,6 +100,21 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
     } while (cursor !== undefined);
   }
   return { files, bytes };
+}
+
+/** The object's metadata from the first of its locations that answers; the first location's error when none does. */
+async function statAnyLocation(uri: string, alternates: readonly string[], resolve: Resolver, signal: AbortSignal): Promise<{ meta: ObjectMetadata; primary: boolean }> {
+  let first: unknown;
+  for (const [n, u] of [uri, ...alternates].entries()) {
+    try {
+      const { provider, location } = await resolve(u);
+      return { meta: await provider.stat(location.bucket, location.key, signal), primary: n === 0 };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
 }
 
 async function planDestination(uri: string, resolve: Resolver): Promise<DestinationPlan> {

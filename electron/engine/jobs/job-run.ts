@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, toErrorInfo } from '../../../shared/errors';
+import { CancelledError, SkyferryError, toErrorInfo } from '../../../shared/errors';
 import { createLogger } from '../log';
 import { expandSources } from './expand';
 import type { Job, FileRecord } from './job-model';
 import type { RunContext } from './job-manager';
 import { classify, withRetry } from './retry';
-import { choosePath, transferFile, type AttemptState, type Endpoint } from './transfer';
+import { choosePath, transferFile, type AttemptState, type Endpoint, type TransferOutcome } from './transfer';
 import type { PlannedFile } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
@@ -41,6 +41,7 @@ async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<voi
     sources: job.sources,
     ...(job.destination === undefined ? {} : { destination: job.destination }),
     exact: job.options.destinationIsExact === true,
+    ...(job.options.alternates?.length ? { alternates: job.options.alternates } : {}),
     resolve: ctx.resolve,
     signal,
     onFile: (file) => {
@@ -136,28 +137,34 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     if (listed !== undefined) state.listedDestination = listed;
     // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
     state.listedSource = { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) };
+    const alternates = job.options.alternates ?? [];
     const { serverSide } = choosePath(src, dst, job.options.allowServerSide ?? true);
-    // Only a relay into a cloud holds bytes in memory (parts, or a small body); a local disk takes a stream.
-    const buffers = !serverSide && d.provider.kind !== 'local';
+    // Only a relay into a cloud holds bytes in memory (parts, or a small body); a local disk takes a stream. An
+    // alternate location may need the relay even when the first one could copy server-side.
+    const buffers = (!serverSide || alternates.length > 0) && d.provider.kind !== 'local';
     release = await ctx.admission.admit({ size: f.size, buffers, accounts: [s.accountKey, d.accountKey] }, signal);
     job.setFileState(i, 'running');
-    const outcome = await withRetry(
-      ctx.retry,
-      async (attempt) => {
-        f.attempts = attempt;
-        const counter = job.counter.attempt();
-        job.live.set(i, counter);
-        try {
-          return await transferFile(src, dst as Endpoint, job.options, counter, signal, state);
-        } catch (e) {
-          counter.rollback();
-          throw e;
-        }
-      },
-      { signal, onRetry: (err, attempt, delay) => log.info(`retrying ${f.source} after attempt ${attempt} in ${delay} ms: ${err.code}`) },
+    const to = dst;
+    const served = await readWithFailover(job, i, ctx, signal, state, [src, ...alternates], (from, uri, base) =>
+      withRetry(
+        ctx.retry,
+        async (n) => {
+          f.attempts = base + n;
+          const counter = job.counter.attempt();
+          job.live.set(i, counter);
+          try {
+            return await transferFile(from, to, job.options, counter, signal, state);
+          } catch (e) {
+            counter.rollback();
+            throw e;
+          }
+        },
+        { signal, onRetry: (err, n, delay) => log.info(`retrying ${uri} after attempt ${n} in ${delay} ms: ${err.code}`) },
+      ),
     );
+    const outcome = served.outcome;
     if (job.kind === 'move' && outcome.status === 'done') {
-      await withRetry(ctx.retry, () => src.provider.remove(src.bucket, src.key, signal), { signal });
+      await withRetry(ctx.retry, () => served.src.provider.remove(served.src.bucket, served.src.key, signal), { signal });
     }
     f.path = outcome.path;
     job.paths.add(outcome.path);
@@ -183,6 +190,47 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     job.live.delete(i);
     release?.();
   }
+}
+
+/**
+ * Reads the file from its source, and when that fails for good (not retryable, or retries spent) from each
+ * alternate location in turn (JobOptions.alternates). The location that served it is named in the outcome's
+ * notice; when every one failed, the error names each location and its reason.
+ */
+async function readWithFailover(
+  job: Job,
+  i: number,
+  ctx: RunContext,
+  signal: AbortSignal,
+  state: AttemptState,
+  locations: ReadonlyArray<Endpoint | string>,
+  read: (src: Endpoint, uri: string, attemptsBefore: number) => Promise<TransferOutcome>,
+): Promise<{ outcome: TransferOutcome; src: Endpoint }> {
+  const f = job.files[i];
+  const failed: Array<{ uri: string; err: SkyferryError }> = [];
+  for (const [n, location] of locations.entries()) {
+    const uri = typeof location === 'string' ? location : (f?.source ?? '');
+    try {
+      const src = typeof location === 'string' ? await ctx.resolve(location).then((r) => endpoint(r, r.location.key)) : location;
+      // Attempts count on across locations: the file entry shows every read tried.
+      const outcome = await read(src, uri, n === 0 ? 0 : (f?.attempts ?? 0));
+      if (failed.length === 0) return { outcome, src };
+      const why = failed.map((x) => `${x.uri} failed: ${x.err.message}`).join('; ');
+      const notice = `Read from ${uri} after ${why}`;
+      return { outcome: { ...outcome, notice: outcome.notice === undefined ? notice : `${notice}. ${outcome.notice}` }, src };
+    } catch (e) {
+      const err = classify(e);
+      if (signal.aborted || locations.length === 1) throw err;
+      failed.push({ uri, err });
+      if (n === locations.length - 1) {
+        throw new SkyferryError(err.code, `Every saved location failed: ${failed.map((x) => `${x.uri}: ${x.err.message}`).join('; ')}`, { cause: err });
+      }
+      log.info(`reading ${uri} failed (${err.code}); trying the next saved location`);
+      // The listed ETag was the first location's: the next one is asked what it holds.
+      state.listedSource = { size: f?.size ?? 0 };
+    }
+  }
+  throw new SkyferryError('fatal', 'No location to read from');
 }
 
 async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
