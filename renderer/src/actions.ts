@@ -80,12 +80,14 @@ export async function renameEntry(pane: PaneId, entry: ObjectEntry, newName: str
   return id !== null;
 }
 
-export async function downloadEntries(pane: PaneId, entries: ObjectEntry[], folder: string): Promise<boolean> {
+/** `alternates`: other locations of the one object downloaded, read in turn when it cannot be (a read with failover). */
+export async function downloadEntries(pane: PaneId, entries: ObjectEntry[], folder: string, alternates: string[] = []): Promise<boolean> {
   const s = useStore.getState();
   const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
   const destination = folderToUri(folder);
   if (sources.length === 0) return false;
-  const id = await s.startJob({ kind: 'copy', sources, destination });
+  const options = alternates.length > 0 ? { alternates } : undefined;
+  const id = await s.startJob({ kind: 'copy', sources, destination, ...(options ? { options } : {}) });
   return id !== null;
 }
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { createFolder, deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
+import { parseAlternates } from '../alternates';
 import { errorMessage, invoke } from '../api/client';
 import { formatCount, formatDate, formatSize } from '../format';
 import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
@@ -184,6 +185,10 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [canChoose, setCanChoose] = useState(nativeDialogsAvailable);
+  // A read with failover is for exactly one object (the engine refuses it for folders or several sources).
+  const oneObject = d.entries.length === 1 && d.entries[0]?.isPrefix === false;
+  const [alternates, setAlternates] = useState('');
+  const [altError, setAltError] = useState<string | null>(null);
   const choose = async (): Promise<void> => {
     try {
       const picked = await pickFolder({ title: 'Download to', defaultPath: folder.trim() || undefined });
@@ -202,10 +207,12 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
     const f = folder.trim();
     const problem = !f ? 'Enter the folder to download into.' : !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(f) ? 'Enter a full path, such as /home/me/Downloads or C:\\Users\\me\\Downloads.' : null;
     setError(problem);
-    if (problem) return;
+    const alt = oneObject ? parseAlternates(alternates) : { uris: [] };
+    setAltError('problem' in alt ? alt.problem : null);
+    if (problem || 'problem' in alt) return;
     localStorage.setItem(FOLDER_KEY, f);
     setBusy(true);
-    if (await downloadEntries(d.pane, d.entries, f)) close();
+    if (await downloadEntries(d.pane, d.entries, f, alt.uris)) close();
     setBusy(false);
   };
   return (
@@ -226,6 +233,18 @@ function DownloadDialog({ d }: { d: Of<'download'> }) {
           )}
         </div>
         <p id="download-error" className="field-error" role={error ? 'alert' : undefined}>{error}</p>
+        {oneObject && (
+          <>
+            <label className="field">
+              <span>If this location fails, read from:</span>
+              <textarea rows={2} spellCheck={false} value={alternates} onChange={(e) => setAlternates(e.target.value)} aria-invalid={altError !== null} aria-describedby="download-alternates-hint download-alternates-error" />
+              <small id="download-alternates-hint" className="hint">
+                Optional, one location a line, e.g. gs://account/bucket/key: copies of the same object in other saved locations.
+              </small>
+            </label>
+            <p id="download-alternates-error" className="field-error" role={altError ? 'alert' : undefined}>{altError}</p>
+          </>
+        )}
         <Buttons submit="Download" busy={busy} />
       </form>
     </Dialog>

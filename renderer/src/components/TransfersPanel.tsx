@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { JobSummary } from '../../../shared/contract';
 import { formatCount, formatDuration, formatSize } from '../format';
 import { useStore } from '../store';
+import { JobFiles } from './JobFiles';
 
 const STATE_LABEL: Record<JobSummary['state'], string> = {
   queued: 'Waiting',
@@ -46,6 +47,7 @@ export function JobRow({ id }: { id: string }) {
         {job.kind !== 'delete' && job.filesDone > 0 && <span className="muted">{PATH_LABEL[job.path]}</span>}
       </div>
       {job.error && <p className="field-error">{job.error.message}</p>}
+      <JobFiles id={id} title={job.title} />
       <div className="job-buttons">
         {job.state === 'running' && <button type="button" onClick={() => void jobAction('jobs:pause', id)} aria-label={`Pause ${job.title}`}>Pause</button>}
         {job.state === 'paused' && <button type="button" onClick={() => void jobAction('jobs:resume', id)} aria-label={`Resume ${job.title}`}>Resume</button>}
