@@ -1,4 +1,5 @@
 import type { JobSummary } from '../../shared/contract';
+import { formatSize } from '../../shared/format';
 
 /**
  * Which job ends deserve a desktop notification, and what it says. Pure (no electron import) so that it is
@@ -16,23 +17,11 @@ export interface JobNotice {
 }
 
 const KIND = { copy: 'Transfer', move: 'Move', delete: 'Delete' } as const;
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 const ACTIVE = new Set<JobSummary['state']>(['queued', 'running', 'paused']);
 
 /** Binary units with one decimal, as the app shows sizes everywhere else. */
 export function formatBytes(bytes: number): string {
-  if (!(bytes >= 1024)) return `${Math.max(0, Math.round(bytes || 0))} B`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (Number(value.toFixed(1)) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${UNITS[unit] ?? ''}`;
+  return formatSize(Math.max(0, Math.round(bytes || 0)));
 }
 
 export function formatElapsed(ms: number): string {
