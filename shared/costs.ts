@@ -205,6 +205,19 @@ export const TransferEstimateRequestSchema = z.object({
 });
 export type TransferEstimateRequest = z.infer<typeof TransferEstimateRequestSchema>;
 
+/**
+ * A copy or move between two saved accounts, priced at each account's own provider and region (the engine derives
+ * them from the accounts, as a scan does). Same account: server-side; different accounts: a relay.
+ */
+export const CopyEstimateRequestSchema = z.object({
+  sourceAccount: z.string().min(1).max(200),
+  destinationAccount: z.string().min(1).max(200),
+  files: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+  sizes: z.array(z.number().nonnegative()).max(100_000).optional(),
+});
+export type CopyEstimateRequest = z.infer<typeof CopyEstimateRequestSchema>;
+
 export const FileCategorySchema = z.enum([
   'models', 'datasets', 'configs', 'logs', 'backups', 'documents', 'images', 'audio', 'video', 'other',
 ]);

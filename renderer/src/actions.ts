@@ -30,18 +30,40 @@ export function inBucket(pane: PaneId): boolean {
   return p.account !== null && p.bucket !== '';
 }
 
+/** A copy between accounts of at least this many bytes (or of any folder) asks first, with its cost estimate. */
+export const CONFIRM_COPY_BYTES = 2 ** 30;
+
+/** Whether copying `entries` from `pane` to the other pane needs the cost confirmation (issue 6: before a large copy). */
+export function needsCostConfirmation(pane: PaneId, entries: ObjectEntry[]): boolean {
+  const panes = useStore.getState().panes;
+  const from = panes[pane].account;
+  const to = panes[otherPane(pane)].account;
+  if (!from || !to || from === to) return false;
+  if (entries.some((e) => e.isPrefix)) return true;
+  return entries.reduce((n, e) => n + e.size, 0) >= CONFIRM_COPY_BYTES;
+}
+
 export async function transferToOther(pane: PaneId, move: boolean, entries = selectedEntries(pane)): Promise<void> {
   const s = useStore.getState();
-  const target = otherPane(pane);
   if (!inBucket(pane) || entries.length === 0) return;
-  if (!inBucket(target)) {
+  if (!inBucket(otherPane(pane))) {
     s.toast('error', 'Open a bucket or folder in the other pane first, then copy into it.');
     return;
   }
-  const destination = s.uriOf(target);
+  if (needsCostConfirmation(pane, entries)) {
+    s.openDialog({ type: 'copyEstimate', pane, entries, move });
+    return;
+  }
+  await startTransfer(pane, move, entries);
+}
+
+/** Starts the copy or move job at once (after the confirmation, or when none is needed); true when it started. */
+export async function startTransfer(pane: PaneId, move: boolean, entries: ObjectEntry[]): Promise<boolean> {
+  const s = useStore.getState();
+  const destination = s.uriOf(otherPane(pane));
   const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
-  if (!destination || sources.length === 0) return;
-  await s.startJob({ kind: move ? 'move' : 'copy', sources, destination });
+  if (!destination || sources.length === 0) return false;
+  return (await s.startJob({ kind: move ? 'move' : 'copy', sources, destination })) !== null;
 }
 
 export async function deleteEntries(pane: PaneId, entries: ObjectEntry[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CatalogOverlaySchema,
+  CopyEstimateRequestSchema,
   CostEstimateSchema,
   PriceCatalogSchema,
   PriceEditSchema,
@@ -31,6 +32,8 @@ export const costChannels = {
   /** Forgets the user's edits: all of them, or one provider's. */
   'costs:resetCatalog': channel(z.object({ provider: z.string().min(1).max(64).optional() }), PriceCatalogSchema),
   'costs:estimateTransfer': channel(TransferEstimateRequestSchema, CostEstimateSchema),
+  /** The same estimate with the places taken from two saved accounts (the copy confirmation asks this). */
+  'costs:estimateCopy': channel(CopyEstimateRequestSchema, CostEstimateSchema),
   /** Starts a scan of a bucket or prefix URI; `pricing` overrides the provider and region taken from the account. */
   'costs:scan': channel(z.object({ uri: UriSchema, pricing: PricingPlaceSchema.optional() }), z.object({ id: z.string() })),
   'costs:scanResult': channel(z.object({ id: z.string().min(1) }), ScanResultSchema),

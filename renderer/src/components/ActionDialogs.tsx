@@ -7,6 +7,7 @@ import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
 import { useStore } from '../store';
 import type { DialogRequest } from '../store/dialogs.slice';
 import { AccountsDialog } from './AccountsDialog';
+import { CopyEstimateDialog } from './CopyEstimateDialog';
 import { Dialog } from './Dialog';
 import { PendingUploadsDialog } from './PendingUploadsDialog';
 
@@ -267,6 +268,8 @@ export function Dialogs() {
       return <PresignDialog d={d} />;
     case 'download':
       return <DownloadDialog d={d} />;
+    case 'copyEstimate':
+      return <CopyEstimateDialog pane={d.pane} entries={d.entries} move={d.move} />;
     case 'pendingUploads':
       return <PendingUploadsDialog account={d.account} bucket={d.bucket} />;
   }

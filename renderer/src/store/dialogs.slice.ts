@@ -11,6 +11,8 @@ export type DialogRequest =
   | { type: 'delete'; pane: PaneId; entries: ObjectEntry[] }
   | { type: 'presign'; pane: PaneId; entry: ObjectEntry }
   | { type: 'download'; pane: PaneId; entries: ObjectEntry[] }
+  /** A large (or folder) copy or move between two accounts, confirmed with its cost estimate in front of the user. */
+  | { type: 'copyEstimate'; pane: PaneId; entries: ObjectEntry[]; move: boolean }
   | { type: 'pendingUploads'; account: string; bucket: string };
 
 export interface DialogsSlice {

@@ -1,0 +1,63 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { expect, test } from './fixtures';
+import { openPath, row, waitForJobs } from './ui';
+
+/**
+ * Issue 6 item 4: a copy between accounts that is large or holds folders asks first, with the cost estimate
+ * (egress, requests) in front of the user; Cancel starts nothing, Copy runs the job.
+ */
+test.describe('copy confirmation with the cost estimate', () => {
+  test.beforeEach(async ({ app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+  });
+
+  test('F5 of a folder from S3 to Azure shows the estimate; Cancel copies nothing, Copy copies', async ({ page, app, emulators, shot }) => {
+    // A folder of its own per run: the emulators' data lives for the whole run, and Azure already holds the demo's.
+    const folder = `estimate-${Date.now()}`;
+    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/a.txt`, Body: 'estimate me' }));
+    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/a.txt`);
+
+    await page.goto(app.url);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
+    await openPath(page, 'right', 'azurite', ['demo-backups']);
+    await row(left, folder).click();
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+
+    const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('copy-estimate-summary')).toContainText('1 folder (size not known until listed)');
+    await expect(dialog.getByTestId('copy-estimate-summary')).toContainText('minio/demo-photos');
+    await expect(dialog.getByTestId('copy-estimate-summary')).toContainText('azurite/demo-backups');
+    const table = dialog.getByRole('table', { name: 'Estimated cost per GB' });
+    await expect(table.getByRole('rowheader', { name: /egress/i }).first()).toBeVisible();
+    await expect(dialog.getByTestId('copy-estimate-total')).toHaveText(/\$\d+\.\d{2}/);
+    await shot('estimate');
+
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
+    const transfers = page.getByRole('region', { name: 'Transfers' });
+    await expect(transfers.getByTestId('job')).toHaveCount(0);
+    expect(await blob.exists()).toBe(false);
+
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await waitForJobs(page);
+    expect((await blob.downloadToBuffer()).toString()).toBe('estimate me');
+  });
+
+  test('a small file between accounts starts without asking', async ({ page, app, emulators }) => {
+    await page.goto(app.url);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos', 'web']);
+    await openPath(page, 'right', 'azurite', ['demo-backups']);
+    await row(left, 'styles.css').click();
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+    await waitForJobs(page);
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    expect(await emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient('styles.css').exists()).toBe(true);
+  });
+});

@@ -1,0 +1,97 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CostEstimate } from '../../../shared/costs';
+import { BYTES_PER_GB } from '../../../shared/costs';
+import type { ObjectEntry } from '../../../shared/model';
+import { otherPane, startTransfer } from '../actions';
+import { errorMessage, invoke } from '../api/client';
+import { formatCount, formatSize } from '../format';
+import { useStore, type PaneId } from '../store';
+import { CostLines } from './costs/CostLines';
+import './costs/costs.css';
+import { Dialog } from './Dialog';
+
+type Estimate = { state: 'loading' } | { state: 'done'; estimate: CostEstimate } | { state: 'failed'; message: string };
+
+/**
+ * The confirmation before a large copy or move between two accounts (issue 6 item 4): what goes where, and what the
+ * providers will bill for it (egress, requests, retrieval) from the cost model, so the user decides with the figure
+ * in front of them. Folders are not listed up front, so their size is unknown: the estimate is then priced per GB.
+ */
+export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entries: ObjectEntry[]; move: boolean }) {
+  const close = useStore((s) => s.closeDialog);
+  const here = useStore((s) => s.panes[pane]);
+  const there = useStore((s) => s.panes[otherPane(pane)]);
+  const [estimate, setEstimate] = useState<Estimate>({ state: 'loading' });
+  const [busy, setBusy] = useState(false);
+  const files = entries.filter((e) => !e.isPrefix);
+  const folders = entries.length - files.length;
+  const bytes = files.reduce((n, e) => n + e.size, 0);
+  const perGb = folders > 0;
+  const verb = move ? 'Move' : 'Copy';
+
+  useEffect(() => {
+    if (!here.account || !there.account) return;
+    let live = true;
+    // Folders: one GB as one file, so every per-GB price shows; files: their exact sizes.
+    const request = perGb
+      ? { sourceAccount: here.account, destinationAccount: there.account, files: 1, bytes: BYTES_PER_GB }
+      : { sourceAccount: here.account, destinationAccount: there.account, files: files.length, bytes, sizes: files.map((f) => f.size) };
+    invoke('costs:estimateCopy', request).then(
+      (r) => live && setEstimate({ state: 'done', estimate: r }),
+      (e: unknown) => live && setEstimate({ state: 'failed', message: errorMessage(e) }),
+    );
+    return () => {
+      live = false;
+    };
+    // The dialog captured its entries when it opened; the request is made once.
+  }, []);
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    await startTransfer(pane, move, entries);
+    close();
+  };
+  const place = (p: typeof here): string => [p.account, p.bucket, p.prefix].filter(Boolean).join('/').replace(/\/+$/, '');
+  const what = [
+    files.length > 0 ? `${formatCount(files.length)} ${files.length === 1 ? 'file' : 'files'} (${formatSize(bytes)})` : '',
+    folders > 0 ? `${formatCount(folders)} ${folders === 1 ? 'folder' : 'folders'} (size not known until listed)` : '',
+  ].filter(Boolean).join(' and ');
+
+  return (
+    <Dialog title={`${verb} between accounts`} onClose={close} wide>
+      <form onSubmit={(e) => void submit(e)}>
+        <dl className="copy-estimate-summary" data-testid="copy-estimate-summary">
+          <dt>{verb}</dt>
+          <dd>{what}</dd>
+          <dt>From</dt>
+          <dd>{place(here)}</dd>
+          <dt>To</dt>
+          <dd>{place(there)}</dd>
+        </dl>
+        <section aria-label="Cost estimate" aria-live="polite" aria-busy={estimate.state === 'loading'}>
+          {estimate.state === 'loading' && <p className="muted">Estimating the cost…</p>}
+          {estimate.state === 'failed' && (
+            <p className="field-error" role="alert">
+              The cost estimate is unavailable ({estimate.message}). You can still {verb.toLowerCase()}.
+            </p>
+          )}
+          {estimate.state === 'done' && (
+            <>
+              {perGb && <p className="dialog-note">Size not known until listed: the prices below are for each GB copied.</p>}
+              <CostLines estimate={estimate.estimate} label={perGb ? 'Estimated cost per GB' : 'Estimated cost'} testId="copy-estimate" />
+            </>
+          )}
+        </section>
+        <div className="dialog-buttons">
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy} data-autofocus>
+            {verb}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
