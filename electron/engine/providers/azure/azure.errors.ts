@@ -9,6 +9,7 @@ import {
   SkyferryError,
   ThrottledError,
 } from '../../../../shared/errors';
+import { NETWORK_CODES as SHARED_NETWORK_CODES, parseRetryAfter } from '../http-errors';
 
 /** A NotFoundError for the container itself, so that deletes can tell it from an already-gone blob. */
 export class ContainerNotFoundError extends NotFoundError {}
@@ -23,19 +24,7 @@ export interface AzureErrorContext {
   key?: string;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'REQUEST_SEND_ERROR',
-]);
+const NETWORK_CODES = new Set([...SHARED_NETWORK_CODES, 'REQUEST_SEND_ERROR']);
 
 const AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 const INPUT_CODES = new Set([
@@ -102,12 +91,7 @@ function header(e: SdkErrorShape, name: string): string | undefined {
 }
 
 function retryAfterMs(e: SdkErrorShape): number | undefined {
-  const value = header(e, 'retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return parseRetryAfter(header(e, 'retry-after'));
 }
 
 function where(ctx: AzureErrorContext): string {

@@ -10,6 +10,7 @@ import {
   ThrottledError,
 } from '../../../../shared/errors';
 import { redact } from '../../log';
+import { NETWORK_CODES, parseRetryAfter } from '../http-errors';
 
 /** What a failed call was about, so that the message names it the way the user sees it (gs://account/bucket/key). */
 export interface GcsErrorContext {
@@ -22,7 +23,6 @@ export interface GcsErrorContext {
   signal?: AbortSignal;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
@@ -60,11 +60,7 @@ function retryAfterMs(err: unknown): number | undefined {
   let raw: unknown;
   if (headers && typeof (headers as { get?: unknown }).get === 'function') raw = (headers as Headers).get('retry-after');
   else raw = field(headers, 'retry-after');
-  if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(String(raw));
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return parseRetryAfter(raw);
 }
 
 /** The server's own words, redacted and kept short; never a token or key even if one leaked into the text. */

@@ -11,6 +11,7 @@ import {
   ThrottledError,
 } from '../../../../shared/errors';
 import { redact } from '../../log';
+import { NETWORK_CODES, parseRetryAfter } from '../http-errors';
 
 /** What the failing call was about, so that a message can name it (never a credential). */
 export interface S3ErrorContext {
@@ -32,7 +33,6 @@ interface SdkErrorShape {
   cause?: unknown;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const KEY_REJECTED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired', 'AuthorizationHeaderMalformed']);
 const INVALID_INPUT = new Set([
@@ -83,14 +83,6 @@ function networkCode(e: SdkErrorShape): string | undefined {
   return undefined;
 }
 
-/** Retry-After is either seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
 
 /** Turns anything the S3 SDK (or a stream under it) throws into one of the project's error classes. */
 export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
