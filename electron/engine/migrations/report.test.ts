@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine } from './report';
+import { csvDocument, csvField } from '../../../shared/csv';
+import { csvLine } from './report';
 
 describe('CSV export quoting (RFC 4180)', () => {
   it('quotes fields with commas, quotes, CR/LF or edge spaces, doubling inner quotes', () => {
@@ -11,6 +12,20 @@ describe('CSV export quoting (RFC 4180)', () => {
     expect(csvField(' lead')).toBe('" lead"');
     expect(csvField(undefined)).toBe('');
     expect(csvField(42)).toBe('42');
+    expect(csvField(-3)).toBe('-3');
+  });
+
+  it('keeps a name that a spreadsheet would run as a formula as text (leading apostrophe)', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe('"\'=HYPERLINK(""http://x"",""y"")"');
+    expect(csvField('+1+2')).toBe("'+1+2");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tcmd')).toBe("'\tcmd");
+    expect(csvField('a=b')).toBe('a=b');
+  });
+
+  it('ends every line, the last included, with CRLF', () => {
+    expect(csvDocument(['a', 'b'], [['x', 1], ['=y', undefined]])).toBe("a,b\r\nx,1\r\n'=y,\r\n");
   });
 
   it('writes a row in column order with empty optional fields', () => {

@@ -1,5 +1,6 @@
 import type { JobFile } from '../../../shared/contract/jobs.channels';
 import type { MigrationSummary, PlanItem, ReportRow } from '../../../shared/contract/migrations.channels';
+import { csvDocument, csvRow } from '../../../shared/csv';
 import { listName } from './planner';
 import type { MigrationService } from './migration-service';
 
@@ -80,15 +81,8 @@ export async function buildReport(svc: MigrationService, s: MigrationSummary): P
 
 const CSV_COLUMNS: Array<keyof ReportRow> = ['destination', 'source', 'target', 'outcome', 'size', 'renamedTo', 'metadataDropped', 'checksum', 'reason'];
 
-/** RFC 4180: a field with a comma, quote, CR or LF (or edge spaces) is quoted, its quotes doubled; lines end in CRLF. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function csvLine(row: ReportRow): string {
-  return CSV_COLUMNS.map((c) => csvField(row[c])).join(',');
+  return csvRow(CSV_COLUMNS.map((c) => row[c]));
 }
 
 export async function exportReport(svc: MigrationService, id: string, format: 'json' | 'csv'): Promise<{ text: string; fileName: string }> {
@@ -99,6 +93,6 @@ export async function exportReport(svc: MigrationService, id: string, format: 'j
   for await (const item of svc.store.read<PlanItem>(id, 'differences')) differences.push(item);
   const stamp = (s.finishedAt ?? s.createdAt).slice(0, 19).replace(/[:T]/g, '-');
   if (format === 'json') return { text: JSON.stringify({ migration: s, rows, differences }, null, 2), fileName: `skyferry-migration-${stamp}.json` };
-  const text = [CSV_COLUMNS.join(','), ...rows.map(csvLine)].join('\r\n') + '\r\n';
+  const text = csvDocument(CSV_COLUMNS, rows.map((row) => CSV_COLUMNS.map((c) => row[c])));
   return { text, fileName: `skyferry-migration-${stamp}.csv` };
 }
