@@ -1,13 +1,13 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
-import type { OpenOptions, Provider } from '../providers/provider';
+import type { Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
+import { counted } from './testing/counted';
 import { resolverFor } from './testing/resolver';
 
 const FILES = 24;
@@ -19,29 +19,6 @@ let s3: Provider;
 let azure: Provider;
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 const body = (i: number, v = 0): Buffer => Buffer.from(`file ${i} version ${v} `.repeat(100 + i));
-
-interface Counts {
-  stat: number;
-  open: number;
-  list: number;
-  put: number;
-}
-
-/** Counts the requests the job makes through a real provider; `beforeOpen` may change the source first. */
-function counted(inner: Provider, beforeOpen?: (key: string) => Promise<void>): { provider: Provider; counts: Counts } {
-  const counts: Counts = { stat: 0, open: 0, list: 0, put: 0 };
-  const provider: Provider = Object.assign(Object.create(inner) as Provider, {
-    stat: (bucket: string, key: string, signal?: AbortSignal) => (counts.stat++, inner.stat(bucket, key, signal)),
-    list: (...a: Parameters<Provider['list']>) => (counts.list++, inner.list(...a)),
-    put: (...a: Parameters<Provider['put']>) => (counts.put++, inner.put(...a)),
-    open: async (bucket: string, key: string, options?: OpenOptions): Promise<Readable> => {
-      counts.open++;
-      await beforeOpen?.(key);
-      return inner.open(bucket, key, options);
-    },
-  });
-  return { provider, counts };
-}
 
 async function blobMd5(container: string, key: string): Promise<string> {
   return md5(await azsdk.getContainerClient(container).getBlobClient(key).downloadToBuffer());

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { File, FileMetadata } from '@google-cloud/storage';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
-import { CancelledError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
+import { CancelledError, ConflictError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
 import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
 import {
   DEFAULT_MULTIPART,
@@ -64,6 +64,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
 
   const provider: Provider = {
     kind: 'gcs',
+    conditionalRead: true,
     features,
 
     async listBuckets(signal) {
@@ -117,9 +118,15 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       if (offset < 0 || (o.length !== undefined && o.length < 0)) throw new InvalidInputError(`A byte range of ${where(bucket, key)} cannot be negative`);
       const c = ctx(bucket, key, o.signal);
       // Asking first makes a missing object fail here, as a not_found the caller can act on, not mid-stream.
+      // The same request answers a conditional read: GCS has no If-Match on a media GET, but the read below is
+      // pinned to the generation this metadata names, so comparing its ETag here is as strong as S3's If-Match.
       const meta = await metadataOf(bucket, key, o.signal);
+      if (o.ifMatch !== undefined && meta.etag !== o.ifMatch) {
+        throw new ConflictError(`${where(bucket, key)} changed since it was listed (ETag ${meta.etag ?? 'none'}, expected ${o.ifMatch})`);
+      }
       const size = Number(meta.size ?? 0);
       const end = o.length === undefined ? size - 1 : Math.min(size, offset + o.length) - 1;
+      if (offset === 0 && o.length === undefined) o.onMetadata?.(toObjectMetadata(key, meta));
       const out = new PassThrough();
       if (end < offset) {
         out.end();
