@@ -42,6 +42,11 @@ export const GcsSettingsSchema = z.object({
   projectId: z.string().trim().optional(),
   /** An emulator or private endpoint, e.g. http://127.0.0.1:4443. */
   endpoint: optionalUrl,
+  /**
+   * Send the service account's credentials to `endpoint` too (a private or Private Service Connect endpoint of
+   * Google's). Off for emulators, which take no credentials.
+   */
+  authenticateEndpoint: z.boolean().optional(),
   bucket: z.string().trim().optional(),
 });
 export const GcsSecretsSchema = z.object({

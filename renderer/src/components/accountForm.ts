@@ -39,6 +39,7 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
   gcs: [
     { path: 'projectId', label: 'Project ID (optional)' },
     { path: 'endpoint', label: 'Endpoint URL (optional)', hint: 'e.g. http://127.0.0.1:4443 for an emulator' },
+    { path: 'authenticateEndpoint', label: 'Send the key to this endpoint (a private Google endpoint; off for emulators)', type: 'checkbox' },
     { path: 'bucket', label: 'Only this bucket (optional)' },
     { path: 'secrets.serviceAccountJson', label: 'Service-account key (JSON)', type: 'textarea', secret: true, hint: 'Paste the key file; leave empty for an emulator' },
   ],

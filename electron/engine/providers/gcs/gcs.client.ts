@@ -1,4 +1,5 @@
 import { Storage } from '@google-cloud/storage';
+import { GoogleAuth } from 'google-auth-library';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
 import { InvalidInputError } from '../../../../shared/errors';
 import { registerSecret } from '../../log';
@@ -10,6 +11,7 @@ export interface ServiceAccountKey {
 }
 
 export const GCS_PUBLIC_ENDPOINT = 'https://storage.googleapis.com';
+const GCS_SCOPE = 'https://www.googleapis.com/auth/devstorage.full_control';
 
 /**
  * Parses the key file's text. Messages never quote the input: JSON.parse's own message would echo part of it, and
@@ -41,7 +43,13 @@ export interface GcsClient {
 
 /**
  * With an endpoint (an emulator such as fake-gcs-server) requests go unauthenticated, as the SDK does for a custom
- * endpoint; a key, if given, is then used only to sign URLs. Without one, the service-account key is required.
+ * endpoint, and a key, if given, is used only to sign URLs; unless `authenticateEndpoint` is set (a private or
+ * Private Service Connect endpoint of Google's), which needs the key and sends it as the public endpoint gets it.
+ * Without an endpoint the service-account key is required.
+ *
+ * An authenticated endpoint uses self-signed JWTs (google-auth-library's `useJWTAccessWithScope`, which Google's
+ * APIs accept from service accounts): no token request to oauth2.googleapis.com, which a private network that
+ * reaches only the storage endpoint may not allow.
  */
 export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets): GcsClient {
   const raw = secrets.serviceAccountJson?.trim();
@@ -50,13 +58,23 @@ export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets): Gcs
   if (!settings.endpoint && !key) {
     throw new InvalidInputError('Add the service-account key (JSON) for this account, or set an emulator endpoint');
   }
+  const authenticated = Boolean(settings.endpoint) && settings.authenticateEndpoint === true;
+  if (authenticated && !key) {
+    throw new InvalidInputError('Sending credentials to the endpoint needs the service-account key (JSON): add it, or turn that option off for an emulator');
+  }
   const projectId = settings.projectId || key?.project_id || (settings.endpoint ? 'skyferry-emulator' : undefined);
   if (!projectId) throw new InvalidInputError('Enter the project ID: the service-account key does not name one');
   const endpoint = settings.endpoint ? settings.endpoint.replace(/\/+$/, '') : GCS_PUBLIC_ENDPOINT;
+  const credentials = key ? { client_email: key.client_email, private_key: key.private_key } : undefined;
+  let authClient: GoogleAuth | undefined;
+  if (authenticated && credentials) {
+    authClient = new GoogleAuth({ credentials, projectId, scopes: [GCS_SCOPE] });
+    authClient.useJWTAccessWithScope = true;
+  }
   const storage = new Storage({
     projectId,
-    ...(settings.endpoint ? { apiEndpoint: endpoint, useAuthWithCustomEndpoint: false } : {}),
-    ...(key ? { credentials: { client_email: key.client_email, private_key: key.private_key } } : {}),
+    ...(settings.endpoint ? { apiEndpoint: endpoint, useAuthWithCustomEndpoint: authenticated } : {}),
+    ...(authClient ? { authClient } : credentials ? { credentials } : {}),
     // The job manager retries with jittered backoff; the SDK's own retries stay few so they do not multiply.
     retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 8, totalTimeout: 120 },
   });
