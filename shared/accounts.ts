@@ -19,6 +19,17 @@ const optionalUrl = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
+/**
+ * Which entry of the price catalog prices this account, as `provider/region` (e.g. `wasabi/eu-central-1`); empty
+ * for automatic (the provider's own, S3-compatible stores told apart by their endpoint's host).
+ */
+const pricing = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,64}\/[A-Za-z0-9._-]{1,64}$/, 'Choose a provider and region from the price catalog')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
 export const S3SettingsSchema = z.object({
   kind: z.literal('s3'),
   name,
@@ -29,6 +40,7 @@ export const S3SettingsSchema = z.object({
   checksumMode: z.enum(['when_supported', 'when_required']).default('when_supported'),
   /** Optional: limit the account to one bucket (for keys that cannot list buckets). */
   bucket: z.string().trim().optional(),
+  pricing,
 });
 export const S3SecretsSchema = z.object({
   accessKeyId: z.string().trim().min(1, 'Enter the access key ID'),
@@ -48,6 +60,7 @@ export const GcsSettingsSchema = z.object({
    */
   authenticateEndpoint: z.boolean().optional(),
   bucket: z.string().trim().optional(),
+  pricing,
 });
 export const GcsSecretsSchema = z.object({
   /** The service-account key file's JSON text; absent for an emulator. */
@@ -62,6 +75,7 @@ export const AzureSettingsSchema = z.object({
   /** Blob service URL, e.g. https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1. */
   endpoint: optionalUrl,
   container: z.string().trim().optional(),
+  pricing,
 });
 export const AzureSecretsSchema = z.object({
   connectionString: z.string().optional(),

@@ -35,6 +35,12 @@ export function pricingFor(settings: AccountSettings | undefined, catalog: Price
   const has = (p: PricingPlace): boolean =>
     catalog.providers.some((x) => x.id === p.provider && x.regions.some((r) => r.id.toLowerCase() === p.region.toLowerCase()));
   if (!settings) return DEFAULT_PLACE.local;
+  // The user's own choice ("Priced as" in the account dialog) wins while the catalog still has it.
+  if (settings.kind !== 'local' && settings.pricing) {
+    const [provider = '', region = ''] = settings.pricing.split('/');
+    const chosen = { provider, region };
+    if (has(chosen)) return chosen;
+  }
   if (settings.kind !== 's3') return DEFAULT_PLACE[settings.kind];
   const host = settings.endpoint ? new URL(settings.endpoint).hostname : '';
   if (host.endsWith('.r2.cloudflarestorage.com')) return { provider: 'cloudflare-r2', region: 'auto' };

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountSummary, ConnectionTestResult } from '../../../shared/accounts';
 import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
 import { errorMessage, invoke } from '../api/client';
@@ -61,8 +61,31 @@ function Field({ f, value, error, hasSaved, onChange }: { f: FieldDef; value: st
   );
 }
 
+type Option = { value: string; label: string };
+
+/** "Priced as": Automatic, then every provider/region of the price catalog (the user's additions included). */
+function usePricingOptions(): Option[] {
+  const [options, setOptions] = useState<Option[]>([{ value: '', label: 'Automatic (from the provider, endpoint and region)' }]);
+  useEffect(() => {
+    let live = true;
+    invoke('costs:catalog', {}).then(
+      ({ catalog }) => {
+        if (!live) return;
+        const places = catalog.providers.flatMap((p) => p.regions.map((r) => ({ value: `${p.id}/${r.id}`, label: `${p.name}: ${r.name}` })));
+        setOptions((old) => [old[0] ?? { value: '', label: 'Automatic' }, ...places]);
+      },
+      () => undefined, // Without the catalog the choice stays Automatic; the rest of the form still works.
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return options;
+}
+
 function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDone: () => void }) {
   const loadAccounts = useStore((s) => s.loadAccounts);
+  const pricingOptions = usePricingOptions();
   const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(editing?.settings.kind ?? 's3');
   const [name, setName] = useState(editing?.settings.name ?? '');
@@ -131,7 +154,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
       </div>
       <Field f={{ path: 'name', label: 'Account name', hint: 'Used in locations such as s3://name/bucket/key' }} value={name} error={errors['name']} hasSaved={false} onChange={(v) => setName(String(v))} />
       {visibleFields(kind, values).map((f) => (
-        <Field key={f.path} f={f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => ({ ...old, [f.path]: v }))} />
+        <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => ({ ...old, [f.path]: v }))} />
       ))}
       {Object.keys(errors).length > 0 && (
         <p className="field-error" role="alert">Check the highlighted fields.</p>

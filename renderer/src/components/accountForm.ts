@@ -15,7 +15,17 @@ export interface FieldDef {
   secret?: boolean;
   /** Shown only when another field has a value. */
   when?: { path: string; equals: string };
+  /** Options the dialog fills at run time ('pricing': the price catalog's providers and regions). */
+  optionsFrom?: 'pricing';
 }
+
+const PRICING_FIELD: FieldDef = {
+  path: 'pricing',
+  label: 'Priced as',
+  type: 'select',
+  optionsFrom: 'pricing',
+  hint: 'The prices (Costs > Price catalog) used for this account\'s estimates and scans',
+};
 
 export const FIELDS: Record<ProviderKind, FieldDef[]> = {
   s3: [
@@ -35,6 +45,7 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
     { path: 'secrets.accessKeyId', label: 'Access key ID', secret: true },
     { path: 'secrets.secretAccessKey', label: 'Secret access key', type: 'password', secret: true },
     { path: 'secrets.sessionToken', label: 'Session token (optional)', type: 'password', secret: true },
+    PRICING_FIELD,
   ],
   gcs: [
     { path: 'projectId', label: 'Project ID (optional)' },
@@ -42,6 +53,7 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
     { path: 'authenticateEndpoint', label: 'Send the key to this endpoint (a private Google endpoint; off for emulators)', type: 'checkbox' },
     { path: 'bucket', label: 'Only this bucket (optional)' },
     { path: 'secrets.serviceAccountJson', label: 'Service-account key (JSON)', type: 'textarea', secret: true, hint: 'Paste the key file; leave empty for an emulator' },
+    PRICING_FIELD,
   ],
   azure: [
     {
@@ -60,6 +72,7 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
     { path: 'secrets.accountKey', label: 'Account key', type: 'password', secret: true, when: { path: 'auth', equals: 'sharedKey' } },
     { path: 'secrets.connectionString', label: 'Connection string', type: 'password', secret: true, when: { path: 'auth', equals: 'connectionString' } },
     { path: 'secrets.sasToken', label: 'SAS token', type: 'password', secret: true, when: { path: 'auth', equals: 'sas' } },
+    PRICING_FIELD,
   ],
   local: [{ path: 'root', label: 'Folder', hint: 'A full path; its sub-folders show as buckets' }],
 };
