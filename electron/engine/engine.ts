@@ -70,7 +70,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
 
   // The cost history (dataDir/costs/history.jsonl): finished scans, jobs and migration runs, priced at the catalog.
   const catalog = createCatalogStore(options.dataDir);
-  const history = createHistoryRecorder(openHistoryStore(options.dataDir), catalog, accounts);
+  const history = createHistoryRecorder(openHistoryStore(options.dataDir), catalog, accounts, options.providerOptions?.multipart);
 
   // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
   const jobs = new JobManager({

@@ -17,6 +17,7 @@ import { toErrorInfo } from '../../../shared/errors';
 import { parseLocation } from '../../../shared/location';
 import type { FinishedJob } from '../jobs/request-count';
 import { createLogger } from '../log';
+import type { MultipartSettings } from '../providers/provider';
 import { actualTransferCost } from './actual-cost';
 import type { CatalogStore } from './catalog-store';
 import { pricingFor } from './costs.handlers';
@@ -57,7 +58,7 @@ function estimatePath(path: string): TransferPathKind {
  * A finished copy or move job as the history keeps it, priced at `catalog`: the estimate for its listed files
  * (what the estimator says before a copy) and the actual cost of what it moved and requested.
  */
-export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob): HistoryJob | undefined {
+export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob, multipart?: MultipartSettings): HistoryJob | undefined {
   const s = job.summary;
   const source = s.sources[0];
   if ((s.kind !== 'copy' && s.kind !== 'move') || source === undefined || s.destination === undefined) return undefined;
@@ -76,7 +77,9 @@ export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: Finish
   try {
     const dest = storageClass === undefined ? to : { ...to, class: storageClass };
     const sizes = job.planned.sizes.length <= 100_000 ? { sizes: job.planned.sizes } : {};
-    estimate = estimateTransfer(catalog, { source: from, destination: dest, files: job.planned.files, bytes: job.planned.bytes, ...sizes, path: estimatePath(s.path) });
+    // Part sizes as the providers were built with (tests lower them), so the estimate splits uploads as the job did.
+    const parts = multipart && s.path !== 'server-side' ? { partSizeBytes: multipart.partSizeBytes, multipartThresholdBytes: multipart.thresholdBytes } : {};
+    estimate = estimateTransfer(catalog, { source: from, destination: dest, files: job.planned.files, bytes: job.planned.bytes, ...sizes, ...parts, path: estimatePath(s.path) });
     actual = actualTransferCost(catalog, { source: from, destination: dest, bytesByPath: job.moved.byPath, sourceRequests: source_, destinationRequests: destination });
   } catch (e) {
     priceError = toErrorInfo(e).message;
@@ -157,7 +160,7 @@ export interface CostHistoryRecorder {
 }
 
 /** Records into `store`, priced at the catalog of the moment; a failure to record is logged, never thrown. */
-export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore, accounts: Accounts): CostHistoryRecorder {
+export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore, accounts: Accounts, multipart?: MultipartSettings): CostHistoryRecorder {
   // One after another, in the order things finished: a migration's record reads its jobs' records, written first.
   let chain: Promise<void> = Promise.resolve();
   const guard = (what: string, fn: () => Promise<void>): Promise<void> => {
@@ -178,7 +181,7 @@ export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore
       }),
     jobFinished: (job) =>
       guard(`job ${job.summary.id}`, async () => {
-        const r = jobRecord(await catalog.effective(), accounts, job);
+        const r = jobRecord(await catalog.effective(), accounts, job, multipart);
         if (r) await store.append(r);
       }),
     migrationFinished: (s) =>
