@@ -123,6 +123,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       closed = true;
       listeners.clear();
       await jobs.close();
+      await history.flush();
       await providers.closeAll();
     },
   };

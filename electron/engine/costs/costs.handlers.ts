@@ -79,9 +79,9 @@ export function createCostHandlers(deps: CostHandlerDeps): CostHandlers {
       const totals = await scanPrefix(provider, bucket, prefix, { signal: controller.signal, onProgress: progress });
       result.totals = totals;
       result.keeping = keepingCost(await store.effective(), result.pricing, totals);
+      // Recorded before the scan says it is done: a view that refreshes then finds the scan in the history.
+      await deps.history?.scanFinished({ ...result, state: 'done' });
       result.state = 'done';
-      // Recorded before the last progress event: a view that refreshes on it finds the scan in the history.
-      await deps.history?.scanFinished(result);
     } catch (e) {
       const info = toErrorInfo(e);
       result.state = controller.signal.aborted || info.code === 'cancelled' ? 'cancelled' : 'failed';

@@ -157,6 +157,8 @@ export interface CostHistoryRecorder {
   jobFinished(job: FinishedJob): Promise<void>;
   migrationFinished(s: MigrationSummary): Promise<void>;
   history(uri?: string): Promise<CostHistory>;
+  /** Resolves once everything handed over so far is written (a clean shutdown). */
+  flush(): Promise<void>;
 }
 
 /** Records into `store`, priced at the catalog of the moment; a failure to record is logged, never thrown. */
@@ -189,6 +191,7 @@ export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore
         const jobs = summarizeJobs(await store.read(), s.jobIds);
         await store.append(migrationRecord(s, jobs));
       }),
+    flush: () => chain,
     history: async (uri) => {
       await chain;
       return summarize(await store.read(), uri);
