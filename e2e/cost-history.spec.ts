@@ -99,7 +99,7 @@ test('History: empty, then two scans of demo-photos and a copy to Azurite with t
   await expect(runs.locator('tbody tr')).toHaveCount(1);
   const header = await runs.locator('thead th').allTextContents();
   const cell = (name: string) => runs.locator('tbody tr').first().locator('th, td').nth(header.indexOf(name));
-  await expect(cell('Transfer')).toContainText('Copy:');
+  await expect(cell('Transfer')).toContainText('Copy "demo-photos" to az://');
   await expect(cell('State')).toHaveText('completed');
   await expect(cell('Estimated bytes')).toHaveText(count(bytes));
   await expect(cell('Moved bytes')).toHaveText(count(copied));

@@ -8,6 +8,10 @@ import { formatUsd } from './money';
 /** The engine's key for objects whose listing reports no class. */
 const NO_CLASS = '(default)';
 const className = (key: string): string => (key === NO_CLASS ? 'Default (not reported)' : key);
+/** Series colours, readable on both themes; given as props so that the legend shows them too. */
+const LINE_COLOURS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#14b8a6'];
+const ESTIMATE_COLOUR = '#94a3b8';
+const ACTUAL_COLOUR = '#3b82f6';
 
 const REQUEST_LABEL: Record<keyof RequestCounts, string> = {
   list: 'LIST',
@@ -24,7 +28,6 @@ const REQUEST_LABEL: Record<keyof RequestCounts, string> = {
 interface RunRow {
   key: string;
   label: string;
-  what: string;
   finishedAt: string;
   state: string;
   bytesEstimated: number;
@@ -39,7 +42,6 @@ function jobRow(j: HistoryJob): RunRow {
   return {
     key: `job:${j.id}`,
     label: j.title,
-    what: j.kind === 'move' ? 'Move' : 'Copy',
     finishedAt: j.finishedAt,
     state: j.state,
     bytesEstimated: j.bytesPlanned,
@@ -54,8 +56,7 @@ function jobRow(j: HistoryJob): RunRow {
 function migrationRow(m: HistoryMigration): RunRow {
   return {
     key: `migration:${m.id}`,
-    label: m.name ?? `${m.source} to ${m.destinations.join(', ')}`,
-    what: 'Migration',
+    label: `Migration ${m.name ?? `${m.source} to ${m.destinations.join(', ')}`}`,
     finishedAt: m.finishedAt,
     state: m.state,
     bytesEstimated: m.bytesEstimated,
@@ -106,7 +107,7 @@ function ScanHistory({ scans }: { scans: HistoryScan[] }) {
                   <Tooltip formatter={(v) => (typeof v === 'number' ? formatUsd(v) : String(v))} />
                   <Legend formatter={(v: string) => className(v)} />
                   {classes.map((c, i) => (
-                    <Line key={c} dataKey={c} name={c} className={`series-${i % 6}`} isAnimationActive={false} dot />
+                    <Line key={c} dataKey={c} name={c} stroke={LINE_COLOURS[i % LINE_COLOURS.length]} isAnimationActive={false} dot />
                   ))}
                 </LineChart>
               </ResponsiveContainer>
@@ -166,9 +167,9 @@ function RunHistory({ runs }: { runs: RunRow[] }) {
             <XAxis type="number" tickFormatter={(v: number) => format(v)} tickCount={4} />
             <YAxis type="category" dataKey="label" width={160} tickFormatter={(v: string) => truncateMiddle(v, 24)} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? format(v) : String(v))} cursor={{ className: 'cost-chart-cursor' }} />
-            <Legend />
-            <Bar dataKey={keys[0]} name={names[0]} className="series-estimate" isAnimationActive={false} />
-            <Bar dataKey={keys[1]} name={names[1]} className="series-actual" isAnimationActive={false} />
+            <Legend itemSorter={null} />
+            <Bar dataKey={keys[0]} name={names[0]} className="series-estimate" fill={ESTIMATE_COLOUR} isAnimationActive={false} />
+            <Bar dataKey={keys[1]} name={names[1]} className="series-actual" fill={ACTUAL_COLOUR} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
@@ -208,7 +209,7 @@ function RunHistory({ runs }: { runs: RunRow[] }) {
                   <tr key={r.key}>
                     <td>{formatDate(r.finishedAt)}</td>
                     <th scope="row" title={r.label}>
-                      {r.what}: {truncateMiddle(r.label, 60)}
+                      {truncateMiddle(r.label, 60)}
                       {r.note !== undefined && <div className="muted">{r.note}</div>}
                     </th>
                     <td>{r.state}</td>
