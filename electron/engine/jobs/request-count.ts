@@ -23,7 +23,7 @@ export function partsOf(size: number, multipart: MultipartSettings): number {
 /**
  * A provider that counts the calls made through it, by kind, into `counts`: one per call (a retried call counts
  * again, as the provider bills it). The job code sees the same provider otherwise: every other member is the
- * inner provider's (the wrapper's prototype is the provider itself).
+ * inner provider's, its methods bound to it (private fields and getters keep working).
  */
 export function countingProvider(inner: Provider, counts: RequestCounts, multipart: MultipartSettings = DEFAULT_MULTIPART): Provider {
   const wrapper: Partial<Provider> = {
@@ -47,7 +47,13 @@ export function countingProvider(inner: Provider, counts: RequestCounts, multipa
   // Hashing reads the object (local folders only: the clouds store their hashes).
   const hash = inner.hash?.bind(inner);
   if (hash) wrapper.hash = (...a) => (counts.get++, hash(...a));
-  return Object.assign(Object.create(inner) as Provider, wrapper);
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (Object.hasOwn(wrapper, prop)) return wrapper[prop as keyof Provider];
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**
