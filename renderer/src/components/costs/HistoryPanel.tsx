@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { addRequestCounts, REQUEST_KINDS, type CostHistory, type HistoryJob, type HistoryMigration, type HistoryScan, type RequestCounts } from '../../../../shared/costs';
-import { errorMessage, invoke } from '../../api/client';
+import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { formatUsd } from './money';
 
@@ -258,6 +258,29 @@ export function HistoryPanel() {
       .finally(() => setBusy(false));
   }, []);
   useEffect(load, [load]);
+  // What finishes while the panel is open shows without a click: a job, a scan, a migration run.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const soon = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 500);
+    };
+    const offJobs = on('jobs:changed', (e) => {
+      if (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled') soon();
+    });
+    const offScans = on('costs:scanProgress', (p) => {
+      if (p.state !== 'running') soon();
+    });
+    const offPlans = on('plans:progress', (p) => {
+      if (['completed', 'completed-with-differences', 'failed', 'cancelled'].includes(p.state)) soon();
+    });
+    return () => {
+      clearTimeout(timer);
+      offJobs();
+      offScans();
+      offPlans();
+    };
+  }, [load]);
 
   const runs = useMemo(() => (history?.runs ?? []).map((r) => (r.t === 'job' ? jobRow(r) : migrationRow(r))).reverse(), [history]);
   const empty = history !== null && history.scans.length === 0 && history.runs.length === 0;
