@@ -8,6 +8,8 @@ import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
+import { createHistoryRecorder } from './costs/history';
+import { openHistoryStore } from './costs/history-store';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
@@ -66,6 +68,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
   };
 
+  // The cost history (dataDir/costs/history.jsonl): finished scans, jobs and migration runs, priced at the catalog.
+  const catalog = createCatalogStore(options.dataDir);
+  const history = createHistoryRecorder(openHistoryStore(options.dataDir), catalog, accounts, options.providerOptions?.multipart);
+
   // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
   const jobs = new JobManager({
     resolve: async (uri) => {
@@ -74,19 +80,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
     journalDir: path.join(options.dataDir, 'jobs'),
     emit: context.emit,
+    onFinished: (job) => void history.jobFinished(job),
     // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
     ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });
   jobs.restore();
 
   // Migrations: plans, runs and reports under dataDir/plans; estimates from the same price catalog as costs:*.
-  const catalog = createCatalogStore(options.dataDir);
   const migrations = await createMigrationHandlers({
     dataDir: options.dataDir,
     resolve: (uri) => providers.resolve(uri),
     jobs,
     emit: context.emit,
     estimate: catalogEstimator(catalog, accounts),
+    onRunFinished: (s) => history.migrationFinished(s),
   });
 
   const handlers: Handlers = {
@@ -94,7 +101,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),
-    ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog }),
+    ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
     ...createDialogHandlers(),
@@ -116,6 +123,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       closed = true;
       listeners.clear();
       await jobs.close();
+      await history.flush();
       await providers.closeAll();
     },
   };

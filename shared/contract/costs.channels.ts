@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CatalogOverlaySchema,
   CopyEstimateRequestSchema,
+  CostHistorySchema,
   CostEstimateSchema,
   PriceCatalogSchema,
   PriceEditSchema,
@@ -49,6 +50,11 @@ export const costChannels = {
     }),
     WhatIfResultSchema,
   ),
+  /**
+   * The cost history saved in the data dir: every finished scan (monthly cost by class), every finished copy or
+   * move job and migration run (estimated against actual bytes, requests and cost). `uri` keeps one bucket's scans.
+   */
+  'costs:history': channel(z.object({ uri: z.string().max(2048).optional() }), CostHistorySchema),
 } as const;
 
 export const costEvents = {

@@ -9,6 +9,7 @@ import { createLogger } from '../log';
 import { DEFAULT_PLACE } from './catalog';
 import { createCatalogStore, type CatalogStore } from './catalog-store';
 import { estimateTransfer } from './estimator';
+import type { CostHistoryRecorder } from './history';
 import { scanPrefix } from './scan';
 import { keepingCost, whatIf, type PricingPlace } from './what-if';
 
@@ -25,6 +26,8 @@ export interface CostHandlerDeps {
   emit: EngineContext['emit'];
   /** Tests may pass their own store; otherwise the overlay lives in `dataDir`. */
   catalog?: CatalogStore;
+  /** Where finished scans are recorded and `costs:history` reads from; without one the history is empty. */
+  history?: CostHistoryRecorder;
 }
 
 /** Finished scans kept for `costs:scanResult` and `costs:whatIf`; older ones are forgotten first. */
@@ -82,6 +85,8 @@ export function createCostHandlers(deps: CostHandlerDeps): CostHandlers {
       const totals = await scanPrefix(provider, bucket, prefix, { signal: controller.signal, onProgress: progress });
       result.totals = totals;
       result.keeping = keepingCost(await store.effective(), result.pricing, totals);
+      // Recorded before the scan says it is done: a view that refreshes then finds the scan in the history.
+      await deps.history?.scanFinished({ ...result, state: 'done' });
       result.state = 'done';
     } catch (e) {
       const info = toErrorInfo(e);
@@ -140,5 +145,6 @@ export function createCostHandlers(deps: CostHandlerDeps): CostHandlers {
       const input = fromClasses ? { olderThanDays, targetClass, fromClasses } : { olderThanDays, targetClass };
       return whatIf(await store.effective(), pricing ?? result.pricing, result.totals, input);
     },
+    'costs:history': async ({ uri }) => (deps.history ? deps.history.history(uri) : { scans: [], runs: [] }),
   };
 }

@@ -8,9 +8,11 @@ import {
   type Figure,
   type PriceCatalog,
   type ProviderPricing,
+  type RegionPricing,
   type StorageClassPricing,
   type Tier,
   type TransferEstimateRequest,
+  type TransferPathKind,
 } from '../../../shared/costs';
 import { InvalidInputError } from '../../../shared/errors';
 import { DEFAULT_MULTIPART } from '../providers/provider';
@@ -128,6 +130,34 @@ export function earlyDeletion(bytes: number, ageDays: number, cls: StorageClassP
   return line('early-deletion', `Early deletion from ${cls.name} (${+remainingDays.toFixed(1)} of ${min} days left)`, gb(bytes) * (remainingDays / DAYS_PER_MONTH), 'GB-month', price);
 }
 
+export interface PricedEnds {
+  srcProvider: ProviderPricing;
+  dstProvider: ProviderPricing;
+  srcRegion: RegionPricing;
+  dstRegion: RegionPricing;
+}
+
+/** Egress: who pays for `bytes` leaving the source by `path` (a note says why when nothing is charged). */
+export function transferEgress(path: TransferPathKind, bytes: number, ends: PricedEnds, notes: string[], alreadyThisMonthBytes?: number): CostLine[] {
+  const { srcProvider, dstProvider, srcRegion, dstRegion } = ends;
+  const sameRegion = srcProvider.id === dstProvider.id && srcRegion.id === dstRegion.id;
+  if (path === 'server-side') {
+    if (sameRegion) {
+      notes.push(`Server-side copy inside ${srcRegion.name}: no data transfer charge.`);
+      return [];
+    }
+    const rate = srcRegion.egress.interRegionUsdPerGb;
+    if (rate) return [line('egress', `Inter-region transfer ${srcRegion.id} to ${dstRegion.id}`, gb(bytes), 'GB', rate)];
+    return egressInternet(bytes, srcRegion.egress, alreadyThisMonthBytes);
+  }
+  notes.push(
+    path === 'relay'
+      ? `Relay through this computer: ${srcProvider.name} bills its internet egress; uploads to ${dstProvider.name} are free.`
+      : `Cloud-side pull: ${dstProvider.name} reads from a signed ${srcProvider.name} URL, which bills its internet egress.`,
+  );
+  return egressInternet(bytes, srcRegion.egress, alreadyThisMonthBytes);
+}
+
 /** Sizes as (size, count) pairs from whatever the request gave: exact list, histogram, or the average. */
 function sizeGroups(req: TransferEstimateRequest): Array<{ size: number; count: number }> {
   if (req.sizes) return req.sizes.map((size) => ({ size, count: 1 }));
@@ -145,7 +175,6 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
   const srcClass = findClassOrDefault(srcRegion, req.source.class, notes);
   const dstClass = findClassOrDefault(dstRegion, req.destination.class, notes);
   const sameProvider = srcProvider.id === dstProvider.id;
-  const sameRegion = sameProvider && srcRegion.id === dstRegion.id;
   if (req.path === 'server-side' && !sameProvider) {
     throw new InvalidInputError(`A server-side copy stays inside one provider: ${srcProvider.name} to ${dstProvider.name} goes through a relay or a cloud-side pull`);
   }
@@ -154,22 +183,7 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
   const threshold = req.multipartThresholdBytes ?? sizing.thresholdBytes;
   const lines: CostLine[] = [];
 
-  // Egress: who pays for the bytes leaving the source.
-  if (req.path === 'server-side') {
-    if (sameRegion) notes.push(`Server-side copy inside ${srcRegion.name}: no data transfer charge.`);
-    else {
-      const rate = srcRegion.egress.interRegionUsdPerGb;
-      if (rate) lines.push(line('egress', `Inter-region transfer ${srcRegion.id} to ${dstRegion.id}`, gb(req.bytes), 'GB', rate));
-      else lines.push(...egressInternet(req.bytes, srcRegion.egress, req.egressAlreadyThisMonthBytes));
-    }
-  } else {
-    lines.push(...egressInternet(req.bytes, srcRegion.egress, req.egressAlreadyThisMonthBytes));
-    notes.push(
-      req.path === 'relay'
-        ? `Relay through this computer: ${srcProvider.name} bills its internet egress; uploads to ${dstProvider.name} are free.`
-        : `Cloud-side pull: ${dstProvider.name} reads from a signed ${srcProvider.name} URL, which bills its internet egress.`,
-    );
-  }
+  lines.push(...transferEgress(req.path, req.bytes, { srcProvider, dstProvider, srcRegion, dstRegion }, notes, req.egressAlreadyThisMonthBytes));
 
   // Requests: one flat listing of the source, reads at the source, writes (and heads) at the destination.
   const groups = sizeGroups(req);

@@ -10,6 +10,7 @@ import { runJob } from './job-run';
 import { Admission, type AdmissionSettings } from './admission';
 import type { MultipartSettings } from '../providers/provider';
 import type { PlannedFile, Resolver } from './types';
+import { finishedJob, RequestCounter, type FinishedJob } from './request-count';
 
 const log = createLogger('jobs');
 
@@ -39,6 +40,8 @@ export interface JobManagerOptions {
   retry?: Partial<RetryPolicy>;
   progressIntervalMs?: number;
   deleteBatchSize?: number;
+  /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
+  onFinished?: (job: FinishedJob) => void;
 }
 
 /** What a running job needs from the manager. */
@@ -64,6 +67,8 @@ export class JobManager {
   private ticker: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly waiters = new Map<string, Array<(summary: JobSummary) => void>>();
+  /** Provider calls of each job by kind, counted through its resolver (kept until the job leaves the history). */
+  private readonly requests = new Map<string, RequestCounter>();
 
   constructor(private readonly options: JobManagerOptions) {
     this.store = options.journalDir === undefined ? undefined : new JournalStore(options.journalDir);
@@ -202,6 +207,7 @@ export class JobManager {
       if (job.active || job.state === 'paused') continue;
       job.journal?.remove();
       this.jobs.delete(job.id);
+      this.requests.delete(job.id);
     }
   }
 
@@ -246,7 +252,9 @@ export class JobManager {
     this.setState(job, 'running');
     this.startTicker();
     try {
-      await runJob(job, this.ctx, job.controller.signal);
+      let counter = this.requests.get(job.id);
+      if (!counter) this.requests.set(job.id, (counter = new RequestCounter(this.options.multipart)));
+      await runJob(job, { ...this.ctx, resolve: counter.resolver(this.ctx.resolve) }, job.controller.signal);
       const failed = job.files.filter((f) => f.state === 'failed');
       const first = failed[0]?.error;
       if (failed.length > 0 && first) job.error = { code: first.code, message: `${failed.length} of ${job.files.length} files failed. First: ${first.message}` };
@@ -279,6 +287,11 @@ export class JobManager {
     job.journal?.close();
     const waiting = this.waiters.get(job.id);
     this.waiters.delete(job.id);
+    try {
+      this.options.onFinished?.(finishedJob(job, this.requests.get(job.id)));
+    } catch (e) {
+      log.warn(`recording the end of job ${job.id} failed`, e);
+    }
     for (const resolve of waiting ?? []) resolve(job.summary());
   }
 

@@ -15,6 +15,8 @@ export interface MigrationDeps extends PlannerDeps {
   dataDir: string;
   jobs: JobManager;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Told of every run that ends, once its report is built (the cost history); never throws. */
+  onRunFinished?: (s: MigrationSummary) => Promise<void>;
 }
 
 /**

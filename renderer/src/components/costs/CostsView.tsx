@@ -4,16 +4,18 @@ import { subscribeCosts } from '../../store/costs.slice';
 import { CatalogPanel } from './CatalogPanel';
 import './costs.css';
 import { EstimatePanel } from './EstimatePanel';
+import { HistoryPanel } from './HistoryPanel';
 import { ScanPanel } from './ScanPanel';
 
 const TABS = [
   { id: 'scan', label: 'Bucket analytics' },
   { id: 'estimate', label: 'Transfer estimate' },
   { id: 'catalog', label: 'Price catalog' },
+  { id: 'history', label: 'History' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
-/** The Costs view: what a bucket costs to keep, what a copy will cost, and the prices behind both. */
+/** The Costs view: what a bucket costs to keep, what a copy will cost, the prices behind both, and what was spent. */
 export function CostsView() {
   const [tab, setTab] = useState<TabId>('scan');
   const base = useId();
@@ -65,6 +67,7 @@ export function CostsView() {
         {tab === 'scan' && <ScanPanel />}
         {tab === 'estimate' && <EstimatePanel />}
         {tab === 'catalog' && <CatalogPanel />}
+        {tab === 'history' && <HistoryPanel />}
       </div>
     </div>
   );

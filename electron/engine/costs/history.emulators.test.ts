@@ -1,0 +1,199 @@
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobSummarySchema } from '../../../shared/contract/jobs.channels';
+import { BYTES_PER_GB, CostHistorySchema, ScanProgressSchema, type CostHistory, type HistoryJob, type RequestCounts } from '../../../shared/costs';
+import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { createFileKeyCipher } from '../accounts/secret-store';
+import type { Engine } from '../dispatch';
+import { createEngine } from '../engine';
+import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
+import { call, waitForState } from '../migrations/testing/wait';
+
+/**
+ * The cost history through the engine, MinIO -> Azurite: both accounts go through a loopback proxy that writes
+ * down every HTTP request, so the request counts the history records are checked against what really went over
+ * the wire, and the bytes against what the SDKs list.
+ */
+const MiB = 2 ** 20;
+const MULTIPART = { thresholdBytes: 8 * MiB, partSizeBytes: 4 * MiB, concurrency: 2 };
+const SMALL = 17; // at least 16, so the job lists the destination once instead of asking per file
+const BIG = 10 * MiB; // 3 blocks of 4 MiB at most
+let base: string;
+let engine: Engine;
+let minio: MinioHandle;
+let az: AzuriteHandle;
+let s3sdk: S3Client;
+let azsdk: BlobServiceClient;
+let s3Proxy: FaultProxy;
+let azProxy: FaultProxy;
+const seen: Record<'s3' | 'azure', Array<{ method: string; url: string }>> = { s3: [], azure: [] };
+
+/** A rule that never fires: it only writes each request down. */
+function record(proxy: FaultProxy, into: Array<{ method: string; url: string }>): void {
+  proxy.add({ times: 1, fault: { kind: 'status', status: 503 }, match: (method, url) => (into.push({ method, url }), false) });
+}
+
+function s3Kind(r: { method: string; url: string }): keyof RequestCounts | 'other' {
+  const u = new URL(r.url, 'http://x');
+  if (r.method === 'GET' && u.searchParams.has('list-type')) return 'list';
+  if (r.method === 'GET') return 'get';
+  if (r.method === 'HEAD') return 'head';
+  return 'other';
+}
+
+function azureKind(r: { method: string; url: string }): keyof RequestCounts | 'other' {
+  const comp = new URL(r.url, 'http://x').searchParams.get('comp');
+  if (r.method === 'GET' && comp === 'list') return 'list';
+  if (r.method === 'HEAD') return 'head';
+  if (r.method === 'PUT' && comp === 'block') return 'parts';
+  if (r.method === 'PUT' && comp === 'blocklist') return 'multipart';
+  if (r.method === 'PUT' && comp === null) return 'put';
+  if (r.method === 'GET') return 'get';
+  return 'other';
+}
+
+function tally(list: Array<{ method: string; url: string }>, kind: (r: { method: string; url: string }) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of list) out[kind(r)] = (out[kind(r)] ?? 0) + 1;
+  return out;
+}
+
+async function history(): Promise<CostHistory> {
+  return CostHistorySchema.parse(await call(engine, 'costs:history', {}));
+}
+
+beforeAll(async () => {
+  [minio, az] = await Promise.all([startMinio(), startAzurite()]);
+  s3Proxy = await startFaultProxy(minio.endpoint);
+  azProxy = await startFaultProxy(new URL(az.endpoint).origin);
+  record(s3Proxy, seen.s3);
+  record(azProxy, seen.azure);
+  s3sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+  azsdk = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
+  base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-history-engine-'));
+  engine = await createEngine({ dataDir: path.join(base, 'data'), cipher: await createFileKeyCipher(path.join(base, 'keys', 'k')), providerOptions: { multipart: MULTIPART } });
+  await call(engine, 'accounts:save', {
+    account: { kind: 's3', name: 'minio', endpoint: s3Proxy.endpoint, region: minio.region, forcePathStyle: true, checksumMode: 'when_required', secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
+  });
+  await call(engine, 'accounts:save', {
+    account: { kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: `${azProxy.endpoint}${new URL(az.endpoint).pathname}`, secrets: { accountKey: az.accountKey } },
+  });
+  await call(engine, 'buckets:create', { account: 'minio', bucket: 'src' });
+  await call(engine, 'buckets:create', { account: 'azurite', bucket: 'dst' });
+  for (let i = 0; i < SMALL; i++) await s3sdk.send(new PutObjectCommand({ Bucket: 'src', Key: `d/f${i}.txt`, Body: `small file ${i} `.repeat(50 + i) }));
+  await s3sdk.send(new PutObjectCommand({ Bucket: 'src', Key: 'd/big.bin', Body: Buffer.alloc(BIG, 7) }));
+}, 600_000);
+
+afterAll(async () => {
+  await engine?.close();
+  s3sdk?.destroy();
+  await Promise.all([s3Proxy?.close(), azProxy?.close()]);
+  await Promise.all([minio?.stop(), az?.stop()]);
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+describe('cost history (MinIO -> Azurite, through the engine)', () => {
+  it('starts empty', async () => {
+    expect(await history()).toEqual({ scans: [], runs: [] });
+  });
+
+  it('records a finished scan with the objects and bytes the S3 SDK lists, and its monthly cost by class', async () => {
+    const listed = await s3sdk.send(new ListObjectsV2Command({ Bucket: 'src' }));
+    const bytes = (listed.Contents ?? []).reduce((n, o) => n + (o.Size ?? 0), 0);
+    const done = new Promise<void>((resolve) => {
+      const off = engine.subscribe((event, payload) => {
+        if (event === 'costs:scanProgress' && ScanProgressSchema.parse(payload).state !== 'running') {
+          off();
+          resolve();
+        }
+      });
+    });
+    await call(engine, 'costs:scan', { uri: 's3://minio/src/' });
+    await done;
+    const [scan, ...more] = (await history()).scans;
+    expect(more).toEqual([]);
+    expect(scan?.uri).toBe('s3://minio/src/');
+    expect(scan?.objects).toBe(listed.KeyCount);
+    expect(scan?.bytes).toBe(bytes);
+    expect(Object.keys(scan?.byClass ?? {})).toEqual(['STANDARD']);
+    // MinIO's account is priced as S3 us-east-1: Standard at $0.023 per GB-month.
+    expect(scan?.monthlyUsdByClass['STANDARD']).toBeCloseTo((bytes / BYTES_PER_GB) * 0.023, 12);
+  });
+
+  it('records a finished copy job: bytes the Azure SDK finds, and request counts equal to the requests on the wire', async () => {
+    seen.s3.length = 0;
+    seen.azure.length = 0;
+    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/out/' })) as { id: string };
+    let state = '';
+    for (let i = 0; i < 600 && !['completed', 'failed', 'cancelled'].includes(state); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = JobSummarySchema.array().parse(await call(engine, 'jobs:list', {})).find((j) => j.id === id)?.state ?? '';
+    }
+    expect(state).toBe('completed');
+    let blobBytes = 0;
+    let blobs = 0;
+    for await (const b of azsdk.getContainerClient('dst').listBlobsFlat({ prefix: 'out/' })) {
+      blobs++;
+      blobBytes += b.properties.contentLength ?? 0;
+    }
+    expect(blobs).toBe(SMALL + 1);
+
+    const job = (await history()).runs.find((r): r is HistoryJob => r.t === 'job' && r.id === id);
+    expect(job).toBeDefined();
+    if (!job) return;
+    expect(job.state).toBe('completed');
+    expect(job.filesMoved).toBe(SMALL + 1);
+    expect(job.bytesMoved).toBe(blobBytes);
+    expect(job.bytesByPath).toEqual({ relay: blobBytes });
+    expect(job.from).toEqual({ provider: 'aws-s3', region: 'us-east-1' });
+    expect(job.to).toEqual({ provider: 'azure-blob', region: 'eastus' });
+
+    // What the wire saw, request by request.
+    const s3 = tally(seen.s3, s3Kind);
+    const azure = tally(seen.azure, azureKind);
+    expect(azure['put']).toBe(SMALL); // one Put Blob per small file
+    expect(azure['multipart']).toBe(1); // one Put Block List for the big one
+    expect(azure['parts']).toBe(Math.ceil(BIG / MULTIPART.partSizeBytes)); // its blocks: 3
+    const { source, destination, sameAccount } = job.requests;
+    expect(sameAccount).toBe(false);
+    expect(source).toEqual({ list: s3['list'] ?? 0, head: s3['head'] ?? 0, get: s3['get'] ?? 0, put: 0, multipart: 0, parts: 0, copy: 0, delete: 0 });
+    expect(destination).toEqual({ list: azure['list'] ?? 0, head: azure['head'] ?? 0, get: azure['get'] ?? 0, put: SMALL, multipart: 1, parts: 3, copy: 0, delete: 0 });
+    expect(source.get).toBe(SMALL + 1);
+
+    // Actual cost, by hand: egress well inside the free 100 GB; S3 Standard LIST $0.005 and GET $0.0004 per 1,000;
+    // Azure Hot LIST $0.005 and writes $0.005 per 1,000 (17 Put Blob + 1 Put Block List + 3 Put Block).
+    const expected = (source.list * 0.005 + source.get * 0.0004 + destination.list * 0.005 + destination.head * 0.0004 + (SMALL + 1 + 3) * 0.005) / 1000;
+    expect(job.actual?.totalUsd).toBeCloseTo(expected, 12);
+    // The estimate for the same files, split into parts as the job did: one LIST, one GET and one HEAD per file, and
+    // the same 21 writes (the estimator assumes a HEAD per file where the job listed the destination once).
+    expect(job.estimate?.totalUsd).toBeCloseTo((0.005 + (SMALL + 1) * 0.0004 + (SMALL + 1) * 0.0004 + (SMALL + 1 + 3) * 0.005) / 1000, 12);
+  });
+
+  it('records a migration run with its plan estimate against the actual bytes and requests of its copy job', async () => {
+    await s3sdk.send(new PutObjectCommand({ Bucket: 'src', Key: 'd/new.txt', Body: 'one more' }));
+    const { id } = (await call(engine, 'plans:create', { source: 's3://minio/src/d/', destinations: ['az://azurite/dst/out/d/'], compare: 'size' })) as { id: string };
+    const planned = await waitForState(engine, id, ['planned', 'failed']);
+    expect(planned.state).toBe('planned');
+    await call(engine, 'plans:run', { id });
+    const done = await waitForState(engine, id, ['completed', 'completed-with-differences', 'failed']);
+    expect(done.report?.copied).toBe(1);
+    let h = await history();
+    for (let i = 0; i < 100 && !h.runs.some((r) => r.t === 'migration'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      h = await history();
+    }
+    const m = h.runs.find((r) => r.t === 'migration');
+    expect(m?.t === 'migration' && m).toMatchObject({ id, bytesEstimated: 8, bytesMoved: 8, estimateUsd: done.report?.costEstimateUsd });
+    if (m?.t !== 'migration') return;
+    expect(m.jobIds).toHaveLength(1);
+    expect(m.requests.put).toBe(1);
+    expect(m.requests.get).toBe(1);
+    expect(m.actualUsd).toBeGreaterThan(0);
+    // The migration's own copy job is shown inside it, not as a run of its own.
+    expect(h.runs.filter((r) => r.t === 'job' && m.jobIds.includes(r.id))).toEqual([]);
+  });
+});
