@@ -8,6 +8,7 @@ import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
+import { createRetentionHandlers } from './costs/retention.handlers';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
@@ -95,6 +96,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog }),
+    ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
     ...createDialogHandlers(),
