@@ -2,17 +2,19 @@ import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetail, JobSummary, RetentionPreview, RetentionReport } from '../../../shared/contract';
-import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
+import { createProvider } from '../providers/factory';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { SHIPPED_CATALOG } from './catalog';
 import { findClass, findRegion } from './lookup';
-import { MatchList, previewRetention } from './retention';
+import { MATCHES_PER_PAGE, MatchList, previewRetention } from './retention';
 
 /**
  * Retention through the real engine (contract, handlers, job manager, journal): a preview of the objects older than
@@ -259,5 +261,104 @@ describe('retention on Azurite', () => {
     expect(back.alreadyInClass).toBe(1);
     expect(back.oneTime.find((l) => l.kind === 'early-deletion')?.label).toMatch(/Early deletion from Cool: 2 objects younger than 30 days/);
     expect(back.monthlySavingUsd).toBeLessThan(0);
+  });
+});
+
+describe('the saved match list', () => {
+  it('pages a long list over several files and reads it back in order', async () => {
+    const list = new MatchList(path.join(dir, 'long-list'));
+    await list.reset();
+    const n = 2 * MATCHES_PER_PAGE + 1;
+    for (let i = 0; i < n; i++) await list.add({ key: `k/${i}`, size: i, modified: '2020-01-01T00:00:00.000Z', ...(i % 2 ? { etag: `e${i}` } : {}) });
+    await list.flush();
+    expect((await fs.readdir(list.dir)).sort()).toEqual(['matches-00000.jsonl', 'matches-00001.jsonl', 'matches-00002.jsonl']);
+    let i = 0;
+    for await (const m of list.read()) {
+      expect(m.key).toBe(`k/${i}`);
+      expect(m.etag).toBe(i % 2 ? `e${i}` : undefined);
+      i++;
+    }
+    expect(i).toBe(n);
+  });
+});
+
+describe('a retention run that is paused and the app restarted', () => {
+  it('resumes from the journal, finishes the previewed objects only, and still reports', async () => {
+    const root = path.join(dir, 'disk2', 'b');
+    await fs.mkdir(path.join(root, 'old'), { recursive: true });
+    const N = 2000;
+    const old = new Date(Date.now() - 40 * DAY);
+    for (let i = 0; i < N; i++) {
+      const p = path.join(root, 'old', `f-${i}.txt`);
+      await fs.writeFile(p, `${i}`);
+      await fs.utimes(p, old, old);
+    }
+    await fs.writeFile(path.join(root, 'old', 'young.txt'), 'young');
+    await call('accounts:save', { account: { kind: 'local', name: 'disk2', root: path.join(dir, 'disk2') } });
+    const p = await preview({ uri: 'file://disk2/b/old/', olderThanDays: 30, action: { kind: 'delete' } });
+    expect(p.matched).toBe(N);
+    const { jobId } = await call<{ jobId: string }>('retention:run', { id: p.id });
+    // Paused part-way: some objects deleted before the pause, the rest after the restart.
+    for (let i = 0; i < 2000 && (await call<JobSummary>('jobs:get', { id: jobId })).filesDone < 20; i++) await new Promise((r) => setImmediate(r));
+    await call('jobs:pause', { id: jobId });
+    for (let i = 0; i < 200 && (await call<JobSummary>('jobs:get', { id: jobId })).state !== 'paused'; i++) await new Promise((r) => setTimeout(r, 25));
+    const paused = await call<JobSummary>('jobs:get', { id: jobId });
+    console.log(`[retention] paused at ${paused.filesDone} of ${N} deletes; resuming after a restart`);
+    expect(paused.state).toBe('paused');
+    expect(paused.filesDone).toBeGreaterThan(0);
+    expect(paused.filesDone).toBeLessThan(N);
+
+    await engine.close();
+    engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+    const restored = await call<JobSummary>('jobs:get', { id: jobId });
+    expect(restored).toMatchObject({ state: 'paused', kind: 'delete', filesTotal: N, filesDone: paused.filesDone });
+    await call('jobs:resume', { id: jobId });
+    const ended = await new Promise<JobSummary>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the resumed job did not finish in 60 s')), 60_000);
+      const check = (): void => {
+        void call<JobSummary>('jobs:get', { id: jobId }).then((s) => {
+          if (['completed', 'failed', 'cancelled'].includes(s.state)) {
+            clearTimeout(timer);
+            off();
+            resolve(s);
+          }
+        });
+      };
+      const off = engine.subscribe((event) => event === 'jobs:changed' && check());
+      check();
+    });
+    expect(ended.state).toBe('completed');
+    expect((await fs.readdir(path.join(root, 'old'))).sort()).toEqual(['young.txt']);
+    const report = await call<RetentionReport>('retention:report', { id: p.id, limit: 10 });
+    expect(report.totals.deleted.count).toBe(N);
+    expect(report.objects).toHaveLength(10);
+    expect(report.objectsTruncated).toBe(true);
+  });
+});
+
+describe('a class change the store does not make (fake-gcs ignores a rewrite to another class)', () => {
+  let gcs: FakeGcsHandle;
+  beforeAll(async () => {
+    gcs = await startFakeGcs({ backend: 'memory' });
+  }, 300_000);
+  afterAll(async () => {
+    await gcs?.stop();
+  });
+
+  it('reports each object as failed with the class the store kept, and no saving', async () => {
+    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
+    await call('accounts:save', { account: settings });
+    await call('buckets:create', { account: 'fgcs', bucket: 'ret' });
+    const provider = createProvider(settings, {});
+    for (const i of [0, 1]) await provider.put('ret', `g/o-${i}`, Readable.from([Buffer.from(`gcs ${i}`)]), { size: 5 });
+    await provider.close?.();
+    await new Promise((r) => setTimeout(r, 1100));
+    const p = await preview({ uri: 'gs://fgcs/ret/g/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'COLDLINE' } });
+    expect(p.matched).toBe(2);
+    const { job, report } = await runToEnd(p.id);
+    expect(job.state).toBe('failed');
+    expect(report.totals.failed.count).toBe(2);
+    expect(report.objects.map((o) => o.reason)).toEqual([expect.stringMatching(/kept the object in STANDARD/), expect.stringMatching(/kept the object in STANDARD/)]);
+    expect(report.realisedMonthlySavingUsd).toBe(0);
   });
 });

@@ -180,6 +180,7 @@ export class RetentionTally {
       oneTime.push(line('early-deletion', `Early deletion from ${e.cls.name}: ${e.count.toLocaleString('en-US')} objects younger than ${e.cls.minStorageDays?.value ?? 0} days`, e.gbMonths, 'GB-month', price));
       notes.push(`${e.count.toLocaleString('en-US')} objects are younger than the ${e.cls.minStorageDays?.value ?? 0}-day minimum of ${e.cls.name}: ${this.action.kind === 'delete' ? 'deleting' : 'moving'} them now is billed the remaining days.`);
     }
+    if (this.action.kind === 'delete') notes.push('In a bucket that keeps versions, a deleted object leaves its old version billed until it is expired or removed.');
     notes.push(...current.notes.filter((n) => !n.startsWith('Storage only')));
     notes.push(`Storage at list prices for these objects alone (${gb(this.bytes).toFixed(3)} GB); requests and egress are not included.`);
     const oneTimeUsd = sumLines(oneTime);

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, NotFoundError, toErrorInfo } from '../../../shared/errors';
+import { CancelledError, NotFoundError, toErrorInfo, UnsupportedError } from '../../../shared/errors';
 import type { ObjectMetadata } from '../../../shared/model';
 import { createLogger } from '../log';
 import type { RunContext } from './job-manager';
@@ -15,10 +15,13 @@ export type CheckVerdict = { act: true } | { act: false; state: 'done' | 'skippe
 
 /**
  * Whether an object still is what a retention preview saw: gone, a different ETag, or modified at or after the
- * cutoff means someone wrote it since, and the run must leave it alone. Exported for the preview's own tests.
+ * cutoff means someone wrote it since, and the run must leave it alone.
  */
 export function checkUnchanged(planned: PlannedFile, meta: ObjectMetadata | undefined, cutoff: Date, targetClass?: string): CheckVerdict {
-  if (!meta) return { act: false, state: 'skipped', notice: 'Skipped: gone since the preview' };
+  if (!meta) {
+    // Gone is what a delete wants (and what a resumed run finds after a delete its pause interrupted).
+    return targetClass === undefined ? { act: false, state: 'done', notice: 'Already gone' } : { act: false, state: 'skipped', notice: 'Skipped: gone since the preview' };
+  }
   if (targetClass !== undefined && meta.storageClass?.toLowerCase() === targetClass.toLowerCase()) {
     // An S3 class change is a self-copy that gives the object a new date: a resumed run finds it already done.
     return { act: false, state: 'done', notice: `Already in ${meta.storageClass}` };
@@ -85,8 +88,13 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     );
     const verdict = checkUnchanged(f, meta, cutoff, targetClass);
     if (verdict.act) {
-      if (targetClass !== undefined) await withRetry(ctx.retry, () => provider.setMetadata(location.bucket, location.key, { storageClass: targetClass }, signal), retry);
-      else await withRetry(ctx.retry, () => provider.remove(location.bucket, location.key, signal), retry);
+      if (targetClass !== undefined) {
+        const after = await withRetry(ctx.retry, () => provider.setMetadata(location.bucket, location.key, { storageClass: targetClass }, signal), retry);
+        // A store may accept the request and keep the class (fake-gcs; an archived blob still rehydrating): say so.
+        if (after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase()) {
+          throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
+        }
+      } else await withRetry(ctx.retry, () => provider.remove(location.bucket, location.key, signal), retry);
       delete f.notice;
       finish(job, i, 'done');
     } else {
