@@ -54,19 +54,29 @@ export function RetentionPanel() {
   // Progress events of this preview; the last one carries the final state, then the figures are fetched.
   useEffect(() => {
     if (!previewId) return undefined;
+    let live = true;
+    const fetchResult = (): void => {
+      invoke('retention:previewResult', { id: previewId })
+        .then((r) => {
+          if (!live) return;
+          setProgress(r.progress);
+          if (r.state === 'running') return;
+          setPreview(r);
+          if (r.error) setError(r.error.message);
+        })
+        .catch((e: unknown) => live && setError(errorMessage(e)));
+    };
     const off = on('retention:progress', (p) => {
       if (p.id !== previewId) return;
       setProgress(p);
-      if (p.state !== 'running') {
-        invoke('retention:previewResult', { id: previewId })
-          .then((r) => {
-            setPreview(r);
-            if (r.error) setError(r.error.message);
-          })
-          .catch((e: unknown) => setError(errorMessage(e)));
-      }
+      if (p.state !== 'running') fetchResult();
     });
-    return off;
+    // A short preview may have ended before this subscription: ask once where it is.
+    fetchResult();
+    return () => {
+      live = false;
+      off();
+    };
   }, [previewId]);
 
   const job = jobId ? jobs[jobId] : undefined;
