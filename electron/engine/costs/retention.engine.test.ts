@@ -153,6 +153,21 @@ describe('retention on a local-folder account (ages set with utimes)', () => {
     expect((await failure('retention:run', { id: p.id })).code).toBe('conflict');
   });
 
+  it('a cancelled preview ends as cancelled, keeps nothing on disk, and cannot be run', async () => {
+    for (let i = 0; i < 50; i++) await file(`cancel/f-${i}.log`, 10, 100);
+    const { id } = await call<{ id: string }>('retention:preview', { uri: 'file://disk/bucket/cancel/', olderThanDays: 30, action: { kind: 'delete' } });
+    await call('retention:cancelPreview', { id });
+    let p = await call<RetentionPreview>('retention:previewResult', { id });
+    for (let i = 0; i < 200 && p.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      p = await call<RetentionPreview>('retention:previewResult', { id });
+    }
+    expect(p.state).toBe('cancelled');
+    expect(await fs.stat(path.join(dir, 'data', 'retention', id)).then(() => true, () => false)).toBe(false);
+    expect((await failure('retention:run', { id })).message).toMatch(/has not finished/);
+    expect(await exists('cancel/f-0.log')).toBe(true);
+  });
+
   it('refuses a class change where the account has no classes', async () => {
     const err = await failure('retention:preview', { uri: 'file://disk/bucket/', olderThanDays: 1, action: { kind: 'set-class', storageClass: 'Cool' } });
     expect(err.code).toBe('invalid_input');
