@@ -10,6 +10,7 @@ import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
 import { createHistoryRecorder } from './costs/history';
 import { openHistoryStore } from './costs/history-store';
+import { createRetentionHandlers } from './costs/retention.handlers';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
@@ -102,6 +103,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),
+    ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
     ...createDialogHandlers(),

@@ -3,6 +3,7 @@ import type { ChannelDef } from './define';
 import { accountChannels, bucketChannels, objectChannels } from './storage.channels';
 import { jobChannels, jobEvents } from './jobs.channels';
 import { costChannels, costEvents } from './costs.channels';
+import { retentionChannels, retentionEvents } from './retention.channels';
 import { migrationChannels, migrationEvents } from './migrations.channels';
 import { uploadChannels } from './uploads.channels';
 import { dialogChannels } from './dialogs.channels';
@@ -11,6 +12,7 @@ export * from './define';
 export { UriSchema } from './storage.channels';
 export * from './jobs.channels';
 export * from './costs.channels';
+export * from './retention.channels';
 export * from './migrations.channels';
 export * from './uploads.channels';
 export * from './dialogs.channels';
@@ -25,6 +27,7 @@ export const channels = {
   ...objectChannels,
   ...jobChannels,
   ...costChannels,
+  ...retentionChannels,
   ...migrationChannels,
   ...uploadChannels,
   ...dialogChannels,
@@ -40,6 +43,7 @@ export type ChannelResponse<C extends ChannelName> = z.output<Channels[C]['respo
 export const events = {
   ...jobEvents,
   ...costEvents,
+  ...retentionEvents,
   ...migrationEvents,
 } as const satisfies Record<string, z.ZodType>;
 

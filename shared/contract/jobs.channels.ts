@@ -7,7 +7,8 @@ import { UriSchema } from './storage.channels';
  * The transfer engine's contract. Upload is a copy from `file://` (the built-in `local` account), download a copy
  * to `file://`: one job kind covers every direction.
  */
-export const JobKindSchema = z.enum(['copy', 'move', 'delete']);
+/** 'set-class' changes the storage class of listed objects in place (a retention run starts it, not `jobs:start`). */
+export const JobKindSchema = z.enum(['copy', 'move', 'delete', 'set-class']);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 export const JobStateSchema = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
@@ -48,6 +49,12 @@ export const JobOptionsSchema = z.object({
    * entry's `notice` says which location served it; verification checks the bytes against that location.
    */
   alternates: z.array(UriSchema).max(16).optional(),
+  /**
+   * A retention run (delete or set-class of planned files): each object is checked first and left alone (skipped,
+   * with the reason) when it is gone, its ETag differs from the planned one, or it was modified at or after this
+   * ISO 8601 instant.
+   */
+  unchangedBefore: z.string().datetime().optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 
@@ -59,6 +66,10 @@ export const JobStartRequestSchema = z
     /** A folder (ends in '/') or, for one source, the exact new name (see `destinationIsExact`); required for copy and move. */
     destination: UriSchema.optional(),
     options: JobOptionsSchema.partial().optional(),
+  })
+  .refine((r) => r.kind !== 'set-class', {
+    message: 'a class change is started from a retention preview',
+    path: ['kind'],
   })
   .refine((r) => r.kind === 'delete' || r.destination !== undefined, {
     message: 'copy and move need a destination',

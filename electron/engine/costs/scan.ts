@@ -42,7 +42,7 @@ interface AgeRow extends Tally {
 }
 
 /** A bounded min-heap on size: keeps the N largest objects seen so far in O(log N) per object. */
-class LargestHeap {
+export class LargestHeap {
   private readonly items: ObjectEntry[] = [];
   constructor(private readonly limit: number) {}
 

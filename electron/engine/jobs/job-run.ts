@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { CancelledError, SkyferryError, toErrorInfo } from '../../../shared/errors';
 import { createLogger } from '../log';
+import { runCheckedFiles } from './checked-run';
 import { expandSources } from './expand';
 import type { Job, FileRecord } from './job-model';
 import type { RunContext } from './job-manager';
@@ -21,7 +22,8 @@ export async function runJob(job: Job, ctx: RunContext, signal: AbortSignal): Pr
   if (!job.listed) await list(job, ctx, signal);
   job.phase = 'transferring';
   ctx.changed(job);
-  if (job.kind === 'delete') await deleteFiles(job, ctx, signal);
+  if (job.options.unchangedBefore !== undefined || job.kind === 'set-class') await runCheckedFiles(job, ctx, signal);
+  else if (job.kind === 'delete') await deleteFiles(job, ctx, signal);
   else await transferAll(job, ctx, signal);
   if (signal.aborted) throw new CancelledError();
 }

@@ -5,10 +5,12 @@ import { CatalogPanel } from './CatalogPanel';
 import './costs.css';
 import { EstimatePanel } from './EstimatePanel';
 import { HistoryPanel } from './HistoryPanel';
+import { RetentionPanel } from './RetentionPanel';
 import { ScanPanel } from './ScanPanel';
 
 const TABS = [
   { id: 'scan', label: 'Bucket analytics' },
+  { id: 'retention', label: 'Retention' },
   { id: 'estimate', label: 'Transfer estimate' },
   { id: 'catalog', label: 'Price catalog' },
   { id: 'history', label: 'History' },
@@ -65,6 +67,7 @@ export function CostsView() {
       </div>
       <div role="tabpanel" id={`${base}-${tab}-panel`} aria-labelledby={`${base}-${tab}-tab`} className="cost-panel">
         {tab === 'scan' && <ScanPanel />}
+        {tab === 'retention' && <RetentionPanel />}
         {tab === 'estimate' && <EstimatePanel />}
         {tab === 'catalog' && <CatalogPanel />}
         {tab === 'history' && <HistoryPanel />}

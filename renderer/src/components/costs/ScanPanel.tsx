@@ -1,9 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { formatLocation } from '../../../../shared/location';
-import { errorMessage, invoke } from '../../api/client';
 import { formatCount, formatSize } from '../../format';
 import { useStore } from '../../store';
 import { ScanResults } from './ScanResults';
+import { useBuckets } from './useBuckets';
 
 const STATE_TEXT = { running: 'Scanning', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
 
@@ -16,30 +16,10 @@ export function ScanPanel() {
   const cancelScan = useStore((s) => s.cancelScan);
   const cloud = accounts.filter((a) => a.settings.kind !== 'local');
   const [account, setAccount] = useState('');
-  const [buckets, setBuckets] = useState<string[]>([]);
-  const [bucketsError, setBucketsError] = useState<string | null>(null);
-  const [bucket, setBucket] = useState('');
   const [prefix, setPrefix] = useState('');
   const [pricing, setPricing] = useState('');
   const chosenAccount = account || cloud[0]?.settings.name || '';
-
-  useEffect(() => {
-    if (!chosenAccount) return undefined;
-    let live = true;
-    setBuckets([]);
-    setBucketsError(null);
-    invoke('buckets:list', { account: chosenAccount })
-      .then((list) => {
-        if (!live) return;
-        const names = list.map((b) => b.name);
-        setBuckets(names);
-        setBucket((cur) => (names.includes(cur) ? cur : (names[0] ?? '')));
-      })
-      .catch((e: unknown) => live && setBucketsError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [chosenAccount]);
+  const { buckets, error: bucketsError, bucket, setBucket } = useBuckets(chosenAccount);
 
   const running = scan?.progress?.state === 'running' || (scan !== null && scan.id === null && scan.error === null);
   const submit = (e: FormEvent): void => {

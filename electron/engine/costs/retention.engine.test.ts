@@ -1,0 +1,379 @@
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobDetail, JobSummary, RetentionPreview, RetentionReport } from '../../../shared/contract';
+import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { createFileKeyCipher } from '../accounts/secret-store';
+import type { Engine } from '../dispatch';
+import { createEngine } from '../engine';
+import { createProvider } from '../providers/factory';
+import { createS3Provider } from '../providers/s3/s3.provider';
+import { SHIPPED_CATALOG } from './catalog';
+import { findClass, findRegion } from './lookup';
+import { MATCHES_PER_PAGE, MatchList, previewRetention } from './retention';
+
+/**
+ * Retention through the real engine (contract, handlers, job manager, journal): a preview of the objects older than
+ * N days under a prefix, its figures, and a run that acts on exactly the preview's matches. Ages are set with
+ * fs.utimes on a local-folder account (MinIO and Azurite cannot date an object); on the emulators the cutoff is
+ * "now" (olderThanDays = 0) or a time between two uploads.
+ */
+const GiB = 2 ** 30;
+const DAY = 86_400_000;
+let dir: string;
+let engine: Engine;
+let minio: MinioHandle;
+let az: AzuriteHandle;
+let s3sdk: S3Client;
+let azsdk: BlobServiceClient;
+const progress: Array<{ id: string; state: string; matched: number }> = [];
+
+async function call<T>(channel: string, request: unknown): Promise<T> {
+  const r = await engine.invoke(channel, request);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+async function failure(channel: string, request: unknown): Promise<{ code: string; message: string }> {
+  const r = await engine.invoke(channel, request);
+  if (r.ok) throw new Error(`${channel} succeeded`);
+  return r.error;
+}
+
+/** Resolves when the engine's last progress event for the preview says it ended (woken by events, bounded). */
+async function preview(request: unknown): Promise<RetentionPreview> {
+  const { id } = await call<{ id: string }>('retention:preview', request);
+  for (let i = 0; i < 600; i++) {
+    const p = await call<RetentionPreview>('retention:previewResult', { id });
+    if (p.state !== 'running') {
+      expect(p.error).toBeUndefined();
+      return p;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('preview did not finish in 30 s');
+}
+
+async function runToEnd(id: string): Promise<{ job: JobDetail; report: RetentionReport }> {
+  const { jobId } = await call<{ jobId: string }>('retention:run', { id });
+  const ended = new Promise<void>((resolve) => {
+    const off = engine.subscribe((event, payload) => {
+      const p = payload as JobSummary;
+      if (event === 'jobs:changed' && p.id === jobId && ['completed', 'failed', 'cancelled'].includes(p.state)) {
+        off();
+        resolve();
+      }
+    });
+  });
+  const now = await call<JobSummary>('jobs:get', { id: jobId });
+  if (!['completed', 'failed', 'cancelled'].includes(now.state)) await ended;
+  return { job: await call<JobDetail>('jobs:get', { id: jobId }), report: await call<RetentionReport>('retention:report', { id }) };
+}
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'skyferry-retention-'));
+  [minio, az] = await Promise.all([startMinio(), startAzurite()]);
+  engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+  engine.subscribe((event, payload) => {
+    if (event === 'retention:progress') progress.push(payload as (typeof progress)[number]);
+  });
+  s3sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+  azsdk = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
+  await call('accounts:save', { account: { kind: 'local', name: 'disk', root: path.join(dir, 'disk') } });
+  await call('accounts:save', {
+    account: { kind: 's3', name: 'minio', endpoint: minio.endpoint, region: minio.region, forcePathStyle: true, checksumMode: 'when_required', secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
+  });
+  await call('accounts:save', {
+    account: { kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint, secrets: { accountKey: az.accountKey } },
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await engine?.close();
+  s3sdk?.destroy();
+  await Promise.all([minio?.stop(), az?.stop()]);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('retention on a local-folder account (ages set with utimes)', () => {
+  const root = (): string => path.join(dir, 'disk', 'bucket');
+  async function file(rel: string, size: number, ageDays: number): Promise<void> {
+    const p = path.join(root(), rel);
+    await fs.mkdir(path.dirname(p), { recursive: true });
+    await fs.writeFile(p, Buffer.alloc(size, 1));
+    const t = new Date(Date.now() - ageDays * DAY);
+    await fs.utimes(p, t, t);
+  }
+  const exists = (rel: string): Promise<boolean> => fs.stat(path.join(root(), rel)).then(() => true, () => false);
+
+  it('previews only the objects older than N days under the prefix, prices the saving, and deletes exactly those', async () => {
+    await file('logs/2026/old-a.log', 5000, 200);
+    await file('logs/2026/old-b.log', 7000, 120);
+    await file('logs/old-c.log', 300, 91);
+    await file('logs/young.log', 1000, 89);
+    await file('logs/today.log', 100, 0);
+    await file('keep/ancient.log', 9000, 400);
+    const p = await preview({ uri: 'file://disk/bucket/logs/', olderThanDays: 90, action: { kind: 'delete' }, pricing: { provider: 'aws-s3', region: 'us-east-1' } });
+    expect(p.progress).toMatchObject({ listed: 5, matched: 3, matchedBytes: 12_300 });
+    expect(p.matched).toBe(3);
+    expect(p.matchedBytes).toBe(5000 + 7000 + 300);
+    expect(p.sample.map((e) => e.key)).toEqual(['logs/2026/old-b.log', 'logs/2026/old-a.log', 'logs/old-c.log']);
+    const standard = findClass(findRegion(SHIPPED_CATALOG, 'aws-s3', 'us-east-1'), undefined).storageUsdPerGbMonth[0]?.usdPerGb.value ?? NaN;
+    expect(p.currentMonthlyUsd).toBeCloseTo((12_300 / GiB) * standard, 12);
+    expect(p.newMonthlyUsd).toBe(0);
+    expect(p.monthlySavingUsd).toBeCloseTo(p.currentMonthlyUsd, 15);
+    expect(progress.some((e) => e.id === p.id && e.state === 'done' && e.matched === 3)).toBe(true);
+
+    // After the preview: one match is rewritten (young now), and an old file appears that the preview never saw.
+    await file('logs/2026/old-b.log', 7001, 0);
+    await file('logs/late-old.log', 10, 300);
+
+    const { job, report } = await runToEnd(p.id);
+    expect(job.kind).toBe('delete');
+    expect(job.state).toBe('completed');
+    expect(job.files.map((f) => [f.source.split('/').pop(), f.state])).toEqual(
+      expect.arrayContaining([['old-a.log', 'done'], ['old-b.log', 'skipped'], ['old-c.log', 'done']]),
+    );
+    expect(await exists('logs/2026/old-a.log')).toBe(false);
+    expect(await exists('logs/old-c.log')).toBe(false);
+    expect(await exists('logs/2026/old-b.log')).toBe(true);
+    expect(await exists('logs/late-old.log')).toBe(true);
+    expect(await exists('logs/young.log')).toBe(true);
+    expect(await exists('keep/ancient.log')).toBe(true);
+    expect(report.totals).toMatchObject({ deleted: { count: 2, bytes: 5300 }, skipped: { count: 1, bytes: 7000 }, failed: { count: 0 } });
+    const skipped = report.objects.find((o) => o.outcome === 'skipped');
+    expect(skipped?.uri).toBe('file://disk/bucket/logs/2026/old-b.log');
+    expect(skipped?.reason).toMatch(/changed since the preview|modified since the preview/);
+    expect(report.realisedMonthlySavingUsd).toBeCloseTo((5300 / GiB) * standard, 12);
+    // A preview acts once.
+    expect((await failure('retention:run', { id: p.id })).code).toBe('conflict');
+  });
+
+  it('a cancelled preview ends as cancelled, keeps nothing on disk, and cannot be run', async () => {
+    for (let i = 0; i < 50; i++) await file(`cancel/f-${i}.log`, 10, 100);
+    const { id } = await call<{ id: string }>('retention:preview', { uri: 'file://disk/bucket/cancel/', olderThanDays: 30, action: { kind: 'delete' } });
+    await call('retention:cancelPreview', { id });
+    let p = await call<RetentionPreview>('retention:previewResult', { id });
+    for (let i = 0; i < 200 && p.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      p = await call<RetentionPreview>('retention:previewResult', { id });
+    }
+    expect(p.state).toBe('cancelled');
+    expect(await fs.stat(path.join(dir, 'data', 'retention', id)).then(() => true, () => false)).toBe(false);
+    expect((await failure('retention:run', { id })).message).toMatch(/has not finished/);
+    expect(await exists('cancel/f-0.log')).toBe(true);
+  });
+
+  it('refuses a class change where the account has no classes', async () => {
+    const err = await failure('retention:preview', { uri: 'file://disk/bucket/', olderThanDays: 1, action: { kind: 'set-class', storageClass: 'Cool' } });
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toMatch(/cannot change the storage class/);
+  });
+});
+
+describe('retention on MinIO', () => {
+  const head = (key: string) => s3sdk.send(new HeadObjectCommand({ Bucket: 'ret', Key: key })).then((h) => h, () => undefined);
+  const put = (key: string, body: string) => s3sdk.send(new PutObjectCommand({ Bucket: 'ret', Key: key, Body: body }));
+
+  beforeAll(async () => {
+    await s3sdk.send(new CreateBucketCommand({ Bucket: 'ret' }));
+  });
+
+  it('a cutoff between two uploads matches only the first ones (paged listing)', async () => {
+    for (let i = 0; i < 5; i++) await put(`cut/first-${i}`, 'x'.repeat(10 + i));
+    await new Promise((r) => setTimeout(r, 1100));
+    const between = new Date();
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 3; i++) await put(`cut/second-${i}`, 'y');
+    const provider = createS3Provider(
+      { kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_required' },
+      { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    );
+    const matches = new MatchList(path.join(dir, 'cut-matches'));
+    const r = await previewRetention(provider, 'ret', 'cut/', {
+      olderThanDays: 0, action: { kind: 'delete' }, catalog: SHIPPED_CATALOG, place: { provider: 'aws-s3', region: 'us-east-1' }, matches, now: between, pageSize: 2,
+    });
+    await provider.close?.();
+    expect(r.listed).toBe(8);
+    expect(r.matched).toBe(5);
+    expect(r.matchedBytes).toBe(10 + 11 + 12 + 13 + 14);
+    const saved: string[] = [];
+    for await (const m of matches.read()) saved.push(m.key);
+    expect(saved.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `cut/first-${i}`));
+  });
+
+  it('deletes the previewed objects, skips one overwritten after the preview, and leaves new ones', async () => {
+    for (let i = 0; i < 4; i++) await put(`del/obj-${i}.bin`, 'z'.repeat(100 * (i + 1)));
+    await new Promise((r) => setTimeout(r, 1100));
+    const p = await preview({ uri: 's3://minio/ret/del/', olderThanDays: 0, action: { kind: 'delete' } });
+    expect(p.matched).toBe(4);
+    expect(p.matchedBytes).toBe(1000);
+    expect(p.pricing).toEqual({ provider: 'aws-s3', region: 'us-east-1' });
+    await put('del/obj-2.bin', 'changed');
+    await put('del/new.bin', 'new');
+    const { job, report } = await runToEnd(p.id);
+    expect(job.state).toBe('completed');
+    for (const k of ['del/obj-0.bin', 'del/obj-1.bin', 'del/obj-3.bin']) expect(await head(k), k).toBeUndefined();
+    expect((await head('del/obj-2.bin'))?.ContentLength).toBe('changed'.length);
+    expect(await head('del/new.bin')).toBeDefined();
+    expect(report.totals.deleted).toEqual({ count: 3, bytes: 100 + 200 + 400 });
+    expect(report.totals.skipped).toEqual({ count: 1, bytes: 300 });
+    expect(report.objects.find((o) => o.outcome === 'skipped')?.reason).toMatch(/ETag differs/);
+  });
+
+  it('changes STANDARD to REDUCED_REDUNDANCY (the one other class MinIO keeps), read back with the S3 SDK', async () => {
+    for (let i = 0; i < 3; i++) await put(`cls/o-${i}`, 'c'.repeat(50));
+    await new Promise((r) => setTimeout(r, 1100));
+    const p = await preview({ uri: 's3://minio/ret/cls/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'REDUCED_REDUNDANCY' } });
+    expect(p.matched).toBe(3);
+    const { job, report } = await runToEnd(p.id);
+    expect(job.kind).toBe('set-class');
+    expect(job.state).toBe('completed');
+    for (let i = 0; i < 3; i++) expect((await head(`cls/o-${i}`))?.StorageClass).toBe('REDUCED_REDUNDANCY');
+    expect(report.totals['class-changed']).toEqual({ count: 3, bytes: 150 });
+    // A second preview finds them already there.
+    const again = await preview({ uri: 's3://minio/ret/cls/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'REDUCED_REDUNDANCY' } });
+    expect(again.matched).toBe(0);
+    expect(again.alreadyInClass).toBe(3);
+  });
+});
+
+describe('retention on Azurite', () => {
+  const container = () => azsdk.getContainerClient('ret');
+  const tier = async (name: string): Promise<string | undefined> => (await container().getBlobClient(name).getProperties()).accessTier;
+
+  it('moves Hot blobs to Cool, priced old minus new; one overwritten after the preview stays Hot and is reported', async () => {
+    await container().create();
+    for (let i = 0; i < 3; i++) await container().getBlockBlobClient(`tier/b-${i}.dat`).upload(Buffer.alloc(2000), 2000, { tier: 'Hot' });
+    await new Promise((r) => setTimeout(r, 1100));
+    const p = await preview({ uri: 'az://azurite/ret/tier/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'Cool' } });
+    expect(p.matched).toBe(3);
+    const region = findRegion(SHIPPED_CATALOG, 'azure-blob', 'eastus');
+    const price = (c: string): number => findClass(region, c).storageUsdPerGbMonth[0]?.usdPerGb.value ?? NaN;
+    expect(p.currentMonthlyUsd).toBeCloseTo((6000 / GiB) * price('Hot'), 12);
+    expect(p.newMonthlyUsd).toBeCloseTo((6000 / GiB) * price('Cool'), 12);
+    expect(p.monthlySavingUsd).toBeGreaterThan(0);
+    expect(p.oneTime.map((l) => l.kind)).toContain('transition');
+    expect(p.notes.join(' ')).toMatch(/Cool bills at least 30 days/);
+
+    await container().getBlockBlobClient('tier/b-1.dat').upload(Buffer.alloc(10), 10, { tier: 'Hot' });
+    const { job, report } = await runToEnd(p.id);
+    expect(job.state).toBe('completed');
+    expect(await tier('tier/b-0.dat')).toBe('Cool');
+    expect(await tier('tier/b-2.dat')).toBe('Cool');
+    expect(await tier('tier/b-1.dat')).toBe('Hot');
+    expect(report.totals['class-changed']).toEqual({ count: 2, bytes: 4000 });
+    expect(report.totals.skipped.count).toBe(1);
+    expect(report.realisedMonthlySavingUsd).toBeCloseTo((4000 / GiB) * (price('Hot') - price('Cool')), 12);
+
+    // Moving the new Cool blobs out again so soon is flagged: Cool has a 30-day minimum.
+    const back = await preview({ uri: 'az://azurite/ret/tier/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'Hot' } });
+    expect(back.matched).toBe(2);
+    expect(back.alreadyInClass).toBe(1);
+    expect(back.oneTime.find((l) => l.kind === 'early-deletion')?.label).toMatch(/Early deletion from Cool: 2 objects younger than 30 days/);
+    expect(back.monthlySavingUsd).toBeLessThan(0);
+  });
+});
+
+describe('the saved match list', () => {
+  it('pages a long list over several files and reads it back in order', async () => {
+    const list = new MatchList(path.join(dir, 'long-list'));
+    await list.reset();
+    const n = 2 * MATCHES_PER_PAGE + 1;
+    for (let i = 0; i < n; i++) await list.add({ key: `k/${i}`, size: i, modified: '2020-01-01T00:00:00.000Z', ...(i % 2 ? { etag: `e${i}` } : {}) });
+    await list.flush();
+    expect((await fs.readdir(list.dir)).sort()).toEqual(['matches-00000.jsonl', 'matches-00001.jsonl', 'matches-00002.jsonl']);
+    let i = 0;
+    for await (const m of list.read()) {
+      expect(m.key).toBe(`k/${i}`);
+      expect(m.etag).toBe(i % 2 ? `e${i}` : undefined);
+      i++;
+    }
+    expect(i).toBe(n);
+  });
+});
+
+describe('a retention run that is paused and the app restarted', () => {
+  it('resumes from the journal, finishes the previewed objects only, and still reports', async () => {
+    const root = path.join(dir, 'disk2', 'b');
+    await fs.mkdir(path.join(root, 'old'), { recursive: true });
+    const N = 2000;
+    const old = new Date(Date.now() - 40 * DAY);
+    for (let i = 0; i < N; i++) {
+      const p = path.join(root, 'old', `f-${i}.txt`);
+      await fs.writeFile(p, `${i}`);
+      await fs.utimes(p, old, old);
+    }
+    await fs.writeFile(path.join(root, 'old', 'young.txt'), 'young');
+    await call('accounts:save', { account: { kind: 'local', name: 'disk2', root: path.join(dir, 'disk2') } });
+    const p = await preview({ uri: 'file://disk2/b/old/', olderThanDays: 30, action: { kind: 'delete' } });
+    expect(p.matched).toBe(N);
+    const { jobId } = await call<{ jobId: string }>('retention:run', { id: p.id });
+    // Paused part-way: some objects deleted before the pause, the rest after the restart.
+    for (let i = 0; i < 2000 && (await call<JobSummary>('jobs:get', { id: jobId })).filesDone < 20; i++) await new Promise((r) => setImmediate(r));
+    await call('jobs:pause', { id: jobId });
+    for (let i = 0; i < 200 && (await call<JobSummary>('jobs:get', { id: jobId })).state !== 'paused'; i++) await new Promise((r) => setTimeout(r, 25));
+    const paused = await call<JobSummary>('jobs:get', { id: jobId });
+    console.log(`[retention] paused at ${paused.filesDone} of ${N} deletes; resuming after a restart`);
+    expect(paused.state).toBe('paused');
+    expect(paused.filesDone).toBeGreaterThan(0);
+    expect(paused.filesDone).toBeLessThan(N);
+
+    await engine.close();
+    engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+    const restored = await call<JobSummary>('jobs:get', { id: jobId });
+    expect(restored).toMatchObject({ state: 'paused', kind: 'delete', filesTotal: N, filesDone: paused.filesDone });
+    await call('jobs:resume', { id: jobId });
+    const ended = await new Promise<JobSummary>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the resumed job did not finish in 60 s')), 60_000);
+      const check = (): void => {
+        void call<JobSummary>('jobs:get', { id: jobId }).then((s) => {
+          if (['completed', 'failed', 'cancelled'].includes(s.state)) {
+            clearTimeout(timer);
+            off();
+            resolve(s);
+          }
+        });
+      };
+      const off = engine.subscribe((event) => event === 'jobs:changed' && check());
+      check();
+    });
+    expect(ended.state).toBe('completed');
+    expect((await fs.readdir(path.join(root, 'old'))).sort()).toEqual(['young.txt']);
+    const report = await call<RetentionReport>('retention:report', { id: p.id, limit: 10 });
+    expect(report.totals.deleted.count).toBe(N);
+    expect(report.objects).toHaveLength(10);
+    expect(report.objectsTruncated).toBe(true);
+  });
+});
+
+describe('a class change the store does not make (fake-gcs ignores a rewrite to another class)', () => {
+  let gcs: FakeGcsHandle;
+  beforeAll(async () => {
+    gcs = await startFakeGcs({ backend: 'memory' });
+  }, 300_000);
+  afterAll(async () => {
+    await gcs?.stop();
+  });
+
+  it('reports each object as failed with the class the store kept, and no saving', async () => {
+    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
+    await call('accounts:save', { account: settings });
+    await call('buckets:create', { account: 'fgcs', bucket: 'ret' });
+    const provider = createProvider(settings, {});
+    for (const i of [0, 1]) await provider.put('ret', `g/o-${i}`, Readable.from([Buffer.from(`gcs ${i}`)]), { size: 5 });
+    await provider.close?.();
+    await new Promise((r) => setTimeout(r, 1100));
+    const p = await preview({ uri: 'gs://fgcs/ret/g/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'COLDLINE' } });
+    expect(p.matched).toBe(2);
+    const { job, report } = await runToEnd(p.id);
+    expect(job.state).toBe('failed');
+    expect(report.totals.failed.count).toBe(2);
+    expect(report.objects.map((o) => o.reason)).toEqual([expect.stringMatching(/kept the object in STANDARD/), expect.stringMatching(/kept the object in STANDARD/)]);
+    expect(report.realisedMonthlySavingUsd).toBe(0);
+  });
+});

@@ -1,0 +1,292 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RetentionAction } from '../../../shared/contract/retention.channels';
+import type { CostLine, PriceCatalog, RegionPricing, StorageClassPricing } from '../../../shared/costs';
+import { CancelledError } from '../../../shared/errors';
+import type { ObjectEntry } from '../../../shared/model';
+import type { Provider } from '../providers/provider';
+import { earlyDeletion, gb, line, requests, retrieval, sumLines } from './estimator';
+import { findClass, findClassOrDefault, findRegion } from './lookup';
+import { DEFAULT_CLASS_KEY, LargestHeap, SMALL_OBJECT_BYTES } from './scan';
+import { keepingCost, type PricingPlace } from './what-if';
+
+const DAY_MS = 86_400_000;
+/** Matches per file of the saved list: a page is read, turned into job files and let go. */
+export const MATCHES_PER_PAGE = 5000;
+
+/** One saved match: what the run needs to act on it and check it first, and to price it afterwards. */
+export interface RetentionMatch {
+  key: string;
+  size: number;
+  etag?: string;
+  storageClass?: string;
+  modified: string;
+}
+
+/**
+ * The preview's matches on disk, as JSON lines in numbered pages (`matches-00000.jsonl`, …), so that a preview of
+ * millions of objects holds one page in memory, and the run acts on exactly what the preview counted.
+ */
+export class MatchList {
+  private page: string[] = [];
+  private pages = 0;
+
+  constructor(readonly dir: string) {}
+
+  async reset(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  async add(m: RetentionMatch): Promise<void> {
+    this.page.push(JSON.stringify(m));
+    if (this.page.length >= MATCHES_PER_PAGE) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.page.length === 0) return;
+    await writeFile(path.join(this.dir, `matches-${String(this.pages).padStart(5, '0')}.jsonl`), `${this.page.join('\n')}\n`, { mode: 0o600 });
+    this.pages += 1;
+    this.page = [];
+  }
+
+  /** Every match in the order found, one page at a time. */
+  async *read(): AsyncGenerator<RetentionMatch> {
+    const files = (await readdir(this.dir).catch(() => [] as string[])).filter((f) => /^matches-\d+\.jsonl$/.test(f)).sort();
+    for (const f of files) {
+      const lines = createInterface({ input: createReadStream(path.join(this.dir, f), 'utf8'), crlfDelay: Infinity });
+      for await (const l of lines) if (l) yield JSON.parse(l) as RetentionMatch;
+    }
+  }
+}
+
+interface ClassTally {
+  count: number;
+  bytes: number;
+  smallObjects: number;
+  smallBytes: number;
+}
+
+export interface RetentionPricing {
+  currentMonthlyUsd: number;
+  newMonthlyUsd: number;
+  monthlySavingUsd: number;
+  oneTime: CostLine[];
+  oneTimeUsd: number;
+  notes: string[];
+}
+
+/**
+ * Prices a set of objects before and after the action: the monthly storage they cost now (by class, small objects
+ * billed at their class minimum), what they cost after (nothing for a delete; the target class for a change), and
+ * what the action costs once (class-change requests, retrieval out of a cold class, early deletion for objects
+ * younger than their class's minimum storage duration).
+ */
+export class RetentionTally {
+  readonly byClass = new Map<string, ClassTally>();
+  private readonly early = new Map<string, { cls: StorageClassPricing; gbMonths: number; count: number }>();
+  private readonly classes = new Map<string, StorageClassPricing>();
+  private readonly notes: string[] = [];
+  private readonly region: RegionPricing;
+  count = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly catalog: PriceCatalog,
+    private readonly place: PricingPlace,
+    private readonly action: RetentionAction,
+  ) {
+    this.region = findRegion(catalog, place.provider, place.region);
+  }
+
+  classOf(storageClass: string | undefined): StorageClassPricing {
+    const key = storageClass || DEFAULT_CLASS_KEY;
+    let c = this.classes.get(key);
+    if (!c) {
+      c = findClassOrDefault(this.region, storageClass || undefined, this.notes);
+      this.classes.set(key, c);
+    }
+    return c;
+  }
+
+  /** True when an object of this class is already where a class change would put it (by name or catalog alias). */
+  inTargetClass(storageClass: string | undefined): boolean {
+    if (this.action.kind !== 'set-class') return false;
+    const want = this.action.storageClass.toLowerCase();
+    const have = (storageClass || this.region.defaultClass).toLowerCase();
+    if (have === want) return true;
+    try {
+      return findClass(this.region, have).id === findClass(this.region, want).id;
+    } catch {
+      return false;
+    }
+  }
+
+  add(m: RetentionMatch, now: number): void {
+    this.count += 1;
+    this.bytes += m.size;
+    const key = m.storageClass || DEFAULT_CLASS_KEY;
+    const t = this.byClass.get(key) ?? { count: 0, bytes: 0, smallObjects: 0, smallBytes: 0 };
+    t.count += 1;
+    t.bytes += m.size;
+    if (m.size < SMALL_OBJECT_BYTES) {
+      t.smallObjects += 1;
+      t.smallBytes += m.size;
+    }
+    this.byClass.set(key, t);
+    const cls = this.classOf(m.storageClass);
+    const ageDays = Math.max(0, (now - Date.parse(m.modified)) / DAY_MS);
+    const early = earlyDeletion(m.size, ageDays, cls);
+    if (early) {
+      const e = this.early.get(cls.id) ?? { cls, gbMonths: 0, count: 0 };
+      e.gbMonths += early.quantity;
+      e.count += 1;
+      this.early.set(cls.id, e);
+    }
+  }
+
+  price(): RetentionPricing {
+    const notes = [...this.notes];
+    const byClass = Object.fromEntries(this.byClass);
+    const current = keepingCost(this.catalog, this.place, { byClass });
+    const oneTime: CostLine[] = [];
+    let newMonthlyUsd = 0;
+    if (this.action.kind === 'set-class' && this.count > 0) {
+      const target = this.classOf(this.action.storageClass);
+      const moved: ClassTally = { count: 0, bytes: 0, smallObjects: 0, smallBytes: 0 };
+      for (const t of this.byClass.values()) {
+        moved.count += t.count;
+        moved.bytes += t.bytes;
+        moved.smallObjects += t.smallObjects;
+        moved.smallBytes += t.smallBytes;
+      }
+      newMonthlyUsd = keepingCost(this.catalog, this.place, { byClass: { [this.action.storageClass]: moved } }).monthlyUsd;
+      oneTime.push(requests('transition', `Change of class to ${target.name}`, this.count, target.writeUsdPer1000));
+      for (const [key, t] of this.byClass) {
+        const r = retrieval(t.bytes, this.classOf(key === DEFAULT_CLASS_KEY ? undefined : key));
+        if (r) oneTime.push(r);
+      }
+      if (target.minStorageDays) notes.push(`${target.name} bills at least ${target.minStorageDays.value} days: objects deleted or moved out sooner pay the rest.`);
+      if (target.retrievalUsdPerGb) notes.push(`Reading from ${target.name} later costs $${target.retrievalUsdPerGb.value}/GB in retrieval.`);
+      if (target.minBillableObjectBytes && moved.smallObjects > 0) {
+        notes.push(`${moved.smallObjects.toLocaleString('en-US')} objects are under ${target.minBillableObjectBytes.value / 1024} KiB: ${target.name} bills each as that size (included).`);
+      }
+    }
+    for (const e of this.early.values()) {
+      const price = e.cls.storageUsdPerGbMonth[0]?.usdPerGb;
+      if (!price) continue;
+      oneTime.push(line('early-deletion', `Early deletion from ${e.cls.name}: ${e.count.toLocaleString('en-US')} objects younger than ${e.cls.minStorageDays?.value ?? 0} days`, e.gbMonths, 'GB-month', price));
+      notes.push(`${e.count.toLocaleString('en-US')} objects are younger than the ${e.cls.minStorageDays?.value ?? 0}-day minimum of ${e.cls.name}: ${this.action.kind === 'delete' ? 'deleting' : 'moving'} them now is billed the remaining days.`);
+    }
+    if (this.action.kind === 'delete') notes.push('In a bucket that keeps versions, a deleted object leaves its old version billed until it is expired or removed.');
+    notes.push(...current.notes.filter((n) => !n.startsWith('Storage only')));
+    notes.push(`Storage at list prices for these objects alone (${gb(this.bytes).toFixed(3)} GB); requests and egress are not included.`);
+    const oneTimeUsd = sumLines(oneTime);
+    return {
+      currentMonthlyUsd: current.monthlyUsd,
+      newMonthlyUsd,
+      monthlySavingUsd: current.monthlyUsd - newMonthlyUsd,
+      oneTime,
+      oneTimeUsd,
+      notes: [...new Set(notes)],
+    };
+  }
+}
+
+export interface RetentionScanOptions {
+  olderThanDays: number;
+  action: RetentionAction;
+  catalog: PriceCatalog;
+  place: PricingPlace;
+  /** Where the matches go (reset first). */
+  matches: MatchList;
+  signal?: AbortSignal;
+  onProgress?: (p: { listed: number; matched: number; matchedBytes: number; pages: number }) => void;
+  progressIntervalMs?: number;
+  pageSize?: number;
+  /** How many of the largest matches to keep for display (default 100). */
+  sampleSize?: number;
+  now?: Date;
+}
+
+export interface RetentionScanResult extends RetentionPricing {
+  cutoff: string;
+  listed: number;
+  matched: number;
+  matchedBytes: number;
+  alreadyInClass: number;
+  undated: number;
+  byClass: Record<string, { count: number; bytes: number }>;
+  sample: ObjectEntry[];
+}
+
+/**
+ * Lists everything under `prefix` one page at a time, keeps the objects last modified before now - N days
+ * (for a class change, those not already in the target class), writes them to the match list, and prices them.
+ * Memory is one listing page, one page of matches, a per-class tally and the sample heap.
+ */
+export async function previewRetention(provider: Pick<Provider, 'list'>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
+  const { signal, onProgress, matches } = options;
+  const now = (options.now ?? new Date()).getTime();
+  const cutoff = now - options.olderThanDays * DAY_MS;
+  const interval = options.progressIntervalMs ?? 250;
+  const tally = new RetentionTally(options.catalog, options.place, options.action);
+  const sample = new LargestHeap(options.sampleSize ?? 100);
+  let listed = 0;
+  let pages = 0;
+  let alreadyInClass = 0;
+  let undated = 0;
+  let lastReport = 0;
+  const report = (force: boolean): void => {
+    if (!onProgress || (!force && Date.now() - lastReport < interval)) return;
+    lastReport = Date.now();
+    onProgress({ listed, matched: tally.count, matchedBytes: tally.bytes, pages });
+  };
+  await matches.reset();
+  let cursor: string | undefined;
+  do {
+    if (signal?.aborted) throw new CancelledError('Preview cancelled');
+    const page = await provider.list(bucket, { prefix, cursor, pageSize: options.pageSize ?? 1000 }, signal);
+    pages += 1;
+    for (const e of page.entries) {
+      if (e.isPrefix || e.key.endsWith('/')) continue;
+      listed += 1;
+      const modified = e.modified ? Date.parse(e.modified) : NaN;
+      if (Number.isNaN(modified)) {
+        undated += 1;
+        continue;
+      }
+      if (modified >= cutoff) continue;
+      if (tally.inTargetClass(e.storageClass)) {
+        alreadyInClass += 1;
+        continue;
+      }
+      const m: RetentionMatch = { key: e.key, size: e.size, modified: new Date(modified).toISOString() };
+      if (e.etag !== undefined) m.etag = e.etag;
+      if (e.storageClass) m.storageClass = e.storageClass;
+      tally.add(m, now);
+      sample.offer(e);
+      await matches.add(m);
+    }
+    cursor = page.cursor;
+    report(false);
+  } while (cursor);
+  await matches.flush();
+  report(true);
+  const priced = tally.price();
+  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} objects report no modification time and were left out.`);
+  if (alreadyInClass > 0) priced.notes.push(`${alreadyInClass.toLocaleString('en-US')} older objects are already in that class and were left out.`);
+  return {
+    ...priced,
+    cutoff: new Date(cutoff).toISOString(),
+    listed,
+    matched: tally.count,
+    matchedBytes: tally.bytes,
+    alreadyInClass,
+    undated,
+    byClass: Object.fromEntries([...tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
+    sample: sample.sorted(),
+  };
+}

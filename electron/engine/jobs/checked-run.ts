@@ -1,0 +1,136 @@
+import { setMaxListeners } from 'node:events';
+import { CancelledError, NotFoundError, toErrorInfo, UnsupportedError } from '../../../shared/errors';
+import type { ObjectMetadata } from '../../../shared/model';
+import { createLogger } from '../log';
+import type { RunContext } from './job-manager';
+import type { Job } from './job-model';
+import { classify, withRetry } from './retry';
+import type { PlannedFile } from './types';
+
+const log = createLogger('jobs');
+/** Objects checked and acted on at once per job (each is a HEAD and one request; no bytes are held). */
+const WORKERS = 8;
+
+export type CheckVerdict = { act: true } | { act: false; state: 'done' | 'skipped'; notice: string };
+
+/**
+ * Whether an object still is what a retention preview saw: gone, a different ETag, or modified at or after the
+ * cutoff means someone wrote it since, and the run must leave it alone.
+ */
+export function checkUnchanged(planned: PlannedFile, meta: ObjectMetadata | undefined, cutoff: Date, targetClass?: string): CheckVerdict {
+  if (!meta) {
+    // Gone is what a delete wants (and what a resumed run finds after a delete its pause interrupted).
+    return targetClass === undefined ? { act: false, state: 'done', notice: 'Already gone' } : { act: false, state: 'skipped', notice: 'Skipped: gone since the preview' };
+  }
+  if (targetClass !== undefined && meta.storageClass?.toLowerCase() === targetClass.toLowerCase()) {
+    // An S3 class change is a self-copy that gives the object a new date: a resumed run finds it already done.
+    return { act: false, state: 'done', notice: `Already in ${meta.storageClass}` };
+  }
+  if (planned.etag !== undefined && meta.etag !== undefined && planned.etag !== meta.etag) {
+    return { act: false, state: 'skipped', notice: 'Skipped: changed since the preview (ETag differs)' };
+  }
+  const modified = meta.modified === undefined ? undefined : Date.parse(meta.modified);
+  if (modified !== undefined && modified >= cutoff.getTime()) {
+    return { act: false, state: 'skipped', notice: `Skipped: modified since the preview (${meta.modified})` };
+  }
+  if (planned.etag === undefined && meta.size !== planned.size) {
+    return { act: false, state: 'skipped', notice: 'Skipped: changed since the preview (size differs)' };
+  }
+  return { act: true };
+}
+
+/**
+ * A retention run (JobOptions.unchangedBefore): for every pending file, a HEAD, then delete it or set its storage
+ * class (JobOptions.storageClass) only when it is unchanged since the preview. Each object is its own request so
+ * that the check and the act are as close as they can be; both retry transient errors.
+ */
+export async function runCheckedFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const cutoffIso = job.options.unchangedBefore;
+  if (cutoffIso === undefined) throw new Error('a checked run needs options.unchangedBefore');
+  const cutoff = new Date(cutoffIso);
+  const targetClass = job.kind === 'set-class' ? job.options.storageClass : undefined;
+  if (job.kind === 'set-class' && !targetClass) throw new Error('a set-class job needs options.storageClass');
+  setMaxListeners(4 * WORKERS + 10, signal);
+  const pending: number[] = [];
+  job.files.forEach((f, i) => f.state === 'pending' && pending.push(i));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!signal.aborted && next < pending.length) {
+      const i = pending[next++];
+      if (i !== undefined) await one(job, i, ctx, signal, cutoff, targetClass);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WORKERS, pending.length) }, worker));
+  if (signal.aborted) throw new CancelledError();
+}
+
+async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cutoff: Date, targetClass: string | undefined): Promise<void> {
+  const f = job.files[i];
+  if (!f) return;
+  let release: (() => void) | undefined;
+  try {
+    const { provider, location, accountKey } = await ctx.resolve(f.source);
+    release = await ctx.admission.admitBatch([accountKey], signal);
+    job.setFileState(i, 'running');
+    const retry = { signal, onRetry: (err: { code: string }, n: number, delay: number) => log.info(`retrying ${f.source} after attempt ${n} in ${delay} ms: ${err.code}`) };
+    const meta = await withRetry(
+      ctx.retry,
+      async (n) => {
+        f.attempts = n;
+        try {
+          return await provider.stat(location.bucket, location.key, signal);
+        } catch (e) {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }
+      },
+      retry,
+    );
+    const verdict = checkUnchanged(f, meta, cutoff, targetClass);
+    if (verdict.act) {
+      if (targetClass !== undefined) {
+        const after = await withRetry(ctx.retry, () => provider.setMetadata(location.bucket, location.key, { storageClass: targetClass }, signal), retry);
+        // A store may accept the request and keep the class (fake-gcs; an archived blob still rehydrating): say so.
+        if (after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase()) {
+          throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
+        }
+      } else await withRetry(ctx.retry, () => provider.remove(location.bucket, location.key, signal), retry);
+      delete f.notice;
+      finish(job, i, 'done');
+    } else {
+      f.notice = verdict.notice;
+      finish(job, i, verdict.state);
+    }
+  } catch (e) {
+    if (signal.aborted) {
+      job.setFileState(i, 'pending');
+      return;
+    }
+    f.error = toErrorInfo(classify(e));
+    job.setFileState(i, 'failed');
+    record(job, i);
+  } finally {
+    release?.();
+  }
+}
+
+function finish(job: Job, i: number, state: 'done' | 'skipped'): void {
+  const f = job.files[i];
+  // A class change counts the bytes it covered (a delete counts files only, as the delete job does).
+  if (f && job.kind !== 'delete') job.counter.attempt().complete(f.size);
+  job.setFileState(i, state);
+  record(job, i);
+}
+
+function record(job: Job, i: number): void {
+  const f = job.files[i];
+  if (!f) return;
+  job.record({
+    t: 'file',
+    i,
+    state: f.state,
+    attempts: f.attempts,
+    ...(f.notice !== undefined ? { notice: f.notice } : {}),
+    ...(f.error ? { error: f.error } : {}),
+  });
+}

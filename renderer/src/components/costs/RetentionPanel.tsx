@@ -1,0 +1,341 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { RetentionAction, RetentionPreview, RetentionReport } from '../../../../shared/contract/retention.channels';
+import { formatLocation } from '../../../../shared/location';
+import { errorMessage, invoke, on } from '../../api/client';
+import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
+import { useStore } from '../../store';
+import { Dialog } from '../Dialog';
+import { CostLines } from './CostLines';
+import { formatUsd } from './money';
+import { useBuckets } from './useBuckets';
+
+const STATE_TEXT = { running: 'Previewing', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+/** "Delete 1,204 objects (3.2 GiB) older than 90 days: saves $0.07/month", the sentence the confirmation asks about. */
+export function retentionSentence(p: Pick<RetentionPreview, 'action' | 'matched' | 'matchedBytes' | 'olderThanDays' | 'monthlySavingUsd'>): string {
+  const what = `${formatCount(p.matched)} ${p.matched === 1 ? 'object' : 'objects'} (${formatSize(p.matchedBytes)}) older than ${formatCount(p.olderThanDays)} ${p.olderThanDays === 1 ? 'day' : 'days'}`;
+  const verb = p.action.kind === 'delete' ? `Delete ${what}` : `Move ${what} to ${p.action.storageClass}`;
+  const money = p.monthlySavingUsd >= 0 ? `saves ${formatUsd(p.monthlySavingUsd)}/month` : `costs ${formatUsd(-p.monthlySavingUsd)}/month more`;
+  return `${verb}: ${money}`;
+}
+
+/**
+ * Retention, as a lifecycle rule run once by hand: pick a bucket or prefix, an age and an action (delete, or move to
+ * a storage class); the preview counts the matches and prices the monthly saving; a confirmation states exactly
+ * that; the run is a job in Transfers that acts only on the previewed objects, and its report follows.
+ */
+export function RetentionPanel() {
+  const accounts = useStore((s) => s.accounts);
+  const catalog = useStore((s) => s.costCatalog);
+  const jobs = useStore((s) => s.jobs);
+  const cloud = accounts.filter((a) => a.settings.kind !== 'local');
+  const [account, setAccount] = useState('');
+  const chosenAccount = account || cloud[0]?.settings.name || '';
+  const kind = accounts.find((a) => a.settings.name === chosenAccount)?.settings.kind;
+  const { buckets, error: bucketsError, bucket, setBucket } = useBuckets(chosenAccount);
+  const [prefix, setPrefix] = useState('');
+  const [days, setDays] = useState('90');
+  const [actionKind, setActionKind] = useState<'delete' | 'set-class'>('delete');
+  const [storageClass, setStorageClass] = useState('');
+  const [previewId, setPreviewId] = useState<string | null>(null);
+  const [preview, setPreview] = useState<RetentionPreview | null>(null);
+  const [progress, setProgress] = useState<{ listed: number; matched: number; matchedBytes: number; state: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [report, setReport] = useState<RetentionReport | null>(null);
+
+  const classIds = [...new Set(catalog?.providers.filter((p) => p.kind === kind).flatMap((p) => p.regions.flatMap((r) => r.classes.map((c) => c.id))) ?? [])];
+  const daysNum = Number(days);
+  const daysError = days.trim() === '' || !Number.isInteger(daysNum) || daysNum < 0 || daysNum > 36_500 ? 'Enter a whole number of days (0 or more).' : null;
+  const classError = actionKind === 'set-class' && storageClass.trim() === '' ? 'Name the storage class to move to.' : null;
+
+  // Progress events of this preview; the last one carries the final state, then the figures are fetched.
+  useEffect(() => {
+    if (!previewId) return undefined;
+    let live = true;
+    const fetchResult = (): void => {
+      invoke('retention:previewResult', { id: previewId })
+        .then((r) => {
+          if (!live) return;
+          setProgress(r.progress);
+          if (r.state === 'running') return;
+          setPreview(r);
+          if (r.error) setError(r.error.message);
+        })
+        .catch((e: unknown) => live && setError(errorMessage(e)));
+    };
+    const off = on('retention:progress', (p) => {
+      if (p.id !== previewId) return;
+      setProgress(p);
+      if (p.state !== 'running') fetchResult();
+    });
+    // A short preview may have ended before this subscription: ask once where it is.
+    fetchResult();
+    return () => {
+      live = false;
+      off();
+    };
+  }, [previewId]);
+
+  const job = jobId ? jobs[jobId] : undefined;
+  const jobDone = job !== undefined && FINISHED.has(job.state);
+  useEffect(() => {
+    if (!jobDone || !previewId) return;
+    invoke('retention:report', { id: previewId, limit: 200 })
+      .then(setReport)
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, [jobDone, previewId]);
+
+  const running = progress?.state === 'running';
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    if (!kind || !bucket || daysError || classError) return;
+    const p = prefix.trim().replace(/^\/+/, '');
+    const uri = formatLocation({ kind, account: chosenAccount, bucket, key: p && !p.endsWith('/') ? `${p}/` : p });
+    const action: RetentionAction = actionKind === 'delete' ? { kind: 'delete' } : { kind: 'set-class', storageClass: storageClass.trim() };
+    setPreview(null);
+    setReport(null);
+    setJobId(null);
+    setError(null);
+    setProgress({ listed: 0, matched: 0, matchedBytes: 0, state: 'running' });
+    invoke('retention:preview', { uri, olderThanDays: daysNum, action })
+      .then(({ id }) => setPreviewId(id))
+      .catch((err: unknown) => {
+        setProgress(null);
+        setError(errorMessage(err));
+      });
+  };
+
+  const run = async (): Promise<void> => {
+    if (!preview) return;
+    setConfirming(false);
+    try {
+      const { jobId: id } = await invoke('retention:run', { id: preview.id });
+      setJobId(id);
+      useStore.getState().upsertJob(await invoke('jobs:get', { id, limit: 1 }));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  const done = preview?.state === 'done' ? preview : null;
+  return (
+    <section className="cost-section" aria-labelledby="retention-h">
+      <h2 id="retention-h">Retention</h2>
+      <p className="muted">Delete the objects older than a number of days, or move them to a cheaper class, once, as a job you can follow in Transfers.</p>
+      <form className="cost-form-row" onSubmit={submit} noValidate>
+        <label className="field">
+          <span>Account</span>
+          <select value={chosenAccount} onChange={(e) => setAccount(e.target.value)}>
+            {cloud.map((a) => (
+              <option key={a.settings.name} value={a.settings.name}>
+                {a.settings.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Bucket</span>
+          <select value={bucket} onChange={(e) => setBucket(e.target.value)}>
+            {buckets.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Prefix (optional)</span>
+          <input value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="logs/" />
+        </label>
+        <label className="field">
+          <span>Older than (days)</span>
+          <input type="number" min={0} max={36500} step={1} inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} aria-invalid={daysError !== null} />
+        </label>
+        <label className="field">
+          <span>Action</span>
+          <select value={actionKind} onChange={(e) => setActionKind(e.target.value === 'set-class' ? 'set-class' : 'delete')}>
+            <option value="delete">Delete</option>
+            <option value="set-class">Move to storage class</option>
+          </select>
+        </label>
+        {actionKind === 'set-class' && (
+          <label className="field">
+            <span>Storage class</span>
+            <input list="retention-classes" value={storageClass} onChange={(e) => setStorageClass(e.target.value)} placeholder={classIds[1] ?? 'Cool'} aria-invalid={classError !== null} />
+            <datalist id="retention-classes">
+              {classIds.map((c) => (
+                <option key={c} value={c} />
+              ))}
+            </datalist>
+          </label>
+        )}
+        <button type="submit" className="primary" disabled={!bucket || running || daysError !== null || classError !== null}>
+          Preview
+        </button>
+        <button type="button" disabled={!running || !previewId} onClick={() => previewId && void invoke('retention:cancelPreview', { id: previewId })}>
+          Cancel
+        </button>
+      </form>
+      <p className="field-error" role={daysError || bucketsError || error ? 'alert' : undefined}>
+        {daysError ?? (bucketsError && `Could not list the buckets of ${chosenAccount}: ${bucketsError}`) ?? error}
+      </p>
+      {progress && (
+        <p aria-live="polite" data-testid="retention-progress">
+          <strong>{STATE_TEXT[progress.state as keyof typeof STATE_TEXT] ?? progress.state}</strong>: {formatCount(progress.listed)} listed, {formatCount(progress.matched)} match (
+          {formatSize(progress.matchedBytes)})
+        </p>
+      )}
+      {done && (
+        <div className="cost-card" data-testid="retention-preview">
+          <dl className="cost-totals">
+            <div>
+              <dt>Matching objects</dt>
+              <dd data-testid="retention-matched">
+                {formatCount(done.matched)} ({formatSize(done.matchedBytes)})
+              </dd>
+            </div>
+            <div>
+              <dt>They cost now</dt>
+              <dd>{formatUsd(done.currentMonthlyUsd)} a month</dd>
+            </div>
+            <div>
+              <dt>{done.action.kind === 'delete' ? 'After deleting' : `In ${done.action.storageClass}`}</dt>
+              <dd>{formatUsd(done.newMonthlyUsd)} a month</dd>
+            </div>
+            <div>
+              <dt>{done.monthlySavingUsd >= 0 ? 'Saving' : 'Extra cost'}</dt>
+              <dd data-testid="retention-saving">{formatUsd(Math.abs(done.monthlySavingUsd))} a month</dd>
+            </div>
+          </dl>
+          <p className="muted">
+            Objects last modified before {formatDate(done.cutoff)}, priced as {done.pricing.provider} {done.pricing.region}.
+          </p>
+          {done.oneTime.length > 0 && (
+            <>
+              <h4>Paid once</h4>
+              <CostLines estimate={{ currency: 'USD', lines: done.oneTime, totalUsd: done.oneTimeUsd, notes: [] }} label="One-time costs" testId="retention-one-time" />
+            </>
+          )}
+          {done.notes.length > 0 && (
+            <ul className="cost-notes">
+              {done.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+          {done.sample.length > 0 && (
+            <table className="cost-table" aria-label="Largest matching objects">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col" className="num">Size</th>
+                  <th scope="col">Class</th>
+                  <th scope="col">Modified</th>
+                </tr>
+              </thead>
+              <tbody>
+                {done.sample.map((o) => (
+                  <tr key={o.key}>
+                    <th scope="row" title={o.key}>{truncateMiddle(o.key, 44)}</th>
+                    <td className="num">{formatSize(o.size)}</td>
+                    <td>{o.storageClass ?? ''}</td>
+                    <td>{formatDate(o.modified)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {done.matched > 0 && !jobId && (
+            <button type="button" className="primary" onClick={() => setConfirming(true)}>
+              {done.action.kind === 'delete' ? 'Delete…' : 'Move…'}
+            </button>
+          )}
+        </div>
+      )}
+      {confirming && done && (
+        <Dialog title={done.action.kind === 'delete' ? 'Delete old objects' : 'Change storage class'} onClose={() => setConfirming(false)}>
+          <p data-testid="retention-confirm-text">{retentionSentence(done)}</p>
+          {done.oneTimeUsd > 0 && <p>Charged once: {formatUsd(done.oneTimeUsd)}.</p>}
+          <p className="dialog-note">
+            Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : ''}
+          </p>
+          <div className="dialog-buttons">
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button type="button" className="primary" data-autofocus onClick={() => void run()}>
+              {done.action.kind === 'delete' ? 'Delete' : 'Move'}
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {jobId && (
+        <div className="cost-card" data-testid="retention-job" aria-live="polite">
+          <p>
+            Running as a job in Transfers{job ? `: ${formatCount(job.filesDone)} of ${formatCount(job.filesTotal)} done, ${job.state}` : ''}.
+          </p>
+          {report && <RetentionReportView report={report} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RetentionReportView({ report }: { report: RetentionReport }) {
+  const t = report.totals;
+  const problems = report.objects.filter((o) => o.outcome === 'skipped' || o.outcome === 'failed');
+  return (
+    <div data-testid="retention-report">
+      <dl className="cost-totals">
+        <div>
+          <dt>{report.action.kind === 'delete' ? 'Deleted' : 'Class changed'}</dt>
+          <dd data-testid="retention-report-done">
+            {formatCount((report.action.kind === 'delete' ? t.deleted : t['class-changed']).count)} (
+            {formatSize((report.action.kind === 'delete' ? t.deleted : t['class-changed']).bytes)})
+          </dd>
+        </div>
+        <div>
+          <dt>Skipped (changed since the preview)</dt>
+          <dd data-testid="retention-report-skipped">{formatCount(t.skipped.count)}</dd>
+        </div>
+        <div>
+          <dt>Failed</dt>
+          <dd>{formatCount(t.failed.count)}</dd>
+        </div>
+        {t['not-run'].count > 0 && (
+          <div>
+            <dt>Not run</dt>
+            <dd>{formatCount(t['not-run'].count)}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Realised saving</dt>
+          <dd data-testid="retention-report-saving">{formatUsd(report.realisedMonthlySavingUsd)} a month</dd>
+        </div>
+      </dl>
+      {problems.length > 0 && (
+        <table className="cost-table" aria-label="Objects skipped or failed">
+          <thead>
+            <tr>
+              <th scope="col">Object</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {problems.map((o) => (
+              <tr key={o.uri}>
+                <th scope="row" title={o.uri}>{truncateMiddle(o.uri, 60)}</th>
+                <td>{o.outcome}</td>
+                <td>{o.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
