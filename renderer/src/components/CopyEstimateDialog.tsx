@@ -21,8 +21,13 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const close = useStore((s) => s.closeDialog);
   const here = useStore((s) => s.panes[pane]);
   const there = useStore((s) => s.panes[otherPane(pane)]);
+  const accounts = useStore((s) => s.accounts);
   const [estimate, setEstimate] = useState<Estimate>({ state: 'loading' });
   const [busy, setBusy] = useState(false);
+  const [pull, setPull] = useState(false);
+  const kindOf = (name: string | null) => accounts.find((a) => a.settings.name === name)?.settings.kind;
+  // Only Azure can fetch from a signed link (Put Blob From URL); a local folder cannot sign one.
+  const canPull = kindOf(there.account) === 'azure' && kindOf(here.account) !== 'local';
   const files = entries.filter((e) => !e.isPrefix);
   const folders = entries.length - files.length;
   const bytes = files.reduce((n, e) => n + e.size, 0);
@@ -49,7 +54,7 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
-    await startTransfer(pane, move, entries);
+    await startTransfer(pane, move, entries, canPull && pull);
     close();
   };
   const place = (p: typeof here): string => [p.account, p.bucket, p.prefix].filter(Boolean).join('/').replace(/\/+$/, '');
@@ -83,6 +88,15 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
             </>
           )}
         </section>
+        {canPull && (
+          <div className="checkbox-field">
+            <label>
+              <input type="checkbox" checked={pull} onChange={(e) => setPull(e.target.checked)} />
+              Let the destination pull directly (Azure)
+            </label>
+            <p className="dialog-note">Azure fetches each file from a short-lived signed link, so no data passes through this computer. A file Azure cannot fetch is copied through this computer instead.</p>
+          </div>
+        )}
         <div className="dialog-buttons">
           <button type="button" onClick={close}>
             Cancel
