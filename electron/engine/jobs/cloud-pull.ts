@@ -57,6 +57,6 @@ export async function cloudPull(src: Side, dst: Side, source: ObjectMetadata, us
 /** The file's notice when the pull failed and the relay copied it instead (the reason, never the link). */
 export function pullFallbackNotice(e: unknown): string {
   // Provider errors name objects, not URLs; anything URL-like is dropped all the same.
-  const why = toErrorInfo(classify(e)).message.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<link>');
+  const why = toErrorInfo(classify(e)).message.replace(/https?:\/\/\S+/gi, '<link>');
   return `The destination could not pull it directly (${why}); copied through this computer instead`;
 }
