@@ -15,6 +15,7 @@ import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager, type JobEventSink } from './job-manager';
 import { startPullProxy, type PullProxy } from './testing/pull-proxy';
 import { resolverFor } from './testing/resolver';
+import { linkLifetimeSeconds } from './cloud-pull';
 import { choosePath } from './transfer';
 
 /**
@@ -158,6 +159,12 @@ describe('choosing the path', () => {
     expect(choosePath(e(local, 'local:disk'), e(azPull, 'azure:azpull'), true, true).path).toBe('relay');
     expect(choosePath(e(azSrc, 'azure:azsrc'), e(s3, 's3:minio'), true, true).path).toBe('relay');
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the signed link lives 15 minutes plus the file at 4 MiB/s, never more than the 7 days S3 and GCS allow', () => {
+    expect(linkLifetimeSeconds(1)).toBe(15 * 60 + 1);
+    expect(linkLifetimeSeconds(4 * 1024 * MiB)).toBe(15 * 60 + 1024);
+    expect(linkLifetimeSeconds(10 * 1024 * 1024 * MiB)).toBe(7 * 24 * 3600);
   });
 });
 
