@@ -13,6 +13,7 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager, type JobEventSink } from './job-manager';
+import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
 import { startPullProxy, type PullProxy } from './testing/pull-proxy';
 import { resolverFor } from './testing/resolver';
 import { linkLifetimeSeconds } from './cloud-pull';
@@ -35,6 +36,9 @@ let minio: MinioHandle;
 let az: AzuriteHandle;
 let proxy: PullProxy;
 let s3: Provider;
+/** MinIO behind the fault proxy, for a relay that fails once after a refused pull. */
+let faults: FaultProxy;
+let s3f: Provider;
 let azPull: Provider;
 let azDirect: Provider;
 let azSrc: Provider;
@@ -51,6 +55,8 @@ beforeAll(async () => {
   s3 = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   const azure = (name: string, endpoint: string): Provider =>
     createAzureProvider({ kind: 'azure', name, auth: 'sharedKey', accountName: az.accountName, endpoint }, { accountKey: az.accountKey }, { multipart: MULTIPART, pull: PULL });
+  faults = await startFaultProxy(minio.endpoint);
+  s3f = createS3Provider({ kind: 's3', name: 'minio-f', region: minio.region, endpoint: faults.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   azPull = azure('azpull', proxy.endpoint);
   azDirect = azure('azurite', az.endpoint);
   azSrc = azure('azsrc', az.endpoint);
@@ -70,7 +76,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([s3?.close?.(), azPull?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
+  await faults?.close();
+  await Promise.all([s3?.close?.(), s3f?.close?.(), azPull?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
   await proxy?.close();
   await Promise.all([minio?.stop(), az?.stop()]);
   if (journals) await rm(journals, { recursive: true, force: true });
@@ -80,6 +87,7 @@ afterAll(async () => {
 beforeEach(() => {
   run++;
   proxy.reset();
+  faults.reset();
   logs = [];
   const write = process.stderr.write.bind(process.stderr);
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -111,7 +119,7 @@ async function copy(source: string, destination: string, allowCloudPull: boolean
   const events: unknown[] = [];
   const emit: JobEventSink = (event, payload) => events.push({ event, payload });
   const m = new JobManager({
-    resolve: resolverFor({ minio: s3, azpull: azPull, azurite: azDirect, azsrc: azSrc }),
+    resolve: resolverFor({ minio: s3, 'minio-f': s3f, azpull: azPull, azurite: azDirect, azsrc: azSrc }),
     journalDir: journals,
     emit,
     progressIntervalMs: 20,
@@ -244,6 +252,23 @@ describe('cloud-side pull into Azure', () => {
     expect(told).not.toMatch(SIGNATURE_PARAMS);
     await expectStored(prefix);
     expect(await azDirect.listPendingUploads?.('dst')).toEqual([]);
+  });
+
+  it('a file whose pull was refused and whose relay then failed once says so after the retry, which goes straight to the relay', async () => {
+    proxy.refuse = 1;
+    faults.add({ match: (m, u) => m === 'GET' && u.startsWith('/src/pull/one.bin'), times: 1, fault: { kind: 'drop-response', afterBytes: 64 * 1024 } });
+    const { detail, prefix, told } = await copy('s3://minio-f/src/pull/one.bin', 'az://azpull/dst/', true);
+    expect(detail.state).toBe('completed');
+    expect(faults.fired['drop-response']).toBe(1);
+    const [f] = detail.files;
+    expect(f?.attempts).toBe(2);
+    expect(f?.path).toBe('relay');
+    expect(f?.notice).toMatch(/^The destination could not pull it directly \(.*403.*\); copied through this computer instead$/);
+    // One pull asked for, refused; the retry did not ask again.
+    expect(proxy.seen).toHaveLength(1);
+    expect(told.includes(signatureOf(proxy.seen[0]?.source ?? ''))).toBe(false);
+    const body = (await azsdk.getContainerClient('dst').getBlobClient(`${prefix}one.bin`).downloadToBuffer());
+    expect(createHash('md5').update(body).digest('hex')).toBe(md5s.get('pull/one.bin'));
   });
 
   it('Azurite itself (Put Blob / Put Block From URL not implemented): every file falls back to the relay with a notice', async () => {

@@ -42,8 +42,8 @@ export interface AttemptState {
   listedSource?: { size: number; etag?: string };
   /** Set by the first attempt: a retry asks both sides again with their own requests, trusting no listing. */
   attempted?: boolean;
-  /** The destination failed to pull this file (cloud-pull): later attempts go through the relay directly. */
-  pullFailed?: boolean;
+  /** Why the destination could not pull this file (cloud-pull): this and later attempts use the relay and say so. */
+  pullFailed?: string;
 }
 
 export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true, allowCloudPull = false): { path: TransferPath; serverSide: boolean } {
@@ -115,7 +115,7 @@ export async function transferFile(
 ): Promise<TransferOutcome> {
   const first = state.attempted !== true;
   state.attempted = true;
-  const chosen = choosePath(src, dst, options.allowServerSide ?? true, options.allowCloudPull && state.pullFailed !== true);
+  const chosen = choosePath(src, dst, options.allowServerSide ?? true, options.allowCloudPull && state.pullFailed === undefined);
   const { serverSide } = chosen;
   let path = chosen.path;
   // The destination as listed when the job started, unless the overwrite rule needs its stored hash.
@@ -178,6 +178,8 @@ export async function transferFile(
     : (fromPut ??
       (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
   counter.complete(before.size);
+  // A file the destination could not pull says so, whichever attempt relayed it in the end.
+  if (path === 'relay' && state.pullFailed !== undefined) notice = notice === undefined ? state.pullFailed : `${state.pullFailed}. ${notice}`;
   return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
 }
 
@@ -200,10 +202,9 @@ async function pullOrRelay(
     return notice === undefined ? { put, path: 'cloud-pull' } : { put, notice, path: 'cloud-pull' };
   } catch (e) {
     if (signal.aborted) throw e;
-    state.pullFailed = true;
-    const fallback = pullFallbackNotice(e);
+    state.pullFailed = pullFallbackNotice(e);
     const r = await relayCopy(src, dst, options, counter, signal, asked, undefined);
-    return { put: r.put, relay: r.relay, notice: r.notice === undefined ? fallback : `${fallback}. ${r.notice}`, path: 'relay' };
+    return { ...r, path: 'relay' };
   }
 }
 
