@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobDetail } from '../../../shared/contract/jobs.channels';
-import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { generateKeyPairSync } from 'node:crypto';
+import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
 import type { PullSettings } from '../providers/azure/azure.pull';
 import { md5OfPattern, md5OfStream, patternStream, readAll } from '../providers/conformance/data';
+import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
@@ -20,7 +22,8 @@ import { linkLifetimeSeconds } from './cloud-pull';
 import { choosePath } from './transfer';
 
 /**
- * The cloud-side pull (issue 4 item 2): S3 (MinIO) or another Azure account -> Azure. Azurite does not implement
+ * The cloud-side pull (issue 4 item 2): S3 (MinIO), GCS (fake-gcs, which checks no URL signature) or another Azure
+ * account -> Azure. Azurite does not implement
  * Put Blob / Put Block From URL, so the pulling Azure account goes through a loopback proxy that does what Azure
  * does (testing/pull-proxy.ts); the fallback is also proven against Azurite itself, which answers 501.
  */
@@ -34,6 +37,8 @@ const SIGNATURE_PARAMS = /X-Amz-Signature|X-Amz-Credential|X-Goog-Signature|[?&]
 
 let minio: MinioHandle;
 let az: AzuriteHandle;
+let fakeGcs: FakeGcsHandle;
+let gcs: Provider;
 let proxy: PullProxy;
 let s3: Provider;
 /** MinIO behind the fault proxy, for a relay that fails once after a refused pull. */
@@ -50,7 +55,11 @@ let logs: string[] = [];
 
 beforeAll(async () => {
   process.env.SKYFERRY_LOG_LEVEL = 'debug';
-  [minio, az] = await Promise.all([startMinio(), startAzurite()]);
+  [minio, az, fakeGcs] = await Promise.all([startMinio(), startAzurite(), startFakeGcs({ backend: 'memory' })]);
+  // fake-gcs checks no signature, but the SDK needs a real RSA key to sign a URL.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const serviceAccountJson = JSON.stringify({ type: 'service_account', project_id: fakeGcs.projectId, client_email: 'skyferry-test@skyferry-test.iam.gserviceaccount.com', private_key: privateKey });
+  gcs = createGcsProvider({ kind: 'gcs', name: 'gcs', projectId: fakeGcs.projectId, endpoint: fakeGcs.endpoint, bucket: undefined }, { serviceAccountJson }, { multipart: MULTIPART });
   proxy = await startPullProxy(az);
   s3 = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   const azure = (name: string, endpoint: string): Provider =>
@@ -64,12 +73,14 @@ beforeAll(async () => {
   await s3.createBucket('src');
   await azDirect.createBucket('dst');
   await azDirect.createBucket('asrc');
+  await gcs.createBucket('gsrc');
   let seed = 31;
   for (const [key, size] of Object.entries(FILES)) {
     const s = seed++;
     const meta = { size, contentType: CONTENT_TYPE, userMetadata: { project: 'skyferry' } };
     await s3.put('src', key, patternStream(size, s), meta);
     await azSrc.put('asrc', key, patternStream(size, s), meta);
+    await gcs.put('gsrc', key, patternStream(size, s), meta);
     md5s.set(key, await md5OfPattern(size, s));
   }
   journals = await mkdtemp(path.join(os.tmpdir(), 'skyferry-pull-journal-'));
@@ -77,9 +88,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await faults?.close();
-  await Promise.all([s3?.close?.(), s3f?.close?.(), azPull?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
+  await Promise.all([gcs?.close?.(), s3?.close?.(), s3f?.close?.(), azPull?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
   await proxy?.close();
-  await Promise.all([minio?.stop(), az?.stop()]);
+  await Promise.all([minio?.stop(), az?.stop(), fakeGcs?.stop()]);
   if (journals) await rm(journals, { recursive: true, force: true });
   delete process.env.SKYFERRY_LOG_LEVEL;
 });
@@ -119,7 +130,7 @@ async function copy(source: string, destination: string, allowCloudPull: boolean
   const events: unknown[] = [];
   const emit: JobEventSink = (event, payload) => events.push({ event, payload });
   const m = new JobManager({
-    resolve: resolverFor({ minio: s3, 'minio-f': s3f, azpull: azPull, azurite: azDirect, azsrc: azSrc }),
+    resolve: resolverFor({ gcs, minio: s3, 'minio-f': s3f, azpull: azPull, azurite: azDirect, azsrc: azSrc }),
     journalDir: journals,
     emit,
     progressIntervalMs: 20,
@@ -148,7 +159,7 @@ async function expectStored(prefix: string): Promise<void> {
 
 function signatureOf(url: string): string {
   const q = new URL(url).searchParams;
-  const sig = q.get('X-Amz-Signature') ?? q.get('sig') ?? '';
+  const sig = q.get('X-Amz-Signature') ?? q.get('X-Goog-Signature') ?? q.get('sig') ?? '';
   expect(sig.length).toBeGreaterThan(10);
   return sig;
 }
@@ -233,6 +244,20 @@ describe('cloud-side pull into Azure', () => {
     expect(proxy.seen.length).toBe(7);
     for (const s of proxy.seen) {
       expect(s.source).toContain('sig=');
+      expect(told.includes(signatureOf(s.source))).toBe(false);
+    }
+    expect(told).not.toMatch(SIGNATURE_PARAMS);
+    await expectStored(prefix);
+  });
+
+  it('GCS -> Azure: the destination pulls through a V4 signed URL', async () => {
+    const { detail, prefix, told } = await copy('gs://gcs/gsrc/pull/', 'az://azpull/dst/', true);
+    expect(detail.state).toBe('completed');
+    expect(detail.path).toBe('cloud-pull');
+    expect(detail.files.find((f) => f.source.endsWith('one.bin'))?.checksum).toBe('md5');
+    expect(proxy.seen.length).toBe(7);
+    for (const s of proxy.seen) {
+      expect(s.source).toContain('X-Goog-Signature=');
       expect(told.includes(signatureOf(s.source))).toBe(false);
     }
     expect(told).not.toMatch(SIGNATURE_PARAMS);
