@@ -25,14 +25,20 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const [estimate, setEstimate] = useState<Estimate>({ state: 'loading' });
   const [busy, setBusy] = useState(false);
   const [pull, setPull] = useState(false);
-  const kindOf = (name: string | null) => accounts.find((a) => a.settings.name === name)?.settings.kind;
-  // Only Azure can fetch from a signed link (Put Blob From URL); a local folder cannot sign one.
-  const canPull = kindOf(there.account) === 'azure' && kindOf(here.account) !== 'local';
+  const loadFeatures = useStore((s) => s.loadFeatures);
+  const sourceFeatures = useStore((s) => (here.account ? s.features[here.account] : undefined));
+  // Only Azure can fetch from a signed link (Put Blob From URL), and only a source that can sign one (S3, GCS
+  // with a private key, Azure with a shared key) can give it.
+  const canPull = accounts.find((a) => a.settings.name === there.account)?.settings.kind === 'azure' && sourceFeatures?.presign === true;
   const files = entries.filter((e) => !e.isPrefix);
   const folders = entries.length - files.length;
   const bytes = files.reduce((n, e) => n + e.size, 0);
   const perGb = folders > 0;
   const verb = move ? 'Move' : 'Copy';
+
+  useEffect(() => {
+    if (here.account) void loadFeatures(here.account);
+  }, [here.account, loadFeatures]);
 
   useEffect(() => {
     if (!here.account || !there.account) return;
