@@ -61,7 +61,7 @@ test.describe('copy confirmation with the cost estimate', () => {
     expect(await emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient('styles.css').exists()).toBe(true);
   });
 
-  test('"Let the destination pull directly (Azure)" reaches the job: Azurite cannot pull, so the file is relayed and says why', async ({ page, app, emulators }) => {
+  test('"Let the destination pull directly (Azure)" reaches the job: Azurite cannot pull, so the file is relayed and says why', async ({ page, app, emulators, shot }) => {
     // Azurite answers Put Blob From URL with 501: the job falls back to this computer and the file's notice says so.
     const folder = `pull-${Date.now()}`;
     await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/b.txt`, Body: 'pull me' }));
@@ -77,6 +77,7 @@ test.describe('copy confirmation with the cost estimate', () => {
     const pull = dialog.getByRole('checkbox', { name: 'Let the destination pull directly (Azure)' });
     await expect(pull).not.toBeChecked();
     await pull.check();
+    await shot('pull-choice');
     await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
     await waitForJobs(page);
     expect((await blob.downloadToBuffer()).toString()).toBe('pull me');

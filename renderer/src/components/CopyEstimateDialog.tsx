@@ -100,7 +100,7 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
               <input type="checkbox" checked={pull} onChange={(e) => setPull(e.target.checked)} />
               Let the destination pull directly (Azure)
             </label>
-            <p className="dialog-note">Azure fetches each file from a short-lived signed link, so no data passes through this computer. A file Azure cannot fetch is copied through this computer instead.</p>
+            <p className="dialog-note">Azure fetches each file from a short-lived signed link, so no data passes through this computer; the source still bills the same egress. A file Azure cannot fetch is copied through this computer instead.</p>
           </div>
         )}
         <div className="dialog-buttons">
