@@ -60,4 +60,47 @@ test.describe('copy confirmation with the cost estimate', () => {
     await expect(page.getByRole('dialog')).toHaveCount(0);
     expect(await emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient('styles.css').exists()).toBe(true);
   });
+
+  test('"Let the destination pull directly (Azure)" reaches the job: Azurite cannot pull, so the file is relayed and says why', async ({ page, app, emulators, shot }) => {
+    // Azurite answers Put Blob From URL with 501: the job falls back to this computer and the file's notice says so.
+    const folder = `pull-${Date.now()}`;
+    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/b.txt`, Body: 'pull me' }));
+    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/b.txt`);
+
+    await page.goto(app.url);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
+    await openPath(page, 'right', 'azurite', ['demo-backups']);
+    await row(left, folder).click();
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+    const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
+    const pull = dialog.getByRole('checkbox', { name: 'Let the destination pull directly (Azure)' });
+    await expect(pull).not.toBeChecked();
+    await pull.check();
+    await shot('pull-choice');
+    await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+    await waitForJobs(page);
+    expect((await blob.downloadToBuffer()).toString()).toBe('pull me');
+
+    const job = page.getByRole('region', { name: 'Transfers' }).getByTestId('job').first();
+    await expect(job).toContainText('through this computer');
+    await job.getByRole('button', { name: /^Files of / }).click();
+    await expect(job.locator('.job-file-notice')).toContainText('The destination could not pull it directly');
+    await expect(job.locator('.job-file-notice')).not.toContainText(/X-Amz-Signature|X-Amz-Credential/);
+  });
+
+  test('no pull choice when the destination is not Azure', async ({ page, app, emulators }) => {
+    const folder = `nopull-${Date.now()}`;
+    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/c.txt`, Body: 'x' }));
+    await page.goto(app.url);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
+    await openPath(page, 'right', 'gcs', ['demo-archive']);
+    await row(left, folder).click();
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+    const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('checkbox')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
 });

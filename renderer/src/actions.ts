@@ -58,12 +58,12 @@ export async function transferToOther(pane: PaneId, move: boolean, entries = sel
 }
 
 /** Starts the copy or move job at once (after the confirmation, or when none is needed); true when it started. */
-export async function startTransfer(pane: PaneId, move: boolean, entries: ObjectEntry[]): Promise<boolean> {
+export async function startTransfer(pane: PaneId, move: boolean, entries: ObjectEntry[], allowCloudPull = false): Promise<boolean> {
   const s = useStore.getState();
   const destination = s.uriOf(otherPane(pane));
   const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
   if (!destination || sources.length === 0) return false;
-  return (await s.startJob({ kind: move ? 'move' : 'copy', sources, destination })) !== null;
+  return (await s.startJob({ kind: move ? 'move' : 'copy', sources, destination, ...(allowCloudPull ? { options: { allowCloudPull } } : {}) })) !== null;
 }
 
 export async function deleteEntries(pane: PaneId, entries: ObjectEntry[]): Promise<void> {

@@ -27,7 +27,11 @@ export type OverwriteMode = z.infer<typeof OverwriteModeSchema>;
 export const JobOptionsSchema = z.object({
   overwrite: OverwriteModeSchema.default('always'),
   verify: z.boolean().default(true),
-  /** The destination may fetch from a signed source URL (Azure Put Block From URL); off unless the user allows it. */
+  /**
+   * Between accounts, the destination may fetch each file itself from a short-lived signed read URL of the source
+   * (Azure destinations: Put Blob / Put Block From URL; path 'cloud-pull'); a file it cannot fetch is relayed, and
+   * its notice says why. Off unless the user allows it.
+   */
   allowCloudPull: z.boolean().default(false),
   /** Copy user metadata (mapped to what the destination can hold, every change reported); absent means yes. */
   preserveMetadata: z.boolean().optional(),

@@ -65,7 +65,7 @@ async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<voi
   const first = job.files[0];
   if (first?.destination !== undefined) {
     const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
-    job.predictedPath = choosePath(endpoint(src, src.location.key), endpoint(dst, dst.location.key)).path;
+    job.predictedPath = choosePath(endpoint(src, src.location.key), endpoint(dst, dst.location.key), job.options.allowServerSide ?? true, job.options.allowCloudPull).path;
   }
 }
 

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, RetryableError } from '../../../shared/er
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutOptions, PutResult } from '../providers/provider';
+import { canPull, cloudPull, pullFallbackNotice } from './cloud-pull';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
@@ -41,13 +42,16 @@ export interface AttemptState {
   listedSource?: { size: number; etag?: string };
   /** Set by the first attempt: a retry asks both sides again with their own requests, trusting no listing. */
   attempted?: boolean;
+  /** Why the destination could not pull this file (cloud-pull): this and later attempts use the relay and say so. */
+  pullFailed?: string;
 }
 
-export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true): { path: TransferPath; serverSide: boolean } {
+export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true, allowCloudPull = false): { path: TransferPath; serverSide: boolean } {
   const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
   const serverSide = allowServerSide && src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
-  // Azure Put Block From URL (cloud-pull) needs a provider capability the interface does not expose yet: relay.
-  return { path: local ? 'local' : serverSide ? 'server-side' : 'relay', serverSide };
+  // Next cheapest: the destination fetches from a signed read URL of the source (cloud-pull.ts), when allowed.
+  const pull = !local && !serverSide && allowCloudPull && canPull(src, dst);
+  return { path: local ? 'local' : serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', serverSide };
 }
 
 async function statOrUndefined(e: Endpoint, signal: AbortSignal): Promise<ObjectMetadata | undefined> {
@@ -111,7 +115,9 @@ export async function transferFile(
 ): Promise<TransferOutcome> {
   const first = state.attempted !== true;
   state.attempted = true;
-  const { path, serverSide } = choosePath(src, dst, options.allowServerSide ?? true);
+  const chosen = choosePath(src, dst, options.allowServerSide ?? true, options.allowCloudPull && state.pullFailed === undefined);
+  const { serverSide } = chosen;
+  let path = chosen.path;
   // The destination as listed when the job started, unless the overwrite rule needs its stored hash.
   const listed = first ? state.listedDestination : undefined;
   const known = listed !== undefined && (listed === null || options.overwrite !== 'ifDifferent');
@@ -121,7 +127,7 @@ export async function transferFile(
   // if the ETag is still the listed one) gives the headers, the hashes to check the bytes against, and pins
   // the version read, which replaces both the HEAD before and the HEAD after. Any other case asks the source.
   const listedEtag = state.listedSource?.etag;
-  const conditional = first && !serverSide && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true;
+  const conditional = first && !serverSide && path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true;
   const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
   if (asked) {
     const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
@@ -138,6 +144,8 @@ export async function transferFile(
     return { status: 'done', path, checksum: 'size' };
   }
 
+  // An empty object costs nothing to relay and is no use to sign a link for.
+  if (path === 'cloud-pull' && asked?.size === 0) path = 'relay';
   let put: PutResult;
   let relay: Checksums | undefined;
   let notice: string | undefined;
@@ -147,6 +155,10 @@ export async function transferFile(
   } else if (serverSide && src.provider.copy) {
     before = asked;
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
+  } else if (path === 'cloud-pull') {
+    before = asked;
+    const pulled = await pullOrRelay(src, dst, options, counter, signal, asked, state);
+    ({ put, relay, notice, path } = pulled);
   } else {
     before = asked;
     ({ put, relay, notice } = await relayCopy(src, dst, options, counter, signal, asked, undefined));
@@ -166,7 +178,34 @@ export async function transferFile(
     : (fromPut ??
       (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
   counter.complete(before.size);
+  // A file the destination could not pull says so, whichever attempt relayed it in the end.
+  if (path === 'relay' && state.pullFailed !== undefined) notice = notice === undefined ? state.pullFailed : `${state.pullFailed}. ${notice}`;
   return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
+}
+
+/**
+ * The cloud-side pull (cloud-pull.ts); when the destination cannot pull (refused link, unreachable source, not
+ * implemented), the relay copies the file in the same attempt and the file's notice says why.
+ */
+async function pullOrRelay(
+  src: Endpoint,
+  dst: Endpoint,
+  options: TransferOptions,
+  counter: AttemptCounter,
+  signal: AbortSignal,
+  asked: ObjectMetadata,
+  state: AttemptState,
+): Promise<{ put: PutResult; relay?: Checksums; notice?: string; path: TransferPath }> {
+  const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(asked.userMetadata, dst.provider);
+  try {
+    const put = await cloudPull(src, dst, asked, metadata, options.storageClass, signal);
+    return notice === undefined ? { put, path: 'cloud-pull' } : { put, notice, path: 'cloud-pull' };
+  } catch (e) {
+    if (signal.aborted) throw e;
+    state.pullFailed = pullFallbackNotice(e);
+    const r = await relayCopy(src, dst, options, counter, signal, asked, undefined);
+    return { ...r, path: 'relay' };
+  }
 }
 
 /**

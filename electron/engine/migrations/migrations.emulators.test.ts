@@ -235,4 +235,19 @@ describe('migrations across emulators', () => {
     const again = await plan({ source: 's3://minio/src/names/', destinations: [`file://${dir}/`], compare: 'size+checksum' });
     expect(again.destinations[0]).toMatchObject({ new: { count: 0 }, changed: { count: 0 }, unchanged: { count: 3 }, extra: { count: 0 } });
   });
+
+  it('allowCloudPull into Azure: the plan says the destination pulls; Azurite cannot (501), so the run relays every object and they all arrive', async () => {
+    await s3Put('src', 'pulled/a.bin', 'pull a');
+    await s3Put('src', 'pulled/b.bin', 'pull b!');
+    const p = await plan({ source: 's3://minio/src/pulled/', destinations: ['az://azurite/adst/pulled/'], compare: 'size+checksum', options: { preserveMetadata: true, allowServerSide: true, allowCloudPull: true } });
+    expect(p.destinations[0]?.path).toBe('cloud-pull');
+    expect(p.notes.some((n) => n.startsWith('Cloud-side pull: Azure fetches each object'))).toBe(true);
+    const done = await run(p.id);
+    expect(done.state, done.message).toBe('completed');
+    expect(await azObjects('adst', 'pulled/')).toEqual({ 'a.bin': md5('pull a'), 'b.bin': md5('pull b!') });
+
+    const relayed = await plan({ source: 's3://minio/src/pulled/', destinations: ['gs://gcs/gdst/pulled/'], compare: 'size+checksum', options: { preserveMetadata: true, allowServerSide: true, allowCloudPull: true } });
+    expect(relayed.destinations[0]?.path).toBe('relay');
+    expect(relayed.notes.some((n) => n.startsWith('Cloud-side pull needs an Azure destination'))).toBe(true);
+  });
 });

@@ -7,6 +7,7 @@ import type { Provider } from '../providers/provider';
 import { compareObjects, Side, type Verdict } from './compare';
 import { escapeGlob, globFilter } from './glob';
 import { asPrefix, compareKeys, flatListing, UnsortedListingError } from './keys';
+import { canPull } from '../jobs/cloud-pull';
 import { mapMetadata, metadataAtRisk } from '../jobs/metadata-map';
 import { DestinationNamer, type NameDecision } from './names';
 import type { ListWriter } from './plan-store';
@@ -48,7 +49,7 @@ export function listName(group: PlanGroup, dest: number): `${PlanGroup}-${number
   return `${group}-${dest}`;
 }
 
-function emptySummary(uri: string, path: 'server-side' | 'relay'): PlanDestinationSummary {
+function emptySummary(uri: string, path: PlanDestinationSummary['path']): PlanDestinationSummary {
   const z = (): { count: number; bytes: number } => ({ count: 0, bytes: 0 });
   return { uri, new: z(), changed: z(), unchanged: z(), extra: z(), nameIssues: 0, metadataIssues: 0, notCopyable: 0, destinationObjects: 0, checksumKinds: {}, estimate: null, path };
 }
@@ -101,7 +102,9 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
       if (a.startsWith(srcPrefix) || srcPrefix.startsWith(a)) throw new InvalidInputError(`${uri} overlaps the source ${request.source}: choose a destination outside it`);
     }
     const serverSide = request.options.allowServerSide && dst.location.account === src.location.account && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
-    const ctx: DestCtx = { d, uri, src, dst, srcPrefix, dstPrefix: asPrefix(dst.location.key), passes, tick, counter, request, writer: input.writer, signal, path: serverSide ? 'server-side' : 'relay', sizes: [], countSource: d === 0 ? outcome.source : undefined };
+    // The job's own choice (jobs/transfer.ts choosePath): server-side, else a cloud-side pull when allowed and possible, else the relay.
+    const pull = !serverSide && request.options.allowCloudPull && canPull({ provider: src.provider, bucket: '', key: '' }, { provider: dst.provider, bucket: '', key: '' });
+    const ctx: DestCtx = { d, uri, src, dst, srcPrefix, dstPrefix: asPrefix(dst.location.key), passes, tick, counter, request, writer: input.writer, signal, path: serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', sizes: [], countSource: d === 0 ? outcome.source : undefined };
     let summary: PlanDestinationSummary;
     try {
       summary = await planDestination(ctx, false);
@@ -132,7 +135,11 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
   if (request.options.storageClass !== undefined && outcome.destinations.some((d) => d.path === 'server-side')) {
     outcome.notes.push(`A server-side copy keeps the source's storage class; ${request.options.storageClass} applies to objects copied through this computer.`);
   }
-  if (request.options.allowCloudPull) outcome.notes.push('Cloud-side pull is not available yet: objects between clouds go through this computer (relay).');
+  if (request.options.allowCloudPull && outcome.destinations.some((d) => d.path === 'cloud-pull')) {
+    outcome.notes.push('Cloud-side pull: Azure fetches each object from a short-lived signed link of the source; an object it cannot fetch is copied through this computer, and its report says so.');
+  } else if (request.options.allowCloudPull && outcome.destinations.some((d) => d.path === 'relay')) {
+    outcome.notes.push('Cloud-side pull needs an Azure destination and a source that can sign read links (S3, GCS with a private key, Azure with a shared key): these objects go through this computer (relay).');
+  }
   await input.writer.flush();
   input.onProgress?.(compared);
   outcome.reads = { ...counter };
@@ -152,7 +159,7 @@ interface DestCtx {
   request: MigrationRequest;
   writer: ListWriter;
   signal: AbortSignal;
-  path: 'server-side' | 'relay';
+  path: PlanDestinationSummary['path'];
   sizes: number[];
   countSource: { objects: number; bytes: number; filteredOut: number } | undefined;
   markers?: number;

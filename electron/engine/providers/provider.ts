@@ -67,6 +67,14 @@ export interface Provider {
   listPendingUploads?(bucket: string, signal?: AbortSignal): Promise<PendingUpload[]>;
   abortPendingUpload?(bucket: string, upload: PendingUpload, signal?: AbortSignal): Promise<void>;
 
+  /**
+   * Writes an object whose bytes the destination fetches itself from `sourceUrl`, a time-limited read URL of
+   * another account (a cloud-side pull: Azure Put Blob From URL, or Put Block From URL and Put Block List). No
+   * byte passes through this computer. Nothing is committed unless every byte arrived, so a failure leaves no
+   * object and an existing one as it was. `sourceUrl` is a credential: it never appears in an error or a log.
+   */
+  putFromUrl?(bucket: string, key: string, sourceUrl: string, options: PutFromUrlOptions): Promise<PutResult>;
+
   /** A time-limited read URL (features.presign). */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
 
@@ -123,6 +131,20 @@ export interface PutOptions {
    * from here instead of hashing every byte a second time. Per-part checksums are still the provider's own.
    */
   sourceMd5?: () => string;
+}
+
+export interface PutFromUrlOptions {
+  size: number;
+  /** MD5 (hex) of the source's bytes when it stores one: the destination checks what it fetched against it. */
+  sourceMd5?: string;
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  storageClass?: string;
+  userMetadata?: UserMetadata;
+  signal?: AbortSignal;
 }
 
 export interface PutResult {

@@ -21,13 +21,24 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const close = useStore((s) => s.closeDialog);
   const here = useStore((s) => s.panes[pane]);
   const there = useStore((s) => s.panes[otherPane(pane)]);
+  const accounts = useStore((s) => s.accounts);
   const [estimate, setEstimate] = useState<Estimate>({ state: 'loading' });
   const [busy, setBusy] = useState(false);
+  const [pull, setPull] = useState(false);
+  const loadFeatures = useStore((s) => s.loadFeatures);
+  const sourceFeatures = useStore((s) => (here.account ? s.features[here.account] : undefined));
+  // Only Azure can fetch from a signed link (Put Blob From URL), and only a source that can sign one (S3, GCS
+  // with a private key, Azure with a shared key) can give it.
+  const canPull = accounts.find((a) => a.settings.name === there.account)?.settings.kind === 'azure' && sourceFeatures?.presign === true;
   const files = entries.filter((e) => !e.isPrefix);
   const folders = entries.length - files.length;
   const bytes = files.reduce((n, e) => n + e.size, 0);
   const perGb = folders > 0;
   const verb = move ? 'Move' : 'Copy';
+
+  useEffect(() => {
+    if (here.account) void loadFeatures(here.account);
+  }, [here.account, loadFeatures]);
 
   useEffect(() => {
     if (!here.account || !there.account) return;
@@ -49,7 +60,7 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
-    await startTransfer(pane, move, entries);
+    await startTransfer(pane, move, entries, canPull && pull);
     close();
   };
   const place = (p: typeof here): string => [p.account, p.bucket, p.prefix].filter(Boolean).join('/').replace(/\/+$/, '');
@@ -83,6 +94,15 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
             </>
           )}
         </section>
+        {canPull && (
+          <div className="checkbox-field">
+            <label>
+              <input type="checkbox" checked={pull} onChange={(e) => setPull(e.target.checked)} />
+              Let the destination pull directly (Azure)
+            </label>
+            <p className="dialog-note">Azure fetches each file from a short-lived signed link, so no data passes through this computer; the source still bills the same egress. A file Azure cannot fetch is copied through this computer instead.</p>
+          </div>
+        )}
         <div className="dialog-buttons">
           <button type="button" onClick={close}>
             Cancel

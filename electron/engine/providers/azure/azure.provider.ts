@@ -12,6 +12,7 @@ import {
   type OpenOptions,
   type PendingUpload,
   type Provider,
+  type PutFromUrlOptions,
   type PutOptions,
   type PutResult,
   type RemoveManyResult,
@@ -29,6 +30,7 @@ import {
   normalizeTier,
   validateUserMetadata,
 } from './azure.metadata';
+import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
 import { discardUncommittedBlocks, uploadStream } from './azure.upload';
 
@@ -36,9 +38,10 @@ import { discardUncommittedBlocks, uploadStream } from './azure.upload';
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_PAGE = 5000;
 
-export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings }): Provider {
+export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings }): Provider {
   const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
   const multipart = options?.multipart ?? DEFAULT_MULTIPART;
+  const pull = options?.pull ?? DEFAULT_PULL;
   const account = settings.name;
   const fail = (e: unknown, container?: string, key?: string) => mapAzureError(e, { account, endpoint, container, key });
   const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
@@ -207,6 +210,41 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
         if (!source.destroyed) source.destroy();
         // Blocks staged for a key that has no committed blob would show as a pending upload: drop them.
         if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
+        throw opts.signal?.aborted ? new CancelledError() : fail(e, bucket, key);
+      }
+    },
+
+    async putFromUrl(bucket, key, sourceUrl, opts: PutFromUrlOptions): Promise<PutResult> {
+      checkKey(key);
+      validateUserMetadata(opts.userMetadata, where(bucket, key));
+      const tier = normalizeTier(opts.storageClass, where(bucket, key));
+      const client = container(bucket).getBlockBlobClient(key);
+      const state = { stagedBlocks: false };
+      try {
+        const out = await pullFromUrl(
+          client,
+          sourceUrl,
+          {
+            size: opts.size,
+            headers: {
+              blobContentType: opts.contentType,
+              blobCacheControl: opts.cacheControl,
+              blobContentDisposition: opts.contentDisposition,
+              blobContentEncoding: opts.contentEncoding,
+              blobContentLanguage: opts.contentLanguage,
+            },
+            metadata: opts.userMetadata,
+            tier,
+            sourceMd5: opts.sourceMd5 === undefined ? undefined : Buffer.from(opts.sourceMd5, 'hex'),
+            signal: opts.signal,
+          },
+          pull,
+          state,
+        );
+        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums: out.checkedMd5 ? { md5: out.checkedMd5.toString('hex') } : {} };
+      } catch (e) {
+        if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
+        // Mapped errors name the blob, never a URL: the source link is a credential.
         throw opts.signal?.aborted ? new CancelledError() : fail(e, bucket, key);
       }
     },

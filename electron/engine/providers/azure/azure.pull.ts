@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
+import { AccessDeniedError, CancelledError } from '../../../../shared/errors';
+import { sanitizeAzureMessage } from './azure.errors';
+
+/**
+ * The cloud-side pull into Azure: the service fetches the bytes from a signed read URL of another account (S3 or
+ * GCS presigned, or an Azure SAS), so no byte passes through this computer. Up to `singleShotMaxBytes` one Put
+ * Blob From URL; above it, ranges of the source staged in parallel with Put Block From URL and committed with one
+ * Put Block List. Nothing is visible until the commit, so a failure leaves an existing blob as it was.
+ */
+export interface PullSettings {
+  /** Largest object sent as one Put Blob From URL (Azure's limit: 5000 MiB). */
+  singleShotMaxBytes: number;
+  /** Range fetched per Put Block From URL (Azure's limit: 4000 MiB per block, 50,000 blocks). */
+  blockBytes: number;
+  /** Put Block From URL requests in flight for one object. */
+  concurrency: number;
+}
+
+const MiB = 1024 * 1024;
+const MAX_PUT_BLOB_FROM_URL = 5000 * MiB;
+const MAX_BLOCK_FROM_URL = 4000 * MiB;
+const MAX_BLOCKS = 50_000;
+
+/** Large blocks: nothing is held in memory here, and fewer requests cost less. */
+export const DEFAULT_PULL: PullSettings = { singleShotMaxBytes: MAX_PUT_BLOB_FROM_URL, blockBytes: 256 * MiB, concurrency: 8 };
+
+export interface PullRequest {
+  size: number;
+  headers: BlobHTTPHeaders;
+  metadata: Metadata | undefined;
+  tier: string | undefined;
+  /** The source's MD5, when it stores one: sent as x-ms-source-content-md5, which the service checks. */
+  sourceMd5: Buffer | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export interface PullOutcome {
+  etag: string | undefined;
+  version: string | undefined;
+  /** The MD5 the service checked the fetched bytes against (single shot with a known source MD5 only). */
+  checkedMd5: Buffer | undefined;
+}
+
+function blockId(nonce: string, index: number): string {
+  return Buffer.from(`${nonce}-pull-${String(index).padStart(6, '0')}`).toString('base64');
+}
+
+/**
+ * Azure answers CannotVerifyCopySource when it could not read the source (unreachable, expired or refused link):
+ * said as an access problem of the pull, with the source status, and never with the URL.
+ */
+function refusal(e: unknown): AccessDeniedError | undefined {
+  const err = typeof e === 'object' && e !== null ? (e as { code?: unknown; statusCode?: unknown; message?: unknown }) : {};
+  if (err.code !== 'CannotVerifyCopySource') return undefined;
+  const detail = sanitizeAzureMessage(typeof err.message === 'string' ? err.message : '');
+  const status = typeof err.statusCode === 'number' ? ` (${err.statusCode})` : '';
+  return new AccessDeniedError(`Azure could not read the source from its signed link${status}: ${detail || 'CannotVerifyCopySource'}`);
+}
+
+export async function pullFromUrl(client: BlockBlobClient, sourceUrl: string, req: PullRequest, settings: PullSettings, state: { stagedBlocks: boolean }): Promise<PullOutcome> {
+  if (req.signal?.aborted) throw new CancelledError();
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (req.size <= Math.min(settings.singleShotMaxBytes, MAX_PUT_BLOB_FROM_URL)) {
+      const res = await client.syncUploadFromURL(sourceUrl, {
+        abortSignal: ac.signal,
+        // Headers and metadata are the ones given (mapped for Azure), not copied from an Azure source.
+        copySourceBlobProperties: false,
+        blobHTTPHeaders: req.sourceMd5 === undefined ? req.headers : { ...req.headers, blobContentMD5: req.sourceMd5 },
+        metadata: req.metadata,
+        tier: req.tier,
+        ...(req.sourceMd5 === undefined ? {} : { sourceContentMD5: req.sourceMd5 }),
+      });
+      return { etag: res.etag, version: res.versionId, checkedMd5: req.sourceMd5 };
+    }
+
+    const blockBytes = Math.min(MAX_BLOCK_FROM_URL, Math.max(settings.blockBytes, Math.ceil(req.size / MAX_BLOCKS)));
+    const nonce = randomBytes(8).toString('hex');
+    const count = Math.ceil(req.size / blockBytes);
+    const ids = Array.from({ length: count }, (_, i) => blockId(nonce, i));
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!failure && next < count) {
+        const i = next++;
+        const offset = i * blockBytes;
+        const id = ids[i] ?? '';
+        state.stagedBlocks = true;
+        try {
+          await client.stageBlockFromURL(id, sourceUrl, offset, Math.min(blockBytes, req.size - offset), { abortSignal: ac.signal });
+        } catch (e) {
+          failure ??= { error: e };
+          ac.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, settings.concurrency), count) }, worker));
+    if (failure) throw failure.error;
+    // The source's MD5 is not stored: the service checked each range's length, not this hash, so it would be
+    // an unverified claim on the blob. Verification after the pull then compares the size.
+    const res = await client.commitBlockList(ids, { abortSignal: ac.signal, blobHTTPHeaders: req.headers, metadata: req.metadata, tier: req.tier });
+    return { etag: res.etag, version: res.versionId, checkedMd5: undefined };
+  } catch (e) {
+    if (req.signal?.aborted) throw new CancelledError();
+    throw refusal(e) ?? e;
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+  }
+}
