@@ -197,7 +197,7 @@ export const TransferEstimateRequestSchema = z.object({
   path: TransferPathKindSchema,
   partSizeBytes: z.number().int().positive().optional(),
   multipartThresholdBytes: z.number().int().positive().optional(),
-  /** HEAD requests per file at the destination (overwrite checks, verification). Default 1. */
+  /** HEAD requests per file at the destination, for a tool that checks file by file. Default 0: a job lists the destination once. */
   headsPerFile: z.number().int().min(0).max(10).optional(),
   /** Internet egress already used this month at the source: consumes the free tier and moves up the tiers. */
   egressAlreadyThisMonthBytes: z.number().nonnegative().optional(),

@@ -117,13 +117,13 @@ describe('estimateTransfer', () => {
   it('relays 1,000 files of 1 MiB (1,000 MiB) from S3 Standard to Azure Hot: egress free, requests only', () => {
     // egress: 1,000 MiB = 0.9765625 GB, inside the 100 GB free tier: $0
     // source: 1 LIST x $0.005/1,000 + 1,000 GET x $0.0004/1,000 = 0.000005 + 0.0004
-    // destination: 1,000 HEAD x $0.0004/1,000 + 1,000 PUT x $0.005/1,000 = 0.0004 + 0.005
+    // destination: 1 LIST x $0.005/1,000 (the overwrite check lists the prefix once) + 1,000 PUT x $0.005/1,000
     const est = estimateTransfer(SHIPPED_CATALOG, {
       source: { provider: 'aws-s3', region: 'us-east-1', class: 'STANDARD' },
       destination: { provider: 'azure-blob', region: 'eastus', class: 'Hot' },
       files: 1000, bytes: 1000 * MiB, path: 'relay',
     });
-    expect(est.totalUsd).toBeCloseTo(0.000005 + 0.0004 + 0.0004 + 0.005, 12);
+    expect(est.totalUsd).toBeCloseTo(0.000005 + 0.0004 + 0.000005 + 0.005, 12);
     expect(est.lines.find((l) => l.kind === 'egress')?.totalUsd).toBe(0);
   });
 
@@ -131,21 +131,21 @@ describe('estimateTransfer', () => {
     // egress: 1,024 GB - 100 free = 924 GB x $0.09 = $83.16
     // parts: 256 GiB / 8 MiB = 32,768 parts > 10,000, so part = ceil(256 GiB / 10,000) and 10,000 parts;
     // GCS writes per file = 1 initiate + 10,000 parts = 10,001; x 4 files = 40,004 x $0.005/1,000 = $0.20002
-    // source: 1 LIST ($0.000005) + 4 GET ($0.0000016); destination: 4 HEAD x $0.0004/1,000 ($0.0000016)
+    // source: 1 LIST ($0.000005) + 4 GET ($0.0000016); destination: 1 LIST x $0.005/1,000 ($0.000005)
     const est = estimateTransfer(SHIPPED_CATALOG, {
       source: { provider: 'aws-s3', region: 'eu-west-1' },
       destination: { provider: 'gcs', region: 'europe-west1' },
       files: 4, bytes: TB, sizes: [256 * GB, 256 * GB, 256 * GB, 256 * GB], path: 'relay',
     });
-    expect(est.totalUsd).toBeCloseTo(83.16 + 0.20002 + 0.000005 + 0.0000016 + 0.0000016, 9);
+    expect(est.totalUsd).toBeCloseTo(83.16 + 0.20002 + 0.000005 + 0.0000016 + 0.000005, 9);
   });
 
   it('charges no egress for a server-side copy inside one region, and inter-region rate across regions', () => {
     const base = { files: 10, bytes: 10 * GB, path: 'server-side' as const, source: { provider: 'aws-s3', region: 'us-east-1' } };
     const same = estimateTransfer(SHIPPED_CATALOG, { ...base, destination: { provider: 'aws-s3', region: 'us-east-1' } });
     expect(same.lines.some((l) => l.kind === 'egress')).toBe(false);
-    // 1 LIST + 10 COPY (PUT class) at $0.005/1,000 + 10 HEAD at $0.0004/1,000
-    expect(same.totalUsd).toBeCloseTo(0.000005 + 0.00005 + 0.000004, 12);
+    // 1 LIST of each side + 10 COPY (PUT class), all at $0.005/1,000
+    expect(same.totalUsd).toBeCloseTo(0.000005 + 0.00005 + 0.000005, 12);
     const cross = estimateTransfer(SHIPPED_CATALOG, { ...base, destination: { provider: 'aws-s3', region: 'eu-west-1' } });
     // plus 10 GB x $0.02 inter-region = $0.20
     expect(cross.totalUsd - same.totalUsd).toBeCloseTo(0.2, 12);
@@ -171,11 +171,19 @@ describe('estimateTransfer', () => {
     expect(est.lines.find((l) => l.kind === 'early-deletion')?.totalUsd).toBeCloseTo((20 * 20 / 30) * 0.01, 12);
   });
 
-  it('uploads from a local folder to R2 for the price of the writes: 100 PUT x $0.0045/1,000', () => {
+  it('uploads from a local folder to R2 for the price of the writes: 1 LIST + 100 PUT x $0.0045/1,000', () => {
     const est = estimateTransfer(SHIPPED_CATALOG, {
       source: { provider: 'local', region: 'local' }, destination: { provider: 'cloudflare-r2', region: 'auto' },
       files: 100, bytes: 100 * MiB, path: 'relay', headsPerFile: 0,
     });
-    expect(est.totalUsd).toBeCloseTo(100 * 0.0045 / 1000, 12);
+    expect(est.totalUsd).toBeCloseTo(101 * 0.0045 / 1000, 12);
+  });
+
+  it('prices a HEAD per file only for a tool that asks per file (headsPerFile)', () => {
+    const base = { source: { provider: 'aws-s3', region: 'us-east-1' }, destination: { provider: 'azure-blob', region: 'eastus', class: 'Hot' }, files: 1000, bytes: 1000 * MiB, path: 'relay' as const };
+    const listed = estimateTransfer(SHIPPED_CATALOG, base);
+    const headed = estimateTransfer(SHIPPED_CATALOG, { ...base, headsPerFile: 1 });
+    // 1,000 HEAD x $0.0004/1,000 at Azure Hot, on top of the same listing
+    expect(headed.totalUsd - listed.totalUsd).toBeCloseTo(0.0004, 12);
   });
 });

@@ -185,7 +185,7 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
 
   lines.push(...transferEgress(req.path, req.bytes, { srcProvider, dstProvider, srcRegion, dstRegion }, notes, req.egressAlreadyThisMonthBytes));
 
-  // Requests: one flat listing of the source, reads at the source, writes (and heads) at the destination.
+  // Requests: one flat listing of each side, reads at the source, writes at the destination.
   const groups = sizeGroups(req);
   let writes = 0;
   let parts = 0;
@@ -200,7 +200,10 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
     lines.push(requests('source-requests', `List ${srcProvider.name} (${LIST_PAGE_KEYS.toLocaleString('en-US')} keys a page)`, listRequestsFor(req.files), srcClass.listUsdPer1000));
     if (req.path === 'relay') lines.push(requests('source-requests', `GET from ${srcProvider.name}, one per file`, req.files, srcClass.readUsdPer1000));
     if (req.path === 'cloud-pull') lines.push(requests('source-requests', `Ranged GET from ${srcProvider.name}, one per part`, parts, srcClass.readUsdPer1000));
-    const heads = req.files * (req.headsPerFile ?? 1);
+    // The job decides "exists already?" from one flat listing of the destination prefix, as it lists the source,
+    // not from a HEAD per file (jobs/expand.ts); `headsPerFile` prices a tool that asks per file.
+    lines.push(requests('destination-requests', `List ${dstProvider.name} (overwrite check, ${LIST_PAGE_KEYS.toLocaleString('en-US')} keys a page)`, listRequestsFor(req.files), dstClass.listUsdPer1000));
+    const heads = req.files * (req.headsPerFile ?? 0);
     if (heads > 0) lines.push(requests('destination-requests', `HEAD at ${dstProvider.name} (overwrite check)`, heads, dstClass.readUsdPer1000));
     const what = req.path === 'server-side' ? 'Copy' : 'Write';
     lines.push(requests('destination-requests', `${what} at ${dstProvider.name} (${dstClass.name}), multipart counted part by part`, writes, dstClass.writeUsdPer1000));
