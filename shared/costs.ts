@@ -216,6 +216,8 @@ export const CopyEstimateRequestSchema = z.object({
   files: z.number().int().nonnegative(),
   bytes: z.number().nonnegative(),
   sizes: z.array(z.number().nonnegative()).max(100_000).optional(),
+  /** The user let the destination pull from a signed link (priced as cloud-pull instead of the relay). */
+  cloudPull: z.boolean().optional(),
 });
 export type CopyEstimateRequest = z.infer<typeof CopyEstimateRequestSchema>;
 

@@ -108,14 +108,14 @@ export function createCostHandlers(deps: CostHandlerDeps): CostHandlers {
     'costs:addRegion': ({ provider, region }) => store.addRegion(provider, region),
     'costs:resetCatalog': ({ provider }) => store.reset(provider),
     'costs:estimateTransfer': async (req) => estimateTransfer(await store.effective(), req),
-    'costs:estimateCopy': async ({ sourceAccount, destinationAccount, ...rest }) => {
+    'costs:estimateCopy': async ({ sourceAccount, destinationAccount, cloudPull, ...rest }) => {
       const catalog = await store.effective();
       const place = (name: string): PricingPlace => {
         const account = deps.accounts?.get(name);
         if (!account) throw new NotFoundError(`No saved account is named "${name}"`);
         return pricingFor(account.settings, catalog);
       };
-      const path = sourceAccount === destinationAccount ? 'server-side' : 'relay';
+      const path = sourceAccount === destinationAccount ? 'server-side' : cloudPull === true ? 'cloud-pull' : 'relay';
       return estimateTransfer(catalog, { source: place(sourceAccount), destination: place(destinationAccount), path, ...rest });
     },
 

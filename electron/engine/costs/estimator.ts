@@ -15,6 +15,7 @@ import {
   type TransferPathKind,
 } from '../../../shared/costs';
 import { InvalidInputError } from '../../../shared/errors';
+import { DEFAULT_PULL } from '../providers/azure/azure.pull';
 import { DEFAULT_MULTIPART } from '../providers/provider';
 import { findClassOrDefault, findProvider, findRegion } from './lookup';
 
@@ -28,6 +29,8 @@ export const MAX_PARTS = 10_000;
 export const LIST_PAGE_KEYS = 1000;
 /** A server-side copy is one CopyObject up to 5 GiB, then 512 MiB UploadPartCopy parts (s3.copy.ts defaults). */
 export const SERVER_SIDE_COPY = { thresholdBytes: 5 * 2 ** 30, partSizeBytes: 512 * 2 ** 20 };
+/** A cloud-side pull into Azure: one Put Blob From URL up to its limit, then Put Block From URL in large blocks. */
+export const CLOUD_PULL = { thresholdBytes: DEFAULT_PULL.singleShotMaxBytes + 1, partSizeBytes: DEFAULT_PULL.blockBytes };
 
 export function gb(bytes: number): number {
   return bytes / BYTES_PER_GB;
@@ -178,7 +181,7 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
   if (req.path === 'server-side' && !sameProvider) {
     throw new InvalidInputError(`A server-side copy stays inside one provider: ${srcProvider.name} to ${dstProvider.name} goes through a relay or a cloud-side pull`);
   }
-  const sizing = req.path === 'server-side' ? SERVER_SIDE_COPY : { partSizeBytes: DEFAULT_MULTIPART.partSizeBytes, thresholdBytes: DEFAULT_MULTIPART.thresholdBytes };
+  const sizing = req.path === 'server-side' ? SERVER_SIDE_COPY : req.path === 'cloud-pull' ? CLOUD_PULL : { partSizeBytes: DEFAULT_MULTIPART.partSizeBytes, thresholdBytes: DEFAULT_MULTIPART.thresholdBytes };
   const partSize = req.partSizeBytes ?? sizing.partSizeBytes;
   const threshold = req.multipartThresholdBytes ?? sizing.thresholdBytes;
   const lines: CostLine[] = [];

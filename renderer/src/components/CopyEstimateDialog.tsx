@@ -44,9 +44,11 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
     if (!here.account || !there.account) return;
     let live = true;
     // Folders: one GB as one file, so every per-GB price shows; files: their exact sizes.
+    const cloudPull = canPull && pull;
+    setEstimate({ state: 'loading' });
     const request = perGb
-      ? { sourceAccount: here.account, destinationAccount: there.account, files: 1, bytes: BYTES_PER_GB }
-      : { sourceAccount: here.account, destinationAccount: there.account, files: files.length, bytes, sizes: files.map((f) => f.size) };
+      ? { sourceAccount: here.account, destinationAccount: there.account, files: 1, bytes: BYTES_PER_GB, cloudPull }
+      : { sourceAccount: here.account, destinationAccount: there.account, files: files.length, bytes, sizes: files.map((f) => f.size), cloudPull };
     invoke('costs:estimateCopy', request).then(
       (r) => live && setEstimate({ state: 'done', estimate: r }),
       (e: unknown) => live && setEstimate({ state: 'failed', message: errorMessage(e) }),
@@ -54,8 +56,8 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
     return () => {
       live = false;
     };
-    // The dialog captured its entries when it opened; the request is made once.
-  }, []);
+    // The dialog captured its entries when it opened; the estimate is asked again only when the path changes.
+  }, [canPull && pull]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
