@@ -16,9 +16,10 @@ export class StreamHasher {
   private readonly crc: Crc32c | undefined;
   private result: Checksums | undefined;
 
-  constructor(extra?: 'sha256' | 'crc32c') {
+  /** `withCrc32c`: also a CRC32C whatever the source stores (an upload that can be resumed is checked by it). */
+  constructor(extra?: 'sha256' | 'crc32c', withCrc32c = false) {
     if (extra === 'sha256') this.sha256 = createHash('sha256');
-    if (extra === 'crc32c') this.crc = new Crc32c();
+    if (extra === 'crc32c' || withCrc32c) this.crc = new Crc32c();
   }
 
   /** The extra kind worth computing for a source with these stored checksums. */

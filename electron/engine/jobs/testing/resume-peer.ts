@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { createLocalProvider } from '../../providers/local/local.provider';
+import type { MultipartSettings, Provider } from '../../providers/provider';
+import { createS3Provider } from '../../providers/s3/s3.provider';
+import { withFaults } from './faulty-provider';
+
+/** What the resume crash test's child and parent both need to reach the destination emulator. */
+export interface ResumePeer {
+  kind: 's3';
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  multipart: MultipartSettings;
+}
+
+export function destinationOf(peer: ResumePeer, endpoint = peer.endpoint): Provider {
+  return createS3Provider(
+    { kind: 's3', name: 'dst', region: peer.region, endpoint, forcePathStyle: true, checksumMode: 'when_supported' },
+    { accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey },
+    { multipart: peer.multipart },
+  );
+}
+
+/** The local source folder `<work>/src`, optionally read slowly (the child, so that it can be killed mid-file). */
+export function sourceOf(work: string, readBytesPerSecond?: number): Provider {
+  const local = createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') });
+  return readBytesPerSecond === undefined ? local : withFaults(local, { readBytesPerSecond }).provider;
+}
