@@ -1,13 +1,14 @@
 import { AbortMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMinio, type MinioHandle } from '../../../tools/emulators/emulators';
+import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
@@ -17,9 +18,10 @@ import { resolverFor } from './testing/resolver';
 import { destinationOf, sourceOf, type ResumePeer } from './testing/resume-peer';
 
 /**
- * Upload resume after a crash (issue 4 item 7): a child process copies a 48 MiB file into MinIO in 5 MiB parts
- * and is SIGKILLed once the journal holds checkpoints of >= 2 parts; a new manager in this process continues the
- * multipart upload through a recording proxy, so the parts it sends are counted.
+ * Upload resume after a crash (issue 4 item 7): a child process copies a 48 MiB file in 5 MiB parts and is
+ * SIGKILLed once the journal holds checkpoints of >= 2 stored parts; a new manager in this process continues the
+ * upload through a recording proxy, so the parts it sends are counted. Per destination that keeps parts:
+ * S3 multipart (MinIO), Azure uncommitted blocks (Azurite).
  */
 const MiB = 1024 * 1024;
 const SIZE = 48 * MiB;
@@ -28,35 +30,106 @@ const TOTAL_PARTS = Math.ceil(SIZE / MULTIPART.partSizeBytes);
 const BUCKET = 'resume';
 const KEY = 'out/big.bin';
 
+/** What a test needs of one destination service, through its own SDK. */
+interface Harness {
+  peer: ResumePeer;
+  uri: string;
+  proxy: FaultProxy;
+  /** Part / block uploads seen by the proxy. */
+  partPuts(): number;
+  /** What verifies a fresh upload of a local file (no stored hash): the destination's answer vs the bytes read. */
+  freshCheck: string;
+  /** New multipart uploads seen by the proxy (S3 only: Azure has no such call). */
+  creates?(): number;
+  storedMd5(): Promise<string>;
+  /** Unfinished uploads (S3) or uncommitted blocks (Azure) left for the key. */
+  leftovers(): Promise<number>;
+  /** Drops the unfinished upload behind the journal's back, as an expiry or a cleanup would. */
+  abortUpload(checkpoint: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
 let minio: MinioHandle;
-let proxy: FaultProxy;
-let sdk: S3Client;
-let peer: ResumePeer;
-let work: string;
+let azurite: AzuriteHandle;
+const harness: Record<'s3' | 'azure', Harness | undefined> = { s3: undefined, azure: undefined };
 const providers: Provider[] = [];
+const admins: Provider[] = [];
+let work: string;
 
 beforeAll(async () => {
-  minio = await startMinio();
-  proxy = await startFaultProxy(minio.endpoint);
-  peer = { kind: 's3', endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey, multipart: MULTIPART };
-  sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
-  const admin = destinationOf(peer);
-  providers.push(admin);
-  await admin.createBucket(BUCKET);
+  [minio, azurite] = await Promise.all([startMinio(), startAzurite()]);
+  {
+    const peer: ResumePeer = { kind: 's3', endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey, multipart: MULTIPART };
+    const sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
+    const proxy = await startFaultProxy(minio.endpoint);
+    harness.s3 = {
+      peer,
+      uri: `s3://dst/${BUCKET}/out/`,
+      // The whole-object CRC32C combined from the per-part CRC32Cs S3 checked.
+      freshCheck: 'crc32c-relay',
+      proxy,
+      partPuts: () => proxy.requests.filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url)).length,
+      creates: () => proxy.requests.filter((r) => r.method === 'POST' && /[?&]uploads(=|&|$)/.test(r.url)).length,
+      storedMd5: async () => (await md5OfStream((await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }))).Body as Readable)).md5,
+      leftovers: async () => ((await sdk.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).filter((u) => u.Key === KEY).length,
+      abortUpload: async (cp) => {
+        await sdk.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: KEY, UploadId: String(cp.uploadId) }));
+      },
+      close: async () => {
+        sdk.destroy();
+        await proxy.close();
+      },
+    };
+  }
+  {
+    const peer: ResumePeer = { kind: 'azure', endpoint: azurite.endpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, multipart: MULTIPART };
+    const blob = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey)).getContainerClient(BUCKET).getBlockBlobClient(KEY);
+    const proxy = await startFaultProxy(new URL(azurite.endpoint).origin);
+    harness.azure = {
+      peer,
+      uri: `az://dst/${BUCKET}/out/`,
+      // The blob's Content-MD5, each block checked by the service against its own MD5.
+      freshCheck: 'md5-relay',
+      proxy,
+      partPuts: () => proxy.requests.filter((r) => r.method === 'PUT' && /[?&]comp=block(&|$)/.test(r.url)).length,
+      storedMd5: async () => (await md5OfStream((await blob.download()).readableStreamBody as Readable)).md5,
+      leftovers: async () => {
+        try {
+          return (await blob.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
+        } catch (e) {
+          if ((e as { statusCode?: number }).statusCode === 404) return 0;
+          throw e;
+        }
+      },
+      abortUpload: async () => {
+        // Azure has no call for it: commit nothing where no blob exists, then delete that empty blob.
+        const empty = await blob.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+        await blob.delete({ conditions: { ifMatch: empty.etag } });
+      },
+      close: () => proxy.close(),
+    };
+  }
+  for (const h of Object.values(harness)) {
+    const admin = destinationOf(h?.peer as ResumePeer);
+    providers.push(admin);
+    admins.push(admin);
+    await admin.createBucket(BUCKET);
+  }
 }, 600_000);
 
 afterAll(async () => {
   await Promise.all(providers.map((p) => p.close?.()));
-  sdk?.destroy();
-  await proxy?.close();
-  await minio?.stop();
+  await Promise.all(Object.values(harness).map((h) => h?.close()));
+  await Promise.all([minio?.stop(), azurite?.stop()]);
 });
 
 beforeEach(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'skyferry-resume-'));
   await mkdir(path.join(work, 'src', 'bkt'), { recursive: true });
   await writeSource(1);
-  proxy.reset();
+  // Each test starts with no object (and, for Azure, no block) under the key.
+  for (const a of admins) await a.remove(BUCKET, KEY);
+  for (const h of Object.values(harness)) h?.proxy.reset();
 });
 afterEach(async () => {
   await rm(work, { recursive: true, force: true });
@@ -73,26 +146,31 @@ async function journal(): Promise<JournalRecord[]> {
   return name === undefined ? [] : readJournal(path.join(dir, name));
 }
 
-function lastCheckpoint(recs: JournalRecord[]): { parts: number; uploadId: string } | undefined {
+/** The latest upload checkpoint in the journal and how many parts it says are stored. */
+function lastCheckpoint(recs: JournalRecord[]): { stored: number; state: Record<string, unknown> } | undefined {
   const last = recs.filter((r) => r.t === 'resume').at(-1);
   if (last?.t !== 'resume') return undefined;
-  return { parts: Number(last.state.parts), uploadId: String(last.state.uploadId) };
+  return { stored: Number(last.state.parts ?? last.state.blocks), state: last.state };
 }
 
 /** Starts the child, SIGKILLs it once the journal records >= `minParts` stored parts; the journal as left then. */
-async function crashAfterParts(minParts: number): Promise<JournalRecord[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/jobs/testing/resume-child.ts'), work, `s3://dst/${BUCKET}/out/`], {
+async function crashAfterParts(h: Harness, minParts: number): Promise<JournalRecord[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/jobs/testing/resume-child.ts'), work, h.uri], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SKYFERRY_RESUME_PEER: JSON.stringify(peer) },
+    env: { ...process.env, SKYFERRY_RESUME_PEER: JSON.stringify(h.peer) },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stopped = false;
-  void exited.then(() => (stopped = true));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      stopped = true;
+      r();
+    }),
+  );
   try {
     for (let i = 0; i < 600 && !stopped; i++) {
-      if ((lastCheckpoint(await journal())?.parts ?? 0) >= minParts) break;
+      if ((lastCheckpoint(await journal())?.stored ?? 0) >= minParts) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(stopped, `the child ended before being killed: ${out}`).toBe(false);
@@ -104,19 +182,9 @@ async function crashAfterParts(minParts: number): Promise<JournalRecord[]> {
   return journal();
 }
 
-async function storedMd5(): Promise<string> {
-  const got = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }));
-  return (await md5OfStream(got.Body as Readable)).md5;
-}
-
-async function pendingUploads(): Promise<number> {
-  const out = await sdk.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
-  return (out.Uploads ?? []).filter((u) => u.Key === KEY).length;
-}
-
-/** A new manager (as on the next start) whose S3 traffic goes through the recording proxy. */
-async function restart(): Promise<ReturnType<JobManager['get']>> {
-  const dst = destinationOf(peer, proxy.endpoint);
+/** A new manager (as on the next start) whose traffic to the destination goes through the recording proxy. */
+async function restart(h: Harness): Promise<ReturnType<JobManager['get']>> {
+  const dst = destinationOf(h.peer, h.proxy.endpoint);
   providers.push(dst);
   const m = new JobManager({ resolve: resolverFor({ src: sourceOf(work), dst }), journalDir: path.join(work, 'journal') });
   m.restore();
@@ -127,61 +195,56 @@ async function restart(): Promise<ReturnType<JobManager['get']>> {
   return job;
 }
 
-const partPuts = (): number => proxy.requests.filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url)).length;
-const creates = (): number => proxy.requests.filter((r) => r.method === 'POST' && /[?&]uploads(=|&|$)/.test(r.url)).length;
+describe.each(['s3', 'azure'] as const)('upload resume after a crash: %s', (kind) => {
+  const h = (): Harness => harness[kind] as Harness;
 
-describe('upload resume after a crash (S3 multipart, MinIO)', () => {
-  it('a copy killed with SIGKILL continues its multipart upload: only the parts not checkpointed are sent again', async () => {
-    const before = await crashAfterParts(2);
-    const cp = lastCheckpoint(before);
-    expect(cp?.parts).toBeGreaterThanOrEqual(2);
-    expect(cp?.parts).toBeLessThan(TOTAL_PARTS);
-    expect(await pendingUploads()).toBe(1);
+  it('a copy killed with SIGKILL continues its upload: only the parts not checkpointed are sent again', async () => {
+    const cp = lastCheckpoint(await crashAfterParts(h(), 2));
+    expect(cp?.stored).toBeGreaterThanOrEqual(2);
+    expect(cp?.stored).toBeLessThan(TOTAL_PARTS);
+    expect(await h().leftovers()).toBeGreaterThan(0);
 
-    const job = await restart();
+    const job = await restart(h());
     const d = job.detail();
     expect(d.state, JSON.stringify(d.files[0])).toBe('completed');
     const f = d.files[0];
     expect(f?.state).toBe('done');
-    // Whole object checked by CRC32C: the service's per-part CRC32Cs of the stored prefix plus the tail as read.
+    // Whole object checked by CRC32C: the stored parts' CRC32Cs combined with the tail's as read now.
     expect(f?.checksum).toBe('crc32c-parts');
-    expect(f?.notice).toMatch(/Resumed an unfinished upload/);
-    expect(creates()).toBe(0);
-    expect(partPuts()).toBe(TOTAL_PARTS - (cp?.parts ?? 0));
-    expect(partPuts()).toBeLessThan(TOTAL_PARTS);
-    expect(await storedMd5()).toBe(await md5OfPattern(SIZE, 1));
-    expect(await pendingUploads()).toBe(0);
+    expect(f?.notice).toContain(`Resumed an unfinished upload: ${((cp?.stored ?? 0) * 5).toFixed(1)} MiB were already stored`);
+    if (h().creates) expect(h().creates?.()).toBe(0);
+    expect(h().partPuts()).toBe(TOTAL_PARTS - (cp?.stored ?? 0));
+    expect(await h().storedMd5()).toBe(await md5OfPattern(SIZE, 1));
+    expect(await h().leftovers()).toBe(0);
   }, 180_000);
 
-  it('a checkpoint whose upload was aborted meanwhile falls back to a fresh upload', async () => {
-    const before = await crashAfterParts(2);
-    const cp = lastCheckpoint(before);
+  it('a checkpoint whose upload was dropped meanwhile falls back to a fresh upload', async () => {
+    const cp = lastCheckpoint(await crashAfterParts(h(), 2));
     expect(cp).toBeDefined();
-    await sdk.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: KEY, UploadId: cp?.uploadId ?? '' }));
+    await h().abortUpload(cp?.state ?? {});
 
-    const job = await restart();
+    const job = await restart(h());
     const f = job.detail().files[0];
-    expect(f?.state).toBe('done');
+    expect(f?.state, JSON.stringify(f)).toBe('done');
     expect(f?.notice ?? '').not.toMatch(/Resumed/);
-    // A fresh multipart upload of a local file: the stored CRC32C matched the bytes read (no source hash).
-    expect(f?.checksum).toBe('crc32c-relay');
-    expect(creates()).toBe(1);
-    expect(partPuts()).toBe(TOTAL_PARTS);
-    expect(await storedMd5()).toBe(await md5OfPattern(SIZE, 1));
-    expect(await pendingUploads()).toBe(0);
+    expect(f?.checksum).toBe(h().freshCheck);
+    if (h().creates) expect(h().creates?.()).toBe(1);
+    expect(h().partPuts()).toBe(TOTAL_PARTS);
+    expect(await h().storedMd5()).toBe(await md5OfPattern(SIZE, 1));
+    expect(await h().leftovers()).toBe(0);
   }, 180_000);
 
-  it('a source that changed since the upload started is copied from scratch and the old upload is aborted', async () => {
-    await crashAfterParts(2);
+  it('a source that changed since the upload started is copied from scratch; the old upload is dropped', async () => {
+    await crashAfterParts(h(), 2);
     await writeSource(2);
 
-    const job = await restart();
+    const job = await restart(h());
     const f = job.detail().files[0];
-    expect(f?.state).toBe('done');
+    expect(f?.state, JSON.stringify(f)).toBe('done');
     expect(f?.notice ?? '').not.toMatch(/Resumed/);
-    expect(creates()).toBe(1);
-    expect(partPuts()).toBe(TOTAL_PARTS);
-    expect(await storedMd5()).toBe(await md5OfPattern(SIZE, 2));
-    expect(await pendingUploads()).toBe(0);
+    if (h().creates) expect(h().creates?.()).toBe(1);
+    expect(h().partPuts()).toBe(TOTAL_PARTS);
+    expect(await h().storedMd5()).toBe(await md5OfPattern(SIZE, 2));
+    expect(await h().leftovers()).toBe(0);
   }, 180_000);
 });

@@ -3,7 +3,7 @@ import { ChecksumMismatchError, ConflictError, NotFoundError, RetryableError } f
 import { formatSize } from '../../../shared/format';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
-import { crc32cCombineHex } from '../providers/crc32c-combine';
+import { crc32cCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
 import type { Provider, PutOptions, PutResult, ResumePoint } from '../providers/provider';
 import type { ResumeRecord } from './types';

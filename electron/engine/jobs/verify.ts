@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError, NotFoundError, RetryableError } from '../../../shared/errors';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../providers/crc32c';
 import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
 

@@ -12,7 +12,8 @@ const work = process.argv[2];
 const peerJson = process.env.SKYFERRY_RESUME_PEER;
 if (!work || !peerJson) throw new Error('usage: SKYFERRY_RESUME_PEER=<json> resume-child <work dir> <destination uri>');
 const peer = JSON.parse(peerJson) as ResumePeer;
-const destination = process.argv[3] ?? 's3://dst/dst/';
+const destination = process.argv[3];
+if (!destination) throw new Error('no destination uri');
 const manager = new JobManager({
   resolve: resolverFor({ src: sourceOf(work, 6 * 1024 * 1024), dst: destinationOf(peer) }),
   journalDir: path.join(work, 'journal'),

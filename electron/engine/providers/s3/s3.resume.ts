@@ -9,7 +9,7 @@ import {
 import type { Readable } from 'node:stream';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
-import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c-combine';
+import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
 import { sourceFailure, type UploadTarget } from './s3.upload';

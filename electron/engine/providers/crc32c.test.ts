@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { crc32cCombineHex } from '../providers/crc32c-combine';
-import { Crc32c } from './crc32c';
+import { Crc32c, crc32cCombineHex } from './crc32c';
 
 const crc = (b: Buffer): string => new Crc32c().update(b).hex();
 
