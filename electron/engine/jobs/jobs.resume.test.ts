@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
+import { createGcsClient } from '../providers/gcs/gcs.client';
 import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
@@ -21,7 +22,7 @@ import { destinationOf, sourceOf, type ResumePeer } from './testing/resume-peer'
  * Upload resume after a crash (issue 4 item 7): a child process copies a 48 MiB file in 5 MiB parts and is
  * SIGKILLed once the journal holds checkpoints of >= 2 stored parts; a new manager in this process continues the
  * upload through a recording proxy, so the parts it sends are counted. Per destination that keeps parts:
- * S3 multipart (MinIO), Azure uncommitted blocks (Azurite).
+ * S3 multipart (MinIO), Azure uncommitted blocks (Azurite), GCS parallel composite temp parts (fake-gcs-server).
  */
 const MiB = 1024 * 1024;
 const SIZE = 48 * MiB;
@@ -51,13 +52,14 @@ interface Harness {
 
 let minio: MinioHandle;
 let azurite: AzuriteHandle;
-const harness: Record<'s3' | 'azure', Harness | undefined> = { s3: undefined, azure: undefined };
+let fakeGcs: FakeGcsHandle;
+const harness: Record<'s3' | 'azure' | 'gcs', Harness | undefined> = { s3: undefined, azure: undefined, gcs: undefined };
 const providers: Provider[] = [];
 const admins: Provider[] = [];
 let work: string;
 
 beforeAll(async () => {
-  [minio, azurite] = await Promise.all([startMinio(), startAzurite()]);
+  [minio, azurite, fakeGcs] = await Promise.all([startMinio(), startAzurite(), startFakeGcs({ backend: 'memory' })]);
   {
     const peer: ResumePeer = { kind: 's3', endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey, multipart: MULTIPART };
     const sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
@@ -109,6 +111,27 @@ beforeAll(async () => {
       close: () => proxy.close(),
     };
   }
+  {
+    const peer: ResumePeer = { kind: 'gcs', endpoint: fakeGcs.endpoint, projectId: fakeGcs.projectId, multipart: MULTIPART };
+    // The SDK client as the provider builds it, straight to the emulator.
+    const bucket = createGcsClient({ kind: 'gcs', name: 'check', projectId: fakeGcs.projectId, endpoint: fakeGcs.endpoint, bucket: undefined }, {}).storage.bucket(BUCKET);
+    const temps = async (): Promise<string[]> => (await bucket.getFiles({ prefix: '.skyferry-upload/' }))[0].map((f) => f.name);
+    const proxy = await startFaultProxy(new URL(fakeGcs.endpoint).origin);
+    harness.gcs = {
+      peer,
+      uri: `gs://dst/${BUCKET}/out/`,
+      proxy,
+      // The final compose's CRC32C, computed by the service.
+      freshCheck: 'crc32c-relay',
+      partPuts: () => proxy.requests.filter((r) => r.method === 'POST' && r.url.includes('/upload/') && /skyferry-upload/.test(decodeURIComponent(r.url))).length,
+      storedMd5: async () => (await md5OfStream(bucket.file(KEY).createReadStream())).md5,
+      leftovers: async () => (await temps()).length,
+      abortUpload: async () => {
+        for (const name of await temps()) await bucket.file(name).delete({ ignoreNotFound: true });
+      },
+      close: () => proxy.close(),
+    };
+  }
   for (const h of Object.values(harness)) {
     const admin = destinationOf(h?.peer as ResumePeer);
     providers.push(admin);
@@ -120,7 +143,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(providers.map((p) => p.close?.()));
   await Promise.all(Object.values(harness).map((h) => h?.close()));
-  await Promise.all([minio?.stop(), azurite?.stop()]);
+  await Promise.all([minio?.stop(), azurite?.stop(), fakeGcs?.stop()]);
 });
 
 beforeEach(async () => {
@@ -195,7 +218,7 @@ async function restart(h: Harness): Promise<ReturnType<JobManager['get']>> {
   return job;
 }
 
-describe.each(['s3', 'azure'] as const)('upload resume after a crash: %s', (kind) => {
+describe.each(['s3', 'azure', 'gcs'] as const)('upload resume after a crash: %s', (kind) => {
   const h = (): Harness => harness[kind] as Harness;
 
   it('a copy killed with SIGKILL continues its upload: only the parts not checkpointed are sent again', async () => {
