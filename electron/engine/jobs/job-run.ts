@@ -240,6 +240,21 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   }
 }
 
+/** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
+export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
+  for (const f of job.files) {
+    if (!f.resume || f.destination === undefined) continue;
+    const state: AttemptState = { resume: f.resume };
+    delete f.resume;
+    try {
+      const d = await ctx.resolve(f.destination);
+      await discardResume(endpoint(d, d.location.key), state);
+    } catch (e) {
+      log.info(`could not drop the unfinished upload of ${f.destination}: ${toErrorInfo(e).message}`);
+    }
+  }
+}
+
 /**
  * Reads the file from its source, and when that fails for good (not retryable, or retries spent) from each
  * alternate location in turn (JobOptions.alternates). The location that served it is named in the outcome's

@@ -166,6 +166,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
   const offset = from ? from.parts * partSize : 0;
   const cancelled = (): CancelledError => new CancelledError(`Cancelled: upload of "${t.key}"`);
   let failure: unknown;
+  const inFlight = new Set<Promise<void>>();
   try {
     let uploadId = from?.uploadId;
     if (uploadId === undefined) {
@@ -210,7 +211,6 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       // The last part completes the object: nothing more worth recording.
       if (grew && prefix < totalParts) checkpoint();
     };
-    const inFlight = new Set<Promise<void>>();
     let read = offset;
     let partNumber = prefix + 1;
     for await (const body of partsOf(source, partSize)) {
@@ -255,6 +255,8 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     return result;
   } catch (err) {
     if (!source.destroyed) source.destroy();
+    // Parts still in flight settle first: the next attempt must not race them for the same part numbers.
+    await Promise.allSettled([...inFlight]);
     if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
     if (err instanceof SourceFailure) throw sourceFailure(err.reason, t.key);
     if (err instanceof SkyferryError) throw err;
