@@ -349,3 +349,30 @@ describe.each(['s3', 'azure', 'gcs'] as const)('upload resume after a crash: %s'
     expect(await h().leftovers()).toBe(0);
   }, 180_000);
 });
+
+describe('upload resume between attempts (S3)', () => {
+  it('a part that keeps failing fails the attempt; the retry continues the same multipart upload', async () => {
+    const h = harness.s3 as Harness;
+    const dst = destinationOf(h.peer, h.proxy.endpoint);
+    providers.push(dst);
+    // More 500s for part 6 than the SDK retries by itself (3 attempts): the whole file attempt fails once.
+    h.proxy.add({ match: (method, url) => method === 'PUT' && /[?&]partNumber=6(&|$)/.test(url), times: 3, fault: { kind: 'status', status: 500 } });
+    const m = new JobManager({ resolve: resolverFor({ src: sourceOf(work), dst }), retry: { baseDelayMs: 50, maxDelayMs: 200 } });
+    try {
+      const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/big.bin'], destination: h.uri });
+      await m.waitForIdle();
+      const f = m.get(id).detail().files[0];
+      expect(f?.state, JSON.stringify(f)).toBe('done');
+      expect(h.proxy.fired.status).toBe(3);
+      expect(f?.attempts).toBe(2);
+      expect(f?.notice).toMatch(/^Resumed an unfinished upload/);
+      expect(f?.checksum).toBe('crc32c-parts');
+      // One multipart upload for both attempts.
+      expect(h.creates?.()).toBe(1);
+      expect(await h.storedMd5()).toBe(await md5OfPattern(SIZE, 1));
+      expect(await h.leftovers()).toBe(0);
+    } finally {
+      await m.close();
+    }
+  }, 120_000);
+});
