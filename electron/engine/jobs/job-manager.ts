@@ -6,7 +6,7 @@ import { createLogger } from '../log';
 import { Job, jobTitle, replay } from './job-model';
 import { JournalStore } from './journal';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
-import { runJob } from './job-run';
+import { discardResumes, runJob } from './job-run';
 import { Admission, type AdmissionSettings } from './admission';
 import type { MultipartSettings } from '../providers/provider';
 import type { PlannedFile, Resolver } from './types';
@@ -61,6 +61,8 @@ export interface RunContext {
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Unfinished uploads being dropped after a cancel (awaited by waitForIdle and close). */
+  private readonly cleanups = new Set<Promise<void>>();
   private readonly store: JournalStore | undefined;
   private readonly ctx: RunContext;
   private readonly maxJobs: number;
@@ -181,6 +183,9 @@ export class JobManager {
       else if (job.state === 'queued' || job.state === 'paused') {
         job.files.forEach((f, i) => f.state === 'pending' && job.setFileState(i, 'cancelled'));
         this.finish(job, 'cancelled');
+        // Unfinished uploads kept for a resume (a paused job, or one restored after a crash) are dropped.
+        const cleanup = discardResumes(job, this.ctx).finally(() => this.cleanups.delete(cleanup));
+        this.cleanups.add(cleanup);
       }
     }
   }
@@ -213,14 +218,14 @@ export class JobManager {
 
   /** Resolves once no job is running or queued (tests, and a clean shutdown). */
   async waitForIdle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size > 0 || this.cleanups.size > 0) await Promise.allSettled([...this.running.values(), ...this.cleanups]);
   }
 
   /** Stops without forgetting: running jobs are journaled as they are and resume on the next start. */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.jobs.values()) if (job.state === 'running') job.controller?.abort();
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.cleanups]);
     for (const job of this.jobs.values()) job.journal?.close();
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;

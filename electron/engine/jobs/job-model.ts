@@ -13,7 +13,7 @@ import type {
 } from '../../../shared/contract/jobs.channels';
 import type { JobJournal, JournalRecord } from './journal';
 import { ByteCounter, type AttemptCounter } from './progress';
-import type { PlannedFile } from './types';
+import type { PlannedFile, ResumeRecord } from './types';
 
 export interface FileRecord extends PlannedFile {
   state: FileState;
@@ -21,6 +21,8 @@ export interface FileRecord extends PlannedFile {
   path?: TransferPath;
   checksum?: string;
   error?: ErrorInfo;
+  /** An unfinished upload to continue (journaled checkpoints); gone once the file is finished. */
+  resume?: ResumeRecord;
 }
 
 /** One job in memory. Counters are kept incrementally: a million-file job must not be scanned 4 times a second. */
@@ -175,10 +177,15 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
       for (const f of rec.files) job.addFile(f);
     }
     else if (rec.t === 'listed') job.listed = true;
+    else if (rec.t === 'resume') {
+      const f = job.files[rec.i];
+      if (f && f.state !== 'done' && f.state !== 'skipped') f.resume = { source: rec.source, state: rec.state };
+    }
     else if (rec.t === 'file') {
       const f = job.files[rec.i];
       if (!f) continue;
       job.setFileState(rec.i, rec.state);
+      if (rec.state !== 'pending') delete f.resume;
       f.attempts = rec.attempts ?? f.attempts;
       if (rec.path) {
         f.path = rec.path;

@@ -6,13 +6,45 @@ import { expandSources } from './expand';
 import type { Job, FileRecord } from './job-model';
 import type { RunContext } from './job-manager';
 import { classify, withRetry } from './retry';
-import { choosePath, transferFile, type AttemptState, type Endpoint, type TransferOutcome } from './transfer';
+import { choosePath, discardResume, transferFile, type AttemptState, type Endpoint, type TransferOutcome } from './transfer';
+import type { ResumeRecord } from './types';
 import type { PlannedFile } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
 
 const log = createLogger('jobs');
 const FILES_PER_JOURNAL_LINE = 500;
+/** At most one upload checkpoint per file per this interval reaches the journal (the latest one wins). */
+const CHECKPOINT_INTERVAL_MS = 500;
+
+/** Journals a file's upload checkpoints, throttled, each fsync'd; stop() drops one still waiting. */
+function checkpointWriter(job: Job, i: number): { write: (r: ResumeRecord) => void; stop: (keep?: boolean) => void } {
+  let last = 0;
+  let pending: ResumeRecord | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (!pending) return;
+    job.record({ t: 'resume', i, source: pending.source, state: pending.state }, true);
+    pending = undefined;
+    last = Date.now();
+  };
+  return {
+    write: (r) => {
+      pending = r;
+      const wait = last + CHECKPOINT_INTERVAL_MS - Date.now();
+      if (wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait).unref();
+    },
+    /** `keep`: the upload stays for a later run, so a checkpoint still waiting is written now. */
+    stop: (keep = false) => {
+      if (timer) clearTimeout(timer);
+      if (keep) flush();
+      timer = undefined;
+      pending = undefined;
+    },
+  };
+}
 
 /**
  * Runs one job to its end: the listing phase (once; its result is journaled), then every pending file. Throws
@@ -129,7 +161,14 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   const f = job.files[i];
   if (!f || f.destination === undefined) return;
   let release: (() => void) | undefined;
-  const state: AttemptState = {};
+  const checkpoints = checkpointWriter(job, i);
+  const state: AttemptState = {
+    ...(f.resume ? { resume: f.resume } : {}),
+    onCheckpoint: (r) => {
+      f.resume = r;
+      checkpoints.write(r);
+    },
+  };
   let dst: Endpoint | undefined;
   try {
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
@@ -172,14 +211,23 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     job.paths.add(outcome.path);
     if (outcome.checksum !== undefined) f.checksum = outcome.checksum;
     if (outcome.notice !== undefined) f.notice = f.notice ? `${f.notice}. ${outcome.notice}` : outcome.notice;
+    checkpoints.stop();
+    delete f.resume;
     job.setFileState(i, outcome.status);
     journalFile(job, i, f);
   } catch (e) {
+    checkpoints.stop(signal.aborted && job.stopReason !== 'cancel');
     if (signal.aborted) {
-      // Paused or cancelled mid-file: the file starts over next time; the provider aborted its upload.
+      // Paused or stopped mid-file: an upload with checkpoints continues next time (journaled); others start
+      // over, their upload aborted by the provider. A cancel gives up the unfinished upload.
+      if (job.stopReason === 'cancel' && dst) await discardResume(dst, state);
+      if (state.resume) f.resume = state.resume;
+      else delete f.resume;
       job.setFileState(i, 'pending');
       return;
     }
+    if (dst) await discardResume(dst, state);
+    delete f.resume;
     const err = classify(e);
     if (err.code === 'checksum_mismatch' && state.destinationExisted === false && dst) {
       // Never leave a copy that failed verification looking like a good one.
@@ -191,6 +239,21 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   } finally {
     job.live.delete(i);
     release?.();
+  }
+}
+
+/** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
+export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
+  for (const f of job.files) {
+    if (!f.resume || f.destination === undefined) continue;
+    const state: AttemptState = { resume: f.resume };
+    delete f.resume;
+    try {
+      const d = await ctx.resolve(f.destination);
+      await discardResume(endpoint(d, d.location.key), state);
+    } catch (e) {
+      log.info(`could not drop the unfinished upload of ${f.destination}: ${toErrorInfo(e).message}`);
+    }
   }
 }
 

@@ -47,6 +47,13 @@ export const JournalRecordSchema = z.discriminatedUnion('t', [
     notice: z.string().optional(),
     error: ErrorInfoSchema.optional(),
   }),
+  // The latest checkpoint of a file's unfinished upload (throttled): a later run continues it (ResumeRecord).
+  z.object({
+    t: z.literal('resume'),
+    i: z.number().int(),
+    source: z.object({ size: z.number(), etag: z.string().optional(), version: z.string().optional(), modified: z.string().optional() }),
+    state: z.object({ kind: z.string() }).passthrough(),
+  }),
   z.object({
     t: z.literal('state'),
     state: JobStateSchema,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, RetryableError, SkyferryError, ThrottledError } from '../../../shared/errors';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../providers/crc32c';
 import { ByteCounter } from './progress';
 import { backoffDelay, classify, DEFAULT_RETRY, withRetry } from './retry';
 import { sourceChanged, strongestCommon } from './verify';

@@ -1,9 +1,13 @@
 import { pipeline, Readable } from 'node:stream';
-import { ConflictError, NotFoundError, RetryableError } from '../../../shared/errors';
+import { ChecksumMismatchError, ConflictError, NotFoundError, RetryableError } from '../../../shared/errors';
+import { formatSize } from '../../../shared/format';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
-import type { Provider, PutOptions, PutResult } from '../providers/provider';
+import { crc32cCombineHex } from '../providers/crc32c';
+import { createLogger } from '../log';
+import type { Provider, PutOptions, PutResult, ResumePoint } from '../providers/provider';
 import { canPull, cloudPull, pullFallbackNotice } from './cloud-pull';
+import type { ResumeRecord } from './types';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
@@ -44,7 +48,16 @@ export interface AttemptState {
   attempted?: boolean;
   /** Why the destination could not pull this file (cloud-pull): this and later attempts use the relay and say so. */
   pullFailed?: string;
+  /**
+   * An unfinished upload of this file (from the journal, or left by a failed attempt) that the relay continues
+   * when the source is still the same object and the destination still holds the recorded parts.
+   */
+  resume?: ResumeRecord;
+  /** Told each time the destination checkpoints the upload (the caller journals it). */
+  onCheckpoint?: (record: ResumeRecord) => void;
 }
+
+const log = createLogger('jobs');
 
 export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true, allowCloudPull = false): { path: TransferPath; serverSide: boolean } {
   const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
@@ -127,7 +140,9 @@ export async function transferFile(
   // if the ETag is still the listed one) gives the headers, the hashes to check the bytes against, and pins
   // the version read, which replaces both the HEAD before and the HEAD after. Any other case asks the source.
   const listedEtag = state.listedSource?.etag;
-  const conditional = first && !serverSide && path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true;
+  // A resume compares the source with the one recorded before reading, so it asks the source first.
+  const conditional =
+    first && !serverSide && path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true && state.resume === undefined;
   const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
   if (asked) {
     const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
@@ -150,18 +165,19 @@ export async function transferFile(
   let relay: Checksums | undefined;
   let notice: string | undefined;
   let before: ObjectMetadata;
+  let resumedFrom: number | undefined;
   if (asked === undefined) {
-    ({ before, put, relay, notice } = await relayCopy(src, dst, options, counter, signal, undefined, listedEtag));
+    ({ before, put, relay, notice, resumedFrom } = await relayCopy(src, dst, options, counter, signal, undefined, listedEtag, state));
   } else if (serverSide && src.provider.copy) {
     before = asked;
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
   } else if (path === 'cloud-pull') {
     before = asked;
     const pulled = await pullOrRelay(src, dst, options, counter, signal, asked, state);
-    ({ put, relay, notice, path } = pulled);
+    ({ put, relay, notice, path, resumedFrom } = pulled);
   } else {
     before = asked;
-    ({ put, relay, notice } = await relayCopy(src, dst, options, counter, signal, asked, undefined));
+    ({ put, relay, notice, resumedFrom } = await relayCopy(src, dst, options, counter, signal, asked, undefined, state));
   }
 
   if (asked !== undefined) {
@@ -173,10 +189,17 @@ export async function transferFile(
   // The bytes read against the source's stored hash (also checked before the commit; no request either way).
   if (options.verify && relay !== undefined) checkBytesRead(before.checksums, relay);
   const fromPut = options.verify && relay !== undefined ? verifyFromPut(dst.provider, put, relay, before.checksums, dst.key) : undefined;
-  const checksum = !options.verify
+  let checksum = !options.verify
     ? 'none'
     : (fromPut ??
       (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
+  if (resumedFrom !== undefined) {
+    // A resumed upload's relay hashes cover the whole object only as a CRC32C combined from the parts stored
+    // before the restart (the service's own per-part CRC32Cs) and the bytes read now: said so in the report.
+    if (checksum === 'crc32c-relay') checksum = 'crc32c-parts';
+    const resumed = `Resumed an unfinished upload: ${formatSize(resumedFrom)} were already stored`;
+    notice = notice === undefined ? resumed : `${resumed}. ${notice}`;
+  }
   counter.complete(before.size);
   // A file the destination could not pull says so, whichever attempt relayed it in the end.
   if (path === 'relay' && state.pullFailed !== undefined) notice = notice === undefined ? state.pullFailed : `${state.pullFailed}. ${notice}`;
@@ -195,7 +218,7 @@ async function pullOrRelay(
   signal: AbortSignal,
   asked: ObjectMetadata,
   state: AttemptState,
-): Promise<{ put: PutResult; relay?: Checksums; notice?: string; path: TransferPath }> {
+): Promise<{ put: PutResult; relay?: Checksums; notice?: string; path: TransferPath; resumedFrom?: number }> {
   const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(asked.userMetadata, dst.provider);
   try {
     const put = await cloudPull(src, dst, asked, metadata, options.storageClass, signal);
@@ -203,7 +226,7 @@ async function pullOrRelay(
   } catch (e) {
     if (signal.aborted) throw e;
     state.pullFailed = pullFallbackNotice(e);
-    const r = await relayCopy(src, dst, options, counter, signal, asked, undefined);
+    const r = await relayCopy(src, dst, options, counter, signal, asked, undefined, state);
     return { ...r, path: 'relay' };
   }
 }
@@ -221,11 +244,14 @@ async function relayCopy(
   signal: AbortSignal,
   asked: ObjectMetadata | undefined,
   ifMatch: string | undefined,
-): Promise<{ before: ObjectMetadata; put: PutResult; relay: Checksums; notice?: string }> {
+  state: AttemptState,
+): Promise<{ before: ObjectMetadata; put: PutResult; relay: Checksums; notice?: string; resumedFrom?: number }> {
   let answered: ObjectMetadata | undefined;
   let source: Readable;
+  const point = asked ? await resumePoint(dst, asked, state, signal) : undefined;
+  const offset = point?.offset ?? 0;
   try {
-    source = await src.provider.open(src.bucket, src.key, asked ? { signal } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata: (m) => (answered = m) });
+    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : {}) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata: (m) => (answered = m) });
   } catch (e) {
     // The ETag is no longer the listed one (412): the next attempt asks the source what it holds now.
     if (e instanceof ConflictError && ifMatch !== undefined) throw new RetryableError(`${src.key} changed at the source since it was listed; copying it again`, { cause: e });
@@ -235,26 +261,86 @@ async function relayCopy(
     const before = asked ?? answered;
     if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
     const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
-    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums));
+    const resumable = dst.provider.prepareResume !== undefined;
+    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), resumable);
+    // What the relay knows of the whole object's bytes: for a resumed upload only a CRC32C, the stored prefix's
+    // (from the service) combined with the tail's; never a hash of the tail alone standing for the object.
+    const sums = (): Checksums => {
+      if (!point) return hasher.sums();
+      const tail = hasher.sums().crc32c;
+      return point.crc32c !== undefined && tail !== undefined ? { crc32c: crc32cCombineHex(point.crc32c, tail, before.size - offset) } : {};
+    };
+    if (offset > 0) counter.add(offset);
     // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
     const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
     // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
-    if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, hasher.sums());
+    if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, sums());
     // One MD5 per byte: the relay's hasher sits before the put in the pipeline, so it has seen every byte the
-    // provider read by the time the provider asks.
-    putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
+    // provider read by the time the provider asks. A resumed upload has no whole-object MD5 to give.
+    if (!point) putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
+    if (resumable) {
+      const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
+      putOptions.resume = {
+        ...(point ? { from: point } : {}),
+        onCheckpoint: (s) => {
+          state.resume = { source, state: s };
+          state.onCheckpoint?.(state.resume);
+        },
+      };
+    }
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (before.contentType !== undefined) putOptions.contentType = before.contentType;
     if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;
     if (before.contentDisposition !== undefined) putOptions.contentDisposition = before.contentDisposition;
     if (before.contentEncoding !== undefined) putOptions.contentEncoding = before.contentEncoding;
     if (before.contentLanguage !== undefined) putOptions.contentLanguage = before.contentLanguage;
-    const put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);
-    return notice === undefined ? { before, put, relay: hasher.sums() } : { before, put, relay: hasher.sums(), notice };
+    let put: PutResult;
+    try {
+      put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);
+    } catch (e) {
+      // Parts read wrongly must not be built upon: the next attempt starts over.
+      if (e instanceof ChecksumMismatchError) await discardResume(dst, state);
+      throw e;
+    }
+    state.resume = undefined;
+    const out = { before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}) };
+    return notice === undefined ? out : { ...out, notice };
   } finally {
     // A put that failed before reading everything must not leave the source's socket open.
     if (!source.destroyed) source.destroy();
   }
+}
+
+/** Same object as when its upload started: size, then version, ETag or modification time, whichever both know. */
+function sameSource(recorded: ResumeRecord['source'], now: ObjectMetadata): boolean {
+  const was: ObjectMetadata = { key: '', checksums: {}, userMetadata: {}, ...recorded };
+  return !sourceChanged(was, now) && (recorded.etag !== undefined || recorded.version !== undefined || recorded.modified !== undefined);
+}
+
+/**
+ * Where an unfinished upload of this file can continue from, if anywhere: the source must be the object it was
+ * started from (else the old upload is aborted) and the destination must still hold the recorded parts (the
+ * provider checks, and aborts what it cannot use). Undefined means a fresh upload.
+ */
+async function resumePoint(dst: Endpoint, asked: ObjectMetadata, state: AttemptState, signal: AbortSignal): Promise<ResumePoint | undefined> {
+  const prev = state.resume;
+  if (!prev || !dst.provider.prepareResume || prev.state.kind !== dst.provider.kind) return undefined;
+  if (!sameSource(prev.source, asked)) {
+    log.info(`${dst.key}: the source changed since its upload started; starting over`);
+    await discardResume(dst, state);
+    return undefined;
+  }
+  const point = await dst.provider.prepareResume(dst.bucket, dst.key, prev.state, asked.size, signal);
+  if (!point) state.resume = undefined;
+  return point;
+}
+
+/** Aborts the unfinished upload the state names (best effort) and forgets it. */
+export async function discardResume(dst: Endpoint, state: AttemptState): Promise<void> {
+  const prev = state.resume;
+  state.resume = undefined;
+  if (!prev || !dst.provider.discardResume || prev.state.kind !== dst.provider.kind) return;
+  await dst.provider.discardResume(dst.bucket, dst.key, prev.state).catch((e: unknown) => log.info(`could not abort the unfinished upload of ${dst.key}: ${e instanceof Error ? e.message : String(e)}`));
 }

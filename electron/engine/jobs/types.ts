@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Location } from '../../../shared/location';
-import type { Provider } from '../providers/provider';
+import type { Provider, ResumeState } from '../providers/provider';
 
 /** What the engine context gives for a URI: the provider of its account and the parsed location. */
 export interface Resolved {
@@ -22,4 +22,13 @@ export interface PlannedFile {
   notice?: string;
   /** Known before any byte moves (a name the destination cannot hold, a collision): the file fails at once. */
   planError?: ErrorInfo;
+}
+
+/**
+ * An unfinished upload of one file that a later attempt or run can continue: the source as it was when the
+ * upload started (a different one means starting over) and the destination provider's own checkpoint.
+ */
+export interface ResumeRecord {
+  source: { size: number; etag?: string; version?: string; modified?: string };
+  state: ResumeState;
 }

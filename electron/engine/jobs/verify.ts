@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError, NotFoundError, RetryableError } from '../../../shared/errors';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../providers/crc32c';
 import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
 
@@ -16,9 +16,10 @@ export class StreamHasher {
   private readonly crc: Crc32c | undefined;
   private result: Checksums | undefined;
 
-  constructor(extra?: 'sha256' | 'crc32c') {
+  /** `withCrc32c`: also a CRC32C whatever the source stores (an upload that can be resumed is checked by it). */
+  constructor(extra?: 'sha256' | 'crc32c', withCrc32c = false) {
     if (extra === 'sha256') this.sha256 = createHash('sha256');
-    if (extra === 'crc32c') this.crc = new Crc32c();
+    if (extra === 'crc32c' || withCrc32c) this.crc = new Crc32c();
   }
 
   /** The extra kind worth computing for a source with these stored checksums. */

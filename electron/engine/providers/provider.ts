@@ -75,6 +75,16 @@ export interface Provider {
    */
   putFromUrl?(bucket: string, key: string, sourceUrl: string, options: PutFromUrlOptions): Promise<PutResult>;
 
+  /**
+   * Checks a resume state from an earlier put of this key (PutOptions.resume) against the service: the prefix of
+   * parts really stored that match the state, as a point to resume from. Undefined when nothing can be resumed
+   * (the upload was aborted or expired, a part is missing or differs); whatever was left of it is then aborted.
+   * Only providers whose multipart puts report checkpoints have it.
+   */
+  prepareResume?(bucket: string, key: string, state: ResumeState, size: number, signal?: AbortSignal): Promise<ResumePoint | undefined>;
+  /** Aborts the unfinished upload a resume state names (best effort: one already gone is fine). */
+  discardResume?(bucket: string, key: string, state: ResumeState, signal?: AbortSignal): Promise<void>;
+
   /** A time-limited read URL (features.presign). */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
 
@@ -131,6 +141,29 @@ export interface PutOptions {
    * from here instead of hashing every byte a second time. Per-part checksums are still the provider's own.
    */
   sourceMd5?: () => string;
+  /**
+   * Resumable parts (providers with prepareResume, multipart path only). `onCheckpoint` is called each time the
+   * prefix of durably stored parts grows, with a small JSON state to keep; with `from` (a prepareResume answer)
+   * the put continues that upload: `source` then gives only the bytes from `from.offset` on, while `size` is
+   * still the whole object's. On failure or abort the upload is left on the service for a later resume: the
+   * caller discards it (discardResume) when it gives up.
+   */
+  resume?: {
+    from?: ResumePoint;
+    onCheckpoint: (state: ResumeState) => void;
+  };
+}
+
+/** A provider's opaque, JSON-serialisable record of an unfinished parallel upload (its `kind` names the provider). */
+export type ResumeState = { readonly kind: string } & Readonly<Record<string, unknown>>;
+
+export interface ResumePoint {
+  /** Bytes already stored, from the start of the object (whole parts). */
+  offset: number;
+  /** What put() continues from (may carry what the service answered, e.g. the parts' ETags). */
+  state: ResumeState;
+  /** CRC32C (hex) of those stored bytes, from the service's own per-part checksums, when it keeps them. */
+  crc32c?: string;
 }
 
 export interface PutFromUrlOptions {

@@ -24,6 +24,8 @@ export interface FaultProxy {
   endpoint: string;
   /** Faults that actually fired, by kind. */
   fired: Record<string, number>;
+  /** Every request passed on or answered, in order (method and path with query), to count what a client sent. */
+  requests: Array<{ method: string; url: string }>;
   add(rule: FaultRule): void;
   /** Forgets every rule and count (between tests). */
   reset(): void;
@@ -65,6 +67,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const rules: FaultRule[] = [];
   const fired: Record<string, number> = {};
+  const requests: Array<{ method: string; url: string }> = [];
   const fire = (kind: string): void => {
     fired[kind] = (fired[kind] ?? 0) + 1;
   };
@@ -73,6 +76,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    requests.push({ method, url });
     const rule = rules.find((r) => r.times > 0 && (r.match?.(method, url) ?? true));
     if (rule) rule.times--;
     const fault = rule?.fault;
@@ -108,10 +112,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     fired,
+    requests,
     add: (rule) => rules.push(rule),
     reset: () => {
       rules.length = 0;
       for (const k of Object.keys(fired)) delete fired[k];
+      requests.length = 0;
     },
     close: async () => {
       agent.destroy();

@@ -33,6 +33,7 @@ import {
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
 import { discardUncommittedBlocks, uploadStream } from './azure.upload';
+import { discardAzureResume, prepareAzureResume } from './azure.resume';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -181,7 +182,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
       validateUserMetadata(opts.userMetadata, where(bucket, key));
       const tier = normalizeTier(opts.storageClass, where(bucket, key));
       const client = container(bucket).getBlockBlobClient(key);
-      const state = { stagedBlocks: false };
+      const state: { stagedBlocks: boolean; keepBlocks?: boolean } = { stagedBlocks: false };
       try {
         const out = await uploadStream(
           client,
@@ -201,15 +202,18 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
             onProgress: opts.onProgress,
             verifyBeforeCommit: opts.verifyBeforeCommit,
             sourceMd5: opts.sourceMd5,
+            resume: opts.resume,
           },
           multipart,
           state,
         );
-        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums: { md5: out.md5.toString('hex') } };
+        const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32c === undefined ? {} : { crc32c: out.crc32c }) };
+        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };
       } catch (e) {
         if (!source.destroyed) source.destroy();
-        // Blocks staged for a key that has no committed blob would show as a pending upload: drop them.
-        if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
+        // Blocks staged for a key that has no committed blob would show as a pending upload: drop them (unless
+        // they are checkpointed for a resume: the caller drops them when it gives up, PutOptions.resume).
+        if (state.stagedBlocks && !state.keepBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
         throw opts.signal?.aborted ? new CancelledError() : fail(e, bucket, key);
       }
     },
@@ -337,6 +341,15 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
 
     async abortPendingUpload(bucket, upload, signal) {
       await call(signal, bucket, upload.key, () => discardUncommittedBlocks(container(bucket).getBlockBlobClient(upload.key)));
+    },
+
+    // Upload resume (PutOptions.resume): azure.resume.ts.
+    async prepareResume(bucket, key, state, size, signal) {
+      return call(signal, bucket, key, () => prepareAzureResume(container(bucket).getBlockBlobClient(key), state, size, signal));
+    },
+
+    async discardResume(bucket, key, state, signal) {
+      await call(signal, bucket, key, () => discardAzureResume(container(bucket).getBlockBlobClient(key), state));
     },
 
     async close() {

@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
-import type { MultipartSettings } from '../provider';
+import { Crc32c, crc32cCombineHex } from '../crc32c';
+import type { MultipartSettings, PutOptions } from '../provider';
 import { sanitizeAzureMessage } from './azure.errors';
+import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
 
 export interface UploadRequest {
   size: number;
@@ -16,12 +18,17 @@ export interface UploadRequest {
   verifyBeforeCommit?: (() => Promise<void>) | undefined;
   /** PutOptions.sourceMd5: the caller already hashes the stream, so it is not hashed a second time here. */
   sourceMd5?: (() => string) | undefined;
+  /** PutOptions.resume: blocks named by their CRC32C, checkpointed; with `from`, the source starts at its offset. */
+  resume?: PutOptions['resume'];
 }
 
 export interface UploadOutcome {
   etag: string | undefined;
   version: string | undefined;
-  md5: Buffer;
+  /** Absent for a resumed upload: the bytes staged before the restart were not hashed by this process. */
+  md5: Buffer | undefined;
+  /** Resumable uploads: the whole blob's CRC32C, combined from its blocks' CRC32Cs. */
+  crc32c?: string;
 }
 
 const MAX_BLOCKS = 50_000;
@@ -60,6 +67,35 @@ async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) =
   if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
 }
 
+/**
+ * The contiguous prefix of staged blocks of a resumable upload, reported through onCheckpoint each time it grows
+ * (and once at the start of a new upload, so that a crash before the first block still leaves a state to drop).
+ */
+function blockCheckpoints(
+  onCheckpoint: (s: AzureResumeState) => void,
+  u: { nonce: string; partSize: number; size: number; from: AzureResumePointState | undefined },
+): { staged: (index: number, crc32c: string, length: number) => void; whole: () => string | undefined } {
+  const crcs = new Map<number, { crc32c: string; length: number }>();
+  let prefix = u.from?.blocks ?? 0;
+  let prefixCrc = u.from?.crc32c;
+  const total = Math.ceil(u.size / u.partSize);
+  const emit = (): void => onCheckpoint({ kind: 'azure', v: 1, nonce: u.nonce, partSize: u.partSize, size: u.size, blocks: prefix, ...(prefixCrc === undefined ? {} : { crc32c: prefixCrc }) });
+  if (!u.from) emit();
+  return {
+    staged: (index, crc32c, length) => {
+      crcs.set(index, { crc32c, length });
+      let grew = false;
+      for (let next = crcs.get(prefix); next; next = crcs.get(prefix)) {
+        prefixCrc = crc32cCombineHex(prefixCrc, next.crc32c, next.length);
+        prefix++;
+        grew = true;
+      }
+      if (grew && prefix < total) emit();
+    },
+    whole: () => (prefix === total ? prefixCrc : undefined),
+  };
+}
+
 function blockId(nonce: string, index: number): string {
   // Every id of one blob must have the same length: a fixed nonce and a zero-padded index.
   return Buffer.from(`${nonce}-${String(index).padStart(6, '0')}`).toString('base64');
@@ -76,8 +112,14 @@ export async function uploadStream(
   source: Readable,
   req: UploadRequest,
   multipart: MultipartSettings,
-  state: { stagedBlocks: boolean },
+  state: { stagedBlocks: boolean; keepBlocks?: boolean },
 ): Promise<UploadOutcome> {
+  const from = req.resume?.from ? (parseAzureResume(req.resume.from.state) as AzureResumePointState | undefined) : undefined;
+  if (req.resume?.from && !from?.ids) throw new InvalidInputError('The resume point is not one this Azure account made.');
+  // A resumed upload's staged blocks stay for the next attempt when this one fails; so do a resumable one's.
+  const resumable = req.resume !== undefined && (from !== undefined || req.size >= multipart.thresholdBytes);
+  if (resumable) state.keepBlocks = true;
+  const offset = from ? from.blocks * from.partSize : 0;
   const ac = new AbortController();
   const onAbort = (): void => {
     ac.abort();
@@ -85,21 +127,21 @@ export async function uploadStream(
   };
   if (req.signal?.aborted) throw new CancelledError();
   req.signal?.addEventListener('abort', onAbort, { once: true });
-  const md5 = req.sourceMd5 ? undefined : createHash('md5');
-  const wholeMd5 = (): Buffer => (md5 ? md5.digest() : Buffer.from(req.sourceMd5?.() ?? '', 'hex'));
-  let consumed = 0;
+  const md5 = req.sourceMd5 || from ? undefined : createHash('md5');
+  const wholeMd5 = (): Buffer | undefined => (from ? undefined : md5 ? md5.digest() : Buffer.from(req.sourceMd5?.() ?? '', 'hex'));
+  let consumed = offset;
   const count = (chunk: Buffer): void => {
     md5?.update(chunk);
     consumed += chunk.length;
     if (consumed > req.size) throw new InvalidInputError(`The source gave more than the announced ${req.size} bytes.`);
-    req.onProgress?.(consumed);
+    req.onProgress?.(consumed - offset);
   };
   const checkSize = (): void => {
     if (consumed !== req.size) throw new InvalidInputError(`The source gave ${consumed} bytes, but ${req.size} were announced.`);
   };
 
   try {
-    if (req.size < multipart.thresholdBytes) {
+    if (req.size < multipart.thresholdBytes && !from) {
       const all: Buffer[] = [];
       for await (const part of parts(source, Math.max(1, req.size), count)) all.push(part);
       checkSize();
@@ -115,18 +157,19 @@ export async function uploadStream(
       return { etag: res.etag, version: res.versionId, md5: digest };
     }
 
-    const partSize = Math.min(MAX_BLOCK_BYTES, Math.max(multipart.partSizeBytes, Math.ceil(req.size / MAX_BLOCKS)));
-    const nonce = randomBytes(8).toString('hex');
-    const ids: string[] = [];
+    const partSize = from?.partSize ?? Math.min(MAX_BLOCK_BYTES, Math.max(multipart.partSizeBytes, Math.ceil(req.size / MAX_BLOCKS)));
+    const nonce = from?.nonce ?? randomBytes(8).toString('hex');
+    const ids: string[] = from ? [...from.ids] : [];
+    const checkpoints = resumable && req.resume ? blockCheckpoints(req.resume.onCheckpoint, { nonce, partSize, size: req.size, from }) : undefined;
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
-    const stage = (id: string, body: Buffer): void => {
+    const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
       const task: Promise<void> = client
         .stageBlock(id, body, body.length, { abortSignal: ac.signal, transactionalContentMD5: blockMd5 })
         .then(
-          () => undefined,
+          () => done?.(),
           (e: unknown) => {
             failure ??= { error: e };
             ac.abort();
@@ -138,9 +181,17 @@ export async function uploadStream(
     try {
       for await (const part of parts(source, partSize, count)) {
         if (failure) break;
-        const id = blockId(nonce, ids.length);
-        ids.push(id);
-        stage(id, part);
+        const index = ids.length;
+        if (checkpoints) {
+          const crc = new Crc32c().update(part).hex();
+          const id = resumableBlockId(nonce, index, crc);
+          ids.push(id);
+          stage(id, part, () => checkpoints.staged(index, crc, part.length));
+        } else {
+          const id = blockId(nonce, index);
+          ids.push(id);
+          stage(id, part);
+        }
         while (inFlight.size >= Math.max(1, multipart.concurrency)) await Promise.race(inFlight);
       }
     } finally {
@@ -152,12 +203,14 @@ export async function uploadStream(
     await req.verifyBeforeCommit?.();
     const digest = wholeMd5();
     const res = await client.commitBlockList(ids, {
-      blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
+      blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
       metadata: req.metadata,
       tier: req.tier,
       abortSignal: ac.signal,
     });
-    return { etag: res.etag, version: res.versionId, md5: digest };
+    // Only a resumed upload reports it: a fresh one has the whole blob's MD5, which verification has used so far.
+    const crc32c = from ? checkpoints?.whole() : undefined;
+    return crc32c === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32c };
   } catch (e) {
     if (req.signal?.aborted) throw new CancelledError();
     if (e instanceof SourceFailure) {

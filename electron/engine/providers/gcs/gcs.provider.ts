@@ -20,6 +20,7 @@ import { createGcsClient } from './gcs.client';
 import { abortable, toGcsError, type GcsErrorContext } from './gcs.errors';
 import { checksumsOf, mergedResource, patchBody, prefixEntry, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, removeTemp, TEMP_FOR_KEY, TEMP_PREFIX, uploadBuffer } from './gcs.upload';
+import { discardGcsResume, prepareGcsResume } from './gcs.resume';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];
 /** Deletes in flight at once for removeMany (the Node SDK has no batch API). */
@@ -158,13 +159,23 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       const resource = resourceFromPut(o);
       try {
         let meta: FileMetadata;
-        if (o.size < multipart.thresholdBytes || o.size <= multipart.partSizeBytes) {
+        if ((o.size < multipart.thresholdBytes || o.size <= multipart.partSizeBytes) && !o.resume?.from) {
           const body = await reader.read(o.size, o.size);
           await reader.expectEnd(o.size);
           await o.verifyBeforeCommit?.();
           meta = await uploadBuffer(file(bucket, key), body, resource, o.signal);
         } else {
-          meta = await compositeUpload({ bucket: storage.bucket(bucket), key, size: o.size, reader, resource, multipart, ...(o.signal ? { signal: o.signal } : {}), ...(o.verifyBeforeCommit ? { verifyBeforeCommit: o.verifyBeforeCommit } : {}) });
+          meta = await compositeUpload({
+            bucket: storage.bucket(bucket),
+            key,
+            size: o.size,
+            reader,
+            resource,
+            multipart,
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(o.verifyBeforeCommit ? { verifyBeforeCommit: o.verifyBeforeCommit } : {}),
+            ...(o.resume ? { resume: o.resume } : {}),
+          });
         }
         return {
           ...(meta.etag ? { etag: meta.etag } : {}),
@@ -257,6 +268,15 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
         pageToken = typeof t === 'string' && t ? t : undefined;
       } while (pageToken);
       return [...found.values()];
+    },
+
+    // Upload resume (PutOptions.resume): gcs.resume.ts.
+    async prepareResume(bucket, key, state, size, signal) {
+      return call(ctx(bucket, key, signal), () => prepareGcsResume(storage.bucket(bucket), key, state, size));
+    },
+
+    async discardResume(bucket, key, state, signal) {
+      await call(ctx(bucket, key, signal), () => discardGcsResume(storage.bucket(bucket), state));
     },
 
     async abortPendingUpload(bucket, upload, signal) {

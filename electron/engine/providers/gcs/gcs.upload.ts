@@ -3,7 +3,9 @@ import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { redact } from '../../log';
-import type { MultipartSettings } from '../provider';
+import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import type { MultipartSettings, PutOptions } from '../provider';
+import { parseGcsResume, partName, tempFolder, type GcsResumeState } from './gcs.resume';
 import type { ObjectResource } from './gcs.metadata';
 
 /**
@@ -140,6 +142,11 @@ export interface CompositeArgs {
   signal?: AbortSignal;
   /** PutOptions.verifyBeforeCommit: before the final compose, the only call that touches the destination. */
   verifyBeforeCommit?: () => Promise<void>;
+  /**
+   * PutOptions.resume: parts are checkpointed as they are stored and kept when the upload fails (the caller drops
+   * them, discardResume); with `from`, the reader gives only the bytes after the stored parts.
+   */
+  resume?: PutOptions['resume'];
 }
 
 /**
@@ -148,11 +155,37 @@ export interface CompositeArgs {
  * temporary objects are deleted whatever happens, after every request in flight has settled.
  */
 export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
-  const tmp = `${TEMP_PREFIX}${randomUUID()}/`;
-  const made: string[] = [];
-  const tempResource: ObjectResource = { storageClass: 'STANDARD', contentType: 'application/octet-stream', metadata: { [TEMP_FOR_KEY]: a.key } };
-  const partSize = a.multipart.partSizeBytes;
+  const from = a.resume?.from ? parseGcsResume(a.resume.from.state) : undefined;
+  if (a.resume?.from && !from) throw new InvalidInputError('The resume point is not one this GCS account made');
+  const id = from?.id ?? randomUUID();
+  const tmp = tempFolder(id);
+  const partSize = from?.partSize ?? a.multipart.partSizeBytes;
   const partCount = Math.ceil(a.size / partSize);
+  const firstPart = from?.parts ?? 0;
+  const made: string[] = Array.from({ length: firstPart }, (_, i) => partName(id, i));
+  const tempResource: ObjectResource = { storageClass: 'STANDARD', contentType: 'application/octet-stream', metadata: { [TEMP_FOR_KEY]: a.key } };
+  // The contiguous prefix of stored parts, checkpointed as it grows (and at once for a new upload, so that a
+  // crash before the first part still leaves a state to drop the folder by).
+  const stored = new Map<number, { crc32c: string; length: number }>();
+  let prefix = firstPart;
+  let prefixCrc = from?.crc32c;
+  const checkpoint = (): void => {
+    const state: GcsResumeState = { kind: 'gcs', v: 1, id, partSize, size: a.size, parts: prefix, ...(prefixCrc === undefined ? {} : { crc32c: prefixCrc }) };
+    a.resume?.onCheckpoint(state);
+  };
+  const partStored = (i: number, meta: FileMetadata, length: number): void => {
+    if (!a.resume || !meta.crc32c) return;
+    stored.set(i, { crc32c: crc32cB64ToHex(meta.crc32c), length });
+    let grew = false;
+    for (let next = stored.get(prefix); next; next = stored.get(prefix)) {
+      prefixCrc = crc32cCombineHex(prefixCrc, next.crc32c, next.length);
+      prefix++;
+      grew = true;
+    }
+    if (grew && prefix < partCount) checkpoint();
+  };
+  if (a.resume && !from) checkpoint();
+  let committed = false;
   let failure: unknown;
   const inflight = new Set<Promise<void>>();
   const start = (name: string, work: () => Promise<unknown>): void => {
@@ -170,16 +203,16 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
     if (failure !== undefined) throw failure;
   };
   try {
-    const parts: string[] = [];
-    for (let i = 0; i < partCount; i++) {
+    const parts: string[] = [...made];
+    for (let i = firstPart; i < partCount; i++) {
       const len = Math.min(partSize, a.size - i * partSize);
-      const body = await a.reader.read(len, a.size);
-      const name = `${tmp}p${String(i).padStart(5, '0')}`;
+      const body = await a.reader.read(len, a.size - firstPart * partSize);
+      const name = partName(id, i);
       parts.push(name);
-      start(name, () => uploadBuffer(a.bucket.file(name), body, tempResource, a.signal));
+      start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, a.signal), len));
       await drainTo(Math.max(1, a.multipart.concurrency) - 1);
     }
-    await a.reader.expectEnd(a.size);
+    await a.reader.expectEnd(a.size - firstPart * partSize);
     await drainTo(0);
     // Join in rounds of at most 32 sources until one compose can make the destination.
     let level = parts;
@@ -198,10 +231,13 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
     if (a.signal?.aborted) throw new CancelledError();
     await a.verifyBeforeCommit?.();
     // The compose is atomic: once it is sent the object is whole, so it is not interrupted.
-    return await compose(a.bucket, level, a.key, a.resource);
+    const out = await compose(a.bucket, level, a.key, a.resource);
+    committed = true;
+    return out;
   } finally {
     await Promise.allSettled([...inflight]);
-    await removeTemp(a.bucket, made);
+    // A resumable upload that failed keeps its stored parts for the next attempt (or run).
+    if (committed || !a.resume) await removeTemp(a.bucket, made);
   }
 }
 

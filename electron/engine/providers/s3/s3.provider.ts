@@ -24,6 +24,7 @@ import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders, unquote } from './s3.metadata';
 import { uploadObject } from './s3.upload';
+import { discardS3Resume, prepareS3Resume } from './s3.resume';
 
 /** Amazon S3's storage classes (others may accept fewer; the server says so on use). */
 export const S3_STORAGE_CLASSES = [
@@ -230,6 +231,15 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       checkBucket(bucket);
       if (Buffer.byteLength(key) > FEATURES.maxKeyBytes) throw new InvalidInputError(`The key is longer than S3's ${FEATURES.maxKeyBytes} bytes: "${key.slice(0, 60)}…"`);
       return uploadObject({ client, bucket, key, endpoint, multipart, crc32c: checksum === 'WHEN_SUPPORTED' }, source, putOptions);
+    },
+
+    async prepareResume(bucket, key, state, size, signal) {
+      checkBucket(bucket);
+      return prepareS3Resume({ client, bucket, key, endpoint }, state, size, signal);
+    },
+
+    async discardResume(bucket, key, state, signal) {
+      return discardS3Resume({ client, bucket, key, endpoint }, state, signal);
     },
 
     async remove(bucket, key, signal) {

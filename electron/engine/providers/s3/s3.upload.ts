@@ -6,6 +6,7 @@ import { redact } from '../../log';
 import type { MultipartSettings, PutOptions, PutResult } from '../provider';
 import { toS3Error } from './s3.errors';
 import { checksumsOf, unquote } from './s3.metadata';
+import { uploadResumable } from './s3.resume';
 
 /**
  * Counts the source's bytes for onProgress and insists on exactly `size` of them: a source that ends early or
@@ -56,7 +57,7 @@ class SizedCounter extends Transform {
   }
 }
 
-function sourceFailure(err: unknown, key: string): SkyferryError {
+export function sourceFailure(err: unknown, key: string): SkyferryError {
   if (err instanceof SkyferryError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   // Usually another cloud or a disk dropping the read: worth a retry, and nothing was stored to clean up.
@@ -85,6 +86,9 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
   if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`);
 
   const multipartPath = size >= t.multipart.thresholdBytes;
+  // Resumable parts need a CRC32C per part to prove, after a restart, that the stored prefix is the one recorded.
+  // A resumed upload continues in parts whatever the sizing says now (its source starts mid-object).
+  if (options.resume && ((multipartPath && t.crc32c) || options.resume.from)) return uploadResumable(t, source, options, options.resume);
   const request = new AbortController();
   let failure: unknown;
   // One way out for a failed source, a wrong size or a cancel. lib-storage reads the body itself, so it gets the

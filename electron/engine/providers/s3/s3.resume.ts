@@ -1,0 +1,265 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
+import { createLogger } from '../../log';
+import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
+import { toS3Error } from './s3.errors';
+import { sourceFailure, type UploadTarget } from './s3.upload';
+import { unquote } from './s3.metadata';
+
+const log = createLogger('s3');
+/** S3's limit on parts per upload; the part size grows for larger objects. */
+const MAX_PARTS = 10_000;
+
+/**
+ * What a resumable S3 multipart upload keeps in the journal: small whatever the object's size. `parts` is the
+ * count of parts 1..parts stored (a contiguous prefix), `crc32c` the CRC32C (hex) of those bytes, combined from
+ * the CRC32C the service checked each part against on receipt. ETags are not kept: ListParts gives them back.
+ */
+interface S3ResumeState extends ResumeState {
+  kind: 's3';
+  v: 1;
+  uploadId: string;
+  partSize: number;
+  size: number;
+  parts: number;
+  crc32c?: string;
+}
+
+/** In memory only, between prepareResume and put: the stored parts as ListParts answered. */
+interface S3ResumePointState extends S3ResumeState {
+  stored: Array<{ etag: string; crc32c: string }>;
+}
+
+function parse(state: ResumeState): S3ResumeState | undefined {
+  const s = state as Partial<S3ResumeState>;
+  const ok =
+    s.kind === 's3' &&
+    s.v === 1 &&
+    typeof s.uploadId === 'string' &&
+    typeof s.partSize === 'number' &&
+    typeof s.size === 'number' &&
+    typeof s.parts === 'number' &&
+    (s.crc32c === undefined || typeof s.crc32c === 'string');
+  return ok ? (s as S3ResumeState) : undefined;
+}
+
+function isNoSuchUpload(err: unknown): boolean {
+  const e = err as { name?: unknown; Code?: unknown } | null;
+  return e?.name === 'NoSuchUpload' || e?.Code === 'NoSuchUpload';
+}
+
+type Target = Pick<UploadTarget, 'client' | 'bucket' | 'key' | 'endpoint'>;
+
+export async function discardS3Resume(t: Target, state: ResumeState, signal?: AbortSignal): Promise<void> {
+  const s = parse(state);
+  if (!s) return;
+  try {
+    await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId }), { abortSignal: signal });
+  } catch (err) {
+    if (isNoSuchUpload(err)) return;
+    throw toS3Error(err, { op: 'abort upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal });
+  }
+}
+
+/**
+ * ListParts against the recorded state: parts 1..n must all be there, each a full part with a CRC32C, and their
+ * combined CRC32C must be the recorded one (same bytes as when they were checkpointed). Anything else aborts
+ * what is left of the upload and answers undefined: the caller starts over.
+ */
+export async function prepareS3Resume(t: Target, state: ResumeState, size: number, signal?: AbortSignal): Promise<ResumePoint | undefined> {
+  const s = parse(state);
+  if (!s) return undefined;
+  const ctx = { op: 'resume upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal };
+  const giveUp = async (why: string): Promise<undefined> => {
+    log.info(`not resuming the upload of ${t.key}: ${why}; starting over`);
+    await discardS3Resume(t, s, signal).catch((e: unknown) => log.info(`could not abort the old upload of ${t.key}: ${e instanceof Error ? e.message : String(e)}`));
+    return undefined;
+  };
+  if (s.size !== size || s.parts * s.partSize >= size) return giveUp('the object size changed');
+  if (s.parts === 0) return giveUp('no part was stored');
+  const stored: Array<{ etag: string; crc32c: string }> = [];
+  let marker: string | undefined;
+  try {
+    while (stored.length < s.parts) {
+      const out = await t.client.send(new ListPartsCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId, PartNumberMarker: marker, MaxParts: 1000 }), { abortSignal: signal });
+      for (const p of out.Parts ?? []) {
+        if (p.PartNumber === undefined || p.PartNumber > s.parts) continue;
+        if (p.PartNumber !== stored.length + 1) return await giveUp(`part ${stored.length + 1} is missing`);
+        if (p.Size !== s.partSize || !p.ETag || !p.ChecksumCRC32C) return await giveUp(`part ${p.PartNumber} differs from the one recorded`);
+        stored.push({ etag: p.ETag, crc32c: p.ChecksumCRC32C });
+      }
+      if (!out.IsTruncated || out.NextPartNumberMarker === undefined) break;
+      marker = out.NextPartNumberMarker;
+    }
+  } catch (err) {
+    if (isNoSuchUpload(err)) return giveUp('the upload no longer exists (aborted or expired)');
+    throw toS3Error(err, ctx);
+  }
+  if (stored.length < s.parts) return giveUp(`only ${stored.length} of ${s.parts} recorded parts are stored`);
+  let crc: string | undefined;
+  for (const p of stored) crc = crc32cCombineHex(crc, crc32cB64ToHex(p.crc32c), s.partSize);
+  if (crc !== s.crc32c) return giveUp('the stored parts do not match the recorded CRC32C');
+  const point: S3ResumePointState = { ...s, stored };
+  return crc === undefined ? { offset: s.parts * s.partSize, state: point } : { offset: s.parts * s.partSize, state: point, crc32c: crc };
+}
+
+/** A read of the source failed (not S3): reported as such, not as an S3 error. */
+class SourceFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super('source failed');
+  }
+}
+
+/** Cuts a stream into parts of exactly `partSize` bytes (the last one shorter); one part buffered at a time. */
+async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buffer> {
+  let bufs: Buffer[] = [];
+  let len = 0;
+  const chunks = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let step: IteratorResult<Buffer>;
+    try {
+      step = await chunks.next();
+    } catch (e) {
+      throw new SourceFailure(e);
+    }
+    if (step.done) break;
+    const chunk = step.value;
+    let c = chunk;
+    while (len + c.length >= partSize) {
+      const take = partSize - len;
+      bufs.push(c.subarray(0, take));
+      yield Buffer.concat(bufs, partSize);
+      bufs = [];
+      len = 0;
+      c = c.subarray(take);
+    }
+    if (c.length > 0) {
+      bufs.push(c);
+      len += c.length;
+    }
+  }
+  if (len > 0) yield Buffer.concat(bufs, len);
+}
+
+/**
+ * A multipart upload whose parts outlive the process: CRC32C on every part (computed by the SDK, checked by the
+ * service), a checkpoint each time the contiguous prefix of stored parts grows, and with `resume.from` only the
+ * parts after that prefix are sent. On failure the upload stays for a later resume (the caller discards it when
+ * it gives up). The PutResult's crc32c is the whole object's, combined from the service's per-part CRC32Cs.
+ */
+export async function uploadResumable(t: UploadTarget, source: Readable, options: PutOptions, resume: NonNullable<PutOptions['resume']>): Promise<PutResult> {
+  const { size, signal } = options;
+  const ctx = { op: 'upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal };
+  const from = resume.from ? (parse(resume.from.state) as S3ResumePointState | undefined) : undefined;
+  if (resume.from && !from?.stored) throw new InvalidInputError('The resume point is not one this S3 account made');
+  const partSize = from?.partSize ?? Math.max(t.multipart.partSizeBytes, Math.ceil(size / MAX_PARTS));
+  const totalParts = Math.ceil(size / partSize);
+  const offset = from ? from.parts * partSize : 0;
+  const cancelled = (): CancelledError => new CancelledError(`Cancelled: upload of "${t.key}"`);
+  let failure: unknown;
+  const inFlight = new Set<Promise<void>>();
+  try {
+    let uploadId = from?.uploadId;
+    if (uploadId === undefined) {
+      const created = await t.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: t.bucket,
+          Key: t.key,
+          ChecksumAlgorithm: 'CRC32C',
+          ContentType: options.contentType,
+          CacheControl: options.cacheControl,
+          ContentDisposition: options.contentDisposition,
+          ContentEncoding: options.contentEncoding,
+          ContentLanguage: options.contentLanguage,
+          StorageClass: options.storageClass as StorageClass | undefined,
+          Metadata: options.userMetadata,
+        }),
+        { abortSignal: signal },
+      );
+      if (!created.UploadId) throw new SkyferryError('fatal', `S3 gave no upload id for "${t.key}"`);
+      uploadId = created.UploadId;
+    }
+    const id = uploadId;
+    const done = new Map<number, { etag: string; crc32c: string }>();
+    from?.stored.forEach((p, n) => done.set(n + 1, p));
+    let prefix = from?.parts ?? 0;
+    let prefixCrc = from?.crc32c;
+    const checkpoint = (): void => {
+      const state: S3ResumeState = { kind: 's3', v: 1, uploadId: id, partSize, size, parts: prefix, ...(prefixCrc === undefined ? {} : { crc32c: prefixCrc }) };
+      resume.onCheckpoint(state);
+    };
+    // Recorded at once, so that a crash before the first part still leaves a handle to abort the upload by.
+    if (!from) checkpoint();
+    const partDone = (n: number, etag: string, crc32c: string): void => {
+      done.set(n, { etag, crc32c });
+      let grew = false;
+      for (let next = done.get(prefix + 1); next; next = done.get(prefix + 1)) {
+        const len = prefix + 1 === totalParts ? size - prefix * partSize : partSize;
+        prefixCrc = crc32cCombineHex(prefixCrc, crc32cB64ToHex(next.crc32c), len);
+        prefix++;
+        grew = true;
+      }
+      // The last part completes the object: nothing more worth recording.
+      if (grew && prefix < totalParts) checkpoint();
+    };
+    let read = offset;
+    let partNumber = prefix + 1;
+    for await (const body of partsOf(source, partSize)) {
+      if (signal?.aborted) throw cancelled();
+      if (failure !== undefined) throw failure;
+      read += body.length;
+      if (read > size) throw new InvalidInputError(`The source gave more than the announced ${size} bytes`);
+      options.onProgress?.(read - offset);
+      while (inFlight.size >= t.multipart.concurrency) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
+      const n = partNumber++;
+      const p: Promise<void> = t.client
+        .send(new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumAlgorithm: 'CRC32C' }), { abortSignal: signal })
+        .then((out) => {
+          if (!out.ETag || !out.ChecksumCRC32C) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32C`);
+          partDone(n, out.ETag, out.ChecksumCRC32C);
+        })
+        .catch((e: unknown) => {
+          failure ??= e;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    if (signal?.aborted) throw cancelled();
+    if (read !== size) throw new InvalidInputError(`The source ended after ${read - offset} of the ${size - offset} bytes expected`);
+    await options.verifyBeforeCommit?.();
+    const parts = [];
+    let whole: string | undefined;
+    for (let n = 1; n <= totalParts; n++) {
+      const p = done.get(n);
+      if (!p) throw new SkyferryError('fatal', `Part ${n} of "${t.key}" is missing before completing the upload`);
+      parts.push({ PartNumber: n, ETag: p.etag, ChecksumCRC32C: p.crc32c });
+      whole = crc32cCombineHex(whole, crc32cB64ToHex(p.crc32c), n === totalParts ? size - (n - 1) * partSize : partSize);
+    }
+    const out = await t.client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+    const result: PutResult = { checksums: whole === undefined ? {} : { crc32c: whole } };
+    const etag = unquote(out.ETag);
+    if (etag) result.etag = etag;
+    if (out.VersionId) result.version = out.VersionId;
+    return result;
+  } catch (err) {
+    if (!source.destroyed) source.destroy();
+    // Parts still in flight settle first: the next attempt must not race them for the same part numbers.
+    await Promise.allSettled([...inFlight]);
+    if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
+    if (err instanceof SourceFailure) throw sourceFailure(err.reason, t.key);
+    if (err instanceof SkyferryError) throw err;
+    throw toS3Error(err, ctx);
+  }
+}
