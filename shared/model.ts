@@ -4,12 +4,14 @@ import { z } from 'zod';
 export const ChecksumsSchema = z.object({
   md5: z.string().optional(),
   crc32c: z.string().optional(),
+  /** CRC32 (IEEE), lowercase hex: what S3 reports for a flexible-checksum CRC32 object or upload. */
+  crc32: z.string().optional(),
   crc64: z.string().optional(),
   sha256: z.string().optional(),
 });
 export type Checksums = z.infer<typeof ChecksumsSchema>;
 export type HashKind = keyof Checksums;
-export const HASH_KINDS: readonly HashKind[] = ['sha256', 'crc64', 'crc32c', 'md5'];
+export const HASH_KINDS: readonly HashKind[] = ['sha256', 'crc64', 'crc32c', 'crc32', 'md5'];
 
 export const BucketInfoSchema = z.object({
   name: z.string(),
@@ -76,7 +78,7 @@ export type MetadataPatch = z.infer<typeof MetadataPatchSchema>;
 export const ProviderFeaturesSchema = z.object({
   serverSideCopy: z.boolean(),
   presign: z.boolean(),
-  hashes: z.array(z.enum(['md5', 'crc32c', 'crc64', 'sha256'])),
+  hashes: z.array(z.enum(['md5', 'crc32c', 'crc32', 'crc64', 'sha256'])),
   storageClasses: z.array(z.string()),
   setMetadata: z.boolean(),
   /** Longest key in UTF-8 bytes. */

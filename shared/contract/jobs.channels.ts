@@ -131,9 +131,10 @@ export const JobFileSchema = z.object({
   /**
    * What the verification compared: 'md5', 'crc32c', 'sha256', … (source's stored hash = destination's), 'md5-relay'
    * (the source stores no full-object hash, e.g. an S3 multipart object: the destination matched the bytes read),
-   * 'crc32c-parts' (an upload resumed after a restart: the whole object's CRC32C, combined from the parts stored
-   * before the restart as the service checked them and the rest as read now, matched the destination's; the
-   * source's own hash, if it stores one other than a CRC32C, could not be checked without reading it again),
+   * 'crc32-parts' / 'crc32c-parts' (an upload resumed after a restart: the whole object's CRC32 (S3, Azure) or
+   * CRC32C (GCS), combined from the parts stored before the restart as the service checked them and the rest as
+   * read now, matched the destination's; the source's own hash, if it stores another kind, could not be checked
+   * without reading it again),
    * 'size' (no hash on both sides), 'none' (verification off).
    */
   checksum: z.string().optional(),

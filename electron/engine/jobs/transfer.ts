@@ -3,7 +3,7 @@ import { ChecksumMismatchError, ConflictError, NotFoundError, RetryableError } f
 import { formatSize } from '../../../shared/format';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
-import { crc32cCombineHex } from '../providers/crc32c';
+import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
 import type { Provider, PutOptions, PutResult, ResumePoint } from '../providers/provider';
 import { canPull, cloudPull, pullFallbackNotice } from './cloud-pull';
@@ -194,9 +194,9 @@ export async function transferFile(
     : (fromPut ??
       (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
   if (resumedFrom !== undefined) {
-    // A resumed upload's relay hashes cover the whole object only as a CRC32C combined from the parts stored
-    // before the restart (the service's own per-part CRC32Cs) and the bytes read now: said so in the report.
-    if (checksum === 'crc32c-relay') checksum = 'crc32c-parts';
+    // A resumed upload's relay hashes cover the whole object only as a CRC (CRC32 on S3 and Azure, CRC32C on GCS)
+    // combined from the parts stored before the restart and the bytes read now: said so in the report.
+    if (checksum === 'crc32c-relay' || checksum === 'crc32-relay') checksum = checksum.replace('-relay', '-parts');
     const resumed = `Resumed an unfinished upload: ${formatSize(resumedFrom)} were already stored`;
     notice = notice === undefined ? resumed : `${resumed}. ${notice}`;
   }
@@ -262,13 +262,15 @@ async function relayCopy(
     if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
     const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     const resumable = dst.provider.prepareResume !== undefined;
-    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), resumable);
-    // What the relay knows of the whole object's bytes: for a resumed upload only a CRC32C, the stored prefix's
-    // (from the service) combined with the tail's; never a hash of the tail alone standing for the object.
+    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), resumable ? (dst.provider.resumeCrc ?? 'crc32c') : undefined);
+    // What the relay knows of the whole object's bytes: for a resumed upload only a CRC (the kind the parts carry),
+    // the stored prefix's (from the service) combined with the tail's; never a hash of the tail alone standing for
+    // the object.
     const sums = (): Checksums => {
       if (!point) return hasher.sums();
-      const tail = hasher.sums().crc32c;
-      return point.crc32c !== undefined && tail !== undefined ? { crc32c: crc32cCombineHex(point.crc32c, tail, before.size - offset) } : {};
+      const kind = point.crc?.kind;
+      const tail = kind === undefined ? undefined : hasher.sums()[kind];
+      return point.crc !== undefined && kind !== undefined && tail !== undefined ? { [kind]: crcCombineHex(kind, point.crc.hex, tail, before.size - offset) } : {};
     };
     if (offset > 0) counter.add(offset);
     // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError, NotFoundError, RetryableError } from '../../../shared/errors';
-import { Crc32c } from '../providers/crc32c';
+import { Crc32, Crc32c, type CrcKind } from '../providers/crc32c';
 import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
 
@@ -14,12 +14,17 @@ export class StreamHasher {
   private readonly md5Hash: Hash = createHash('md5');
   private readonly sha256: Hash | undefined;
   private readonly crc: Crc32c | undefined;
+  private readonly crc32: Crc32 | undefined;
   private result: Checksums | undefined;
 
-  /** `withCrc32c`: also a CRC32C whatever the source stores (an upload that can be resumed is checked by it). */
-  constructor(extra?: 'sha256' | 'crc32c', withCrc32c = false) {
+  /**
+   * `resumeCrc`: also that CRC whatever the source stores: an upload that can be resumed is checked by it (the
+   * destination's parts carry it: CRC32 on S3 and Azure, natively computed; CRC32C on GCS).
+   */
+  constructor(extra?: 'sha256' | 'crc32c', resumeCrc?: CrcKind) {
     if (extra === 'sha256') this.sha256 = createHash('sha256');
-    if (extra === 'crc32c' || withCrc32c) this.crc = new Crc32c();
+    if (extra === 'crc32c' || resumeCrc === 'crc32c') this.crc = new Crc32c();
+    if (resumeCrc === 'crc32') this.crc32 = new Crc32();
   }
 
   /** The extra kind worth computing for a source with these stored checksums. */
@@ -35,6 +40,7 @@ export class StreamHasher {
         this.md5Hash.update(chunk);
         this.sha256?.update(chunk);
         this.crc?.update(chunk);
+        this.crc32?.update(chunk);
         cb(null, chunk);
       },
     });
@@ -46,12 +52,13 @@ export class StreamHasher {
       this.result = { md5: this.md5Hash.digest('hex') };
       if (this.sha256) this.result.sha256 = this.sha256.digest('hex');
       if (this.crc) this.result.crc32c = this.crc.hex();
+      if (this.crc32) this.result.crc32 = this.crc32.hex();
     }
     return this.result;
   }
 }
 
-/** The strongest kind present on both sides, in the order sha256 > crc64 > crc32c > md5. */
+/** The strongest kind present on both sides, in the order sha256 > crc64 > crc32c > crc32 > md5. */
 export function strongestCommon(a: Checksums, b: Checksums): HashKind | undefined {
   return HASH_KINDS.find((k) => a[k] !== undefined && b[k] !== undefined);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Crc32c, crc32cCombineHex } from './crc32c';
+import { Crc32, Crc32c, crc32cCombineHex, crcCombineHex } from './crc32c';
 
 const crc = (b: Buffer): string => new Crc32c().update(b).hex();
 
@@ -24,5 +24,29 @@ describe('CRC32C', () => {
       acc = crc32cCombineHex(acc, crc(part), part.length);
     }
     expect(acc).toBe(crc(whole));
+  });
+});
+
+describe('CRC32 (IEEE, native)', () => {
+  const crc32 = (b: Buffer): string => new Crc32().update(b).hex();
+
+  it('known value: "123456789" is cbf43926 (the standard check value), also fed in pieces', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe('cbf43926');
+    expect(new Crc32().update(Buffer.from('1234')).update(Buffer.from('56789')).hex()).toBe('cbf43926');
+  });
+
+  it('combines from its pieces as S3 parts do', () => {
+    const whole = randomBytes(2 * 65536 + 999);
+    for (const cut of [0, 1, 65536, whole.length]) {
+      const a = whole.subarray(0, cut);
+      const b = whole.subarray(cut);
+      expect(crcCombineHex('crc32', crc32(a), crc32(b), b.length), `cut at ${cut}`).toBe(crc32(whole));
+    }
+    let acc: string | undefined;
+    for (let off = 0; off < whole.length; off += 40_000) {
+      const part = whole.subarray(off, off + 40_000);
+      acc = crcCombineHex('crc32', acc, crc32(part), part.length);
+    }
+    expect(acc).toBe(crc32(whole));
   });
 });

@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+
 /**
  * CRC32C (Castagnoli), slice-by-8, in plain JS: Node 20 has no native one and a native addon is not allowed. Used
  * by the relay when the source's sole stored full-object checksum is a CRC32C (S3 multipart objects uploaded
@@ -53,12 +55,37 @@ export class Crc32c {
   }
 }
 
-/*
- * CRC32C of a concatenation from the CRC32Cs of its pieces (zlib's crc32_combine, GF(2) matrix method, for the
- * Castagnoli polynomial): a resumed upload's whole-object CRC32C from the per-part CRC32Cs the service keeps,
- * without reading the stored parts again. Lengths up to 2^53 (plain numbers, no 32-bit shifts on them).
+/**
+ * CRC32 (IEEE 802.3, zlib's) by Node's native zlib.crc32: about eight times the speed of the JS CRC32C above, so
+ * resumable uploads to S3 (x-amz-checksum-crc32 per part, checked by the service) and Azure (our block ids) use
+ * it; GCS keeps CRC32C, the only CRC it computes.
  */
-const POLY = 0x82f63b78;
+export class Crc32 {
+  private crc = 0;
+
+  update(buf: Uint8Array): this {
+    this.crc = zlib.crc32(buf, this.crc);
+    return this;
+  }
+
+  hex(): string {
+    return (this.crc >>> 0).toString(16).padStart(8, '0');
+  }
+}
+
+/** The two CRCs resumable uploads combine: which one a provider's parts carry (Provider.resumeCrc). */
+export type CrcKind = 'crc32' | 'crc32c';
+
+export function crcHasher(kind: CrcKind): { update(buf: Uint8Array): unknown; hex(): string } {
+  return kind === 'crc32' ? new Crc32() : new Crc32c();
+}
+
+/*
+ * A CRC of a concatenation from the CRCs of its pieces (zlib's crc32_combine, GF(2) matrix method, for either
+ * polynomial): a resumed upload's whole-object CRC from the per-part CRCs the service keeps, without reading the
+ * stored parts again. Lengths up to 2^53 (plain numbers, no 32-bit shifts on them).
+ */
+const POLYS: Record<CrcKind, number> = { crc32: 0xedb88320, crc32c: 0x82f63b78 };
 
 function times(mat: Uint32Array, vec: number): number {
   let sum = 0;
@@ -71,12 +98,12 @@ function square(out: Uint32Array, mat: Uint32Array): void {
   for (let n = 0; n < 32; n++) out[n] = times(mat, mat[n] as number);
 }
 
-/** crc(A ‖ B) from crc(A), crc(B) and B's length (numbers as the usual finalised CRC32C values). */
-export function crc32cCombine(crc1: number, crc2: number, len2: number): number {
+/** crc(A ‖ B) from crc(A), crc(B) and B's length (numbers as the usual finalised CRC values). */
+export function crcCombine(kind: CrcKind, crc1: number, crc2: number, len2: number): number {
   if (len2 <= 0) return crc1 >>> 0;
   const even = new Uint32Array(32);
   const odd = new Uint32Array(32);
-  odd[0] = POLY;
+  odd[0] = POLYS[kind];
   for (let n = 1; n < 32; n++) odd[n] = (1 << (n - 1)) >>> 0;
   square(even, odd); // 2 zero bits
   square(odd, even); // 4 zero bits
@@ -95,13 +122,21 @@ export function crc32cCombine(crc1: number, crc2: number, len2: number): number 
   return (c ^ crc2) >>> 0;
 }
 
+export function crc32cCombine(crc1: number, crc2: number, len2: number): number {
+  return crcCombine('crc32c', crc1, crc2, len2);
+}
+
 /** The same on lowercase hex values (as Checksums hold them); `a` may be undefined for an empty prefix. */
-export function crc32cCombineHex(a: string | undefined, b: string, lenB: number): string {
-  const out = a === undefined ? parseInt(b, 16) >>> 0 : crc32cCombine(parseInt(a, 16), parseInt(b, 16), lenB);
+export function crcCombineHex(kind: CrcKind, a: string | undefined, b: string, lenB: number): string {
+  const out = a === undefined ? parseInt(b, 16) >>> 0 : crcCombine(kind, parseInt(a, 16), parseInt(b, 16), lenB);
   return out.toString(16).padStart(8, '0');
 }
 
-/** S3 / GCS send CRC32C as base64 of the big-endian value. */
+export function crc32cCombineHex(a: string | undefined, b: string, lenB: number): string {
+  return crcCombineHex('crc32c', a, b, lenB);
+}
+
+/** S3 / GCS send CRC32 and CRC32C as base64 of the big-endian value. */
 export function crc32cB64ToHex(b64: string): string {
   return Buffer.from(b64, 'base64').toString('hex').padStart(8, '0');
 }

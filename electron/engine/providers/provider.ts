@@ -1,3 +1,4 @@
+import type { CrcKind } from './crc32c';
 import type { Readable } from 'node:stream';
 import type { ProviderKind } from '../../../shared/location';
 import type {
@@ -84,6 +85,12 @@ export interface Provider {
   prepareResume?(bucket: string, key: string, state: ResumeState, size: number, signal?: AbortSignal): Promise<ResumePoint | undefined>;
   /** Aborts the unfinished upload a resume state names (best effort: one already gone is fine). */
   discardResume?(bucket: string, key: string, state: ResumeState, signal?: AbortSignal): Promise<void>;
+  /**
+   * The CRC a resumable upload's parts carry (with prepareResume): the relay computes the same over the bytes it
+   * reads, so a resumed object is checked whole (stored prefix combined with the tail). S3 and Azure: CRC32
+   * (native, fast); GCS: CRC32C (what the service computes).
+   */
+  readonly resumeCrc?: CrcKind;
 
   /** A time-limited read URL (features.presign). */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
@@ -162,8 +169,8 @@ export interface ResumePoint {
   offset: number;
   /** What put() continues from (may carry what the service answered, e.g. the parts' ETags). */
   state: ResumeState;
-  /** CRC32C (hex) of those stored bytes, from the service's own per-part checksums, when it keeps them. */
-  crc32c?: string;
+  /** CRC (hex) of those stored bytes, of the kind the provider's parts carry (Provider.resumeCrc). */
+  crc?: { kind: CrcKind; hex: string };
 }
 
 export interface PutFromUrlOptions {

@@ -151,6 +151,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
 
     stat,
     conditionalRead: true,
+    resumeCrc: 'crc32',
 
     async open(bucket, key, opts: OpenOptions = {}) {
       const offset = opts.offset ?? 0;
@@ -207,7 +208,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           multipart,
           state,
         );
-        const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32c === undefined ? {} : { crc32c: out.crc32c }) };
+        const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32 === undefined ? {} : { crc32: out.crc32 }) };
         return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };
       } catch (e) {
         if (!source.destroyed) source.destroy();

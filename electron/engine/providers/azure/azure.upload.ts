@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
-import { Crc32c, crc32cCombineHex } from '../crc32c';
+import { Crc32, crcCombineHex } from '../crc32c';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { sanitizeAzureMessage } from './azure.errors';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
@@ -18,7 +18,7 @@ export interface UploadRequest {
   verifyBeforeCommit?: (() => Promise<void>) | undefined;
   /** PutOptions.sourceMd5: the caller already hashes the stream, so it is not hashed a second time here. */
   sourceMd5?: (() => string) | undefined;
-  /** PutOptions.resume: blocks named by their CRC32C, checkpointed; with `from`, the source starts at its offset. */
+  /** PutOptions.resume: blocks named by their CRC32, checkpointed; with `from`, the source starts at its offset. */
   resume?: PutOptions['resume'];
 }
 
@@ -27,8 +27,8 @@ export interface UploadOutcome {
   version: string | undefined;
   /** Absent for a resumed upload: the bytes staged before the restart were not hashed by this process. */
   md5: Buffer | undefined;
-  /** Resumable uploads: the whole blob's CRC32C, combined from its blocks' CRC32Cs. */
-  crc32c?: string;
+  /** Resumable uploads: the whole blob's CRC32, combined from its blocks' CRC32s. */
+  crc32?: string;
 }
 
 const MAX_BLOCKS = 50_000;
@@ -74,19 +74,19 @@ async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) =
 function blockCheckpoints(
   onCheckpoint: (s: AzureResumeState) => void,
   u: { nonce: string; partSize: number; size: number; from: AzureResumePointState | undefined },
-): { staged: (index: number, crc32c: string, length: number) => void; whole: () => string | undefined } {
-  const crcs = new Map<number, { crc32c: string; length: number }>();
+): { staged: (index: number, crc32: string, length: number) => void; whole: () => string | undefined } {
+  const crcs = new Map<number, { crc32: string; length: number }>();
   let prefix = u.from?.blocks ?? 0;
-  let prefixCrc = u.from?.crc32c;
+  let prefixCrc = u.from?.crc32;
   const total = Math.ceil(u.size / u.partSize);
-  const emit = (): void => onCheckpoint({ kind: 'azure', v: 1, nonce: u.nonce, partSize: u.partSize, size: u.size, blocks: prefix, ...(prefixCrc === undefined ? {} : { crc32c: prefixCrc }) });
+  const emit = (): void => onCheckpoint({ kind: 'azure', v: 2, nonce: u.nonce, partSize: u.partSize, size: u.size, blocks: prefix, ...(prefixCrc === undefined ? {} : { crc32: prefixCrc }) });
   if (!u.from) emit();
   return {
-    staged: (index, crc32c, length) => {
-      crcs.set(index, { crc32c, length });
+    staged: (index, crc32, length) => {
+      crcs.set(index, { crc32, length });
       let grew = false;
       for (let next = crcs.get(prefix); next; next = crcs.get(prefix)) {
-        prefixCrc = crc32cCombineHex(prefixCrc, next.crc32c, next.length);
+        prefixCrc = crcCombineHex('crc32', prefixCrc, next.crc32, next.length);
         prefix++;
         grew = true;
       }
@@ -183,7 +183,7 @@ export async function uploadStream(
         if (failure) break;
         const index = ids.length;
         if (checkpoints) {
-          const crc = new Crc32c().update(part).hex();
+          const crc = new Crc32().update(part).hex();
           const id = resumableBlockId(nonce, index, crc);
           ids.push(id);
           stage(id, part, () => checkpoints.staged(index, crc, part.length));
@@ -209,8 +209,8 @@ export async function uploadStream(
       abortSignal: ac.signal,
     });
     // Only a resumed upload reports it: a fresh one has the whole blob's MD5, which verification has used so far.
-    const crc32c = from ? checkpoints?.whole() : undefined;
-    return crc32c === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32c };
+    const crc32 = from ? checkpoints?.whole() : undefined;
+    return crc32 === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32 };
   } catch (e) {
     if (req.signal?.aborted) throw new CancelledError();
     if (e instanceof SourceFailure) {

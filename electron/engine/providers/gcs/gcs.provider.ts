@@ -66,6 +66,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
   const provider: Provider = {
     kind: 'gcs',
     conditionalRead: true,
+    resumeCrc: 'crc32c',
     features,
 
     async listBuckets(signal) {

@@ -86,5 +86,5 @@ export async function prepareGcsResume(bucket: Bucket, key: string, state: Resum
     crc = crc32cCombineHex(crc, crc32cB64ToHex(o.crc32c), o.size);
   }
   if (crc !== s.crc32c) return giveUp('the stored parts do not match the recorded CRC32C');
-  return crc === undefined ? { offset: s.parts * s.partSize, state: s } : { offset: s.parts * s.partSize, state: s, crc32c: crc };
+  return crc === undefined ? { offset: s.parts * s.partSize, state: s } : { offset: s.parts * s.partSize, state: s, crc: { kind: 'crc32c', hex: crc } };
 }

@@ -114,6 +114,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     kind: 's3',
     features: FEATURES,
     conditionalRead: true,
+    resumeCrc: 'crc32',
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];

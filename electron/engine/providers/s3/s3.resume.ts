@@ -7,9 +7,10 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
-import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import { crc32cB64ToHex as crcB64ToHex, crcCombineHex } from '../crc32c';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
 import { sourceFailure, type UploadTarget } from './s3.upload';
@@ -21,34 +22,35 @@ const MAX_PARTS = 10_000;
 
 /**
  * What a resumable S3 multipart upload keeps in the journal: small whatever the object's size. `parts` is the
- * count of parts 1..parts stored (a contiguous prefix), `crc32c` the CRC32C (hex) of those bytes, combined from
- * the CRC32C the service checked each part against on receipt. ETags are not kept: ListParts gives them back.
+ * count of parts 1..parts stored (a contiguous prefix), `crc32` the CRC32 (hex) of those bytes, combined from
+ * the CRC32 the service checked each part against on receipt (CRC32 rather than CRC32C: Node computes it natively,
+ * eight times faster). ETags are not kept: ListParts gives them back. Version 1 states (CRC32C) start over.
  */
 interface S3ResumeState extends ResumeState {
   kind: 's3';
-  v: 1;
+  v: 2;
   uploadId: string;
   partSize: number;
   size: number;
   parts: number;
-  crc32c?: string;
+  crc32?: string;
 }
 
 /** In memory only, between prepareResume and put: the stored parts as ListParts answered. */
 interface S3ResumePointState extends S3ResumeState {
-  stored: Array<{ etag: string; crc32c: string }>;
+  stored: Array<{ etag: string; crc32: string }>;
 }
 
 function parse(state: ResumeState): S3ResumeState | undefined {
   const s = state as Partial<S3ResumeState>;
   const ok =
     s.kind === 's3' &&
-    s.v === 1 &&
+    s.v === 2 &&
     typeof s.uploadId === 'string' &&
     typeof s.partSize === 'number' &&
     typeof s.size === 'number' &&
     typeof s.parts === 'number' &&
-    (s.crc32c === undefined || typeof s.crc32c === 'string');
+    (s.crc32 === undefined || typeof s.crc32 === 'string');
   return ok ? (s as S3ResumeState) : undefined;
 }
 
@@ -71,8 +73,8 @@ export async function discardS3Resume(t: Target, state: ResumeState, signal?: Ab
 }
 
 /**
- * ListParts against the recorded state: parts 1..n must all be there, each a full part with a CRC32C, and their
- * combined CRC32C must be the recorded one (same bytes as when they were checkpointed). Anything else aborts
+ * ListParts against the recorded state: parts 1..n must all be there, each a full part with a CRC32, and their
+ * combined CRC32 must be the recorded one (same bytes as when they were checkpointed). Anything else aborts
  * what is left of the upload and answers undefined: the caller starts over.
  */
 export async function prepareS3Resume(t: Target, state: ResumeState, size: number, signal?: AbortSignal): Promise<ResumePoint | undefined> {
@@ -86,7 +88,7 @@ export async function prepareS3Resume(t: Target, state: ResumeState, size: numbe
   };
   if (s.size !== size || s.parts * s.partSize >= size) return giveUp('the object size changed');
   if (s.parts === 0) return giveUp('no part was stored');
-  const stored: Array<{ etag: string; crc32c: string }> = [];
+  const stored: Array<{ etag: string; crc32: string }> = [];
   let marker: string | undefined;
   try {
     while (stored.length < s.parts) {
@@ -94,8 +96,8 @@ export async function prepareS3Resume(t: Target, state: ResumeState, size: numbe
       for (const p of out.Parts ?? []) {
         if (p.PartNumber === undefined || p.PartNumber > s.parts) continue;
         if (p.PartNumber !== stored.length + 1) return await giveUp(`part ${stored.length + 1} is missing`);
-        if (p.Size !== s.partSize || !p.ETag || !p.ChecksumCRC32C) return await giveUp(`part ${p.PartNumber} differs from the one recorded`);
-        stored.push({ etag: p.ETag, crc32c: p.ChecksumCRC32C });
+        if (p.Size !== s.partSize || !p.ETag || !p.ChecksumCRC32) return await giveUp(`part ${p.PartNumber} differs from the one recorded`);
+        stored.push({ etag: p.ETag, crc32: p.ChecksumCRC32 });
       }
       if (!out.IsTruncated || out.NextPartNumberMarker === undefined) break;
       marker = out.NextPartNumberMarker;
@@ -106,10 +108,10 @@ export async function prepareS3Resume(t: Target, state: ResumeState, size: numbe
   }
   if (stored.length < s.parts) return giveUp(`only ${stored.length} of ${s.parts} recorded parts are stored`);
   let crc: string | undefined;
-  for (const p of stored) crc = crc32cCombineHex(crc, crc32cB64ToHex(p.crc32c), s.partSize);
-  if (crc !== s.crc32c) return giveUp('the stored parts do not match the recorded CRC32C');
+  for (const p of stored) crc = crcCombineHex('crc32', crc, crcB64ToHex(p.crc32), s.partSize);
+  if (crc !== s.crc32) return giveUp('the stored parts do not match the recorded CRC32');
   const point: S3ResumePointState = { ...s, stored };
-  return crc === undefined ? { offset: s.parts * s.partSize, state: point } : { offset: s.parts * s.partSize, state: point, crc32c: crc };
+  return crc === undefined ? { offset: s.parts * s.partSize, state: point } : { offset: s.parts * s.partSize, state: point, crc: { kind: 'crc32', hex: crc } };
 }
 
 /** A read of the source failed (not S3): reported as such, not as an S3 error. */
@@ -174,7 +176,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
         new CreateMultipartUploadCommand({
           Bucket: t.bucket,
           Key: t.key,
-          ChecksumAlgorithm: 'CRC32C',
+          ChecksumAlgorithm: 'CRC32',
           ContentType: options.contentType,
           CacheControl: options.cacheControl,
           ContentDisposition: options.contentDisposition,
@@ -189,22 +191,22 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       uploadId = created.UploadId;
     }
     const id = uploadId;
-    const done = new Map<number, { etag: string; crc32c: string }>();
+    const done = new Map<number, { etag: string; crc32: string }>();
     from?.stored.forEach((p, n) => done.set(n + 1, p));
     let prefix = from?.parts ?? 0;
-    let prefixCrc = from?.crc32c;
+    let prefixCrc = from?.crc32;
     const checkpoint = (): void => {
-      const state: S3ResumeState = { kind: 's3', v: 1, uploadId: id, partSize, size, parts: prefix, ...(prefixCrc === undefined ? {} : { crc32c: prefixCrc }) };
+      const state: S3ResumeState = { kind: 's3', v: 2, uploadId: id, partSize, size, parts: prefix, ...(prefixCrc === undefined ? {} : { crc32: prefixCrc }) };
       resume.onCheckpoint(state);
     };
     // Recorded at once, so that a crash before the first part still leaves a handle to abort the upload by.
     if (!from) checkpoint();
-    const partDone = (n: number, etag: string, crc32c: string): void => {
-      done.set(n, { etag, crc32c });
+    const partDone = (n: number, etag: string, crc32: string): void => {
+      done.set(n, { etag, crc32 });
       let grew = false;
       for (let next = done.get(prefix + 1); next; next = done.get(prefix + 1)) {
         const len = prefix + 1 === totalParts ? size - prefix * partSize : partSize;
-        prefixCrc = crc32cCombineHex(prefixCrc, crc32cB64ToHex(next.crc32c), len);
+        prefixCrc = crcCombineHex('crc32', prefixCrc, crcB64ToHex(next.crc32), len);
         prefix++;
         grew = true;
       }
@@ -222,11 +224,15 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       while (inFlight.size >= t.multipart.concurrency) await Promise.race(inFlight);
       if (failure !== undefined) throw failure;
       const n = partNumber++;
+      // The part's CRC32 computed here (natively) and sent for the service to check the bytes against; the SDK
+      // then does not hash the part again.
+      const sent = Buffer.alloc(4);
+      sent.writeUInt32BE(zlib.crc32(body) >>> 0);
       const p: Promise<void> = t.client
-        .send(new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumAlgorithm: 'CRC32C' }), { abortSignal: signal })
+        .send(new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') }), { abortSignal: signal })
         .then((out) => {
-          if (!out.ETag || !out.ChecksumCRC32C) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32C`);
-          partDone(n, out.ETag, out.ChecksumCRC32C);
+          if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
+          partDone(n, out.ETag, out.ChecksumCRC32);
         })
         .catch((e: unknown) => {
           failure ??= e;
@@ -244,11 +250,11 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     for (let n = 1; n <= totalParts; n++) {
       const p = done.get(n);
       if (!p) throw new SkyferryError('fatal', `Part ${n} of "${t.key}" is missing before completing the upload`);
-      parts.push({ PartNumber: n, ETag: p.etag, ChecksumCRC32C: p.crc32c });
-      whole = crc32cCombineHex(whole, crc32cB64ToHex(p.crc32c), n === totalParts ? size - (n - 1) * partSize : partSize);
+      parts.push({ PartNumber: n, ETag: p.etag, ChecksumCRC32: p.crc32 });
+      whole = crcCombineHex('crc32', whole, crcB64ToHex(p.crc32), n === totalParts ? size - (n - 1) * partSize : partSize);
     }
     const out = await t.client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
-    const result: PutResult = { checksums: whole === undefined ? {} : { crc32c: whole } };
+    const result: PutResult = { checksums: whole === undefined ? {} : { crc32: whole } };
     const etag = unquote(out.ETag);
     if (etag) result.etag = etag;
     if (out.VersionId) result.version = out.VersionId;
