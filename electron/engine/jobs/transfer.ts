@@ -262,7 +262,11 @@ async function relayCopy(
     if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
     const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     const resumable = dst.provider.prepareResume !== undefined;
-    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), resumable ? (dst.provider.resumeCrc ?? 'crc32c') : undefined);
+    // The relay hashes what it needs: the kind the destination's parts carry (resume) or its puts answer with
+    // (verification), the source's own kind (bytes read), and an MD5 only where something uses it.
+    const crcKind = resumable ? (dst.provider.resumeCrc ?? 'crc32c') : dst.provider.putChecksum;
+    const md5 = before.checksums.md5 !== undefined || dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind;
+    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), crcKind, md5);
     // What the relay knows of the whole object's bytes: for a resumed upload only a CRC (the kind the parts carry),
     // the stored prefix's (from the service) combined with the tail's; never a hash of the tail alone standing for
     // the object.
@@ -281,7 +285,7 @@ async function relayCopy(
     if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, sums());
     // One MD5 per byte: the relay's hasher sits before the put in the pipeline, so it has seen every byte the
     // provider read by the time the provider asks. A resumed upload has no whole-object MD5 to give.
-    if (!point) putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
+    if (!point && md5) putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
     if (resumable) {
       const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
       putOptions.resume = {

@@ -11,7 +11,7 @@ import type { Provider, PutResult } from '../providers/provider';
  * bytes read are checked against what the source stored and not only against what the destination received.
  */
 export class StreamHasher {
-  private readonly md5Hash: Hash = createHash('md5');
+  private readonly md5Hash: Hash | undefined;
   private readonly sha256: Hash | undefined;
   private readonly crc: Crc32c | undefined;
   private readonly crc32: Crc32 | undefined;
@@ -21,23 +21,25 @@ export class StreamHasher {
    * `resumeCrc`: also that CRC whatever the source stores: an upload that can be resumed is checked by it (the
    * destination's parts carry it: CRC32 on S3 and Azure, natively computed; CRC32C on GCS).
    */
-  constructor(extra?: 'sha256' | 'crc32c', resumeCrc?: CrcKind) {
+  constructor(extra?: 'sha256' | CrcKind, resumeCrc?: CrcKind, md5 = true) {
+    if (md5) this.md5Hash = createHash('md5');
     if (extra === 'sha256') this.sha256 = createHash('sha256');
     if (extra === 'crc32c' || resumeCrc === 'crc32c') this.crc = new Crc32c();
-    if (resumeCrc === 'crc32') this.crc32 = new Crc32();
+    if (extra === 'crc32' || resumeCrc === 'crc32') this.crc32 = new Crc32();
   }
 
   /** The extra kind worth computing for a source with these stored checksums. */
-  static extraFor(source: Checksums): 'sha256' | 'crc32c' | undefined {
+  static extraFor(source: Checksums): 'sha256' | CrcKind | undefined {
     if (source.md5 !== undefined) return undefined;
     if (source.sha256 !== undefined) return 'sha256';
-    return source.crc32c !== undefined ? 'crc32c' : undefined;
+    if (source.crc32c !== undefined) return 'crc32c';
+    return source.crc32 !== undefined ? 'crc32' : undefined;
   }
 
   stream(): Transform {
     return new Transform({
       transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
-        this.md5Hash.update(chunk);
+        this.md5Hash?.update(chunk);
         this.sha256?.update(chunk);
         this.crc?.update(chunk);
         this.crc32?.update(chunk);
@@ -49,7 +51,7 @@ export class StreamHasher {
   /** Only valid once the stream has ended. */
   sums(): Checksums {
     if (!this.result) {
-      this.result = { md5: this.md5Hash.digest('hex') };
+      this.result = this.md5Hash ? { md5: this.md5Hash.digest('hex') } : {};
       if (this.sha256) this.result.sha256 = this.sha256.digest('hex');
       if (this.crc) this.result.crc32c = this.crc.hex();
       if (this.crc32) this.result.crc32 = this.crc32.hex();

@@ -91,6 +91,12 @@ export interface Provider {
    * (native, fast); GCS: CRC32C (what the service computes).
    */
   readonly resumeCrc?: CrcKind;
+  /**
+   * The whole-object checksum every put answers with, computed by the service over the bytes it received (S3 with
+   * flexible checksums: CRC32; GCS: CRC32C). The relay then verifies by that kind and skips its own MD5 unless
+   * the source stores one to check the bytes read against.
+   */
+  readonly putChecksum?: CrcKind;
 
   /** A time-limited read URL (features.presign). */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;

@@ -67,6 +67,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     kind: 'gcs',
     conditionalRead: true,
     resumeCrc: 'crc32c',
+    putChecksum: 'crc32c',
     features,
 
     async listBuckets(signal) {

@@ -73,7 +73,7 @@ async function copySingle(job: CopyJob): Promise<PutResult> {
     { abortSignal: job.signal },
   );
   const r = out.CopyObjectResult;
-  const result: PutResult = { checksums: checksumsOf({ ETag: r?.ETag, ChecksumCRC32C: r?.ChecksumCRC32C, ChecksumSHA256: r?.ChecksumSHA256, ChecksumType: r?.ChecksumType }) };
+  const result: PutResult = { checksums: checksumsOf({ ETag: r?.ETag, ChecksumCRC32C: r?.ChecksumCRC32C, ChecksumCRC32: r?.ChecksumCRC32, ChecksumSHA256: r?.ChecksumSHA256, ChecksumType: r?.ChecksumType }) };
   const etag = unquote(r?.ETag);
   if (etag) result.etag = etag;
   if (out.VersionId) result.version = out.VersionId;

@@ -5,6 +5,7 @@ import type { Checksums, MetadataPatch, ObjectMetadata } from '../../../../share
 interface ChecksumFields {
   ETag?: string | undefined;
   ChecksumCRC32C?: string | undefined;
+  ChecksumCRC32?: string | undefined;
   ChecksumSHA256?: string | undefined;
   ChecksumType?: string | undefined;
   ServerSideEncryption?: string | undefined;
@@ -33,8 +34,10 @@ export function checksumsOf(out: ChecksumFields): Checksums {
   if (etag && /^[0-9a-f]{32}$/i.test(etag) && plainEtag) sums.md5 = etag.toLowerCase();
   if (out.ChecksumType !== 'COMPOSITE') {
     const crc32c = b64ToHex(out.ChecksumCRC32C);
+    const crc32 = b64ToHex(out.ChecksumCRC32);
     const sha256 = b64ToHex(out.ChecksumSHA256);
     if (crc32c) sums.crc32c = crc32c;
+    if (crc32) sums.crc32 = crc32;
     if (sha256) sums.sha256 = sha256;
   }
   return sums;

@@ -42,7 +42,7 @@ export const S3_STORAGE_CLASSES = [
 const FEATURES: ProviderFeatures = {
   serverSideCopy: true,
   presign: true,
-  hashes: ['md5', 'crc32c', 'sha256'],
+  hashes: ['md5', 'crc32c', 'crc32', 'sha256'],
   storageClasses: S3_STORAGE_CLASSES,
   setMetadata: true,
   maxKeyBytes: 1024,
@@ -115,6 +115,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     features: FEATURES,
     conditionalRead: true,
     resumeCrc: 'crc32',
+    ...(checksum === 'WHEN_SUPPORTED' ? { putChecksum: 'crc32' as const } : {}),
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
@@ -231,7 +232,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     async put(bucket, key, source, putOptions) {
       checkBucket(bucket);
       if (Buffer.byteLength(key) > FEATURES.maxKeyBytes) throw new InvalidInputError(`The key is longer than S3's ${FEATURES.maxKeyBytes} bytes: "${key.slice(0, 60)}…"`);
-      return uploadObject({ client, bucket, key, endpoint, multipart, crc32c: checksum === 'WHEN_SUPPORTED' }, source, putOptions);
+      return uploadObject({ client, bucket, key, endpoint, multipart, flexibleChecksums: checksum === 'WHEN_SUPPORTED' }, source, putOptions);
     },
 
     async prepareResume(bucket, key, state, size, signal) {

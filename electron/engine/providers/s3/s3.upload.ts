@@ -70,8 +70,11 @@ export interface UploadTarget {
   key: string;
   endpoint?: string;
   multipart: MultipartSettings;
-  /** Ask for a CRC32C of the object on single puts (only when the account allows flexible checksums). */
-  crc32c: boolean;
+  /**
+   * The account allows flexible checksums: single puts carry a CRC32 of the object (the SDK computes it natively)
+   * for S3 to check, and multipart puts go through the resumable uploader (a CRC32 per part).
+   */
+  flexibleChecksums: boolean;
 }
 
 /**
@@ -86,9 +89,9 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
   if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`);
 
   const multipartPath = size >= t.multipart.thresholdBytes;
-  // Resumable parts need a CRC32C per part to prove, after a restart, that the stored prefix is the one recorded.
+  // Resumable parts need a CRC32 per part to prove, after a restart, that the stored prefix is the one recorded.
   // A resumed upload continues in parts whatever the sizing says now (its source starts mid-object).
-  if (options.resume && ((multipartPath && t.crc32c) || options.resume.from)) return uploadResumable(t, source, options, options.resume);
+  if (options.resume && ((multipartPath && t.flexibleChecksums) || options.resume.from)) return uploadResumable(t, source, options, options.resume);
   const request = new AbortController();
   let failure: unknown;
   // One way out for a failed source, a wrong size or a cancel. lib-storage reads the body itself, so it gets the
@@ -124,7 +127,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
   };
   try {
     if (!multipartPath) {
-      const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.crc32c ? { ChecksumAlgorithm: 'CRC32C' as const } : {}) }), {
+      const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.flexibleChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}) }), {
         abortSignal: request.signal,
       });
       const result: PutResult = { checksums: checksumsOf(out) };
