@@ -114,6 +114,22 @@ export async function prepareS3Resume(t: Target, state: ResumeState, size: numbe
   return crc === undefined ? { offset: s.parts * s.partSize, state: point } : { offset: s.parts * s.partSize, state: point, crc: { kind: 'crc32', hex: crc } };
 }
 
+/**
+ * A part's bytes are checked by S3 against the CRC32 header, which the signature covers: SigV4's SHA-256 of the
+ * payload would be a third pass over every byte for no more safety, so the part is sent as UNSIGNED-PAYLOAD (as
+ * the SDK's own uploads with a checksum trailer are). The signer takes the header as the payload hash when set.
+ */
+function unsignedPayload(command: UploadPartCommand): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'skyferryUnsignedPayload' },
+  );
+}
+
 /** A read of the source failed (not S3): reported as such, not as an S3 error. */
 class SourceFailure extends Error {
   constructor(readonly reason: unknown) {
@@ -228,8 +244,10 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       // then does not hash the part again.
       const sent = Buffer.alloc(4);
       sent.writeUInt32BE(zlib.crc32(body) >>> 0);
+      const command = new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') });
+      unsignedPayload(command);
       const p: Promise<void> = t.client
-        .send(new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') }), { abortSignal: signal })
+        .send(command, { abortSignal: signal })
         .then((out) => {
           if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
           partDone(n, out.ETag, out.ChecksumCRC32);
