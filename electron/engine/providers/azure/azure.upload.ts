@@ -41,30 +41,31 @@ class SourceFailure {
 
 /** Cuts a stream into buffers of exactly `size` bytes (the last one shorter), counting and hashing as it goes. */
 async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-  let held: Buffer[] = [];
-  let heldBytes = 0;
+  // Each chunk is copied into the part as it arrives and dropped, so a part never coexists with the chunks it was
+  // made of (Buffer.concat of held chunks did: up to twice the part size per upload at the moment of the cut).
+  let part: Buffer | undefined;
+  let filled = 0;
   try {
     for await (const raw of source) {
       const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
       onBytes(chunk);
-      let rest = chunk;
-      while (heldBytes + rest.length >= size) {
-        const take = size - heldBytes;
-        held.push(rest.subarray(0, take));
-        rest = rest.subarray(take);
-        yield Buffer.concat(held, size);
-        held = [];
-        heldBytes = 0;
-      }
-      if (rest.length > 0) {
-        held.push(rest);
-        heldBytes += rest.length;
+      let offset = 0;
+      while (offset < chunk.length) {
+        part ??= Buffer.allocUnsafe(size);
+        const copied = chunk.copy(part, filled, offset, Math.min(chunk.length, offset + size - filled));
+        filled += copied;
+        offset += copied;
+        if (filled === size) {
+          yield part;
+          part = undefined;
+          filled = 0;
+        }
       }
     }
   } catch (e) {
     throw new SourceFailure(e);
   }
-  if (heldBytes > 0) yield Buffer.concat(held, heldBytes);
+  if (part && filled > 0) yield part.subarray(0, filled);
 }
 
 /**
