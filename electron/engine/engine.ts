@@ -125,7 +125,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       closed = true;
       listeners.clear();
       await jobs.close();
-      await history.flush();
+      await history.close();
       await providers.closeAll();
     },
   };

@@ -159,13 +159,20 @@ export interface CostHistoryRecorder {
   history(uri?: string): Promise<CostHistory>;
   /** Resolves once everything handed over so far is written (a clean shutdown). */
   flush(): Promise<void>;
+  /** Writes what was handed over, then records nothing more (work that ends after the engine closed is not kept). */
+  close(): Promise<void>;
 }
 
 /** Records into `store`, priced at the catalog of the moment; a failure to record is logged, never thrown. */
 export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore, accounts: Accounts, multipart?: MultipartSettings): CostHistoryRecorder {
   // One after another, in the order things finished: a migration's record reads its jobs' records, written first.
   let chain: Promise<void> = Promise.resolve();
+  let closed = false;
   const guard = (what: string, fn: () => Promise<void>): Promise<void> => {
+    if (closed) {
+      log.debug(`the engine is closed: ${what} is not recorded in the cost history`);
+      return chain;
+    }
     chain = chain.then(async () => {
       try {
         await fn();
@@ -192,6 +199,10 @@ export function createHistoryRecorder(store: HistoryStore, catalog: CatalogStore
         await store.append(migrationRecord(s, jobs));
       }),
     flush: () => chain,
+    close: () => {
+      closed = true;
+      return chain;
+    },
     history: async (uri) => {
       await chain;
       return summarize(await store.read(), uri);

@@ -32,6 +32,8 @@ export interface UploadOutcome {
 }
 
 const MAX_BLOCKS = 50_000;
+/** How long blocks in flight may take to land after a pause or cancel before their requests are cut. */
+const BLOCK_GRACE_MS = 5_000;
 const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
 
 /** Thrown by the source stream itself (not by Azure): handed back to the caller unchanged. */
@@ -122,7 +124,13 @@ export async function uploadStream(
   if (resumable) state.keepBlocks = true;
   const offset = from ? from.blocks * from.partSize : 0;
   const ac = new AbortController();
+  // Blocks already on their way are given a moment to land when the job is paused or cancelled: Azure has no
+  // upload to abort, so a block whose request was cut client-side may still be staged by the service after the
+  // caller dropped the uncommitted blocks (or checkpointed without it). Past the grace period they are cut too.
+  const blocks = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
+    grace ??= setTimeout(() => blocks.abort(), BLOCK_GRACE_MS);
     ac.abort();
     source.destroy(new CancelledError());
   };
@@ -168,12 +176,13 @@ export async function uploadStream(
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
       const task: Promise<void> = client
-        .stageBlock(id, body, body.length, { abortSignal: ac.signal, transactionalContentMD5: blockMd5 })
+        .stageBlock(id, body, body.length, { abortSignal: blocks.signal, transactionalContentMD5: blockMd5 })
         .then(
           () => done?.(),
           (e: unknown) => {
             failure ??= { error: e };
             ac.abort();
+            blocks.abort();
           },
         )
         .finally(() => inFlight.delete(task));
@@ -224,6 +233,7 @@ export async function uploadStream(
     throw e;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
+    if (grace) clearTimeout(grace);
   }
 }
 
