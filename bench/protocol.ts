@@ -30,6 +30,8 @@ export const CopyResultSchema = z.object({
   trace: z.array(z.tuple([z.number(), z.number(), z.number()])).optional(),
   /** Requests by kind during the job (bench/http-stats.ts), time to the response's headers. */
   http: z.record(z.string(), z.object({ count: z.number(), totalMs: z.number(), maxMs: z.number() })).optional(),
+  /** The largest of each process.memoryUsage() figure, sampled every 100 ms during the job (bytes). */
+  memory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number(), external: z.number(), arrayBuffers: z.number() }).optional(),
 });
 export type CopyResult = z.infer<typeof CopyResultSchema>;
 

@@ -87,6 +87,11 @@ async function skyferry(ctx: Ctx, name: string, source: string, set: DataSet = c
       `job ${result.state}${result.error ? ` (${result.error})` : ''}; path ${result.path ?? '?'}; files done ${result.filesDone ?? 0}, failed ${result.filesFailed ?? 0}; verified by ${JSON.stringify(result.checksums ?? {})}`,
       `seconds = jobs:start to completion event (${phases}); whole process ${(measured.wallMs / 1000).toFixed(2)} s incl. Node start and engine setup ${((result.engineReadyMs ?? 0) / 1000).toFixed(2)} s`,
     ];
+    if (result.memory) {
+      const mb = (n: number): string => (n / 1e6).toFixed(0);
+      const m = result.memory;
+      notes.push(`memory peaks inside the process (MB): rss ${mb(m.rss)}, V8 heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)} (of which ArrayBuffers/Buffers ${mb(m.arrayBuffers)})`);
+    }
     if (ctx.profile) notes.push(...httpLines(result.http ?? {}));
     return { exited: measured.code === 0 && result.state === 'completed', seconds: (result.jobMs ?? measured.wallMs) / 1000, peakRssBytes: peakOf(measured), notes };
   };

@@ -50,10 +50,19 @@ async function main(): Promise<void> {
       });
     });
     const http = collectHttpStats();
+    // Where the peak is: the V8 heap or the Buffers outside it (part buffers, sockets), each figure's own maximum.
+    const memory = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+    const sample = (): void => {
+      const m = process.memoryUsage();
+      for (const k of Object.keys(memory) as Array<keyof typeof memory>) memory[k] = Math.max(memory[k], m[k]);
+    };
+    const sampler = setInterval(sample, 100);
     const start = performance.now();
     const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination })) as { id: string };
     await done;
     const jobMs = performance.now() - start;
+    clearInterval(sampler);
+    sample();
     const detail = JobDetailSchema.parse(await call(engine, 'jobs:get', { id, limit: 5000 }));
     const checksums: Record<string, number> = {};
     for (const f of detail.files) checksums[f.checksum ?? 'none'] = (checksums[f.checksum ?? 'none'] ?? 0) + 1;
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
       checksums,
       trace,
       http: http(),
+      memory,
       ...(detail.error ? { error: detail.error.message } : {}),
     };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
