@@ -1,6 +1,23 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { expect, test } from './fixtures';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test, type EmulatorSet } from './fixtures';
 import { openPath, row, waitForJobs } from './ui';
+
+/**
+ * A folder of its own per run (the emulators' data lives for the whole run) holding one file, shown in the left
+ * pane (MinIO demo-photos) with `right` open in the other, then F5 on it: the copy confirmation opens.
+ */
+async function f5Folder(page: Page, url: string, e: EmulatorSet, name: string, body: string, right: [string, string]): Promise<{ folder: string; left: Locator }> {
+  const folder = `${name}-${Date.now()}`;
+  await e.clients.s3.send(new PutObjectCommand({ Bucket: e.buckets.s3, Key: `${folder}/${name}.txt`, Body: body }));
+  await page.goto(url);
+  const left = await openPath(page, 'left', 'minio', ['demo-photos']);
+  await openPath(page, 'right', right[0], [right[1]]);
+  await row(left, folder).click();
+  await left.locator('.table-body').focus();
+  await page.keyboard.press('F5');
+  return { folder, left };
+}
 
 /**
  * Issue 6 item 4: a copy between accounts that is large or holds folders asks first, with the cost estimate
@@ -12,17 +29,8 @@ test.describe('copy confirmation with the cost estimate', () => {
   });
 
   test('F5 of a folder from S3 to Azure shows the estimate; Cancel copies nothing, Copy copies', async ({ page, app, emulators, shot }) => {
-    // A folder of its own per run: the emulators' data lives for the whole run, and Azure already holds the demo's.
-    const folder = `estimate-${Date.now()}`;
-    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/a.txt`, Body: 'estimate me' }));
-    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/a.txt`);
-
-    await page.goto(app.url);
-    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
-    await openPath(page, 'right', 'azurite', ['demo-backups']);
-    await row(left, folder).click();
-    await left.locator('.table-body').focus();
-    await page.keyboard.press('F5');
+    const { folder, left } = await f5Folder(page, app.url, emulators, 'estimate', 'estimate me', ['azurite', 'demo-backups']);
+    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/estimate.txt`);
 
     const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
     await expect(dialog).toBeVisible();
@@ -63,20 +71,16 @@ test.describe('copy confirmation with the cost estimate', () => {
 
   test('"Let the destination pull directly (Azure)" reaches the job: Azurite cannot pull, so the file is relayed and says why', async ({ page, app, emulators, shot }) => {
     // Azurite answers Put Blob From URL with 501: the job falls back to this computer and the file's notice says so.
-    const folder = `pull-${Date.now()}`;
-    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/b.txt`, Body: 'pull me' }));
-    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/b.txt`);
-
-    await page.goto(app.url);
-    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
-    await openPath(page, 'right', 'azurite', ['demo-backups']);
-    await row(left, folder).click();
-    await left.locator('.table-body').focus();
-    await page.keyboard.press('F5');
+    const { folder } = await f5Folder(page, app.url, emulators, 'pull', 'pull me', ['azurite', 'demo-backups']);
+    const blob = emulators.clients.azure.getContainerClient(emulators.buckets.azure).getBlobClient(`${folder}/pull.txt`);
     const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
     const pull = dialog.getByRole('checkbox', { name: 'Let the destination pull directly (Azure)' });
     await expect(pull).not.toBeChecked();
+    // The estimate follows the choice: the relay reads each file once, a pull reads it by ranges from a signed link.
+    const estimate = dialog.getByRole('table', { name: 'Estimated cost per GB' });
+    await expect(estimate).toContainText('GET from Amazon S3, one per file');
     await pull.check();
+    await expect(estimate).toContainText('Ranged GET from Amazon S3, one per part');
     await shot('pull-choice');
     await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
     await waitForJobs(page);
@@ -90,14 +94,7 @@ test.describe('copy confirmation with the cost estimate', () => {
   });
 
   test('no pull choice when the destination is not Azure', async ({ page, app, emulators }) => {
-    const folder = `nopull-${Date.now()}`;
-    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}/c.txt`, Body: 'x' }));
-    await page.goto(app.url);
-    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
-    await openPath(page, 'right', 'gcs', ['demo-archive']);
-    await row(left, folder).click();
-    await left.locator('.table-body').focus();
-    await page.keyboard.press('F5');
+    await f5Folder(page, app.url, emulators, 'nopull', 'x', ['gcs', 'demo-archive']);
     const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByRole('checkbox')).toHaveCount(0);

@@ -1,6 +1,6 @@
 import { toErrorInfo } from '../../../shared/errors';
 import type { ObjectMetadata, UserMetadata } from '../../../shared/model';
-import type { Provider, PutFromUrlOptions, PutResult } from '../providers/provider';
+import type { ObjectHeaders, Provider, PutFromUrlOptions, PutResult } from '../providers/provider';
 import { classify } from './retry';
 
 /**
@@ -32,8 +32,8 @@ export function linkLifetimeSeconds(size: number): number {
 }
 
 /** The stored headers of an object, to be carried to its copy. */
-export function objectHeaders(meta: ObjectMetadata): Pick<PutFromUrlOptions, 'contentType' | 'cacheControl' | 'contentDisposition' | 'contentEncoding' | 'contentLanguage'> {
-  const out: ReturnType<typeof objectHeaders> = {};
+export function objectHeaders(meta: ObjectMetadata): ObjectHeaders {
+  const out: ObjectHeaders = {};
   if (meta.contentType !== undefined) out.contentType = meta.contentType;
   if (meta.cacheControl !== undefined) out.cacheControl = meta.cacheControl;
   if (meta.contentDisposition !== undefined) out.contentDisposition = meta.contentDisposition;

@@ -6,7 +6,7 @@ import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/mo
 import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
 import type { Provider, PutOptions, PutResult, ResumePoint } from '../providers/provider';
-import { canPull, cloudPull, pullFallbackNotice } from './cloud-pull';
+import { canPull, cloudPull, objectHeaders, pullFallbackNotice } from './cloud-pull';
 import type { ResumeRecord } from './types';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
@@ -280,7 +280,7 @@ async function relayCopy(
     // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
     // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
     const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
-    const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata };
+    const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata, ...objectHeaders(before) };
     // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
     if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, sums());
     // One MD5 per byte: the relay's hasher sits before the put in the pipeline, so it has seen every byte the
@@ -297,11 +297,6 @@ async function relayCopy(
       };
     }
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
-    if (before.contentType !== undefined) putOptions.contentType = before.contentType;
-    if (before.cacheControl !== undefined) putOptions.cacheControl = before.cacheControl;
-    if (before.contentDisposition !== undefined) putOptions.contentDisposition = before.contentDisposition;
-    if (before.contentEncoding !== undefined) putOptions.contentEncoding = before.contentEncoding;
-    if (before.contentLanguage !== undefined) putOptions.contentLanguage = before.contentLanguage;
     let put: PutResult;
     try {
       put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);

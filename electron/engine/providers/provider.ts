@@ -129,16 +129,24 @@ export interface OpenOptions {
   onMetadata?: (meta: ObjectMetadata) => void;
 }
 
-export interface PutOptions {
-  size: number;
+/** The stored headers of an object that a write carries over (the same five on every provider). */
+export interface ObjectHeaders {
   contentType?: string;
   cacheControl?: string;
   contentDisposition?: string;
   contentEncoding?: string;
   contentLanguage?: string;
+}
+
+/** What every write of a whole object takes, whoever sends the bytes (PutOptions, PutFromUrlOptions). */
+export interface WriteOptions extends ObjectHeaders {
+  size: number;
   storageClass?: string;
   userMetadata?: UserMetadata;
   signal?: AbortSignal;
+}
+
+export interface PutOptions extends WriteOptions {
   /** Called with the count of source bytes consumed so far. */
   onProgress?: (bytes: number) => void;
   /**
@@ -179,18 +187,9 @@ export interface ResumePoint {
   crc?: { kind: CrcKind; hex: string };
 }
 
-export interface PutFromUrlOptions {
-  size: number;
+export interface PutFromUrlOptions extends WriteOptions {
   /** MD5 (hex) of the source's bytes when it stores one: the destination checks what it fetched against it. */
   sourceMd5?: string;
-  contentType?: string;
-  cacheControl?: string;
-  contentDisposition?: string;
-  contentEncoding?: string;
-  contentLanguage?: string;
-  storageClass?: string;
-  userMetadata?: UserMetadata;
-  signal?: AbortSignal;
 }
 
 export interface PutResult {

@@ -5,6 +5,7 @@ import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
 import { Dialog } from './Dialog';
+import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
 
 const KINDS: { kind: ProviderKind; label: string }[] = [
@@ -71,8 +72,7 @@ function usePricingOptions(): Option[] {
     invoke('costs:catalog', {}).then(
       ({ catalog }) => {
         if (!live) return;
-        const places = catalog.providers.flatMap((p) => p.regions.map((r) => ({ value: `${p.id}/${r.id}`, label: `${p.name}: ${r.name}` })));
-        setOptions((old) => [old[0] ?? { value: '', label: 'Automatic' }, ...places]);
+        setOptions((old) => [old[0] ?? { value: '', label: 'Automatic' }, ...pricingPlaces(catalog)]);
       },
       () => undefined, // Without the catalog the choice stays Automatic; the rest of the form still works.
     );

@@ -1,6 +1,7 @@
 import type { BlobGetPropertiesResponse, BlobHTTPHeaders, BlobItem } from '@azure/storage-blob';
 import { InvalidInputError } from '../../../../shared/errors';
 import type { ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
+import type { ObjectHeaders } from '../provider';
 
 export const AZURE_TIERS = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
 export type AzureTier = (typeof AZURE_TIERS)[number];
@@ -89,6 +90,17 @@ export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse
     storageClass: p.accessTier,
     checksums: md5Hex(p.contentMD5) ? { md5: md5Hex(p.contentMD5) } : {},
     userMetadata: { ...(p.metadata ?? {}) },
+  };
+}
+
+/** The headers a write carries over, in the SDK's names. */
+export function blobHeaders(h: ObjectHeaders): BlobHTTPHeaders {
+  return {
+    blobContentType: h.contentType,
+    blobCacheControl: h.cacheControl,
+    blobContentDisposition: h.contentDisposition,
+    blobContentEncoding: h.contentEncoding,
+    blobContentLanguage: h.contentLanguage,
   };
 }
 

@@ -26,6 +26,7 @@ import {
   headersFromProperties,
   lastSegment,
   md5Hex,
+  blobHeaders,
   metadataFromProperties,
   normalizeTier,
   validateUserMetadata,
@@ -190,13 +191,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           source,
           {
             size: opts.size,
-            headers: {
-              blobContentType: opts.contentType,
-              blobCacheControl: opts.cacheControl,
-              blobContentDisposition: opts.contentDisposition,
-              blobContentEncoding: opts.contentEncoding,
-              blobContentLanguage: opts.contentLanguage,
-            },
+            headers: blobHeaders(opts),
             metadata: opts.userMetadata,
             tier,
             signal: opts.signal,
@@ -231,13 +226,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           sourceUrl,
           {
             size: opts.size,
-            headers: {
-              blobContentType: opts.contentType,
-              blobCacheControl: opts.cacheControl,
-              blobContentDisposition: opts.contentDisposition,
-              blobContentEncoding: opts.contentEncoding,
-              blobContentLanguage: opts.contentLanguage,
-            },
+            headers: blobHeaders(opts),
             metadata: opts.userMetadata,
             tier,
             sourceMd5: opts.sourceMd5 === undefined ? undefined : Buffer.from(opts.sourceMd5, 'hex'),

@@ -4,7 +4,6 @@ import {
   CreateMultipartUploadCommand,
   ListPartsCommand,
   UploadPartCommand,
-  type StorageClass,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -13,7 +12,7 @@ import { createLogger } from '../../log';
 import { crc32cB64ToHex as crcB64ToHex, crcCombineHex } from '../crc32c';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
-import { sourceFailure, type UploadTarget } from './s3.upload';
+import { objectParams, sourceFailure, type UploadTarget } from './s3.upload';
 import { unquote } from './s3.metadata';
 
 const log = createLogger('s3');
@@ -193,13 +192,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
           Bucket: t.bucket,
           Key: t.key,
           ChecksumAlgorithm: 'CRC32',
-          ContentType: options.contentType,
-          CacheControl: options.cacheControl,
-          ContentDisposition: options.contentDisposition,
-          ContentEncoding: options.contentEncoding,
-          ContentLanguage: options.contentLanguage,
-          StorageClass: options.storageClass as StorageClass | undefined,
-          Metadata: options.userMetadata,
+          ...objectParams(options),
         }),
         { abortSignal: signal },
       );

@@ -3,7 +3,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { redact } from '../../log';
-import type { MultipartSettings, PutOptions, PutResult } from '../provider';
+import type { MultipartSettings, PutOptions, PutResult, WriteOptions } from '../provider';
 import { toS3Error } from './s3.errors';
 import { checksumsOf, unquote } from './s3.metadata';
 import { uploadResumable } from './s3.resume';
@@ -64,6 +64,27 @@ export function sourceFailure(err: unknown, key: string): SkyferryError {
   return new RetryableError(`Reading the source of "${key}" failed: ${redact(detail)}; nothing was stored`, { cause: err });
 }
 
+/** A write's headers, class and user metadata in the S3 API's names (PutObject, CreateMultipartUpload). */
+export function objectParams(o: WriteOptions): {
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  StorageClass?: StorageClass;
+  Metadata?: Record<string, string>;
+} {
+  return {
+    ContentType: o.contentType,
+    CacheControl: o.cacheControl,
+    ContentDisposition: o.contentDisposition,
+    ContentEncoding: o.contentEncoding,
+    ContentLanguage: o.contentLanguage,
+    StorageClass: o.storageClass as StorageClass | undefined,
+    Metadata: o.userMetadata,
+  };
+}
+
 export interface UploadTarget {
   client: S3Client;
   bucket: string;
@@ -112,19 +133,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
   const onAbort = (): void => fail(new CancelledError(`Cancelled: upload of "${t.key}"`));
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const params = {
-    Bucket: t.bucket,
-    Key: t.key,
-    Body: body,
-    ContentLength: size,
-    ContentType: options.contentType,
-    CacheControl: options.cacheControl,
-    ContentDisposition: options.contentDisposition,
-    ContentEncoding: options.contentEncoding,
-    ContentLanguage: options.contentLanguage,
-    StorageClass: options.storageClass as StorageClass | undefined,
-    Metadata: options.userMetadata,
-  };
+  const params = { Bucket: t.bucket, Key: t.key, Body: body, ContentLength: size, ...objectParams(options) };
   try {
     if (!multipartPath) {
       const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.flexibleChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}) }), {

@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { RetentionAction, RetentionPreview, RetentionReport } from '../../../../shared/contract/retention.channels';
-import { formatLocation } from '../../../../shared/location';
 import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { useStore } from '../../store';
 import { Dialog } from '../Dialog';
 import { CostLines } from './CostLines';
 import { formatUsd } from './money';
-import { useBuckets } from './useBuckets';
+import { ObjectsTable } from './ScanResults';
+import { CloudPlaceFields, useCloudPlace } from './cloudPlace';
 
 const STATE_TEXT = { running: 'Previewing', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -26,15 +26,10 @@ export function retentionSentence(p: Pick<RetentionPreview, 'action' | 'matched'
  * that; the run is a job in Transfers that acts only on the previewed objects, and its report follows.
  */
 export function RetentionPanel() {
-  const accounts = useStore((s) => s.accounts);
   const catalog = useStore((s) => s.costCatalog);
   const jobs = useStore((s) => s.jobs);
-  const cloud = accounts.filter((a) => a.settings.kind !== 'local');
-  const [account, setAccount] = useState('');
-  const chosenAccount = account || cloud[0]?.settings.name || '';
-  const kind = accounts.find((a) => a.settings.name === chosenAccount)?.settings.kind;
-  const { buckets, error: bucketsError, bucket, setBucket } = useBuckets(chosenAccount);
-  const [prefix, setPrefix] = useState('');
+  const place = useCloudPlace();
+  const { account: chosenAccount, kind, bucketsError, bucket, uri } = place;
   const [days, setDays] = useState('90');
   const [actionKind, setActionKind] = useState<'delete' | 'set-class'>('delete');
   const [storageClass, setStorageClass] = useState('');
@@ -91,9 +86,7 @@ export function RetentionPanel() {
   const running = progress?.state === 'running';
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    if (!kind || !bucket || daysError || classError) return;
-    const p = prefix.trim().replace(/^\/+/, '');
-    const uri = formatLocation({ kind, account: chosenAccount, bucket, key: p && !p.endsWith('/') ? `${p}/` : p });
+    if (!uri || daysError || classError) return;
     const action: RetentionAction = actionKind === 'delete' ? { kind: 'delete' } : { kind: 'set-class', storageClass: storageClass.trim() };
     setPreview(null);
     setReport(null);
@@ -126,30 +119,7 @@ export function RetentionPanel() {
       <h2 id="retention-h">Retention</h2>
       <p className="muted">Delete the objects older than a number of days, or move them to a cheaper class, once, as a job you can follow in Transfers.</p>
       <form className="cost-form-row" onSubmit={submit} noValidate>
-        <label className="field">
-          <span>Account</span>
-          <select value={chosenAccount} onChange={(e) => setAccount(e.target.value)}>
-            {cloud.map((a) => (
-              <option key={a.settings.name} value={a.settings.name}>
-                {a.settings.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Bucket</span>
-          <select value={bucket} onChange={(e) => setBucket(e.target.value)}>
-            {buckets.map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Prefix (optional)</span>
-          <input value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="logs/" />
-        </label>
+        <CloudPlaceFields place={place} prefixPlaceholder="logs/" />
         <label className="field">
           <span>Older than (days)</span>
           <input type="number" min={0} max={36500} step={1} inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} aria-invalid={daysError !== null} />
@@ -227,26 +197,7 @@ export function RetentionPanel() {
             </ul>
           )}
           {done.sample.length > 0 && (
-            <table className="cost-table" aria-label="Largest matching objects">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col" className="num">Size</th>
-                  <th scope="col">Class</th>
-                  <th scope="col">Modified</th>
-                </tr>
-              </thead>
-              <tbody>
-                {done.sample.map((o) => (
-                  <tr key={o.key}>
-                    <th scope="row" title={o.key}>{truncateMiddle(o.key, 44)}</th>
-                    <td className="num">{formatSize(o.size)}</td>
-                    <td>{o.storageClass ?? ''}</td>
-                    <td>{formatDate(o.modified)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ObjectsTable objects={done.sample} label="Largest matching objects" />
           )}
           {done.matched > 0 && !jobId && (
             <button type="button" className="primary" onClick={() => setConfirming(true)}>

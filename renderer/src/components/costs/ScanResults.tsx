@@ -74,6 +74,32 @@ function Totals({ result, totals }: { result: ScanResult; totals: ScanTotals }) 
   );
 }
 
+/** Objects by key, size, class and date (a scan's largest, a retention preview's largest matches). */
+export function ObjectsTable({ objects, label, labelledBy }: { objects: ScanTotals['largest']; label?: string; labelledBy?: string }) {
+  return (
+    <table className="cost-table" aria-label={label} aria-labelledby={labelledBy}>
+      <thead>
+        <tr>
+          <th scope="col">Key</th>
+          <th scope="col" className="num">Size</th>
+          <th scope="col">Class</th>
+          <th scope="col">Modified</th>
+        </tr>
+      </thead>
+      <tbody>
+        {objects.map((o) => (
+          <tr key={o.key}>
+            <th scope="row" title={o.key}>{truncateMiddle(o.key, 44)}</th>
+            <td className="num">{formatSize(o.size)}</td>
+            <td>{o.storageClass ?? ''}</td>
+            <td>{formatDate(o.modified)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Largest({ totals }: { totals: ScanTotals }) {
   const objects = totals.largest.slice(0, 20);
   const prefixes = totals.largestPrefixes.filter((p) => p.depth === 1).slice(0, 20);
@@ -81,26 +107,7 @@ function Largest({ totals }: { totals: ScanTotals }) {
     <div className="cost-grid">
       <section aria-labelledby="largest-objects-h" className="cost-card">
         <h3 id="largest-objects-h">Largest objects</h3>
-        <table className="cost-table" aria-labelledby="largest-objects-h">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col" className="num">Size</th>
-              <th scope="col">Class</th>
-              <th scope="col">Modified</th>
-            </tr>
-          </thead>
-          <tbody>
-            {objects.map((o) => (
-              <tr key={o.key}>
-                <th scope="row" title={o.key}>{truncateMiddle(o.key, 44)}</th>
-                <td className="num">{formatSize(o.size)}</td>
-                <td>{o.storageClass ?? ''}</td>
-                <td>{formatDate(o.modified)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ObjectsTable objects={objects} labelledBy="largest-objects-h" />
       </section>
       <section aria-labelledby="largest-prefixes-h" className="cost-card">
         <h3 id="largest-prefixes-h">Largest folders</h3>
