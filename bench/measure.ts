@@ -85,3 +85,28 @@ export async function runMeasured(command: string, args: string[], options: { en
 export function peakOf(m: Measured): number {
   return Math.max(m.peakTreeRssBytes, m.rootHwmBytes);
 }
+
+/** CPU seconds (user + system) of the processes whose command line holds `needle`, e.g. an emulator's port. */
+export function cpuSecondsOf(needle: string): number {
+  const hz = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').includes(needle)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / hz;
+}
+
+/** CPU seconds of this process's reaped children (cutime + cstime): a measured tool's CPU once it has exited. */
+export function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}

@@ -13,7 +13,7 @@ import { ensureGoTool } from '../tools/emulators/build';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../tools/emulators/emulators';
 import { REPO_ROOT } from '../tools/emulators/versions';
 import { FULL, QUICK, seed, totalBytes, verifyContainer, type DataSet } from './dataset';
-import { peakOf } from './measure';
+import { childrenCpuSeconds, cpuSecondsOf, peakOf } from './measure';
 import { MB, mbps, met, table, targets, type RunFigures, type Target } from './report';
 import { buildEntries, engineAccounts, rcloneEnv, runRclone, runSkyferry } from './runners';
 import { runUploadBench, type UploadFigures } from './upload';
@@ -64,9 +64,15 @@ async function crossRun(ctx: Ctx, name: string, container: string, prefix: strin
   const c = ctx.blob.getContainerClient(container);
   await c.create();
   process.stderr.write(`[bench] ${name}: running (load average ${loadAverage()})\n`);
+  const azNeedle = `--blobPort ${new URL(ctx.az.endpoint).port}`;
+  const minioNeedle = new URL(ctx.minio.endpoint).host;
+  const cpu0 = { az: cpuSecondsOf(azNeedle), minio: cpuSecondsOf(minioNeedle), tool: childrenCpuSeconds() };
   const r = await exec(container);
+  const cpu = { az: cpuSecondsOf(azNeedle) - cpu0.az, minio: cpuSecondsOf(minioNeedle) - cpu0.minio, tool: childrenCpuSeconds() - cpu0.tool };
   const v = await verifyContainer(c, prefix, ctx.set);
   const notes = [...r.notes];
+  // Where the 2 CPUs went: the tool's whole process (start-up included), and each emulator while the tool ran.
+  notes.push(`CPU seconds: tool ${cpu.tool.toFixed(1)}, Azurite ${cpu.az.toFixed(1)}, MinIO ${cpu.minio.toFixed(1)}`);
   if (!r.exited) notes.push('the process did not finish cleanly');
   if (!v.ok) notes.push(`verification FAILED: ${v.problems.slice(0, 5).join('; ')}`);
   else notes.push(`verified with the Azure SDK: ${v.count} blobs, ${v.bytes} bytes, MD5 of 5 files read back`);
