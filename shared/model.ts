@@ -43,6 +43,17 @@ export type ListPage = z.infer<typeof ListPageSchema>;
 export const UserMetadataSchema = z.record(z.string(), z.string());
 export type UserMetadata = z.infer<typeof UserMetadataSchema>;
 
+/**
+ * An S3 multipart object's COMPOSITE checksum: a CRC of its parts' CRCs (lowercase hex), not of its bytes, so it
+ * cannot be compared with a hash of the bytes; a read can be checked against it part by part.
+ */
+export const CompositeChecksumSchema = z.object({
+  kind: z.enum(['crc32', 'crc32c']),
+  value: z.string(),
+  parts: z.number().int().positive(),
+});
+export type CompositeChecksum = z.infer<typeof CompositeChecksumSchema>;
+
 export const ObjectMetadataSchema = z.object({
   key: z.string(),
   size: z.number().int().nonnegative(),
@@ -57,6 +68,11 @@ export const ObjectMetadataSchema = z.object({
   contentLanguage: z.string().optional(),
   storageClass: z.string().optional(),
   checksums: ChecksumsSchema,
+  /**
+   * S3 only, when the object has one. In what a provider's open() reports through `onMetadata`, present only when
+   * the stream it returned checks the bytes against it (and fails before its end if they differ).
+   */
+  compositeChecksum: CompositeChecksumSchema.optional(),
   userMetadata: UserMetadataSchema,
 });
 export type ObjectMetadata = z.infer<typeof ObjectMetadataSchema>;

@@ -135,6 +135,11 @@ export const JobFileSchema = z.object({
    * CRC32C (GCS), combined from the parts stored before the restart as the service checked them and the rest as
    * read now, matched the destination's; the source's own hash, if it stores another kind, could not be checked
    * without reading it again),
+   * 'crc32-source' / 'crc32c-source' / 'sha256-source' (the bytes read matched the source's stored full-object
+   * hash of that kind and the destination keeps no hash in common with it: Azure block blobs copied from a source
+   * without an MD5 are stored without Content-MD5, each block checked by the service as it arrived),
+   * 'crc32-composite' / 'crc32c-composite' (the same, against an S3 multipart object's composite checksum, part by
+   * part: each part's CRC as S3 stored it),
    * 'size' (no hash on both sides), 'none' (verification off).
    */
   checksum: z.string().optional(),

@@ -26,7 +26,8 @@ let azure: Provider;
 let azsdk: BlobServiceClient;
 let run = 0;
 const md5s = new Map<string, string>();
-const onGetObject = (method: string, url: string): boolean => method === 'GET' && url.startsWith('/src/faults/');
+// Object reads only: not the GetObjectAttributes (`?attributes`) that a multipart object's read asks for its parts.
+const onGetObject = (method: string, url: string): boolean => method === 'GET' && url.startsWith('/src/faults/') && !url.includes('attributes');
 
 beforeAll(async () => {
   [minio, az] = await Promise.all([startMinio(), startAzurite()]);
@@ -111,8 +112,8 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
   it('a corrupted byte in a response is caught by the engine (source MD5 vs bytes read), retried, and verified', async () => {
     // The SDK's own response validation off, so that the engine's check is what catches it.
     const plain = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, checksumMode: 'when_required' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
-    // On a single-part object, whose stored MD5 the bytes read are checked against. (A multipart object without a
-    // full-object checksum has nothing at the source to compare with: its report says 'md5-relay'.)
+    // On a single-part object, whose stored MD5 the bytes read are checked against. (The multipart one, uploaded
+    // with CRC32 parts, is checked part by part against its composite checksum: 'crc32-composite'.)
     proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('mid.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 12_345 } });
     const { detail, events, prefix } = await copyAll(plain);
     await plain.close?.();
@@ -121,7 +122,7 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
     const mid = detail.files.find((f) => f.source.endsWith('mid.bin'));
     expect(mid?.attempts).toBe(2);
     expect(mid?.checksum).toBe('md5');
-    expect(detail.files.find((f) => f.source.endsWith('big.bin'))?.checksum).toBe('md5-relay');
+    expect(detail.files.find((f) => f.source.endsWith('big.bin'))?.checksum).toBe('crc32-composite');
     expectHonestBytes(detail, events);
     await expectAllVerified(prefix);
   });
@@ -143,6 +144,33 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
     const mid = detail.files.find((f) => f.source.endsWith('mid.bin'));
     expect(mid?.state).toBe('done');
     expect(mid?.attempts).toBe(2);
+    expectHonestBytes(detail, events);
+    await expectAllVerified(prefix);
+  });
+
+  it('a corrupted byte in a multipart object is caught part by part against its composite CRC32, retried, and verified', async () => {
+    // The provider alone: the part that holds the bad byte is named, and the stream fails before its end.
+    proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('big.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 7 * MiB } });
+    let meta: { compositeChecksum?: unknown } | undefined;
+    const read = await s3.open('src', 'faults/big.bin', { onMetadata: (m) => (meta = m) });
+    expect(meta?.compositeChecksum).toMatchObject({ kind: 'crc32', parts: 2 });
+    const failure = await (async () => {
+      for await (const _chunk of read) void _chunk;
+    })().then(() => undefined, (e: unknown) => e);
+    expect(proxy.fired['corrupt-response']).toBe(1);
+    expect(failure).toMatchObject({ code: 'checksum_mismatch' });
+    expect(String((failure as Error).message)).toMatch(/part 2 has [0-9a-f]{8}, S3 stored [0-9a-f]{8}/);
+
+    proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('big.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 7 * MiB } });
+    const { detail, events, prefix } = await copyAll();
+    expect(proxy.fired['corrupt-response']).toBe(2);
+    expect(detail.state).toBe('completed');
+    const big = detail.files.find((f) => f.source.endsWith('big.bin'));
+    expect(big?.attempts).toBe(2);
+    expect(big?.checksum).toBe('crc32-composite');
+    // No MD5 was made up for a source that stores none: the blob carries no Content-MD5 (as AzCopy without --put-md5).
+    const props = await azsdk.getContainerClient('dst').getBlobClient(`${prefix}faults/big.bin`).getProperties();
+    expect(props.contentMD5).toBeUndefined();
     expectHonestBytes(detail, events);
     await expectAllVerified(prefix);
   });

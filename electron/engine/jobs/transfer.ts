@@ -166,18 +166,19 @@ export async function transferFile(
   let notice: string | undefined;
   let before: ObjectMetadata;
   let resumedFrom: number | undefined;
+  let readCheck: string | undefined;
   if (asked === undefined) {
-    ({ before, put, relay, notice, resumedFrom } = await relayCopy(src, dst, options, counter, signal, undefined, listedEtag, state));
+    ({ before, put, relay, notice, resumedFrom, readCheck } = await relayCopy(src, dst, options, counter, signal, undefined, listedEtag, state));
   } else if (serverSide && src.provider.copy) {
     before = asked;
     put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
   } else if (path === 'cloud-pull') {
     before = asked;
     const pulled = await pullOrRelay(src, dst, options, counter, signal, asked, state);
-    ({ put, relay, notice, path, resumedFrom } = pulled);
+    ({ put, relay, notice, path, resumedFrom, readCheck } = pulled);
   } else {
     before = asked;
-    ({ put, relay, notice, resumedFrom } = await relayCopy(src, dst, options, counter, signal, asked, undefined, state));
+    ({ put, relay, notice, resumedFrom, readCheck } = await relayCopy(src, dst, options, counter, signal, asked, undefined, state));
   }
 
   if (asked !== undefined) {
@@ -192,7 +193,7 @@ export async function transferFile(
   let checksum = !options.verify
     ? 'none'
     : (fromPut ??
-      (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
+      (await verifyCopy({ signal, source: before, ...(relay === undefined ? {} : { relay }), ...(readCheck === undefined ? {} : { readCheck }), dst: { provider: dst.provider, bucket: dst.bucket, key: dst.key }, src: { provider: src.provider, bucket: src.bucket, key: src.key }, put })));
   if (resumedFrom !== undefined) {
     // A resumed upload's relay hashes cover the whole object only as a CRC (CRC32 on S3 and Azure, CRC32C on GCS)
     // combined from the parts stored before the restart and the bytes read now: said so in the report.
@@ -218,7 +219,7 @@ async function pullOrRelay(
   signal: AbortSignal,
   asked: ObjectMetadata,
   state: AttemptState,
-): Promise<{ put: PutResult; relay?: Checksums; notice?: string; path: TransferPath; resumedFrom?: number }> {
+): Promise<{ put: PutResult; relay?: Checksums; notice?: string; path: TransferPath; resumedFrom?: number; readCheck?: string }> {
   const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(asked.userMetadata, dst.provider);
   try {
     const put = await cloudPull(src, dst, asked, metadata, options.storageClass, signal);
@@ -245,13 +246,18 @@ async function relayCopy(
   asked: ObjectMetadata | undefined,
   ifMatch: string | undefined,
   state: AttemptState,
-): Promise<{ before: ObjectMetadata; put: PutResult; relay: Checksums; notice?: string; resumedFrom?: number }> {
+): Promise<{ before: ObjectMetadata; put: PutResult; relay: Checksums; notice?: string; resumedFrom?: number; readCheck?: string }> {
   let answered: ObjectMetadata | undefined;
   let source: Readable;
   const point = asked ? await resumePoint(dst, asked, state, signal) : undefined;
   const offset = point?.offset ?? 0;
   try {
-    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : {}) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata: (m) => (answered = m) });
+    // The read's own answer is asked for in every case: it says whether the stream itself checks the bytes
+    // against the source's stored composite checksum (S3 multipart objects).
+    const onMetadata = (m: ObjectMetadata): void => {
+      answered = m;
+    };
+    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : { onMetadata }) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata });
   } catch (e) {
     // The ETag is no longer the listed one (412): the next attempt asks the source what it holds now.
     if (e instanceof ConflictError && ifMatch !== undefined) throw new RetryableError(`${src.key} changed at the source since it was listed; copying it again`, { cause: e });
@@ -262,11 +268,18 @@ async function relayCopy(
     if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
     const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
     const resumable = dst.provider.prepareResume !== undefined;
-    // The relay hashes what it needs: the kind the destination's parts carry (resume) or its puts answer with
-    // (verification), the source's own kind (bytes read), and an MD5 only where something uses it.
-    const crcKind = resumable ? (dst.provider.resumeCrc ?? 'crc32c') : dst.provider.putChecksum;
-    const md5 = before.checksums.md5 !== undefined || dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind;
-    const hasher = new StreamHasher(StreamHasher.extraFor(before.checksums), crcKind, md5);
+    // The relay hashes what it needs: the source's own kind (the bytes read are checked against it), the kind a
+    // resumed upload's parts carry or the destination's put answers with (verification), and an MD5 only where
+    // something uses it: the source stores one, or nothing else checks the bytes end to end (then it is the
+    // destination's Content-MD5 and what verification compares).
+    const composite = answered?.compositeChecksum;
+    const extra = StreamHasher.extraFor(before.checksums);
+    const crcKind = point ? (dst.provider.resumeCrc ?? 'crc32c') : dst.provider.putChecksum;
+    const readChecked = extra !== undefined || composite !== undefined;
+    const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind));
+    const hasher = new StreamHasher(extra, crcKind, md5);
+    // What checked the bytes read, for the report when the destination keeps no hash in common with the source.
+    const readCheck = composite !== undefined ? `${composite.kind}-composite` : extra === undefined ? undefined : `${extra}-source`;
     // What the relay knows of the whole object's bytes: for a resumed upload only a CRC (the kind the parts carry),
     // the stored prefix's (from the service) combined with the tail's; never a hash of the tail alone standing for
     // the object.
@@ -286,6 +299,8 @@ async function relayCopy(
     // One MD5 per byte: the relay's hasher sits before the put in the pipeline, so it has seen every byte the
     // provider read by the time the provider asks. A resumed upload has no whole-object MD5 to give.
     if (!point && md5) putOptions.sourceMd5 = () => hasher.sums().md5 ?? '';
+    // Checked by the source's own stored CRC (or composite) instead: no whole-object MD5 is made to be stored.
+    if (!point && !md5 && readChecked) putOptions.sourceMd5 = 'none';
     if (resumable) {
       const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
       putOptions.resume = {
@@ -306,7 +321,7 @@ async function relayCopy(
       throw e;
     }
     state.resume = undefined;
-    const out = { before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}) };
+    const out = { before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}), ...(readCheck === undefined ? {} : { readCheck }) };
     return notice === undefined ? out : { ...out, notice };
   } finally {
     // A put that failed before reading everything must not leave the source's socket open.

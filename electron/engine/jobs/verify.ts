@@ -83,6 +83,11 @@ export interface VerifyInput {
   source: ObjectMetadata;
   /** Hashes of the bytes the relay read (absent for a server-side copy). */
   relay?: Checksums;
+  /**
+   * What checked the bytes read against the source's own stored checksum when no hash of it is kept at the
+   * destination ('crc32-source', 'crc32-composite'): reported instead of 'size' then.
+   */
+  readCheck?: string;
   dst: { provider: Provider; bucket: string; key: string };
   /** The source, for a server-side copy between local folders where neither side stores a hash. */
   src?: { provider: Provider; bucket: string; key: string };
@@ -120,7 +125,7 @@ export async function verifyCopy(input: VerifyInput): Promise<string> {
       kind = 'md5';
     }
   }
-  if (kind === undefined) return 'size';
+  if (kind === undefined) return input.readCheck ?? 'size';
   if (sent[kind] !== received[kind]) {
     throw new ChecksumMismatchError(`${kind.toUpperCase()} differs after copy of ${dst.key}: sent ${sent[kind] ?? '?'}, stored ${received[kind] ?? '?'}`);
   }

@@ -160,8 +160,10 @@ export interface PutOptions extends WriteOptions {
    * The MD5 (hex) of every byte of `source`, valid once the provider has read it to the end: the caller already
    * hashes the stream (the relay), so a provider that needs a whole-object MD5 (Azure's Content-MD5) takes it
    * from here instead of hashing every byte a second time. Per-part checksums are still the provider's own.
+   * 'none': the caller checks the bytes by the source's own stored CRC instead; no whole-object MD5 is computed to
+   * be stored (Azure then stores none on a block blob, as AzCopy without --put-md5; its blocks are still checked).
    */
-  sourceMd5?: () => string;
+  sourceMd5?: (() => string) | 'none';
   /**
    * Resumable parts (providers with prepareResume, multipart path only). `onCheckpoint` is called each time the
    * prefix of durably stored parts grows, with a small JSON state to keep; with `from` (a prepareResume answer)

@@ -16,8 +16,8 @@ export interface UploadRequest {
   onProgress: ((bytes: number) => void) | undefined;
   /** PutOptions.verifyBeforeCommit: before Put Blob, before Put Block List. */
   verifyBeforeCommit?: (() => Promise<void>) | undefined;
-  /** PutOptions.sourceMd5: the caller already hashes the stream, so it is not hashed a second time here. */
-  sourceMd5?: (() => string) | undefined;
+  /** PutOptions.sourceMd5: the caller already hashes the stream (or wants no whole MD5), so it is not hashed here. */
+  sourceMd5?: PutOptions['sourceMd5'] | undefined;
   /** PutOptions.resume: blocks named by their CRC32, checkpointed; with `from`, the source starts at its offset. */
   resume?: PutOptions['resume'];
 }
@@ -136,8 +136,11 @@ export async function uploadStream(
   };
   if (req.signal?.aborted) throw new CancelledError();
   req.signal?.addEventListener('abort', onAbort, { once: true });
-  const md5 = req.sourceMd5 || from ? undefined : createHash('md5');
-  const wholeMd5 = (): Buffer | undefined => (from ? undefined : md5 ? md5.digest() : Buffer.from(req.sourceMd5?.() ?? '', 'hex'));
+  const md5 = req.sourceMd5 !== undefined || from ? undefined : createHash('md5');
+  const wholeMd5 = (): Buffer | undefined => {
+    if (from || req.sourceMd5 === 'none') return undefined;
+    return md5 ? md5.digest() : Buffer.from(req.sourceMd5?.() ?? '', 'hex');
+  };
   let consumed = offset;
   const count = (chunk: Buffer): void => {
     md5?.update(chunk);
@@ -158,12 +161,13 @@ export async function uploadStream(
       const body = Buffer.concat(all, req.size);
       const digest = wholeMd5();
       const res = await client.upload(body, body.length, {
-        blobHTTPHeaders: { ...req.headers, blobContentMD5: digest },
+        blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
         metadata: req.metadata,
         tier: req.tier,
         abortSignal: ac.signal,
       });
-      return { etag: res.etag, version: res.versionId, md5: digest };
+      // Without an MD5 of ours, Put Blob answers with the one the service computed over what it received.
+      return { etag: res.etag, version: res.versionId, md5: digest ?? (res.contentMD5 ? Buffer.from(res.contentMD5) : undefined) };
     }
 
     const partSize = from?.partSize ?? Math.min(MAX_BLOCK_BYTES, Math.max(multipart.partSizeBytes, Math.ceil(req.size / MAX_BLOCKS)));

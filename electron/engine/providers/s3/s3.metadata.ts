@@ -1,5 +1,6 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Checksums, MetadataPatch, ObjectMetadata } from '../../../../shared/model';
+import { compositeOf } from './s3.composite';
 
 /** The SDK's checksum fields as they appear on HeadObject, PutObject and CompleteMultipartUpload outputs. */
 interface ChecksumFields {
@@ -50,6 +51,8 @@ export function headToMetadata(key: string, out: HeadObjectCommandOutput): Objec
     checksums: checksumsOf(out),
     userMetadata: { ...(out.Metadata ?? {}) },
   };
+  const composite = compositeOf(out);
+  if (composite) meta.compositeChecksum = composite;
   if (out.LastModified) meta.modified = out.LastModified.toISOString();
   const etag = unquote(out.ETag);
   if (etag) meta.etag = etag;

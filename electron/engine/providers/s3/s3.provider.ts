@@ -13,14 +13,15 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, type Transform } from 'node:stream';
 import type { S3Secrets, S3Settings } from '../../../../shared/accounts';
-import { CancelledError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
+import { CancelledError, InvalidInputError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
 import { baseName } from '../../../../shared/location';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
 import { createLogger, registerSecret } from '../../log';
 import { DEFAULT_MULTIPART, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
+import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders, unquote } from './s3.metadata';
 import { uploadObject } from './s3.upload';
@@ -203,29 +204,49 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       const range = offset > 0 || length !== undefined ? `bytes=${offset}-${length === undefined ? '' : offset + length - 1}` : undefined;
       const ctx = { op: 'read', bucket, key, signal };
       let body: Readable;
+      let verifier: Transform | undefined;
       try {
         const ifMatch = opts.ifMatch === undefined ? undefined : `"${opts.ifMatch}"`;
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: ifMatch, ...(opts.onMetadata ? { ChecksumMode: 'ENABLED' as const } : {}) }), { abortSignal: signal });
         if (!(out.Body instanceof Readable)) throw new UnsupportedError('The S3 client returned no Node stream');
         body = out.Body;
         // The GET's own headers are the object's metadata (of the whole object only when no range was asked).
-        if (range === undefined) opts.onMetadata?.(headToMetadata(key, out));
+        if (range === undefined && opts.onMetadata) {
+          const meta = headToMetadata(key, out);
+          // A composite checksum is said to the caller only once this stream checks the bytes against it.
+          const composite = meta.compositeChecksum;
+          delete meta.compositeChecksum;
+          const layout = composite ? await partLayout(client, { bucket, key, version: meta.version, size: meta.size }, composite, signal) : undefined;
+          if (layout) {
+            verifier = verifyParts(layout, key);
+            meta.compositeChecksum = composite;
+          }
+          opts.onMetadata(meta);
+        }
       } catch (err) {
         return fail(err, ctx);
       }
-      // Errors during the read (a dropped connection, an abort) reach the caller as project errors too.
+      // Errors during the read (a dropped connection, an abort, a part that does not match its stored CRC) reach
+      // the caller as project errors too.
       const stream = new PassThrough();
       const onAbort = (): void => {
         body.destroy();
         stream.destroy(new CancelledError(`Cancelled: read of "${key}"`));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      body.on('error', (err) => stream.destroy(toS3Error(err, { ...ctx, endpoint })));
+      const read: Readable = verifier ?? body;
+      if (verifier) {
+        const v = verifier;
+        body.on('error', (err) => v.destroy(err));
+        body.pipe(v);
+      }
+      read.on('error', (err) => stream.destroy(err instanceof SkyferryError ? err : toS3Error(err, { ...ctx, endpoint })));
       stream.on('close', () => {
         signal?.removeEventListener('abort', onAbort);
         if (!body.readableEnded) body.destroy();
+        if (verifier && !verifier.destroyed) verifier.destroy();
       });
-      body.pipe(stream);
+      read.pipe(stream);
       return stream;
     },
 
