@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
+import { givePart, takePart } from '../part-pool';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { sanitizeAzureMessage } from './azure.errors';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
@@ -42,7 +43,7 @@ class SourceFailure {
 }
 
 /** Cuts a stream into buffers of exactly `size` bytes (the last one shorter), counting and hashing as it goes. */
-async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) => void, alloc: (size: number) => Buffer): AsyncGenerator<Buffer> {
   // Each chunk is copied into the part as it arrives and dropped, so a part never coexists with the chunks it was
   // made of (Buffer.concat of held chunks did: up to twice the part size per upload at the moment of the cut).
   let part: Buffer | undefined;
@@ -53,7 +54,7 @@ async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) =
       onBytes(chunk);
       let offset = 0;
       while (offset < chunk.length) {
-        part ??= Buffer.allocUnsafe(size);
+        part ??= alloc(size);
         const copied = chunk.copy(part, filled, offset, Math.min(chunk.length, offset + size - filled));
         filled += copied;
         offset += copied;
@@ -155,10 +156,10 @@ export async function uploadStream(
   try {
     if (req.size < multipart.thresholdBytes && !from) {
       const all: Buffer[] = [];
-      for await (const part of parts(source, Math.max(1, req.size), count)) all.push(part);
+      for await (const part of parts(source, Math.max(1, req.size), count, (n) => Buffer.allocUnsafe(n))) all.push(part);
       checkSize();
       await req.verifyBeforeCommit?.();
-      const body = Buffer.concat(all, req.size);
+      const body = all.length === 1 && all[0] ? all[0] : Buffer.concat(all, req.size);
       const digest = wholeMd5();
       const res = await client.upload(body, body.length, {
         blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
@@ -189,11 +190,15 @@ export async function uploadStream(
             blocks.abort();
           },
         )
-        .finally(() => inFlight.delete(task));
+        .finally(() => {
+          inFlight.delete(task);
+          // The request has settled: nothing holds the block's bytes any more.
+          givePart(body);
+        });
       inFlight.add(task);
     };
     try {
-      for await (const part of parts(source, partSize, count)) {
+      for await (const part of parts(source, partSize, count, takePart)) {
         if (failure) break;
         const index = ids.length;
         if (checkpoints) {
