@@ -9,8 +9,10 @@ import { registerSecret } from '../../log';
  * The GCS SDK and its auth library are loaded when the first GCS account is used, not with the engine: together
  * they cost about 30 MB of memory and 0.2 s of start-up that a user without a GCS account should not pay.
  */
-// The desktop shell's bundle is CommonJS (its own `require`, no import.meta); the host's and the tests' are ESM.
-const load: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
+// The desktop shell's bundle is CommonJS (its own `require`; import.meta is empty there); the host's and the tests'
+// are ESM, where a bundler's `require` stand-in would throw.
+const moduleUrl = (import.meta as { url?: string }).url;
+const load: NodeJS.Require = moduleUrl ? createRequire(moduleUrl) : require;
 const gcsSdk = (): { Storage: typeof Storage; GoogleAuth: typeof GoogleAuth } => ({
   Storage: (load('@google-cloud/storage') as typeof import('@google-cloud/storage')).Storage,
   GoogleAuth: (load('google-auth-library') as typeof import('google-auth-library')).GoogleAuth,
