@@ -124,6 +124,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       if (closed) return;
       closed = true;
       listeners.clear();
+      await migrations.service.close();
       await jobs.close();
       await history.close();
       await providers.closeAll();

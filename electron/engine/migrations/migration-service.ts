@@ -27,6 +27,7 @@ export class MigrationService {
   readonly store: PlanStore;
   private readonly all = new Map<string, MigrationSummary>();
   private readonly planning = new Map<string, AbortController>();
+  private readonly planned = new Set<Promise<void>>();
   readonly runner: MigrationRunner;
 
   constructor(readonly deps: MigrationDeps) {
@@ -69,7 +70,22 @@ export class MigrationService {
     this.all.set(id, summary);
     const controller = new AbortController();
     this.planning.set(id, controller);
-    return { id, planned: this.plan(summary, controller.signal).finally(() => this.planning.delete(id)) };
+    const planned = this.plan(summary, controller.signal).finally(() => {
+      this.planning.delete(id);
+      this.planned.delete(planned);
+    });
+    this.planned.add(planned);
+    return { id, planned };
+  }
+
+  /**
+   * The engine is closing: nothing more is written (a run's state stays as it was on disk, so it resumes on the
+   * next start; a plan cut short is reported there as interrupted), and planning in progress stops.
+   */
+  async close(): Promise<void> {
+    this.store.close();
+    for (const c of this.planning.values()) c.abort();
+    await Promise.allSettled([...this.planned]);
   }
 
   private async plan(s: MigrationSummary, signal: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,39 @@ describe('migration history and restart', () => {
       expect(history.map((h) => h.id).sort()).toEqual([id, planningId].sort());
       expect(await call(second, 'plans:remove', { id: planningId })).toEqual({ ok: true });
       expect(((await call(second, 'plans:list', {})) as unknown[]).length).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('an engine closed while planning writes nothing more; the next start says the plan was interrupted', async () => {
+    const src = path.join(base, 'plan-many');
+    await mkdir(src, { recursive: true });
+    for (let i = 0; i < 2000; i++) await writeFile(path.join(src, `p${String(i).padStart(4, '0')}.txt`), `plan ${i}`);
+    const dataDir = path.join(base, 'data-plan-close');
+    const cipher = await createFileKeyCipher(path.join(base, 'keys', 'k3'));
+    const first = await createEngine({ dataDir, cipher });
+    const { id } = (await call(first, 'plans:create', { source: `file://${src}/`, destinations: [`file://${base}/plan-copy/`] })) as { id: string };
+    // Closed once planning has saved its first state (summary.json exists) and before it can have finished.
+    const summary = path.join(dataDir, 'plans', id, 'summary.json');
+    for (let i = 0; i < 200 && !(await stat(summary).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 5));
+    await first.close();
+    const files = async (): Promise<string> => {
+      const names = (await readdir(path.join(dataDir, 'plans', id))).sort();
+      const sizes = await Promise.all(names.map(async (n) => `${n}:${(await stat(path.join(dataDir, 'plans', id, n))).size}`));
+      return sizes.join(',');
+    };
+    const atClose = await files();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await files()).toBe(atClose);
+    const onDisk = MigrationSummarySchema.parse(JSON.parse(await readFile(summary, 'utf8')));
+    expect(onDisk.state).toBe('planning');
+
+    const second = await createEngine({ dataDir, cipher });
+    try {
+      const s = MigrationSummarySchema.parse(await call(second, 'plans:get', { id }));
+      expect(s.state).toBe('failed');
+      expect(s.message).toBe('Planning was interrupted when Skyferry closed: plan again');
     } finally {
       await second.close();
     }

@@ -26,7 +26,11 @@ export class ListWriter {
   private readonly buffers = new Map<ListName, string>();
   private pending = 0;
 
-  constructor(private readonly dir: string) {}
+  /** `closed`: the store was closed (the engine is shutting down): nothing more is written. */
+  constructor(
+    private readonly dir: string,
+    private readonly closed: () => boolean = () => false,
+  ) {}
 
   async add(list: ListName, item: unknown): Promise<void> {
     const line = `${JSON.stringify(item)}\n`;
@@ -39,6 +43,7 @@ export class ListWriter {
     const all = [...this.buffers.entries()];
     this.buffers.clear();
     this.pending = 0;
+    if (this.closed()) return;
     for (const [list, text] of all) await appendFile(path.join(this.dir, `${list}.jsonl`), text, { mode: 0o600 });
   }
 }
@@ -50,6 +55,7 @@ export class ListWriter {
 export class PlanStore {
   readonly root: string;
   private readonly indexes = new Map<string, LineIndex>();
+  private closed = false;
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'plans');
@@ -60,18 +66,29 @@ export class PlanStore {
     return path.join(this.root, id);
   }
 
+  /**
+   * From now on nothing is written: planning and runs that end while the engine closes leave their files as they
+   * were (a plan caught mid-way is then reported as interrupted on the next start), and never write into a data
+   * folder that is being removed.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   async writer(id: string): Promise<ListWriter> {
-    await mkdir(this.dir(id), { recursive: true, mode: 0o700 });
-    return new ListWriter(this.dir(id));
+    if (!this.closed) await mkdir(this.dir(id), { recursive: true, mode: 0o700 });
+    return new ListWriter(this.dir(id), () => this.closed);
   }
 
   /** Empties one list (a new verification replaces the previous one's differences). */
   async clear(id: string, list: ListName): Promise<void> {
     this.indexes.delete(`${id}/${list}`);
+    if (this.closed) return;
     await rm(path.join(this.dir(id), `${list}.jsonl`), { force: true });
   }
 
   async saveSummary(summary: MigrationSummary): Promise<void> {
+    if (this.closed) return;
     await mkdir(this.dir(summary.id), { recursive: true, mode: 0o700 });
     await writeFileAtomic(path.join(this.dir(summary.id), 'summary.json'), JSON.stringify(summary));
   }
