@@ -75,7 +75,8 @@ describe('migration history and restart', () => {
       return sizes.join(',');
     };
     const atClose = await files();
-    await new Promise((r) => setTimeout(r, 300));
+    // Planning these 2,000 files takes well under 2 s here: anything still running would have written by then.
+    await new Promise((r) => setTimeout(r, 2000));
     expect(await files()).toBe(atClose);
     const onDisk = MigrationSummarySchema.parse(JSON.parse(await readFile(summary, 'utf8')));
     expect(onDisk.state).toBe('planning');
