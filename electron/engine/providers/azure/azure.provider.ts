@@ -39,6 +39,8 @@ import { discardAzureResume, prepareAzureResume } from './azure.resume';
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_PAGE = 5000;
+/** Container clients kept per provider; past this many distinct names (a long browse session) they are built anew. */
+const MAX_CACHED_CONTAINERS = 64;
 
 export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings }): Provider {
   const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
@@ -47,11 +49,19 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
   const account = settings.name;
   const fail = (e: unknown, container?: string, key?: string) => mapAzureError(e, { account, endpoint, container, key });
   const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
+  // A ContainerClient holds only its URL and the service's shared pipeline, but building one costs a generated
+  // protocol client (URL parsing, six operation groups): kept per container instead of built for every request.
+  const containers = new Map<string, ContainerClient>();
   const container = (name: string): ContainerClient => {
+    const known = containers.get(name);
+    if (known) return known;
     if (!CONTAINER_NAME.test(name)) {
       throw new InvalidInputError(`"${name}" is not a valid Azure container name: use 3-63 lowercase letters, digits and single hyphens.`);
     }
-    return service.getContainerClient(name);
+    const client = service.getContainerClient(name);
+    if (containers.size >= MAX_CACHED_CONTAINERS) containers.clear();
+    containers.set(name, client);
+    return client;
   };
   /** Runs an Azure call with its errors mapped; a call made with an aborted signal never starts. */
   const call = async <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>): Promise<T> => {
