@@ -42,7 +42,9 @@ export async function buildEntries(): Promise<void> {
 async function runEntry(entry: Entry, input: unknown, echo: boolean): Promise<Measured> {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of every child, for looking at where the engine spends its time.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return runMeasured(process.execPath, [...prof, path.join(BUILD_DIR, `${entry}.mjs`)], {
+  // BENCH_NODE_FLAGS="--trace-gc …": extra Node/V8 flags for the children, for experiments.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  return runMeasured(process.execPath, [...prof, ...flags, path.join(BUILD_DIR, `${entry}.mjs`)], {
     env: cleanEnv(),
     cwd: REPO_ROOT,
     input: JSON.stringify(input),
