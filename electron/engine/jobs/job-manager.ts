@@ -38,6 +38,8 @@ export interface JobManagerOptions {
   /** Jobs running at once; the rest wait queued. */
   maxJobs?: number;
   retry?: Partial<RetryPolicy>;
+  /** A source read silent this long while the relay waits fails the attempt (default DEFAULT_STALL_MS); tests lower it. */
+  stallMs?: number;
   progressIntervalMs?: number;
   deleteBatchSize?: number;
   /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
@@ -48,6 +50,7 @@ export interface JobManagerOptions {
 export interface RunContext {
   resolve: Resolver;
   retry: RetryPolicy;
+  stallMs?: number;
   deleteBatchSize: number;
   admission: Admission;
   changed(job: Job): void;
@@ -82,6 +85,7 @@ export class JobManager {
     this.ctx = {
       resolve: options.resolve,
       retry: { ...DEFAULT_RETRY, ...options.retry },
+      ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
       deleteBatchSize: options.deleteBatchSize ?? 1000,
       admission: new Admission(admission),
       changed: (job) => this.stateChanged(job),

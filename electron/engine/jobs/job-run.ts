@@ -194,7 +194,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
           const counter = job.counter.attempt();
           job.live.set(i, counter);
           try {
-            return await transferFile(from, to, job.options, counter, signal, state);
+            return await transferFile(from, to, ctx.stallMs === undefined ? job.options : { ...job.options, stallMs: ctx.stallMs }, counter, signal, state);
           } catch (e) {
             counter.rollback();
             throw e;

@@ -56,12 +56,12 @@ beforeEach(() => {
   proxy.reset();
 });
 
-async function copyAll(source: Provider = s3): Promise<{ detail: ReturnType<ReturnType<JobManager['get']>['detail']>; events: JobSummary[]; prefix: string; ms: number }> {
+async function copyAll(source: Provider = s3, stallMs?: number): Promise<{ detail: ReturnType<ReturnType<JobManager['get']>['detail']>; events: JobSummary[]; prefix: string; ms: number }> {
   const events: JobSummary[] = [];
   const emit: JobEventSink = (event, payload) => {
     if (event === 'jobs:progress') events.push(payload as JobSummary);
   };
-  const m = new JobManager({ resolve: resolverFor({ minio: source, azurite: azure }), emit, progressIntervalMs: 20, retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 5 } });
+  const m = new JobManager({ resolve: resolverFor({ minio: source, azurite: azure }), emit, progressIntervalMs: 20, retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 5 }, ...(stallMs === undefined ? {} : { stallMs }) });
   const prefix = `run${run}/`;
   const t0 = Date.now();
   const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/faults/'], destination: `az://azurite/dst/${prefix}` });
@@ -185,6 +185,20 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
     expect(detail.files.filter((f) => f.state === 'done')).toHaveLength(2);
     // The bad copy was not left looking like a good one.
     expect(await azsdk.getContainerClient('dst').getBlobClient(`run${run}/faults/small.bin`).exists()).toBe(false);
+  });
+
+  it('a read that goes silent on an open connection is given up after the stall time, retried, and verified', async () => {
+    // No SDK times out a response body that merely stops: without the engine's watch the job would hang forever.
+    proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('big.bin'), times: 1, fault: { kind: 'stall-response', afterBytes: 3 * MiB } });
+    const { detail, events, prefix, ms } = await copyAll(s3, 1500);
+    expect(proxy.fired['stall-response']).toBe(1);
+    expect(detail.state).toBe('completed');
+    const big = detail.files.find((f) => f.source.endsWith('big.bin'));
+    expect(big?.attempts).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(1500);
+    expect(ms).toBeLessThan(30_000);
+    expectHonestBytes(detail, events);
+    await expectAllVerified(prefix);
   });
 
   it('a slow link still finishes, with a speed and an ETA while it runs', async () => {

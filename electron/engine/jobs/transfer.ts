@@ -10,6 +10,7 @@ import { canPull, cloudPull, objectHeaders, pullFallbackNotice } from './cloud-p
 import type { ResumeRecord } from './types';
 import { mapMetadata } from './metadata-map';
 import { countingStream, type AttemptCounter } from './progress';
+import { DEFAULT_STALL_MS, watchStall } from './stall';
 import { verifyFromPut } from './put-answer';
 import { checkBytesRead, sourceChanged, StreamHasher, strongestCommon, verifyCopy } from './verify';
 
@@ -27,6 +28,8 @@ export interface TransferOptions {
   preserveMetadata?: boolean;
   storageClass?: string | undefined;
   allowServerSide?: boolean;
+  /** A read that sends nothing for this long while the relay waits for bytes fails the attempt (DEFAULT_STALL_MS). */
+  stallMs?: number;
 }
 
 export interface TransferOutcome {
@@ -290,9 +293,10 @@ async function relayCopy(
       return point.crc !== undefined && kind !== undefined && tail !== undefined ? { [kind]: crcCombineHex(kind, point.crc.hex, tail, before.size - offset) } : {};
     };
     if (offset > 0) counter.add(offset);
-    // pipeline() destroys every stage when one fails, so a source that dies mid-way fails the put, which aborts
-    // its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
-    const body: Readable = pipeline(source, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
+    // pipeline() destroys every stage when one fails, so a source that dies mid-way (or stalls) fails the put,
+    // which aborts its multipart upload. Memory stays at a few stream buffers plus the provider's bounded parts.
+    const watched = watchStall(source, options.stallMs ?? DEFAULT_STALL_MS, `${src.provider.kind === 'local' ? 'the file' : 'the source'} ${src.key}`);
+    const body: Readable = pipeline(watched, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata, ...objectHeaders(before) };
     // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
     if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, sums());

@@ -4,7 +4,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 /**
  * A loopback HTTP proxy to put between a provider and its emulator, injecting the faults a real network has:
- * a connection dropped mid-body, 503 bursts with Retry-After, a corrupted byte, a slow link. Every fault is
+ * a connection dropped mid-body, 503 bursts with Retry-After, a corrupted byte, a slow link, a connection that
+ * goes silent. Every fault is
  * bounded by a count so a test always ends; bodies are streamed, never buffered.
  */
 export interface FaultRule {
@@ -16,7 +17,9 @@ export interface FaultRule {
     | { kind: 'drop-response'; afterBytes: number }
     | { kind: 'status'; status: 503 | 429 | 500; retryAfterSeconds?: number }
     | { kind: 'corrupt-response'; atByte: number }
-    | { kind: 'slow-response'; bytesPerSecond: number };
+    | { kind: 'slow-response'; bytesPerSecond: number }
+    /** Sends the first bytes of the body, then nothing more on an open connection (a silent, dead peer). */
+    | { kind: 'stall-response'; afterBytes: number };
 }
 
 export interface FaultProxy {
@@ -45,6 +48,15 @@ function bodyTransform(fault: FaultRule['fault'], onFire: () => void, kill: () =
         onFire();
         kill();
         cb();
+        return;
+      }
+      if (fault.kind === 'stall-response' && seen > fault.afterBytes) {
+        if (start <= fault.afterBytes) {
+          this.push(chunk.subarray(0, Math.max(0, fault.afterBytes - start)));
+          onFire();
+        }
+        // Never calls back: the upstream is held by backpressure and the client hears nothing more, until it
+        // gives up and closes (or the proxy closes).
         return;
       }
       if (fault.kind === 'corrupt-response' && fault.atByte >= start && fault.atByte < seen) {
@@ -101,6 +113,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           up.destroy();
           res.socket?.destroy();
         });
+        res.on('close', () => up.destroy());
         up.pipe(t).pipe(res);
       },
     );

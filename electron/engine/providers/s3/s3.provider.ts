@@ -93,8 +93,10 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
     logger: sdkLogger,
-    // Parts in flight for several transfers at once; a dead endpoint must fail in seconds, not minutes.
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
+    // Parts in flight for several transfers at once; a dead endpoint must fail in seconds, not minutes. A socket
+    // silent both ways for 2 minutes is dropped (socketTimeout: inactivity; this SDK's requestTimeout only warns
+    // unless told to throw, and would then cut a slow but moving part upload).
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
   });
 
   const fail = (err: unknown, ctx: Omit<S3ErrorContext, 'endpoint'>): never => {
