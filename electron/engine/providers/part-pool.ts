@@ -3,19 +3,29 @@
  * its memory only goes back once V8 collects the Buffer, which it does when the external memory has grown by
  * tens of MiB: in between, a few uploads' worth of dead parts sit on top of the live ones. Handing a part back
  * when its request has settled, and taking it again for the next part of any upload of the same part size, keeps
- * the memory at the parts in flight. Buffers that sit unused for a few seconds are let go.
+ * the memory at the parts in flight. A part not taken again within a second is let go.
  */
 
-const free = new Map<number, Buffer[]>();
+const free = new Map<number, Array<{ buf: Buffer; since: number }>>();
 /** The memory of every part handed out and not given back yet: what givePart accepts, once each. */
 const out = new WeakSet<ArrayBufferLike>();
 let pooledBytes = 0;
 /** At most this much is kept for reuse; anything beyond is left to the garbage collector as before. */
 const MAX_POOLED_BYTES = 160 * 1024 * 1024;
-const IDLE_MS = 5_000;
+/** A free part not taken again within this long is let go: reuse is for the next part, not for later. */
+const IDLE_MS = 1_000;
 let idle: NodeJS.Timeout | undefined;
 
 function touch(): void {
+  // Free parts that have waited too long go back to the allocator (the uploads of that size have ended).
+  const now = Date.now();
+  for (const [size, list] of free) {
+    while (list.length > 0 && now - (list[0]?.since ?? now) > IDLE_MS) {
+      list.shift();
+      pooledBytes -= size;
+    }
+    if (list.length === 0) free.delete(size);
+  }
   if (idle) idle.refresh();
   else {
     idle = setTimeout(() => {
@@ -29,10 +39,10 @@ function touch(): void {
 
 /** A buffer of exactly `size` bytes, uninitialised: the caller fills it before it reads it. */
 export function takePart(size: number): Buffer {
-  const reused = free.get(size)?.pop();
+  touch();
+  const reused = free.get(size)?.pop()?.buf;
   if (reused) {
     pooledBytes -= size;
-    touch();
     out.add(reused.buffer);
     return reused;
   }
@@ -52,7 +62,7 @@ export function givePart(part: Buffer): void {
   const size = part.buffer.byteLength;
   if (pooledBytes + size > MAX_POOLED_BYTES) return;
   const list = free.get(size) ?? [];
-  list.push(Buffer.from(part.buffer, 0, size));
+  list.push({ buf: Buffer.from(part.buffer, 0, size), since: Date.now() });
   free.set(size, list);
   pooledBytes += size;
   touch();
