@@ -18,11 +18,8 @@ import type { Engine } from '../electron/engine/dispatch';
 import { JobSummarySchema } from '../shared/contract/jobs.channels';
 import { startAzurite, startMinio } from '../tools/emulators/emulators';
 import { engineAccounts } from './runners';
+import { arg } from './cli-arg';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
 const FILES = Number(arg('files', '2000'));
 const JOBS = Number(arg('jobs', '4'));
 const PROF = arg('prof', '');

@@ -13,11 +13,8 @@ import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { startAzurite, startMinio } from '../tools/emulators/emulators';
+import { arg } from './cli-arg';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
 const FILES = Number(arg('files', '1000'));
 const PAIRS = Number(arg('pairs', '6'));
 const ONLY = arg('only', '');

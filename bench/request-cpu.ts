@@ -16,11 +16,8 @@ import { createAzureProvider } from '../electron/engine/providers/azure/azure.pr
 import { createS3Provider } from '../electron/engine/providers/s3/s3.provider';
 import type { ObjectMetadata } from '../shared/model';
 import { startAzurite, startMinio } from '../tools/emulators/emulators';
+import { arg } from './cli-arg';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
 
 const FILES = Number(arg('files', '2000'));
 const ROUNDS = Number(arg('rounds', '5'));
