@@ -19,7 +19,9 @@ export interface FaultRule {
     | { kind: 'corrupt-response'; atByte: number }
     | { kind: 'slow-response'; bytesPerSecond: number }
     /** Sends the first bytes of the body, then nothing more on an open connection (a silent, dead peer). */
-    | { kind: 'stall-response'; afterBytes: number };
+    | { kind: 'stall-response'; afterBytes: number }
+    /** Takes the first bytes of the request body, then reads nothing more and never answers. */
+    | { kind: 'stall-request'; afterBytes: number };
 }
 
 export interface FaultProxy {
@@ -98,6 +100,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_XML) };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status, headers).end(SLOW_DOWN_XML);
+      return;
+    }
+    if (fault?.kind === 'stall-request') {
+      let seen = 0;
+      const onData = (chunk: Buffer): void => {
+        seen += chunk.length;
+        if (seen <= fault.afterBytes) return;
+        req.off('data', onData);
+        req.pause();
+        fire('stall-request');
+      };
+      req.on('data', onData);
       return;
     }
     const out = http.request(

@@ -42,7 +42,7 @@ const MAX_PAGE = 5000;
 /** Container clients kept per provider; past this many distinct names (a long browse session) they are built anew. */
 const MAX_CACHED_CONTAINERS = 64;
 
-export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings }): Provider {
+export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings; blockStallMs?: number }): Provider {
   const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
   const multipart = options?.multipart ?? DEFAULT_MULTIPART;
   const pull = options?.pull ?? DEFAULT_PULL;
@@ -212,6 +212,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           },
           multipart,
           state,
+          options?.blockStallMs,
         );
         const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32 === undefined ? {} : { crc32: out.crc32 }) };
         return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };

@@ -35,6 +35,11 @@ export interface UploadOutcome {
 const MAX_BLOCKS = 50_000;
 /** How long blocks in flight may take to land after a pause or cancel before their requests are cut. */
 const BLOCK_GRACE_MS = 5_000;
+/**
+ * A block whose request shows no progress (bytes taken by the socket, or the answer) for this long is given up:
+ * the Azure SDK has no inactivity timeout, only a total one per try, which would also cut slow but moving uploads.
+ */
+export const DEFAULT_BLOCK_STALL_MS = 120_000;
 const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
 
 /** Thrown by the source stream itself (not by Azure): handed back to the caller unchanged. */
@@ -100,6 +105,29 @@ function blockCheckpoints(
   };
 }
 
+/**
+ * One request, cut when it shows no progress (bytes taken by the socket, then the answer) for `stallMs`: the stall
+ * becomes a RetryableError; an abort of `outer` stays what it was.
+ */
+async function watched<T>(stallMs: number, what: string, outer: AbortSignal, run: (signal: AbortSignal, onProgress: () => void) => Promise<T>): Promise<T> {
+  const stalled = new AbortController();
+  let moved = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - moved > stallMs) stalled.abort();
+  }, Math.max(10, Math.min(1000, Math.floor(stallMs / 4))));
+  timer.unref();
+  try {
+    return await run(AbortSignal.any([outer, stalled.signal]), () => {
+      moved = Date.now();
+    });
+  } catch (e) {
+    if (stalled.signal.aborted && !outer.aborted) throw new RetryableError(`Azure took no more of ${what} for ${Math.round(stallMs / 1000)} s: the connection stalled; trying again`, { cause: e });
+    throw e;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function blockId(nonce: string, index: number): string {
   // Every id of one blob must have the same length: a fixed nonce and a zero-padded index.
   return Buffer.from(`${nonce}-${String(index).padStart(6, '0')}`).toString('base64');
@@ -117,6 +145,7 @@ export async function uploadStream(
   req: UploadRequest,
   multipart: MultipartSettings,
   state: { stagedBlocks: boolean; keepBlocks?: boolean },
+  stallMs = DEFAULT_BLOCK_STALL_MS,
 ): Promise<UploadOutcome> {
   const from = req.resume?.from ? (parseAzureResume(req.resume.from.state) as AzureResumePointState | undefined) : undefined;
   if (req.resume?.from && !from?.ids) throw new InvalidInputError('The resume point is not one this Azure account made.');
@@ -161,12 +190,15 @@ export async function uploadStream(
       await req.verifyBeforeCommit?.();
       const body = all.length === 1 && all[0] ? all[0] : Buffer.concat(all, req.size);
       const digest = wholeMd5();
-      const res = await client.upload(body, body.length, {
-        blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
-        metadata: req.metadata,
-        tier: req.tier,
-        abortSignal: ac.signal,
-      });
+      const res = await watched(stallMs, `"${client.name}"`, ac.signal, (signal, onProgress) =>
+        client.upload(body, body.length, {
+          blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
+          metadata: req.metadata,
+          tier: req.tier,
+          abortSignal: signal,
+          onProgress,
+        }),
+      );
       // Without an MD5 of ours, Put Blob answers with the one the service computed over what it received.
       return { etag: res.etag, version: res.versionId, md5: digest ?? (res.contentMD5 ? Buffer.from(res.contentMD5) : undefined) };
     }
@@ -180,8 +212,9 @@ export async function uploadStream(
     const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
-      const task: Promise<void> = client
-        .stageBlock(id, body, body.length, { abortSignal: blocks.signal, transactionalContentMD5: blockMd5 })
+      const task: Promise<void> = watched(stallMs, `a block of "${client.name}"`, blocks.signal, (signal, onProgress) =>
+        client.stageBlock(id, body, body.length, { abortSignal: signal, transactionalContentMD5: blockMd5, onProgress }),
+      )
         .then(
           () => done?.(),
           (e: unknown) => {
@@ -221,12 +254,14 @@ export async function uploadStream(
     // Staged blocks are invisible until the list is committed: a failure here leaves the previous blob as it was.
     await req.verifyBeforeCommit?.();
     const digest = wholeMd5();
-    const res = await client.commitBlockList(ids, {
-      blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
-      metadata: req.metadata,
-      tier: req.tier,
-      abortSignal: ac.signal,
-    });
+    const res = await watched(stallMs, `the block list of "${client.name}"`, ac.signal, (signal) =>
+      client.commitBlockList(ids, {
+        blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
+        metadata: req.metadata,
+        tier: req.tier,
+        abortSignal: signal,
+      }),
+    );
     // Only a resumed upload reports it: a fresh one has the whole blob's MD5, which verification has used so far.
     const crc32 = from ? checkpoints?.whole() : undefined;
     return crc32 === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32 };
