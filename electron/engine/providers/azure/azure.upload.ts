@@ -110,21 +110,29 @@ function blockCheckpoints(
  * becomes a RetryableError; an abort of `outer` stays what it was.
  */
 async function watched<T>(stallMs: number, what: string, outer: AbortSignal, run: (signal: AbortSignal, onProgress: () => void) => Promise<T>): Promise<T> {
-  const stalled = new AbortController();
+  // One controller fed by both causes through a plain listener, removed when the request ends.
+  const ctl = new AbortController();
+  let stalled = false;
+  const onOuter = (): void => ctl.abort();
+  if (outer.aborted) ctl.abort();
+  else outer.addEventListener('abort', onOuter, { once: true });
   let moved = Date.now();
   const timer = setInterval(() => {
-    if (Date.now() - moved > stallMs) stalled.abort();
+    if (Date.now() - moved <= stallMs) return;
+    stalled = true;
+    ctl.abort();
   }, Math.max(10, Math.min(1000, Math.floor(stallMs / 4))));
   timer.unref();
   try {
-    return await run(AbortSignal.any([outer, stalled.signal]), () => {
+    return await run(ctl.signal, () => {
       moved = Date.now();
     });
   } catch (e) {
-    if (stalled.signal.aborted && !outer.aborted) throw new RetryableError(`Azure took no more of ${what} for ${Math.round(stallMs / 1000)} s: the connection stalled; trying again`, { cause: e });
+    if (stalled && !outer.aborted) throw new RetryableError(`Azure took no more of ${what} for ${Math.round(stallMs / 1000)} s: the connection stalled; trying again`, { cause: e });
     throw e;
   } finally {
     clearInterval(timer);
+    outer.removeEventListener('abort', onOuter);
   }
 }
 
