@@ -21,8 +21,11 @@ const FILES: Record<string, number> = { 'faults/big.bin': 9 * MiB, 'faults/small
 let minio: MinioHandle;
 let az: AzuriteHandle;
 let proxy: FaultProxy;
+/** In front of Azurite, for uploads that go silent; `azureViaProxy` gives up a request after 1 s without progress. */
+let azProxy: FaultProxy;
 let s3: Provider;
 let azure: Provider;
+let azureViaProxy: Provider;
 let azsdk: BlobServiceClient;
 let run = 0;
 const md5s = new Map<string, string>();
@@ -31,9 +34,11 @@ const onGetObject = (method: string, url: string): boolean => method === 'GET' &
 
 beforeAll(async () => {
   [minio, az] = await Promise.all([startMinio(), startAzurite()]);
-  proxy = await startFaultProxy(minio.endpoint);
+  [proxy, azProxy] = await Promise.all([startFaultProxy(minio.endpoint), startFaultProxy(new URL(az.endpoint).origin)]);
   s3 = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   azure = createAzureProvider({ kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint }, { accountKey: az.accountKey }, { multipart: MULTIPART });
+  const viaProxy = `${azProxy.endpoint}${new URL(az.endpoint).pathname}`;
+  azureViaProxy = createAzureProvider({ kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: viaProxy }, { accountKey: az.accountKey }, { multipart: MULTIPART, blockStallMs: 1000 });
   azsdk = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
   await s3.createBucket('src');
   await azure.createBucket('dst');
@@ -46,22 +51,23 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([s3?.close?.(), azure?.close?.()]);
-  await proxy?.close();
+  await Promise.all([s3?.close?.(), azure?.close?.(), azureViaProxy?.close?.()]);
+  await Promise.all([proxy?.close(), azProxy?.close()]);
   await Promise.all([minio?.stop(), az?.stop()]);
 });
 
 beforeEach(() => {
   run++;
   proxy.reset();
+  azProxy.reset();
 });
 
-async function copyAll(source: Provider = s3, stallMs?: number): Promise<{ detail: ReturnType<ReturnType<JobManager['get']>['detail']>; events: JobSummary[]; prefix: string; ms: number }> {
+async function copyAll({ source = s3, destination = azure, stallMs }: { source?: Provider; destination?: Provider; stallMs?: number } = {}): Promise<{ detail: ReturnType<ReturnType<JobManager['get']>['detail']>; events: JobSummary[]; prefix: string; ms: number }> {
   const events: JobSummary[] = [];
   const emit: JobEventSink = (event, payload) => {
     if (event === 'jobs:progress') events.push(payload as JobSummary);
   };
-  const m = new JobManager({ resolve: resolverFor({ minio: source, azurite: azure }), emit, progressIntervalMs: 20, retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 5 }, ...(stallMs === undefined ? {} : { stallMs }) });
+  const m = new JobManager({ resolve: resolverFor({ minio: source, azurite: destination }), emit, progressIntervalMs: 20, retry: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 5 }, ...(stallMs === undefined ? {} : { stallMs }) });
   const prefix = `run${run}/`;
   const t0 = Date.now();
   const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/faults/'], destination: `az://azurite/dst/${prefix}` });
@@ -115,7 +121,7 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
     // On a single-part object, whose stored MD5 the bytes read are checked against. (The multipart one, uploaded
     // with CRC32 parts, is checked part by part against its composite checksum: 'crc32-composite'.)
     proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('mid.bin'), times: 1, fault: { kind: 'corrupt-response', atByte: 12_345 } });
-    const { detail, events, prefix } = await copyAll(plain);
+    const { detail, events, prefix } = await copyAll({ source: plain });
     await plain.close?.();
     expect(proxy.fired['corrupt-response']).toBe(1);
     expect(detail.state).toBe('completed');
@@ -190,12 +196,31 @@ describe('transfers through the fault proxy (MinIO -> Azurite)', () => {
   it('a read that goes silent on an open connection is given up after the stall time, retried, and verified', async () => {
     // No SDK times out a response body that merely stops: without the engine's watch the job would hang forever.
     proxy.add({ match: (m, u) => onGetObject(m, u) && u.includes('big.bin'), times: 1, fault: { kind: 'stall-response', afterBytes: 3 * MiB } });
-    const { detail, events, prefix, ms } = await copyAll(s3, 1500);
+    const { detail, events, prefix, ms } = await copyAll({ stallMs: 1500 });
     expect(proxy.fired['stall-response']).toBe(1);
     expect(detail.state).toBe('completed');
     const big = detail.files.find((f) => f.source.endsWith('big.bin'));
     expect(big?.attempts).toBe(2);
     expect(ms).toBeGreaterThanOrEqual(1500);
+    expect(ms).toBeLessThan(30_000);
+    expectHonestBytes(detail, events);
+    await expectAllVerified(prefix);
+  });
+
+  it('a stalled Put Block and a stalled Put Blob are given up after the stall time, retried, and every blob verifies', async () => {
+    // The proxy in front of Azurite takes the first bytes of the request, then reads nothing more and never answers:
+    // the Azure SDK has no inactivity timeout of its own, so without the provider's watch the job would hang.
+    const under = (key: string) => (m: string, u: string): boolean => m === 'PUT' && u.includes(`/dst/run${run}/faults/${key}`);
+    const isBlock = (m: string, u: string): boolean => under('big.bin')(m, u) && u.includes('comp=block') && !u.includes('blocklist');
+    const isPutBlob = (m: string, u: string): boolean => under('small.bin')(m, u) && !u.includes('comp=');
+    azProxy.add({ match: isBlock, times: 1, fault: { kind: 'stall-request', afterBytes: 64 * 1024 } });
+    azProxy.add({ match: isPutBlob, times: 1, fault: { kind: 'stall-request', afterBytes: 1000 } });
+    const { detail, events, prefix, ms } = await copyAll({ destination: azureViaProxy });
+    expect(azProxy.fired['stall-request']).toBe(2);
+    expect(detail.state, JSON.stringify(detail.files.map((f) => f.error))).toBe('completed');
+    expect(detail.files.find((f) => f.source.endsWith('big.bin'))?.attempts).toBe(2);
+    expect(detail.files.find((f) => f.source.endsWith('small.bin'))?.attempts).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(1000);
     expect(ms).toBeLessThan(30_000);
     expectHonestBytes(detail, events);
     await expectAllVerified(prefix);

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { RetryableError } from '../../../shared/errors';
+import { idleTimer } from '../providers/idle-timer';
 
 /** How long a source may send nothing while its reader waits for bytes before the attempt is called stalled. */
 export const DEFAULT_STALL_MS = 60_000;
@@ -12,29 +13,24 @@ export const DEFAULT_STALL_MS = 60_000;
  */
 export function watchStall(source: Readable, stallMs: number, what: string): Readable {
   const out = new PassThrough();
-  let last = Date.now();
-  const seen = (): void => {
-    last = Date.now();
-  };
-  const timer = setInterval(() => {
-    // Waiting on the reader (its buffer is full): the source was paused on purpose, and the clock restarts.
-    if (out.writableNeedDrain) return seen();
-    if (Date.now() - last < stallMs) return;
-    const secs = Math.round(stallMs / 1000);
-    const err = new RetryableError(`No data from ${what} for ${secs} s: the connection stalled; trying again`);
-    source.destroy(err);
-    out.destroy(err);
-  }, Math.max(10, Math.min(1000, Math.floor(stallMs / 4))));
-  timer.unref();
-  source.on('data', seen);
-  out.on('drain', seen);
+  // Waiting on the reader (its buffer is full) is not a stall: the source was paused on purpose.
+  const idle = idleTimer(
+    stallMs,
+    () => {
+      const err = new RetryableError(`No data from ${what} for ${Math.round(stallMs / 1000)} s: the connection stalled; trying again`);
+      source.destroy(err);
+      out.destroy(err);
+    },
+    () => out.writableNeedDrain,
+  );
+  source.on('data', idle.touch);
+  out.on('drain', idle.touch);
   source.on('error', (e) => out.destroy(e));
-  const stop = (): void => clearInterval(timer);
   out.on('close', () => {
-    stop();
+    idle.stop();
     if (!source.destroyed) source.destroy();
   });
-  source.on('end', stop);
+  source.on('end', idle.stop);
   source.pipe(out);
   return out;
 }

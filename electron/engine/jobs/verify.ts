@@ -6,9 +6,9 @@ import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '
 import type { Provider, PutResult } from '../providers/provider';
 
 /**
- * Hashes computed on the fly while the relay streams the bytes: MD5 always (so the source side is always known),
- * plus the source's own stored kind when it has no MD5 (SHA-256, or CRC32C for S3 multipart objects), so that the
- * bytes read are checked against what the source stored and not only against what the destination received.
+ * Hashes computed on the fly while the relay streams the bytes: the source's own stored kind (MD5, or SHA-256 /
+ * CRC32C / CRC32 when it has no MD5), so that the bytes read are checked against what the source stored and not
+ * only against what the destination received, plus what the caller asks for (an MD5 to store, a resume CRC).
  */
 export class StreamHasher {
   private readonly md5Hash: Hash | undefined;

@@ -125,7 +125,10 @@ export interface OpenOptions {
    * `conditionalRead`). The version read is then the one named, whatever is written meanwhile.
    */
   ifMatch?: string;
-  /** Called once, before open() resolves, with the object's metadata from the read's own response (where `conditionalRead`). */
+  /**
+   * Called once, before open() resolves, with the object's metadata from the read's own response (where
+   * `conditionalRead`). Its `compositeChecksum` is set only when the returned stream checks the bytes against it.
+   */
   onMetadata?: (meta: ObjectMetadata) => void;
 }
 

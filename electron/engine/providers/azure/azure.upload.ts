@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
+import { idleTimer } from '../idle-timer';
 import { givePart, takePart } from '../part-pool';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { sanitizeAzureMessage } from './azure.errors';
@@ -116,22 +117,17 @@ async function watched<T>(stallMs: number, what: string, outer: AbortSignal, run
   const onOuter = (): void => ctl.abort();
   if (outer.aborted) ctl.abort();
   else outer.addEventListener('abort', onOuter, { once: true });
-  let moved = Date.now();
-  const timer = setInterval(() => {
-    if (Date.now() - moved <= stallMs) return;
+  const idle = idleTimer(stallMs, () => {
     stalled = true;
     ctl.abort();
-  }, Math.max(10, Math.min(1000, Math.floor(stallMs / 4))));
-  timer.unref();
+  });
   try {
-    return await run(ctl.signal, () => {
-      moved = Date.now();
-    });
+    return await run(ctl.signal, idle.touch);
   } catch (e) {
     if (stalled && !outer.aborted) throw new RetryableError(`Azure took no more of ${what} for ${Math.round(stallMs / 1000)} s: the connection stalled; trying again`, { cause: e });
     throw e;
   } finally {
-    clearInterval(timer);
+    idle.stop();
     outer.removeEventListener('abort', onOuter);
   }
 }
