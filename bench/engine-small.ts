@@ -1,9 +1,10 @@
 /**
- * The engine's CPU per small file in a whole copy job (MinIO -> Azurite, the streamed relay), in this process:
- * seeds N x 4 KiB objects, then runs the same copy job several times (each to a fresh container) and prints the
- * process's user+system CPU ms per file for each job. With --prof, a V8 CPU profile of the last job.
+ * The engine's CPU per file in a whole copy job (MinIO -> Azurite, the streamed relay), in this process: seeds N
+ * objects of --size bytes (4 KiB by default; large ones are uploaded in 16 MiB parts, as the bench seeds them), then
+ * runs the same copy job several times (each to a fresh container) and prints the process's user+system CPU ms per
+ * file for each job. With --prof, a V8 CPU profile of the last job.
  *
- *   npx tsx bench/engine-small.ts [--files 2000] [--jobs 4] [--prof out.cpuprofile]
+ *   npx tsx bench/engine-small.ts [--files 2000] [--size 4096] [--jobs 4] [--prof out.cpuprofile]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { createEngine } from '../electron/engine/engine';
@@ -21,6 +23,7 @@ import { engineAccounts } from './runners';
 import { arg } from './cli-arg';
 
 const FILES = Number(arg('files', '2000'));
+const SIZE = Number(arg('size', '4096'));
 const JOBS = Number(arg('jobs', '4'));
 const PROF = arg('prof', '');
 
@@ -36,11 +39,15 @@ async function main(): Promise<void> {
   try {
     const s3 = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    const data = randomBytes(4096);
+    const data = randomBytes(SIZE);
     let next = 0;
     await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        for (let i = next++; i < FILES; i = next++) await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `small/${String(i).padStart(5, '0')}.bin`, Body: data }));
+      Array.from({ length: SIZE > 16 * 1024 * 1024 ? 2 : 16 }, async () => {
+        for (let i = next++; i < FILES; i = next++) {
+          const params = { Bucket: 'bench', Key: `small/${String(i).padStart(5, '0')}.bin`, Body: data };
+          if (SIZE > 16 * 1024 * 1024) await new Upload({ client: s3, params, partSize: 16 * 1024 * 1024, queueSize: 4 }).done();
+          else await s3.send(new PutObjectCommand(params));
+        }
       }),
     );
     s3.destroy();
