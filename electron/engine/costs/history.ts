@@ -56,7 +56,8 @@ function estimatePath(path: string): TransferPathKind {
 
 /**
  * A finished copy or move job as the history keeps it, priced at `catalog`: the estimate for its listed files
- * (what the estimator says before a copy) and the actual cost of what it moved and requested.
+ * (what the estimator says before a copy) and the actual cost of what it moved and requested. A delete job: see
+ * deleteRecord.
  */
 export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob, multipart?: MultipartSettings): HistoryJob | undefined {
   const s = job.summary;
@@ -114,7 +115,9 @@ export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: Finish
  */
 function deleteRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob): HistoryJob | undefined {
   const s = job.summary;
-  const where = job.firstFile ?? s.sources[0];
+  // The job's own source when its files are under it; a mirror's delete job: where its files are.
+  const named = s.sources[0];
+  const where = named !== undefined && (job.firstFile === undefined || job.firstFile.startsWith(named)) ? named : job.firstFile;
   if (where === undefined) return undefined;
   const from = pricingFor(accounts.get(parseLocation(where).account)?.settings, catalog);
   // A delete job works at one account; should it have touched more, all its requests are priced at the first.
