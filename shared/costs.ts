@@ -348,18 +348,20 @@ export type HistoryScan = z.infer<typeof HistoryScanSchema>;
  * two prices at the catalog of the moment it finished: the estimator's figure for the listed files (what the
  * copy confirmation shows before a copy) and the "actual" cost, the same price lists applied to the bytes really
  * moved and the requests really made. A job that runs again (retry) records again; the newest record wins.
+ * A delete job (plain, or a mirror's) has no destination: `source` is where it deleted, `from` that place's
+ * pricing, its requests all under `source`, nothing moved, `deleted` what it removed, and no estimate.
  */
 export const HistoryJobSchema = z.object({
   t: z.literal('job'),
   id: z.string(),
-  kind: z.enum(['copy', 'move']),
+  kind: z.enum(['copy', 'move', 'delete']),
   title: z.string(),
   state: z.string(),
   source: z.string(),
-  destination: z.string(),
+  destination: z.string().optional(),
   finishedAt: z.string(),
   from: PlaceSchema,
-  to: PlaceSchema,
+  to: PlaceSchema.optional(),
   filesPlanned: z.number().int().nonnegative(),
   bytesPlanned: z.number().nonnegative(),
   filesMoved: z.number().int().nonnegative(),
@@ -370,6 +372,8 @@ export const HistoryJobSchema = z.object({
   requests: z.object({ source: RequestCountsSchema, destination: RequestCountsSchema, sameAccount: z.boolean() }),
   estimate: CostEstimateSchema.nullable(),
   actual: CostEstimateSchema.nullable(),
+  /** A delete job: the objects it removed and their listed sizes. */
+  deleted: z.object({ files: z.number().int().nonnegative(), bytes: z.number().nonnegative() }).optional(),
   /** Why a price is missing (no prices for that provider or region). */
   priceError: z.string().optional(),
 });
@@ -389,7 +393,7 @@ export const HistoryMigrationSchema = z.object({
   bytesMoved: z.number().nonnegative(),
   /** The plan's estimate (made before the run); null when the plan could not price a destination. */
   estimateUsd: z.number().nonnegative().nullable(),
-  /** The sum of its copy/move jobs' actual costs; null when one of them could not be priced. */
+  /** The sum of its copy/move/delete jobs' actual costs; null when one of them could not be priced. */
   actualUsd: z.number().nonnegative().nullable(),
   requests: RequestCountsSchema,
 });

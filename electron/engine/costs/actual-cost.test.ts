@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BYTES_PER_GB, emptyRequestCounts, type RequestCounts } from '../../../shared/costs';
-import { actualTransferCost } from './actual-cost';
+import { actualRequestCost, actualTransferCost } from './actual-cost';
 import { SHIPPED_CATALOG } from './catalog';
 
 const GB = BYTES_PER_GB;
@@ -60,5 +60,20 @@ describe('actual cost of a finished transfer (shipped catalog)', () => {
     const cost = actualTransferCost(SHIPPED_CATALOG, { source: s3, destination: azure, bytesByPath: {}, sourceRequests: emptyRequestCounts(), destinationRequests: emptyRequestCounts() });
     expect(cost.totalUsd).toBe(0);
     expect(cost.lines).toEqual([]);
+  });
+});
+
+describe('actual cost of a delete job (shipped catalog)', () => {
+  it('GCS us-central1: its listing and HEADs are billed, its 5,000 deletes are not', () => {
+    const gcs = { provider: 'gcs', region: 'us-central1' };
+    // GCS Standard: 5 LIST (Class A) x $0.005/1000 = $0.000025; 2 HEAD (Class B) x $0.0004/1000 = $0.0000008.
+    const cost = actualRequestCost(SHIPPED_CATALOG, gcs, counts({ list: 5, head: 2, delete: 5000 }));
+    expect(cost.lines.map((l) => l.label.replace(/: .*$/, ''))).toEqual(['LIST at Google Cloud Storage', 'HEAD at Google Cloud Storage']);
+    expect(cost.totalUsd).toBeCloseTo(0.0000258, 12);
+    expect(cost.notes.join(' ')).toContain('Deletes are not billed');
+  });
+
+  it('nothing but deletes costs nothing', () => {
+    expect(actualRequestCost(SHIPPED_CATALOG, azure, counts({ delete: 40 })).totalUsd).toBe(0);
   });
 });

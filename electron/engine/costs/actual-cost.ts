@@ -54,3 +54,17 @@ export function actualTransferCost(catalog: PriceCatalog, t: ActualTransfer): Co
   const kept = lines.filter((l) => l.quantity > 0);
   return { currency: 'USD', lines: kept, totalUsd: sumLines(kept), notes };
 }
+
+/**
+ * The "actual" cost of a job that only made requests at one place (a delete job): its LIST, GET and HEAD requests
+ * at the place's read and list prices. DELETE has no price in the catalog (S3, GCS and Azure do not bill it); early
+ * deletion of young objects in a class with a minimum storage duration needs their ages, which the job does not keep.
+ */
+export function actualRequestCost(catalog: PriceCatalog, place: PricingPlace & { class?: string }, counts: RequestCounts): CostEstimate {
+  const notes: string[] = [];
+  const provider = findProvider(catalog, place.provider);
+  const cls = findClassOrDefault(findRegion(catalog, place.provider, place.region), place.class, notes);
+  const lines = requestLines('source-requests', provider.name, counts, provider, cls).filter((l) => l.quantity > 0);
+  if (counts.delete > 0) notes.push('Deletes are not billed; early deletion of objects younger than their class minimum is not included.');
+  return { currency: 'USD', lines, totalUsd: sumLines(lines), notes };
+}

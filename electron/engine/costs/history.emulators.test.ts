@@ -1,10 +1,10 @@
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobSummarySchema } from '../../../shared/contract/jobs.channels';
+import { JobSummarySchema, type JobSummary } from '../../../shared/contract/jobs.channels';
 import { BYTES_PER_GB, CostHistorySchema, ScanProgressSchema, type CostHistory, type HistoryJob, type RequestCounts } from '../../../shared/costs';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createFileKeyCipher } from '../accounts/secret-store';
@@ -62,8 +62,33 @@ function tally(list: Array<{ method: string; url: string }>, kind: (r: { method:
   return out;
 }
 
-async function history(): Promise<CostHistory> {
-  return CostHistorySchema.parse(await call(engine, 'costs:history', {}));
+async function history(on: Engine = engine): Promise<CostHistory> {
+  return CostHistorySchema.parse(await call(on, 'costs:history', {}));
+}
+
+async function jobSummary(on: Engine, id: string): Promise<JobSummary | undefined> {
+  return JobSummarySchema.array().parse(await call(on, 'jobs:list', {})).find((j) => j.id === id);
+}
+
+async function waitForJob(on: Engine, id: string, until: (j: JobSummary) => boolean): Promise<JobSummary> {
+  for (let i = 0; i < 1200; i++) {
+    const j = await jobSummary(on, id);
+    if (j && until(j)) return j;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${id} did not get there: ${JSON.stringify(await jobSummary(on, id))}`);
+}
+
+const ended = (j: JobSummary): boolean => ['completed', 'failed', 'cancelled'].includes(j.state);
+
+/** The newest history record of a job, once the recorder has written it. */
+async function recorded(on: Engine, id: string): Promise<HistoryJob | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const job = (await history(on)).runs.find((r): r is HistoryJob => r.t === 'job' && r.id === id);
+    if (job) return job;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return undefined;
 }
 
 beforeAll(async () => {
@@ -196,5 +221,117 @@ describe('cost history (MinIO -> Azurite, through the engine)', () => {
     expect(m.actualUsd).toBeGreaterThan(0);
     // The migration's own copy job is shown inside it, not as a run of its own.
     expect(h.runs.filter((r) => r.t === 'job' && m.jobIds.includes(r.id))).toEqual([]);
+  });
+  it('records a mirror deletion: the migration counts the objects its delete job removed', async () => {
+    await azsdk.getContainerClient('dst').getBlockBlobClient('out/d/extra.txt').upload('not in the source', 17);
+    const { id } = (await call(engine, 'plans:create', {
+      source: 's3://minio/src/d/',
+      destinations: ['az://azurite/dst/out/d/'],
+      mode: 'mirror',
+      compare: 'size',
+      deletions: { enabled: true, maxCount: 5 },
+    })) as { id: string };
+    expect((await waitForState(engine, id, ['planned', 'failed'])).state).toBe('planned');
+    seen.azure.length = 0;
+    await call(engine, 'plans:run', { id });
+    const done = await waitForState(engine, id, ['completed', 'completed-with-differences', 'failed']);
+    expect(done.state).toBe('completed');
+    expect(await azsdk.getContainerClient('dst').getBlobClient('out/d/extra.txt').exists()).toBe(false);
+    let m = (await history()).runs.find((r) => r.t === 'migration' && r.id === id);
+    for (let i = 0; i < 100 && !m; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      m = (await history()).runs.find((r) => r.t === 'migration' && r.id === id);
+    }
+    if (m?.t !== 'migration') throw new Error('the mirror run is not in the history');
+    // Nothing new to copy: its one job is the delete job, which removed the one extra blob.
+    expect(m.jobIds).toHaveLength(1);
+    expect(m.requests.delete).toBe(1);
+    expect(m.bytesMoved).toBe(0);
+    // Deletes are free; the delete job itself listed nothing (the plan did): its actual cost is 0, and priced.
+    expect(m.actualUsd).toBe(0);
+  });
+
+  it('records a delete job with the requests it made, priced where it deleted (LIST billed, DELETE free)', async () => {
+    let blobs = 0;
+    let bytes = 0;
+    for await (const b of azsdk.getContainerClient('dst').listBlobsFlat({ prefix: 'out/' })) {
+      blobs++;
+      bytes += b.properties.contentLength ?? 0;
+    }
+    expect(blobs).toBeGreaterThan(SMALL);
+    seen.azure.length = 0;
+    const { id } = (await call(engine, 'jobs:start', { kind: 'delete', sources: ['az://azurite/dst/out/'] })) as { id: string };
+    expect((await waitForJob(engine, id, ended)).state).toBe('completed');
+    const left = await azsdk.getContainerClient('dst').listBlobsFlat({ prefix: 'out/' }).next();
+    expect(left.done).toBe(true);
+
+    const job = await recorded(engine, id);
+    expect(job).toMatchObject({ kind: 'delete', state: 'completed', source: 'az://azurite/dst/out/', from: { provider: 'azure-blob', region: 'eastus' }, filesPlanned: blobs, bytesMoved: 0, deleted: { files: blobs, bytes } });
+    if (!job) return;
+    const wire = tally(seen.azure, azureKind);
+    expect(wire['list']).toBeGreaterThan(0);
+    expect(job.requests.source).toEqual({ list: wire['list'] ?? 0, head: wire['head'] ?? 0, get: 0, put: 0, multipart: 0, parts: 0, copy: 0, delete: blobs });
+    expect(job.requests.sameAccount).toBe(true);
+    // Azure Hot: LIST $0.005 and reads $0.0004 per 1,000; Delete Blob is free.
+    expect(job.actual?.totalUsd).toBeCloseTo((job.requests.source.list * 0.005 + job.requests.source.head * 0.0004) / 1000, 12);
+    expect(job.actual?.totalUsd).toBeGreaterThan(0);
+    expect(job.actual?.notes.join(' ')).toContain('Deletes are not billed');
+    expect(job.estimate).toBeNull();
+  });
+});
+
+describe('cost history of a job resumed after a restart (MinIO -> Azurite, two engines on one data folder)', () => {
+  it('records the requests of both runs, not only those after the restart', async () => {
+    const FILES = 20;
+    const STALLED = `r/f${FILES - 1}.txt`;
+    await s3sdk.send(new CreateBucketCommand({ Bucket: 'rsrc' }));
+    await azsdk.getContainerClient('rdst').create();
+    for (let i = 0; i < FILES; i++) await s3sdk.send(new PutObjectCommand({ Bucket: 'rsrc', Key: `r/f${i}.txt`, Body: `resumed file ${i} `.repeat(40) }));
+    const dataDir = path.join(base, 'restart-data');
+    const cipher = await createFileKeyCipher(path.join(base, 'keys', 'restart'));
+    const first = await createEngine({ dataDir, cipher, providerOptions: { multipart: MULTIPART } });
+    await call(first, 'accounts:save', {
+      account: { kind: 's3', name: 'minio', endpoint: s3Proxy.endpoint, region: minio.region, forcePathStyle: true, checksumMode: 'when_required', secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
+    });
+    await call(first, 'accounts:save', {
+      account: { kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: `${azProxy.endpoint}${new URL(az.endpoint).pathname}`, secrets: { accountKey: az.accountKey } },
+    });
+    // One source read goes silent after a few bytes, so the first run cannot finish: it is stopped there.
+    s3Proxy.add({ times: 1, fault: { kind: 'stall-response', afterBytes: 8 }, match: (method, url) => method === 'GET' && url.startsWith(`/rsrc/${STALLED}`) });
+    seen.s3.length = 0;
+    seen.azure.length = 0;
+    const { id } = (await call(first, 'jobs:start', { kind: 'copy', sources: ['s3://minio/rsrc/r/'], destination: 'az://azurite/rdst/in/' })) as { id: string };
+    const stopped = await waitForJob(first, id, (j) => j.filesDone === FILES - 1 || ended(j));
+    expect(stopped.state).toBe('running');
+    await first.close();
+    const before = { s3: tally(seen.s3, s3Kind), azure: tally(seen.azure, azureKind) };
+    expect(s3Proxy.fired['stall-response']).toBe(1);
+    seen.s3.length = 0;
+    seen.azure.length = 0;
+
+    // The app starts again on the same data folder: the job comes back from its journal and finishes.
+    const second = await createEngine({ dataDir, cipher, providerOptions: { multipart: MULTIPART } });
+    try {
+      expect((await waitForJob(second, id, ended)).state).toBe('completed');
+      const after = { s3: tally(seen.s3, s3Kind), azure: tally(seen.azure, azureKind) };
+      const job = await recorded(second, id);
+      expect(job?.filesMoved).toBe(FILES);
+      if (!job) return;
+      const both = (side: 's3' | 'azure', kind: string): number => (before[side][kind] ?? 0) + (after[side][kind] ?? 0);
+      // The first run read every file (the stalled one too) and wrote all but one; the second only the last one.
+      expect(before.s3['get']).toBe(FILES);
+      expect(before.azure['put']).toBe(FILES - 1);
+      expect(after.s3['get']).toBe(1);
+      expect(after.azure['put']).toBe(1);
+      const { source, destination } = job.requests;
+      // A call counts when it is made: one cut short by the stop may never have reached the wire, hence "at least".
+      for (const kind of ['list', 'head', 'get'] as const) expect(source[kind], `source ${kind}`).toBeGreaterThanOrEqual(both('s3', kind));
+      for (const kind of ['list', 'head', 'put'] as const) expect(destination[kind], `destination ${kind}`).toBeGreaterThanOrEqual(both('azure', kind));
+      expect(source.get).toBeLessThanOrEqual(both('s3', 'get') + 1);
+      expect(destination.put).toBeLessThanOrEqual(both('azure', 'put') + 1);
+      expect(job.actual?.totalUsd).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ import { parseLocation } from '../../../shared/location';
 import type { FinishedJob } from '../jobs/request-count';
 import { createLogger } from '../log';
 import type { MultipartSettings } from '../providers/provider';
-import { actualTransferCost } from './actual-cost';
+import { actualRequestCost, actualTransferCost } from './actual-cost';
 import type { CatalogStore } from './catalog-store';
 import { pricingFor } from './costs.handlers';
 import { estimateTransfer } from './estimator';
@@ -56,10 +56,12 @@ function estimatePath(path: string): TransferPathKind {
 
 /**
  * A finished copy or move job as the history keeps it, priced at `catalog`: the estimate for its listed files
- * (what the estimator says before a copy) and the actual cost of what it moved and requested.
+ * (what the estimator says before a copy) and the actual cost of what it moved and requested. A delete job: see
+ * deleteRecord.
  */
 export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob, multipart?: MultipartSettings): HistoryJob | undefined {
   const s = job.summary;
+  if (s.kind === 'delete') return deleteRecord(catalog, accounts, job);
   const source = s.sources[0];
   if ((s.kind !== 'copy' && s.kind !== 'move') || source === undefined || s.destination === undefined) return undefined;
   const place = (uri: string): PricingPlace => pricingFor(accounts.get(parseLocation(uri).account)?.settings, catalog);
@@ -107,7 +109,51 @@ export function jobRecord(catalog: PriceCatalog, accounts: Accounts, job: Finish
   };
 }
 
-/** A finished migration: its plan's estimate, and its copy/move jobs' records (the newest of each) added up. */
+/**
+ * A finished delete job (plain, or a mirror's deletion of extras): its requests priced where it deleted. Its
+ * listing is billed, the deletes are not; nothing moves, and no estimate is made before a delete.
+ */
+function deleteRecord(catalog: PriceCatalog, accounts: Accounts, job: FinishedJob): HistoryJob | undefined {
+  const s = job.summary;
+  // The job's own source when its files are under it; a mirror's delete job: where its files are.
+  const named = s.sources[0];
+  const where = named !== undefined && (job.firstFile === undefined || job.firstFile.startsWith(named)) ? named : job.firstFile;
+  if (where === undefined) return undefined;
+  const from = pricingFor(accounts.get(parseLocation(where).account)?.settings, catalog);
+  // A delete job works at one account; should it have touched more, all its requests are priced at the first.
+  let requests = emptyRequestCounts();
+  for (const c of job.requests.values()) requests = addRequestCounts(requests, c);
+  let actual: CostEstimate | null = null;
+  let priceError: string | undefined;
+  try {
+    actual = actualRequestCost(catalog, from, requests);
+    if (job.requests.size > 1) actual.notes.push(`Requests at ${job.requests.size} accounts, all priced as ${from.provider} ${from.region}.`);
+  } catch (e) {
+    priceError = toErrorInfo(e).message;
+  }
+  return {
+    t: 'job',
+    id: s.id,
+    kind: 'delete',
+    title: s.title,
+    state: s.state,
+    source: where,
+    finishedAt: s.finishedAt ?? new Date().toISOString(),
+    from,
+    filesPlanned: job.planned.files,
+    bytesPlanned: 0,
+    filesMoved: 0,
+    bytesMoved: 0,
+    bytesByPath: {},
+    requests: { source: requests, destination: emptyRequestCounts(), sameAccount: true },
+    deleted: { files: job.moved.files, bytes: job.moved.bytes },
+    estimate: null,
+    actual,
+    ...(priceError === undefined ? {} : { priceError }),
+  };
+}
+
+/** A finished migration: its plan's estimate, and its copy/move/delete jobs' records (the newest of each) added up. */
 export function migrationRecord(s: MigrationSummary, jobs: readonly HistoryJob[]): HistoryMigration {
   const own = jobs.filter((j) => s.jobIds.includes(j.id));
   let requests = emptyRequestCounts();

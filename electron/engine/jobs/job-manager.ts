@@ -13,6 +13,8 @@ import type { PlannedFile, Resolver } from './types';
 import { finishedJob, RequestCounter, type FinishedJob } from './request-count';
 
 const log = createLogger('jobs');
+/** A running job's request counts reach its journal at most this often (and when the run stops), if they changed. */
+const REQUESTS_CHECKPOINT_MS = 2000;
 
 export type JobEventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -44,6 +46,8 @@ export interface JobManagerOptions {
   deleteBatchSize?: number;
   /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
   onFinished?: (job: FinishedJob) => void;
+  /** How often a running job's request counts are journaled, if they changed (default 2 s); tests lower it. */
+  requestsCheckpointMs?: number;
 }
 
 /** What a running job needs from the manager. */
@@ -261,9 +265,19 @@ export class JobManager {
     this.setState(job, 'running');
     this.startTicker();
     try {
-      let counter = this.requests.get(job.id);
-      if (!counter) this.requests.set(job.id, (counter = new RequestCounter(this.options.multipart)));
-      await runJob(job, { ...this.ctx, resolve: counter.resolver(this.ctx.resolve) }, job.controller.signal);
+      const counter = this.counterOf(job);
+      // Journaled so that a run after a restart (or a kill: at most the last interval is lost) counts on from them.
+      const save = (durable: boolean): void => {
+        const by = counter.unsaved();
+        if (by) job.record({ t: 'requests', by }, durable);
+      };
+      const checkpoints = setInterval(() => save(false), this.options.requestsCheckpointMs ?? REQUESTS_CHECKPOINT_MS).unref();
+      try {
+        await runJob(job, { ...this.ctx, resolve: counter.resolver(this.ctx.resolve) }, job.controller.signal);
+      } finally {
+        clearInterval(checkpoints);
+        save(true);
+      }
       const failed = job.files.filter((f) => f.state === 'failed');
       const first = failed[0]?.error;
       if (failed.length > 0 && first) job.error = { code: first.code, message: `${failed.length} of ${job.files.length} files failed. First: ${first.message}` };
@@ -297,11 +311,18 @@ export class JobManager {
     const waiting = this.waiters.get(job.id);
     this.waiters.delete(job.id);
     try {
-      this.options.onFinished?.(finishedJob(job, this.requests.get(job.id)));
+      this.options.onFinished?.(finishedJob(job, this.counterOf(job)));
     } catch (e) {
       log.warn(`recording the end of job ${job.id} failed`, e);
     }
     for (const resolve of waiting ?? []) resolve(job.summary());
+  }
+
+  /** The job's request counter, created on first use from the counts its journal kept (earlier runs). */
+  private counterOf(job: Job): RequestCounter {
+    let counter = this.requests.get(job.id);
+    if (!counter) this.requests.set(job.id, (counter = new RequestCounter(this.options.multipart, job.savedRequests)));
+    return counter;
   }
 
   private setState(job: Job, state: Job['state']): void {

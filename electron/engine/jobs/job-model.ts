@@ -1,3 +1,4 @@
+import type { RequestCounts } from '../../../shared/costs';
 import type { ErrorInfo } from '../../../shared/errors';
 import { baseName, parseLocation } from '../../../shared/location';
 import type {
@@ -45,6 +46,8 @@ export class Job {
   stopReason: 'pause' | 'cancel' | undefined;
   journal: JobJournal | undefined;
   dirty = false;
+  /** Provider calls journaled by earlier runs of the app, by account key (the newest `requests` record). */
+  savedRequests: Record<string, RequestCounts> | undefined;
 
   constructor(
     readonly id: string,
@@ -177,6 +180,7 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
       for (const f of rec.files) job.addFile(f);
     }
     else if (rec.t === 'listed') job.listed = true;
+    else if (rec.t === 'requests') job.savedRequests = rec.by;
     else if (rec.t === 'resume') {
       const f = job.files[rec.i];
       if (f && f.state !== 'done' && f.state !== 'skipped') f.resume = { source: rec.source, state: rec.state };

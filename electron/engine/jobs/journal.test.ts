@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobOptionsSchema } from '../../../shared/contract/jobs.channels';
 import { createLocalProvider } from '../providers/local/local.provider';
 import { JobManager } from './job-manager';
+import { parseLocation } from '../../../shared/location';
 import { readJournal } from './journal';
+import type { FinishedJob } from './request-count';
 import { withFaults } from './testing/faulty-provider';
 import { resolverFor } from './testing/resolver';
 
@@ -62,12 +64,26 @@ describe('journal: crash resume', () => {
     // A kill can tear the last line; the journal must shrug it off.
     await appendFile(path.join(journalDir, journalFile ?? ''), '{"t":"file","i":3,"sta');
 
+    // The request counts of the killed run, as its journal last saved them (every 100 ms in the child).
+    const saved = readJournal(path.join(journalDir, journalFile ?? '')).findLast((r) => r.t === 'requests');
+    const before = saved?.t === 'requests' ? saved.by : {};
+    const srcKey = `${parseLocation('file://src/').kind}:src`;
+    const dstKey = `${parseLocation('file://dst/').kind}:dst`;
+    expect(before[srcKey]?.get).toBeGreaterThanOrEqual(3);
+
     const src = withFaults(createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }), {});
     const dst = withFaults(createLocalProvider({ kind: 'local', name: 'dst', root: path.join(work, 'dst') }), {});
-    const m = new JobManager({ resolve: resolverFor({ src: src.provider, dst: dst.provider }), journalDir });
+    const finished: FinishedJob[] = [];
+    const m = new JobManager({ resolve: resolverFor({ src: src.provider, dst: dst.provider }), journalDir, onFinished: (j) => finished.push(j) });
     m.restore();
     await m.waitForIdle();
     const [job] = m.list();
+    // What the cost history is told counts on from the killed run's requests, not from nothing.
+    const requests = finished[0]?.requests;
+    const putsAfter = [...dst.counters.puts.values()].reduce((n, v) => n + v, 0);
+    expect(requests?.get(srcKey)?.get).toBeGreaterThanOrEqual((before[srcKey]?.get ?? 0) + src.counters.opens);
+    expect(requests?.get(dstKey)?.put).toBeGreaterThanOrEqual((before[dstKey]?.put ?? 0) + putsAfter);
+    expect(requests?.get(dstKey)?.put).toBeGreaterThan(putsAfter);
     expect(job?.state).toBe('completed');
     expect(job?.filesDone).toBe(FILES);
     expect(job?.bytesDone).toBe(FILES * SIZE);

@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, fstatSync, fsyncSync, readSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { RequestCountsSchema } from '../../../shared/costs';
 import { ErrorInfoSchema } from '../../../shared/errors';
 import { FileStateSchema, JobKindSchema, JobOptionsSchema, JobStateSchema, TransferPathSchema } from '../../../shared/contract/jobs.channels';
 import { createLogger } from '../log';
@@ -54,6 +55,9 @@ export const JournalRecordSchema = z.discriminatedUnion('t', [
     source: z.object({ size: z.number(), etag: z.string().optional(), version: z.string().optional(), modified: z.string().optional() }),
     state: z.object({ kind: z.string() }).passthrough(),
   }),
+  // The job's provider calls so far by account key, all runs together (throttled; the latest one wins): a job
+  // resumed after a restart goes on counting from here, so its cost history includes what it requested before.
+  z.object({ t: z.literal('requests'), by: z.record(z.string(), RequestCountsSchema) }),
   z.object({
     t: z.literal('state'),
     state: JobStateSchema,

@@ -71,4 +71,16 @@ describe('counting provider (a real local provider underneath)', () => {
     await b.provider.list('b', {});
     expect(counter.counts().get('local:disk')).toMatchObject({ list: 2 });
   });
+  it('a counter restored from journaled counts counts on from them; unsaved() gives them only when they changed', async () => {
+    const saved = { 'local:disk': { ...emptyRequestCounts(), list: 3, get: 7 } };
+    const counter = new RequestCounter(sizing, saved);
+    expect(counter.unsaved()).toBeUndefined();
+    const { provider } = await counter.resolver(resolverFor({ disk: local }))('file://disk/b/x');
+    await provider.createBucket('b');
+    await provider.list('b', {});
+    expect(counter.unsaved()).toEqual({ 'local:disk': { ...emptyRequestCounts(), list: 4, get: 7 } });
+    expect(counter.unsaved()).toBeUndefined();
+    // The saved record is copied, not counted into.
+    expect(saved['local:disk'].list).toBe(3);
+  });
 });

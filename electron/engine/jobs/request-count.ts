@@ -63,8 +63,16 @@ export function countingProvider(inner: Provider, counts: RequestCounts, multipa
 export class RequestCounter {
   private readonly byAccount = new Map<string, RequestCounts>();
   private readonly wrapped = new WeakMap<Provider, Provider>();
+  private lastSaved: string;
 
-  constructor(private readonly multipart: MultipartSettings = DEFAULT_MULTIPART) {}
+  /** `saved`: the counts journaled by earlier runs of the app (a job resumed after a restart counts on from them). */
+  constructor(
+    private readonly multipart: MultipartSettings = DEFAULT_MULTIPART,
+    saved: Readonly<Record<string, RequestCounts>> = {},
+  ) {
+    for (const [k, v] of Object.entries(saved)) this.byAccount.set(k, { ...v });
+    this.lastSaved = JSON.stringify(Object.fromEntries(this.byAccount));
+  }
 
   resolver(resolve: Resolver): Resolver {
     return async (uri) => {
@@ -81,6 +89,15 @@ export class RequestCounter {
   counts(): Map<string, RequestCounts> {
     return new Map([...this.byAccount].map(([k, v]) => [k, { ...v }]));
   }
+
+  /** The counts so far, for the journal, when they changed since the last call (or since the saved ones). */
+  unsaved(): Record<string, RequestCounts> | undefined {
+    const by = Object.fromEntries(this.counts());
+    const text = JSON.stringify(by);
+    if (text === this.lastSaved) return undefined;
+    this.lastSaved = text;
+    return by;
+  }
 }
 
 /** What the job manager tells about a finished job (cost history): totals from its file records and its requests. */
@@ -90,8 +107,13 @@ export interface FinishedJob {
   /** The listed files (those the plan did not reject), for an estimate of the whole job. */
   planned: { files: number; bytes: number; sizes: number[] };
   moved: { files: number; bytes: number; byPath: Partial<Record<TransferPath, number>> };
-  /** By account key (`kind:account`); counted since the job was created in this run of the app. */
+  /** By account key (`kind:account`); every run of the job, those before a restart included (journaled). */
   requests: Map<string, RequestCounts>;
+  /**
+   * The first listed file's source: where a delete job deleted (a mirror's delete job is named after the
+   * migration's source, while the extras it deletes are at the destination).
+   */
+  firstFile?: string;
 }
 
 export function finishedJob(job: Job, counter: RequestCounter | undefined): FinishedJob {
@@ -108,5 +130,6 @@ export function finishedJob(job: Job, counter: RequestCounter | undefined): Fini
     const path = f.path ?? job.predictedPath;
     moved.byPath[path] = (moved.byPath[path] ?? 0) + f.size;
   }
-  return { summary: job.summary(), options: job.options, planned, moved, requests: counter?.counts() ?? new Map() };
+  const first = job.files[0]?.source;
+  return { summary: job.summary(), options: job.options, planned, moved, requests: counter?.counts() ?? new Map(), ...(first === undefined ? {} : { firstFile: first }) };
 }
