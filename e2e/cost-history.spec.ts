@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
+import { DEFAULT_MULTIPART } from '../electron/engine/providers/provider';
 import { expect, test } from './fixtures';
 
 /**
@@ -10,9 +11,9 @@ import { expect, test } from './fixtures';
 test.use({ locale: 'en-US' });
 
 const MiB = 2 ** 20;
-/** The providers' default multipart sizing (providers/provider.ts DEFAULT_MULTIPART): the served mode keeps it. */
-const THRESHOLD = 16 * MiB;
-const PART = 8 * MiB;
+/** The providers' default multipart sizing: the served mode keeps it. */
+const THRESHOLD = DEFAULT_MULTIPART.thresholdBytes;
+const PART = DEFAULT_MULTIPART.partSizeBytes;
 const count = (n: number): string => n.toLocaleString('en-US');
 const usd = (v: number): string =>
   v !== 0 && Math.abs(v) < 0.01
@@ -57,7 +58,7 @@ test('History: empty, then two scans of demo-photos and a copy to Azurite with t
   await app.saveAccounts(emulators.accounts);
   await page.goto(app.url);
   await openHistory(page);
-  await expect(page.getByTestId('history-empty')).toHaveText('Nothing is recorded yet. Finished bucket scans, copies, moves and migrations appear here.');
+  await expect(page.getByTestId('history-empty')).toHaveText('Nothing is recorded yet. Finished bucket scans, copies, moves, migrations and deletes appear here.');
 
   // Two scans of the same bucket: two rows, each with the SDK's object count and the monthly cost at S3 Standard.
   const { sizes, classes } = await listSizes(emulators.clients.s3, emulators.buckets.s3);
@@ -74,7 +75,7 @@ test('History: empty, then two scans of demo-photos and a copy to Azurite with t
     await expect(row.locator('td').last()).toHaveText(usd((bytes / 2 ** 30) * 0.023));
   }
   await expect(page.getByRole('figure', { name: `Monthly storage cost by class of ${uri}` }).locator('.recharts-line-dot')).toHaveCount(2 * classes.size);
-  await expect(page.getByText('No copy, move or migration has finished yet.')).toBeVisible();
+  await expect(page.getByText('No copy, move, migration or delete has finished yet.')).toBeVisible();
   await shot('scans');
 
   // A copy of the whole bucket to Azurite, started as the Browse view starts one.

@@ -153,7 +153,7 @@ function ScanHistory({ scans }: { scans: HistoryScan[] }) {
   );
 }
 
-/** Copies, moves and migrations: estimated against actual bytes and cost, and the requests they made by kind. */
+/** Copies, moves, migrations and deletes: estimated against actual bytes and cost, and the requests they made by kind. */
 function RunHistory({ runs }: { runs: RunRow[] }) {
   const headingId = useId();
   const chartData = runs.map((r) => ({ label: `${formatDate(r.finishedAt)} ${truncateMiddle(r.label, 24)}`, estimate: r.estimateUsd ?? 0, actual: r.actualUsd ?? 0, bytesEstimated: r.bytesEstimated, bytesMoved: r.bytesMoved }));
@@ -177,9 +177,9 @@ function RunHistory({ runs }: { runs: RunRow[] }) {
   );
   return (
     <section className="cost-card" aria-labelledby={headingId}>
-      <h3 id={headingId}>Copies, moves and migrations</h3>
+      <h3 id={headingId}>Copies, moves, migrations and deletes</h3>
       {runs.length === 0 ? (
-        <p className="muted">No copy, move or migration has finished yet.</p>
+        <p className="muted">No copy, move, migration or delete has finished yet.</p>
       ) : (
         <>
           <div className="cost-grid">
@@ -299,7 +299,7 @@ export function HistoryPanel() {
         </p>
       )}
       {history === null && error === null && <p className="muted">Loading…</p>}
-      {empty && <p data-testid="history-empty">Nothing is recorded yet. Finished bucket scans, copies, moves and migrations appear here.</p>}
+      {empty && <p data-testid="history-empty">Nothing is recorded yet. Finished bucket scans, copies, moves, migrations and deletes appear here.</p>}
       {history !== null && !empty && (
         <>
           <ScanHistory scans={history.scans} />
