@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -6,11 +6,16 @@ import { Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetail, JobSummary, RetentionPreview, RetentionReport } from '../../../shared/contract';
+import { formatLocation } from '../../../shared/location';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
+import { CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
+import { JobManager } from '../jobs/job-manager';
+import { resolverFor } from '../jobs/testing/resolver';
 import { createProvider } from '../providers/factory';
+import type { Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { SHIPPED_CATALOG } from './catalog';
 import { findClass, findRegion } from './lookup';
@@ -279,6 +284,101 @@ describe('retention on Azurite', () => {
   });
 });
 
+/**
+ * The gap between a retention run's check (a HEAD) and its delete: another writer replaces the object in between.
+ * `rewrittenAfterStat` wraps the real provider and, right after the first HEAD of a key answers, writes a new version
+ * (or deletes it) with the SDK, before the run sends its delete. Where the service can delete conditionally the new version survives
+ * and the object is reported as changed since it was checked.
+ */
+function rewrittenAfterStat(inner: Provider, rewrites: Record<string, () => Promise<unknown>>): Provider {
+  const done = new Set<string>();
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop !== 'stat') return Reflect.get(target, prop, receiver) as unknown;
+      return async (bucket: string, k: string, signal?: AbortSignal) => {
+        const meta = await target.stat(bucket, k, signal);
+        const rewrite = rewrites[k];
+        if (rewrite && !done.has(k)) {
+          done.add(k);
+          await rewrite();
+        }
+        return meta;
+      };
+    },
+  });
+}
+
+/** Runs a retention delete of `keys` (as a preview would plan it, from `planner`'s stat) through the job manager. */
+async function runDelete(provider: Provider, account: string, bucket: string, keys: string[], planner: Provider = provider): Promise<JobDetail['files']> {
+  const uri = (k: string): string => formatLocation({ kind: provider.kind, account, bucket, key: k });
+  const files = await Promise.all(keys.map(async (k) => {
+    const m = await planner.stat(bucket, k);
+    return { source: uri(k), size: m.size, ...(m.etag === undefined ? {} : { etag: m.etag }) };
+  }));
+  const jobs = new JobManager({ resolve: resolverFor({ [account]: provider }) });
+  const { id } = jobs.startPlanned({ kind: 'delete', title: 'retention', sources: [uri('')], options: { unchangedBefore: new Date(Date.now() + DAY).toISOString() }, files });
+  await jobs.whenFinished(id);
+  const out = jobs.get(id).files.map((f) => ({ ...f }));
+  await jobs.close();
+  return out as JobDetail['files'];
+}
+
+describe('an object rewritten between the check and the delete', () => {
+  it('Azurite: the delete carries If-Match, so the new version stays and is reported as changed since it was checked', async () => {
+    const c = azsdk.getContainerClient('gap');
+    await c.create();
+    for (const k of ['a.bin', 'b.bin', 'c.bin']) await c.getBlockBlobClient(k).upload(Buffer.alloc(100), 100);
+    const inner = createProvider({ kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint }, { accountKey: az.accountKey });
+    const provider = rewrittenAfterStat(inner, {
+      'b.bin': () => c.getBlockBlobClient('b.bin').upload(Buffer.alloc(7), 7),
+      // Deleted by someone else meanwhile: Azure answers the If-Match with 412 on a missing blob, and gone is done.
+      'c.bin': () => c.getBlobClient('c.bin').delete(),
+    });
+    const files = await runDelete(provider, 'azurite', 'gap', ['a.bin', 'b.bin', 'c.bin'], inner);
+    await inner.close?.();
+    expect(files.map((f) => [f.source.split('/').pop(), f.state])).toEqual([['a.bin', 'done'], ['b.bin', 'skipped'], ['c.bin', 'done']]);
+    expect(files[1]?.notice).toBe(CHANGED_SINCE_CHECKED);
+    expect(files[2]?.notice).toBe('Already gone');
+    expect(await c.getBlobClient('a.bin').exists()).toBe(false);
+    expect((await c.getBlobClient('b.bin').getProperties()).contentLength).toBe(7);
+  });
+
+  it('a local folder: the file is compared just before the unlink (best effort), so the new version stays', async () => {
+    const root = path.join(dir, 'gap', 'b');
+    await fs.mkdir(root, { recursive: true });
+    for (const k of ['a.txt', 'b.txt']) await fs.writeFile(path.join(root, k), 'old');
+    const inner = createProvider({ kind: 'local', name: 'gapdisk', root: path.join(dir, 'gap') }, {});
+    const provider = rewrittenAfterStat(inner, { 'b.txt': () => fs.writeFile(path.join(root, 'b.txt'), 'new and longer') });
+    const files = await runDelete(provider, 'gapdisk', 'b', ['a.txt', 'b.txt'], inner);
+    expect(files.map((f) => [f.source.split('/').pop(), f.state])).toEqual([['a.txt', 'done'], ['b.txt', 'skipped']]);
+    expect(files[1]?.notice).toBe(CHANGED_SINCE_CHECKED);
+    expect(await fs.readdir(root)).toEqual(['b.txt']);
+    expect(await fs.readFile(path.join(root, 'b.txt'), 'utf8')).toBe('new and longer');
+  });
+
+  it('MinIO: the delete carries If-Match and MinIO takes it (no error), but does not enforce it (AWS does)', async () => {
+    // Measured with the pinned MinIO (2026-02-12): DeleteObject with a stale If-Match deletes the new version (204).
+    // So on MinIO only the HEAD check guards the delete; on AWS the same request answers 412 and the object stays.
+    await s3sdk.send(new CreateBucketCommand({ Bucket: 'gap' }));
+    const v1 = await s3sdk.send(new PutObjectCommand({ Bucket: 'gap', Key: 'stale', Body: 'one' }));
+    await s3sdk.send(new PutObjectCommand({ Bucket: 'gap', Key: 'stale', Body: 'two' }));
+    await s3sdk.send(new DeleteObjectCommand({ Bucket: 'gap', Key: 'stale', IfMatch: v1.ETag }));
+    expect(await s3sdk.send(new HeadObjectCommand({ Bucket: 'gap', Key: 'stale' })).then(() => 'kept', () => 'deleted')).toBe('deleted');
+
+    for (const k of ['a', 'b']) await s3sdk.send(new PutObjectCommand({ Bucket: 'gap', Key: k, Body: k }));
+    const provider = createS3Provider(
+      { kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_required' },
+      { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    );
+    const files = await runDelete(provider, 'minio', 'gap', ['a', 'b']);
+    // A conditional delete of a key already gone (If-Match turns the usual 204 into a 404 on AWS) counts as removed.
+    await provider.remove('gap', 'never-there', undefined, { ifMatch: { etag: '0123456789abcdef0123456789abcdef' } });
+    await provider.close?.();
+    expect(files.map((f) => f.state)).toEqual(['done', 'done']);
+    for (const k of ['a', 'b']) expect(await s3sdk.send(new HeadObjectCommand({ Bucket: 'gap', Key: k })).then(() => 'kept', () => 'deleted')).toBe('deleted');
+  });
+});
+
 describe('the saved match list', () => {
   it('pages a long list over several files and reads it back in order', async () => {
     const list = new MatchList(path.join(dir, 'long-list'));
@@ -375,5 +475,24 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
     expect(report.totals.failed.count).toBe(2);
     expect(report.objects.map((o) => o.reason)).toEqual([expect.stringMatching(/kept the object in STANDARD/), expect.stringMatching(/kept the object in STANDARD/)]);
     expect(report.realisedMonthlySavingUsd).toBe(0);
+  });
+
+  it('a delete carries ifGenerationMatch, which fake-gcs-server takes but does not enforce (GCS does)', async () => {
+    // Measured with fake-gcs-server 1.56.1: a delete with a stale ifGenerationMatch removes the newer generation.
+    // On GCS the same request answers 412 and the object stays; here only the HEAD check guards the delete.
+    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
+    const provider = createProvider(settings, {});
+    const put = (key: string, body: string) => provider.put('ret', key, Readable.from([Buffer.from(body)]), { size: body.length });
+    await put('gap/stale', 'one');
+    const v1 = await provider.stat('ret', 'gap/stale');
+    await put('gap/stale', 'two');
+    expect((await provider.stat('ret', 'gap/stale')).version).not.toBe(v1.version);
+    await provider.remove('ret', 'gap/stale', undefined, { ifMatch: { version: v1.version } });
+    expect(await provider.stat('ret', 'gap/stale').then(() => 'kept', () => 'deleted')).toBe('deleted');
+
+    for (const k of ['gap/a', 'gap/b']) await put(k, k);
+    const files = await runDelete(provider, 'fgcs', 'ret', ['gap/a', 'gap/b']);
+    await provider.close?.();
+    expect(files.map((f) => f.state)).toEqual(['done', 'done']);
   });
 });

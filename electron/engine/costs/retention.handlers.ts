@@ -91,7 +91,9 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
           emit();
         },
       });
-      Object.assign(preview, {
+      // Saved before it is published as done: a run started at once saves its jobId over a finished file, never
+      // races this write.
+      const done = {
         matched: result.matched,
         matchedBytes: result.matchedBytes,
         alreadyInClass: result.alreadyInClass,
@@ -104,16 +106,17 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
         notes: result.notes,
         sample: result.sample,
         state: 'done',
-      } satisfies Partial<RetentionPreview>);
-      await save(preview);
+      } satisfies Partial<RetentionPreview>;
+      await save({ ...preview, ...done });
+      Object.assign(preview, done);
     } catch (e) {
       const info = toErrorInfo(e);
-      preview.state = controller.signal.aborted || info.code === 'cancelled' ? 'cancelled' : 'failed';
-      if (preview.state === 'failed') {
-        preview.error = info;
-        log.warn(`retention preview of ${preview.uri} failed: ${info.message}`);
-      }
+      const state = controller.signal.aborted || info.code === 'cancelled' ? 'cancelled' : 'failed';
+      if (state === 'failed') log.warn(`retention preview of ${preview.uri} failed: ${info.message}`);
+      // Its files are gone before it says it ended: whoever sees 'cancelled' or 'failed' finds nothing left on disk.
       await rm(dirOf(preview.id), { recursive: true, force: true }).catch(() => undefined);
+      preview.state = state;
+      if (state === 'failed') preview.error = info;
     }
     preview.progress = { ...preview.progress, state: preview.state };
     emit();

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { CancelledError, NotFoundError, toErrorInfo, UnsupportedError } from '../../../shared/errors';
 import type { ObjectMetadata } from '../../../shared/model';
 import { createLogger } from '../log';
+import type { Provider } from '../providers/provider';
 import type { RunContext } from './job-manager';
 import type { Job } from './job-model';
 import { classify, withRetry } from './retry';
@@ -94,9 +95,15 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
         if (after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase()) {
           throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
         }
-      } else await withRetry(ctx.retry, () => provider.remove(location.bucket, location.key, signal), retry);
-      delete f.notice;
-      finish(job, i, 'done');
+        delete f.notice;
+        finish(job, i, 'done');
+      } else {
+        // Deleted only if still the version just checked (meta is defined: checkUnchanged acts on existing objects).
+        const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
+        if (outcome.notice === undefined) delete f.notice;
+        else f.notice = outcome.notice;
+        finish(job, i, outcome.state);
+      }
     } else {
       f.notice = verdict.notice;
       finish(job, i, verdict.state);
@@ -111,6 +118,38 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     record(job, i);
   } finally {
     release?.();
+  }
+}
+
+/** Changes between a retention run's check and its delete: the object stays and is reported, never counted deleted. */
+export const CHANGED_SINCE_CHECKED = 'Skipped: changed since it was checked (rewritten just before the delete)';
+
+/**
+ * Deletes the object only if it is still the version `checked` describes (Provider.remove's ifMatch). A refusal
+ * (ConflictError) is looked at again: a newer version there is skipped and reported as changed; nothing there is
+ * done (someone else deleted it, or this run did and its answer was lost, so a retry met the condition on nothing).
+ */
+export async function removeChecked(
+  provider: Provider,
+  bucket: string,
+  key: string,
+  checked: ObjectMetadata | undefined,
+  signal: AbortSignal,
+  retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
+): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
+  const ifMatch = { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
+  try {
+    await retry(() => provider.remove(bucket, key, signal, { ifMatch }));
+    return { state: 'done' };
+  } catch (e) {
+    if (classify(e).code !== 'conflict') throw e;
+    const now = await retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    if (now === undefined) return { state: 'done', notice: 'Already gone' };
+    if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
+    throw e;
   }
 }
 

@@ -51,7 +51,15 @@ export interface Provider {
    */
   put(bucket: string, key: string, source: Readable, options: PutOptions): Promise<PutResult>;
 
-  remove(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Removes one object; a missing one counts as removed. With `options.ifMatch`, only the version a caller checked
+   * (the ETag or GCS generation of its stat) is removed, in the same request where the service allows it (S3
+   * If-Match, Azure If-Match, GCS ifGenerationMatch; local folders compare just before the unlink, best effort):
+   * anything else there is left alone and the call throws ConflictError. Azure also refuses a conditional delete of
+   * a blob already gone that way, so a caller looks again after a ConflictError (checked-run.ts removeChecked).
+   * MinIO and fake-gcs-server accept the condition but do not enforce it.
+   */
+  remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void>;
   /** Removes many keys in batches (S3 DeleteObjects, Azure batch, …); a missing key counts as removed. */
   removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult>;
 
@@ -220,6 +228,11 @@ export interface PendingUpload {
   /** S3 UploadId, GCS resumable session URI, or '' for Azure uncommitted blocks. */
   uploadId: string;
   initiated?: string;
+}
+
+export interface RemoveOptions {
+  /** The version to remove, as stat() reported it: `etag` (S3, Azure, local) or `version` (the GCS generation). */
+  ifMatch?: Pick<ObjectMetadata, 'etag' | 'version'>;
 }
 
 export interface RemoveManyResult {

@@ -254,10 +254,13 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
       }
     },
 
-    async remove(bucket, key, signal) {
+    async remove(bucket, key, signal, options) {
+      const etag = options?.ifMatch?.etag;
       await call(signal, bucket, key, async () => {
         try {
-          await container(bucket).getBlobClient(key).delete({ deleteSnapshots: 'include', abortSignal: signal });
+          // If-Match: a blob rewritten since its stat answers 412 ConditionNotMet (a ConflictError) and stays.
+          const conditions = etag ? { ifMatch: `"${etag}"` } : undefined;
+          await container(bucket).getBlobClient(key).delete({ deleteSnapshots: 'include', abortSignal: signal, ...(conditions ? { conditions } : {}) });
         } catch (e) {
           const mapped = fail(e, bucket, key);
           // Removing what is already gone succeeds, as S3 and GCS deletes do; a missing container does not.

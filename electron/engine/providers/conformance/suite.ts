@@ -28,7 +28,8 @@ export type ConformanceCase =
   | 'bucketLifecycle'
   | 'largeObject'
   | 'setMetadata'
-  | 'metadataRoundTrip';
+  | 'metadataRoundTrip'
+  | 'conditionalRemove';
 
 const LARGE_SIZE = Number(process.env.SKYFERRY_CONFORMANCE_LARGE_MIB ?? 300) * 1024 * 1024;
 
@@ -277,6 +278,16 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
       await put('gone.txt', 'bye');
       await p().remove(b(), 'gone.txt');
       await expect(p().stat(b(), 'gone.txt')).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    itCase('conditionalRemove', 'removes only the version it was given (ifMatch): a newer one stays, refused as a conflict', async () => {
+      await put('cond.txt', 'first');
+      const first = await p().stat(b(), 'cond.txt');
+      await put('cond.txt', 'second, longer');
+      await expect(p().remove(b(), 'cond.txt', undefined, { ifMatch: first })).rejects.toMatchObject({ code: 'conflict' });
+      expect((await fx.readWithSdk('cond.txt')).toString()).toBe('second, longer');
+      await p().remove(b(), 'cond.txt', undefined, { ifMatch: await p().stat(b(), 'cond.txt') });
+      await expect(p().stat(b(), 'cond.txt')).rejects.toMatchObject({ code: 'not_found' });
     });
 
     itCase('presign', 'makes a time-limited read URL that serves the bytes', async () => {

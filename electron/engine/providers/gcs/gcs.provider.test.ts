@@ -51,6 +51,8 @@ runConformance(
   {
     setMetadata:
       'fake-gcs-server 1.56.1 keeps a user-metadata key removed by PATCH (null) as an empty string; real GCS drops it. The rest of setMetadata is checked below',
+    conditionalRemove:
+      'fake-gcs-server 1.56.1 ignores ifGenerationMatch on a delete and removes the newer generation (GCS answers 412); retention.engine.test.ts checks that the parameter is accepted',
   },
 );
 

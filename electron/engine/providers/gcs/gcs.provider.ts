@@ -191,9 +191,11 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       }
     },
 
-    async remove(bucket, key, signal) {
-      // Idempotent, as on S3: a retried delete whose first answer was lost must not fail.
-      await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true }));
+    async remove(bucket, key, signal, options) {
+      // Idempotent, as on S3: a retried delete whose first answer was lost must not fail. ifGenerationMatch: a newer
+      // generation answers 412 (a ConflictError) and stays (fake-gcs-server 1.56.1 ignores it and deletes).
+      const generation = options?.ifMatch?.version;
+      await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true, ...(generation ? { ifGenerationMatch: generation } : {}) }));
     },
 
     async removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult> {

@@ -12,7 +12,7 @@ import {
   UnsupportedError,
 } from '../../../../shared/errors';
 import type { BucketInfo, HashKind, ListPage, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
-import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult } from '../provider';
+import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult, RemoveOptions } from '../provider';
 import { mapFsError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
@@ -246,7 +246,7 @@ export class LocalProvider implements Provider {
     return writeAtomically(dir, target, source, options, what);
   }
 
-  async remove(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+  async remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void> {
     throwIfAborted(signal);
     const { segments, isFolder } = splitKey(key);
     if (!segments.length) throw new InvalidInputError('Choose an object: the key is empty');
@@ -261,6 +261,14 @@ export class LocalProvider implements Provider {
     const target = path.join(parent, segments[segments.length - 1] ?? '');
     const s = await lstat(target).catch(() => undefined);
     if (!s) return; // already gone counts as removed, as on every cloud
+    const etag = options?.ifMatch?.etag;
+    if (etag !== undefined && !s.isDirectory()) {
+      // A disk has no conditional unlink: compare the file (what stat() reported, through a link) just before it.
+      // Best effort: a rewrite between this stat and the unlink, or within the same millisecond at the same size,
+      // is not seen.
+      const now = s.isSymbolicLink() ? await stat(target).catch(() => undefined) : s;
+      if (!now || etagOf(now) !== etag) throw new ConflictError(`${what} changed since it was checked`);
+    }
     try {
       if (s.isDirectory()) {
         if (isFolder) await rmdir(target);

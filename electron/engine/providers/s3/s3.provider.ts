@@ -16,7 +16,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import type { S3Secrets, S3Settings } from '../../../../shared/accounts';
-import { CancelledError, InvalidInputError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
+import { CancelledError, InvalidInputError, NotFoundError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
 import { baseName } from '../../../../shared/location';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
 import { createLogger, registerSecret } from '../../log';
@@ -275,10 +275,15 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       return discardS3Resume({ client, bucket, key, endpoint }, state, signal);
     },
 
-    async remove(bucket, key, signal) {
+    async remove(bucket, key, signal, options) {
+      const etag = options?.ifMatch?.etag;
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        // If-Match on DeleteObject: AWS answers 412 when the ETag moved on (MinIO accepts the header and ignores it).
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: `"${etag}"` } : {}) }), { abortSignal: signal });
       } catch (err) {
+        // With If-Match, a missing key is a 404 instead of the usual 204: gone counts as removed all the same.
+        const code = (err as { name?: string }).name;
+        if (etag && code !== 'NoSuchBucket' && toS3Error(err, { op: 'remove', bucket, key, signal, endpoint }) instanceof NotFoundError) return;
         fail(err, { op: 'remove', bucket, key, signal });
       }
     },
