@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
@@ -380,4 +380,43 @@ describe('upload resume between attempts (S3)', () => {
       await m.close();
     }
   }, 120_000);
+});
+
+describe('an Azure overwrite given up mid-upload', () => {
+  it('leaves the existing blob as it was, says in the report that its staged blocks stay, and a retry drops them', async () => {
+    const h = harness.azure as Harness;
+    const admin = destinationOf(h.peer);
+    providers.push(admin);
+    // The existing blob, written by one Put Blob: it has no block list that could be committed again.
+    const old = Buffer.from('the blob as it was before the copy\n');
+    const before = await admin.put(BUCKET, KEY, Readable.from([old]), { size: old.length });
+    const dst = destinationOf(h.peer, h.proxy.endpoint);
+    providers.push(dst);
+    const m = new JobManager({ resolve: resolverFor({ src: sourceOf(work, 6 * MiB), dst }), journalDir: path.join(work, 'journal') });
+    try {
+      const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/big.bin'], destination: h.uri });
+      for (let i = 0; i < 600 && (await h.leftovers()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      m.cancel({ id });
+      await m.waitForIdle();
+      const f = m.get(id).detail().files[0];
+      expect(m.get(id).summary().state).toBe('cancelled');
+      // Dropping the blocks would mean rewriting the blob: they stay, invisible, and the report says so.
+      const left = await h.leftovers();
+      expect(left).toBeGreaterThan(0);
+      expect(f?.notice).toBe(`${left} uploaded block${left === 1 ? '' : 's'} of the unfinished upload stay staged on the existing blob: its content is unchanged; Azure drops them after 7 days, or the next upload of this name does`);
+      const after = await admin.stat(BUCKET, KEY);
+      expect(after.etag).toBe(before.etag);
+      expect(after.size).toBe(old.length);
+
+      m.retry({ id });
+      await m.waitForIdle();
+      const again = m.get(id).detail().files[0];
+      expect(again?.state, JSON.stringify(again)).toBe('done');
+      expect(again?.notice ?? '').not.toMatch(/stay staged/);
+      expect(await h.storedMd5()).toBe(await md5OfPattern(SIZE, 1));
+      expect(await h.leftovers()).toBe(0);
+    } finally {
+      await m.close();
+    }
+  }, 180_000);
 });

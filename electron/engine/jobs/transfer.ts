@@ -357,10 +357,18 @@ async function resumePoint(dst: Endpoint, asked: ObjectMetadata, state: AttemptS
   return point;
 }
 
-/** Aborts the unfinished upload the state names (best effort) and forgets it. */
-export async function discardResume(dst: Endpoint, state: AttemptState): Promise<void> {
+/**
+ * Aborts the unfinished upload the state names (best effort) and forgets it. Answers the provider's sentence for
+ * the file's report when some of it had to stay on the service.
+ */
+export async function discardResume(dst: Endpoint, state: AttemptState): Promise<string | undefined> {
   const prev = state.resume;
   state.resume = undefined;
-  if (!prev || !dst.provider.discardResume || prev.state.kind !== dst.provider.kind) return;
-  await dst.provider.discardResume(dst.bucket, dst.key, prev.state).catch((e: unknown) => log.info(`could not abort the unfinished upload of ${dst.key}: ${e instanceof Error ? e.message : String(e)}`));
+  if (!prev || !dst.provider.discardResume || prev.state.kind !== dst.provider.kind) return undefined;
+  try {
+    return (await dst.provider.discardResume(dst.bucket, dst.key, prev.state)) ?? undefined;
+  } catch (e) {
+    log.info(`could not abort the unfinished upload of ${dst.key}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
