@@ -323,25 +323,30 @@ export async function uploadStream(
 /**
  * Azure has no call that drops uncommitted blocks. Committing an empty list only where no blob exists
  * (If-None-Match: *) and deleting exactly that empty blob (If-Match) removes them without ever touching a
- * committed blob someone else wrote meanwhile.
- *
- * Where a committed blob exists (an overwrite that was cancelled or failed), the blocks are left: the only calls
- * that drop them rewrite the blob (Put Block List of its committed ids resets its headers and metadata unless all
- * are sent again, gives it a new ETag and Last-Modified, a new version and a BlobCreated event; a blob made by one
- * Put Blob has no block list to commit again). They stay invisible, leave its content as it was, are dropped by
- * the next commit or Put Blob of that name and by Azure after 7 days. Answers how many were left there (0: none).
+ * committed blob someone else wrote meanwhile (there it fails: 409).
  */
-export async function discardUncommittedBlocks(client: BlockBlobClient): Promise<number> {
-  let empty;
+export async function discardUncommittedBlocks(client: BlockBlobClient): Promise<void> {
+  const empty = await client.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+  await client.delete({ conditions: { ifMatch: empty.etag } });
+}
+
+/**
+ * discardUncommittedBlocks, except where a committed blob exists (an overwrite that was cancelled or failed):
+ * there the blocks are left, and counted. The only calls that drop them rewrite the blob: Put Block List of its
+ * committed ids resets its headers and metadata unless all are sent again, and gives it a new ETag and
+ * Last-Modified, a new version and a BlobCreated event; a blob made by one Put Blob has no block list to commit
+ * again. Left, they stay invisible, the content stays as it was, and they go at the next commit or Put Blob of
+ * that name, or after 7 days. Answers how many were left (0: none).
+ */
+export async function dropUncommittedBlocks(client: BlockBlobClient): Promise<number> {
   try {
-    empty = await client.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
+    await discardUncommittedBlocks(client);
+    return 0;
   } catch (e) {
     const status = (e as { statusCode?: unknown } | null)?.statusCode;
     if (status !== 409 && status !== 412) throw e;
     return (await client.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
   }
-  await client.delete({ conditions: { ifMatch: empty.etag } });
-  return 0;
 }
 
 /** The report's words for blocks left on an existing blob (discardUncommittedBlocks). */
