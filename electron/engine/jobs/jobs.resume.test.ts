@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createGcsClient } from '../providers/gcs/gcs.client';
+import { partName } from '../providers/gcs/gcs.resume';
 import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
@@ -50,6 +51,8 @@ interface Harness {
   leftovers(): Promise<number>;
   /** Drops the unfinished upload behind the journal's back, as an expiry or a cleanup would. */
   abortUpload(checkpoint: Record<string, unknown>): Promise<void>;
+  /** Stores the next part of the checkpoint's upload, as a request of the killed process reaching the service late. */
+  lateOldPart?(checkpoint: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,6 +137,9 @@ beforeAll(async () => {
       leftovers: async () => (await temps()).length,
       abortUpload: async () => {
         for (const name of await temps()) await bucket.file(name).delete({ ignoreNotFound: true });
+      },
+      lateOldPart: async (cp) => {
+        await bucket.file(partName(String(cp.id), Number(cp.parts))).save(Buffer.alloc(1024, 7), { resumable: false });
       },
       close: () => proxy.close(),
     };
@@ -352,6 +358,27 @@ describe.each(['s3', 'azure', 'gcs'] as const)('upload resume after a crash: %s'
     expect(h().partPuts()).toBe(TOTAL_PARTS);
     expect(await h().storedMd5()).toBe(await md5OfPattern(SIZE, 2));
     expect(await h().leftovers()).toBe(0);
+  }, 180_000);
+});
+
+describe('upload resume after a crash: a late part (GCS)', () => {
+  it('a part of the killed run that reaches the service after its upload was dropped is dropped once the new upload is stored', async () => {
+    const h = harness.gcs as Harness;
+    const cp = lastCheckpoint(await crashAfterParts(h, 2));
+    expect(cp).toBeDefined();
+    await writeSource(2);
+    // The old upload is dropped first (the source changed); the late part lands once the new upload is under way.
+    const late = (async () => {
+      for (let i = 0; i < 1200 && h.partPuts() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await h.lateOldPart?.(cp?.state ?? {});
+    })();
+    const job = await restart(h);
+    await late;
+    const f = job.detail().files[0];
+    expect(f?.state, JSON.stringify(f)).toBe('done');
+    expect(h.partPuts()).toBe(TOTAL_PARTS);
+    expect(await h.storedMd5()).toBe(await md5OfPattern(SIZE, 2));
+    expect(await h.leftovers()).toBe(0);
   }, 180_000);
 });
 

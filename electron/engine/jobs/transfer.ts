@@ -56,6 +56,12 @@ export interface AttemptState {
    * when the source is still the same object and the destination still holds the recorded parts.
    */
   resume?: ResumeRecord;
+  /**
+   * Unfinished uploads of this file that were dropped because they could not be continued. They are dropped once
+   * more after the new upload is stored: a request of the run that made them (a process killed mid-request) can
+   * still reach the service after the first drop, and would leave a part (GCS temp object, S3 upload) behind.
+   */
+  superseded?: ResumeRecord[];
   /** Told each time the destination checkpoints the upload (the caller journals it). */
   onCheckpoint?: (record: ResumeRecord) => void;
 }
@@ -325,6 +331,7 @@ async function relayCopy(
       throw e;
     }
     state.resume = undefined;
+    for (let old = state.superseded?.shift(); old; old = state.superseded?.shift()) await discardResume(dst, { resume: old });
     const out = { before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}), ...(readCheck === undefined ? {} : { readCheck }) };
     return notice === undefined ? out : { ...out, notice };
   } finally {
@@ -349,11 +356,16 @@ async function resumePoint(dst: Endpoint, asked: ObjectMetadata, state: AttemptS
   if (!prev || !dst.provider.prepareResume || prev.state.kind !== dst.provider.kind) return undefined;
   if (!sameSource(prev.source, asked)) {
     log.info(`${dst.key}: the source changed since its upload started; starting over`);
+    (state.superseded ??= []).push(prev);
     await discardResume(dst, state);
     return undefined;
   }
   const point = await dst.provider.prepareResume(dst.bucket, dst.key, prev.state, asked.size, signal);
-  if (!point) state.resume = undefined;
+  if (!point) {
+    // The provider dropped what it could not use.
+    (state.superseded ??= []).push(prev);
+    state.resume = undefined;
+  }
   return point;
 }
 
