@@ -24,6 +24,8 @@ export interface FileRecord extends PlannedFile {
   error?: ErrorInfo;
   /** An unfinished upload to continue (journaled checkpoints); gone once the file is finished. */
   resume?: ResumeRecord;
+  /** The part of `notice` that says what a given-up upload left on the service: dropped once a retry succeeds. */
+  leftover?: string;
 }
 
 /** One job in memory. Counters are kept incrementally: a million-file job must not be scanned 4 times a second. */

@@ -210,6 +210,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     f.path = outcome.path;
     job.paths.add(outcome.path);
     if (outcome.checksum !== undefined) f.checksum = outcome.checksum;
+    if (outcome.status === 'done') dropLeftover(f);
     if (outcome.notice !== undefined) f.notice = f.notice ? `${f.notice}. ${outcome.notice}` : outcome.notice;
     checkpoints.stop();
     delete f.resume;
@@ -220,13 +221,17 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     if (signal.aborted) {
       // Paused or stopped mid-file: an upload with checkpoints continues next time (journaled); others start
       // over, their upload aborted by the provider. A cancel gives up the unfinished upload.
-      if (job.stopReason === 'cancel' && dst) await discardResume(dst, state);
+      const left = job.stopReason === 'cancel' && dst ? await discardResume(dst, state) : undefined;
       if (state.resume) f.resume = state.resume;
       else delete f.resume;
       job.setFileState(i, 'pending');
+      if (left !== undefined) {
+        addLeftover(f, left);
+        journalFile(job, i, f);
+      }
       return;
     }
-    if (dst) await discardResume(dst, state);
+    if (dst) addLeftover(f, await discardResume(dst, state));
     delete f.resume;
     const err = classify(e);
     if (err.code === 'checksum_mismatch' && state.destinationExisted === false && dst) {
@@ -242,6 +247,26 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   }
 }
 
+/** Says in the file's report what its given-up upload left on the service (a provider's sentence). */
+function addLeftover(f: FileRecord, leftover: string | undefined): void {
+  if (leftover === undefined) return;
+  dropLeftover(f);
+  f.leftover = leftover;
+  f.notice = f.notice ? `${f.notice}. ${leftover}` : leftover;
+}
+
+/** A finished upload of the name dropped what an earlier one left: its sentence goes. */
+function dropLeftover(f: FileRecord): void {
+  if (f.leftover === undefined || f.notice === undefined) return;
+  const rest = f.notice
+    .split(/\. /)
+    .filter((s) => s !== f.leftover)
+    .join('. ');
+  delete f.leftover;
+  if (rest) f.notice = rest;
+  else delete f.notice;
+}
+
 /** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
 export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
   for (const f of job.files) {
@@ -250,7 +275,11 @@ export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
     delete f.resume;
     try {
       const d = await ctx.resolve(f.destination);
-      await discardResume(endpoint(d, d.location.key), state);
+      const left = await discardResume(endpoint(d, d.location.key), state);
+      if (left !== undefined) {
+        addLeftover(f, left);
+        journalFile(job, job.files.indexOf(f), f);
+      }
     } catch (e) {
       log.info(`could not drop the unfinished upload of ${f.destination}: ${toErrorInfo(e).message}`);
     }

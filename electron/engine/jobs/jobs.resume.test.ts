@@ -5,11 +5,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createGcsClient } from '../providers/gcs/gcs.client';
+import { partName } from '../providers/gcs/gcs.resume';
 import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
@@ -50,6 +51,8 @@ interface Harness {
   leftovers(): Promise<number>;
   /** Drops the unfinished upload behind the journal's back, as an expiry or a cleanup would. */
   abortUpload(checkpoint: Record<string, unknown>): Promise<void>;
+  /** Stores the next part of the checkpoint's upload, as a request of the killed process reaching the service late. */
+  lateOldPart?(checkpoint: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,6 +137,9 @@ beforeAll(async () => {
       leftovers: async () => (await temps()).length,
       abortUpload: async () => {
         for (const name of await temps()) await bucket.file(name).delete({ ignoreNotFound: true });
+      },
+      lateOldPart: async (cp) => {
+        await bucket.file(partName(String(cp.id), Number(cp.parts))).save(Buffer.alloc(1024, 7), { resumable: false });
       },
       close: () => proxy.close(),
     };
@@ -355,6 +361,27 @@ describe.each(['s3', 'azure', 'gcs'] as const)('upload resume after a crash: %s'
   }, 180_000);
 });
 
+describe('upload resume after a crash: a late part (GCS)', () => {
+  it('a part of the killed run that reaches the service after its upload was dropped is dropped once the new upload is stored', async () => {
+    const h = harness.gcs as Harness;
+    const cp = lastCheckpoint(await crashAfterParts(h, 2));
+    expect(cp).toBeDefined();
+    await writeSource(2);
+    // The old upload is dropped first (the source changed); the late part lands once the new upload is under way.
+    const late = (async () => {
+      for (let i = 0; i < 1200 && h.partPuts() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await h.lateOldPart?.(cp?.state ?? {});
+    })();
+    const job = await restart(h);
+    await late;
+    const f = job.detail().files[0];
+    expect(f?.state, JSON.stringify(f)).toBe('done');
+    expect(h.partPuts()).toBe(TOTAL_PARTS);
+    expect(await h.storedMd5()).toBe(await md5OfPattern(SIZE, 2));
+    expect(await h.leftovers()).toBe(0);
+  }, 180_000);
+});
+
 describe('upload resume between attempts (S3)', () => {
   it('a part that keeps failing fails the attempt; the retry continues the same multipart upload', async () => {
     const h = harness.s3 as Harness;
@@ -380,4 +407,43 @@ describe('upload resume between attempts (S3)', () => {
       await m.close();
     }
   }, 120_000);
+});
+
+describe('an Azure overwrite given up mid-upload', () => {
+  it('leaves the existing blob as it was, says in the report that its staged blocks stay, and a retry drops them', async () => {
+    const h = harness.azure as Harness;
+    const admin = destinationOf(h.peer);
+    providers.push(admin);
+    // The existing blob, written by one Put Blob: it has no block list that could be committed again.
+    const old = Buffer.from('the blob as it was before the copy\n');
+    const before = await admin.put(BUCKET, KEY, Readable.from([old]), { size: old.length });
+    const dst = destinationOf(h.peer, h.proxy.endpoint);
+    providers.push(dst);
+    const m = new JobManager({ resolve: resolverFor({ src: sourceOf(work, 6 * MiB), dst }), journalDir: path.join(work, 'journal') });
+    try {
+      const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/big.bin'], destination: h.uri });
+      for (let i = 0; i < 600 && (await h.leftovers()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      m.cancel({ id });
+      await m.waitForIdle();
+      const f = m.get(id).detail().files[0];
+      expect(m.get(id).summary().state).toBe('cancelled');
+      // Dropping the blocks would mean rewriting the blob: they stay, invisible, and the report says so.
+      const left = await h.leftovers();
+      expect(left).toBeGreaterThan(0);
+      expect(f?.notice).toBe(`${left} uploaded block${left === 1 ? '' : 's'} of the unfinished upload stay staged on the existing blob: its content is unchanged; Azure drops them after 7 days, or the next upload of this name does`);
+      const after = await admin.stat(BUCKET, KEY);
+      expect(after.etag).toBe(before.etag);
+      expect(after.size).toBe(old.length);
+
+      m.retry({ id });
+      await m.waitForIdle();
+      const again = m.get(id).detail().files[0];
+      expect(again?.state, JSON.stringify(again)).toBe('done');
+      expect(again?.notice ?? '').not.toMatch(/stay staged/);
+      expect(await h.storedMd5()).toBe(await md5OfPattern(SIZE, 1));
+      expect(await h.leftovers()).toBe(0);
+    } finally {
+      await m.close();
+    }
+  }, 180_000);
 });

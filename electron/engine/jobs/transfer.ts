@@ -56,6 +56,12 @@ export interface AttemptState {
    * when the source is still the same object and the destination still holds the recorded parts.
    */
   resume?: ResumeRecord;
+  /**
+   * Unfinished uploads of this file that were dropped because they could not be continued. They are dropped once
+   * more after the new upload is stored: a request of the run that made them (a process killed mid-request) can
+   * still reach the service after the first drop, and would leave a part (GCS temp object, S3 upload) behind.
+   */
+  superseded?: ResumeRecord[];
   /** Told each time the destination checkpoints the upload (the caller journals it). */
   onCheckpoint?: (record: ResumeRecord) => void;
 }
@@ -325,6 +331,7 @@ async function relayCopy(
       throw e;
     }
     state.resume = undefined;
+    for (let old = state.superseded?.shift(); old; old = state.superseded?.shift()) await discardResume(dst, { resume: old });
     const out = { before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}), ...(readCheck === undefined ? {} : { readCheck }) };
     return notice === undefined ? out : { ...out, notice };
   } finally {
@@ -349,18 +356,31 @@ async function resumePoint(dst: Endpoint, asked: ObjectMetadata, state: AttemptS
   if (!prev || !dst.provider.prepareResume || prev.state.kind !== dst.provider.kind) return undefined;
   if (!sameSource(prev.source, asked)) {
     log.info(`${dst.key}: the source changed since its upload started; starting over`);
+    (state.superseded ??= []).push(prev);
     await discardResume(dst, state);
     return undefined;
   }
   const point = await dst.provider.prepareResume(dst.bucket, dst.key, prev.state, asked.size, signal);
-  if (!point) state.resume = undefined;
+  if (!point) {
+    // The provider dropped what it could not use.
+    (state.superseded ??= []).push(prev);
+    state.resume = undefined;
+  }
   return point;
 }
 
-/** Aborts the unfinished upload the state names (best effort) and forgets it. */
-export async function discardResume(dst: Endpoint, state: AttemptState): Promise<void> {
+/**
+ * Aborts the unfinished upload the state names (best effort) and forgets it. Answers the provider's sentence for
+ * the file's report when some of it had to stay on the service.
+ */
+export async function discardResume(dst: Endpoint, state: AttemptState): Promise<string | undefined> {
   const prev = state.resume;
   state.resume = undefined;
-  if (!prev || !dst.provider.discardResume || prev.state.kind !== dst.provider.kind) return;
-  await dst.provider.discardResume(dst.bucket, dst.key, prev.state).catch((e: unknown) => log.info(`could not abort the unfinished upload of ${dst.key}: ${e instanceof Error ? e.message : String(e)}`));
+  if (!prev || !dst.provider.discardResume || prev.state.kind !== dst.provider.kind) return undefined;
+  try {
+    return (await dst.provider.discardResume(dst.bucket, dst.key, prev.state)) ?? undefined;
+  } catch (e) {
+    log.info(`could not abort the unfinished upload of ${dst.key}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }

@@ -91,8 +91,11 @@ export interface Provider {
    * Only providers whose multipart puts report checkpoints have it.
    */
   prepareResume?(bucket: string, key: string, state: ResumeState, size: number, signal?: AbortSignal): Promise<ResumePoint | undefined>;
-  /** Aborts the unfinished upload a resume state names (best effort: one already gone is fine). */
-  discardResume?(bucket: string, key: string, state: ResumeState, signal?: AbortSignal): Promise<void>;
+  /**
+   * Aborts the unfinished upload a resume state names (best effort: one already gone is fine). Answers a sentence
+   * for the file's report when some of it had to stay on the service (Azure: blocks staged on an existing blob).
+   */
+  discardResume?(bucket: string, key: string, state: ResumeState, signal?: AbortSignal): Promise<string | undefined | void>;
   /**
    * The CRC a resumable upload's parts carry (with prepareResume): the relay computes the same over the bytes it
    * reads, so a resumed object is checked whole (stored prefix combined with the tail). S3 and Azure: CRC32

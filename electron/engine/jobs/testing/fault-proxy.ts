@@ -21,7 +21,12 @@ export interface FaultRule {
     /** Sends the first bytes of the body, then nothing more on an open connection (a silent, dead peer). */
     | { kind: 'stall-response'; afterBytes: number }
     /** Takes the first bytes of the request body, then reads nothing more and never answers. */
-    | { kind: 'stall-request'; afterBytes: number };
+    | { kind: 'stall-request'; afterBytes: number }
+    /**
+     * Takes the whole request body, then passes the request on after `ms`, whether or not the client is still
+     * there: bytes already on their way still reach the service after the client gave up (held in memory).
+     */
+    | { kind: 'delay-request'; ms: number };
 }
 
 export interface FaultProxy {
@@ -34,6 +39,8 @@ export interface FaultProxy {
   add(rule: FaultRule): void;
   /** Forgets every rule and count (between tests). */
   reset(): void;
+  /** Resolves once every request taken by a delay-request fault so far has been answered upstream (or failed). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +93,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     fired[kind] = (fired[kind] ?? 0) + 1;
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // Delayed requests from the moment they are taken until the service answered them (or the call failed).
+  const delayed = new Set<Promise<void>>();
 
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
@@ -112,6 +121,33 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         fire('stall-request');
       };
       req.on('data', onData);
+      return;
+    }
+    if (fault?.kind === 'delay-request') {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.once('end', () => {
+        fire('delay-request');
+        const call = new Promise<void>((resolve) => {
+          setTimeout(() => {
+            const out = http.request({ host: upstream.hostname, port: upstream.port, method, path: url, headers: req.headers, agent }, (up) => {
+              up.once('end', resolve);
+              if (res.destroyed) {
+                up.resume();
+                return;
+              }
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            });
+            out.on('error', () => {
+              res.socket?.destroy();
+              resolve();
+            });
+            out.end(Buffer.concat(body));
+          }, fault.ms);
+        }).finally(() => delayed.delete(call));
+        delayed.add(call);
+      });
       return;
     }
     const out = http.request(
@@ -145,6 +181,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       rules.length = 0;
       for (const k of Object.keys(fired)) delete fired[k];
       requests.length = 0;
+    },
+    settled: async () => {
+      while (delayed.size > 0) await Promise.all([...delayed]);
     },
     close: async () => {
       agent.destroy();

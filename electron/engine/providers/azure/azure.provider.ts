@@ -353,7 +353,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     async discardResume(bucket, key, state, signal) {
-      await call(signal, bucket, key, () => discardAzureResume(container(bucket).getBlockBlobClient(key), state));
+      return call(signal, bucket, key, () => discardAzureResume(container(bucket).getBlockBlobClient(key), state));
     },
 
     async close() {

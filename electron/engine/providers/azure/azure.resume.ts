@@ -2,7 +2,7 @@ import type { BlockBlobClient } from '@azure/storage-blob';
 import { createLogger } from '../../log';
 import { crcCombineHex } from '../crc32c';
 import type { ResumePoint, ResumeState } from '../provider';
-import { discardUncommittedBlocks } from './azure.upload';
+import { blocksLeftNotice, discardUncommittedBlocks, dropUncommittedBlocks } from './azure.upload';
 
 const log = createLogger('azure');
 
@@ -52,10 +52,11 @@ function parseBlockId(name: string): { nonce: string; index: number; crc32: stri
   return m ? { nonce: m[1] ?? '', index: Number(m[2]), crc32: m[3] ?? '' } : undefined;
 }
 
-export async function discardAzureResume(client: BlockBlobClient, state: ResumeState): Promise<void> {
-  if (!parseAzureResume(state)) return;
-  // Fails where a committed blob exists (its uncommitted blocks then expire on their own after 7 days).
-  await discardUncommittedBlocks(client);
+/** Drops the staged blocks; where a committed blob exists they are left (dropUncommittedBlocks) and said so. */
+export async function discardAzureResume(client: BlockBlobClient, state: ResumeState): Promise<string | undefined> {
+  if (!parseAzureResume(state)) return undefined;
+  const left = await dropUncommittedBlocks(client);
+  return left > 0 ? blocksLeftNotice(left) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
@@ -34,8 +34,10 @@ export interface UploadOutcome {
 }
 
 const MAX_BLOCKS = 50_000;
-/** How long blocks in flight may take to land after a pause or cancel before their requests are cut. */
+/** How long blocks still being sent may take to finish sending after a pause or cancel before their requests are cut. */
 const BLOCK_GRACE_MS = 5_000;
+/** The slices a block's body is handed to the SDK in: its upload progress then tells how much has left. */
+const BLOCK_SLICE_BYTES = 256 * 1024;
 /**
  * A block whose request shows no progress (bytes taken by the socket, or the answer) for this long is given up:
  * the Azure SDK has no inactivity timeout, only a total one per try, which would also cut slow but moving uploads.
@@ -132,6 +134,22 @@ async function watched<T>(stallMs: number, what: string, outer: AbortSignal, run
   }
 }
 
+/**
+ * A block's body as a stream of slices of the same buffer (no copy), made again for each try of the SDK. Given a
+ * Buffer, the SDK reports the whole length as sent before a byte has left; given slices, its progress tells
+ * whether the last byte was handed to the socket, which decides whether cutting the request can still let the
+ * service stage the block.
+ */
+function sliced(body: Buffer): () => NodeJS.ReadableStream {
+  return () =>
+    Readable.from(
+      (function* () {
+        for (let at = 0; at < body.length; at += BLOCK_SLICE_BYTES) yield body.subarray(at, Math.min(body.length, at + BLOCK_SLICE_BYTES));
+      })(),
+      { objectMode: false },
+    );
+}
+
 function blockId(nonce: string, index: number): string {
   // Every id of one blob must have the same length: a fixed nonce and a zero-padded index.
   return Buffer.from(`${nonce}-${String(index).padStart(6, '0')}`).toString('base64');
@@ -158,13 +176,19 @@ export async function uploadStream(
   if (resumable) state.keepBlocks = true;
   const offset = from ? from.blocks * from.partSize : 0;
   const ac = new AbortController();
-  // Blocks already on their way are given a moment to land when the job is paused or cancelled: Azure has no
-  // upload to abort, so a block whose request was cut client-side may still be staged by the service after the
-  // caller dropped the uncommitted blocks (or checkpointed without it). Past the grace period they are cut too.
-  const blocks = new AbortController();
+  // Azure has no upload to abort: a Put Block whose last byte has left may still be staged by the service after
+  // its request was cut client-side, and so after the caller dropped the uncommitted blocks (or checkpointed
+  // without it). Such a block is never cut, only waited for (its stall watch bounds the wait): its answer says
+  // whether it landed, and no cleanup runs before it. A block still being sent can be cut safely (the service
+  // never stages a body shorter than its Content-Length): on a pause or cancel it is given BLOCK_GRACE_MS to
+  // finish sending, then cut; on a failure it is cut at once.
+  const flights = new Set<{ cut: AbortController; sent: boolean }>();
+  const cutUnsent = (): void => {
+    for (const f of flights) if (!f.sent) f.cut.abort();
+  };
   let grace: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
-    grace ??= setTimeout(() => blocks.abort(), BLOCK_GRACE_MS);
+    grace ??= setTimeout(cutUnsent, BLOCK_GRACE_MS);
     ac.abort();
     source.destroy(new CancelledError());
   };
@@ -216,18 +240,29 @@ export async function uploadStream(
     const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
-      const task: Promise<void> = watched(stallMs, `a block of "${client.name}"`, blocks.signal, (signal, onProgress) =>
-        client.stageBlock(id, body, body.length, { abortSignal: signal, transactionalContentMD5: blockMd5, onProgress }),
+      // `sent` stays set once any try handed over the whole body: that try may still land.
+      const flight = { cut: new AbortController(), sent: false };
+      flights.add(flight);
+      const task: Promise<void> = watched(stallMs, `a block of "${client.name}"`, flight.cut.signal, (signal, onProgress) =>
+        client.stageBlock(id, sliced(body), body.length, {
+          abortSignal: signal,
+          transactionalContentMD5: blockMd5,
+          onProgress: (p) => {
+            if (p.loadedBytes >= body.length) flight.sent = true;
+            onProgress();
+          },
+        }),
       )
         .then(
           () => done?.(),
           (e: unknown) => {
             failure ??= { error: e };
             ac.abort();
-            blocks.abort();
+            cutUnsent();
           },
         )
         .finally(() => {
+          flights.delete(flight);
           inFlight.delete(task);
           // The request has settled: nothing holds the block's bytes any more.
           givePart(body);
@@ -288,9 +323,33 @@ export async function uploadStream(
 /**
  * Azure has no call that drops uncommitted blocks. Committing an empty list only where no blob exists
  * (If-None-Match: *) and deleting exactly that empty blob (If-Match) removes them without ever touching a
- * committed blob someone else wrote meanwhile.
+ * committed blob someone else wrote meanwhile (there it fails: 409).
  */
 export async function discardUncommittedBlocks(client: BlockBlobClient): Promise<void> {
   const empty = await client.commitBlockList([], { conditions: { ifNoneMatch: '*' } });
   await client.delete({ conditions: { ifMatch: empty.etag } });
+}
+
+/**
+ * discardUncommittedBlocks, except where a committed blob exists (an overwrite that was cancelled or failed):
+ * there the blocks are left, and counted. The only calls that drop them rewrite the blob: Put Block List of its
+ * committed ids resets its headers and metadata unless all are sent again, and gives it a new ETag and
+ * Last-Modified, a new version and a BlobCreated event; a blob made by one Put Blob has no block list to commit
+ * again. Left, they stay invisible, the content stays as it was, and they go at the next commit or Put Blob of
+ * that name, or after 7 days. Answers how many were left (0: none).
+ */
+export async function dropUncommittedBlocks(client: BlockBlobClient): Promise<number> {
+  try {
+    await discardUncommittedBlocks(client);
+    return 0;
+  } catch (e) {
+    const status = (e as { statusCode?: unknown } | null)?.statusCode;
+    if (status !== 409 && status !== 412) throw e;
+    return (await client.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
+  }
+}
+
+/** The report's words for blocks left on an existing blob (discardUncommittedBlocks). */
+export function blocksLeftNotice(count: number): string {
+  return `${count} uploaded block${count === 1 ? '' : 's'} of the unfinished upload stay staged on the existing blob: its content is unchanged; Azure drops them after 7 days, or the next upload of this name does`;
 }
