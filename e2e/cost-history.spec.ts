@@ -10,7 +10,6 @@ import { expect, test } from './fixtures';
  */
 test.use({ locale: 'en-US' });
 
-const MiB = 2 ** 20;
 /** The providers' default multipart sizing: the served mode keeps it. */
 const THRESHOLD = DEFAULT_MULTIPART.thresholdBytes;
 const PART = DEFAULT_MULTIPART.partSizeBytes;
