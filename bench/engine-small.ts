@@ -4,7 +4,7 @@
  * runs the same copy job several times (each to a fresh container) and prints the process's user+system CPU ms per
  * file for each job. With --prof, a V8 CPU profile of the last job.
  *
- *   npx tsx bench/engine-small.ts [--files 2000] [--size 4096] [--jobs 4] [--prof out.cpuprofile]
+ *   npx tsx bench/engine-small.ts [--files 2000] [--size 4096] [--jobs 4] [--prof out.cpuprofile] [--heap-prof out.heapprofile]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +26,8 @@ const FILES = Number(arg('files', '2000'));
 const SIZE = Number(arg('size', '4096'));
 const JOBS = Number(arg('jobs', '4'));
 const PROF = arg('prof', '');
+/** A sampling heap profile of the last job, with the objects GC already took: where the allocations come from. */
+const HEAP_PROF = arg('heap-prof', '');
 
 async function call(engine: Engine, channel: string, request: unknown): Promise<unknown> {
   const r = await engine.invoke(channel, request);
@@ -65,11 +67,17 @@ async function main(): Promise<void> {
     for (let j = 0; j < JOBS; j++) {
       const container = `small-${Date.now().toString(36)}-${j}`;
       await blob.createContainer(container);
-      const session = PROF && j === JOBS - 1 ? new Session() : undefined;
+      const session = (PROF || HEAP_PROF) && j === JOBS - 1 ? new Session() : undefined;
       if (session) {
         session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
+        if (PROF) {
+          await session.post('Profiler.enable');
+          await session.post('Profiler.start');
+        }
+        if (HEAP_PROF) {
+          await session.post('HeapProfiler.enable');
+          await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        }
       }
       const done = new Promise<void>((resolve) => (finished = resolve));
       const c0 = process.cpuUsage();
@@ -79,14 +87,18 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       const wall = performance.now() - t0;
       if (session) {
-        const { profile } = await session.post('Profiler.stop');
-        await writeFile(PROF, JSON.stringify(profile));
+        if (PROF) await writeFile(PROF, JSON.stringify((await session.post('Profiler.stop')).profile));
+        if (HEAP_PROF) await writeFile(HEAP_PROF, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
         session.disconnect();
       }
       const detail = (await call(engine, 'jobs:get', { id, limit: 1 })) as { state: string; filesDone: number; filesFailed: number };
       const ms = (c.user + c.system) / 1000 / FILES;
       perFile.push(ms);
-      console.log(`job ${j}: ${detail.state}, ${detail.filesDone} done, ${detail.filesFailed} failed; ${ms.toFixed(3)} CPU ms/file (user ${(c.user / 1000 / FILES).toFixed(3)}, sys ${(c.system / 1000 / FILES).toFixed(3)}), wall ${(wall / 1000).toFixed(2)} s`);
+      // With node --expose-gc: the heap left once the garbage is gone (what the jobs keep) beside the heap as it was.
+      const heapBefore = process.memoryUsage().heapUsed;
+      (globalThis as { gc?: () => void }).gc?.();
+      const heap = (globalThis as { gc?: () => void }).gc ? `, heap used ${(heapBefore / 1e6).toFixed(0)} MB, ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB after a full GC` : '';
+      console.log(`job ${j}: ${detail.state}, ${detail.filesDone} done, ${detail.filesFailed} failed; ${ms.toFixed(3)} CPU ms/file (user ${(c.user / 1000 / FILES).toFixed(3)}, sys ${(c.system / 1000 / FILES).toFixed(3)}), wall ${(wall / 1000).toFixed(2)} s${heap}`);
     }
     const warm = perFile.slice(1).sort((a, b) => a - b);
     console.log(`SUMMARY engine job (jobs 1..${JOBS - 1}): median ${(warm[Math.floor(warm.length / 2)] ?? 0).toFixed(3)} ms/file, min ${warm[0]?.toFixed(3)}, max ${warm[warm.length - 1]?.toFixed(3)}`);

@@ -23,9 +23,9 @@ export interface AdmissionSettings {
 
 export const DEFAULT_ADMISSION: AdmissionSettings = {
   maxFiles: 40,
-  maxSmallFiles: 32,
+  maxSmallFiles: 24,
   maxLargeFiles: 8,
-  largeBufferBytes: 128 * MiB,
+  largeBufferBytes: 80 * MiB,
   smallBufferBytes: 32 * MiB,
   maxPerAccount: 40,
   multipart: DEFAULT_MULTIPART,

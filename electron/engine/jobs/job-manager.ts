@@ -25,11 +25,11 @@ export interface JobManagerOptions {
   emit?: JobEventSink;
   /** Files in flight across all jobs (default 40), whatever their size. */
   maxFiles?: number;
-  /** Files below the multipart threshold in flight (default 32). */
+  /** Files below the multipart threshold in flight (default 24). */
   maxSmallFiles?: number;
   /** Files at or above the multipart threshold in flight (default 8), within largeBufferBytes. */
   maxLargeFiles?: number;
-  /** Part buffers that large relayed files may hold together (default 128 MiB). */
+  /** Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB). */
   largeBufferBytes?: number;
   /** Bodies that small relayed files may hold together (default 32 MiB). */
   smallBufferBytes?: number;

@@ -254,6 +254,6 @@ export interface MultipartSettings {
 
 export const DEFAULT_MULTIPART: MultipartSettings = {
   thresholdBytes: 16 * 1024 * 1024,
-  partSizeBytes: 8 * 1024 * 1024,
+  partSizeBytes: 5 * 1024 * 1024,
   concurrency: 4,
 };
