@@ -194,6 +194,32 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
     expect((await p.stat(bucket, 'pending/empty-but-committed')).size).toBe(0);
   });
 
+  it("blocks another tool left (ids of another length) are dropped and the upload tried again; over a committed blob, a conflict that leaves the blob", async () => {
+    const p = keyProvider(az);
+    const box = freshContainer();
+    const c = sdk.getContainerClient(box);
+    await c.create();
+    // Azure wants every block id of one blob as long as the others: these are longer than any of ours.
+    const foreignId = Buffer.from('another-tool-upload-0000000000000000000001').toString('base64');
+    const big = Buffer.alloc(7 * MIB, 3);
+    const putBig = (key: string) => p.put(box, key, Readable.from([big]), { size: big.length });
+
+    await c.getBlockBlobClient('new.bin').stageBlock(foreignId, Buffer.from('abc'), 3);
+    const first = await putBig('new.bin').catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'retryable', message: expect.stringContaining('had left 1 block Azure would not mix with ours. They were dropped') });
+    expect(await uncommittedOnly(sdk, box)).toBe(0);
+    await putBig('new.bin');
+    expect((await readAll(await p.open(box, 'new.bin'))).equals(big)).toBe(true);
+
+    await p.put(box, 'old.bin', Readable.from([Buffer.from('previous')]), { size: 8 });
+    await c.getBlockBlobClient('old.bin').stageBlock(foreignId, Buffer.from('abc'), 3);
+    const refused = await putBig('old.bin').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'conflict', message: expect.stringContaining('holds 1 block of another tool') });
+    expect((refused as Error).message).not.toMatch(/https?:|sig=/);
+    expect((await readAll(await p.open(box, 'old.bin'))).toString()).toBe('previous');
+    expect((await c.getBlockBlobClient('old.bin').getBlockList('uncommitted')).uncommittedBlocks?.map((b) => b.name)).toEqual([foreignId]);
+  });
+
   it('a missing container is not_found and names the container', async () => {
     const p = keyProvider(az);
     await expect(p.list('skyferry-missing-box', { prefix: '' })).rejects.toMatchObject({

@@ -1,7 +1,7 @@
 import { PassThrough, Readable, pipeline } from 'node:stream';
-import { BlobSASPermissions, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, type BlobItem, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
-import { CancelledError, ConflictError, InvalidInputError, NotFoundError } from '../../../../shared/errors';
+import { CancelledError, ConflictError, InvalidInputError, NotFoundError, RetryableError, type SkyferryError } from '../../../../shared/errors';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
 import {
   DEFAULT_MULTIPART,
@@ -33,7 +33,7 @@ import {
 } from './azure.metadata';
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
-import { discardUncommittedBlocks, uploadStream } from './azure.upload';
+import { discardUncommittedBlocks, dropUncommittedBlocks, uploadStream } from './azure.upload';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
@@ -41,6 +41,39 @@ const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_PAGE = 5000;
 /** Container clients kept per provider; past this many distinct names (a long browse session) they are built anew. */
 const MAX_CACHED_CONTAINERS = 64;
+
+/**
+ * Azure refuses a Put Block whose id is not as long as those of the blocks already staged on that blob
+ * (400 InvalidBlobOrBlock): blocks left by another tool's unfinished upload (or one of ours made with other ids)
+ * make every new block upload of that name fail until they expire, after 7 days.
+ */
+function isForeignBlockClash(e: unknown): boolean {
+  const err = e as { statusCode?: unknown; code?: unknown } | null;
+  return err?.statusCode === 400 && err.code === 'InvalidBlobOrBlock';
+}
+
+/**
+ * If blocks of someone else's unfinished upload are what Azure refused ours for: where no committed blob holds
+ * them they are dropped and the upload is worth another try; over a committed blob they cannot be dropped without
+ * rewriting it (see dropUncommittedBlocks), so the user is told. Undefined when no such blocks are there.
+ */
+async function foreignBlocks(client: BlockBlobClient, at: string, cause: Error): Promise<SkyferryError | undefined> {
+  try {
+    // Our first block was refused, so whatever is staged is someone else's.
+    const staged = (await client.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
+    if (staged === 0) return undefined;
+    const left = await dropUncommittedBlocks(client);
+    if (left === 0) {
+      return new RetryableError(`Azure refused the blocks of ${at}: an unfinished upload of this name (by another tool) had left ${staged} block${staged === 1 ? '' : 's'} Azure would not mix with ours. They were dropped; the upload is tried again.`, { cause });
+    }
+    return new ConflictError(
+      `Azure refused the blocks of ${at}: the existing blob holds ${left} block${left === 1 ? '' : 's'} of another tool's unfinished upload, which Azure will not mix with ours. The blob is unchanged. Finish or overwrite it with that tool, or try again after Azure drops them (7 days after they were sent).`,
+      { cause },
+    );
+  } catch {
+    return undefined;
+  }
+}
 
 export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings; blockStallMs?: number }): Provider {
   const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
@@ -218,6 +251,10 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
         return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };
       } catch (e) {
         if (!source.destroyed) source.destroy();
+        if (!opts.signal?.aborted && state.stagedBlocks && !opts.resume?.from && isForeignBlockClash(e)) {
+          const clash = await foreignBlocks(client, where(bucket, key), fail(e, bucket, key));
+          if (clash) throw clash;
+        }
         // Blocks staged for a key that has no committed blob would show as a pending upload: drop them (unless
         // they are checkpointed for a resume: the caller drops them when it gives up, PutOptions.resume).
         if (state.stagedBlocks && !state.keepBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
