@@ -174,6 +174,8 @@ export async function setClassChecked(
   try {
     after = await retry(() => provider.setMetadata(bucket, key, { storageClass: targetClass }, signal, { ifMatch }));
   } catch (e) {
+    // Gone between the check and the change (a self-copy's own HEAD, or the tier change, finds nothing).
+    if (classify(e).code === 'not_found') return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     if (classify(e).code !== 'conflict' || !provider.conditionalClassChange) throw e;
     const now = await retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
