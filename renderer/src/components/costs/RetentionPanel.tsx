@@ -23,6 +23,12 @@ const CAUTION_LABEL: Record<RetentionCaution, string> = {
   rehydration: 'Rehydrate for hours',
   'early-deletion': 'Early-deletion fee',
 };
+/** How the confirmation counts them: "1 rehydrating from Archive for hours". */
+const CAUTION_COUNTED: Record<RetentionCaution, string> = {
+  'needs-restore': 'archived (restore first)',
+  rehydration: 'rehydrating from Archive for hours',
+  'early-deletion': 'with an early-deletion fee',
+};
 const cautionNote = (o: RetentionSampleEntry): string => (o.cautions ?? []).map((c) => CAUTION_TEXT[c]).join('; ');
 
 /** "Delete 1,204 objects (3.2 GiB) older than 90 days: saves $0.07/month", the sentence the confirmation asks about. */
@@ -244,7 +250,7 @@ export function RetentionPanel() {
           {done.oneTimeUsd > 0 && <p>Charged once: {formatUsd(done.oneTimeUsd)}.</p>}
           {flagged.length > 0 && (
             <p className="dialog-note" data-testid="retention-confirm-cautions">
-              Needs care: {flagged.map(([c, t]) => `${formatCount(t.count)} ${CAUTION_LABEL[c].toLowerCase()}`).join(', ')} (see the preview).
+              Needs care: {flagged.map(([c, t]) => `${formatCount(t.count)} ${CAUTION_COUNTED[c]}`).join(', ')} (see the preview).
             </p>
           )}
           <p className="dialog-note">
