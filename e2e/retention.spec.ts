@@ -105,4 +105,43 @@ test.describe('retention in the Costs view', () => {
     await expect(page.getByTestId('retention-report-done')).toHaveText(`2 (${formatSize(8192)})`);
     for (const i of [0, 1]) expect((await container.getBlobClient(`${folder}b-${i}.dat`).getProperties()).accessTier).toBe('Cool');
   });
+
+  test('flags the Archive and Cool blobs that need care, per object and in counts, before anything runs (Azurite)', async ({ page, app, emulators, shot }) => {
+    const container = emulators.clients.azure.getContainerClient(emulators.buckets.azure);
+    const folder = `retention-care-${Date.now()}/`;
+    for (const [name, size, tier] of [['hot.dat', 1000, 'Hot'], ['cool.dat', 2000, 'Cool'], ['arch.dat', 3000, 'Hot']] as const) {
+      await container.getBlockBlobClient(`${folder}${name}`).upload(Buffer.alloc(size), size, { tier });
+    }
+    await container.getBlobClient(`${folder}arch.dat`).setAccessTier('Archive');
+    await new Promise((r) => setTimeout(r, 1100));
+
+    await openRetention(page, app.url);
+    await fill(page, emulators.accountNames.azure, emulators.buckets.azure, folder, 0);
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await expect(page.getByTestId('retention-matched')).toHaveText(`3 (${formatSize(6000)})`);
+    // A delete: Cool (30 days) and Archive (180 days) were written just now, so deleting them pays early deletion.
+    await expect(page.getByTestId('retention-caution-early-deletion')).toHaveText(`2 (${formatSize(5000)})`);
+    await expect(page.getByTestId('retention-caution-rehydration')).toHaveCount(0);
+    const largest = page.getByRole('table', { name: 'Largest matching objects' });
+    await expect(largest.getByRole('row', { name: new RegExp(`${folder}cool\\.dat`) })).toContainText('Under its minimum storage time: early-deletion fee');
+    await expect(largest.getByRole('row', { name: new RegExp(`${folder}hot\\.dat`) }).getByRole('cell').last()).toHaveText('');
+    await expect(page.getByRole('table', { name: 'Matching objects that need care' }).getByRole('rowheader')).toHaveText([`${folder}arch.dat`, `${folder}cool.dat`]);
+
+    // A move to Cool: the Cool blob is left out, the Archive blob rehydrates for hours.
+    await page.getByRole('combobox', { name: 'Action' }).selectOption('set-class');
+    await page.getByRole('combobox', { name: 'Storage class' }).fill('Cool');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await expect(page.getByTestId('retention-matched')).toHaveText(`2 (${formatSize(4000)})`);
+    await expect(page.getByTestId('retention-caution-rehydration')).toHaveText(`1 (${formatSize(3000)})`);
+    await expect(page.getByTestId('retention-caution-early-deletion')).toHaveText(`1 (${formatSize(3000)})`);
+    await expect(page.getByTestId('retention-preview')).toContainText('1 blob is in the Archive tier: setting Cool starts a rehydration that takes up to 15 hours');
+    await expect(page.getByRole('table', { name: 'Largest matching objects' }).getByRole('row', { name: new RegExp(`${folder}arch\\.dat`) }))
+      .toContainText('In Archive: rehydrates for hours after the change; Under its minimum storage time: early-deletion fee');
+    await page.getByRole('button', { name: 'Move…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change storage class' });
+    await expect(dialog.getByTestId('retention-confirm-cautions')).toHaveText('Needs care: 1 rehydrating from Archive for hours, 1 with an early-deletion fee (see the preview).');
+    await shot('confirm-cautions');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
+  });
 });

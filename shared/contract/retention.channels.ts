@@ -18,6 +18,20 @@ export type RetentionAction = z.infer<typeof RetentionActionSchema>;
 
 const PricingPlaceSchema = PriceRefSchema.pick({ provider: true, region: true });
 
+/**
+ * Why an object needs care before the action: `needs-restore`, archived on S3 (GLACIER, DEEP_ARCHIVE): a class change
+ * is a copy, which S3 refuses until the object is restored; `rehydration`, in Azure's Archive tier: another tier can
+ * be set directly, but the blob rehydrates for hours (up to 15 at Standard priority) and stays unreadable meanwhile;
+ * `early-deletion`, younger than its class's minimum storage duration: deleting or moving it now bills the rest.
+ */
+export const RetentionCautionSchema = z.enum(['needs-restore', 'rehydration', 'early-deletion']);
+export type RetentionCaution = z.infer<typeof RetentionCautionSchema>;
+
+export const RetentionSampleEntrySchema = ObjectEntrySchema.extend({ cautions: z.array(RetentionCautionSchema).optional() });
+export type RetentionSampleEntry = z.infer<typeof RetentionSampleEntrySchema>;
+
+const CountBytesSchema = z.object({ count: z.number().int().nonnegative(), bytes: z.number().nonnegative() });
+
 export const RetentionPreviewRequestSchema = z.object({
   /** A bucket or a prefix in one (`s3://acct/bucket/logs/`). */
   uri: UriSchema,
@@ -65,8 +79,12 @@ export const RetentionPreviewSchema = z.object({
   oneTime: z.array(CostLineSchema),
   oneTimeUsd: z.number().nonnegative(),
   notes: z.array(z.string()),
-  /** The largest matches (at most 100), for display; the full list is on disk. */
-  sample: z.array(ObjectEntrySchema),
+  /** Matches that need care, by caution (an object may count under two); absent in previews saved before it existed. */
+  cautions: z.record(RetentionCautionSchema, CountBytesSchema).optional(),
+  /** The largest matches (at most 100), for display, with their cautions; the full list is on disk. */
+  sample: z.array(RetentionSampleEntrySchema),
+  /** The largest matches that need care (at most 100), so that a few among millions can be found. */
+  cautionSample: z.array(RetentionSampleEntrySchema).optional(),
   /** The job that acted on this preview, once run. */
   jobId: z.string().optional(),
 });

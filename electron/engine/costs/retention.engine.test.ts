@@ -1,4 +1,4 @@
-import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -6,12 +6,13 @@ import { Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetail, JobSummary, RetentionPreview, RetentionReport } from '../../../shared/contract';
+import type { RetentionAction } from '../../../shared/contract/retention.channels';
 import { formatLocation } from '../../../shared/location';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
+import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
 import { JobManager } from '../jobs/job-manager';
 import { resolverFor } from '../jobs/testing/resolver';
 import { createProvider } from '../providers/factory';
@@ -284,6 +285,8 @@ describe('retention on Azurite', () => {
   });
 });
 
+const headObject = (bucket: string, key: string) => s3sdk.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then((h) => h, () => undefined);
+
 /**
  * The gap between a retention run's check (a HEAD) and its delete: another writer replaces the object in between.
  * `rewrittenAfterStat` wraps the real provider and, right after the first HEAD of a key answers, writes a new version
@@ -308,20 +311,94 @@ function rewrittenAfterStat(inner: Provider, rewrites: Record<string, () => Prom
   });
 }
 
-/** Runs a retention delete of `keys` (as a preview would plan it, from `planner`'s stat) through the job manager. */
-async function runDelete(provider: Provider, account: string, bucket: string, keys: string[], planner: Provider = provider): Promise<JobDetail['files']> {
+/**
+ * Runs a retention delete of `keys` (as a preview would plan it, from `planner`'s stat) through the job manager; with
+ * `storageClass`, a class change to it instead.
+ */
+async function runDelete(provider: Provider, account: string, bucket: string, keys: string[], planner: Provider = provider, storageClass?: string): Promise<JobDetail['files']> {
   const uri = (k: string): string => formatLocation({ kind: provider.kind, account, bucket, key: k });
   const files = await Promise.all(keys.map(async (k) => {
     const m = await planner.stat(bucket, k);
     return { source: uri(k), size: m.size, ...(m.etag === undefined ? {} : { etag: m.etag }) };
   }));
   const jobs = new JobManager({ resolve: resolverFor({ [account]: provider }) });
-  const { id } = jobs.startPlanned({ kind: 'delete', title: 'retention', sources: [uri('')], options: { unchangedBefore: new Date(Date.now() + DAY).toISOString() }, files });
+  const options = { unchangedBefore: new Date(Date.now() + DAY).toISOString(), ...(storageClass === undefined ? {} : { storageClass }) };
+  const { id } = jobs.startPlanned({ kind: storageClass === undefined ? 'delete' : 'set-class', title: 'retention', sources: [uri('')], options, files });
   await jobs.whenFinished(id);
   const out = jobs.get(id).files.map((f) => ({ ...f }));
   await jobs.close();
   return out as JobDetail['files'];
 }
+
+describe('what needs care before the action (archive classes, minimum storage durations)', () => {
+  it('Azurite: a delete flags Cool and Archive blobs still within their minimum; a move to Cool flags the Archive blob as rehydrating', async () => {
+    const c = azsdk.getContainerClient('care');
+    await c.create();
+    for (const [name, size, tier] of [['hot.dat', 1000, 'Hot'], ['cool.dat', 2000, 'Cool'], ['arch.dat', 3000, 'Hot']] as const) {
+      await c.getBlockBlobClient(`c/${name}`).upload(Buffer.alloc(size), size, { tier });
+    }
+    await c.getBlobClient('c/arch.dat').setAccessTier('Archive');
+    // Azurite keeps an archived blob unreadable, as Azure does.
+    expect(await c.getBlobClient('c/arch.dat').downloadToBuffer().then(() => 'read', (e: { statusCode?: number; code?: string }) => `${e.statusCode} ${e.code}`)).toBe('409 BlobArchived');
+    await new Promise((r) => setTimeout(r, 1100));
+
+    const del = await preview({ uri: 'az://azurite/care/c/', olderThanDays: 0, action: { kind: 'delete' } });
+    expect(del.matched).toBe(3);
+    expect(del.cautions).toEqual({ 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 2, bytes: 5000 } });
+    expect(del.sample.map((e) => [e.key, e.storageClass, e.cautions])).toEqual([
+      ['c/arch.dat', 'Archive', ['early-deletion']],
+      ['c/cool.dat', 'Cool', ['early-deletion']],
+      ['c/hot.dat', 'Hot', undefined],
+    ]);
+    expect(del.cautionSample?.map((e) => e.key)).toEqual(['c/arch.dat', 'c/cool.dat']);
+    expect(del.oneTime.filter((l) => l.kind === 'early-deletion').map((l) => l.label)).toEqual([
+      expect.stringMatching(/Early deletion from Archive: 1 objects younger than 180 days/),
+      expect.stringMatching(/Early deletion from Cool: 1 objects younger than 30 days/),
+    ]);
+
+    const move = await preview({ uri: 'az://azurite/care/c/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'Cool' } });
+    expect([move.matched, move.alreadyInClass]).toEqual([2, 1]);
+    expect(move.cautions).toEqual({ 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 1, bytes: 3000 }, 'early-deletion': { count: 1, bytes: 3000 } });
+    expect(move.sample.map((e) => [e.key, e.cautions])).toEqual([['c/arch.dat', ['rehydration', 'early-deletion']], ['c/hot.dat', undefined]]);
+    expect(move.notes[0]).toBe('1 blob is in the Archive tier: setting Cool starts a rehydration that takes up to 15 hours (Standard priority); it stays unreadable and billed as Archive until it ends.');
+
+    // Azurite changes the tier of an archived blob at once (Azure keeps it in Archive, rehydrating, for hours).
+    const { job } = await runToEnd(move.id);
+    expect(job.files.map((f) => f.state)).toEqual(['done', 'done']);
+    expect((await c.getBlobClient('c/arch.dat').getProperties()).accessTier).toBe('Cool');
+  });
+
+  it('S3: GLACIER and DEEP_ARCHIVE need a restore before a class change, GLACIER_IR does not (MinIO refuses those classes: a listing page stands in)', async () => {
+    // Measured with the pinned MinIO (2026-02-12): PutObject with StorageClass GLACIER answers 400 InvalidStorageClass
+    // (it keeps STANDARD and REDUCED_REDUNDANCY only), so an archived object cannot be made there.
+    const refused = await s3sdk.send(new PutObjectCommand({ Bucket: 'ret', Key: 'glacier', Body: 'x', StorageClass: 'GLACIER' }))
+      .then(() => 'stored', (e: { name?: string }) => e.name);
+    expect(refused).toBe('InvalidStorageClass');
+
+    const now = new Date('2026-06-01T00:00:00Z');
+    const ago = (days: number): string => new Date(now.getTime() - days * DAY).toISOString();
+    const entry = (key: string, storageClass: string, days: number) => ({ key, name: key, isPrefix: false, size: 1000, modified: ago(days), storageClass });
+    const listing = {
+      kind: 's3' as const,
+      list: () => Promise.resolve({ entries: [entry('a/glacier', 'GLACIER', 400), entry('a/deep', 'DEEP_ARCHIVE', 100), entry('a/ir', 'GLACIER_IR', 400), entry('a/std', 'STANDARD', 400)] }),
+    };
+    const run = (action: RetentionAction) => previewRetention(listing, 'b', 'a/', {
+      olderThanDays: 30, action, catalog: SHIPPED_CATALOG, place: { provider: 'aws-s3', region: 'us-east-1' }, matches: new MatchList(path.join(dir, `s3care-${action.kind}`)), now,
+    });
+    const move = await run({ kind: 'set-class', storageClass: 'STANDARD_IA' });
+    expect(move.cautions).toEqual({ 'needs-restore': { count: 2, bytes: 2000 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 1, bytes: 1000 } });
+    expect(Object.fromEntries(move.sample.map((e) => [e.key, e.cautions]))).toEqual({ 'a/deep': ['needs-restore', 'early-deletion'], 'a/glacier': ['needs-restore'], 'a/ir': undefined, 'a/std': undefined });
+    expect(move.notes[0]).toMatch(/^2 objects are archived \(S3 Glacier Flexible Retrieval or Deep Archive\): S3 cannot copy them to STANDARD_IA until restored/);
+    const saved: Array<[string, unknown]> = [];
+    for await (const m of new MatchList(path.join(dir, 's3care-set-class')).read()) saved.push([m.key, m.cautions]);
+    expect(saved).toEqual([['a/glacier', ['needs-restore']], ['a/deep', ['needs-restore', 'early-deletion']], ['a/ir', undefined], ['a/std', undefined]]);
+
+    // A delete acts on archived objects directly: only the 180-day minimum of the 100-day-old DEEP_ARCHIVE object applies.
+    const del = await run({ kind: 'delete' });
+    expect(del.cautions).toEqual({ 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 1, bytes: 1000 } });
+    expect(del.notes.join(' ')).not.toMatch(/restored/);
+  });
+});
 
 describe('an object rewritten between the check and the delete', () => {
   it('Azurite: the delete carries If-Match, so the new version stays and is reported as changed since it was checked', async () => {
@@ -376,6 +453,55 @@ describe('an object rewritten between the check and the delete', () => {
     await provider.close?.();
     expect(files.map((f) => f.state)).toEqual(['done', 'done']);
     for (const k of ['a', 'b']) expect(await s3sdk.send(new HeadObjectCommand({ Bucket: 'gap', Key: k })).then(() => 'kept', () => 'deleted')).toBe('deleted');
+  });
+});
+
+describe('an object rewritten between the check and the class change', () => {
+  it('MinIO: the self-copy carries CopySourceIfMatch with the checked ETag, MinIO enforces it, so the new version stays as written', async () => {
+    // Measured with the pinned MinIO (2026-02-12): CopyObject with a stale CopySourceIfMatch answers 412 PreconditionFailed.
+    await s3sdk.send(new CreateBucketCommand({ Bucket: 'gapcls' }));
+    const v1 = await s3sdk.send(new PutObjectCommand({ Bucket: 'gapcls', Key: 'stale', Body: 'one' }));
+    await s3sdk.send(new PutObjectCommand({ Bucket: 'gapcls', Key: 'stale', Body: 'two!' }));
+    const stale = await s3sdk.send(new CopyObjectCommand({ Bucket: 'gapcls', Key: 'stale', CopySource: 'gapcls/stale', CopySourceIfMatch: v1.ETag, StorageClass: 'REDUCED_REDUNDANCY', MetadataDirective: 'COPY' }))
+      .then(() => 'copied', (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.name}`);
+    expect(stale).toBe('412 PreconditionFailed');
+
+    for (const k of ['a', 'b', 'c']) await s3sdk.send(new PutObjectCommand({ Bucket: 'gapcls', Key: k, Body: `old ${k}` }));
+    const inner = createS3Provider(
+      { kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_required' },
+      { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    );
+    const provider = rewrittenAfterStat(inner, {
+      b: () => s3sdk.send(new PutObjectCommand({ Bucket: 'gapcls', Key: 'b', Body: 'new and longer' })),
+      c: () => s3sdk.send(new DeleteObjectCommand({ Bucket: 'gapcls', Key: 'c' })),
+    });
+    const files = await runDelete(provider, 'minio', 'gapcls', ['a', 'b', 'c'], inner, 'REDUCED_REDUNDANCY');
+    await inner.close?.();
+    expect(files.map((f) => [f.source.split('/').pop(), f.state, f.notice])).toEqual([
+      ['a', 'done', undefined],
+      ['b', 'skipped', CHANGED_BEFORE_MOVE],
+      // Deleted by someone else meanwhile: the provider's own HEAD before the copy finds nothing.
+      ['c', 'skipped', 'Skipped: gone since it was checked'],
+    ]);
+    expect((await headObject('gapcls', 'a'))?.StorageClass).toBe('REDUCED_REDUNDANCY');
+    const b = await headObject('gapcls', 'b');
+    expect([b?.StorageClass, b?.ContentLength]).toEqual([undefined, 'new and longer'.length]);
+  });
+
+  it('Azurite: Set Blob Tier takes no ETag condition, so the new version is moved too, and reported as rewritten meanwhile', async () => {
+    const c = azsdk.getContainerClient('gapcls');
+    await c.create();
+    for (const k of ['a.bin', 'b.bin']) await c.getBlockBlobClient(k).upload(Buffer.alloc(100), 100, { tier: 'Hot' });
+    const inner = createProvider({ kind: 'azure', name: 'azurite', auth: 'sharedKey', accountName: az.accountName, endpoint: az.endpoint }, { accountKey: az.accountKey });
+    const provider = rewrittenAfterStat(inner, { 'b.bin': () => c.getBlockBlobClient('b.bin').upload(Buffer.alloc(7), 7, { tier: 'Hot' }) });
+    const files = await runDelete(provider, 'azurite', 'gapcls', ['a.bin', 'b.bin'], inner, 'Cool');
+    await inner.close?.();
+    expect(files.map((f) => [f.source.split('/').pop(), f.state])).toEqual([['a.bin', 'done'], ['b.bin', 'done']]);
+    // The tier change keeps the ETag (measured on Azurite), so a moved ETag means a rewrite around the change.
+    expect(files[0]?.notice).toBeUndefined();
+    expect(files[1]?.notice).toMatch(/rewritten between the check and the class change \(azure cannot make the change conditional\)/);
+    const b = await c.getBlobClient('b.bin').getProperties();
+    expect([b.accessTier, b.contentLength]).toEqual(['Cool', 7]);
   });
 });
 
@@ -475,6 +601,28 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
     expect(report.totals.failed.count).toBe(2);
     expect(report.objects.map((o) => o.reason)).toEqual([expect.stringMatching(/kept the object in STANDARD/), expect.stringMatching(/kept the object in STANDARD/)]);
     expect(report.realisedMonthlySavingUsd).toBe(0);
+  });
+
+  it('a class change carries ifGenerationMatch on the self-rewrite, which fake-gcs-server ignores (GCS enforces it)', async () => {
+    // Measured with fake-gcs-server 1.56.1: a rewrite with a stale ifGenerationMatch succeeds (and keeps STANDARD).
+    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
+    const inner = createProvider(settings, {});
+    const put = (key: string, body: string) => inner.put('ret', key, Readable.from([Buffer.from(body)]), { size: body.length });
+    await put('gapcls/stale', 'one');
+    const v1 = await inner.stat('ret', 'gapcls/stale');
+    await put('gapcls/stale', 'two!');
+    expect(await inner.setMetadata('ret', 'gapcls/stale', { storageClass: 'COLDLINE' }, undefined, { ifMatch: { version: v1.version } })).toMatchObject({ size: 4, storageClass: 'STANDARD' });
+
+    for (const k of ['gapcls/a', 'gapcls/b']) await put(k, 'old');
+    const provider = rewrittenAfterStat(inner, { 'gapcls/b': () => put('gapcls/b', 'new and longer') });
+    const files = await runDelete(provider, 'fgcs', 'ret', ['gapcls/a', 'gapcls/b'], inner, 'COLDLINE');
+    // Not refused, so the run goes on to the class check, which fails as fake-gcs keeps STANDARD; the bytes stay as written.
+    expect(files.map((f) => [f.state, f.error?.message])).toEqual([
+      ['failed', expect.stringMatching(/kept the object in STANDARD/)],
+      ['failed', expect.stringMatching(/kept the object in STANDARD/)],
+    ]);
+    expect((await inner.stat('ret', 'gapcls/b')).size).toBe('new and longer'.length);
+    await inner.close?.();
   });
 
   it('a delete carries ifGenerationMatch, which fake-gcs-server takes but does not enforce (GCS does)', async () => {

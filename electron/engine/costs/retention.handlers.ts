@@ -104,7 +104,9 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
         oneTime: result.oneTime,
         oneTimeUsd: result.oneTimeUsd,
         notes: result.notes,
+        cautions: result.cautions,
         sample: result.sample,
+        cautionSample: result.cautionSample,
         state: 'done',
       } satisfies Partial<RetentionPreview>;
       await save({ ...preview, ...done });

@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { RetentionAction } from '../../../shared/contract/retention.channels';
+import type { RetentionAction, RetentionCaution, RetentionSampleEntry } from '../../../shared/contract/retention.channels';
+import type { ProviderKind } from '../../../shared/location';
 import type { CostLine, PriceCatalog, RegionPricing, StorageClassPricing } from '../../../shared/costs';
 import { CancelledError } from '../../../shared/errors';
-import type { ObjectEntry } from '../../../shared/model';
 import type { Provider } from '../providers/provider';
 import { earlyDeletion, gb, line, requests, retrieval, sumLines } from './estimator';
 import { findClass, findClassOrDefault, findRegion } from './lookup';
@@ -23,6 +23,23 @@ export interface RetentionMatch {
   etag?: string;
   storageClass?: string;
   modified: string;
+  /** What needs care before the action (RetentionCautionSchema). */
+  cautions?: RetentionCaution[];
+}
+
+/** S3 classes whose objects must be restored before they can be read or copied (GLACIER_IR reads at once). */
+const S3_RESTORE_FIRST = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/**
+ * Whether a class change can act on an object of this class at once: an archived S3 object must be restored first
+ * (the change is a copy); an Azure blob in Archive takes the new tier directly but rehydrates for hours. GCS ARCHIVE
+ * is read at once, so nothing applies there (its 365-day minimum shows as early deletion).
+ */
+export function archiveCaution(kind: ProviderKind, action: RetentionAction, storageClass: string | undefined): RetentionCaution | undefined {
+  if (action.kind !== 'set-class' || !storageClass) return undefined;
+  if (kind === 's3' && S3_RESTORE_FIRST.has(storageClass.toUpperCase())) return 'needs-restore';
+  if (kind === 'azure' && storageClass.toLowerCase() === 'archive') return 'rehydration';
+  return undefined;
 }
 
 /**
@@ -124,7 +141,8 @@ export class RetentionTally {
     }
   }
 
-  add(m: RetentionMatch, now: number): void {
+  /** Counts and prices one match; answers true when it is younger than its class's minimum storage duration. */
+  add(m: RetentionMatch, now: number): boolean {
     this.count += 1;
     this.bytes += m.size;
     const key = m.storageClass || DEFAULT_CLASS_KEY;
@@ -145,6 +163,7 @@ export class RetentionTally {
       e.count += 1;
       this.early.set(cls.id, e);
     }
+    return early !== null;
   }
 
   price(): RetentionPricing {
@@ -219,7 +238,9 @@ export interface RetentionScanResult extends RetentionPricing {
   alreadyInClass: number;
   undated: number;
   byClass: Record<string, { count: number; bytes: number }>;
-  sample: ObjectEntry[];
+  cautions: Record<RetentionCaution, { count: number; bytes: number }>;
+  sample: RetentionSampleEntry[];
+  cautionSample: RetentionSampleEntry[];
 }
 
 /**
@@ -227,13 +248,15 @@ export interface RetentionScanResult extends RetentionPricing {
  * (for a class change, those not already in the target class), writes them to the match list, and prices them.
  * Memory is one listing page, one page of matches, a per-class tally and the sample heap.
  */
-export async function previewRetention(provider: Pick<Provider, 'list'>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
+export async function previewRetention(provider: Pick<Provider, 'list' | 'kind'>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
   const { signal, onProgress, matches } = options;
   const now = (options.now ?? new Date()).getTime();
   const cutoff = now - options.olderThanDays * DAY_MS;
   const interval = options.progressIntervalMs ?? 250;
   const tally = new RetentionTally(options.catalog, options.place, options.action);
-  const sample = new LargestHeap(options.sampleSize ?? 100);
+  const sample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+  const cautionSample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+  const cautions: RetentionScanResult['cautions'] = { 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 0, bytes: 0 } };
   let listed = 0;
   let pages = 0;
   let alreadyInClass = 0;
@@ -266,8 +289,21 @@ export async function previewRetention(provider: Pick<Provider, 'list'>, bucket:
       const m: RetentionMatch = { key: e.key, size: e.size, modified: new Date(modified).toISOString() };
       if (e.etag !== undefined) m.etag = e.etag;
       if (e.storageClass) m.storageClass = e.storageClass;
-      tally.add(m, now);
-      sample.offer(e);
+      const flags: RetentionCaution[] = [];
+      const archived = archiveCaution(provider.kind, options.action, e.storageClass);
+      if (archived) flags.push(archived);
+      if (tally.add(m, now)) flags.push('early-deletion');
+      for (const c of flags) {
+        cautions[c].count += 1;
+        cautions[c].bytes += m.size;
+      }
+      if (flags.length > 0) {
+        m.cautions = flags;
+        cautionSample.offer({ ...e, cautions: flags });
+        sample.offer({ ...e, cautions: flags });
+      } else {
+        sample.offer(e);
+      }
       await matches.add(m);
     }
     cursor = page.cursor;
@@ -277,6 +313,7 @@ export async function previewRetention(provider: Pick<Provider, 'list'>, bucket:
   report(true);
   const priced = tally.price();
   if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} objects report no modification time and were left out.`);
+  priced.notes.unshift(...cautionNotes(cautions, options.action));
   if (alreadyInClass > 0) priced.notes.push(`${alreadyInClass.toLocaleString('en-US')} older objects are already in that class and were left out.`);
   return {
     ...priced,
@@ -287,6 +324,24 @@ export async function previewRetention(provider: Pick<Provider, 'list'>, bucket:
     alreadyInClass,
     undated,
     byClass: Object.fromEntries([...tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
+    cautions,
     sample: sample.sorted(),
+    cautionSample: cautionSample.sorted(),
   };
+}
+
+const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The sentences a preview leads with when some matches need care (the early-deletion fee itself is a priced line). */
+function cautionNotes(c: RetentionScanResult['cautions'], action: RetentionAction): string[] {
+  const notes: string[] = [];
+  const restore = c['needs-restore'].count;
+  if (restore > 0 && action.kind === 'set-class') {
+    notes.push(`${plural(restore, 'object is', 'objects are')} archived (S3 Glacier Flexible Retrieval or Deep Archive): S3 cannot copy ${restore === 1 ? 'it' : 'them'} to ${action.storageClass} until restored (RestoreObject, hours), so the run fails on any not restored first.`);
+  }
+  const rehydrate = c.rehydration.count;
+  if (rehydrate > 0 && action.kind === 'set-class') {
+    notes.push(`${plural(rehydrate, 'blob is', 'blobs are')} in the Archive tier: setting ${action.storageClass} starts a rehydration that takes up to 15 hours (Standard priority); ${rehydrate === 1 ? 'it stays' : 'they stay'} unreadable and billed as Archive until it ends.`);
+  }
+  return notes;
 }

@@ -42,11 +42,11 @@ interface AgeRow extends Tally {
 }
 
 /** A bounded min-heap on size: keeps the N largest objects seen so far in O(log N) per object. */
-export class LargestHeap {
-  private readonly items: ObjectEntry[] = [];
+export class LargestHeap<T extends ObjectEntry = ObjectEntry> {
+  private readonly items: T[] = [];
   constructor(private readonly limit: number) {}
 
-  offer(e: ObjectEntry): void {
+  offer(e: T): void {
     const h = this.items;
     if (h.length < this.limit) {
       h.push(e);
@@ -57,13 +57,13 @@ export class LargestHeap {
     }
   }
 
-  sorted(): ObjectEntry[] {
+  sorted(): T[] {
     return [...this.items].sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
   }
 
   private swap(i: number, j: number): void {
-    const t = this.items[i] as ObjectEntry;
-    this.items[i] = this.items[j] as ObjectEntry;
+    const t = this.items[i] as T;
+    this.items[i] = this.items[j] as T;
     this.items[j] = t;
   }
 

@@ -90,13 +90,10 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     const verdict = checkUnchanged(f, meta, cutoff, targetClass);
     if (verdict.act) {
       if (targetClass !== undefined) {
-        const after = await withRetry(ctx.retry, () => provider.setMetadata(location.bucket, location.key, { storageClass: targetClass }, signal), retry);
-        // A store may accept the request and keep the class (fake-gcs; an archived blob still rehydrating): say so.
-        if (after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase()) {
-          throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
-        }
-        delete f.notice;
-        finish(job, i, 'done');
+        const outcome = await setClassChecked(provider, location.bucket, location.key, targetClass, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
+        if (outcome.notice === undefined) delete f.notice;
+        else f.notice = outcome.notice;
+        finish(job, i, outcome.state);
       } else {
         // Deleted only if still the version just checked (meta is defined: checkUnchanged acts on existing objects).
         const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
@@ -151,6 +148,56 @@ export async function removeChecked(
     if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
     throw e;
   }
+}
+
+/** Changes between a retention run's check and its class change: the new version is left in its class and reported. */
+export const CHANGED_BEFORE_MOVE = 'Skipped: changed since it was checked (rewritten just before the class change)';
+
+/**
+ * Sets the storage class only on the version `checked` describes where the provider can make the change conditional
+ * (Provider.conditionalClassChange: S3 CopySourceIfMatch, GCS ifGenerationMatch). A refusal (ConflictError) is looked
+ * at again: gone or a newer version there is skipped and reported. Azure's Set Blob Tier has no ETag condition: the
+ * HEAD just before is the only guard, and a blob whose ETag differs after the change is reported as rewritten meanwhile
+ * (the tier change itself keeps the ETag). An Azure blob leaving Archive stays in Archive while it rehydrates (hours).
+ */
+export async function setClassChecked(
+  provider: Provider,
+  bucket: string,
+  key: string,
+  targetClass: string,
+  checked: ObjectMetadata | undefined,
+  signal: AbortSignal,
+  retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
+): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
+  const ifMatch = { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
+  let after: ObjectMetadata;
+  try {
+    after = await retry(() => provider.setMetadata(bucket, key, { storageClass: targetClass }, signal, { ifMatch }));
+  } catch (e) {
+    // Gone between the check and the change (a self-copy's own HEAD, or the tier change, finds nothing).
+    if (classify(e).code === 'not_found') return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
+    if (classify(e).code !== 'conflict' || !provider.conditionalClassChange) throw e;
+    const now = await retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    if (now === undefined) return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
+    // A retry after a change whose answer was lost: the self-copy or rewrite gave it a new ETag or generation.
+    if (now.storageClass?.toLowerCase() === targetClass.toLowerCase()) return { state: 'done', notice: `Already in ${now.storageClass}` };
+    if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_BEFORE_MOVE };
+    throw e;
+  }
+  const kept = after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase();
+  if (kept && provider.kind === 'azure' && after.storageClass?.toLowerCase() === 'archive' && checked?.storageClass?.toLowerCase() === 'archive') {
+    // Azure reports Archive (archive status rehydrate-pending-to-…) until the rehydration ends: Standard priority takes up to 15 hours.
+    return { state: 'done', notice: `Rehydrating from Archive to ${targetClass}: Azure takes up to 15 hours; the blob stays unreadable in Archive until then` };
+  }
+  // A store may accept the request and keep the class (fake-gcs): say so.
+  if (kept) throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
+  if (!provider.conditionalClassChange && checked?.etag !== undefined && after.etag !== undefined && after.etag !== checked.etag) {
+    return { state: 'done', notice: `Moved, but it was rewritten between the check and the class change (${provider.kind} cannot make the change conditional): the newer version is in ${targetClass}` };
+  }
+  return { state: 'done' };
 }
 
 function finish(job: Job, i: number, state: 'done' | 'skipped'): void {

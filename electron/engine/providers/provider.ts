@@ -66,8 +66,16 @@ export interface Provider {
   /** Server-side copy inside this account (features.serverSideCopy). */
   copy?(src: ObjectRef, dst: ObjectRef, options?: CopyOptions): Promise<PutResult>;
 
-  /** Changes metadata in place (may be a self-copy underneath); returns the new metadata. */
-  setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal): Promise<ObjectMetadata>;
+  /**
+   * Changes metadata in place (may be a self-copy underneath); returns the new metadata. With `options.ifMatch`, a
+   * storage-class change acts only on the version a caller checked, in the same request where the service allows
+   * it (S3: the self-copy's CopySourceIfMatch; GCS: the self-rewrite's ifGenerationMatch), else ConflictError.
+   * Azure's Set Blob Tier takes no ETag condition (only x-ms-if-tags): there the caller's own check is all there is.
+   * MinIO enforces CopySourceIfMatch; fake-gcs-server ignores ifGenerationMatch on a rewrite.
+   */
+  setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal, options?: SetMetadataOptions): Promise<ObjectMetadata>;
+  /** True when setMetadata honours SetMetadataOptions.ifMatch for a class change in the same request. */
+  readonly conditionalClassChange?: boolean;
 
   /** Computes a hash by reading the object, for backends that store none (local folders). */
   hash?(bucket: string, key: string, kind: HashKind, signal?: AbortSignal): Promise<string>;
@@ -235,6 +243,11 @@ export interface PendingUpload {
 
 export interface RemoveOptions {
   /** The version to remove, as stat() reported it: `etag` (S3, Azure, local) or `version` (the GCS generation). */
+  ifMatch?: Pick<ObjectMetadata, 'etag' | 'version'>;
+}
+
+export interface SetMetadataOptions {
+  /** The version to change, as stat() reported it: `etag` (S3) or `version` (the GCS generation). */
   ifMatch?: Pick<ObjectMetadata, 'etag' | 'version'>;
 }
 

@@ -359,6 +359,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           );
         }
         if (patch.userMetadata) await client.setMetadata(patch.userMetadata, { abortSignal: signal });
+        // Set Blob Tier takes no ETag condition (x-ms-if-tags only), so SetMetadataOptions.ifMatch cannot apply here.
         if (tier) await client.setAccessTier(tier, { abortSignal: signal });
       });
       return stat(bucket, key, signal);

@@ -115,9 +115,11 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     }
   };
 
-  const copy = async (src: ObjectRef, dst: ObjectRef, patch: MetadataPatch | undefined, signal?: AbortSignal) => {
-    const srcMeta = await stat(src.bucket, src.key, signal);
-    const headers = patch ? mergedHeaders(srcMeta, patch) : undefined;
+  /** `ifMatch`: the ETag a caller checked, sent as CopySourceIfMatch instead of the one this HEAD read (412 if moved on). */
+  const copy = async (src: ObjectRef, dst: ObjectRef, patch: MetadataPatch | undefined, signal?: AbortSignal, ifMatch?: string) => {
+    const head = await stat(src.bucket, src.key, signal);
+    const headers = patch ? mergedHeaders(head, patch) : undefined;
+    const srcMeta = ifMatch === undefined ? head : { ...head, etag: ifMatch };
     return copyObject({ client, endpoint, settings: copySettings, src, srcMeta, dst, headers, signal });
   };
 
@@ -125,6 +127,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     kind: 's3',
     features: FEATURES,
     conditionalRead: true,
+    conditionalClassChange: true,
     resumeCrc: 'crc32',
     ...(checksum === 'WHEN_SUPPORTED' ? { putChecksum: 'crc32' as const } : {}),
 
@@ -311,8 +314,8 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       return copy(src, dst, copyOptions.metadata, copyOptions.signal);
     },
 
-    async setMetadata(bucket, key, patch, signal) {
-      await copy({ bucket, key }, { bucket, key }, patch, signal);
+    async setMetadata(bucket, key, patch, signal, options) {
+      await copy({ bucket, key }, { bucket, key }, patch, signal, options?.ifMatch?.etag);
       return stat(bucket, key, signal);
     },
 

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { RetentionAction, RetentionPreview, RetentionReport } from '../../../../shared/contract/retention.channels';
+import type { RetentionAction, RetentionCaution, RetentionPreview, RetentionReport, RetentionSampleEntry } from '../../../../shared/contract/retention.channels';
 import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { useStore } from '../../store';
@@ -11,6 +11,25 @@ import { CloudPlaceFields, useCloudPlace } from './cloudPlace';
 
 const STATE_TEXT = { running: 'Previewing', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+/** What each caution means for the user, short enough for a table cell. */
+const CAUTION_TEXT: Record<RetentionCaution, string> = {
+  'needs-restore': 'Archived: restore it before its class can change',
+  rehydration: 'In Archive: rehydrates for hours after the change',
+  'early-deletion': 'Under its minimum storage time: early-deletion fee',
+};
+const CAUTION_LABEL: Record<RetentionCaution, string> = {
+  'needs-restore': 'Need a restore first',
+  rehydration: 'Rehydrate for hours',
+  'early-deletion': 'Early-deletion fee',
+};
+/** How the confirmation counts them: "1 rehydrating from Archive for hours". */
+const CAUTION_COUNTED: Record<RetentionCaution, string> = {
+  'needs-restore': 'archived (restore first)',
+  rehydration: 'rehydrating from Archive for hours',
+  'early-deletion': 'with an early-deletion fee',
+};
+const cautionNote = (o: RetentionSampleEntry): string => (o.cautions ?? []).map((c) => CAUTION_TEXT[c]).join('; ');
 
 /** "Delete 1,204 objects (3.2 GiB) older than 90 days: saves $0.07/month", the sentence the confirmation asks about. */
 export function retentionSentence(p: Pick<RetentionPreview, 'action' | 'matched' | 'matchedBytes' | 'olderThanDays' | 'monthlySavingUsd'>): string {
@@ -114,6 +133,7 @@ export function RetentionPanel() {
   };
 
   const done = preview?.state === 'done' ? preview : null;
+  const flagged = Object.entries(done?.cautions ?? {}).filter(([, t]) => t.count > 0) as Array<[RetentionCaution, { count: number; bytes: number }]>;
   return (
     <section className="cost-section" aria-labelledby="retention-h">
       <h2 id="retention-h">Retention</h2>
@@ -180,6 +200,18 @@ export function RetentionPanel() {
               <dd data-testid="retention-saving">{formatUsd(Math.abs(done.monthlySavingUsd))} a month</dd>
             </div>
           </dl>
+          {flagged.length > 0 && (
+            <dl className="cost-totals" aria-label="Objects that need care" data-testid="retention-cautions">
+              {flagged.map(([c, t]) => (
+                <div key={c}>
+                  <dt>{CAUTION_LABEL[c]}</dt>
+                  <dd data-testid={`retention-caution-${c}`}>
+                    {formatCount(t.count)} ({formatSize(t.bytes)})
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          )}
           <p className="muted">
             Objects last modified before {formatDate(done.cutoff)}, priced as {done.pricing.provider} {done.pricing.region}.
           </p>
@@ -197,7 +229,13 @@ export function RetentionPanel() {
             </ul>
           )}
           {done.sample.length > 0 && (
-            <ObjectsTable objects={done.sample} label="Largest matching objects" />
+            <ObjectsTable objects={done.sample} label="Largest matching objects" {...(flagged.length > 0 ? { note: cautionNote } : {})} />
+          )}
+          {flagged.length > 0 && (done.cautionSample?.length ?? 0) > 0 && (
+            <>
+              <h4>Objects that need care</h4>
+              <ObjectsTable objects={done.cautionSample ?? []} label="Matching objects that need care" note={cautionNote} />
+            </>
           )}
           {done.matched > 0 && !jobId && (
             <button type="button" className="primary" onClick={() => setConfirming(true)}>
@@ -210,6 +248,11 @@ export function RetentionPanel() {
         <Dialog title={done.action.kind === 'delete' ? 'Delete old objects' : 'Change storage class'} onClose={() => setConfirming(false)}>
           <p data-testid="retention-confirm-text">{retentionSentence(done)}</p>
           {done.oneTimeUsd > 0 && <p>Charged once: {formatUsd(done.oneTimeUsd)}.</p>}
+          {flagged.length > 0 && (
+            <p className="dialog-note" data-testid="retention-confirm-cautions">
+              Needs care: {flagged.map(([c, t]) => `${formatCount(t.count)} ${CAUTION_COUNTED[c]}`).join(', ')} (see the preview).
+            </p>
+          )}
           <p className="dialog-note">
             Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : ''}
           </p>

@@ -75,7 +75,7 @@ function Totals({ result, totals }: { result: ScanResult; totals: ScanTotals }) 
 }
 
 /** Objects by key, size, class and date (a scan's largest, a retention preview's largest matches). */
-export function ObjectsTable({ objects, label, labelledBy }: { objects: ScanTotals['largest']; label?: string; labelledBy?: string }) {
+export function ObjectsTable<T extends ScanTotals['largest'][number]>({ objects, label, labelledBy, note }: { objects: T[]; label?: string; labelledBy?: string; note?: (o: T) => string }) {
   return (
     <table className="cost-table" aria-label={label} aria-labelledby={labelledBy}>
       <thead>
@@ -84,6 +84,7 @@ export function ObjectsTable({ objects, label, labelledBy }: { objects: ScanTota
           <th scope="col" className="num">Size</th>
           <th scope="col">Class</th>
           <th scope="col">Modified</th>
+          {note && <th scope="col">Needs care</th>}
         </tr>
       </thead>
       <tbody>
@@ -93,6 +94,7 @@ export function ObjectsTable({ objects, label, labelledBy }: { objects: ScanTota
             <td className="num">{formatSize(o.size)}</td>
             <td>{o.storageClass ?? ''}</td>
             <td>{formatDate(o.modified)}</td>
+            {note && <td>{note(o)}</td>}
           </tr>
         ))}
       </tbody>
