@@ -1,11 +1,14 @@
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Storage } from '@google-cloud/storage';
+import { PassThrough, type Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../shared/errors';
-import { startFakeGcs, type FakeGcsHandle } from '../../../tools/emulators/emulators';
+import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { patternStream } from '../providers/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { TEMP_PREFIX } from '../providers/gcs/gcs.upload';
-import type { MultipartSettings, Provider } from '../providers/provider';
+import type { MultipartSettings, Provider, ResumeState } from '../providers/provider';
+import { createS3Provider } from '../providers/s3/s3.provider';
 import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
 
 /**
@@ -100,5 +103,62 @@ describe('a cancelled GCS composite upload (fault proxy in front of fake-gcs-ser
     } finally {
       await big.close?.();
     }
+  }, 60_000);
+});
+
+describe('a cancelled S3 multipart upload (fault proxy in front of MinIO)', () => {
+  let minio: MinioHandle;
+  let proxy: FaultProxy;
+  let provider: Provider;
+  let sdk: S3Client;
+
+  beforeAll(async () => {
+    minio = await startMinio();
+    proxy = await startFaultProxy(minio.endpoint);
+    const secrets = { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey };
+    provider = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, secrets, { multipart: MULTIPART });
+    sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: secrets });
+    await provider.createBucket('dst');
+  }, 600_000);
+
+  afterAll(async () => {
+    sdk?.destroy();
+    await provider?.close?.();
+    await proxy?.close();
+    await minio?.stop();
+  });
+
+  beforeEach(() => proxy.reset());
+
+  /** The first `bytes` of a pattern, then an open stream that never ends: the cancel always lands mid-upload. */
+  const unended = (bytes: number, seed: number): Readable => patternStream(bytes, seed).pipe(new PassThrough(), { end: false });
+  /** Unfinished multipart uploads of `key`, as the service lists them. */
+  const pending = async (key: string): Promise<number> => (await sdk.send(new ListMultipartUploadsCommand({ Bucket: 'dst', Prefix: key }))).Uploads?.length ?? 0;
+  const isPart = (key: string) => (m: string, u: string): boolean => m === 'PUT' && u.startsWith(`/dst/${key}?`) && u.includes('partNumber=') && u.includes('uploadId=');
+
+  it('lib-storage: a part delivered 7 s after the cancel leaves no upload behind', async () => {
+    const key = `run${run}/late-part.bin`;
+    proxy.add({ match: isPart(key), times: 1, fault: { kind: 'delay-request', ms: DELAY_MS } });
+    const size = 20 * MiB;
+    const outcome = await cancelOnceDelayed(proxy, (signal) => provider.put('dst', key, unended(12 * MiB, 6), { size, signal }));
+    expect(outcome).toBeInstanceOf(CancelledError);
+    await proxy.settled();
+    expect(await pending(key)).toBe(0);
+  }, 60_000);
+
+  it('resumable: a part delivered 7 s after the cancel leaves no upload behind once the resume is discarded', async () => {
+    const key = `run${run}/late-part-resumable.bin`;
+    proxy.add({ match: isPart(key), times: 1, fault: { kind: 'delay-request', ms: DELAY_MS } });
+    const size = 20 * MiB;
+    let state: ResumeState | undefined;
+    const outcome = await cancelOnceDelayed(proxy, (signal) => provider.put('dst', key, unended(12 * MiB, 7), { size, signal, resume: { onCheckpoint: (s) => (state = s) } }));
+    expect(outcome).toBeInstanceOf(CancelledError);
+    // The put answered only once the part it had sent was answered: nothing of it is still on its way.
+    expect(await Promise.race([proxy.settled().then(() => 'settled'), new Promise((r) => setTimeout(() => r('on its way'), 50))])).toBe('settled');
+    expect(state).toBeDefined();
+    // What job-run does after a cancelled file.
+    if (state) await provider.discardResume?.('dst', key, state);
+    await proxy.settled();
+    expect(await pending(key)).toBe(0);
   }, 60_000);
 });
