@@ -77,17 +77,25 @@ type Target = Pick<UploadTarget, 'client' | 'bucket' | 'key' | 'endpoint'>;
 export async function discardS3Resume(t: Target, state: ResumeState, signal?: AbortSignal): Promise<void> {
   const s = parse(state);
   if (!s) return;
-  const ctx = { op: 'abort upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal };
   for (let round = 1; ; round++) {
     try {
       await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId }), { abortSignal: signal });
-      const left = await t.client.send(new ListPartsCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId, MaxParts: 1 }), { abortSignal: signal });
-      // Some services keep answering ListParts for a while after the abort: only listed parts call for another.
-      if ((left.Parts?.length ?? 0) === 0) return;
     } catch (err) {
       if (isNoSuchUpload(err)) return;
-      throw toS3Error(err, ctx);
+      throw toS3Error(err, { op: 'abort upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal });
     }
+    // Best effort: the abort was accepted, and a key allowed to abort may not be allowed to list parts.
+    const listed = await t.client
+      .send(new ListPartsCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId, MaxParts: 1 }), { abortSignal: signal })
+      .then(
+        (out) => out.Parts?.length ?? 0,
+        (err: unknown) => {
+          if (!isNoSuchUpload(err)) log.info(`could not check that the upload of ${t.key} is gone: ${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        },
+      );
+    // Some services keep answering ListParts for a while after the abort: only listed parts call for another.
+    if (listed === 0) return;
     if (round >= ABORT_ROUNDS) {
       log.info(`parts of the aborted upload of ${t.key} are still listed after ${round} aborts; S3's lifecycle rules or "Abandoned uploads" remove them`);
       return;
