@@ -96,16 +96,32 @@ export class ChunkReader {
   }
 }
 
-/** One request (multipart/related). Destroying the write stream on abort drops the request, so nothing is stored. */
-export function uploadBuffer(file: File, body: readonly Buffer[], resource: ObjectResource, signal?: AbortSignal): Promise<FileMetadata> {
+/**
+ * How long a part request whose whole body the SDK had taken is waited for after a cancel, pause or failure before
+ * it is cut anyway (as long as Azure's stall watch on a block).
+ */
+export const DEFAULT_SENT_PART_WAIT_MS = 120_000;
+
+/**
+ * One request (multipart/related). On abort it is dropped by destroying the write stream, so nothing is stored,
+ * unless `sentWaitMs` is given and the SDK had already taken the whole body: the service may then store the
+ * object whatever the client does, so the request is waited for (at most `sentWaitMs`, then cut) and its answer
+ * returned, for the caller's cleanup to run after it.
+ */
+export function uploadBuffer(file: File, body: readonly Buffer[], resource: ObjectResource, signal?: AbortSignal, sentWaitMs?: number): Promise<FileMetadata> {
   return new Promise<FileMetadata>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError());
       return;
     }
     const ws = file.createWriteStream({ resumable: false, validation: 'crc32c', metadata: { ...resource } });
+    // A write's callback runs once the SDK's pipeline took the piece, which it does only as the socket drains: all
+    // of them called back means the body has left, but for the last few buffers (so it errs on the side of waiting).
+    let taken = 0;
+    let wait: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
-      ws.destroy(new CancelledError());
+      if (sentWaitMs === undefined || taken < body.length) ws.destroy(new CancelledError());
+      else wait = setTimeout(() => ws.destroy(new CancelledError()), sentWaitMs);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     let settled = false;
@@ -113,12 +129,16 @@ export function uploadBuffer(file: File, body: readonly Buffer[], resource: Obje
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      if (wait) clearTimeout(wait);
       if (err) reject(err instanceof Error ? err : new Error(String(err)));
       else resolve(file.metadata);
     };
     ws.on('error', done);
     ws.on('finish', () => done());
-    for (const piece of body) ws.write(piece);
+    for (const piece of body)
+      ws.write(piece, (err) => {
+        if (!err) taken++;
+      });
     ws.end();
   });
 }
@@ -147,12 +167,16 @@ export interface CompositeArgs {
    * them, discardResume); with `from`, the reader gives only the bytes after the stored parts.
    */
   resume?: PutOptions['resume'];
+  /** How long a part whose body had left is waited for after a cancel or failure (DEFAULT_SENT_PART_WAIT_MS). */
+  sentPartWaitMs?: number;
 }
 
 /**
  * Reads parts in order and uploads up to `concurrency` of them at once (memory: that many parts plus the one being
  * read). Nothing touches the destination until the final compose, so a failure keeps any previous version; the
- * temporary objects are deleted whatever happens, after every request in flight has settled.
+ * temporary objects are deleted whatever happens, after every request in flight has settled. On a cancel, pause or
+ * failure, a part still being sent is cut (GCS never stores a body shorter than announced), but one whose body has
+ * left is waited for: cut, it could still be stored by the service after the cleanup, and be left behind.
  */
 export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   const from = a.resume?.from ? parseGcsResume(a.resume.from.state) : undefined;
@@ -187,6 +211,11 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   if (a.resume && !from) checkpoint();
   let committed = false;
   let failure: unknown;
+  // Parts are cut (or, sent, waited for) on the caller's abort or on the first failure.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  if (a.signal?.aborted) stop.abort();
+  else a.signal?.addEventListener('abort', onAbort, { once: true });
   const inflight = new Set<Promise<void>>();
   const start = (name: string, work: () => Promise<unknown>): void => {
     made.push(name);
@@ -194,6 +223,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       .then(() => undefined)
       .catch((e: unknown) => {
         failure ??= e;
+        stop.abort();
       })
       .finally(() => inflight.delete(p));
     inflight.add(p);
@@ -209,7 +239,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       const body = await a.reader.read(len, a.size - firstPart * partSize);
       const name = partName(id, i);
       parts.push(name);
-      start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, a.signal), len));
+      start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, stop.signal, a.sentPartWaitMs ?? DEFAULT_SENT_PART_WAIT_MS), len));
       await drainTo(Math.max(1, a.multipart.concurrency) - 1);
     }
     await a.reader.expectEnd(a.size - firstPart * partSize);
@@ -235,6 +265,8 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
     committed = true;
     return out;
   } finally {
+    a.signal?.removeEventListener('abort', onAbort);
+    // Sent parts are answered (or their wait ran out) before the temp folder is emptied.
     await Promise.allSettled([...inflight]);
     // A resumable upload that failed keeps its stored parts for the next attempt (or run).
     if (committed || !a.resume) await removeTemp(a.bucket, made);

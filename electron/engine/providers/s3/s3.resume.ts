@@ -18,6 +18,16 @@ import { unquote } from './s3.metadata';
 const log = createLogger('s3');
 /** S3's limit on parts per upload; the part size grows for larger objects. */
 const MAX_PARTS = 10_000;
+/**
+ * How long parts in flight may take to be answered after a pause or cancel before their requests are cut. A part
+ * whose body has left can still be stored after its request was cut, even after the upload was aborted (AWS: "it
+ * might be necessary to abort a given multipart upload multiple times"); the SDK does not tell whether it has, so
+ * every part is given this long, and discardS3Resume checks with ListParts and aborts again.
+ */
+const PART_SETTLE_MS = 10_000;
+/** AbortMultipartUpload, then ListParts to confirm: at most this many rounds, this far apart. */
+const ABORT_ROUNDS = 3;
+const ABORT_PAUSE_MS = 1_000;
 
 /**
  * What a resumable S3 multipart upload keeps in the journal: small whatever the object's size. `parts` is the
@@ -60,14 +70,37 @@ function isNoSuchUpload(err: unknown): boolean {
 
 type Target = Pick<UploadTarget, 'client' | 'bucket' | 'key' | 'endpoint'>;
 
+/**
+ * Aborts the upload, then asks ListParts whether it is gone (NoSuchUpload): a part that was being stored while the
+ * abort ran can still appear, and keep costing, so the abort is repeated while parts are listed (AWS's advice).
+ */
 export async function discardS3Resume(t: Target, state: ResumeState, signal?: AbortSignal): Promise<void> {
   const s = parse(state);
   if (!s) return;
-  try {
-    await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId }), { abortSignal: signal });
-  } catch (err) {
-    if (isNoSuchUpload(err)) return;
-    throw toS3Error(err, { op: 'abort upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal });
+  for (let round = 1; ; round++) {
+    try {
+      await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId }), { abortSignal: signal });
+    } catch (err) {
+      if (isNoSuchUpload(err)) return;
+      throw toS3Error(err, { op: 'abort upload', bucket: t.bucket, key: t.key, endpoint: t.endpoint, signal });
+    }
+    // Best effort: the abort was accepted, and a key allowed to abort may not be allowed to list parts.
+    const listed = await t.client
+      .send(new ListPartsCommand({ Bucket: t.bucket, Key: t.key, UploadId: s.uploadId, MaxParts: 1 }), { abortSignal: signal })
+      .then(
+        (out) => out.Parts?.length ?? 0,
+        (err: unknown) => {
+          if (!isNoSuchUpload(err)) log.info(`could not check that the upload of ${t.key} is gone: ${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        },
+      );
+    // Some services keep answering ListParts for a while after the abort: only listed parts call for another.
+    if (listed === 0) return;
+    if (round >= ABORT_ROUNDS) {
+      log.info(`parts of the aborted upload of ${t.key} are still listed after ${round} aborts; S3's lifecycle rules or "Abandoned uploads" remove them`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, ABORT_PAUSE_MS));
   }
 }
 
@@ -184,6 +217,17 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
   const cancelled = (): CancelledError => new CancelledError(`Cancelled: upload of "${t.key}"`);
   let failure: unknown;
   const inFlight = new Set<Promise<void>>();
+  // A pause or cancel stops the source at once (it may be waiting on a slow read), but parts in flight are cut
+  // only after PART_SETTLE_MS: answered, they are known stored (and checkpointed) before anything is aborted.
+  const cut = new AbortController();
+  let settle: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    settle ??= setTimeout(() => cut.abort(), PART_SETTLE_MS);
+    // Without an error: nobody may be listening yet. Its reader then fails with a premature close.
+    source.destroy();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let uploadId = from?.uploadId;
     if (uploadId === undefined) {
@@ -240,7 +284,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       const command = new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') });
       unsignedPayload(command);
       const p: Promise<void> = t.client
-        .send(command, { abortSignal: signal })
+        .send(command, { abortSignal: cut.signal })
         .then((out) => {
           if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
           partDone(n, out.ETag, out.ChecksumCRC32);
@@ -272,11 +316,15 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     return result;
   } catch (err) {
     if (!source.destroyed) source.destroy();
-    // Parts still in flight settle first: the next attempt must not race them for the same part numbers.
+    // Parts still in flight settle first: the next attempt must not race them for the same part numbers, nor the
+    // caller's abort of the upload leave one to be stored after it.
     await Promise.allSettled([...inFlight]);
     if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
     if (err instanceof SourceFailure) throw sourceFailure(err.reason, t.key);
     if (err instanceof SkyferryError) throw err;
     throw toS3Error(err, ctx);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (settle) clearTimeout(settle);
   }
 }
