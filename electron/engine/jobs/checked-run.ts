@@ -118,6 +118,19 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
   }
 }
 
+/** The version a check saw, as Provider.remove / setMetadata take it for a conditional request. */
+function versionOf(checked: ObjectMetadata | undefined): { etag?: string; version?: string } {
+  return { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
+}
+
+/** What the object is after a refused conditional request; undefined when it is gone. */
+async function statOrGone(provider: Provider, bucket: string, key: string, signal: AbortSignal, retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>): Promise<ObjectMetadata | undefined> {
+  return retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  });
+}
+
 /** Changes between a retention run's check and its delete: the object stays and is reported, never counted deleted. */
 export const CHANGED_SINCE_CHECKED = 'Skipped: changed since it was checked (rewritten just before the delete)';
 
@@ -134,16 +147,13 @@ export async function removeChecked(
   signal: AbortSignal,
   retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
 ): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
-  const ifMatch = { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
+  const ifMatch = versionOf(checked);
   try {
     await retry(() => provider.remove(bucket, key, signal, { ifMatch }));
     return { state: 'done' };
   } catch (e) {
     if (classify(e).code !== 'conflict') throw e;
-    const now = await retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    });
+    const now = await statOrGone(provider, bucket, key, signal, retry);
     if (now === undefined) return { state: 'done', notice: 'Already gone' };
     if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
     throw e;
@@ -169,7 +179,7 @@ export async function setClassChecked(
   signal: AbortSignal,
   retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
 ): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
-  const ifMatch = { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
+  const ifMatch = versionOf(checked);
   let after: ObjectMetadata;
   try {
     after = await retry(() => provider.setMetadata(bucket, key, { storageClass: targetClass }, signal, { ifMatch }));
@@ -177,10 +187,7 @@ export async function setClassChecked(
     // Gone between the check and the change (a self-copy's own HEAD, or the tier change, finds nothing).
     if (classify(e).code === 'not_found') return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     if (classify(e).code !== 'conflict' || !provider.conditionalClassChange) throw e;
-    const now = await retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    });
+    const now = await statOrGone(provider, bucket, key, signal, retry);
     if (now === undefined) return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     // A retry after a change whose answer was lost: the self-copy or rewrite gave it a new ETag or generation.
     if (now.storageClass?.toLowerCase() === targetClass.toLowerCase()) return { state: 'done', notice: `Already in ${now.storageClass}` };
