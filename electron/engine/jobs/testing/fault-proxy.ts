@@ -9,13 +9,13 @@ import { Transform, type TransformCallback } from 'node:stream';
  * bounded by a count so a test always ends; bodies are streamed, never buffered.
  */
 export interface FaultRule {
-  /** Which requests the rule applies to (default: all). */
-  match?: (method: string, url: string) => boolean;
+  /** Which requests the rule applies to (default: all); headers as Node gives them (lowercase names). */
+  match?: (method: string, url: string, headers: http.IncomingHttpHeaders) => boolean;
   /** How many matching requests it hits, then it is spent. */
   times: number;
   fault:
     | { kind: 'drop-response'; afterBytes: number }
-    | { kind: 'status'; status: 503 | 429 | 500; retryAfterSeconds?: number }
+    | { kind: 'status'; status: 503 | 429 | 500 | 501; retryAfterSeconds?: number }
     | { kind: 'corrupt-response'; atByte: number }
     | { kind: 'slow-response'; bytesPerSecond: number }
     /** Sends the first bytes of the body, then nothing more on an open connection (a silent, dead peer). */
@@ -45,6 +45,8 @@ export interface FaultProxy {
 }
 
 const SLOW_DOWN_XML = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+/** What S3 answers for a header asking for something the store does not do. */
+const NOT_IMPLEMENTED_XML = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented</Message></Error>';
 
 function bodyTransform(fault: FaultRule['fault'], onFire: () => void, kill: () => void): Transform {
   let seen = 0;
@@ -100,15 +102,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     requests.push({ method, url });
-    const rule = rules.find((r) => r.times > 0 && (r.match?.(method, url) ?? true));
+    const rule = rules.find((r) => r.times > 0 && (r.match?.(method, url, req.headers) ?? true));
     if (rule) rule.times--;
     const fault = rule?.fault;
     if (fault?.kind === 'status') {
       fire('status');
       req.resume();
-      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_XML) };
+      const body = fault.status === 501 ? NOT_IMPLEMENTED_XML : SLOW_DOWN_XML;
+      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      res.writeHead(fault.status, headers).end(SLOW_DOWN_XML);
+      res.writeHead(fault.status, headers).end(body);
       return;
     }
     if (fault?.kind === 'stall-request') {

@@ -78,6 +78,12 @@ function decodeKey(value: string | undefined): string {
   return value === undefined ? '' : decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
+/** The store does not implement what a header asked for (S3's 501 NotImplemented). */
+function isNotImplemented(err: unknown): boolean {
+  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+  return e?.name === 'NotImplemented' || e?.$metadata?.httpStatusCode === 501;
+}
+
 export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
   registerSecret(secrets.secretAccessKey);
   registerSecret(secrets.sessionToken);
@@ -98,6 +104,9 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     // unless told to throw, and would then cut a slow but moving part upload).
     requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
   });
+
+  // Cleared for good once the store answers 501 to a conditional delete (some S3-compatible stores).
+  let conditionalDeletes = true;
 
   const fail = (err: unknown, ctx: Omit<S3ErrorContext, 'endpoint'>): never => {
     throw toS3Error(err, { ...ctx, endpoint });
@@ -279,11 +288,19 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     },
 
     async remove(bucket, key, signal, options) {
-      const etag = options?.ifMatch?.etag;
+      const etag = conditionalDeletes ? options?.ifMatch?.etag : undefined;
       try {
         // If-Match on DeleteObject: AWS answers 412 when the ETag moved on (MinIO accepts the header and ignores it).
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: `"${etag}"` } : {}) }), { abortSignal: signal });
       } catch (err) {
+        if (etag && isNotImplemented(err)) {
+          // A store that does not do conditional deletes (501 NotImplemented) keeps working, unconditionally from
+          // now on: the caller's check just before the delete is then the only guard, as it was before If-Match.
+          conditionalDeletes = false;
+          log.warn(`${endpoint ?? 'this S3 store'} does not implement conditional deletes (If-Match): deletes go without it, after the check made just before`);
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }).catch((e: unknown) => fail(e, { op: 'remove', bucket, key, signal }));
+          return;
+        }
         // With If-Match, a missing key is a 404 instead of the usual 204: gone counts as removed all the same.
         const code = (err as { name?: string }).name;
         if (etag && code !== 'NoSuchBucket' && toS3Error(err, { op: 'remove', bucket, key, signal, endpoint }) instanceof NotFoundError) return;
