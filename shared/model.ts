@@ -67,6 +67,11 @@ export const ObjectMetadataSchema = z.object({
   contentEncoding: z.string().optional(),
   contentLanguage: z.string().optional(),
   storageClass: z.string().optional(),
+  /**
+   * The class the service is still moving the object to, while `storageClass` shows the one it is leaving (Azure's
+   * rehydration from Archive, hours).
+   */
+  pendingStorageClass: z.string().optional(),
   checksums: ChecksumsSchema,
   /**
    * S3 only, when the object has one. In what a provider's open() reports through `onMetadata`, present only when

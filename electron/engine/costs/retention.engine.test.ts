@@ -579,6 +579,8 @@ describe('a retention run that is paused and the app restarted', () => {
 
 describe('a class change the store does not make (fake-gcs ignores a rewrite to another class)', () => {
   let gcs: FakeGcsHandle;
+  const settings = () => ({ kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint });
+  const putText = (p: Provider, key: string, body: string) => p.put('ret', key, Readable.from([Buffer.from(body)]), { size: body.length });
   beforeAll(async () => {
     gcs = await startFakeGcs({ backend: 'memory' });
   }, 300_000);
@@ -587,11 +589,10 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
   });
 
   it('reports each object as failed with the class the store kept, and no saving', async () => {
-    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
-    await call('accounts:save', { account: settings });
+    await call('accounts:save', { account: settings() });
     await call('buckets:create', { account: 'fgcs', bucket: 'ret' });
-    const provider = createProvider(settings, {});
-    for (const i of [0, 1]) await provider.put('ret', `g/o-${i}`, Readable.from([Buffer.from(`gcs ${i}`)]), { size: 5 });
+    const provider = createProvider(settings(), {});
+    for (const i of [0, 1]) await putText(provider, `g/o-${i}`, `gcs ${i}`);
     await provider.close?.();
     await new Promise((r) => setTimeout(r, 1100));
     const p = await preview({ uri: 'gs://fgcs/ret/g/', olderThanDays: 0, action: { kind: 'set-class', storageClass: 'COLDLINE' } });
@@ -605,9 +606,8 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
 
   it('a class change carries ifGenerationMatch on the self-rewrite, which fake-gcs-server ignores (GCS enforces it)', async () => {
     // Measured with fake-gcs-server 1.56.1: a rewrite with a stale ifGenerationMatch succeeds (and keeps STANDARD).
-    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
-    const inner = createProvider(settings, {});
-    const put = (key: string, body: string) => inner.put('ret', key, Readable.from([Buffer.from(body)]), { size: body.length });
+    const inner = createProvider(settings(), {});
+    const put = (key: string, body: string) => putText(inner, key, body);
     await put('gapcls/stale', 'one');
     const v1 = await inner.stat('ret', 'gapcls/stale');
     await put('gapcls/stale', 'two!');
@@ -628,9 +628,8 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
   it('a delete carries ifGenerationMatch, which fake-gcs-server takes but does not enforce (GCS does)', async () => {
     // Measured with fake-gcs-server 1.56.1: a delete with a stale ifGenerationMatch removes the newer generation.
     // On GCS the same request answers 412 and the object stays; here only the HEAD check guards the delete.
-    const settings = { kind: 'gcs' as const, name: 'fgcs', projectId: gcs.projectId, endpoint: gcs.endpoint };
-    const provider = createProvider(settings, {});
-    const put = (key: string, body: string) => provider.put('ret', key, Readable.from([Buffer.from(body)]), { size: body.length });
+    const provider = createProvider(settings(), {});
+    const put = (key: string, body: string) => putText(provider, key, body);
     await put('gap/stale', 'one');
     const v1 = await provider.stat('ret', 'gap/stale');
     await put('gap/stale', 'two');

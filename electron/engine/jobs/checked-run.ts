@@ -123,6 +123,11 @@ function versionOf(checked: ObjectMetadata | undefined): { etag?: string; versio
   return { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
 }
 
+/** Whether the object now there is another version than the one checked. */
+function changedSince(now: ObjectMetadata, checked: ObjectMetadata | undefined): boolean {
+  return now.etag !== checked?.etag || now.version !== checked?.version;
+}
+
 /** What the object is after a refused conditional request; undefined when it is gone. */
 async function statOrGone(provider: Provider, bucket: string, key: string, signal: AbortSignal, retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>): Promise<ObjectMetadata | undefined> {
   return retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
@@ -155,7 +160,7 @@ export async function removeChecked(
     if (classify(e).code !== 'conflict') throw e;
     const now = await statOrGone(provider, bucket, key, signal, retry);
     if (now === undefined) return { state: 'done', notice: 'Already gone' };
-    if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
+    if (changedSince(now, checked)) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
     throw e;
   }
 }
@@ -168,7 +173,8 @@ export const CHANGED_BEFORE_MOVE = 'Skipped: changed since it was checked (rewri
  * (Provider.conditionalClassChange: S3 CopySourceIfMatch, GCS ifGenerationMatch). A refusal (ConflictError) is looked
  * at again: gone or a newer version there is skipped and reported. Azure's Set Blob Tier has no ETag condition: the
  * HEAD just before is the only guard, and a blob whose ETag differs after the change is reported as rewritten meanwhile
- * (the tier change itself keeps the ETag). An Azure blob leaving Archive stays in Archive while it rehydrates (hours).
+ * (the tier change itself keeps the ETag). An object the store is still moving (ObjectMetadata.pendingStorageClass:
+ * an Azure blob rehydrating from Archive) counts as done, with a notice.
  */
 export async function setClassChecked(
   provider: Provider,
@@ -191,13 +197,13 @@ export async function setClassChecked(
     if (now === undefined) return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     // A retry after a change whose answer was lost: the self-copy or rewrite gave it a new ETag or generation.
     if (now.storageClass?.toLowerCase() === targetClass.toLowerCase()) return { state: 'done', notice: `Already in ${now.storageClass}` };
-    if (now.etag !== checked?.etag || now.version !== checked?.version) return { state: 'skipped', notice: CHANGED_BEFORE_MOVE };
+    if (changedSince(now, checked)) return { state: 'skipped', notice: CHANGED_BEFORE_MOVE };
     throw e;
   }
   const kept = after.storageClass !== undefined && after.storageClass.toLowerCase() !== targetClass.toLowerCase();
-  if (kept && provider.kind === 'azure' && after.storageClass?.toLowerCase() === 'archive' && checked?.storageClass?.toLowerCase() === 'archive') {
-    // Azure reports Archive (archive status rehydrate-pending-to-…) until the rehydration ends: Standard priority takes up to 15 hours.
-    return { state: 'done', notice: `Rehydrating from Archive to ${targetClass}: Azure takes up to 15 hours; the blob stays unreadable in Archive until then` };
+  if (kept && after.pendingStorageClass?.toLowerCase() === targetClass.toLowerCase()) {
+    // The service moves it in its own time (Azure's rehydration from Archive: up to 15 hours at standard priority).
+    return { state: 'done', notice: `Moving from ${after.storageClass} to ${after.pendingStorageClass}: the store finishes it in its own time (a rehydration from Archive takes hours); the object stays in ${after.storageClass} until then` };
   }
   // A store may accept the request and keep the class (fake-gcs): say so.
   if (kept) throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);

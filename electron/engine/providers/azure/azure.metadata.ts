@@ -75,6 +75,13 @@ export function entryFromBlobItem(item: BlobItem): ObjectEntry {
   };
 }
 
+/** Azure's archive status while a blob leaves Archive: rehydrate-pending-to-hot / -cool / -cold. */
+function pendingTier(archiveStatus: string | undefined): { pendingStorageClass?: string } {
+  const to = /^rehydrate-pending-to-(\w+)$/i.exec(archiveStatus ?? '')?.[1];
+  const tier = to === undefined ? undefined : AZURE_TIERS.find((t) => t.toLowerCase() === to.toLowerCase());
+  return tier === undefined ? {} : { pendingStorageClass: tier };
+}
+
 export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse): ObjectMetadata {
   return {
     key,
@@ -88,6 +95,7 @@ export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse
     contentEncoding: p.contentEncoding,
     contentLanguage: p.contentLanguage,
     storageClass: p.accessTier,
+    ...pendingTier(p.archiveStatus),
     checksums: md5Hex(p.contentMD5) ? { md5: md5Hex(p.contentMD5) } : {},
     userMetadata: { ...(p.metadata ?? {}) },
   };

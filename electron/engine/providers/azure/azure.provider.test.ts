@@ -5,6 +5,7 @@ import {
   AccountSASResourceTypes,
   AccountSASServices,
   BlobServiceClient,
+  type BlobGetPropertiesResponse,
   ContainerSASPermissions,
   StorageSharedKeyCredential,
   generateAccountSASQueryParameters,
@@ -17,6 +18,7 @@ import { freePort } from '../../../../tools/emulators/process';
 import { readAll } from '../conformance/data';
 import { runConformance, type ConformanceFixture } from '../conformance/suite';
 import type { MultipartSettings, Provider } from '../provider';
+import { metadataFromProperties } from './azure.metadata';
 import { createAzureProvider } from './azure.provider';
 
 const MIB = 1024 * 1024;
@@ -283,5 +285,13 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
     }
     expect(message).toMatch(/malformed/);
     expect(message).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('azure metadata: a blob leaving Archive (Azurite re-tiers at once, so read from the properties Azure answers)', () => {
+  it('reports the tier the rehydration goes to beside the tier it is still in', () => {
+    const meta = metadataFromProperties('k', { accessTier: 'Archive', archiveStatus: 'rehydrate-pending-to-cool', contentLength: 3 } as BlobGetPropertiesResponse);
+    expect(meta).toMatchObject({ storageClass: 'Archive', pendingStorageClass: 'Cool', size: 3 });
+    expect(metadataFromProperties('k', { accessTier: 'Hot' } as BlobGetPropertiesResponse).pendingStorageClass).toBeUndefined();
   });
 });
