@@ -49,7 +49,7 @@ async function scanOnce(page: Page, account: string, bucket: string, objects: nu
   await expect(page.getByRole('button', { name: 'Scan', exact: true })).toBeEnabled();
 }
 
-test('History: empty, then two scans of demo-photos and a copy to Azurite with their figures', async ({ page, app, emulators, shot }) => {
+test('History: empty, then two scans of demo-photos, a copy to Azurite and its deletion, with their figures', async ({ page, app, emulators, shot }) => {
   const csp: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
@@ -113,5 +113,18 @@ test('History: empty, then two scans of demo-photos and a copy to Azurite with t
   await expect(page.getByRole('figure', { name: 'Estimated and actual cost' }).locator('.recharts-bar-rectangle')).toHaveCount(2);
   await runs.scrollIntoViewIfNeeded();
   await shot('copy');
+
+  // Deleting the copy: a row of its own that says what it removed, and the blobs are gone (read with the SDK).
+  const del = await app.invoke('jobs:start', { kind: 'delete', sources: [`az://${emulators.accountNames.azure}/${emulators.buckets.azure}/${prefix}`] });
+  await expect
+    .poll(async () => (await app.invoke('jobs:list', {})).find((j) => j.id === del.id)?.state, { timeout: 120_000 })
+    .toBe('completed');
+  await expect(runs.locator('tbody tr')).toHaveCount(2);
+  const deleteRow = runs.locator('tbody tr').filter({ hasText: 'Delete' });
+  await expect(deleteRow.locator('th')).toContainText(`Deleted ${count(blobs)} files`);
+  await expect(deleteRow.locator('td').nth(header.indexOf('Moved bytes') - 1)).toHaveText('0');
+  let left = 0;
+  for await (const _ of emulators.clients.azure.getContainerClient(emulators.buckets.azure).listBlobsFlat({ prefix })) left++;
+  expect(left).toBe(0);
   expect(csp, 'no CSP violation while the charts draw').toEqual([]);
 });

@@ -1,5 +1,6 @@
 import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { Storage } from '@google-cloud/storage';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { Readable } from 'node:stream';
@@ -14,6 +15,7 @@ import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
 import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
 import { JobManager } from '../jobs/job-manager';
+import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
 import { resolverFor } from '../jobs/testing/resolver';
 import { createProvider } from '../providers/factory';
 import type { Provider } from '../providers/provider';
@@ -499,7 +501,7 @@ describe('an object rewritten between the check and the class change', () => {
     expect(files.map((f) => [f.source.split('/').pop(), f.state])).toEqual([['a.bin', 'done'], ['b.bin', 'done']]);
     // The tier change keeps the ETag (measured on Azurite), so a moved ETag means a rewrite around the change.
     expect(files[0]?.notice).toBeUndefined();
-    expect(files[1]?.notice).toMatch(/rewritten between the check and the class change \(azure cannot make the change conditional\)/);
+    expect(files[1]?.notice).toMatch(/rewritten between the check and the class change \(this store cannot make a class change conditional\)/);
     const b = await c.getBlobClient('b.bin').getProperties();
     expect([b.accessTier, b.contentLength]).toEqual(['Cool', 7]);
   });
@@ -604,42 +606,67 @@ describe('a class change the store does not make (fake-gcs ignores a rewrite to 
     expect(report.realisedMonthlySavingUsd).toBe(0);
   });
 
-  it('a class change carries ifGenerationMatch on the self-rewrite, which fake-gcs-server ignores (GCS enforces it)', async () => {
-    // Measured with fake-gcs-server 1.56.1: a rewrite with a stale ifGenerationMatch succeeds (and keeps STANDARD).
-    const inner = createProvider(settings(), {});
-    const put = (key: string, body: string) => putText(inner, key, body);
-    await put('gapcls/stale', 'one');
-    const v1 = await inner.stat('ret', 'gapcls/stale');
-    await put('gapcls/stale', 'two!');
-    expect(await inner.setMetadata('ret', 'gapcls/stale', { storageClass: 'COLDLINE' }, undefined, { ifMatch: { version: v1.version } })).toMatchObject({ size: 4, storageClass: 'STANDARD' });
+  // Through a fault proxy that only records: what fake-gcs ignores can still be seen on the wire.
+  const viaProxy = async (): Promise<{ provider: Provider; proxy: FaultProxy; sdk: Storage }> => {
+    const proxy = await startFaultProxy(gcs.endpoint);
+    const sdk = new Storage({ projectId: gcs.projectId, apiEndpoint: gcs.endpoint, useAuthWithCustomEndpoint: false });
+    return { provider: createProvider({ ...settings(), endpoint: proxy.endpoint }, {}), proxy, sdk };
+  };
+  const sentWith = (proxy: FaultProxy, method: string, key: string, generation: string | undefined): number =>
+    proxy.requests.filter((r) => r.method === method && r.url.includes(encodeURIComponent(key)) && r.url.includes(`ifGenerationMatch=${generation}`)).length;
 
-    for (const k of ['gapcls/a', 'gapcls/b']) await put(k, 'old');
-    const provider = rewrittenAfterStat(inner, { 'gapcls/b': () => put('gapcls/b', 'new and longer') });
-    const files = await runDelete(provider, 'fgcs', 'ret', ['gapcls/a', 'gapcls/b'], inner, 'COLDLINE');
-    // Not refused, so the run goes on to the class check, which fails as fake-gcs keeps STANDARD; the bytes stay as written.
-    expect(files.map((f) => [f.state, f.error?.message])).toEqual([
-      ['failed', expect.stringMatching(/kept the object in STANDARD/)],
-      ['failed', expect.stringMatching(/kept the object in STANDARD/)],
-    ]);
-    expect((await inner.stat('ret', 'gapcls/b')).size).toBe('new and longer'.length);
-    await inner.close?.();
+  it('a class change sends ifGenerationMatch on the self-rewrite, which fake-gcs-server ignores (GCS enforces it)', async () => {
+    // Measured with fake-gcs-server 1.56.1: a rewrite with a stale ifGenerationMatch succeeds (and keeps STANDARD).
+    const { provider: inner, proxy, sdk } = await viaProxy();
+    try {
+      const put = (key: string, body: string) => putText(inner, key, body);
+      await put('gapcls/stale', 'one');
+      const v1 = await inner.stat('ret', 'gapcls/stale');
+      await put('gapcls/stale', 'two!');
+      expect(await inner.setMetadata('ret', 'gapcls/stale', { storageClass: 'COLDLINE' }, undefined, { ifMatch: { version: v1.version } })).toMatchObject({ size: 4, storageClass: 'STANDARD' });
+      expect(sentWith(proxy, 'POST', 'gapcls/stale', v1.version)).toBe(1);
+
+      for (const k of ['gapcls/a', 'gapcls/b']) await put(k, 'old');
+      const checked = await inner.stat('ret', 'gapcls/a');
+      const provider = rewrittenAfterStat(inner, { 'gapcls/b': () => put('gapcls/b', 'new and longer') });
+      const files = await runDelete(provider, 'fgcs', 'ret', ['gapcls/a', 'gapcls/b'], inner, 'COLDLINE');
+      // Not refused, so the run goes on to the class check, which fails as fake-gcs keeps STANDARD; the bytes stay as written.
+      expect(files.map((f) => [f.state, f.error?.message])).toEqual([
+        ['failed', expect.stringMatching(/kept the object in STANDARD/)],
+        ['failed', expect.stringMatching(/kept the object in STANDARD/)],
+      ]);
+      expect(sentWith(proxy, 'POST', 'gapcls/a', checked.version)).toBeGreaterThanOrEqual(1);
+      const [b] = await sdk.bucket('ret').file('gapcls/b').download();
+      expect(b.toString()).toBe('new and longer');
+    } finally {
+      await inner.close?.();
+      await proxy.close();
+    }
   });
 
-  it('a delete carries ifGenerationMatch, which fake-gcs-server takes but does not enforce (GCS does)', async () => {
+  it('a delete sends ifGenerationMatch, which fake-gcs-server takes but does not enforce (GCS does)', async () => {
     // Measured with fake-gcs-server 1.56.1: a delete with a stale ifGenerationMatch removes the newer generation.
     // On GCS the same request answers 412 and the object stays; here only the HEAD check guards the delete.
-    const provider = createProvider(settings(), {});
-    const put = (key: string, body: string) => putText(provider, key, body);
-    await put('gap/stale', 'one');
-    const v1 = await provider.stat('ret', 'gap/stale');
-    await put('gap/stale', 'two');
-    expect((await provider.stat('ret', 'gap/stale')).version).not.toBe(v1.version);
-    await provider.remove('ret', 'gap/stale', undefined, { ifMatch: { version: v1.version } });
-    expect(await provider.stat('ret', 'gap/stale').then(() => 'kept', () => 'deleted')).toBe('deleted');
+    const { provider, proxy, sdk } = await viaProxy();
+    try {
+      const put = (key: string, body: string) => putText(provider, key, body);
+      await put('gap/stale', 'one');
+      const v1 = await provider.stat('ret', 'gap/stale');
+      await put('gap/stale', 'two');
+      expect((await provider.stat('ret', 'gap/stale')).version).not.toBe(v1.version);
+      await provider.remove('ret', 'gap/stale', undefined, { ifMatch: { version: v1.version } });
+      expect(sentWith(proxy, 'DELETE', 'gap/stale', v1.version)).toBe(1);
+      expect((await sdk.bucket('ret').file('gap/stale').exists())[0]).toBe(false);
 
-    for (const k of ['gap/a', 'gap/b']) await put(k, k);
-    const files = await runDelete(provider, 'fgcs', 'ret', ['gap/a', 'gap/b']);
-    await provider.close?.();
-    expect(files.map((f) => f.state)).toEqual(['done', 'done']);
+      for (const k of ['gap/a', 'gap/b']) await put(k, k);
+      const generations = await Promise.all(['gap/a', 'gap/b'].map(async (k) => (await provider.stat('ret', k)).version));
+      const files = await runDelete(provider, 'fgcs', 'ret', ['gap/a', 'gap/b']);
+      expect(files.map((f) => f.state)).toEqual(['done', 'done']);
+      expect([sentWith(proxy, 'DELETE', 'gap/a', generations[0]), sentWith(proxy, 'DELETE', 'gap/b', generations[1])]).toEqual([1, 1]);
+      for (const k of ['gap/a', 'gap/b']) expect((await sdk.bucket('ret').file(k).exists())[0]).toBe(false);
+    } finally {
+      await provider.close?.();
+      await proxy.close();
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, NotFoundError, toErrorInfo, UnsupportedError } from '../../../shared/errors';
+import { CancelledError, toErrorInfo, UnsupportedError } from '../../../shared/errors';
 import type { ObjectMetadata } from '../../../shared/model';
 import { createLogger } from '../log';
-import type { Provider } from '../providers/provider';
+import { statIfAny, type Provider } from '../providers/provider';
 import type { RunContext } from './job-manager';
 import type { Job } from './job-model';
 import { classify, withRetry } from './retry';
@@ -78,12 +78,7 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
       ctx.retry,
       async (n) => {
         f.attempts = n;
-        try {
-          return await provider.stat(location.bucket, location.key, signal);
-        } catch (e) {
-          if (e instanceof NotFoundError) return undefined;
-          throw e;
-        }
+        return statIfAny(provider, location.bucket, location.key, signal);
       },
       retry,
     );
@@ -128,14 +123,6 @@ function changedSince(now: ObjectMetadata, checked: ObjectMetadata | undefined):
   return now.etag !== checked?.etag || now.version !== checked?.version;
 }
 
-/** What the object is after a refused conditional request; undefined when it is gone. */
-async function statOrGone(provider: Provider, bucket: string, key: string, signal: AbortSignal, retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>): Promise<ObjectMetadata | undefined> {
-  return retry(() => provider.stat(bucket, key, signal)).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  });
-}
-
 /** Changes between a retention run's check and its delete: the object stays and is reported, never counted deleted. */
 export const CHANGED_SINCE_CHECKED = 'Skipped: changed since it was checked (rewritten just before the delete)';
 
@@ -158,7 +145,7 @@ export async function removeChecked(
     return { state: 'done' };
   } catch (e) {
     if (classify(e).code !== 'conflict') throw e;
-    const now = await statOrGone(provider, bucket, key, signal, retry);
+    const now = await retry(() => statIfAny(provider, bucket, key, signal));
     if (now === undefined) return { state: 'done', notice: 'Already gone' };
     if (changedSince(now, checked)) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
     throw e;
@@ -193,7 +180,7 @@ export async function setClassChecked(
     // Gone between the check and the change (a self-copy's own HEAD, or the tier change, finds nothing).
     if (classify(e).code === 'not_found') return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     if (classify(e).code !== 'conflict' || !provider.conditionalClassChange) throw e;
-    const now = await statOrGone(provider, bucket, key, signal, retry);
+    const now = await retry(() => statIfAny(provider, bucket, key, signal));
     if (now === undefined) return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     // A retry after a change whose answer was lost: the self-copy or rewrite gave it a new ETag or generation.
     if (now.storageClass?.toLowerCase() === targetClass.toLowerCase()) return { state: 'done', notice: `Already in ${now.storageClass}` };
@@ -208,7 +195,7 @@ export async function setClassChecked(
   // A store may accept the request and keep the class (fake-gcs): say so.
   if (kept) throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
   if (!provider.conditionalClassChange && checked?.etag !== undefined && after.etag !== undefined && after.etag !== checked.etag) {
-    return { state: 'done', notice: `Moved, but it was rewritten between the check and the class change (${provider.kind} cannot make the change conditional): the newer version is in ${targetClass}` };
+    return { state: 'done', notice: `Moved, but it was rewritten between the check and the class change (this store cannot make a class change conditional): the newer version is in ${targetClass}` };
   }
   return { state: 'done' };
 }

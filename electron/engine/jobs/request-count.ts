@@ -11,7 +11,8 @@ const MAX_PARTS = 10_000;
  * Part uploads of a put of `size` bytes, from the providers' multipart settings: none below the threshold (one
  * single-shot PUT), else size / part size, the part size grown so that no upload needs more than 10,000 parts.
  * Derived, not observed: the providers upload parts inside put(), out of this decorator's sight. S3 and Azure
- * split exactly so (Azure's 50,000-block cap only differs past 244 GiB at 5 MiB parts); GCS uploads an object no
+ * split exactly so (Azure up to 10,000 blocks, about 49 GiB at 5 MiB parts: past it Azure keeps the part size up to
+ * 50,000 blocks, so it makes more, smaller requests than counted here); GCS uploads an object no
  * larger than one part in one request too, which this counts as one part of a multipart upload.
  */
 export function partsOf(size: number, multipart: MultipartSettings): number {

@@ -1,11 +1,11 @@
 import { pipeline, Readable } from 'node:stream';
-import { ChecksumMismatchError, ConflictError, NotFoundError, RetryableError } from '../../../shared/errors';
+import { ChecksumMismatchError, ConflictError, RetryableError } from '../../../shared/errors';
 import { formatSize } from '../../../shared/format';
 import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
-import type { Provider, PutOptions, PutResult, ResumePoint } from '../providers/provider';
+import { statIfAny, type Provider, type PutOptions, type PutResult, type ResumePoint } from '../providers/provider';
 import { canPull, cloudPull, objectHeaders, pullFallbackNotice } from './cloud-pull';
 import type { ResumeRecord } from './types';
 import { mapMetadata } from './metadata-map';
@@ -76,15 +76,6 @@ export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true,
   return { path: local ? 'local' : serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', serverSide };
 }
 
-async function statOrUndefined(e: Endpoint, signal: AbortSignal): Promise<ObjectMetadata | undefined> {
-  try {
-    return await e.provider.stat(e.bucket, e.key, signal);
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  }
-}
-
 async function shouldSkip(mode: OverwriteMode, src: Endpoint, srcMeta: ObjectMetadata, dst: Endpoint, dstMeta: ObjectMetadata | undefined, signal: AbortSignal): Promise<string | undefined> {
   if (!dstMeta || mode === 'always') return undefined;
   if (mode === 'never') return 'exists at the destination';
@@ -143,7 +134,7 @@ export async function transferFile(
   // The destination as listed when the job started, unless the overwrite rule needs its stored hash.
   const listed = first ? state.listedDestination : undefined;
   const known = listed !== undefined && (listed === null || options.overwrite !== 'ifDifferent');
-  const existing = known ? (listed ?? undefined) : options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statOrUndefined(dst, signal);
+  const existing = known ? (listed ?? undefined) : options.overwrite === 'always' && state.destinationExisted !== undefined ? undefined : await statIfAny(dst.provider, dst.bucket, dst.key, signal);
   state.destinationExisted ??= existing !== undefined;
   // A relay of an "always" copy needs nothing of the source before reading it: the GET's own answer (read only
   // if the ETag is still the listed one) gives the headers, the hashes to check the bytes against, and pins

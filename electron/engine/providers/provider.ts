@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../../shared/errors';
 import type { CrcKind } from './crc32c';
 import type { Readable } from 'node:stream';
 import type { ProviderKind } from '../../../shared/location';
@@ -270,3 +271,13 @@ export const DEFAULT_MULTIPART: MultipartSettings = {
   partSizeBytes: 5 * 1024 * 1024,
   concurrency: 4,
 };
+
+/** The object's metadata, or undefined where there is none (the provider's NotFoundError). */
+export async function statIfAny(provider: Provider, bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata | undefined> {
+  try {
+    return await provider.stat(bucket, key, signal);
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}

@@ -218,8 +218,10 @@ export async function uploadStream(
       await req.verifyBeforeCommit?.();
       const body = all.length === 1 && all[0] ? all[0] : Buffer.concat(all, req.size);
       const digest = wholeMd5();
+      // In slices, as blocks are: given a Buffer the SDK reports it all sent at once, and the stall watch would then
+      // time the whole upload instead of its silences.
       const res = await watched(stallMs, `"${client.name}"`, ac.signal, (signal, onProgress) =>
-        client.upload(body, body.length, {
+        client.upload(sliced(body), body.length, {
           blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
           metadata: req.metadata,
           tier: req.tier,

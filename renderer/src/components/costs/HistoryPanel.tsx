@@ -49,8 +49,15 @@ function jobRow(j: HistoryJob): RunRow {
     estimateUsd: j.estimate?.totalUsd ?? null,
     actualUsd: j.actual?.totalUsd ?? null,
     requests: addRequestCounts(j.requests.source, j.requests.destination),
-    ...(j.priceError === undefined ? {} : { note: j.priceError }),
+    ...(note(j) === undefined ? {} : { note: note(j) }),
   };
+}
+
+/** What a delete removed (it moves no bytes), then any pricing problem. */
+function note(j: HistoryJob): string | undefined {
+  const deleted = j.deleted ? `Deleted ${formatCount(j.deleted.files)} file${j.deleted.files === 1 ? '' : 's'} (${formatSize(j.deleted.bytes)})` : undefined;
+  const parts = [deleted, j.priceError].filter((p): p is string => p !== undefined);
+  return parts.length ? parts.join('. ') : undefined;
 }
 
 function migrationRow(m: HistoryMigration): RunRow {
