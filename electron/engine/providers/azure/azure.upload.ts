@@ -219,9 +219,9 @@ export async function uploadStream(
       const body = all.length === 1 && all[0] ? all[0] : Buffer.concat(all, req.size);
       const digest = wholeMd5();
       // In slices, as blocks are: given a Buffer the SDK reports it all sent at once, and the stall watch would then
-      // time the whole upload instead of its silences.
+      // time the whole upload instead of its silences (no matter for a body of one slice, the small files' case).
       const res = await watched(stallMs, `"${client.name}"`, ac.signal, (signal, onProgress) =>
-        client.upload(sliced(body), body.length, {
+        client.upload(body.length > BLOCK_SLICE_BYTES ? sliced(body) : body, body.length, {
           blobHTTPHeaders: digest ? { ...req.headers, blobContentMD5: digest } : req.headers,
           metadata: req.metadata,
           tier: req.tier,
