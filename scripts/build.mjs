@@ -4,7 +4,7 @@
  *   renderer/            -> dist/renderer/        (vite)
  *   electron/shell/main  -> dist/electron/main.cjs    (esbuild, CJS, electron + npm packages external)
  *   electron/shell/preload -> dist/electron/preload.cjs (esbuild, CJS, everything bundled but electron: sandboxed preloads cannot require)
- *   electron/host/cli    -> dist/host/cli.js      (esbuild, ESM for Node 20, npm packages external)
+ *   electron/host/cli    -> dist/host/cli.js      (esbuild, ESM for Node 22, npm packages external)
  *
  * Each target is skipped when none of its inputs changed since its last build (stamps in dist/.build-stamps.json),
  * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host`.
@@ -89,7 +89,7 @@ async function main() {
     jobs.push(
       buildBundle(esbuild, 'host', 'electron/host/cli.ts', 'dist/host/cli.js', {
         format: 'esm',
-        target: 'node20',
+        target: 'node22',
         packages: 'external',
       }).then((r) => (results.host = r)),
     );

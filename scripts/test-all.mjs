@@ -7,10 +7,17 @@ const steps = [
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
   { name: 'build', cmd: ['node', 'scripts/build.mjs'] },
-  { name: 'scripts', cmd: ['node', '--test', 'scripts/build-stamps.test.mjs'] },
+  { name: 'scripts', cmd: ['node', '--test', 'scripts/build-stamps.test.mjs', 'build/electron-builder.test.mjs'] },
   { name: 'unit', cmd: ['npx', 'vitest', 'run'], report: 'test-results/vitest.json' },
   { name: 'e2e', cmd: ['npx', 'playwright', 'test'], report: 'test-results/playwright.json' },
 ];
+// npm puts node_modules/.bin first on PATH, so where scripts/setup.sh linked its pinned Node there, this is that one.
+console.log(`node ${process.version} (${process.execPath})`);
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error('Skyferry needs Node.js 22.12 or newer: run ./scripts/setup.sh (it provides one) and then npm test.');
+  process.exit(1);
+}
 const only = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const results = [];

@@ -17,7 +17,8 @@ export interface CipherChoice {
  * readable by the user alone, as the served mode does, and say so.
  */
 export async function chooseSecretCipher(userDataDir: string): Promise<CipherChoice> {
-  const available = safeStorage.isEncryptionAvailable();
+  // This first async call starts the async encryptor (after the app is ready, as main.ts calls it).
+  const available = await safeStorage.isAsyncEncryptionAvailable();
   const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os';
   if (available && backend !== 'basic_text') {
     return { cipher: safeStorageCipher(backend), warning: null };
@@ -33,7 +34,9 @@ function safeStorageCipher(backend: string): SecretCipher {
   return {
     description: `Electron safeStorage (${backend})`,
     // safeStorage takes strings; base64 carries any bytes through unchanged.
-    encrypt: (plain: Buffer) => Promise.resolve(safeStorage.encryptString(plain.toString('base64'))),
-    decrypt: (sealed: Buffer) => Promise.resolve(Buffer.from(safeStorage.decryptString(sealed), 'base64')),
+    encrypt: (plain: Buffer) => safeStorage.encryptStringAsync(plain.toString('base64')),
+    // Also reads what the synchronous encryptString wrote. `shouldReEncrypt` (a rotated key) needs nothing here:
+    // the secrets blob is encrypted afresh, with the current key, each time it is written.
+    decrypt: async (sealed: Buffer) => Buffer.from((await safeStorage.decryptStringAsync(sealed)).result, 'base64'),
   };
 }

@@ -1,14 +1,16 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobOptionsSchema } from '../../../shared/contract/jobs.channels';
 import { createLocalProvider } from '../providers/local/local.provider';
 import { JobManager } from './job-manager';
 import { parseLocation } from '../../../shared/location';
-import { readJournal } from './journal';
+import { JobJournal, readJournal, type JournalRecord } from './journal';
 import type { FinishedJob } from './request-count';
 import { withFaults } from './testing/faulty-provider';
 import { resolverFor } from './testing/resolver';
@@ -151,4 +153,104 @@ describe('journal: replay', () => {
     expect(s?.bytesDone).toBe(10);
     expect(s?.path).toBe('relay');
   });
+});
+
+describe('journal: damaged files', () => {
+  const job = (id: string): JournalRecord => ({ t: 'job', v: 1, id, kind: 'copy', title: id, sources: ['file://src/b/'], destination: 'file://dst/o/', options: JobOptionsSchema.parse({}), createdAt: '2026-01-01T00:00:00Z' });
+  const line = (r: JournalRecord): string => `${JSON.stringify(r)}\n`;
+
+  it('a journal of binary garbage, with garbage inside, torn in its header or unreadable is set aside with a message; the other jobs restore', async () => {
+    const journalDir = path.join(work, 'journal');
+    const accounts = {
+      src: createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }),
+      dst: createLocalProvider({ kind: 'local', name: 'dst', root: path.join(work, 'dst') }),
+    };
+    const m1 = new JobManager({ resolve: resolverFor(accounts), journalDir });
+    const a = m1.start({ kind: 'copy', sources: ['file://src/bkt/data/f00.bin'], destination: 'file://dst/out/' });
+    const b = m1.start({ kind: 'copy', sources: ['file://src/bkt/data/f01.bin'], destination: 'file://dst/out/' });
+    await m1.waitForIdle();
+    await m1.close();
+    const journalOf = (id: string) => path.join(journalDir, `${id}.jsonl`);
+
+    // b's last line torn by a kill: b still restores (a torn last line is what any kill can leave).
+    await appendFile(journalOf(b.id), '{"t":"file","i":0,"state":"do');
+    await writeFile(path.join(journalDir, 'garbage.jsonl'), randomBytes(64 * 1024));
+    const good = await readFile(journalOf(a.id));
+    const cut = good.indexOf(0x0a) + 1;
+    await writeFile(path.join(journalDir, 'spliced.jsonl'), Buffer.concat([good.subarray(0, cut), randomBytes(512), Buffer.from('\n'), good.subarray(cut)]));
+    await writeFile(path.join(journalDir, 'torn-header.jsonl'), line(job('torn')).slice(0, 40));
+    await mkdir(path.join(journalDir, 'unreadable.jsonl'));
+
+    const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const m2 = new JobManager({ resolve: resolverFor(accounts), journalDir });
+    let messages = '';
+    try {
+      expect(() => m2.restore()).not.toThrow();
+      messages = logged.mock.calls.map(([chunk]) => String(chunk)).join('');
+    } finally {
+      logged.mockRestore();
+    }
+    expect(m2.list().map((j) => [j.id, j.state, j.filesDone]).sort()).toEqual([[a.id, 'completed', 1], [b.id, 'completed', 1]].sort());
+    expect((await readdir(path.join(journalDir, 'corrupt'))).sort()).toEqual(['garbage.jsonl', 'spliced.jsonl', 'torn-header.jsonl', 'unreadable.jsonl']);
+    expect((await readdir(journalDir)).sort()).toEqual([`${a.id}.jsonl`, `${b.id}.jsonl`, 'corrupt'].sort());
+    for (const name of ['garbage.jsonl', 'spliced.jsonl', 'torn-header.jsonl', 'unreadable.jsonl']) {
+      expect(messages).toContain(`journal ${name} `);
+    }
+    expect(messages).toMatch(/journal spliced\.jsonl is damaged: line 2 is not a journal record; its job is not restored/);
+    expect(messages).toMatch(/journal unreadable\.jsonl cannot be read \(EISDIR\)/);
+    await m2.close();
+
+    // A second damaged file of the same name is kept beside the first, not over it.
+    await copyFile(path.join(journalDir, 'corrupt', 'garbage.jsonl'), path.join(journalDir, 'garbage.jsonl'));
+    const m3 = new JobManager({ resolve: resolverFor(accounts), journalDir });
+    m3.restore();
+    await m3.close();
+    expect((await readdir(path.join(journalDir, 'corrupt'))).sort()).toEqual(['garbage-1.jsonl', 'garbage.jsonl', 'spliced.jsonl', 'torn-header.jsonl', 'unreadable.jsonl']);
+  });
+
+  it('the next run cuts a torn last line off before it appends, and ends a whole last record with its newline', async () => {
+    const file = path.join(work, 'j.jsonl');
+    const state = (at: string): JournalRecord => ({ t: 'state', state: 'running', at });
+    await writeFile(file, `${line(job('j'))}{"t":"state","state":"run`);
+    const torn = new JobJournal(file);
+    torn.append(state('2026-01-01T00:00:01Z'), true);
+    torn.close();
+    expect(await readFile(file, 'utf8')).toBe(line(job('j')) + line(state('2026-01-01T00:00:01Z')));
+
+    await writeFile(file, line(job('j')) + line(state('2026-01-01T00:00:01Z')).trimEnd());
+    const whole = new JobJournal(file);
+    whole.append(state('2026-01-01T00:00:02Z'), true);
+    whole.close();
+    expect(readJournal(file)).toEqual([job('j'), state('2026-01-01T00:00:01Z'), state('2026-01-01T00:00:02Z')]);
+  });
+
+  it('a journal of 200,000 files restores in a heap too small to hold the file as one string', async () => {
+    const FILES = 200_000;
+    const journalDir = path.join(work, 'big');
+    await mkdir(journalDir);
+    // Whitespace inside a JSON record is valid JSON: 400 spaces per file record make the file ~100 MB, several times
+    // what its records take once parsed, so the heap given below holds the records but not the file's text.
+    const pad = ' '.repeat(400);
+    const out = createWriteStream(path.join(journalDir, 'big.jsonl'));
+    const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+    await write(line(job('big')));
+    for (let from = 0; from < FILES; from += 500) {
+      const files = Array.from({ length: 500 }, (_, k) => ({ source: `file://src/b/f${from + k}`, destination: `file://dst/o/f${from + k}`, size: 1 }));
+      await write(line({ t: 'files', from, files }));
+    }
+    await write(line({ t: 'listed', files: FILES, bytes: FILES }));
+    for (let i = 0; i < FILES; i++) await write(`{"t":"file","i":${i},"state":"done","attempts":1${pad}}\n`);
+    await write(line({ t: 'state', state: 'completed', at: '2026-01-01T00:00:01Z' }));
+    await new Promise((r) => out.end(r));
+
+    // A fresh process with a 128 MB heap: reading the ~100 MB file into one string (and splitting it) needs more.
+    const restore = `
+      const { JobManager } = await import(${JSON.stringify(path.resolve('electron/engine/jobs/job-manager.ts'))});
+      const m = new JobManager({ resolve: () => { throw new Error('not used'); }, journalDir: process.argv[1] });
+      m.restore();
+      const [job] = m.list();
+      process.stdout.write(JSON.stringify({ state: job?.state, filesDone: job?.filesDone, filesTotal: job?.filesTotal }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', '--input-type=module', '-e', restore, journalDir], { maxBuffer: 1 << 20 });
+    expect(JSON.parse(stdout)).toEqual({ state: 'completed', filesDone: FILES, filesTotal: FILES });
+  }, 120_000);
 });
