@@ -15,5 +15,6 @@ export const CACHE_DIR = process.env.SKYFERRY_EMULATOR_CACHE ?? path.join(REPO_R
 
 export function binaryPath(tool: GoToolName): string {
   const t = GO_TOOLS[tool];
-  return path.join(CACHE_DIR, `${t.binary}-${t.version}`, t.binary);
+  // go install names the binary with .exe on Windows.
+  return path.join(CACHE_DIR, `${t.binary}-${t.version}`, process.platform === 'win32' ? `${t.binary}.exe` : t.binary);
 }
