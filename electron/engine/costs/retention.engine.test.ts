@@ -13,7 +13,7 @@ import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGc
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
+import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/retention-runner';
 import { JobManager } from '../jobs/job-manager';
 import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
 import { resolverFor } from '../jobs/testing/resolver';

@@ -148,6 +148,22 @@ export class Job {
   record(rec: JournalRecord, durable = false): void {
     this.journal?.append(rec, durable);
   }
+
+  /** Journals where file `i` stands: its state, attempts, path, verification, notice and error. */
+  recordFile(i: number): void {
+    const f = this.files[i];
+    if (!f) return;
+    this.record({
+      t: 'file',
+      i,
+      state: f.state,
+      attempts: f.attempts,
+      ...(f.path ? { path: f.path } : {}),
+      ...(f.checksum !== undefined ? { checksum: f.checksum } : {}),
+      ...(f.notice !== undefined ? { notice: f.notice } : {}),
+      ...(f.error ? { error: f.error } : {}),
+    });
+  }
 }
 
 export function jobTitle(kind: JobKind, sources: readonly string[], destination: string | undefined): string {

@@ -1,19 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import { CancelledError, SkyferryError, toErrorInfo } from '../../../shared/errors';
+import { SkyferryError, toErrorInfo } from '../../../shared/errors';
 import { createLogger } from '../log';
-import { runCheckedFiles } from './checked-run';
-import { expandSources } from './expand';
 import type { Job, FileRecord } from './job-model';
-import type { RunContext } from './job-manager';
+import { listSources } from './listing';
 import { classify, withRetry } from './retry';
+import type { JobRunner, RunContext } from './run-context';
 import { choosePath, discardResume, transferFile, type AttemptState, type Endpoint, type TransferOutcome } from './transfer';
 import type { ResumeRecord } from './types';
-import type { PlannedFile } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
 
 const log = createLogger('jobs');
-const FILES_PER_JOURNAL_LINE = 500;
 /** At most one upload checkpoint per file per this interval reaches the journal (the latest one wins). */
 const CHECKPOINT_INTERVAL_MS = 500;
 
@@ -46,54 +43,9 @@ function checkpointWriter(job: Job, i: number): { write: (r: ResumeRecord) => vo
   };
 }
 
-/**
- * Runs one job to its end: the listing phase (once; its result is journaled), then every pending file. Throws
- * CancelledError when the job's signal was aborted (pause, cancel, shutdown): the manager decides what that means.
- */
-export async function runJob(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
-  if (!job.listed) await list(job, ctx, signal);
-  job.phase = 'transferring';
-  ctx.changed(job);
-  if (job.options.unchangedBefore !== undefined || job.kind === 'set-class') await runCheckedFiles(job, ctx, signal);
-  else if (job.kind === 'delete') await deleteFiles(job, ctx, signal);
-  else await transferAll(job, ctx, signal);
-  if (signal.aborted) throw new CancelledError();
-}
-
-async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
-  job.phase = 'listing';
-  job.truncateFiles(0);
-  let batch: PlannedFile[] = [];
-  let from = 0;
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    job.record({ t: 'files', from, files: batch });
-    from += batch.length;
-    batch = [];
-  };
-  const totals = await expandSources({
-    sources: job.sources,
-    ...(job.destination === undefined ? {} : { destination: job.destination }),
-    exact: job.options.destinationIsExact === true,
-    ...(job.options.alternates?.length ? { alternates: job.options.alternates } : {}),
-    resolve: ctx.resolve,
-    signal,
-    onFile: (file) => {
-      job.addFile(file);
-      batch.push(file);
-      if (batch.length >= FILES_PER_JOURNAL_LINE) flush();
-      job.dirty = true;
-    },
-  });
-  flush();
-  job.files.forEach((f, i) => {
-    if (f.planError) {
-      f.error = f.planError;
-      job.setFileState(i, 'failed');
-    }
-  });
-  job.listed = true;
-  job.record({ t: 'listed', files: totals.files, bytes: totals.bytes }, true);
+/** The listing phase, then the way the first file would go, shown while nothing has moved yet. */
+async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  await listSources(job, ctx, signal);
   const first = job.files[0];
   if (first?.destination !== undefined) {
     const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
@@ -103,19 +55,6 @@ async function list(job: Job, ctx: RunContext, signal: AbortSignal): Promise<voi
 
 function endpoint(r: Awaited<ReturnType<RunContext['resolve']>>, key: string): Endpoint {
   return { provider: r.provider, bucket: r.location.bucket, key, accountKey: r.accountKey };
-}
-
-function journalFile(job: Job, i: number, f: FileRecord): void {
-  job.record({
-    t: 'file',
-    i,
-    state: f.state,
-    attempts: f.attempts,
-    ...(f.path ? { path: f.path } : {}),
-    ...(f.checksum !== undefined ? { checksum: f.checksum } : {}),
-    ...(f.notice !== undefined ? { notice: f.notice } : {}),
-    ...(f.error ? { error: f.error } : {}),
-  });
 }
 
 /**
@@ -215,7 +154,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     checkpoints.stop();
     delete f.resume;
     job.setFileState(i, outcome.status);
-    journalFile(job, i, f);
+    job.recordFile(i);
   } catch (e) {
     checkpoints.stop(signal.aborted && job.stopReason !== 'cancel');
     if (signal.aborted) {
@@ -227,7 +166,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       job.setFileState(i, 'pending');
       if (left !== undefined) {
         addLeftover(f, left);
-        journalFile(job, i, f);
+        job.recordFile(i);
       }
       return;
     }
@@ -240,7 +179,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     }
     f.error = toErrorInfo(err);
     job.setFileState(i, 'failed');
-    journalFile(job, i, f);
+    job.recordFile(i);
   } finally {
     job.live.delete(i);
     release?.();
@@ -268,8 +207,8 @@ function dropLeftover(f: FileRecord): void {
 }
 
 /** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
-export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
-  for (const f of job.files) {
+async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
+  for (const [i, f] of job.files.entries()) {
     if (!f.resume || f.destination === undefined) continue;
     const state: AttemptState = { resume: f.resume };
     delete f.resume;
@@ -278,7 +217,7 @@ export async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
       const left = await discardResume(endpoint(d, d.location.key), state);
       if (left !== undefined) {
         addLeftover(f, left);
-        journalFile(job, job.files.indexOf(f), f);
+        job.recordFile(i);
       }
     } catch (e) {
       log.info(`could not drop the unfinished upload of ${f.destination}: ${toErrorInfo(e).message}`);
@@ -327,55 +266,5 @@ async function readWithFailover(
   throw new SkyferryError('fatal', 'No location to read from');
 }
 
-async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
-  const groups = new Map<string, number[]>();
-  const resolved = new Map<number, { bucket: string; key: string; accountKey: string }>();
-  for (const [i, f] of job.files.entries()) {
-    if (f.state !== 'pending') continue;
-    const r = await ctx.resolve(f.source);
-    resolved.set(i, { bucket: r.location.bucket, key: r.location.key, accountKey: r.accountKey });
-    const g = `${r.accountKey}\u0000${r.location.bucket}`;
-    const list = groups.get(g) ?? [];
-    list.push(i);
-    groups.set(g, list);
-  }
-  for (const indices of groups.values()) {
-    const firstIndex = indices[0];
-    const firstFile = firstIndex === undefined ? undefined : job.files[firstIndex];
-    if (!firstFile) continue;
-    const { provider } = await ctx.resolve(firstFile.source);
-    for (let b = 0; b < indices.length; b += ctx.deleteBatchSize) {
-      if (signal.aborted) throw new CancelledError();
-      const batch = indices.slice(b, b + ctx.deleteBatchSize);
-      const keys = batch.map((i) => resolved.get(i)?.key ?? '');
-      const bucket = resolved.get(batch[0] ?? -1)?.bucket ?? '';
-      const release = await ctx.admission.admitBatch([resolved.get(batch[0] ?? -1)?.accountKey ?? ''], signal);
-      try {
-        const result = await withRetry(ctx.retry, () => provider.removeMany(bucket, keys, signal), { signal });
-        const failed = new Map(result.failed.map((x) => [x.key, x.message]));
-        for (const i of batch) {
-          const f = job.files[i];
-          const key = resolved.get(i)?.key ?? '';
-          if (!f) continue;
-          f.attempts = 1;
-          const message = failed.get(key);
-          if (message !== undefined) f.error = { code: 'fatal', message };
-          job.setFileState(i, message === undefined ? 'done' : 'failed');
-          journalFile(job, i, f);
-        }
-      } catch (e) {
-        if (signal.aborted) throw new CancelledError();
-        const info = toErrorInfo(classify(e));
-        for (const i of batch) {
-          const f = job.files[i];
-          if (!f) continue;
-          f.error = info;
-          job.setFileState(i, 'failed');
-          journalFile(job, i, f);
-        }
-      } finally {
-        release();
-      }
-    }
-  }
-}
+/** Copy and move: every file by the cheapest way that works, verified; a move removes each source once copied. */
+export const transferRunner: JobRunner = { list: listAndPredict, run: transferAll, discard: discardResumes };
