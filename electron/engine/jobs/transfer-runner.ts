@@ -5,8 +5,10 @@ import type { Job, FileRecord } from './job-model';
 import { listSources } from './listing';
 import { classify, withRetry } from './retry';
 import type { JobRunner, RunContext } from './run-context';
-import { choosePath, discardResume, transferFile, type AttemptState, type Endpoint, type TransferOutcome } from './transfer';
-import type { ResumeRecord } from './types';
+import { FileCopy } from './file-copy';
+import { ResumableUpload } from './relay';
+import { choosePath, type Endpoint, type TransferOutcome } from './transfer';
+import type { Resolved, ResumeRecord } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
 
@@ -49,12 +51,12 @@ async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): P
   const first = job.files[0];
   if (first?.destination !== undefined) {
     const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
-    job.predictedPath = choosePath(endpoint(src, src.location.key), endpoint(dst, dst.location.key), job.options.allowServerSide ?? true, job.options.allowCloudPull).path;
+    job.predictedPath = choosePath(endpoint(src), endpoint(dst), job.options.allowServerSide ?? true, job.options.allowCloudPull).path;
   }
 }
 
-function endpoint(r: Awaited<ReturnType<RunContext['resolve']>>, key: string): Endpoint {
-  return { provider: r.provider, bucket: r.location.bucket, key, accountKey: r.accountKey };
+function endpoint(r: Resolved): Endpoint {
+  return { provider: r.provider, bucket: r.location.bucket, key: r.location.key, accountKey: r.accountKey };
 }
 
 /**
@@ -101,50 +103,27 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   if (!f || f.destination === undefined) return;
   let release: (() => void) | undefined;
   const checkpoints = checkpointWriter(job, i);
-  const state: AttemptState = {
-    ...(f.resume ? { resume: f.resume } : {}),
-    onCheckpoint: (r) => {
-      f.resume = r;
-      checkpoints.write(r);
-    },
-  };
-  let dst: Endpoint | undefined;
+  let copy: FileCopy | undefined;
   try {
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
-    const src = endpoint(s, s.location.key);
-    dst = endpoint(d, d.location.key);
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
-    if (listed !== undefined) state.listedDestination = listed;
-    // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
-    state.listedSource = { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) };
+    copy = new FileCopy(endpoint(s), endpoint(d), ctx.stallMs === undefined ? job.options : { ...job.options, stallMs: ctx.stallMs }, {
+      // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
+      listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
+      ...(listed === undefined ? {} : { listedDestination: listed }),
+      ...(f.resume ? { resume: f.resume } : {}),
+      onCheckpoint: (r) => {
+        f.resume = r;
+        checkpoints.write(r);
+      },
+    });
     const alternates = job.options.alternates ?? [];
-    const { serverSide } = choosePath(src, dst, job.options.allowServerSide ?? true);
-    // Only a relay into a cloud holds bytes in memory (parts, or a small body); a local disk takes a stream. An
-    // alternate location may need the relay even when the first one could copy server-side.
-    const buffers = (!serverSide || alternates.length > 0) && d.provider.kind !== 'local';
-    release = await ctx.admission.admit({ size: f.size, buffers, accounts: [s.accountKey, d.accountKey] }, signal);
+    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(alternates.length > 0), accounts: [s.accountKey, d.accountKey] }, signal);
     job.setFileState(i, 'running');
-    const to = dst;
-    const served = await readWithFailover(job, i, ctx, signal, state, [src, ...alternates], (from, uri, base) =>
-      withRetry(
-        ctx.retry,
-        async (n) => {
-          f.attempts = base + n;
-          const counter = job.counter.attempt();
-          job.live.set(i, counter);
-          try {
-            return await transferFile(from, to, ctx.stallMs === undefined ? job.options : { ...job.options, stallMs: ctx.stallMs }, counter, signal, state);
-          } catch (e) {
-            counter.rollback();
-            throw e;
-          }
-        },
-        { signal, onRetry: (err, n, delay) => log.info(`retrying ${uri} after attempt ${n} in ${delay} ms: ${err.code}`) },
-      ),
-    );
-    const outcome = served.outcome;
+    const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
     if (job.kind === 'move' && outcome.status === 'done') {
-      await withRetry(ctx.retry, () => served.src.provider.remove(served.src.bucket, served.src.key, signal), { signal });
+      const from = copy.source;
+      await withRetry(ctx.retry, () => from.provider.remove(from.bucket, from.key, signal), { signal });
     }
     f.path = outcome.path;
     job.paths.add(outcome.path);
@@ -160,8 +139,9 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     if (signal.aborted) {
       // Paused or stopped mid-file: an upload with checkpoints continues next time (journaled); others start
       // over, their upload aborted by the provider. A cancel gives up the unfinished upload.
-      const left = job.stopReason === 'cancel' && dst ? await discardResume(dst, state) : undefined;
-      if (state.resume) f.resume = state.resume;
+      const left = job.stopReason === 'cancel' && copy ? await copy.discardResume() : undefined;
+      const resume = copy ? copy.resume : f.resume;
+      if (resume) f.resume = resume;
       else delete f.resume;
       job.setFileState(i, 'pending');
       if (left !== undefined) {
@@ -170,11 +150,12 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       }
       return;
     }
-    if (dst) addLeftover(f, await discardResume(dst, state));
+    if (copy) addLeftover(f, await copy.discardResume());
     delete f.resume;
     const err = classify(e);
-    if (err.code === 'checksum_mismatch' && state.destinationExisted === false && dst) {
+    if (err.code === 'checksum_mismatch' && copy?.destinationExisted === false) {
       // Never leave a copy that failed verification looking like a good one.
+      const { dst } = copy;
       await dst.provider.remove(dst.bucket, dst.key).catch(() => undefined);
     }
     f.error = toErrorInfo(err);
@@ -210,11 +191,11 @@ function dropLeftover(f: FileRecord): void {
 async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
   for (const [i, f] of job.files.entries()) {
     if (!f.resume || f.destination === undefined) continue;
-    const state: AttemptState = { resume: f.resume };
+    const resume = f.resume;
     delete f.resume;
     try {
       const d = await ctx.resolve(f.destination);
-      const left = await discardResume(endpoint(d, d.location.key), state);
+      const left = await new ResumableUpload(endpoint(d), resume).discard();
       if (left !== undefined) {
         addLeftover(f, left);
         job.recordFile(i);
@@ -226,31 +207,42 @@ async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
 }
 
 /**
- * Reads the file from its source, and when that fails for good (not retryable, or retries spent) from each
- * alternate location in turn (JobOptions.alternates). The location that served it is named in the outcome's
- * notice; when every one failed, the error names each location and its reason.
+ * Copies the file from its source, and when reading that fails for good (not retryable, or retries spent) from
+ * each alternate location in turn (JobOptions.alternates), each attempt retried by the job's policy. The location
+ * that served it is named in the outcome's notice; when every one failed, the error names each location and its
+ * reason.
  */
-async function readWithFailover(
-  job: Job,
-  i: number,
-  ctx: RunContext,
-  signal: AbortSignal,
-  state: AttemptState,
-  locations: ReadonlyArray<Endpoint | string>,
-  read: (src: Endpoint, uri: string, attemptsBefore: number) => Promise<TransferOutcome>,
-): Promise<{ outcome: TransferOutcome; src: Endpoint }> {
+async function readWithFailover(job: Job, i: number, ctx: RunContext, signal: AbortSignal, copy: FileCopy, alternates: readonly string[]): Promise<TransferOutcome> {
   const f = job.files[i];
+  if (!f) throw new SkyferryError('fatal', 'No such file in the job');
+  // undefined: the file's own source, already resolved.
+  const locations: ReadonlyArray<string | undefined> = [undefined, ...alternates];
   const failed: Array<{ uri: string; err: SkyferryError }> = [];
   for (const [n, location] of locations.entries()) {
-    const uri = typeof location === 'string' ? location : (f?.source ?? '');
+    const uri = location ?? f.source;
     try {
-      const src = typeof location === 'string' ? await ctx.resolve(location).then((r) => endpoint(r, r.location.key)) : location;
+      if (location !== undefined) copy.readFrom(endpoint(await ctx.resolve(location)));
       // Attempts count on across locations: the file entry shows every read tried.
-      const outcome = await read(src, uri, n === 0 ? 0 : (f?.attempts ?? 0));
-      if (failed.length === 0) return { outcome, src };
+      const before = n === 0 ? 0 : f.attempts;
+      const outcome = await withRetry(
+        ctx.retry,
+        async (attempt) => {
+          f.attempts = before + attempt;
+          const counter = job.counter.attempt();
+          job.live.set(i, counter);
+          try {
+            return await copy.attempt(counter, signal);
+          } catch (e) {
+            counter.rollback();
+            throw e;
+          }
+        },
+        { signal, onRetry: (err, attempt, delay) => log.info(`retrying ${uri} after attempt ${attempt} in ${delay} ms: ${err.code}`) },
+      );
+      if (failed.length === 0) return outcome;
       const why = failed.map((x) => `${x.uri} failed: ${x.err.message}`).join('; ');
       const notice = `Read from ${uri} after ${why}`;
-      return { outcome: { ...outcome, notice: outcome.notice === undefined ? notice : `${notice}. ${outcome.notice}` }, src };
+      return { ...outcome, notice: outcome.notice === undefined ? notice : `${notice}. ${outcome.notice}` };
     } catch (e) {
       const err = classify(e);
       if (signal.aborted || locations.length === 1) throw err;
@@ -259,8 +251,6 @@ async function readWithFailover(
         throw new SkyferryError(err.code, `Every saved location failed: ${failed.map((x) => `${x.uri}: ${x.err.message}`).join('; ')}`, { cause: err });
       }
       log.info(`reading ${uri} failed (${err.code}); trying the next saved location`);
-      // The listed ETag was the first location's: the next one is asked what it holds.
-      state.listedSource = { size: f?.size ?? 0 };
     }
   }
   throw new SkyferryError('fatal', 'No location to read from');
