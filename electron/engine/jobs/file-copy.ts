@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { RetryableError } from '../../../shared/errors';
+import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import { formatSize } from '../../../shared/format';
 import type { ObjectMetadata } from '../../../shared/model';
 import { statIfAny } from '../providers/provider';
@@ -105,14 +106,14 @@ export class FileCopy {
       const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
       if (skip !== undefined) {
         counter.complete(asked.size);
-        return { status: 'skipped', path: chosen.path, notice: `Skipped: ${skip}` };
+        return { status: 'skipped', path: chosen.path, notices: [`Skipped: ${skip}`] };
       }
     }
     if (dst.key.endsWith('/')) {
       // A folder marker: no bytes, nothing to hash; the destination only has to hold the empty "folder".
       await dst.provider.put(dst.bucket, dst.key, Readable.from([]), { size: 0, signal });
       counter.complete(0);
-      return { status: 'done', path: chosen.path, checksum: 'size' };
+      return { status: 'done', path: chosen.path, checksum: 'size', notices: [] };
     }
 
     // Without a HEAD only the relay can go (its conditional read answers for the source).
@@ -127,15 +128,14 @@ export class FileCopy {
       }
     }
     const checksum = await this.verify(copied, signal);
-    let notice = copied.notice;
-    if (copied.resumedFrom !== undefined) {
-      const resumed = `Resumed an unfinished upload: ${formatSize(copied.resumedFrom)} were already stored`;
-      notice = notice === undefined ? resumed : `${resumed}. ${notice}`;
-    }
+    const notices = [
+      // A file the destination could not pull says so, whichever attempt relayed it in the end.
+      ...(path === 'relay' && this.pullFailed !== undefined ? [this.pullFailed] : []),
+      ...(copied.resumedFrom === undefined ? [] : [`Resumed an unfinished upload: ${formatSize(copied.resumedFrom)} were already stored`]),
+      ...copied.notices,
+    ];
     counter.complete(copied.source.size);
-    // A file the destination could not pull says so, whichever attempt relayed it in the end.
-    if (path === 'relay' && this.pullFailed !== undefined) notice = notice === undefined ? this.pullFailed : `${this.pullFailed}. ${notice}`;
-    return notice === undefined ? { status: 'done', path, checksum } : { status: 'done', path, checksum, notice };
+    return { status: 'done', path, checksum, notices };
   }
 
   /** The destination as listed when the job started (a first attempt), unless the overwrite rule needs its stored hash. */
@@ -174,7 +174,7 @@ export class FileCopy {
     const { src, dst } = this;
     if (!src.provider.copy || asked === undefined) throw new CantCopyError();
     const put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
-    return { source: asked, put };
+    return { source: asked, put, notices: [] };
   }
 
   /**
@@ -184,10 +184,10 @@ export class FileCopy {
    */
   private async cloudPull(asked: ObjectMetadata | undefined, signal: AbortSignal): Promise<Copied> {
     if (asked === undefined || asked.size === 0) throw new CantCopyError();
-    const { metadata, notice } = this.options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(asked.userMetadata, this.dst.provider);
+    const { metadata, notices } = portableMetadata(asked.userMetadata, this.dst.provider, this.options.preserveMetadata !== false);
     try {
       const put = await cloudPull(this.src, this.dst, asked, metadata, this.options.storageClass, signal);
-      return notice === undefined ? { source: asked, put } : { source: asked, put, notice };
+      return { source: asked, put, notices };
     } catch (e) {
       if (signal.aborted) throw e;
       throw new CantCopyError(pullFallbackNotice(e));
@@ -199,16 +199,16 @@ export class FileCopy {
    * own answer where it carries a checksum of what the destination took in, else the stored object (verify.ts).
    * Returns what was compared ('none' when verification is off).
    */
-  private async verify(copied: Copied, signal: AbortSignal): Promise<string> {
+  private async verify(copied: Copied, signal: AbortSignal): Promise<VerifiedBy> {
     if (!this.options.verify) return 'none';
     const checksum = await this.compare(copied, signal);
+    if (copied.resumedFrom === undefined) return checksum;
     // A resumed upload's relay hashes cover the whole object only as a CRC (CRC32 on S3 and Azure, CRC32C on GCS)
     // combined from the parts stored before the restart and the bytes read now: said so in the report.
-    if (copied.resumedFrom !== undefined && (checksum === 'crc32c-relay' || checksum === 'crc32-relay')) return checksum.replace('-relay', '-parts');
-    return checksum;
+    return checksum === 'crc32c-relay' ? 'crc32c-parts' : checksum === 'crc32-relay' ? 'crc32-parts' : checksum;
   }
 
-  private async compare(copied: Copied, signal: AbortSignal): Promise<string> {
+  private async compare(copied: Copied, signal: AbortSignal): Promise<VerifiedBy> {
     const { src, dst } = this;
     const { source, put, relay: read, readCheck } = copied;
     if (read !== undefined) {

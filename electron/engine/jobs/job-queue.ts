@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CancelledError, ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
-import { JobOptionsSchema, type JobKind, type JobOptions, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
+import { isFinishedJobState, JobOptionsSchema, type FinishedJobState, type JobKind, type JobOptions, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { createLogger } from '../log';
 import { Job, jobTitle, replay } from './job-model';
@@ -157,7 +157,7 @@ export class JobQueue {
   /** Resolves with the job's summary once it is completed, failed or cancelled (not when paused). */
   whenFinished(id: string): Promise<JobSummary> {
     const job = this.get(id);
-    if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return Promise.resolve(job.summary());
+    if (isFinishedJobState(job.state)) return Promise.resolve(job.summary());
     return new Promise((resolve) => {
       const list = this.waiters.get(id) ?? [];
       list.push(resolve);
@@ -219,7 +219,7 @@ export class JobQueue {
 
   clearHistory(): void {
     for (const job of [...this.jobs.values()]) {
-      if (job.active || job.state === 'paused') continue;
+      if (!isFinishedJobState(job.state)) continue;
       job.journal?.remove();
       this.jobs.delete(job.id);
       this.requests.delete(job.id);
@@ -321,7 +321,7 @@ export class JobQueue {
     return this.options.runners[job.kind];
   }
 
-  private finish(job: Job, state: 'completed' | 'failed' | 'cancelled'): void {
+  private finish(job: Job, state: FinishedJobState): void {
     job.phase = 'done';
     job.finishedAt = new Date().toISOString();
     this.setState(job, state);
@@ -353,7 +353,6 @@ export class JobQueue {
   private stateChanged(job: Job): void {
     this.options.emit?.('jobs:changed', { id: job.id, state: job.state });
     this.options.emit?.('jobs:progress', job.summary());
-    job.dirty = false;
   }
 
   /** One timer for all jobs: at most one progress event per job per interval, and only when something moved. */
@@ -365,7 +364,6 @@ export class JobQueue {
         if (job.state !== 'running') continue;
         anyRunning = true;
         this.options.emit?.('jobs:progress', job.summary());
-        job.dirty = false;
       }
       if (!anyRunning && this.ticker) {
         clearInterval(this.ticker);

@@ -32,7 +32,6 @@ export async function listSources(job: Job, ctx: RunContext, signal: AbortSignal
       job.addFile(file);
       batch.push(file);
       if (batch.length >= FILES_PER_JOURNAL_LINE) flush();
-      job.dirty = true;
     },
   });
   flush();

@@ -1,3 +1,4 @@
+import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import { ChecksumMismatchError } from '../../../shared/errors';
 import { HASH_KINDS, type Checksums, type HashKind } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
@@ -12,7 +13,7 @@ import type { Provider, PutResult } from '../providers/provider';
  * upload without a full-object checksum): the caller then verifies against the stored object as before.
  * A mismatch throws, as verifyCopy does.
  */
-export function verifyFromPut(dst: Provider, put: PutResult, relay: Checksums, source: Checksums, key: string): string | undefined {
+export function verifyFromPut(dst: Provider, put: PutResult, relay: Checksums, source: Checksums, key: string): VerifiedBy | undefined {
   if (dst.kind === 'local') return undefined;
   const kind = HASH_KINDS.find((k) => put.checksums[k] !== undefined && relay[k] !== undefined);
   if (kind === undefined) return undefined;

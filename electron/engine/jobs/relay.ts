@@ -1,5 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { ChecksumMismatchError, ConflictError, RetryableError } from '../../../shared/errors';
+import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata } from '../../../shared/model';
 import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
@@ -135,7 +136,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
   try {
     const before = asked ?? answered;
     if (!before) throw new RetryableError(`${src.key}: the source gave no metadata with its read; asking it again`);
-    const { metadata, notice } = options.preserveMetadata === false ? { metadata: {}, notice: undefined } : portableMetadata(before.userMetadata, dst.provider);
+    const { metadata, notices } = portableMetadata(before.userMetadata, dst.provider, options.preserveMetadata !== false);
     // The relay hashes what it needs: the source's own kind (the bytes read are checked against it), the kind a
     // resumed upload's parts carry or the destination's put answers with (verification), and an MD5 only where
     // something uses it: the source stores one, or nothing else checks the bytes end to end (then it is the
@@ -147,7 +148,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
     const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind));
     const hasher = new StreamHasher(extra, crcKind, md5);
     // What checked the bytes read, for the report when the destination keeps no hash in common with the source.
-    const readCheck = composite !== undefined ? `${composite.kind}-composite` : extra === undefined ? undefined : `${extra}-source`;
+    const readCheck: VerifiedBy | undefined = composite !== undefined ? `${composite.kind}-composite` : extra === undefined ? undefined : `${extra}-source`;
     // What the relay knows of the whole object's bytes: for a resumed upload only a CRC (the kind the parts carry),
     // the stored prefix's (from the service) combined with the tail's; never a hash of the tail alone standing for
     // the object.
@@ -184,8 +185,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       throw e;
     }
     await upload.stored();
-    const out: Copied = { source: before, put, relay: sums(), ...(point ? { resumedFrom: offset } : {}), ...(readCheck === undefined ? {} : { readCheck }) };
-    return notice === undefined ? out : { ...out, notice };
+    return { source: before, put, relay: sums(), notices, ...(point ? { resumedFrom: offset } : {}), ...(readCheck === undefined ? {} : { readCheck }) };
   } finally {
     // A put that failed before reading everything must not leave the source's socket open.
     if (!source.destroyed) source.destroy();

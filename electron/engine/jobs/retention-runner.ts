@@ -87,18 +87,16 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     if (verdict.act) {
       if (targetClass !== undefined) {
         const outcome = await setClassChecked(provider, location.bucket, location.key, targetClass, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
-        if (outcome.notice === undefined) delete f.notice;
-        else f.notice = outcome.notice;
+        f.notices = outcome.notice === undefined ? [] : [outcome.notice];
         finish(job, i, outcome.state);
       } else {
         // Deleted only if still the version just checked (meta is defined: checkUnchanged acts on existing objects).
         const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
-        if (outcome.notice === undefined) delete f.notice;
-        else f.notice = outcome.notice;
+        f.notices = outcome.notice === undefined ? [] : [outcome.notice];
         finish(job, i, outcome.state);
       }
     } else {
-      f.notice = verdict.notice;
+      f.notices = [verdict.notice];
       finish(job, i, verdict.state);
     }
   } catch (e) {

@@ -129,7 +129,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     job.paths.add(outcome.path);
     if (outcome.checksum !== undefined) f.checksum = outcome.checksum;
     if (outcome.status === 'done') dropLeftover(f);
-    if (outcome.notice !== undefined) f.notice = f.notice ? `${f.notice}. ${outcome.notice}` : outcome.notice;
+    f.notices.push(...outcome.notices);
     checkpoints.stop();
     delete f.resume;
     job.setFileState(i, outcome.status);
@@ -172,19 +172,15 @@ function addLeftover(f: FileRecord, leftover: string | undefined): void {
   if (leftover === undefined) return;
   dropLeftover(f);
   f.leftover = leftover;
-  f.notice = f.notice ? `${f.notice}. ${leftover}` : leftover;
+  f.notices.push(leftover);
 }
 
 /** A finished upload of the name dropped what an earlier one left: its sentence goes. */
 function dropLeftover(f: FileRecord): void {
-  if (f.leftover === undefined || f.notice === undefined) return;
-  const rest = f.notice
-    .split(/\. /)
-    .filter((s) => s !== f.leftover)
-    .join('. ');
+  if (f.leftover === undefined) return;
+  const leftover = f.leftover;
+  f.notices = f.notices.filter((s) => s !== leftover);
   delete f.leftover;
-  if (rest) f.notice = rest;
-  else delete f.notice;
 }
 
 /** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
@@ -241,8 +237,7 @@ async function readWithFailover(job: Job, i: number, ctx: RunContext, signal: Ab
       );
       if (failed.length === 0) return outcome;
       const why = failed.map((x) => `${x.uri} failed: ${x.err.message}`).join('; ');
-      const notice = `Read from ${uri} after ${why}`;
-      return { ...outcome, notice: outcome.notice === undefined ? notice : `${notice}. ${outcome.notice}` };
+      return { ...outcome, notices: [`Read from ${uri} after ${why}`, ...outcome.notices] };
     } catch (e) {
       const err = classify(e);
       if (signal.aborted || locations.length === 1) throw err;

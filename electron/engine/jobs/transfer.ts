@@ -1,4 +1,4 @@
-import type { TransferPath, OverwriteMode } from '../../../shared/contract/jobs.channels';
+import type { TransferPath, OverwriteMode, VerifiedBy } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
 import { canPull } from './cloud-pull';
@@ -32,9 +32,10 @@ export interface TransferOptions {
 export interface TransferOutcome {
   status: 'done' | 'skipped';
   path: TransferPath;
-  /** What verification compared: 'md5', 'crc32c', …, 'size', or 'none' when verification was off. */
-  checksum?: string;
-  notice?: string;
+  /** What verification compared ('none' when verification was off). */
+  checksum?: VerifiedBy;
+  /** What the user should know of this file, one sentence each (empty when nothing). */
+  notices: string[];
 }
 
 /** What one way of copying the bytes did (FileCopy's serverSide, cloudPull, relay.ts's relay). */
@@ -44,12 +45,12 @@ export interface Copied {
   put: PutResult;
   /** Hashes of the bytes the relay read; absent when no byte crossed this computer. */
   relay?: Checksums;
-  /** Metadata renamed or left behind for the destination (a sentence for the file's report). */
-  notice?: string;
+  /** Metadata renamed or left behind for the destination (sentences for the file's report). */
+  notices: string[];
   /** The relay continued an unfinished upload: the bytes already stored. */
   resumedFrom?: number;
   /** What checked the bytes read when the destination keeps no hash in common with the source ('crc32-source', …). */
-  readCheck?: string;
+  readCheck?: VerifiedBy;
 }
 
 /**
@@ -106,10 +107,11 @@ export async function shouldSkip(mode: OverwriteMode, src: Endpoint, srcMeta: Ob
  * Azure names become identifiers, entries over a size limit are dropped largest first); every change is reported
  * per object, never silent.
  */
-export function portableMetadata(meta: UserMetadata, dst: Provider): { metadata: UserMetadata; notice?: string } {
+export function portableMetadata(meta: UserMetadata, dst: Provider, preserve = true): { metadata: UserMetadata; notices: string[] } {
+  if (!preserve) return { metadata: {}, notices: [] };
   const m = mapMetadata(meta, dst.features, dst.kind !== 'local');
-  const parts: string[] = [];
-  if (m.renamed.length) parts.push(`Metadata renamed for the destination: ${m.renamed.map((r) => `${r.from} -> ${r.to}`).join(', ')}`);
-  if (m.dropped.length) parts.push(`Metadata not copied (${m.reason ?? 'not accepted by the destination'}): ${m.dropped.join(', ')}`);
-  return parts.length ? { metadata: m.metadata, notice: parts.join('. ') } : { metadata: m.metadata };
+  const notices: string[] = [];
+  if (m.renamed.length) notices.push(`Metadata renamed for the destination: ${m.renamed.map((r) => `${r.from} -> ${r.to}`).join(', ')}`);
+  if (m.dropped.length) notices.push(`Metadata not copied (${m.reason ?? 'not accepted by the destination'}): ${m.dropped.join(', ')}`);
+  return { metadata: m.metadata, notices };
 }
