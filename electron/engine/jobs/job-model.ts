@@ -34,6 +34,9 @@ export interface FileRecord extends Omit<PlannedFile, 'notice'> {
 }
 
 
+/** Planned files go to the journal in lines of at most this many (one `files` record each). */
+export const FILES_PER_JOURNAL_LINE = 500;
+
 /** One job in memory. Counters are kept incrementally: a million-file job must not be scanned 4 times a second. */
 export class Job {
   state: JobStateName = 'queued';

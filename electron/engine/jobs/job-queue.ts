@@ -3,7 +3,7 @@ import { CancelledError, ConflictError, NotFoundError, toErrorInfo } from '../..
 import { isFinishedJobState, JobOptionsSchema, type FinishedJobState, type JobKind, type JobOptions, type JobStartRequest, type JobSummary, type JobTarget } from '../../../shared/contract/jobs.channels';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { createLogger } from '../log';
-import { Job, jobTitle, replay } from './job-model';
+import { FILES_PER_JOURNAL_LINE, Job, jobTitle, replay } from './job-model';
 import { JournalStore } from './journal';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { Admission, type AdmissionSettings } from './admission';
@@ -136,8 +136,8 @@ export class JobQueue {
     job.record({ t: 'job', v: 1, id, kind: job.kind, title: job.title, sources: job.sources, ...(job.destination === undefined ? {} : { destination: job.destination }), options, createdAt: job.createdAt }, true);
     if (input.files) {
       let bytes = 0;
-      for (let from = 0; from < input.files.length; from += 500) {
-        const batch = input.files.slice(from, from + 500);
+      for (let from = 0; from < input.files.length; from += FILES_PER_JOURNAL_LINE) {
+        const batch = input.files.slice(from, from + FILES_PER_JOURNAL_LINE);
         for (const f of batch) {
           job.addFile(f);
           bytes += f.size;

@@ -1,9 +1,7 @@
 import { expandSources } from './expand';
-import type { Job } from './job-model';
+import { FILES_PER_JOURNAL_LINE, type Job } from './job-model';
 import type { RunContext } from './run-context';
 import type { PlannedFile } from './types';
-
-const FILES_PER_JOURNAL_LINE = 500;
 
 /**
  * The listing phase of a job started from its sources: they are expanded into files (expand.ts), journaled in

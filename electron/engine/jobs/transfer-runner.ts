@@ -92,7 +92,7 @@ async function destinationIndex(job: Job, ctx: RunContext, signal: AbortSignal):
     return await DestinationIndex.build(destinations, ctx.resolve, signal);
   } catch (e) {
     if (signal.aborted) throw e;
-    // Not fatal: every file then asks the destination itself, as before.
+    // Not fatal: every file then asks the destination itself.
     log.info(`listing the destination of job ${job.id} failed, checking each file instead: ${toErrorInfo(e).message}`);
     return undefined;
   }
