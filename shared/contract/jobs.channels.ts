@@ -14,6 +14,14 @@ export type JobKind = z.infer<typeof JobKindSchema>;
 export const JobStateSchema = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
 export type JobStateName = z.infer<typeof JobStateSchema>;
 
+/** The states a job ends in: it runs again only when retried. */
+export const FINISHED_JOB_STATES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStateName[];
+export type FinishedJobState = (typeof FINISHED_JOB_STATES)[number];
+
+export function isFinishedJobState(state: JobStateName): state is FinishedJobState {
+  return (FINISHED_JOB_STATES as readonly JobStateName[]).includes(state);
+}
+
 export const JobPhaseSchema = z.enum(['listing', 'transferring', 'verifying', 'done']);
 export type JobPhase = z.infer<typeof JobPhaseSchema>;
 
@@ -120,6 +128,41 @@ export type JobSummary = z.infer<typeof JobSummarySchema>;
 export const FileStateSchema = z.enum(['pending', 'running', 'done', 'skipped', 'failed', 'cancelled']);
 export type FileState = z.infer<typeof FileStateSchema>;
 
+/**
+ * What a file's verification compared, source side against destination:
+ * - a hash kind: the source's stored hash of that kind matched the destination's;
+ * - `<kind>-relay`: the source stores no full-object hash (an S3 multipart object): the destination matched the
+ *   bytes read;
+ * - `crc32-parts` / `crc32c-parts`: an upload resumed after a restart: the whole object's CRC, combined from the
+ *   parts stored before (as the service checked them) and the rest as read now, matched the destination's;
+ * - `<kind>-source`: the bytes read matched the source's stored hash and the destination keeps no hash in common
+ *   with it (Azure block blobs stored without Content-MD5, each block checked as it arrived);
+ * - `<kind>-composite`: the same, against an S3 multipart object's composite checksum, part by part;
+ * - `size`: no hash on both sides; `none`: verification off.
+ */
+export const VerifiedBySchema = z.enum([
+  'md5',
+  'sha256',
+  'crc64',
+  'crc32c',
+  'crc32',
+  'md5-relay',
+  'sha256-relay',
+  'crc64-relay',
+  'crc32c-relay',
+  'crc32-relay',
+  'crc32c-parts',
+  'crc32-parts',
+  'sha256-source',
+  'crc32c-source',
+  'crc32-source',
+  'crc32c-composite',
+  'crc32-composite',
+  'size',
+  'none',
+]);
+export type VerifiedBy = z.infer<typeof VerifiedBySchema>;
+
 export const JobFileSchema = z.object({
   source: z.string(),
   /** Absent for deletes. */
@@ -128,21 +171,7 @@ export const JobFileSchema = z.object({
   size: z.number().nonnegative(),
   bytesDone: z.number().nonnegative(),
   path: TransferPathSchema.optional(),
-  /**
-   * What the verification compared: 'md5', 'crc32c', 'sha256', … (source's stored hash = destination's), 'md5-relay'
-   * (the source stores no full-object hash, e.g. an S3 multipart object: the destination matched the bytes read),
-   * 'crc32-parts' / 'crc32c-parts' (an upload resumed after a restart: the whole object's CRC32 (S3, Azure) or
-   * CRC32C (GCS), combined from the parts stored before the restart as the service checked them and the rest as
-   * read now, matched the destination's; the source's own hash, if it stores another kind, could not be checked
-   * without reading it again),
-   * 'crc32-source' / 'crc32c-source' / 'sha256-source' (the bytes read matched the source's stored full-object
-   * hash of that kind and the destination keeps no hash in common with it: Azure block blobs copied from a source
-   * without an MD5 are stored without Content-MD5, each block checked by the service as it arrived),
-   * 'crc32-composite' / 'crc32c-composite' (the same, against an S3 multipart object's composite checksum, part by
-   * part: each part's CRC as S3 stored it),
-   * 'size' (no hash on both sides), 'none' (verification off).
-   */
-  checksum: z.string().optional(),
+  checksum: VerifiedBySchema.optional(),
   /** The local name used when the object's key could not be stored as is (download path safety). */
   renamedTo: z.string().optional(),
   /** Something the user should know that is not a failure (a rename, metadata the destination could not hold, a skip). */

@@ -13,7 +13,7 @@ import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGc
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/checked-run';
+import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/retention-runner';
 import { JobManager } from '../jobs/job-manager';
 import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
 import { resolverFor } from '../jobs/testing/resolver';
@@ -327,9 +327,9 @@ async function runDelete(provider: Provider, account: string, bucket: string, ke
   const options = { unchangedBefore: new Date(Date.now() + DAY).toISOString(), ...(storageClass === undefined ? {} : { storageClass }) };
   const { id } = jobs.startPlanned({ kind: storageClass === undefined ? 'delete' : 'set-class', title: 'retention', sources: [uri('')], options, files });
   await jobs.whenFinished(id);
-  const out = jobs.get(id).files.map((f) => ({ ...f }));
+  const out = jobs.get(id).detail().files;
   await jobs.close();
-  return out as JobDetail['files'];
+  return out;
 }
 
 describe('what needs care before the action (archive classes, minimum storage durations)', () => {

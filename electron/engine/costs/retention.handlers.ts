@@ -199,7 +199,7 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
         totals[outcome].bytes += m.size;
         if (outcome === 'deleted' || outcome === 'class-changed') tally.add(m, now);
         if (i >= offset && objects.length < limit) {
-          const reason = f?.error?.message ?? f?.notice;
+          const reason = f?.error?.message ?? job.noticeText(i);
           objects.push({ uri: f?.source ?? m.key, size: m.size, ...(m.storageClass ? { storageClass: m.storageClass } : {}), outcome, ...(reason ? { reason } : {}) });
         }
         i += 1;

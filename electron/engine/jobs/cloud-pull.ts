@@ -4,7 +4,7 @@ import type { ObjectHeaders, Provider, PutFromUrlOptions, PutResult } from '../p
 import { classify } from './retry';
 
 /**
- * The cloud-side pull (issue 4): the destination fetches the object itself from a short-lived signed read URL
+ * The cloud-side pull: the destination fetches the object itself from a short-lived signed read URL
  * of the source, so no byte crosses this computer. Used only when the user allowed it (JobOptions.allowCloudPull),
  * the destination can pull (Provider.putFromUrl: Azure today) and the source can sign a read URL (S3, GCS with a
  * private key, Azure with a shared key). The URL is a credential: it is made here, handed to the destination

@@ -1,3 +1,4 @@
+import { parseLocation } from '../../../shared/location';
 import type { ObjectMetadata } from '../../../shared/model';
 import type { Provider } from '../providers/provider';
 import type { Resolver } from './types';
@@ -44,21 +45,17 @@ export class DestinationIndex {
    * (more than a few times the files copied, so that copying 20 files into a full bucket lists no more than it must).
    */
   static async build(destinations: readonly string[], resolve: Resolver, signal: AbortSignal): Promise<DestinationIndex | undefined> {
-    if (destinations.length < MIN_FILES) return undefined;
-    let provider: Provider | undefined;
-    let bucket: string | undefined;
-    let common: string | undefined;
-    for (const uri of destinations) {
-      const r = await resolve(uri);
-      if (provider === undefined) {
-        provider = r.provider;
-        bucket = r.location.bucket;
-      } else if (r.provider !== provider || r.location.bucket !== bucket) {
-        return undefined;
-      }
-      common = common === undefined ? r.location.key : sharedStart(common, r.location.key);
+    const [first, ...rest] = destinations;
+    if (first === undefined || destinations.length < MIN_FILES) return undefined;
+    // One account and bucket for every file, or no index: only the first is resolved, the others are compared.
+    const { provider, location } = await resolve(first);
+    const bucket = location.bucket;
+    let common = location.key;
+    for (const uri of rest) {
+      const other = parseLocation(uri);
+      if (other.kind !== location.kind || other.account !== location.account || other.bucket !== bucket) return undefined;
+      common = sharedStart(common, other.key);
     }
-    if (!provider || bucket === undefined || common === undefined) return undefined;
     const prefix = common.slice(0, common.lastIndexOf('/') + 1);
     const limit = Math.min(MAX_ENTRIES, Math.max(10_000, destinations.length * 4));
     const entries = new Map<string, string>();

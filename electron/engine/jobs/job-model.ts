@@ -1,32 +1,41 @@
 import type { RequestCounts } from '../../../shared/costs';
 import type { ErrorInfo } from '../../../shared/errors';
 import { baseName, parseLocation } from '../../../shared/location';
-import type {
-  FileState,
-  JobDetail,
-  JobFile,
-  JobKind,
-  JobOptions,
-  JobPhase,
-  JobStateName,
-  JobSummary,
-  TransferPath,
+import {
+  isFinishedJobState,
+  VerifiedBySchema,
+  type FileState,
+  type JobDetail,
+  type JobFile,
+  type JobKind,
+  type JobOptions,
+  type JobPhase,
+  type JobStateName,
+  type JobSummary,
+  type TransferPath,
+  type VerifiedBy,
 } from '../../../shared/contract/jobs.channels';
 import type { JobJournal, JournalRecord } from './journal';
 import { ByteCounter, type AttemptCounter } from './progress';
 import type { PlannedFile, ResumeRecord } from './types';
 
-export interface FileRecord extends PlannedFile {
+export interface FileRecord extends Omit<PlannedFile, 'notice'> {
   state: FileState;
   attempts: number;
   path?: TransferPath;
-  checksum?: string;
+  checksum?: VerifiedBy;
+  /** What the user should know of this file, one sentence each: the planned one first, then what its runs said. */
+  notices: string[];
   error?: ErrorInfo;
   /** An unfinished upload to continue (journaled checkpoints); gone once the file is finished. */
   resume?: ResumeRecord;
-  /** The part of `notice` that says what a given-up upload left on the service: dropped once a retry succeeds. */
+  /** The notice that says what a given-up upload left on the service: dropped once a retry succeeds. */
   leftover?: string;
 }
+
+
+/** Planned files go to the journal in lines of at most this many (one `files` record each). */
+export const FILES_PER_JOURNAL_LINE = 500;
 
 /** One job in memory. Counters are kept incrementally: a million-file job must not be scanned 4 times a second. */
 export class Job {
@@ -47,7 +56,6 @@ export class Job {
   controller: AbortController | undefined;
   stopReason: 'pause' | 'cancel' | undefined;
   journal: JobJournal | undefined;
-  dirty = false;
   /** Provider calls journaled by earlier runs of the app, by account key (the newest `requests` record). */
   savedRequests: Record<string, RequestCounts> | undefined;
 
@@ -61,12 +69,9 @@ export class Job {
     readonly createdAt: string,
   ) {}
 
-  get active(): boolean {
-    return this.state === 'queued' || this.state === 'running';
-  }
-
   addFile(file: PlannedFile): void {
-    this.files.push({ ...file, state: 'pending', attempts: 0 });
+    const { notice, ...planned } = file;
+    this.files.push({ ...planned, notices: notice === undefined ? [] : [notice], state: 'pending', attempts: 0 });
     if (this.kind !== 'delete') this.bytesTotal += file.size;
   }
 
@@ -94,7 +99,6 @@ export class Job {
     if (f.state === 'failed') this.failed--;
     if (state === 'failed') this.failed++;
     f.state = state;
-    this.dirty = true;
   }
 
   summary(): JobSummary {
@@ -138,15 +142,38 @@ export class Job {
       if (f.path) out.path = f.path;
       if (f.checksum !== undefined) out.checksum = f.checksum;
       if (f.renamedTo !== undefined) out.renamedTo = f.renamedTo;
-      if (f.notice !== undefined) out.notice = f.notice;
+      const notice = this.noticeText(offset + k);
+      if (notice !== undefined) out.notice = notice;
       if (f.error) out.error = f.error;
       return out;
     });
     return { ...this.summary(), files, filesTruncated: offset + limit < this.files.length };
   }
 
+  /** File `i`'s notices as the UI shows them: one text, the sentences joined. */
+  noticeText(i: number): string | undefined {
+    const notices = this.files[i]?.notices ?? [];
+    return notices.length === 0 ? undefined : notices.join('. ');
+  }
+
   record(rec: JournalRecord, durable = false): void {
     this.journal?.append(rec, durable);
+  }
+
+  /** Journals where file `i` stands: its state, attempts, path, verification, notice and error. */
+  recordFile(i: number): void {
+    const f = this.files[i];
+    if (!f) return;
+    this.record({
+      t: 'file',
+      i,
+      state: f.state,
+      attempts: f.attempts,
+      ...(f.path ? { path: f.path } : {}),
+      ...(f.checksum !== undefined ? { checksum: f.checksum } : {}),
+      ...(f.notices.length > 0 ? { notices: f.notices } : {}),
+      ...(f.error ? { error: f.error } : {}),
+    });
   }
 }
 
@@ -197,14 +224,17 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
         f.path = rec.path;
         job.paths.add(rec.path);
       }
-      if (rec.checksum !== undefined) f.checksum = rec.checksum;
-      if (rec.notice !== undefined) f.notice = rec.notice;
+      const checksum = VerifiedBySchema.safeParse(rec.checksum);
+      if (checksum.success) f.checksum = checksum.data;
+      // `notice`, one text (a journal of an earlier version): kept as one entry, shown as it was.
+      if (rec.notices !== undefined) f.notices = [...rec.notices];
+      else if (rec.notice !== undefined) f.notices = [rec.notice];
       if (rec.error) f.error = rec.error;
       else delete f.error;
     } else if (rec.t === 'state') {
       job.state = rec.state;
       if (rec.startedAt !== undefined) job.startedAt = rec.startedAt;
-      job.finishedAt = rec.state === 'completed' || rec.state === 'failed' || rec.state === 'cancelled' ? rec.at : null;
+      job.finishedAt = isFinishedJobState(rec.state) ? rec.at : null;
       job.error = rec.error;
     }
   }
@@ -218,6 +248,6 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
   for (const f of job.files) if (job.kind !== 'delete' && (f.state === 'done' || f.state === 'skipped')) finishedBytes += f.size;
   job.counter.restore(finishedBytes);
   if (job.state === 'running') job.state = 'queued';
-  job.phase = job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled' ? 'done' : job.listed ? 'transferring' : 'listing';
+  job.phase = isFinishedJobState(job.state) ? 'done' : job.listed ? 'transferring' : 'listing';
   return job;
 }

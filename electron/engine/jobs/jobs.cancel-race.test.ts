@@ -158,7 +158,7 @@ describe('a cancelled S3 multipart upload (fault proxy in front of MinIO)', () =
     // The put answered only once the part it had sent was answered: nothing of it is still on its way.
     expect(await Promise.race([proxy.settled().then(() => 'settled'), new Promise((r) => setTimeout(() => r('on its way'), 50))])).toBe('settled');
     expect(state).toBeDefined();
-    // What job-run does after a cancelled file.
+    // What the transfer runner does after a cancelled file.
     if (state) await provider.discardResume?.('dst', key, state);
     await proxy.settled();
     expect(await pending(key)).toBe(0);

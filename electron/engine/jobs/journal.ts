@@ -46,6 +46,8 @@ export const JournalRecordSchema = z.discriminatedUnion('t', [
     path: TransferPathSchema.optional(),
     checksum: z.string().optional(),
     attempts: z.number().int().optional(),
+    notices: z.array(z.string()).optional(),
+    /** The notices as one text, in journals of earlier versions (read, no longer written). */
     notice: z.string().optional(),
     error: ErrorInfoSchema.optional(),
   }),

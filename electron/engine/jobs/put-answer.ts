@@ -1,3 +1,4 @@
+import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import { ChecksumMismatchError } from '../../../shared/errors';
 import { HASH_KINDS, type Checksums, type HashKind } from '../../../shared/model';
 import type { Provider, PutResult } from '../providers/provider';
@@ -9,10 +10,10 @@ import type { Provider, PutResult } from '../providers/provider';
  * exactly the bytes it sent, each block (or the single Put Blob) checked by the service against its transactional
  * MD5. A HEAD after the put would only read back those same values. Returns the kind compared, or undefined
  * when the answer has no checksum in common with what the relay computed (a local folder, an S3 multipart
- * upload without a full-object checksum): the caller then verifies against the stored object as before.
+ * upload without a full-object checksum): the caller then verifies against the stored object.
  * A mismatch throws, as verifyCopy does.
  */
-export function verifyFromPut(dst: Provider, put: PutResult, relay: Checksums, source: Checksums, key: string): string | undefined {
+export function verifyFromPut(dst: Provider, put: PutResult, relay: Checksums, source: Checksums, key: string): VerifiedBy | undefined {
   if (dst.kind === 'local') return undefined;
   const kind = HASH_KINDS.find((k) => put.checksums[k] !== undefined && relay[k] !== undefined);
   if (kind === undefined) return undefined;

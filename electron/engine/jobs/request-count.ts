@@ -59,7 +59,7 @@ export function countingProvider(inner: Provider, counts: RequestCounts, multipa
 
 /**
  * The requests of one job, by account (`kind:account`, as the resolver names it). Wraps each provider once, so
- * that code comparing providers by identity (the destination index) sees one provider per account as before.
+ * that code comparing providers by identity (the destination index) sees one provider per account.
  */
 export class RequestCounter {
   private readonly byAccount = new Map<string, RequestCounts>();

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import { ChecksumMismatchError, NotFoundError, RetryableError } from '../../../shared/errors';
 import { Crc32, Crc32c, type CrcKind } from '../providers/crc32c';
 import { HASH_KINDS, type Checksums, type HashKind, type ObjectMetadata } from '../../../shared/model';
@@ -87,7 +88,7 @@ export interface VerifyInput {
    * What checked the bytes read against the source's own stored checksum when no hash of it is kept at the
    * destination ('crc32-source', 'crc32-composite'): reported instead of 'size' then.
    */
-  readCheck?: string;
+  readCheck?: VerifiedBy;
   dst: { provider: Provider; bucket: string; key: string };
   /** The source, for a server-side copy between local folders where neither side stores a hash. */
   src?: { provider: Provider; bucket: string; key: string };
@@ -99,7 +100,7 @@ export interface VerifyInput {
  * name of what was compared ('md5', 'crc32c', …, or 'size'). A mismatch throws ChecksumMismatchError, which the
  * retry loop treats as retryable and, once retries are spent, reports as a failure, never as a success.
  */
-export async function verifyCopy(input: VerifyInput): Promise<string> {
+export async function verifyCopy(input: VerifyInput): Promise<VerifiedBy> {
   const { dst, source, relay, signal } = input;
   let stored: ObjectMetadata;
   try {

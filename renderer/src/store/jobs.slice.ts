@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ChannelRequest, JobSummary } from '../../../shared/contract';
+import { isFinishedJobState, type ChannelRequest, type JobSummary } from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
 
@@ -16,8 +16,6 @@ export interface JobsSlice {
 
 type JobStartInput = ChannelRequest<'jobs:start'>;
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
-
 export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, get) => ({
   jobs: {},
   jobOrder: [],
@@ -27,7 +25,7 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
       jobs: { ...s.jobs, [job.id]: job },
       jobOrder: s.jobOrder.includes(job.id) ? s.jobOrder : [job.id, ...s.jobOrder],
     }));
-    if (FINISHED.has(job.state) && (!before || !FINISHED.has(before.state))) {
+    if (isFinishedJobState(job.state) && (!before || !isFinishedJobState(before.state))) {
       // What the user sees in the panes changed: show it without asking for a refresh.
       void get().refresh('left');
       void get().refresh('right');

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { isFinishedJobState } from '../../../../shared/contract/jobs.channels';
 import { addRequestCounts, REQUEST_KINDS, type CostHistory, type HistoryJob, type HistoryMigration, type HistoryScan, type RequestCounts } from '../../../../shared/costs';
 import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
@@ -273,7 +274,7 @@ export function HistoryPanel() {
       timer = setTimeout(load, 500);
     };
     const offJobs = on('jobs:changed', (e) => {
-      if (e.state === 'completed' || e.state === 'failed' || e.state === 'cancelled') soon();
+      if (isFinishedJobState(e.state)) soon();
     });
     const offScans = on('costs:scanProgress', (p) => {
       if (p.state !== 'running') soon();

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { isFinishedJobState } from '../../../../shared/contract/jobs.channels';
 import type { RetentionAction, RetentionCaution, RetentionPreview, RetentionReport, RetentionSampleEntry } from '../../../../shared/contract/retention.channels';
 import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
@@ -10,7 +11,6 @@ import { ObjectsTable } from './ScanResults';
 import { CloudPlaceFields, useCloudPlace } from './cloudPlace';
 
 const STATE_TEXT = { running: 'Previewing', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /** What each caution means for the user, short enough for a table cell. */
 const CAUTION_TEXT: Record<RetentionCaution, string> = {
@@ -94,7 +94,7 @@ export function RetentionPanel() {
   }, [previewId]);
 
   const job = jobId ? jobs[jobId] : undefined;
-  const jobDone = job !== undefined && FINISHED.has(job.state);
+  const jobDone = job !== undefined && isFinishedJobState(job.state);
   useEffect(() => {
     if (!jobDone || !previewId) return;
     invoke('retention:report', { id: previewId, limit: 200 })

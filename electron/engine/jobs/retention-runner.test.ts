@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectMetadata } from '../../../shared/model';
-import { checkUnchanged } from './checked-run';
+import { checkUnchanged } from './retention-runner';
 
 /** The re-check a retention run makes before it deletes or moves an object (the emulator tests run it end to end). */
 const cutoff = new Date('2026-06-01T00:00:00Z');

@@ -3,9 +3,10 @@ import { CancelledError, toErrorInfo, UnsupportedError } from '../../../shared/e
 import type { ObjectMetadata } from '../../../shared/model';
 import { createLogger } from '../log';
 import { statIfAny, type Provider } from '../providers/provider';
-import type { RunContext } from './job-manager';
 import type { Job } from './job-model';
+import { listSources } from './listing';
 import { classify, withRetry } from './retry';
+import type { JobRunner, RunContext } from './run-context';
 import type { PlannedFile } from './types';
 
 const log = createLogger('jobs');
@@ -45,7 +46,7 @@ export function checkUnchanged(planned: PlannedFile, meta: ObjectMetadata | unde
  * class (JobOptions.storageClass) only when it is unchanged since the preview. Each object is its own request so
  * that the check and the act are as close as they can be; both retry transient errors.
  */
-export async function runCheckedFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+async function runCheckedFiles(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
   const cutoffIso = job.options.unchangedBefore;
   if (cutoffIso === undefined) throw new Error('a checked run needs options.unchangedBefore');
   const cutoff = new Date(cutoffIso);
@@ -86,18 +87,16 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     if (verdict.act) {
       if (targetClass !== undefined) {
         const outcome = await setClassChecked(provider, location.bucket, location.key, targetClass, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
-        if (outcome.notice === undefined) delete f.notice;
-        else f.notice = outcome.notice;
+        f.notices = outcome.notice === undefined ? [] : [outcome.notice];
         finish(job, i, outcome.state);
       } else {
         // Deleted only if still the version just checked (meta is defined: checkUnchanged acts on existing objects).
         const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
-        if (outcome.notice === undefined) delete f.notice;
-        else f.notice = outcome.notice;
+        f.notices = outcome.notice === undefined ? [] : [outcome.notice];
         finish(job, i, outcome.state);
       }
     } else {
-      f.notice = verdict.notice;
+      f.notices = [verdict.notice];
       finish(job, i, verdict.state);
     }
   } catch (e) {
@@ -107,7 +106,7 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     }
     f.error = toErrorInfo(classify(e));
     job.setFileState(i, 'failed');
-    record(job, i);
+    job.recordFile(i);
   } finally {
     release?.();
   }
@@ -205,18 +204,8 @@ function finish(job: Job, i: number, state: 'done' | 'skipped'): void {
   // A class change counts the bytes it covered (a delete counts files only, as the delete job does).
   if (f && job.kind !== 'delete') job.counter.attempt().complete(f.size);
   job.setFileState(i, state);
-  record(job, i);
+  job.recordFile(i);
 }
 
-function record(job: Job, i: number): void {
-  const f = job.files[i];
-  if (!f) return;
-  job.record({
-    t: 'file',
-    i,
-    state: f.state,
-    attempts: f.attempts,
-    ...(f.notice !== undefined ? { notice: f.notice } : {}),
-    ...(f.error ? { error: f.error } : {}),
-  });
-}
+/** Retention's runner: the checked delete or class change of the objects a preview planned. */
+export const retentionRunner: JobRunner = { list: listSources, run: runCheckedFiles };

@@ -1,0 +1,25 @@
+import { deleteRunner } from './delete-runner';
+import { retentionRunner } from './retention-runner';
+import type { JobRunner, JobRunners } from './run-context';
+import { transferRunner } from './transfer-runner';
+
+/**
+ * A job with JobOptions.unchangedBefore is a retention run whatever its kind: each object is checked against the
+ * preview before it is deleted or moved (retention-runner.ts). Its listing and cancel cleanup stay the kind's own.
+ */
+function checkedWhenRetention(runner: JobRunner): JobRunner {
+  return {
+    ...runner,
+    run: (job, ctx, signal) => (job.options.unchangedBefore === undefined ? runner : retentionRunner).run(job, ctx, signal),
+  };
+}
+
+/** Skyferry's job kinds and what runs each: the table the engine's JobManager is given. */
+export function defaultRunners(): JobRunners {
+  return {
+    copy: checkedWhenRetention(transferRunner),
+    move: checkedWhenRetention(transferRunner),
+    delete: checkedWhenRetention(deleteRunner),
+    'set-class': retentionRunner,
+  };
+}

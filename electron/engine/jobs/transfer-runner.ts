@@ -1,0 +1,255 @@
+import { setMaxListeners } from 'node:events';
+import { SkyferryError, toErrorInfo } from '../../../shared/errors';
+import { createLogger } from '../log';
+import type { Job, FileRecord } from './job-model';
+import { listSources } from './listing';
+import { classify, withRetry } from './retry';
+import type { JobRunner, RunContext } from './run-context';
+import { FileCopy } from './file-copy';
+import { ResumableUpload } from './relay';
+import { choosePath, type Endpoint, type TransferOutcome } from './transfer';
+import type { Resolved, ResumeRecord } from './types';
+import type { SizeClass } from './admission';
+import { DestinationIndex } from './destination-index';
+
+const log = createLogger('jobs');
+/** At most one upload checkpoint per file per this interval reaches the journal (the latest one wins). */
+const CHECKPOINT_INTERVAL_MS = 500;
+
+/** Journals a file's upload checkpoints, throttled, each fsync'd; stop() drops one still waiting. */
+function checkpointWriter(job: Job, i: number): { write: (r: ResumeRecord) => void; stop: (keep?: boolean) => void } {
+  let last = 0;
+  let pending: ResumeRecord | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (!pending) return;
+    job.record({ t: 'resume', i, source: pending.source, state: pending.state }, true);
+    pending = undefined;
+    last = Date.now();
+  };
+  return {
+    write: (r) => {
+      pending = r;
+      const wait = last + CHECKPOINT_INTERVAL_MS - Date.now();
+      if (wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait).unref();
+    },
+    /** `keep`: the upload stays for a later run, so a checkpoint still waiting is written now. */
+    stop: (keep = false) => {
+      if (timer) clearTimeout(timer);
+      if (keep) flush();
+      timer = undefined;
+      pending = undefined;
+    },
+  };
+}
+
+/** The listing phase, then the way the first file would go, shown while nothing has moved yet. */
+async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  await listSources(job, ctx, signal);
+  const first = job.files[0];
+  if (first?.destination !== undefined) {
+    const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
+    job.predictedPath = choosePath(endpoint(src), endpoint(dst), job.options.allowServerSide ?? true, job.options.allowCloudPull).path;
+  }
+}
+
+function endpoint(r: Resolved): Endpoint {
+  return { provider: r.provider, bucket: r.location.bucket, key: r.location.key, accountKey: r.accountKey };
+}
+
+/**
+ * Every pending file, small and large ones in separate queues with their own workers: the admission (shared by
+ * all jobs) bounds how many of each are in flight and how much memory they hold, so small files keep flowing
+ * while large ones upload, and neither class waits behind the other's queue.
+ */
+async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  const index = await destinationIndex(job, ctx, signal);
+  // Every worker waiting for admission listens to the job's signal: tens of listeners are expected, not a leak.
+  setMaxListeners(4 * (ctx.admission.workers('small') + ctx.admission.workers('large')) + 10, signal);
+  const queues: Record<SizeClass, number[]> = { small: [], large: [] };
+  job.files.forEach((f, i) => f.state === 'pending' && queues[ctx.admission.classOf(f.size)].push(i));
+  const drain = async (queue: number[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!signal.aborted && next < queue.length) {
+        const i = queue[next++];
+        if (i !== undefined) await transferOne(job, i, ctx, signal, index);
+      }
+    };
+    const count = Math.min(ctx.admission.workers(queue === queues.small ? 'small' : 'large'), queue.length);
+    await Promise.all(Array.from({ length: count }, worker));
+  };
+  await Promise.all([drain(queues.large), drain(queues.small)]);
+}
+
+/** One listing of where the pending files go, instead of one HEAD each; undefined when not worth it or it failed. */
+async function destinationIndex(job: Job, ctx: RunContext, signal: AbortSignal): Promise<DestinationIndex | undefined> {
+  const destinations: string[] = [];
+  for (const f of job.files) if (f.state === 'pending' && f.destination !== undefined) destinations.push(f.destination);
+  try {
+    return await DestinationIndex.build(destinations, ctx.resolve, signal);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    // Not fatal: every file then asks the destination itself.
+    log.info(`listing the destination of job ${job.id} failed, checking each file instead: ${toErrorInfo(e).message}`);
+    return undefined;
+  }
+}
+
+async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal, index: DestinationIndex | undefined): Promise<void> {
+  const f = job.files[i];
+  if (!f || f.destination === undefined) return;
+  let release: (() => void) | undefined;
+  const checkpoints = checkpointWriter(job, i);
+  let copy: FileCopy | undefined;
+  try {
+    const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
+    const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
+    copy = new FileCopy(endpoint(s), endpoint(d), ctx.stallMs === undefined ? job.options : { ...job.options, stallMs: ctx.stallMs }, {
+      // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
+      listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
+      ...(listed === undefined ? {} : { listedDestination: listed }),
+      ...(f.resume ? { resume: f.resume } : {}),
+      onCheckpoint: (r) => {
+        f.resume = r;
+        checkpoints.write(r);
+      },
+    });
+    const alternates = job.options.alternates ?? [];
+    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(alternates.length > 0), accounts: [s.accountKey, d.accountKey] }, signal);
+    job.setFileState(i, 'running');
+    const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
+    if (job.kind === 'move' && outcome.status === 'done') {
+      const from = copy.source;
+      await withRetry(ctx.retry, () => from.provider.remove(from.bucket, from.key, signal), { signal });
+    }
+    f.path = outcome.path;
+    job.paths.add(outcome.path);
+    if (outcome.checksum !== undefined) f.checksum = outcome.checksum;
+    if (outcome.status === 'done') dropLeftover(f);
+    f.notices.push(...outcome.notices);
+    checkpoints.stop();
+    delete f.resume;
+    job.setFileState(i, outcome.status);
+    job.recordFile(i);
+  } catch (e) {
+    checkpoints.stop(signal.aborted && job.stopReason !== 'cancel');
+    if (signal.aborted) {
+      // Paused or stopped mid-file: an upload with checkpoints continues next time (journaled); others start
+      // over, their upload aborted by the provider. A cancel gives up the unfinished upload.
+      const left = job.stopReason === 'cancel' && copy ? await copy.discardResume() : undefined;
+      const resume = copy ? copy.resume : f.resume;
+      if (resume) f.resume = resume;
+      else delete f.resume;
+      job.setFileState(i, 'pending');
+      if (left !== undefined) {
+        addLeftover(f, left);
+        job.recordFile(i);
+      }
+      return;
+    }
+    if (copy) addLeftover(f, await copy.discardResume());
+    delete f.resume;
+    const err = classify(e);
+    if (err.code === 'checksum_mismatch' && copy?.destinationExisted === false) {
+      // Never leave a copy that failed verification looking like a good one.
+      const { dst } = copy;
+      await dst.provider.remove(dst.bucket, dst.key).catch(() => undefined);
+    }
+    f.error = toErrorInfo(err);
+    job.setFileState(i, 'failed');
+    job.recordFile(i);
+  } finally {
+    job.live.delete(i);
+    release?.();
+  }
+}
+
+/** Says in the file's report what its given-up upload left on the service (a provider's sentence). */
+function addLeftover(f: FileRecord, leftover: string | undefined): void {
+  if (leftover === undefined) return;
+  dropLeftover(f);
+  f.leftover = leftover;
+  f.notices.push(leftover);
+}
+
+/** A finished upload of the name dropped what an earlier one left: its sentence goes. */
+function dropLeftover(f: FileRecord): void {
+  if (f.leftover === undefined) return;
+  const leftover = f.leftover;
+  f.notices = f.notices.filter((s) => s !== leftover);
+  delete f.leftover;
+}
+
+/** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
+async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
+  for (const [i, f] of job.files.entries()) {
+    if (!f.resume || f.destination === undefined) continue;
+    const resume = f.resume;
+    delete f.resume;
+    try {
+      const d = await ctx.resolve(f.destination);
+      const left = await new ResumableUpload(endpoint(d), resume).discard();
+      if (left !== undefined) {
+        addLeftover(f, left);
+        job.recordFile(i);
+      }
+    } catch (e) {
+      log.info(`could not drop the unfinished upload of ${f.destination}: ${toErrorInfo(e).message}`);
+    }
+  }
+}
+
+/**
+ * Copies the file from its source, and when reading that fails for good (not retryable, or retries spent) from
+ * each alternate location in turn (JobOptions.alternates), each attempt retried by the job's policy. The location
+ * that served it is named in the outcome's notice; when every one failed, the error names each location and its
+ * reason.
+ */
+async function readWithFailover(job: Job, i: number, ctx: RunContext, signal: AbortSignal, copy: FileCopy, alternates: readonly string[]): Promise<TransferOutcome> {
+  const f = job.files[i];
+  if (!f) throw new SkyferryError('fatal', 'No such file in the job');
+  // undefined: the file's own source, already resolved.
+  const locations: ReadonlyArray<string | undefined> = [undefined, ...alternates];
+  const failed: Array<{ uri: string; err: SkyferryError }> = [];
+  for (const [n, location] of locations.entries()) {
+    const uri = location ?? f.source;
+    try {
+      if (location !== undefined) copy.readFrom(endpoint(await ctx.resolve(location)));
+      // Attempts count on across locations: the file entry shows every read tried.
+      const before = n === 0 ? 0 : f.attempts;
+      const outcome = await withRetry(
+        ctx.retry,
+        async (attempt) => {
+          f.attempts = before + attempt;
+          const counter = job.counter.attempt();
+          job.live.set(i, counter);
+          try {
+            return await copy.attempt(counter, signal);
+          } catch (e) {
+            counter.rollback();
+            throw e;
+          }
+        },
+        { signal, onRetry: (err, attempt, delay) => log.info(`retrying ${uri} after attempt ${attempt} in ${delay} ms: ${err.code}`) },
+      );
+      if (failed.length === 0) return outcome;
+      const why = failed.map((x) => `${x.uri} failed: ${x.err.message}`).join('; ');
+      return { ...outcome, notices: [`Read from ${uri} after ${why}`, ...outcome.notices] };
+    } catch (e) {
+      const err = classify(e);
+      if (signal.aborted || locations.length === 1) throw err;
+      failed.push({ uri, err });
+      if (n === locations.length - 1) {
+        throw new SkyferryError(err.code, `Every saved location failed: ${failed.map((x) => `${x.uri}: ${x.err.message}`).join('; ')}`, { cause: err });
+      }
+      log.info(`reading ${uri} failed (${err.code}); trying the next saved location`);
+    }
+  }
+  throw new SkyferryError('fatal', 'No location to read from');
+}
+
+/** Copy and move: every file by the cheapest way that works, verified; a move removes each source once copied. */
+export const transferRunner: JobRunner = { list: listAndPredict, run: transferAll, discard: discardResumes };
