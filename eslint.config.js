@@ -89,7 +89,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/engine/jobs/**/*.ts'],
-    ignores: ['electron/engine/jobs/**/*.test.ts', 'electron/engine/jobs/testing/**'],
+    ignores: ['electron/engine/jobs/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

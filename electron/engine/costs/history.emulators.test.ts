@@ -10,8 +10,8 @@ import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
-import { call, waitForState } from '../migrations/testing/wait';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { call, waitForState } from '../test-support/wait';
 
 /**
  * The cost history through the engine, MinIO -> Azurite: both accounts go through a loopback proxy that writes
