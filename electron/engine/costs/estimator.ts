@@ -15,7 +15,7 @@ import {
   type TransferPathKind,
 } from '../../../shared/costs';
 import { InvalidInputError } from '../../../shared/errors';
-import { DEFAULT_PULL } from '../providers/azure/azure.pull';
+import { DEFAULT_PULL } from '../providers/factory';
 import { DEFAULT_MULTIPART } from '../providers/provider';
 import { findClassOrDefault, findProvider, findRegion } from './lookup';
 
