@@ -20,7 +20,7 @@ import { createLogger } from '../log';
 import type { MultipartSettings } from '../providers/provider';
 import { actualRequestCost, actualTransferCost } from './actual-cost';
 import type { CatalogStore } from './catalog-store';
-import { pricingFor } from './costs.handlers';
+import { pricingFor } from './pricing-place';
 import { estimateTransfer } from './estimator';
 import type { HistoryStore } from './history-store';
 import { keepingCost, type PricingPlace } from './what-if';
