@@ -19,17 +19,18 @@ const SDKS = ['@aws-sdk/*', '@azure/*', '@google-cloud/*', 'ws', 'electron'];
 const LAYERS = [
   // area          where (under electron/)            may import
   ['log',          'engine/log.ts',                   []],
+  ['atomic-write', 'engine/atomic-write.ts',          []],
   ['dispatch',     'engine/dispatch.ts',              ['log']],
   ['providers',    'engine/providers/',               ['log']],
-  ['accounts',     'engine/accounts/',                ['log', 'providers']],
+  ['accounts',     'engine/accounts/',                ['log', 'atomic-write', 'providers']],
   ['context',      'engine/context.ts',               ['log', 'accounts', 'providers']],
   ['jobs',         'engine/jobs/',                    ['log', 'providers']],
-  ['costs',        'engine/costs/',                   ['log', 'providers', 'jobs']],
-  ['migrations',   'engine/migrations/',              ['log', 'providers', 'jobs', 'costs']],
+  ['costs',        'engine/costs/',                   ['log', 'atomic-write', 'providers', 'jobs']],
+  ['migrations',   'engine/migrations/',              ['log', 'atomic-write', 'providers', 'jobs', 'costs']],
   ['storage',      'engine/storage/',                 ['log', 'providers']],
   ['dialogs',      'engine/dialogs.handlers.ts',      []],
   ['engine',       'engine/engine.ts',                ['log', 'dispatch', 'context', 'providers', 'accounts', 'jobs', 'costs', 'migrations', 'storage', 'dialogs']],
-  ['test-support', 'engine/test-support/',            ['log', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
+  ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
   ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
   ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host']],
 ];
