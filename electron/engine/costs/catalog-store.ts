@@ -10,7 +10,7 @@ import {
   type PriceEdit,
   type ProviderPricing,
   type RegionPricing,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.catalog';
 import { ConflictError, InvalidInputError } from '../../../shared/errors';
 import { writeFileAtomic } from '../atomic-write';
 import { createLogger } from '../log';

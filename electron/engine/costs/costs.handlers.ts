@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSettings } from '../../../shared/accounts';
 import type { costChannels } from '../../../shared/contract/costs.channels';
-import type { ScanProgress, ScanResult } from '../../../shared/costs';
+import type { ScanProgress, ScanResult } from '../../../shared/contract/costs.scan';
 import { InvalidInputError, NotFoundError, toErrorInfo } from '../../../shared/errors';
 import type { EngineContext } from '../context';
 import type { Handler } from '../dispatch';

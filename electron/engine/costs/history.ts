@@ -1,18 +1,17 @@
 import type { AccountSettings } from '../../../shared/accounts';
 import type { MigrationSummary } from '../../../shared/contract/migrations.channels';
+import type { PriceCatalog } from '../../../shared/contract/costs.catalog';
+import type { CostEstimate, TransferPathKind } from '../../../shared/contract/costs.estimate';
 import {
   addRequestCounts,
   emptyRequestCounts,
-  type CostEstimate,
   type CostHistory,
   type HistoryJob,
   type HistoryMigration,
   type HistoryRecord,
   type HistoryScan,
-  type PriceCatalog,
-  type ScanResult,
-  type TransferPathKind,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.history';
+import type { ScanResult } from '../../../shared/contract/costs.scan';
 import { toErrorInfo } from '../../../shared/errors';
 import { parseLocation } from '../../../shared/location';
 import type { FinishedJob } from '../jobs/request-count';

@@ -1,5 +1,5 @@
 import type { AccountSettings } from '../../../shared/accounts';
-import type { PriceCatalog } from '../../../shared/costs';
+import type { PriceCatalog } from '../../../shared/contract/costs.catalog';
 import { DEFAULT_PLACE } from './catalog';
 import type { PricingPlace } from './what-if';
 

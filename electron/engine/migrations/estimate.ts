@@ -1,5 +1,5 @@
 import type { AccountSettings } from '../../../shared/accounts';
-import type { CostEstimate } from '../../../shared/costs';
+import type { CostEstimate } from '../../../shared/contract/costs.estimate';
 import type { Location } from '../../../shared/location';
 import type { CatalogStore } from '../costs/catalog-store';
 import { pricingFor } from '../costs/pricing-place';
