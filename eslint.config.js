@@ -1,4 +1,6 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -6,6 +8,121 @@ import tseslint from 'typescript-eslint';
 /** Node built-ins, by bare name and with the node: prefix. */
 const NODE_BUILTINS = ['fs', 'path', 'os', 'crypto', 'stream', 'http', 'https', 'net', 'child_process', 'url', 'util', 'events', 'zlib', 'worker_threads', 'buffer', 'tls', 'dns'];
 const SDKS = ['@aws-sdk/*', '@azure/*', '@google-cloud/*', 'ws', 'electron'];
+
+/**
+ * Who may import whom inside electron/, lowest layer first (VS Code's code-layering habit: one table, and every
+ * import rule below is generated from it). A row is an area (a folder of electron/, or one file) and the areas its
+ * product files may import besides their own; an import of any other area fails `npm run lint`. A new folder or
+ * root file of electron/ or electron/engine/ needs a row: the config refuses to load without one.
+ * Tests (`*.test.ts`) may import any area; test-support/ is what they share, and no product file imports it.
+ */
+const LAYERS = [
+  // area          where (under electron/)            may import
+  ['log',          'engine/log.ts',                   []],
+  ['atomic-write', 'engine/atomic-write.ts',          []],
+  ['dispatch',     'engine/dispatch.ts',              ['log']],
+  ['providers',    'engine/providers/',               ['log']],
+  ['accounts',     'engine/accounts/',                ['log', 'atomic-write', 'providers']],
+  ['context',      'engine/context.ts',               ['log', 'accounts', 'providers']],
+  ['jobs',         'engine/jobs/',                    ['log', 'providers']],
+  ['costs',        'engine/costs/',                   ['log', 'atomic-write', 'providers', 'jobs']],
+  ['migrations',   'engine/migrations/',              ['log', 'atomic-write', 'providers', 'jobs', 'costs']],
+  ['storage',      'engine/storage/',                 ['log', 'providers']],
+  ['dialogs',      'engine/dialogs.handlers.ts',      []],
+  ['engine',       'engine/engine.ts',                ['log', 'dispatch', 'context', 'providers', 'accounts', 'jobs', 'costs', 'migrations', 'storage', 'dialogs']],
+  ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
+  ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
+  ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host']],
+];
+/** A channel handler file (`*.handlers.ts`) of any area may also import these: the handler types and the engine context. */
+const HANDLERS_MAY_IMPORT = ['dispatch', 'context'];
+/**
+ * Each provider's own folder (providers/s3/, ...) is private to providers/: the rest of electron/ sees the
+ * providers' shared surface, the files at providers/ itself (provider.ts, factory.ts, ...). Tests and
+ * test-support/ build providers directly.
+ */
+const PROVIDER_FOLDERS_OPEN_TO = ['providers', 'test-support'];
+
+/** What every product file of electron/ is refused besides the table: electron outside the shell, and the renderer. */
+function electronPatterns(area) {
+  return [
+    ...(area === 'shell' ? [] : [{ group: ['electron', 'electron/*'], message: 'The engine runs in plain Node (tests, served mode, benchmarks): only electron/shell/ may import electron.' }]),
+    { group: ['**/renderer/**'], message: 'electron/ never imports the renderer: the two meet only in shared/.' },
+  ];
+}
+
+const ELECTRON = path.join(import.meta.dirname, 'electron');
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** How a file in `dir` writes an import of `target` (a folder ending in `/`, or a `.ts` file; both under electron/). */
+function specifierOf(dir, target) {
+  const rel = path.posix.relative(dir, target.replace(/\/$/, '').replace(/\.ts$/, ''));
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/** A regex for every import, written from `dir`, of `target`: the file, or the folder and anything in it. */
+function importRegex(dir, target) {
+  const spec = escapeRegex(specifierOf(dir, target));
+  return target.endsWith('/') ? `^${spec}(/|$)` : `^${spec}(\\.[jt]s)?$`;
+}
+
+/** The row of a file or folder (posix, relative to electron/). */
+function rowOf(rel) {
+  return LAYERS.find(([, where]) => (where.endsWith('/') ? `${rel}/`.startsWith(where) : rel === where));
+}
+
+/** The no-restricted-imports patterns for product files in `dir` of `area`, from the table. */
+function layerPatterns(dir, area, handlers) {
+  const row = LAYERS.find(([name]) => name === area);
+  if (!row) throw new Error(`eslint.config.js: no area ${area} in LAYERS`);
+  const allowed = new Set([area, ...row[2], ...(handlers ? HANDLERS_MAY_IMPORT : [])]);
+  const may = `${area}${handlers ? ' handlers' : ''} may import ${[...allowed].filter((a) => a !== area).join(', ') || 'no other area'}`;
+  const patterns = electronPatterns(area);
+  for (const [other, where] of LAYERS) {
+    if (allowed.has(other)) continue;
+    const message = other === 'test-support' ? 'Only tests, bench/ and tools/ import test-support/.' : `${area} may not import ${other}: ${may} (the layer table in eslint.config.js).`;
+    patterns.push({ regex: importRegex(dir, where), caseSensitive: true, message });
+  }
+  if (allowed.has('providers') && !PROVIDER_FOLDERS_OPEN_TO.includes(area)) {
+    patterns.push({
+      regex: `^${escapeRegex(specifierOf(dir, 'engine/providers/'))}/[^/]+/`,
+      caseSensitive: true,
+      message: "A provider's own folder is private to providers/: import the providers' surface (providers/*.ts).",
+    });
+  }
+  return patterns;
+}
+
+/**
+ * One config per folder of electron/ (and per root file of an area that is one file): the patterns depend on the
+ * folder, since an import is written relative to it. Throws on a file or folder that no row covers.
+ */
+function layerConfigs() {
+  const configs = [];
+  const rule = (dir, area, handlers) => ({ 'no-restricted-imports': ['error', { patterns: layerPatterns(dir, area, handlers) }] });
+  const walk = (dir) => {
+    for (const entry of readdirSync(path.join(ELECTRON, dir), { withFileTypes: true })) {
+      const rel = dir ? `${dir}/${entry.name}` : entry.name;
+      if (!entry.isDirectory() && (!/\.ts$/.test(entry.name) || /\.test\.ts$/.test(entry.name))) continue;
+      const row = rowOf(rel);
+      if (!row && entry.isDirectory() && LAYERS.some(([, where]) => where.startsWith(`${rel}/`))) {
+        walk(rel); // electron/engine/ holds areas but is none
+      } else if (!row) {
+        throw new Error(`eslint.config.js: electron/${rel}${entry.isDirectory() ? '/' : ''} has no row in LAYERS`);
+      } else if (entry.isDirectory()) {
+        const files = `electron/${rel}/*.ts`;
+        const handlers = `electron/${rel}/*.handlers.ts`;
+        configs.push({ files: [files], ignores: ['**/*.test.ts', handlers], rules: rule(rel, row[0], false) });
+        configs.push({ files: [handlers], ignores: ['**/*.test.ts'], rules: rule(rel, row[0], true) });
+        walk(rel);
+      } else if (!row[1].endsWith('/')) {
+        configs.push({ files: [`electron/${rel}`], rules: rule(dir, row[0], entry.name.endsWith('.handlers.ts')) });
+      }
+    }
+  };
+  walk('');
+  return configs;
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'e2e-artifacts/**', 'build/**', '.skyferry-dev/**', 'bench/results/**'] },
@@ -75,30 +192,8 @@ export default tseslint.config(
       }],
     },
   },
-  // Inside the engine, lower layers never reach up: providers know nothing of jobs, jobs nothing of migrations or costs.
-  {
-    files: ['electron/engine/providers/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron', 'electron/*'], message: 'The engine runs in plain Node: only electron/shell/ may import electron.' },
-          { group: ['**/jobs/**', '**/migrations/**', '**/costs/**', '**/accounts/**', '**/storage/**', '**/host/**', '**/shell/**', '**/renderer/**'], message: 'Providers are the lowest engine layer: they import only shared/ and their SDK.' },
-        ],
-      }],
-    },
-  },
-  {
-    files: ['electron/engine/jobs/**/*.ts'],
-    ignores: ['electron/engine/jobs/**/*.test.ts', 'electron/engine/jobs/testing/**'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron', 'electron/*'], message: 'The engine runs in plain Node: only electron/shell/ may import electron.' },
-          { group: ['**/migrations/**', '**/costs/**', '**/host/**', '**/shell/**', '**/renderer/**'], message: 'The job engine sits below migrations and costs: it must not import them.' },
-        ],
-      }],
-    },
-  },
+  // Product files of electron/ obey the layer table; tests assemble what they test and may import any of it.
+  ...layerConfigs(),
   {
     files: ['electron/**/*.ts', 'tools/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*'],
     languageOptions: { globals: { ...globals.node } },

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { NotFoundError } from '../shared/errors';
 import type { ObjectMetadata } from '../shared/model';
 import { JobManager } from '../electron/engine/jobs/job-manager';
-import { resolverFor } from '../electron/engine/jobs/testing/resolver';
+import { resolverFor } from '../electron/engine/test-support/resolver';
 import { createAzureProvider } from '../electron/engine/providers/azure/azure.provider';
 import { DEFAULT_MULTIPART, type MultipartSettings, type Provider } from '../electron/engine/providers/provider';
 import { createS3Provider } from '../electron/engine/providers/s3/s3.provider';

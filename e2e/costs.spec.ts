@@ -3,7 +3,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
 import { categoryOf } from '../electron/engine/costs/file-types';
 import { formatSize } from '../renderer/src/format';
-import type { TransferEstimateRequest } from '../shared/costs';
+import type { TransferEstimateRequest } from '../shared/contract/costs.estimate';
 import { expect, test } from './fixtures';
 
 /**

@@ -24,13 +24,6 @@ export interface Location {
   key: string;
 }
 
-export const LocationSchema = z.object({
-  kind: ProviderKindSchema,
-  account: z.string().min(1).max(128),
-  bucket: z.string().max(255),
-  key: z.string().max(4096),
-});
-
 export class LocationParseError extends Error {
   override readonly name = 'LocationParseError';
 }
@@ -64,10 +57,6 @@ export function formatLocation(loc: Location): string {
   const head = loc.kind === 'local' && loc.account === DEFAULT_LOCAL_ACCOUNT ? '' : loc.account;
   if (!loc.bucket) return `${scheme}://${head}${head ? '' : '/'}`;
   return `${scheme}://${head}/${loc.bucket}/${loc.key}`;
-}
-
-export function schemeOf(kind: ProviderKind): string {
-  return SCHEME_BY_KIND[kind];
 }
 
 /** The parent prefix of a key or prefix: `a/b/c` and `a/b/c/` both give `a/b/`; a top-level key gives ''. */

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { channels, type ChannelName, type EventName, type EventPayload } from '../../shared/contract';
-import { UnsupportedError } from '../../shared/errors';
+import type { EventName, EventPayload } from '../../shared/contract';
 import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
 import type { SecretCipher } from './accounts/secret-store';
@@ -12,7 +11,7 @@ import { createHistoryRecorder } from './costs/history';
 import { openHistoryStore } from './costs/history-store';
 import { createRetentionHandlers } from './costs/retention.handlers';
 import { createDialogHandlers } from './dialogs.handlers';
-import { dispatch, type Engine, type EventListener, type Handler, type Handlers } from './dispatch';
+import { dispatch, type Engine, type EventListener, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
 import { createJobHandlers } from './jobs/jobs.handlers';
 import { createLogger } from './log';
@@ -33,18 +32,11 @@ export interface EngineOptions {
   providerOptions?: ProviderOptions;
 }
 
-/** Channels no domain serves yet answer with a clear "not available" instead of leaving the table incomplete. */
-function unavailable(): Handlers {
-  const entries = (Object.keys(channels) as ChannelName[]).map((name) => {
-    const handler: Handler<ChannelName> = () => Promise.reject(new UnsupportedError(`${name} is not available in this version of Skyferry`));
-    return [name, handler] as const;
-  });
-  return Object.fromEntries(entries) as Handlers;
-}
-
 /**
  * The engine the shells serve: one context (accounts, cached providers, events) and one handler table composed
- * from each domain's handler file. Add a domain by spreading its handlers below.
+ * from each domain's handler file. Add a domain by spreading its handlers below. The table's type needs a handler
+ * for every channel of the contract, so a channel without one does not compile; a channel that a mode cannot serve
+ * has a handler that says so (dialogs.handlers.ts).
  */
 export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
@@ -98,7 +90,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   });
 
   const handlers: Handlers = {
-    ...unavailable(),
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),

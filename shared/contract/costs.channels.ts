@@ -1,19 +1,15 @@
 import { z } from 'zod';
 import {
   CatalogOverlaySchema,
-  CopyEstimateRequestSchema,
-  CostHistorySchema,
-  CostEstimateSchema,
   PriceCatalogSchema,
   PriceEditSchema,
   PriceRefSchema,
   ProviderPricingSchema,
   RegionPricingSchema,
-  ScanProgressSchema,
-  ScanResultSchema,
-  TransferEstimateRequestSchema,
-  WhatIfResultSchema,
-} from '../costs';
+} from './costs.catalog';
+import { CopyEstimateRequestSchema, CostEstimateSchema, TransferEstimateRequestSchema } from './costs.estimate';
+import { CostHistorySchema } from './costs.history';
+import { ScanProgressSchema, ScanResultSchema, WhatIfResultSchema } from './costs.scan';
 import { channel, Empty, Ok } from './define';
 import { UriSchema } from './storage.channels';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CostEstimateSchema } from '../costs';
+import { CostEstimateSchema } from './costs.estimate';
 import { ErrorInfoSchema } from '../errors';
 import { channel, Empty, Ok } from './define';
 import { UriSchema } from './storage.channels';

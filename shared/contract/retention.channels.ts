@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { CostLineSchema, PriceRefSchema, ScanStateSchema } from '../costs';
+import { PriceRefSchema } from './costs.catalog';
+import { CostLineSchema } from './costs.estimate';
+import { ScanStateSchema } from './costs.scan';
 import { ErrorInfoSchema } from '../errors';
 import { ObjectEntrySchema } from '../model';
 import { channel, Ok } from './define';

@@ -10,7 +10,7 @@ import {
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../shared/errors';
 import { DEFAULT_LOCAL_ACCOUNT, ProviderKindSchema, type ProviderKind } from '../../../shared/location';
 import { createLogger, registerSecret } from '../log';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../atomic-write';
 import type { SecretCipher } from './secret-store';
 
 const log = createLogger('accounts');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BYTES_PER_GB, emptyRequestCounts, type RequestCounts } from '../../../shared/costs';
+import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
+import { emptyRequestCounts, type RequestCounts } from '../../../shared/contract/costs.history';
 import { actualRequestCost, actualTransferCost } from './actual-cost';
 import { SHIPPED_CATALOG } from './catalog';
 

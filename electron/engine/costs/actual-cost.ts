@@ -1,4 +1,6 @@
-import type { CostEstimate, CostLine, PriceCatalog, ProviderPricing, RequestCounts, StorageClassPricing } from '../../../shared/costs';
+import type { PriceCatalog, ProviderPricing, StorageClassPricing } from '../../../shared/contract/costs.catalog';
+import type { CostEstimate, CostLine } from '../../../shared/contract/costs.estimate';
+import type { RequestCounts } from '../../../shared/contract/costs.history';
 import { requests, retrieval, sumLines, transferEgress } from './estimator';
 import { findClassOrDefault, findProvider, findRegion } from './lookup';
 import type { PricingPlace } from './what-if';

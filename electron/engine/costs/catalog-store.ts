@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -11,8 +10,9 @@ import {
   type PriceEdit,
   type ProviderPricing,
   type RegionPricing,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.catalog';
 import { ConflictError, InvalidInputError } from '../../../shared/errors';
+import { writeFileAtomic } from '../atomic-write';
 import { createLogger } from '../log';
 import { SHIPPED_CATALOG } from './catalog';
 import { findClass, findProvider, findRegion } from './lookup';
@@ -83,25 +83,6 @@ export function mergeCatalog(shipped: PriceCatalog, overlay: CatalogOverlay): Pr
     }
   }
   return PriceCatalogSchema.parse(catalog);
-}
-
-/** Writes to a temporary file beside the target, flushes it, then renames: a crash leaves the old or the new file. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** A schema failure becomes an InvalidInputError naming the first problem, so the user sees what to fix. */

@@ -2,7 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PriceCatalogSchema, type Figure, type PriceCatalog, type ProviderPricing } from '../../../shared/costs';
+import {
+  PriceCatalogSchema,
+  type Figure,
+  type PriceCatalog,
+  type ProviderPricing,
+} from '../../../shared/contract/costs.catalog';
 import { SHIPPED_CATALOG } from './catalog';
 import { sourced, storageClass } from './catalog/figures';
 import { createCatalogStore, OVERLAY_FILE } from './catalog-store';

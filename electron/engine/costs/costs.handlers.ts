@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountSettings } from '../../../shared/accounts';
 import type { costChannels } from '../../../shared/contract/costs.channels';
-import type { PriceCatalog, ScanProgress, ScanResult } from '../../../shared/costs';
+import type { ScanProgress, ScanResult } from '../../../shared/contract/costs.scan';
 import { InvalidInputError, NotFoundError, toErrorInfo } from '../../../shared/errors';
 import type { EngineContext } from '../context';
 import type { Handler } from '../dispatch';
 import { createLogger } from '../log';
-import { DEFAULT_PLACE } from './catalog';
 import { createCatalogStore, type CatalogStore } from './catalog-store';
 import { estimateTransfer } from './estimator';
 import type { CostHistoryRecorder } from './history';
+import { pricingFor } from './pricing-place';
 import { scanPrefix } from './scan';
 import { keepingCost, whatIf, type PricingPlace } from './what-if';
 
@@ -32,28 +32,6 @@ export interface CostHandlerDeps {
 
 /** Finished scans kept for `costs:scanResult` and `costs:whatIf`; older ones are forgotten first. */
 const KEEP_FINISHED_SCANS = 20;
-
-/** Which catalog entry prices an account: S3-compatible stores are told apart by their endpoint's host. */
-export function pricingFor(settings: AccountSettings | undefined, catalog: PriceCatalog): PricingPlace {
-  const has = (p: PricingPlace): boolean =>
-    catalog.providers.some((x) => x.id === p.provider && x.regions.some((r) => r.id.toLowerCase() === p.region.toLowerCase()));
-  if (!settings) return DEFAULT_PLACE.local;
-  // The user's own choice ("Priced as" in the account dialog) wins while the catalog still has it.
-  if (settings.kind !== 'local' && settings.pricing) {
-    const [provider = '', region = ''] = settings.pricing.split('/');
-    const chosen = { provider, region };
-    if (has(chosen)) return chosen;
-  }
-  if (settings.kind !== 's3') return DEFAULT_PLACE[settings.kind];
-  const host = settings.endpoint ? new URL(settings.endpoint).hostname : '';
-  if (host.endsWith('.r2.cloudflarestorage.com')) return { provider: 'cloudflare-r2', region: 'auto' };
-  if (host.endsWith('wasabisys.com')) {
-    const wasabi = { provider: 'wasabi', region: settings.region };
-    return has(wasabi) ? wasabi : { provider: 'wasabi', region: 'us-east-1' };
-  }
-  const aws = { provider: 'aws-s3', region: settings.region };
-  return has(aws) ? aws : DEFAULT_PLACE.s3;
-}
 
 interface ScanRecord {
   result: ScanResult;

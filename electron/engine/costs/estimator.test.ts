@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BYTES_PER_GB } from '../../../shared/costs';
+import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
 import { SHIPPED_CATALOG } from './catalog';
 import { earlyDeletion, egressInternet, estimateTransfer, retrieval, storageMonthly, writeRequestsFor } from './estimator';
 import { findClass, findProvider, findRegion } from './lookup';

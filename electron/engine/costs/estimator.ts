@@ -1,9 +1,6 @@
 import {
   BYTES_PER_GB,
   DAYS_PER_MONTH,
-  type CostEstimate,
-  type CostLine,
-  type CostLineKind,
   type EgressPricing,
   type Figure,
   type PriceCatalog,
@@ -11,11 +8,16 @@ import {
   type RegionPricing,
   type StorageClassPricing,
   type Tier,
-  type TransferEstimateRequest,
-  type TransferPathKind,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.catalog';
+import type {
+  CostEstimate,
+  CostLine,
+  CostLineKind,
+  TransferEstimateRequest,
+  TransferPathKind,
+} from '../../../shared/contract/costs.estimate';
 import { InvalidInputError } from '../../../shared/errors';
-import { DEFAULT_PULL } from '../providers/azure/azure.pull';
+import { DEFAULT_PULL } from '../providers/factory';
 import { DEFAULT_MULTIPART } from '../providers/provider';
 import { findClassOrDefault, findProvider, findRegion } from './lookup';
 

@@ -1,4 +1,4 @@
-import type { FileCategory } from '../../../shared/costs';
+import type { FileCategory } from '../../../shared/contract/costs.scan';
 
 /** The seeds' categories by extension. Ambiguous ones (.bin, .ts, .dat) stay "other" rather than guess. */
 const TABLE: Record<Exclude<FileCategory, 'other'>, string[]> = {

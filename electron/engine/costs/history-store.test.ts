@@ -2,7 +2,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyRequestCounts, type HistoryJob, type HistoryMigration, type HistoryScan } from '../../../shared/costs';
+import {
+  emptyRequestCounts,
+  type HistoryJob,
+  type HistoryMigration,
+  type HistoryScan,
+} from '../../../shared/contract/costs.history';
 import { summarize } from './history';
 import { HISTORY_FILE, openHistoryStore } from './history-store';
 

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { HistoryRecordSchema, type HistoryRecord } from '../../../shared/costs';
+import { HistoryRecordSchema, type HistoryRecord } from '../../../shared/contract/costs.history';
+import { writeFileAtomic } from '../atomic-write';
 import { createLogger } from '../log';
-import { writeFileAtomic } from './catalog-store';
 
 const log = createLogger('costs.history');
 

@@ -5,13 +5,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobSummarySchema, type JobSummary } from '../../../shared/contract/jobs.channels';
-import { BYTES_PER_GB, CostHistorySchema, ScanProgressSchema, type CostHistory, type HistoryJob, type RequestCounts } from '../../../shared/costs';
+import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
+import {
+  CostHistorySchema,
+  type CostHistory,
+  type HistoryJob,
+  type RequestCounts,
+} from '../../../shared/contract/costs.history';
+import { ScanProgressSchema } from '../../../shared/contract/costs.scan';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { startFaultProxy, type FaultProxy } from '../jobs/testing/fault-proxy';
-import { call, waitForState } from '../migrations/testing/wait';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { call, waitForState } from '../test-support/wait';
 
 /**
  * The cost history through the engine, MinIO -> Azurite: both accounts go through a loopback proxy that writes

@@ -1,18 +1,17 @@
 import type { AccountSettings } from '../../../shared/accounts';
 import type { MigrationSummary } from '../../../shared/contract/migrations.channels';
+import type { PriceCatalog } from '../../../shared/contract/costs.catalog';
+import type { CostEstimate, TransferPathKind } from '../../../shared/contract/costs.estimate';
 import {
   addRequestCounts,
   emptyRequestCounts,
-  type CostEstimate,
   type CostHistory,
   type HistoryJob,
   type HistoryMigration,
   type HistoryRecord,
   type HistoryScan,
-  type PriceCatalog,
-  type ScanResult,
-  type TransferPathKind,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.history';
+import type { ScanResult } from '../../../shared/contract/costs.scan';
 import { toErrorInfo } from '../../../shared/errors';
 import { parseLocation } from '../../../shared/location';
 import type { FinishedJob } from '../jobs/request-count';
@@ -20,7 +19,7 @@ import { createLogger } from '../log';
 import type { MultipartSettings } from '../providers/provider';
 import { actualRequestCost, actualTransferCost } from './actual-cost';
 import type { CatalogStore } from './catalog-store';
-import { pricingFor } from './costs.handlers';
+import { pricingFor } from './pricing-place';
 import { estimateTransfer } from './estimator';
 import type { HistoryStore } from './history-store';
 import { keepingCost, type PricingPlace } from './what-if';

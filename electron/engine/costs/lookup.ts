@@ -1,4 +1,9 @@
-import type { PriceCatalog, ProviderPricing, RegionPricing, StorageClassPricing } from '../../../shared/costs';
+import type {
+  PriceCatalog,
+  ProviderPricing,
+  RegionPricing,
+  StorageClassPricing,
+} from '../../../shared/contract/costs.catalog';
 import { InvalidInputError } from '../../../shared/errors';
 
 /** Finding prices by the names a user or a listing gives: ids match case-insensitively, classes by alias too. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccountSettingsSchema, type AccountSettings } from '../../../shared/accounts';
 import { SHIPPED_CATALOG } from './catalog';
-import { pricingFor } from './costs.handlers';
+import { pricingFor } from './pricing-place';
 
 const s3 = (extra: Record<string, unknown>): AccountSettings => AccountSettingsSchema.parse({ kind: 's3', name: 'a', region: 'us-east-1', ...extra });
 

@@ -12,7 +12,7 @@ import type { JobManager } from '../jobs/job-manager';
 import type { PlannedFile } from '../jobs/types';
 import { createLogger } from '../log';
 import type { CatalogStore } from './catalog-store';
-import { pricingFor } from './costs.handlers';
+import { pricingFor } from './pricing-place';
 import { MatchList, previewRetention, RetentionTally } from './retention';
 
 const log = createLogger('retention');

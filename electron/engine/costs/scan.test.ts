@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BYTES_PER_GB } from '../../../shared/costs';
+import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { SHIPPED_CATALOG } from './catalog';

@@ -1,4 +1,4 @@
-import { AGE_HISTOGRAM_MAX_DAYS, type AgeBucket, type ScanTotals } from '../../../shared/costs';
+import { AGE_HISTOGRAM_MAX_DAYS, type AgeBucket, type ScanTotals } from '../../../shared/contract/costs.scan';
 import { CancelledError } from '../../../shared/errors';
 import type { ObjectEntry } from '../../../shared/model';
 import type { Provider } from '../providers/provider';

@@ -1,4 +1,6 @@
-import type { CostLine, KeepingCost, PriceCatalog, RegionPricing, ScanTotals, StorageClassPricing, WhatIfResult } from '../../../shared/costs';
+import type { PriceCatalog, RegionPricing, StorageClassPricing } from '../../../shared/contract/costs.catalog';
+import type { CostLine } from '../../../shared/contract/costs.estimate';
+import type { KeepingCost, ScanTotals, WhatIfResult } from '../../../shared/contract/costs.scan';
 import { earlyDeletion, requests, retrieval, storageMonthly, sumLines } from './estimator';
 import { findClassOrDefault, findRegion } from './lookup';
 import { DEFAULT_CLASS_KEY } from './scan';

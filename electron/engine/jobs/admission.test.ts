@@ -9,7 +9,7 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider, PutOptions, PutResult } from '../providers/provider';
 import { JobManager } from './job-manager';
 import { Semaphore } from './semaphore';
-import { resolverFor } from './testing/resolver';
+import { resolverFor } from '../test-support/resolver';
 
 const KiB = 1024;
 // Small sizes so that the test is quick: "large" starts at 64 KiB and buffers (1 + 1) x 16 KiB = 32 KiB.

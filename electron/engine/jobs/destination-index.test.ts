@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../providers/local/local.provider';
 import { DestinationIndex } from './destination-index';
-import { resolverFor } from './testing/resolver';
+import { resolverFor } from '../test-support/resolver';
 
 let dir: string;
 beforeEach(async () => {

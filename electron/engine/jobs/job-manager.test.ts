@@ -8,8 +8,8 @@ import type { JobSummary } from '../../../shared/contract/jobs.channels';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { JobManager, type JobEventSink } from './job-manager';
-import { resolverFor } from './testing/resolver';
-import { withFaults, type Faults } from './testing/faulty-provider';
+import { resolverFor } from '../test-support/resolver';
+import { withFaults, type Faults } from '../test-support/faulty-provider';
 
 const KiB = 1024;
 let dir: string;

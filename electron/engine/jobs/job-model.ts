@@ -1,4 +1,4 @@
-import type { RequestCounts } from '../../../shared/costs';
+import type { RequestCounts } from '../../../shared/contract/costs.history';
 import type { ErrorInfo } from '../../../shared/errors';
 import { baseName, parseLocation } from '../../../shared/location';
 import {

@@ -9,7 +9,7 @@ import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { TEMP_PREFIX } from '../providers/gcs/gcs.upload';
 import type { MultipartSettings, Provider, ResumeState } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
 
 /**
  * A part request cut by the client after its whole body had left can still be stored by the service. The fault

@@ -15,9 +15,9 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager, type JobEventSink } from './job-manager';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { startPullProxy, type PullProxy } from './testing/pull-proxy';
-import { resolverFor } from './testing/resolver';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { startPullProxy, type PullProxy } from '../test-support/pull-proxy';
+import { resolverFor } from '../test-support/resolver';
 import { linkLifetimeSeconds } from './cloud-pull';
 import { choosePath } from './transfer';
 
@@ -25,7 +25,7 @@ import { choosePath } from './transfer';
  * The cloud-side pull (issue 4 item 2): S3 (MinIO), GCS (fake-gcs, which checks no URL signature) or another Azure
  * account -> Azure. Azurite does not implement
  * Put Blob / Put Block From URL, so the pulling Azure account goes through a loopback proxy that does what Azure
- * does (testing/pull-proxy.ts); the fallback is also proven against Azurite itself, which answers 501.
+ * does (test-support/pull-proxy.ts); the fallback is also proven against Azurite itself, which answers 501.
  */
 const MiB = 1024 * 1024;
 const PULL: PullSettings = { singleShotMaxBytes: 3 * MiB, blockBytes: 1 * MiB, concurrency: 3 };

@@ -10,7 +10,7 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
-import { resolverFor } from './testing/resolver';
+import { resolverFor } from '../test-support/resolver';
 
 /**
  * RELIABILITY "Destination disk full": a download onto a real, full file system (a 2 MiB tmpfs, mounted for the

@@ -12,8 +12,8 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
-import { withFaults } from './testing/faulty-provider';
-import { resolverFor } from './testing/resolver';
+import { withFaults } from '../test-support/faulty-provider';
+import { resolverFor } from '../test-support/resolver';
 
 const MiB = 1024 * 1024;
 const MULTIPART: MultipartSettings = { thresholdBytes: 6 * MiB, partSizeBytes: 5 * MiB, concurrency: 4 };

@@ -11,8 +11,8 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { resolverFor } from './testing/resolver';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { resolverFor } from '../test-support/resolver';
 
 /**
  * A read with failover (issue 5 item 6): the same object saved in MinIO and in fake-gcs; when the MinIO copy cannot

@@ -9,8 +9,8 @@ import { md5OfPattern, md5OfStream, patternStream } from '../providers/conforman
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager, type JobEventSink } from './job-manager';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { resolverFor } from './testing/resolver';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { resolverFor } from '../test-support/resolver';
 
 /**
  * MinIO behind the fault proxy, Azurite as the destination: every case must end with all data verified with the

@@ -10,8 +10,8 @@ import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { resolverFor } from './testing/resolver';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { resolverFor } from '../test-support/resolver';
 
 /**
  * ../shared/RELIABILITY.md, Integrity: "An overwrite that fails verification leaves the previous object in place."

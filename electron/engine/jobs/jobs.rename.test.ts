@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobStartRequestSchema, type JobStartRequest } from '../../../shared/contract/jobs.channels';
 import { createLocalProvider } from '../providers/local/local.provider';
 import { JobManager } from './job-manager';
-import { resolverFor } from './testing/resolver';
+import { resolverFor } from '../test-support/resolver';
 
 /**
  * Where a copy or move lands: a folder destination keeps the sources' names, a single object sent to a name lands

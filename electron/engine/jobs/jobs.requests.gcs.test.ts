@@ -9,8 +9,8 @@ import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
-import { counted } from './testing/counted';
-import { resolverFor } from './testing/resolver';
+import { counted } from '../test-support/counted';
+import { resolverFor } from '../test-support/resolver';
 
 const FILES = 12;
 let gcs: FakeGcsHandle;

@@ -7,8 +7,8 @@ import { createAzureProvider } from '../providers/azure/azure.provider';
 import type { Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager } from './job-manager';
-import { counted } from './testing/counted';
-import { resolverFor } from './testing/resolver';
+import { counted } from '../test-support/counted';
+import { resolverFor } from '../test-support/resolver';
 
 const FILES = 24;
 let minio: MinioHandle;

@@ -16,9 +16,9 @@ import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
 import { readJournal, type JournalRecord } from './journal';
 import { appendFile } from 'node:fs/promises';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { resolverFor } from './testing/resolver';
-import { destinationOf, sourceOf, type ResumePeer } from './testing/resume-peer';
+import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
+import { resolverFor } from '../test-support/resolver';
+import { destinationOf, sourceOf, type ResumePeer } from '../test-support/resume-peer';
 
 /**
  * Upload resume after a crash (issue 4 item 7): a child process copies a 48 MiB file in 5 MiB parts and is
@@ -190,7 +190,7 @@ function lastCheckpoint(recs: JournalRecord[]): { stored: number; state: Record<
 
 /** Starts the child, SIGKILLs it once the journal records >= `minParts` stored parts; the journal as left then. */
 async function crashAfterParts(h: Harness, minParts: number): Promise<JournalRecord[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/jobs/testing/resume-child.ts'), work, h.uri], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/test-support/resume-child.ts'), work, h.uri], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, SKYFERRY_RESUME_PEER: JSON.stringify(h.peer) },
   });

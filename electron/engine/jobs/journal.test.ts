@@ -12,8 +12,8 @@ import { JobManager } from './job-manager';
 import { parseLocation } from '../../../shared/location';
 import { JobJournal, readJournal, type JournalRecord } from './journal';
 import type { FinishedJob } from './request-count';
-import { withFaults } from './testing/faulty-provider';
-import { resolverFor } from './testing/resolver';
+import { withFaults } from '../test-support/faulty-provider';
+import { resolverFor } from '../test-support/resolver';
 
 const FILES = 16;
 const SIZE = 256 * 1024;
@@ -43,7 +43,7 @@ function finishedIn(journalDir: string, file: string): Set<number> {
 describe('journal: crash resume', () => {
   it('a job killed with SIGKILL mid-way resumes in a new process without redoing finished files', async () => {
     // node itself with tsx as a loader (not the tsx CLI, which would fork a grandchild that outlives the kill).
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/jobs/testing/crash-child.ts'), work], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('electron/engine/test-support/crash-child.ts'), work], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {

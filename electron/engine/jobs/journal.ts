@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fdatasync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { RequestCountsSchema } from '../../../shared/costs';
+import { RequestCountsSchema } from '../../../shared/contract/costs.history';
 import { ErrorInfoSchema } from '../../../shared/errors';
 import { FileStateSchema, JobKindSchema, JobOptionsSchema, JobStateSchema, TransferPathSchema } from '../../../shared/contract/jobs.channels';
 import { createLogger } from '../log';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyRequestCounts } from '../../../shared/costs';
+import { emptyRequestCounts } from '../../../shared/contract/costs.history';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';
 import { countingProvider, partsOf, RequestCounter } from './request-count';
-import { resolverFor } from './testing/resolver';
+import { resolverFor } from '../test-support/resolver';
 
 const MiB = 2 ** 20;
 const sizing = { thresholdBytes: 16 * MiB, partSizeBytes: 8 * MiB, concurrency: 4 };

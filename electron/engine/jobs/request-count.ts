@@ -1,4 +1,4 @@
-import { emptyRequestCounts, type RequestCounts } from '../../../shared/costs';
+import { emptyRequestCounts, type RequestCounts } from '../../../shared/contract/costs.history';
 import type { JobOptions, JobSummary, TransferPath } from '../../../shared/contract/jobs.channels';
 import { DEFAULT_MULTIPART, type MultipartSettings, type Provider } from '../providers/provider';
 import type { Job } from './job-model';

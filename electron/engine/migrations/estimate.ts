@@ -1,8 +1,8 @@
 import type { AccountSettings } from '../../../shared/accounts';
-import type { CostEstimate } from '../../../shared/costs';
+import type { CostEstimate } from '../../../shared/contract/costs.estimate';
 import type { Location } from '../../../shared/location';
 import type { CatalogStore } from '../costs/catalog-store';
-import { pricingFor } from '../costs/costs.handlers';
+import { pricingFor } from '../costs/pricing-place';
 import { estimateTransfer } from '../costs/estimator';
 import type { PlannerDeps } from './planner';
 

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobManager } from '../jobs/job-manager';
-import { resolverFor } from '../jobs/testing/resolver';
-import { localFixture, type LocalFixture } from './testing/local-fixture';
+import { resolverFor } from '../test-support/resolver';
+import { localFixture, type LocalFixture } from '../test-support/local-fixture';
 
 /** The job manager's additive entry for migrations: a job from explicit (source, destination) pairs. */
 let fx: LocalFixture;

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
-import type { EventName, EventPayload } from '../../../shared/contract';
 import type { MigrationRequest, MigrationState, MigrationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
-import type { JobManager } from '../jobs/job-manager';
 import { createLogger } from '../log';
-import { listName, planMigration, type PlannerDeps } from './planner';
+import { listName, planMigration } from './planner';
 import { PlanStore } from './plan-store';
 import { MigrationRunner } from './run';
+import type { MigrationDeps, MigrationHost } from './types';
 
 const log = createLogger('migrations');
 const FINISHED: readonly MigrationState[] = ['completed', 'completed-with-differences', 'failed', 'cancelled'];
-
-export interface MigrationDeps extends PlannerDeps {
-  dataDir: string;
-  jobs: JobManager;
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  /** Told of every run that ends, once its report is built (the cost history); never throws. */
-  onRunFinished?: (s: MigrationSummary) => Promise<void>;
-}
 
 /**
  * Migrations as the UI sees them: one id for a plan and everything that follows (run, deletions, verification,
  * report). Summaries live in memory and on disk (history survives a restart); the lists stay on disk.
  */
-export class MigrationService {
+export class MigrationService implements MigrationHost {
   readonly store: PlanStore;
   private readonly all = new Map<string, MigrationSummary>();
   private readonly planning = new Map<string, AbortController>();

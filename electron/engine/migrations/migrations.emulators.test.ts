@@ -11,8 +11,8 @@ import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGc
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { startRecordingProxy, type RecordingProxy } from './testing/recording-proxy';
-import { call, waitForState } from './testing/wait';
+import { startRecordingProxy, type RecordingProxy } from '../test-support/recording-proxy';
+import { call, waitForState } from '../test-support/wait';
 
 let minio: MinioHandle;
 let gcs: FakeGcsHandle;

@@ -6,7 +6,7 @@ import type { PlanItem } from '../../../shared/contract/migrations.channels';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { call, waitForState } from './testing/wait';
+import { call, waitForState } from '../test-support/wait';
 
 /** Migrations as the renderer drives them: plans:* and profiles:* through engine.invoke, on local folders. */
 let base: string;

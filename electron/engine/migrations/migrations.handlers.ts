@@ -1,9 +1,10 @@
 import type { migrationChannels } from '../../../shared/contract/migrations.channels';
 import type { Handler } from '../dispatch';
 import { createLogger } from '../log';
-import { MigrationService, type MigrationDeps } from './migration-service';
+import { MigrationService } from './migration-service';
 import { ProfileStore } from './profiles';
 import { exportReport } from './report';
+import type { MigrationDeps } from './types';
 
 const log = createLogger('migrations');
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationSummarySchema } from '../../../shared/contract/migrations.channels';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import { createEngine } from '../engine';
-import { call, waitForState } from './testing/wait';
+import { call, waitForState } from '../test-support/wait';
 
 /** A migration the app stopped in comes back with the next engine on the same data folder. */
 let base: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { NotFoundError } from '../../../shared/errors';
 import { MigrationSummarySchema, type MigrationSummary, type PlanGroup, type PlanItem } from '../../../shared/contract/migrations.channels';
-import { writeFileAtomic } from '../costs/catalog-store';
+import { writeFileAtomic } from '../atomic-write';
 import { createLogger } from '../log';
 
 const log = createLogger('migrations.store');

@@ -6,7 +6,7 @@ import { MigrationRequestSchema, type MigrationRequestInput, type PlanGroup, typ
 import type { Provider } from '../providers/provider';
 import { listName, planMigration, type PlanOutcome } from './planner';
 import { PlanStore } from './plan-store';
-import { localFixture, type LocalFixture } from './testing/local-fixture';
+import { localFixture, type LocalFixture } from '../test-support/local-fixture';
 
 let fx: LocalFixture;
 let data: string;

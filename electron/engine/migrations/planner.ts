@@ -1,4 +1,4 @@
-import type { CostEstimate } from '../../../shared/costs';
+import type { CostEstimate } from '../../../shared/contract/costs.estimate';
 import { CancelledError, InvalidInputError, NotFoundError } from '../../../shared/errors';
 import type { Location } from '../../../shared/location';
 import type { ObjectEntry } from '../../../shared/model';

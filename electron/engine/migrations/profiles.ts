@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { NotFoundError } from '../../../shared/errors';
 import { ProfileSchema, type MigrationRequest, type Profile } from '../../../shared/contract/migrations.channels';
-import { writeFileAtomic } from '../costs/catalog-store';
+import { writeFileAtomic } from '../atomic-write';
 import { createLogger } from '../log';
 
 const log = createLogger('migrations.profiles');

@@ -2,7 +2,7 @@ import type { JobFile } from '../../../shared/contract/jobs.channels';
 import type { MigrationSummary, PlanItem, ReportRow } from '../../../shared/contract/migrations.channels';
 import { csvDocument, csvRow } from '../../../shared/csv';
 import { listName } from './planner';
-import type { MigrationService } from './migration-service';
+import type { MigrationHost } from './types';
 
 type Totals = NonNullable<MigrationSummary['report']>;
 const PAGE = 5000;
@@ -32,7 +32,7 @@ function rowOf(s: MigrationSummary, kind: 'copy' | 'move' | 'delete', f: JobFile
  * from the jobs' own per-file records (what really happened), plus what the plan left out on purpose (names the
  * destination cannot hold) and what it found identical.
  */
-export async function buildReport(svc: MigrationService, s: MigrationSummary): Promise<Totals> {
+export async function buildReport(svc: Pick<MigrationHost, 'deps' | 'store'>, s: MigrationSummary): Promise<Totals> {
   await svc.store.clear(s.id, 'report');
   const w = await svc.store.writer(s.id);
   const t: Totals = { copied: 0, skipped: 0, failed: 0, notCopied: 0, deleted: 0, quarantined: 0, renamed: 0, metadataChanged: 0, bytesCopied: 0, bytesEstimated: 0, costEstimateUsd: null, durationMs: 0, checksumKinds: {} };
@@ -86,7 +86,7 @@ export function csvLine(row: ReportRow): string {
   return csvRow(CSV_COLUMNS.map((c) => row[c]));
 }
 
-export async function exportReport(svc: MigrationService, id: string, format: 'json' | 'csv'): Promise<{ text: string; fileName: string }> {
+export async function exportReport(svc: Pick<MigrationHost, 'get' | 'store'>, id: string, format: 'json' | 'csv'): Promise<{ text: string; fileName: string }> {
   const s = svc.get(id);
   const rows: ReportRow[] = [];
   for await (const row of svc.store.read<ReportRow>(id, 'report')) rows.push(row);

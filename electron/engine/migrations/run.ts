@@ -5,9 +5,9 @@ import type { MigrationSummary, PlanItem } from '../../../shared/contract/migrat
 import type { PlannedFile } from '../jobs/types';
 import { createLogger } from '../log';
 import { asPrefix } from './keys';
-import type { MigrationService } from './migration-service';
 import { listName, planMigration } from './planner';
 import { buildReport } from './report';
+import type { MigrationHost } from './types';
 
 const log = createLogger('migrations.run');
 
@@ -36,7 +36,7 @@ export function deletionCapExceeded(s: MigrationSummary): string | undefined {
 export class MigrationRunner {
   private readonly current = new Map<string, { jobId?: string; verify?: AbortController; cancelled?: boolean }>();
 
-  constructor(private readonly svc: MigrationService) {}
+  constructor(private readonly svc: MigrationHost) {}
 
   start(id: string): void {
     const s = this.svc.get(id);

@@ -11,6 +11,9 @@ import { createLocalProvider } from './local/local.provider';
 import type { MultipartSettings, Provider } from './provider';
 import { createS3Provider, type S3ProviderOptions } from './s3/s3.provider';
 
+/** The cloud-side pull's defaults (Azure's Put Blob / Put Block From URL sizes), which the cost estimator prices. */
+export { DEFAULT_PULL, type PullSettings } from './azure/azure.pull';
+
 /** Tuning for tests and benchmarks; the app itself uses each provider's defaults. */
 export type ProviderOptions = S3ProviderOptions & { multipart?: MultipartSettings };
 

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { CostEstimate } from '../../../shared/costs';
-import { BYTES_PER_GB } from '../../../shared/costs';
+import type { CostEstimate } from '../../../shared/contract/costs.estimate';
+import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
 import type { ObjectEntry } from '../../../shared/model';
 import { otherPane, startTransfer } from '../actions';
 import { errorMessage, invoke } from '../api/client';

@@ -2,16 +2,13 @@ import type { StateCreator } from 'zustand';
 import type { ChannelRequest } from '../../../shared/contract';
 import type {
   CatalogOverlay,
-  CostEstimate,
   PriceCatalog,
   PriceEdit,
   ProviderPricing,
   RegionPricing,
-  ScanProgress,
-  ScanResult,
-  TransferEstimateRequest,
-  WhatIfResult,
-} from '../../../shared/costs';
+} from '../../../shared/contract/costs.catalog';
+import type { CostEstimate, TransferEstimateRequest } from '../../../shared/contract/costs.estimate';
+import type { ScanProgress, ScanResult, WhatIfResult } from '../../../shared/contract/costs.scan';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
 

@@ -1,4 +1,4 @@
-import type { ProviderPricing, RegionPricing } from '../../../../shared/costs';
+import type { ProviderPricing, RegionPricing } from '../../../../shared/contract/costs.catalog';
 import { sourced, storageClass, TB } from './figures';
 
 /*

@@ -1,4 +1,4 @@
-import type { Figure, StorageClassPricing, Tier } from '../../../../shared/costs';
+import type { Figure, StorageClassPricing, Tier } from '../../../../shared/contract/costs.catalog';
 
 /**
  * Helpers that keep the data files short: every figure they make carries the page it came from and the date it
@@ -21,7 +21,7 @@ export function sourced(source: string, asOf: string): Sourced {
   };
 }
 
-/** A TB in a volume tier is 1,024 GB (see shared/costs.ts). */
+/** A TB in a volume tier is 1,024 GB (see shared/contract/costs.catalog.ts). */
 export const TB = 1024;
 
 /** Class prices from per-1,000 request figures; `list` defaults to the write price (S3 and GCS bill LIST so). */

@@ -1,4 +1,4 @@
-import { PriceCatalogSchema, type PriceCatalog } from '../../../../shared/costs';
+import { PriceCatalogSchema, type PriceCatalog } from '../../../../shared/contract/costs.catalog';
 import { awsS3 } from './aws-s3';
 import { azureBlob } from './azure-blob';
 import { gcs } from './gcs';

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Figure, ProviderPricing } from '../../../../shared/costs';
+import type { Figure, ProviderPricing } from '../../../../shared/contract/costs.catalog';
 import { useStore } from '../../store';
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

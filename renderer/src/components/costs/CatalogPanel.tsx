@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RegionPricing, StorageClassPricing, Tier } from '../../../../shared/costs';
+import type { RegionPricing, StorageClassPricing, Tier } from '../../../../shared/contract/costs.catalog';
 import { useStore } from '../../store';
 import { AddProviderForm, AddRegionForm, ResetButtons } from './CatalogForms';
 import { formatNumber } from './money';

@@ -1,4 +1,4 @@
-import type { CostEstimate } from '../../../../shared/costs';
+import type { CostEstimate } from '../../../../shared/contract/costs.estimate';
 import { formatDay, formatNumber, formatUnitPrice, formatUsd } from './money';
 
 /** The line items of an estimate, each with the catalog figure it used and where that figure came from. */

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { PriceCatalog, PricedPlace, TransferEstimateRequest } from '../../../../shared/costs';
+import type { PriceCatalog } from '../../../../shared/contract/costs.catalog';
+import type { PricedPlace, TransferEstimateRequest } from '../../../../shared/contract/costs.estimate';
 import { useStore } from '../../store';
 import { CostLines } from './CostLines';
 

@@ -1,7 +1,15 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { isFinishedJobState } from '../../../../shared/contract/jobs.channels';
-import { addRequestCounts, REQUEST_KINDS, type CostHistory, type HistoryJob, type HistoryMigration, type HistoryScan, type RequestCounts } from '../../../../shared/costs';
+import {
+  addRequestCounts,
+  REQUEST_KINDS,
+  type CostHistory,
+  type HistoryJob,
+  type HistoryMigration,
+  type HistoryScan,
+  type RequestCounts,
+} from '../../../../shared/contract/costs.history';
 import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { formatUsd } from './money';

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Figure, PriceEdit } from '../../../../shared/costs';
+import type { Figure, PriceEdit } from '../../../../shared/contract/costs.catalog';
 import { useStore } from '../../store';
 import { formatDay, formatNumber, formatUnitPrice } from './money';
 

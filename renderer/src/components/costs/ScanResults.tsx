@@ -1,4 +1,4 @@
-import type { AgeBucket, FileCategory, ScanResult, ScanTotals } from '../../../../shared/costs';
+import type { AgeBucket, FileCategory, ScanResult, ScanTotals } from '../../../../shared/contract/costs.scan';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { BarFigure, type BarDatum } from './BarFigure';
 import { formatUnitPrice, formatUsd } from './money';

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { ScanResult } from '../../../../shared/costs';
+import type { ScanResult } from '../../../../shared/contract/costs.scan';
 import { formatCount, formatSize } from '../../format';
 import { useStore } from '../../store';
 import { CostLines } from './CostLines';

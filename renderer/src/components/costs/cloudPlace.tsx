@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PriceCatalog } from '../../../../shared/costs';
+import type { PriceCatalog } from '../../../../shared/contract/costs.catalog';
 import { formatLocation, type ProviderKind } from '../../../../shared/location';
 import { errorMessage, invoke } from '../../api/client';
 import { useStore } from '../../store';

@@ -1,4 +1,4 @@
-/** Money in the user's locale. Every price in the catalog is in US dollars (shared/costs.ts). */
+/** Money in the user's locale. Every price in the catalog is in US dollars (shared/contract/costs.catalog.ts). */
 
 const cache = new Map<string, Intl.NumberFormat>();
 function fmt(key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseLocation, type Location } from '../../../../shared/location';
-import { InvalidInputError } from '../../../../shared/errors';
-import { createLocalProvider } from '../../providers/local/local.provider';
-import type { Provider } from '../../providers/provider';
+import { parseLocation, type Location } from '../../../shared/location';
+import { InvalidInputError } from '../../../shared/errors';
+import { createLocalProvider } from '../providers/local/local.provider';
+import type { Provider } from '../providers/provider';
 
 /** A temp folder served as the local account `disk`: its sub-folders are buckets. For planner tests. */
 export interface LocalFixture {

@@ -1,5 +1,5 @@
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
-import type { Provider, OpenOptions, PutOptions, PutResult } from '../../providers/provider';
+import type { Provider, OpenOptions, PutOptions, PutResult } from '../providers/provider';
 
 /**
  * Wraps a real provider (local or an emulator-backed one) and injects failures where a network would: a read that

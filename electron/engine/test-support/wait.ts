@@ -1,5 +1,5 @@
-import { MigrationSummarySchema, type MigrationState, type MigrationSummary } from '../../../../shared/contract/migrations.channels';
-import type { Engine } from '../../dispatch';
+import { MigrationSummarySchema, type MigrationState, type MigrationSummary } from '../../../shared/contract/migrations.channels';
+import type { Engine } from '../dispatch';
 
 export async function call(engine: Engine, channel: string, request: unknown): Promise<unknown> {
   const r = await engine.invoke(channel, request);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { OpenOptions, Provider } from '../../providers/provider';
+import type { OpenOptions, Provider } from '../providers/provider';
 
 export interface Counts {
   stat: number;

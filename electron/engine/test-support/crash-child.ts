@@ -3,8 +3,8 @@
  * stdout so that the parent knows when to SIGKILL it mid-way. Run with tsx: `tsx crash-child.ts <work dir>`.
  */
 import path from 'node:path';
-import { createLocalProvider } from '../../providers/local/local.provider';
-import { JobManager } from '../job-manager';
+import { createLocalProvider } from '../providers/local/local.provider';
+import { JobManager } from '../jobs/job-manager';
 import { withFaults } from './faulty-provider';
 import { resolverFor } from './resolver';
 

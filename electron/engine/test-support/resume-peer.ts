@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { createAzureProvider } from '../../providers/azure/azure.provider';
-import { createGcsProvider } from '../../providers/gcs/gcs.provider';
-import { createLocalProvider } from '../../providers/local/local.provider';
-import type { MultipartSettings, Provider } from '../../providers/provider';
-import { createS3Provider } from '../../providers/s3/s3.provider';
+import { createAzureProvider } from '../providers/azure/azure.provider';
+import { createGcsProvider } from '../providers/gcs/gcs.provider';
+import { createLocalProvider } from '../providers/local/local.provider';
+import type { MultipartSettings, Provider } from '../providers/provider';
+import { createS3Provider } from '../providers/s3/s3.provider';
 import { withFaults } from './faulty-provider';
 
 /** What the resume crash test's child and parent both need to reach the destination emulator. */

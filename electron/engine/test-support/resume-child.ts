@@ -4,7 +4,7 @@
  * upload checkpoints. Run with node --import tsx; the destination comes as JSON in SKYFERRY_RESUME_PEER.
  */
 import path from 'node:path';
-import { JobManager } from '../job-manager';
+import { JobManager } from '../jobs/job-manager';
 import { resolverFor } from './resolver';
 import { destinationOf, sourceOf, type ResumePeer } from './resume-peer';
 

@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../../../../shared/errors';
-import { parseLocation } from '../../../../shared/location';
-import type { Provider } from '../../providers/provider';
-import type { Resolved, Resolver } from '../types';
+import { InvalidInputError } from '../../../shared/errors';
+import { parseLocation } from '../../../shared/location';
+import type { Provider } from '../providers/provider';
+import type { Resolved, Resolver } from '../jobs/types';
 
 /** A resolver over a fixed set of accounts by name, as the engine context gives one (tests, benchmarks). */
 export function resolverFor(accounts: Readonly<Record<string, Provider>>): Resolver {
