@@ -23,7 +23,23 @@ export interface ServerOptions {
   /** Tests may fix the token; otherwise a fresh random one per run. */
   token?: string;
   maxUploadBytes?: number;
+  /** Tests lower these; see DEFAULT_TIMEOUTS. */
+  timeouts?: Partial<HostTimeouts>;
 }
+
+export interface HostTimeouts {
+  /** How long a request may take to send its headers (a slow-headers client holds no socket for ever). */
+  headersMs: number;
+  /** How long a connection may stay silent, mid-upload included, before it is closed. */
+  idleMs: number;
+}
+
+/**
+ * No limit on a request's total time: a browser upload of many GB over a slow link takes hours, and Node's default
+ * `requestTimeout` (300 s) would cut it. What is bounded instead is silence: headers that never finish, and a
+ * connection (an upload whose sender stalled) that sends nothing for two minutes.
+ */
+export const DEFAULT_TIMEOUTS: HostTimeouts = { headersMs: 60_000, idleMs: 120_000 };
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/?token=… : the only way in. */
@@ -51,7 +67,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let port = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
-  const server = http.createServer();
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server = http.createServer({
+    requestTimeout: 0,
+    headersTimeout: timeouts.headersMs,
+    // Node checks the headers limit on this period (30 s by default): half the limit keeps a short one honest.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(timeouts.headersMs / 2))),
+  });
+  server.setTimeout(timeouts.idleMs);
 
   const securityHeaders = (): Record<string, string> => ({
     'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] }),
@@ -116,6 +139,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!tokenSource(req, url, token)) return deny('401 Unauthorized');
     if (!originAllowed(req, port)) return deny('403 Forbidden');
     if (url.pathname !== '/ws') return deny('404 Not Found');
+    // A page's socket may be quiet for hours between jobs: the idle limit is for HTTP requests only.
+    socket.setTimeout(0);
     wss.handleUpgrade(req, socket, head, (ws) => bridgeSocket(ws, options.engine));
   });
 
