@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
+import { ConflictError, FatalError, NotFoundError, toErrorInfo } from '../../../shared/errors';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import type { MigrationRequest, MigrationState, MigrationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
 import type { JobManager } from '../jobs/job-manager';
@@ -41,7 +41,7 @@ export class MigrationService {
       this.all.set(s.id, s);
       if (s.state === 'planning') {
         this.fail(s, 'Planning was interrupted when Skyferry closed: plan again');
-        await this.save(s);
+        await this.saveOrReport(s);
       } else if (s.state === 'running' || s.state === 'deleting' || s.state === 'verifying') {
         this.runner.resume(s);
       }
@@ -115,7 +115,7 @@ export class MigrationService {
       if (signal.aborted) s.state = 'cancelled';
       else this.fail(s, undefined, e);
     }
-    await this.save(s);
+    await this.saveOrReport(s);
   }
 
   get(id: string): MigrationSummary {
@@ -147,9 +147,31 @@ export class MigrationService {
     await this.store.remove(`${id}-verify`);
   }
 
-  /** Persists and announces a change of state. */
+  /** Persists and announces a change of state; rejects with a FatalError that says why when it cannot be written. */
   async save(s: MigrationSummary): Promise<void> {
-    await this.store.saveSummary(s);
+    try {
+      await this.store.saveSummary(s);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : `${(e as NodeJS.ErrnoException).code ?? 'an error'} while writing`;
+      throw new FatalError(`Skyferry could not save this migration's state (${why}): free some space or check the data folder, then plan again`, { cause: e });
+    }
+    this.announce(s);
+  }
+
+  /**
+   * For the saves nothing above would catch (the end of a plan, of a run, a restore): a failure marks the migration
+   * failed with the reason and announces it, so the user sees it, and never rejects.
+   */
+  async saveOrReport(s: MigrationSummary): Promise<void> {
+    try {
+      await this.save(s);
+    } catch (e) {
+      this.fail(s, undefined, e);
+      this.announce(s);
+    }
+  }
+
+  private announce(s: MigrationSummary): void {
     this.deps.emit('plans:progress', { id: s.id, state: s.state, compared: 0, ...(s.message === undefined ? {} : { message: s.message }) });
   }
 
