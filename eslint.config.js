@@ -20,7 +20,8 @@ const LAYERS = [
   // area          where (under electron/)            may import
   ['log',          'engine/log.ts',                   []],
   ['atomic-write', 'engine/atomic-write.ts',          []],
-  ['dispatch',     'engine/dispatch.ts',              ['log']],
+  ['strict-request', 'engine/strict-request.ts',      []],
+  ['dispatch',     'engine/dispatch.ts',              ['log', 'strict-request']],
   ['providers',    'engine/providers/',               ['log']],
   ['accounts',     'engine/accounts/',                ['log', 'atomic-write', 'providers']],
   ['context',      'engine/context.ts',               ['log', 'accounts', 'providers']],
@@ -30,7 +31,7 @@ const LAYERS = [
   ['storage',      'engine/storage/',                 ['log', 'providers']],
   ['dialogs',      'engine/dialogs.handlers.ts',      []],
   ['engine',       'engine/engine.ts',                ['log', 'dispatch', 'context', 'providers', 'accounts', 'jobs', 'costs', 'migrations', 'storage', 'dialogs']],
-  ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
+  ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'strict-request', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
   ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
   ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host']],
 ];

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { expect, test } from './fixtures';
 
 async function openNewAccount(page: Page, kind: string, name: string): Promise<void> {
@@ -94,5 +95,47 @@ test.describe('accounts dialog', () => {
     await expect(dialog).toContainText('Enter a full URL');
     await expect(dialog).toContainText('Enter the access key ID');
     expect((await app.invoke('accounts:list', {})).map((a) => a.settings.name)).not.toContain('bad name!');
+  });
+
+  test('a pasted SAS URL becomes endpoint, container and token; a moved endpoint asks for the secrets again', async ({ page, app, emulators, shot }) => {
+    const { azurite, minio } = emulators.handles;
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 3600_000),
+        permissions: AccountSASPermissions.parse('rl'),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey),
+    ).toString();
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Accounts' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Accounts' });
+
+    await openNewAccount(page, 'Azure Blob Storage', 'pasted-sas');
+    await dialog.getByLabel('Blob service URL').fill(`${azurite.endpoint}/${emulators.buckets.azure}?${sas}`);
+    await expect(dialog.getByLabel('Sign in with')).toHaveValue('sas');
+    await expect(dialog.getByLabel('Blob service URL')).toHaveValue(azurite.endpoint);
+    await expect(dialog.getByLabel('Only this container (optional)')).toHaveValue(emulators.buckets.azure);
+    await expect(dialog.getByLabel('SAS token')).toHaveValue(sas);
+    await shot('sas-url-split');
+    await testAndSave(page, 'pasted-sas');
+    const saved = (await app.invoke('accounts:list', {})).find((a) => a.settings.name === 'pasted-sas');
+    expect(saved).toMatchObject({ settings: { endpoint: azurite.endpoint, container: emulators.buckets.azure, auth: 'sas' }, hasSecrets: true });
+    expect(JSON.stringify(saved)).not.toContain('sig=');
+
+    await openNewAccount(page, 'Amazon S3 / S3-compatible', 'moving');
+    await dialog.getByLabel('Endpoint URL').fill(minio.endpoint);
+    await dialog.getByLabel(/Path-style addressing/).check();
+    await dialog.getByLabel('Access key ID').fill(minio.accessKeyId);
+    await dialog.getByLabel('Secret access key').fill(minio.secretAccessKey);
+    await testAndSave(page, 'moving');
+    await dialog.getByRole('button', { name: 'Edit moving' }).click();
+    await dialog.getByLabel('Endpoint URL').fill('http://127.0.0.1:9');
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(dialog.getByLabel('Secret access key')).toHaveAttribute('aria-invalid', 'true');
+    await expect(dialog).toContainText('The endpoint of moving changed: enter its secrets again');
+    await shot('endpoint-moved');
+    expect((await app.invoke('accounts:list', {})).find((a) => a.settings.name === 'moving')?.settings).toMatchObject({ endpoint: minio.endpoint });
   });
 });

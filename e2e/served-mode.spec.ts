@@ -39,10 +39,25 @@ test.describe('served mode', () => {
     await expect(page).toHaveTitle('Skyferry');
     // The built-in `local` account answers through the WebSocket: the pane lists the file-system root.
     await expect(page.getByText('local').first()).toBeVisible();
-    const cookie = (await page.context().cookies()).find((c) => c.name === 'skyferry_token');
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', value: app.token });
     await shot('loaded');
     expect(violations.filter((v) => /Content Security Policy|Refused to/.test(v))).toEqual([]);
+  });
+
+  test('the token leaves the address bar and no cookie carries it; a reload still works', async ({ page, app }) => {
+    await page.goto(app.url);
+    await expect(page.getByText('local').first()).toBeVisible();
+    await expect.poll(() => page.url()).toBe(`${app.origin}/`);
+    // Cookies on 127.0.0.1 reach every port: the only one set is a page key, named for this port, not the token.
+    const cookies = await page.context().cookies();
+    expect(cookies.map((c) => c.name)).toEqual([`skyferry_page_${new URL(app.origin).port}`]);
+    expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.some((c) => c.value.includes(app.token))).toBe(false);
+
+    // A reload: the cookie opens the page, the tab's session gives the socket its token.
+    await page.reload();
+    expect(page.url()).toBe(`${app.origin}/`);
+    await expect(page.getByRole('combobox', { name: 'Left pane account' })).toHaveValue('local');
+    await expect(page.getByRole('alert')).toHaveCount(0);
   });
 
   test('without the token: 401 for the page, an asset, an upload and the WebSocket', async ({ page, app }) => {
@@ -74,12 +89,20 @@ test.describe('served mode', () => {
     expect(await upgradeStatus(`${app.origin.replace('http:', 'ws:')}/ws?token=${app.token}`, 'http://attacker.example')).toBe(403);
   });
 
-  test('the page can stage an upload with its cookie alone', async ({ page, app }) => {
+  test('an upload needs the token: the page sends it, its cookie alone is refused', async ({ page, app }) => {
     await page.goto(app.url);
-    const staged = await page.evaluate(async () => {
-      const res = await fetch('/api/upload?path=drop%2Fhello%20world.txt', { method: 'POST', body: new Blob(['hello from the browser']) });
-      return { status: res.status, body: (await res.json()) as { stagedUri?: string } };
-    });
+    // What the page keeps for its uploads and its socket: the token, in this tab's sessionStorage.
+    expect(await page.evaluate('sessionStorage.getItem("skyferry.token")')).toBe(app.token);
+    const staged = await page.evaluate(async (token) => {
+      const cookieOnly = await fetch('/api/upload?path=drop%2Fnope.txt', { method: 'POST', body: new Blob(['nope']) });
+      const res = await fetch('/api/upload?path=drop%2Fhello%20world.txt', {
+        method: 'POST',
+        body: new Blob(['hello from the browser']),
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { cookieOnly: cookieOnly.status, status: res.status, body: (await res.json()) as { stagedUri?: string } };
+    }, app.token);
+    expect(staged.cookieOnly).toBe(401);
     expect(staged.status).toBe(200);
     expect(staged.body.stagedUri).toMatch(/^file:\/\/\/.+\/staging\/[^/]+\/drop\/hello world\.txt$/);
     expect(await readFile(staged.body.stagedUri!.slice('file://'.length), 'utf8')).toBe('hello from the browser');

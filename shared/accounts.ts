@@ -12,10 +12,30 @@ const name = z
   .max(64, 'Account names are at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dot, dash and underscore, starting with a letter or digit');
 
+/** scheme://authority path ?query #fragment, split without the URL class (shared/ runs with neither DOM nor Node). */
+const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/;
+
+/**
+ * Why an endpoint is refused, or null. An endpoint is only where the service answers: a query string (a SAS, a
+ * signature) or a user name and password in it would be kept in the clear with the settings and shown in the UI.
+ */
+export function endpointProblem(text: string): string | null {
+  const m = URL_PARTS.exec(text.trim());
+  if (!m) return null; // the URL check says what is wrong
+  if (m[2]?.includes('@')) return 'Remove the user name and password (user:pass@) from the endpoint: credentials go in their own fields';
+  if (m[4] !== undefined) return 'Remove the query string (from "?") from the endpoint: a SAS token or signature goes in its own field';
+  if (m[5] !== undefined) return 'Remove the "#" part from the endpoint';
+  return null;
+}
+
 const optionalUrl = z
   .string()
   .trim()
   .url('Enter a full URL such as https://s3.example.com or http://127.0.0.1:9000')
+  .superRefine((text, ctx) => {
+    const problem = endpointProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .optional()
   .or(z.literal('').transform(() => undefined));
 
@@ -114,6 +134,40 @@ export const AccountInputSchema = z.discriminatedUnion('kind', [
   LocalSettingsSchema.extend({ secrets: LocalSecretsSchema.optional() }),
 ]);
 export type AccountInput = z.infer<typeof AccountInputSchema>;
+
+/** An endpoint as one comparable string: scheme and host in lower case, default port dropped, no trailing slash. */
+function normalEndpoint(endpoint: string): string {
+  const m = URL_PARTS.exec(endpoint.trim());
+  if (!m) return endpoint.trim();
+  const scheme = (m[1] ?? '').toLowerCase();
+  const host = (m[2] ?? '').toLowerCase().replace(scheme === 'https' ? /:443$/ : scheme === 'http' ? /:80$/ : /$^/, '');
+  return `${scheme}://${host}${(m[3] ?? '').replace(/\/+$/, '')}`;
+}
+
+/**
+ * Where an account's secrets are sent (or, for a connection string, that they name their own place). Saved secrets
+ * are reused only while this stays the same: a changed endpoint must not receive a key, a SAS or a signed JWT that
+ * was entered for another one.
+ */
+export function secretsDestination(settings: AccountSettings): string {
+  switch (settings.kind) {
+    case 's3':
+      return settings.endpoint ? normalEndpoint(settings.endpoint) : 'aws';
+    case 'gcs':
+      // Without an authenticated endpoint the key goes to Google alone (an emulator gets no credentials).
+      return settings.endpoint && settings.authenticateEndpoint ? normalEndpoint(settings.endpoint) : 'google';
+    case 'azure':
+      if (settings.auth === 'connectionString') return 'connectionString';
+      return `${settings.auth} ${settings.endpoint ? normalEndpoint(settings.endpoint) : `https://${settings.accountName ?? ''}.blob.core.windows.net`}`;
+    case 'local':
+      return 'local';
+  }
+}
+
+/** The message when an edit would send saved secrets somewhere new. */
+export function secretsNeededAgain(name: string): string {
+  return `The endpoint of ${name} changed: enter its secrets again (saved secrets are only sent to the endpoint they were entered for)`;
+}
 
 export const AccountSummarySchema = z.object({
   settings: AccountSettingsSchema,

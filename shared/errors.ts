@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redact } from './redact';
 
 /**
  * Every failure that crosses a layer is one of these codes. Providers turn SDK errors into them (as rclone's
@@ -38,8 +39,9 @@ export class SkyferryError extends Error {
     return this.code === 'throttled' || this.code === 'retryable' || this.code === 'checksum_mismatch';
   }
 
+  /** What may cross to the renderer: the code and the message, redacted (see toErrorInfo). */
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: redact(this.message) };
   }
 }
 
@@ -117,7 +119,11 @@ export function isSkyferryError(e: unknown): e is SkyferryError {
   return e instanceof SkyferryError;
 }
 
-/** Any thrown value as the `{ code, message }` that may cross to the renderer: no stack, no cause. */
+/**
+ * Any thrown value as the `{ code, message }` that may cross to the renderer: no stack, no cause, and the message
+ * redacted like a log line, whoever wrote it (a provider's mapper, a fallback that quotes an SDK's words, any other
+ * layer). Anything that is not one of ours says only that something unexpected happened.
+ */
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof SkyferryError) return e.toInfo();
   return { code: 'fatal', message: 'An unexpected error occurred; see the log for details.' };

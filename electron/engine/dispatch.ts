@@ -10,6 +10,7 @@ import {
 } from '../../shared/contract';
 import { InvalidInputError, toErrorInfo } from '../../shared/errors';
 import { createLogger } from './log';
+import { strictRequest } from './strict-request';
 
 const log = createLogger('dispatch');
 
@@ -22,7 +23,8 @@ export type Handlers = { [C in ChannelName]: Handler<C> };
 
 /**
  * The one entry to the engine, used by the desktop IPC and the served WebSocket alike: refuses unknown channels,
- * parses the request with the contract (`unknown` in, typed out), and returns the result envelope with a
+ * parses the request with the contract (`unknown` in, typed out; a field the contract does not define is refused,
+ * not dropped), and returns the result envelope with a
  * `{ code, message }` error that carries no stack and no secret.
  */
 export async function dispatch(handlers: Handlers, channel: unknown, request: unknown, signal: AbortSignal): Promise<Result<unknown>> {
@@ -37,7 +39,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, request: un
  * they get the very parse and envelope every engine channel gets.
  */
 export async function dispatchTo<C extends ChannelName>(channel: C, handler: Handler<C>, request: unknown, signal: AbortSignal): Promise<Result<unknown>> {
-  const parsed = channels[channel].request.safeParse(request ?? {});
+  const parsed = requestSchema(channel).safeParse(request ?? {});
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first?.path.length ? ` at ${first.path.join('.')}` : '';
@@ -52,6 +54,18 @@ export async function dispatchTo<C extends ChannelName>(channel: C, handler: Han
     else log.debug(`${channel}: ${info.code}: ${info.message}`);
     return { ok: false, error: info };
   }
+}
+
+const strictSchemas = new Map<ChannelName, (typeof channels)[ChannelName]['request']>();
+
+/** The channel's request schema with every object strict (see strict-request.ts), made once per channel. */
+function requestSchema(channel: ChannelName): (typeof channels)[ChannelName]['request'] {
+  let schema = strictSchemas.get(channel);
+  if (!schema) {
+    schema = strictRequest(channels[channel].request);
+    strictSchemas.set(channel, schema);
+  }
+  return schema;
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;

@@ -84,25 +84,50 @@ describe('served host', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves the page with the token, sets an HttpOnly SameSite=Strict cookie and a strict CSP', async () => {
+  it('serves the page with the token, sets a page-key cookie (not the token) and a strict CSP', async () => {
     const res = await request(server.port, `/?token=${server.token}`);
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Skyferry</title>');
-    expect(res.headers['set-cookie']?.[0]).toMatch(/^skyferry_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const cookie = res.headers['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(new RegExp(`^skyferry_page_${server.port}=[^;]+; HttpOnly; SameSite=Strict; Path=/$`));
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(res.headers['content-security-policy']).toContain("object-src 'none'");
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    const asset = await request(server.port, '/assets/app.js', { headers: { cookie: `skyferry_token=${server.token}` } });
+    const asset = await request(server.port, '/assets/app.js', { headers: { cookie: cookie.split(';')[0] ?? '' } });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toContain('text/javascript');
+  });
+
+  it('never puts the engine token in a cookie: other ports on 127.0.0.1 would receive it', async () => {
+    const first = await request(server.port, `/?token=${server.token}`);
+    const cookie = (first.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    expect(cookie).not.toContain(server.token);
+    // The page key opens the page (a reload) and its assets, nothing of the engine.
+    expect((await request(server.port, '/', { headers: { cookie } })).status).toBe(200);
+    expect((await request(server.port, '/api/upload?path=a.txt', { method: 'POST', body: 'x', headers: { cookie } })).status).toBe(401);
+    const origin = `http://127.0.0.1:${server.port}`;
+    expect(await wsStatus(`ws://127.0.0.1:${server.port}/ws`, { origin, headers: { cookie } })).toBe(401);
+    // A cookie named as the old one, carrying the token, opens nothing either.
+    expect((await request(server.port, '/', { headers: { cookie: `skyferry_token=${server.token}` } })).status).toBe(401);
+    // The token itself still opens the engine, as a bearer header (uploads) or in the socket's URL.
+    const upload = await request(server.port, '/api/upload?path=bearer.txt', {
+      method: 'POST',
+      body: 'b',
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    expect(upload.status).toBe(200);
+    expect(await wsStatus(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin })).toBe('open');
+    // Another server's page key (another port's cookie name) is not ours.
+    const value = cookie.split('=')[1] ?? '';
+    expect((await request(server.port, '/', { headers: { cookie: `skyferry_page_${server.port + 1}=${value}` } })).status).toBe(401);
   });
 
   it('answers 401 without the token, or with a wrong one, for pages, assets and uploads', async () => {
     expect((await request(server.port, '/')).status).toBe(401);
     expect((await request(server.port, '/assets/app.js')).status).toBe(401);
     expect((await request(server.port, '/?token=wrong')).status).toBe(401);
-    expect((await request(server.port, '/', { headers: { cookie: 'skyferry_token=wrong' } })).status).toBe(401);
+    expect((await request(server.port, '/', { headers: { cookie: `skyferry_page_${server.port}=wrong` } })).status).toBe(401);
     expect((await request(server.port, '/api/upload?path=a.txt', { method: 'POST', body: 'x' })).status).toBe(401);
   });
 
@@ -158,7 +183,6 @@ describe('served host', () => {
     expect(await wsStatus(`${base}?token=${server.token}`, { origin: 'http://evil.example' })).toBe(403);
     expect(await wsStatus(`${base}?token=${server.token}`, {})).toBe(403);
     expect(await wsStatus(`${base}?token=${server.token}`, { origin })).toBe('open');
-    expect(await wsStatus(base, { origin, headers: { cookie: `skyferry_token=${server.token}` } })).toBe('open');
   });
 
   it('carries invoke, cancel and events over the WebSocket', async () => {

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { toErrorInfo } from '../../shared/errors';
 import type { Engine } from '../engine/dispatch';
 import { createLogger, registerSecret } from '../engine/log';
-import { hostAllowed, newToken, originAllowed, tokenCookie, tokenSource } from './auth';
+import { hasPageKey, hostAllowed, newToken, originAllowed, pageCookie, tokenSource } from './auth';
 import { contentSecurityPolicy } from './csp';
 import { serveStatic } from './static';
 import { DEFAULT_MAX_UPLOAD_BYTES, UploadStaging } from './upload';
@@ -23,7 +23,23 @@ export interface ServerOptions {
   /** Tests may fix the token; otherwise a fresh random one per run. */
   token?: string;
   maxUploadBytes?: number;
+  /** Tests lower these; see DEFAULT_TIMEOUTS. */
+  timeouts?: Partial<HostTimeouts>;
 }
+
+export interface HostTimeouts {
+  /** How long a request may take to send its headers (a slow-headers client holds no socket for ever). */
+  headersMs: number;
+  /** How long a connection may stay silent, mid-upload included, before it is closed. */
+  idleMs: number;
+}
+
+/**
+ * No limit on a request's total time: a browser upload of many GB over a slow link takes hours, and Node's default
+ * `requestTimeout` (300 s) would cut it. What is bounded instead is silence: headers that never finish, and a
+ * connection (an upload whose sender stalled) that sends nothing for two minutes.
+ */
+export const DEFAULT_TIMEOUTS: HostTimeouts = { headersMs: 60_000, idleMs: 120_000 };
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/?token=… : the only way in. */
@@ -36,19 +52,29 @@ export interface RunningServer {
 const MAX_WS_MESSAGE = 4 * 1024 * 1024;
 
 /**
- * The browser-served host: the engine over HTTP + WebSocket on 127.0.0.1 only. Every request needs the per-run
- * token (query on the first load, then an HttpOnly SameSite=Strict cookie); Host headers other than our own are
- * refused (DNS rebinding), and so are WebSocket upgrades from another Origin.
+ * The browser-served host: the engine over HTTP + WebSocket on 127.0.0.1 only. The WebSocket and the uploads need
+ * the per-run token, which the page sends itself; the page and its assets need the token or the page-key cookie
+ * set on the first load (see auth.ts). Host headers other than our own are refused (DNS rebinding), and so are
+ * WebSocket upgrades from another Origin.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? newToken();
+  const pageKey = newToken();
   registerSecret(token);
+  registerSecret(pageKey);
   const staging = new UploadStaging(path.join(options.dataDir, 'staging'), options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
   await staging.reset();
 
   let port = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
-  const server = http.createServer();
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server = http.createServer({
+    requestTimeout: 0,
+    headersTimeout: timeouts.headersMs,
+    // Node checks the headers limit on this period (30 s by default): half the limit keeps a short one honest.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(timeouts.headersMs / 2))),
+  });
+  server.setTimeout(timeouts.idleMs);
 
   const securityHeaders = (): Record<string, string> => ({
     'content-security-policy': contentSecurityPolicy({ connectSrc: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] }),
@@ -69,9 +95,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!hostAllowed(req, port)) return refuse(res, 403, 'This server answers only to 127.0.0.1 and localhost.');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const source = tokenSource(req, url, token);
-    if (!source) return refuse(res, 401, 'Open Skyferry with the URL it printed (it carries a per-run token).');
+    const engineRequest = url.pathname.startsWith('/api/') || url.pathname === '/ws';
+    if (!source && (engineRequest || !hasPageKey(req, port, pageKey))) {
+      return refuse(res, 401, 'Open Skyferry with the URL it printed (it carries a per-run token).');
+    }
     for (const [k, v] of Object.entries(securityHeaders())) res.setHeader(k, v);
-    if (source === 'query') res.setHeader('set-cookie', tokenCookie(token));
+    if (source === 'query' && !engineRequest) res.setHeader('set-cookie', pageCookie(port, pageKey));
 
     if (url.pathname === '/api/upload') {
       if (req.method !== 'POST') return refuse(res, 405, 'Use POST to upload.');
@@ -88,7 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       return;
     }
-    if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return refuse(res, 404, 'No such endpoint.');
+    if (engineRequest) return refuse(res, 404, 'No such endpoint.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     await serveStatic(options.rendererDir, url.pathname, res, req.method === 'HEAD');
   };
@@ -110,6 +139,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!tokenSource(req, url, token)) return deny('401 Unauthorized');
     if (!originAllowed(req, port)) return deny('403 Forbidden');
     if (url.pathname !== '/ws') return deny('404 Not Found');
+    // A page's socket may be quiet for hours between jobs: the idle limit is for HTTP requests only.
+    socket.setTimeout(0);
     wss.handleUpgrade(req, socket, head, (ws) => bridgeSocket(ws, options.engine));
   });
 

@@ -18,10 +18,18 @@ describe('pickFolderDialog', () => {
 
   it('starts where a full path points, and ignores a half-typed one', () => {
     expect(pickFolderDialog(folderReq({ defaultPath: 'C:\\Users\\me' })).defaultPath).toBe('C:\\Users\\me');
-    expect(pickFolderDialog(folderReq({ defaultPath: '\\\\nas\\share' })).defaultPath).toBe('\\\\nas\\share');
+    expect(pickFolderDialog(folderReq({ defaultPath: 'C:/Users/me' })).defaultPath).toBe('C:/Users/me');
     for (const defaultPath of ['', '   ', 'Downloads', '~/Downloads', 'C:', '../etc']) {
       expect(pickFolderDialog(folderReq({ defaultPath, title: ' ' }))).toEqual({ properties: ['openDirectory', 'createDirectory'] });
     }
+  });
+
+  it("never starts at a network share: Windows would connect to it and offer the user's credentials", () => {
+    const unc = ['\\\\nas\\share', '\\\\nas\\share\\dl', '//nas/share', '\\\\?\\UNC\\nas\\share', '\\\\.\\pipe\\x', '/\\nas\\share', '\\/nas/share', '//'];
+    for (const defaultPath of unc) {
+      expect(pickFolderDialog(folderReq({ defaultPath })).defaultPath, defaultPath).toBeUndefined();
+    }
+    expect(pickFolderDialog(folderReq({ defaultPath: '/mnt/nas/share' })).defaultPath).toBe('/mnt/nas/share');
   });
 });
 

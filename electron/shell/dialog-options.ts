@@ -16,9 +16,13 @@ export interface OpenDialogAnswer {
   filePaths: string[];
 }
 
-/** `/home/me`, `C:\Users\me`, `C:/Users/me`, `\\server\share`: anything else is no place to start a dialog. */
-function isAbsolutePath(p: string): boolean {
-  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+/**
+ * `/home/me`, `C:\Users\me`, `C:/Users/me`: anything else is no place to start a dialog. Never a network path
+ * (`\\server\share`, `//server/share`, `\\?\UNC\…`): the path comes from the page, and a dialog opened there makes
+ * Windows connect to that server and offer it the user's credentials (NTLM).
+ */
+export function isLocalAbsolutePath(p: string): boolean {
+  return /^(\/(?![\\/])|[A-Za-z]:[\\/])/.test(p);
 }
 
 /** Drops a blank title (the OS default reads better) and a start folder that is not a full path (a half-typed field). */
@@ -26,7 +30,7 @@ function common(title: string | undefined, defaultPath?: string): Pick<OpenDialo
   const spec: Pick<OpenDialogSpec, 'title' | 'defaultPath'> = {};
   if (title?.trim()) spec.title = title.trim();
   const start = defaultPath?.trim();
-  if (start && isAbsolutePath(start)) spec.defaultPath = start;
+  if (start && isLocalAbsolutePath(start)) spec.defaultPath = start;
   return spec;
 }
 

@@ -2,6 +2,7 @@ import { BrowserWindow, ipcMain, type IpcMainInvokeEvent, type WebContents } fro
 import { channels, type Result } from '../../shared/contract';
 import { dispatchTo, type Engine } from '../engine/dispatch';
 import { createLogger } from '../engine/log';
+import type { ExternalLinks } from './external-links';
 import { EVENT_CHANNEL } from './ipc-names';
 import { isNativeDialogChannel, nativeDialogHandlers } from './native-dialogs';
 import { isAppUrl } from './window';
@@ -23,9 +24,10 @@ function fromAppWindow(event: IpcMainInvokeEvent, window: () => BrowserWindow | 
 
 /**
  * One `ipcMain.handle` per contract channel, each through `engine.invoke` (the native dialogs excepted: the shell
- * answers those itself, through the same parse and envelope); calls are aborted if their page goes away.
+ * answers those itself, through the same parse and envelope); calls are aborted if their page goes away. Share links
+ * the engine makes are noted in `links`, the only URLs the shell will open outside the app.
  */
-export function registerIpc(engine: Engine, window: () => BrowserWindow | null): () => void {
+export function registerIpc(engine: Engine, window: () => BrowserWindow | null, links: ExternalLinks): () => void {
   const inFlight = new Map<WebContents, Set<AbortController>>();
   const names = Object.keys(channels);
   for (const name of names) {
@@ -59,7 +61,9 @@ export function registerIpc(engine: Engine, window: () => BrowserWindow | null):
           const handlers = nativeDialogHandlers(BrowserWindow.fromWebContents(event.sender));
           return await dispatchTo(name, handlers[name], request, controller.signal);
         }
-        return await engine.invoke(name, request, controller.signal);
+        const result = await engine.invoke(name, request, controller.signal);
+        links.noteResult(name, result);
+        return result;
       } finally {
         set.delete(controller);
       }

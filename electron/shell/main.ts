@@ -1,6 +1,7 @@
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
+import { ExternalLinks } from './external-links';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { notifyLongJobs } from './notify';
@@ -15,7 +16,9 @@ registerAppScheme();
 // Tests and portable setups point the profile elsewhere; must happen before anything reads userData.
 if (process.env.SKYFERRY_DATA_DIR) app.setPath('userData', process.env.SKYFERRY_DATA_DIR);
 app.enableSandbox();
-app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+// The share links the user asked for: the only URLs handed to the OS browser.
+const links = new ExternalLinks();
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, links));
 
 let mainWindow: BrowserWindow | null = null;
 let closeEngine: (() => Promise<void>) | null = null;
@@ -27,7 +30,7 @@ async function start(): Promise<void> {
   const { cipher, warning } = await chooseSecretCipher(dataDir);
   const engine = await createEngine({ dataDir, cipher });
   closeEngine = () => engine.close();
-  registerIpc(engine, () => mainWindow);
+  registerIpc(engine, () => mainWindow, links);
   trackTaskbarProgress(engine, () => mainWindow);
   notifyLongJobs(engine, () => mainWindow);
   Menu.setApplicationMenu(buildMenu());

@@ -4,6 +4,7 @@ import { app, BrowserWindow, net, protocol, session, shell, type Session, type W
 import { createLogger } from '../engine/log';
 import { contentSecurityPolicy } from '../host/csp';
 import { resolveStatic } from '../host/static';
+import type { ExternalLinks } from './external-links';
 
 const log = createLogger('shell.window');
 
@@ -54,27 +55,26 @@ export function hardenSession(ses: Session = session.defaultSession): void {
   ses.setPermissionCheckHandler(() => false);
 }
 
-function openExternalIfHttps(url: string): void {
-  try {
-    if (new URL(url).protocol === 'https:') shell.openExternal(url).catch((e: unknown) => log.warn('could not open link', e));
-    else log.warn('refused to open a non-https link');
-  } catch {
-    log.warn('refused to open a malformed link');
-  }
+function openIfAppMade(links: ExternalLinks, url: string): void {
+  if (links.mayOpen(url)) shell.openExternal(url).catch((e: unknown) => log.warn('could not open link', e));
+  else log.warn('refused to open a link the app did not make');
 }
 
-/** Applies to every web contents the app ever creates: no navigation away, no new windows, no <webview>. */
-export function hardenWebContents(contents: WebContents): void {
+/**
+ * Applies to every web contents the app ever creates: no navigation away, no new windows, no <webview>. A link is
+ * handed to the OS browser only when the app made it (a share link the user asked for).
+ */
+export function hardenWebContents(contents: WebContents, links: ExternalLinks): void {
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
-    openExternalIfHttps(url);
+    openIfAppMade(links, url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    openExternalIfHttps(url);
+    openIfAppMade(links, url);
     return { action: 'deny' };
   });
 }

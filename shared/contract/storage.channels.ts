@@ -21,9 +21,9 @@ export const accountChannels = {
   /** Creates or replaces an account; secrets omitted on an edit keep the saved ones. */
   'accounts:save': channel(z.object({ account: AccountInputSchema, previousName: z.string().optional() }), AccountSummarySchema),
   'accounts:remove': channel(z.object({ name: z.string() }), Ok),
-  /** Tests unsaved input (from the dialog) or a saved account by name. */
+  /** Tests unsaved input (from the dialog; `previousName`: the saved account it edits) or a saved account by name. */
   'accounts:test': channel(
-    z.union([z.object({ account: AccountInputSchema }), z.object({ name: z.string() })]),
+    z.union([z.object({ account: AccountInputSchema, previousName: z.string().optional() }), z.object({ name: z.string() })]),
     ConnectionTestResultSchema,
   ),
   'accounts:features': channel(z.object({ name: z.string() }), ProviderFeaturesSchema),

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import {
   AccountSettingsSchema,
+  endpointProblem,
+  secretsDestination,
+  secretsNeededAgain,
   type AccountInput,
   type AccountSettings,
   type AccountSummary,
@@ -44,7 +47,16 @@ export interface AccountStore {
   get(name: string): StoredAccount | undefined;
   /** Like get, but a NotFoundError that says what to do. */
   require(name: string): StoredAccount;
-  /** Creates or replaces; `previousName` renames. Omitted (or all-empty) secrets keep the saved ones. */
+  /**
+   * The saved secrets of account `name` (the one being edited) as they may be used with `next` settings: undefined
+   * when there are none or they are of another kind, an InvalidInputError when `next` would send them to another
+   * endpoint.
+   */
+  secretsFor(name: string, next: AccountSettings): SecretValues | undefined;
+  /**
+   * Creates or replaces; `previousName` renames. Omitted (or all-empty) secrets keep the saved ones, unless the
+   * endpoint they are sent to changed.
+   */
   save(input: AccountInput, previousName?: string): Promise<AccountSummary>;
   remove(name: string): Promise<void>;
   /** Called with each account name whose settings or secrets changed (both names on a rename). */
@@ -92,6 +104,19 @@ async function readIfExists(file: string): Promise<Buffer | undefined> {
   }
 }
 
+/**
+ * A saved endpoint with a query string or a user name and password (accepted by earlier versions: a pasted SAS URL)
+ * is kept without them, so the account still loads; the credential it held must be entered in its own field.
+ */
+function withoutEndpointExtras(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null || !('endpoint' in entry) || typeof entry.endpoint !== 'string') return entry;
+  if (!endpointProblem(entry.endpoint.trim())) return entry;
+  const u = new URL(entry.endpoint.trim());
+  const name = 'name' in entry && typeof entry.name === 'string' ? entry.name : 'an account';
+  log.warn(`${name}: its endpoint held a query string or credentials, which were dropped; enter them in the account's own fields`);
+  return { ...entry, endpoint: `${u.protocol}//${u.host}${u.pathname}`.replace(/\/+$/, '') };
+}
+
 async function loadSettings(file: string): Promise<Map<string, AccountSettings>> {
   const out = new Map<string, AccountSettings>();
   const raw = await readIfExists(file);
@@ -109,7 +134,7 @@ async function loadSettings(file: string): Promise<Map<string, AccountSettings>>
     return out;
   }
   for (const entry of list.data.accounts) {
-    const one = AccountSettingsSchema.safeParse(entry);
+    const one = AccountSettingsSchema.safeParse(withoutEndpointExtras(entry));
     if (!one.success) log.warn(`skipped an unreadable saved account: ${one.error.issues[0]?.message ?? 'invalid'}`);
     else if (one.data.name !== DEFAULT_LOCAL_ACCOUNT) out.set(one.data.name, one.data);
   }
@@ -160,6 +185,15 @@ export async function openAccountStore(dataDir: string, cipher: SecretCipher): P
     secrets = nextSecrets;
   }
 
+  /** The saved secrets of `name` for new settings: none across kinds; refused when they would go somewhere new. */
+  const reusableSecrets = (name: string, next: AccountSettings): SecretValues | undefined => {
+    const saved = secrets.get(name);
+    const before = accounts.get(name);
+    if (!saved || saved.kind !== next.kind) return undefined;
+    if (before && secretsDestination(before) !== secretsDestination(next)) throw new InvalidInputError(secretsNeededAgain(next.name));
+    return saved.values;
+  };
+
   const notify = (...names: string[]): void => {
     for (const name of new Set(names)) for (const l of listeners) l(name);
   };
@@ -172,6 +206,8 @@ export async function openAccountStore(dataDir: string, cipher: SecretCipher): P
 
   const store: AccountStore = {
     list: () => [summary(BUILT_IN_LOCAL, undefined), ...[...accounts.values()].map((s) => summary(s, secretsOf(s.name)))],
+
+    secretsFor: (name, next) => reusableSecrets(name, next),
 
     get(name) {
       if (name === DEFAULT_LOCAL_ACCOUNT) return { settings: BUILT_IN_LOCAL, secrets: undefined };
@@ -197,8 +233,7 @@ export async function openAccountStore(dataDir: string, cipher: SecretCipher): P
           if (accounts.has(settings.name)) throw new ConflictError(`An account named "${settings.name}" already exists: choose another name`);
         }
         const given = cleanSecrets(newSecretsInput);
-        const old = secrets.get(oldName);
-        const values = given ?? (old && old.kind === settings.kind ? old.values : undefined);
+        const values = given ?? reusableSecrets(oldName, settings);
 
         const nextAccounts = new Map<string, AccountSettings>();
         let placed = false;

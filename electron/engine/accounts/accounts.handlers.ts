@@ -39,9 +39,9 @@ export function createAccountHandlers(ctx: EngineContext): AccountHandlers {
       const { secrets: _typed, ...settings } = request.account;
       const given = secretsOf(request.account);
       registerSecretValues(given);
-      // An edit may test without retyping the secret: fall back to the saved one of the same account and kind.
-      const saved = ctx.accounts.get(settings.name);
-      const secrets = given ?? (saved?.settings.kind === settings.kind ? saved.secrets : undefined);
+      // An edit may test without retyping the secret: the saved one of the account being edited, of the same kind,
+      // and only while it would go where it was entered for.
+      const secrets = given ?? ctx.accounts.secretsFor(request.previousName ?? settings.name, settings);
       return testConnection(settings, secrets, { providerOptions: ctx.providerOptions, signal });
     },
 

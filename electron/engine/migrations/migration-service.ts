@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, toErrorInfo } from '../../../shared/errors';
+import { ConflictError, FatalError, NotFoundError, toErrorInfo } from '../../../shared/errors';
 import type { MigrationRequest, MigrationState, MigrationSummary, PlanGroup, PlanItem } from '../../../shared/contract/migrations.channels';
 import { createLogger } from '../log';
 import { listName, planMigration } from './planner';
@@ -32,7 +32,7 @@ export class MigrationService implements MigrationHost {
       this.all.set(s.id, s);
       if (s.state === 'planning') {
         this.fail(s, 'Planning was interrupted when Skyferry closed: plan again');
-        await this.save(s);
+        await this.saveOrReport(s);
       } else if (s.state === 'running' || s.state === 'deleting' || s.state === 'verifying') {
         this.runner.resume(s);
       }
@@ -106,7 +106,7 @@ export class MigrationService implements MigrationHost {
       if (signal.aborted) s.state = 'cancelled';
       else this.fail(s, undefined, e);
     }
-    await this.save(s);
+    await this.saveOrReport(s);
   }
 
   get(id: string): MigrationSummary {
@@ -138,9 +138,31 @@ export class MigrationService implements MigrationHost {
     await this.store.remove(`${id}-verify`);
   }
 
-  /** Persists and announces a change of state. */
+  /** Persists and announces a change of state; rejects with a FatalError that says why when it cannot be written. */
   async save(s: MigrationSummary): Promise<void> {
-    await this.store.saveSummary(s);
+    try {
+      await this.store.saveSummary(s);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : `${(e as NodeJS.ErrnoException).code ?? 'an error'} while writing`;
+      throw new FatalError(`Skyferry could not save this migration's state (${why}): free some space or check the data folder, then plan again`, { cause: e });
+    }
+    this.announce(s);
+  }
+
+  /**
+   * For the saves nothing above would catch (the end of a plan, of a run, a restore): a failure marks the migration
+   * failed with the reason and announces it, so the user sees it, and never rejects.
+   */
+  async saveOrReport(s: MigrationSummary): Promise<void> {
+    try {
+      await this.save(s);
+    } catch (e) {
+      this.fail(s, undefined, e);
+      this.announce(s);
+    }
+  }
+
+  private announce(s: MigrationSummary): void {
     this.deps.emit('plans:progress', { id: s.id, state: s.state, compared: 0, ...(s.message === undefined ? {} : { message: s.message }) });
   }
 

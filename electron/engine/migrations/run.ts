@@ -108,7 +108,7 @@ export class MigrationRunner {
     } catch (e) {
       this.svc.fail(s, undefined, e);
       await this.report(s);
-      await this.svc.save(s);
+      await this.svc.saveOrReport(s);
       await this.svc.deps.onRunFinished?.(s);
     } finally {
       if (!['running', 'deleting', 'verifying'].includes(s.state)) this.current.delete(s.id);
@@ -132,7 +132,7 @@ export class MigrationRunner {
     s.message = message;
     s.finishedAt = new Date().toISOString();
     await this.report(s);
-    await this.svc.save(s);
+    await this.svc.saveOrReport(s);
     await this.svc.deps.onRunFinished?.(s);
     log.info(`migration ${s.id}: ${state}: ${message}`);
   }

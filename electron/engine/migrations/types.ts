@@ -20,7 +20,9 @@ export interface MigrationHost {
   readonly deps: MigrationDeps;
   readonly store: PlanStore;
   get(id: string): MigrationSummary;
-  /** Persists and announces a change of state. */
+  /** Persists and announces a change of state; rejects with a FatalError that says why when it cannot be written. */
   save(s: MigrationSummary): Promise<void>;
+  /** The same, for saves nothing above would catch: a failure marks the migration failed and announces it, never rejects. */
+  saveOrReport(s: MigrationSummary): Promise<void>;
   fail(s: MigrationSummary, message: string | undefined, cause?: unknown): void;
 }

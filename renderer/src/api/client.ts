@@ -50,15 +50,27 @@ interface Transport {
   on(event: string, callback: (payload: unknown) => void): () => void;
 }
 
-/** The served host puts a per-run token in the page URL; keep it for the socket and the upload endpoint. */
+const TOKEN_KEY = 'skyferry.token';
+
+/**
+ * The served host prints a URL with a per-run token. The page keeps it in sessionStorage (this origin and tab only)
+ * for the socket and the upload endpoint, and takes it out of the address bar at once, so that it stays out of the
+ * history, bookmarks and screen shares. A reload finds it in sessionStorage.
+ */
 export function sessionToken(): string | null {
-  const fromUrl = new URLSearchParams(window.location.search).get('token');
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
   if (fromUrl) {
-    sessionStorage.setItem('skyferry.token', fromUrl);
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
     return fromUrl;
   }
-  return sessionStorage.getItem('skyferry.token');
+  return sessionStorage.getItem(TOKEN_KEY);
 }
+
+// Before anything else runs: the token leaves the address bar as the page starts (the desktop has none).
+if (typeof window !== 'undefined' && !window.skyferry) sessionToken();
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -77,7 +89,8 @@ class SocketTransport implements Transport {
   onStatus: (connected: boolean) => void = () => undefined;
 
   constructor() {
-    this.connect();
+    // A tab opened without the printed URL has no token: the host would refuse the socket, so do not knock.
+    if (sessionToken()) this.connect();
   }
 
   private url(): string {
@@ -128,6 +141,7 @@ class SocketTransport implements Transport {
   }
 
   invoke(channel: string, request: unknown): Promise<unknown> {
+    if (!sessionToken()) return Promise.reject(new ClientError('access_denied', 'This tab has no Skyferry session: open Skyferry with the URL it printed.'));
     const id = this.nextId++;
     const msg: ClientMessage = { type: 'invoke', id, channel, request };
     return new Promise((resolve, reject) => {
@@ -194,7 +208,6 @@ export function on<E extends EventName>(event: E, callback: (payload: EventPaylo
 export async function stageUpload(file: File, relativePath: string, signal?: AbortSignal): Promise<string> {
   const token = sessionToken();
   const params = new URLSearchParams({ path: relativePath });
-  if (token) params.set('token', token);
   const res = await fetch(`/api/upload?${params.toString()}`, {
     method: 'POST',
     body: file,

@@ -3,7 +3,7 @@ import type { AccountSummary, ConnectionTestResult } from '../../../shared/accou
 import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
 import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
-import { buildInput, DEFAULTS, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
+import { buildInput, DEFAULTS, splitPastedSasUrl, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
 import { Dialog } from './Dialog';
 import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
@@ -95,7 +95,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
   const [busy, setBusy] = useState<'test' | 'save' | null>(null);
 
   const validate = () => {
-    const r = buildInput(kind, name, values, editing !== null);
+    const r = buildInput(kind, name, values, editing !== null, editing ?? undefined);
     setErrors(r.errors ?? {});
     return r.input;
   };
@@ -106,8 +106,8 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
     setBusy('test');
     setTest(null);
     try {
-      // An edit with the secrets left empty tests the saved account, whose secrets the renderer never sees.
-      const req = editing && !input.secrets && editing.settings.name === input.name ? { name: input.name } : { account: input };
+      // An edit with the secrets left empty tests with the saved ones, which the renderer never sees.
+      const req = editing ? { account: input, previousName: editing.settings.name } : { account: input };
       setTest(await invoke('accounts:test', req));
     } catch (e) {
       setTest({ ok: false, message: errorMessage(e) });
@@ -154,7 +154,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
       </div>
       <Field f={{ path: 'name', label: 'Account name', hint: 'Used in locations such as s3://name/bucket/key' }} value={name} error={errors['name']} hasSaved={false} onChange={(v) => setName(String(v))} />
       {visibleFields(kind, values).map((f) => (
-        <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => ({ ...old, [f.path]: v }))} />
+        <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => splitPastedSasUrl(kind, { ...old, [f.path]: v }))} />
       ))}
       {Object.keys(errors).length > 0 && (
         <p className="field-error" role="alert">Check the highlighted fields.</p>

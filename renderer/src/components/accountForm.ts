@@ -1,5 +1,5 @@
 import type { AccountInput, AccountSummary } from '../../../shared/accounts';
-import { AccountInputSchema } from '../../../shared/accounts';
+import { AccountInputSchema, AccountSettingsSchema, secretsDestination, secretsNeededAgain } from '../../../shared/accounts';
 import type { ProviderKind } from '../../../shared/location';
 
 /** The account dialog's fields, flat, as the inputs hold them. */
@@ -94,6 +94,40 @@ export function valuesFromSummary(a: AccountSummary): FormValues {
   return v;
 }
 
+/** Azure addresses an IP or localhost endpoint by path (http://127.0.0.1:10000/account/container), others by host. */
+function pathStyle(hostname: string): boolean {
+  return hostname === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
+}
+
+/**
+ * A SAS URL pasted into Azure's endpoint field (https://acct.blob.core.windows.net/photos?sv=…&sig=…) becomes what
+ * it holds: the blob service URL, the container (when that field is empty) and the SAS token, with SAS sign-in
+ * chosen. Anything else is left as typed (the schema then says what is wrong with it).
+ */
+export function splitPastedSasUrl(kind: ProviderKind, values: FormValues): FormValues {
+  const raw = values['endpoint'];
+  if (kind !== 'azure' || typeof raw !== 'string' || !raw.includes('?')) return values;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return values;
+  }
+  const sas = url.search.slice(1);
+  if (!/(^|&)sig=/.test(sas)) return values;
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const serviceSegments = pathStyle(url.hostname) ? segments.slice(0, 1) : [];
+  const container = segments[serviceSegments.length];
+  const out: FormValues = {
+    ...values,
+    endpoint: `${url.protocol}//${url.host}${serviceSegments.map((s) => `/${s}`).join('')}`,
+    auth: 'sas',
+    'secrets.sasToken': sas,
+  };
+  if (container && !String(values['container'] ?? '').trim()) out['container'] = decodeURIComponent(container);
+  return out;
+}
+
 /**
  * Builds the dialog's input and validates it with the contract's own schema, so the messages a user sees are the
  * ones the engine would give. Returns errors keyed by field path.
@@ -101,9 +135,11 @@ export function valuesFromSummary(a: AccountSummary): FormValues {
 export function buildInput(
   kind: ProviderKind,
   name: string,
-  values: FormValues,
+  typed: FormValues,
   editing: boolean,
+  saved?: AccountSummary,
 ): { input: AccountInput; errors: null } | { input: null; errors: Record<string, string> } {
+  const values = splitPastedSasUrl(kind, typed);
   const settings: Record<string, unknown> = { kind, name };
   const secrets: Record<string, string> = {};
   for (const f of visibleFields(kind, values)) {
@@ -131,6 +167,11 @@ export function buildInput(
     } catch {
       errors['secrets.serviceAccountJson'] = 'This is not valid JSON: paste the whole key file';
     }
+  }
+  // Saved secrets go only where they were entered for: an edit that moves the endpoint needs them typed again.
+  const next = AccountSettingsSchema.safeParse(settings);
+  if (saved?.hasSecrets && Object.keys(secrets).length === 0 && next.success && secretsDestination(next.data) !== secretsDestination(saved.settings)) {
+    for (const f of visibleFields(kind, values)) if (f.secret && !/optional/i.test(f.label)) errors[f.path] ??= secretsNeededAgain(saved.settings.name);
   }
   const parsed = AccountInputSchema.safeParse(settings);
   if (!parsed.success) {
