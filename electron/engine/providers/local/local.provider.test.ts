@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MULTIPART } from '../provider';
-import { readAll } from '../conformance/data';
-import { runConformance } from '../conformance/suite';
+import { readAll } from '../../test-support/conformance/data';
+import { runConformance } from '../../test-support/conformance/suite';
 import { createLocalProvider, LocalProvider } from './local.provider';
 import { TEMP_PREFIX } from './local.paths';
 

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../../../shared/accounts';
 import { startMinio, type MinioHandle } from '../../../../tools/emulators/emulators';
 import { freePort } from '../../../../tools/emulators/process';
-import { md5OfPattern, md5OfStream, patternStream, readAll } from '../conformance/data';
-import { runConformance, type ConformanceFixture } from '../conformance/suite';
+import { md5OfPattern, md5OfStream, patternStream, readAll } from '../../test-support/conformance/data';
+import { runConformance, type ConformanceFixture } from '../../test-support/conformance/suite';
 import type { MultipartSettings, Provider } from '../provider';
 import { createS3Provider } from './s3.provider';
 

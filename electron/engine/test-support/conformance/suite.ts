@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SkyferryError } from '../../../../shared/errors';
-import type { MultipartSettings, Provider } from '../provider';
+import type { MultipartSettings, Provider } from '../../providers/provider';
 import { awkwardKeys, mapLimit, md5OfPattern, md5OfStream, patternStream, readAll } from './data';
 
 /**
