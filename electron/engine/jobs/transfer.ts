@@ -70,7 +70,7 @@ const log = createLogger('jobs');
 
 export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true, allowCloudPull = false): { path: TransferPath; serverSide: boolean } {
   const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
-  const serverSide = allowServerSide && src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
+  const serverSide = allowServerSide && src.accountKey === dst.accountKey && typeof src.provider.copy === 'function';
   // Next cheapest: the destination fetches from a signed read URL of the source (cloud-pull.ts), when allowed.
   const pull = !local && !serverSide && allowCloudPull && canPull(src, dst);
   return { path: local ? 'local' : serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', serverSide };
@@ -142,7 +142,7 @@ export async function transferFile(
   const listedEtag = state.listedSource?.etag;
   // A resume compares the source with the one recorded before reading, so it asks the source first.
   const conditional =
-    first && !serverSide && path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true && state.resume === undefined;
+    first && !serverSide && path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.features.conditionalRead && state.resume === undefined;
   const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
   if (asked) {
     const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
@@ -274,9 +274,9 @@ async function relayCopy(
     // destination's Content-MD5 and what verification compares).
     const composite = answered?.compositeChecksum;
     const extra = StreamHasher.extraFor(before.checksums);
-    const crcKind = point ? (dst.provider.resumeCrc ?? 'crc32c') : dst.provider.putChecksum;
+    const crcKind = point ? (dst.provider.features.resumeCrc ?? 'crc32c') : dst.provider.features.putChecksum;
     const readChecked = extra !== undefined || composite !== undefined;
-    const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind));
+    const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.features.putChecksum === undefined || dst.provider.features.putChecksum !== crcKind));
     const hasher = new StreamHasher(extra, crcKind, md5);
     // What checked the bytes read, for the report when the destination keeps no hash in common with the source.
     const readCheck = composite !== undefined ? `${composite.kind}-composite` : extra === undefined ? undefined : `${extra}-source`;

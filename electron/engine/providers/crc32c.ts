@@ -73,7 +73,7 @@ export class Crc32 {
   }
 }
 
-/** The two CRCs resumable uploads combine: which one a provider's parts carry (Provider.resumeCrc). */
+/** The two CRCs resumable uploads combine: which one a provider's parts carry (features.resumeCrc). */
 export type CrcKind = 'crc32' | 'crc32c';
 
 export function crcHasher(kind: CrcKind): { update(buf: Uint8Array): unknown; hex(): string } {

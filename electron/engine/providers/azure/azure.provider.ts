@@ -2,10 +2,11 @@ import { PassThrough, Readable, pipeline } from 'node:stream';
 import { BlobSASPermissions, type BlobItem, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { CancelledError, ConflictError, InvalidInputError, NotFoundError, RetryableError, type SkyferryError } from '../../../../shared/errors';
-import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import {
   DEFAULT_MULTIPART,
   type CopyOptions,
+  type Features,
   type ListOptions,
   type MultipartSettings,
   type ObjectRef,
@@ -106,9 +107,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     }
   };
 
-  const features: ProviderFeatures = {
-    serverSideCopy: true,
-    presign: sharedKey !== undefined,
+  const features: Features = {
     hashes: ['md5'],
     storageClasses: [...AZURE_TIERS],
     setMetadata: true,
@@ -116,6 +115,11 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     maxUserMetadataBytes: MAX_USER_METADATA_BYTES,
     metadataNamesIdentifiersOnly: true,
     caseInsensitive: false,
+    storesMetadata: true,
+    conditionalRead: true,
+    // Set Blob Tier takes no ETag condition (x-ms-if-tags only).
+    conditionalClassChange: false,
+    resumeCrc: 'crc32',
   };
 
   const stat = (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> =>
@@ -194,8 +198,6 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     stat,
-    conditionalRead: true,
-    resumeCrc: 'crc32',
 
     async open(bucket, key, opts: OpenOptions = {}) {
       const offset = opts.offset ?? 0;

@@ -7,7 +7,7 @@ import { startFakeGcs, type FakeGcsHandle } from '../../../../tools/emulators/em
 import type { GcsSettings } from '../../../../shared/accounts';
 import { runConformance } from '../../test-support/conformance/suite';
 import { readAll } from '../../test-support/conformance/data';
-import type { MultipartSettings, Provider } from '../provider';
+import { describeFeatures, type MultipartSettings, type Provider } from '../provider';
 import { toGcsError } from './gcs.errors';
 import { createGcsProvider } from './gcs.provider';
 
@@ -38,6 +38,7 @@ runConformance(
     const sdk = new Storage({ apiEndpoint: gcs.endpoint, projectId: gcs.projectId });
     return {
       provider,
+      emulator: 'fake-gcs-server',
       bucket,
       multipart: MULTIPART,
       pendingUploads: async () => (await provider.listPendingUploads?.(bucket))?.length ?? 0,
@@ -47,12 +48,6 @@ runConformance(
         await gcs.stop();
       },
     };
-  },
-  {
-    setMetadata:
-      'fake-gcs-server 1.56.1 keeps a user-metadata key removed by PATCH (null) as an empty string; real GCS drops it. The rest of setMetadata is checked below',
-    conditionalRemove:
-      'fake-gcs-server 1.56.1 ignores ifGenerationMatch on a delete and removes the newer generation (GCS answers 412); retention.engine.test.ts checks that the parameter is accepted',
   },
 );
 
@@ -134,7 +129,7 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
   });
 
   it('has no presign without a private key', () => {
-    expect(p.features.presign).toBe(false);
+    expect(describeFeatures(p).presign).toBe(false);
     expect(p.features.hashes).toEqual(['md5', 'crc32c']);
   });
 

@@ -1,11 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { File, FileMetadata } from '@google-cloud/storage';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
-import { CancelledError, ConflictError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
-import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import { CancelledError, ConflictError, InvalidInputError } from '../../../../shared/errors';
+import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import {
   DEFAULT_MULTIPART,
   type CopyOptions,
+  type Features,
   type ListOptions,
   type MultipartSettings,
   type ObjectRef,
@@ -32,9 +33,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
   const { storage } = client;
   const multipart = options?.multipart ?? DEFAULT_MULTIPART;
 
-  const features: ProviderFeatures = {
-    serverSideCopy: true,
-    presign: client.canSign,
+  const features: Features = {
     hashes: ['md5', 'crc32c'],
     storageClasses: STORAGE_CLASSES,
     setMetadata: true,
@@ -42,6 +41,11 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     maxUserMetadataBytes: 8192,
     metadataNamesIdentifiersOnly: false,
     caseInsensitive: false,
+    storesMetadata: true,
+    conditionalRead: true,
+    conditionalClassChange: true,
+    resumeCrc: 'crc32c',
+    putChecksum: 'crc32c',
   };
 
   const where = (bucket: string, key?: string): string => `gs://${settings.name}/${bucket}${key === undefined ? '' : `/${key}`}`;
@@ -66,10 +70,6 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
 
   const provider: Provider = {
     kind: 'gcs',
-    conditionalRead: true,
-    conditionalClassChange: true,
-    resumeCrc: 'crc32c',
-    putChecksum: 'crc32c',
     features,
 
     async listBuckets(signal) {
@@ -300,16 +300,18 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       );
     },
 
-    async presign(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-      if (!client.canSign) throw new UnsupportedError(`Sharing links need a service-account key with a private key; add one to ${settings.name} in Accounts`);
-      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
-      const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
-      return url;
-    },
-
     async close() {
       // The SDK keeps no sockets or timers of its own beyond Node's shared agent.
     },
   };
+
+  // V4 URLs are signed offline with the service account's private key: without one there is no presign.
+  if (client.canSign) {
+    provider.presign = async (bucket, key, expiresSeconds) => {
+      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
+      const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
+      return url;
+    };
+  }
   return provider;
 }

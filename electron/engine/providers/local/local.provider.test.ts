@@ -31,12 +31,6 @@ runConformance(
       teardown: () => rm(root, { recursive: true, force: true }),
     };
   },
-  {
-    metadataRoundTrip: 'local folders store no content type, cache control or user metadata',
-    setMetadata: 'local folders store no metadata (features.setMetadata is false)',
-    serverSideCopy: 'the case checks user metadata, which a local folder cannot hold; copy is tested below',
-    presign: 'local folders have no URLs to share (features.presign is false)',
-  },
 );
 
 describe('local provider: key safety, symlinks, folders', () => {

@@ -11,17 +11,15 @@ import {
   AccessDeniedError,
   UnsupportedError,
 } from '../../../../shared/errors';
-import type { BucketInfo, HashKind, ListPage, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
-import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult, RemoveOptions } from '../provider';
+import type { BucketInfo, HashKind, ListPage, ObjectMetadata } from '../../../../shared/model';
+import type { Features, ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult, RemoveOptions } from '../provider';
 import { mapFsError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
 import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
 import { copyAtomically, writeAtomically } from './local.write';
 
-export const LOCAL_FEATURES: ProviderFeatures = {
-  serverSideCopy: true,
-  presign: false,
+const LOCAL_FEATURES: Features = {
   // Local files store no hash; hash() computes one on demand by reading the file.
   hashes: [],
   storageClasses: [],
@@ -29,6 +27,9 @@ export const LOCAL_FEATURES: ProviderFeatures = {
   maxKeyBytes: MAX_KEY_BYTES,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: process.platform === 'win32' || process.platform === 'darwin',
+  storesMetadata: false,
+  conditionalRead: false,
+  conditionalClassChange: false,
 };
 
 function errno(e: unknown): string | undefined {

@@ -18,9 +18,9 @@ import { PassThrough, Readable, type Transform } from 'node:stream';
 import type { S3Secrets, S3Settings } from '../../../../shared/accounts';
 import { CancelledError, InvalidInputError, NotFoundError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
 import { baseName } from '../../../../shared/location';
-import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import { createLogger, registerSecret } from '../../log';
-import { DEFAULT_MULTIPART, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
+import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
@@ -41,9 +41,7 @@ export const S3_STORAGE_CLASSES = [
   'EXPRESS_ONEZONE',
 ];
 
-const FEATURES: ProviderFeatures = {
-  serverSideCopy: true,
-  presign: true,
+const FEATURES: Features = {
   hashes: ['md5', 'crc32c', 'crc32', 'sha256'],
   storageClasses: S3_STORAGE_CLASSES,
   setMetadata: true,
@@ -51,6 +49,10 @@ const FEATURES: ProviderFeatures = {
   maxUserMetadataBytes: 2048,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: false,
+  storesMetadata: true,
+  conditionalRead: true,
+  conditionalClassChange: true,
+  resumeCrc: 'crc32',
 };
 
 const log = createLogger('s3');
@@ -134,11 +136,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
 
   const provider: Provider = {
     kind: 's3',
-    features: FEATURES,
-    conditionalRead: true,
-    conditionalClassChange: true,
-    resumeCrc: 'crc32',
-    ...(checksum === 'WHEN_SUPPORTED' ? { putChecksum: 'crc32' as const } : {}),
+    features: checksum === 'WHEN_SUPPORTED' ? { ...FEATURES, putChecksum: 'crc32' } : FEATURES,
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
