@@ -7,6 +7,8 @@ import { startFakeGcs, type FakeGcsHandle } from '../../../../tools/emulators/em
 import type { GcsSettings } from '../../../../shared/accounts';
 import { runConformance } from '../../test-support/conformance/suite';
 import { readAll } from '../../test-support/conformance/data';
+import { emulatorQuirk } from '../../test-support/conformance/quirks';
+import { itUnless } from '../../test-support/conformance/skip';
 import { describeFeatures, type MultipartSettings, type Provider } from '../provider';
 import { toGcsError } from './gcs.errors';
 import { createGcsProvider } from './gcs.provider';
@@ -110,7 +112,7 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
     expect((await p.stat(bucket, 'nearline.txt')).storageClass).toBe('NEARLINE');
   });
 
-  it.skip('changes the storage class with a rewrite and keeps bytes and metadata (skipped: fake-gcs-server 1.56.1 ignores storageClass in a rewrite or copy body)', async () => {
+  itUnless('changes the storage class with a rewrite and keeps bytes and metadata', () => emulatorQuirk('fake-gcs-server', 'storageClassRewrite'), async () => {
     await p.put(bucket, 'cold.txt', Readable.from([Buffer.from('cold')]), { size: 4, contentType: 'text/plain', userMetadata: { a: '1' } });
     const updated = await p.setMetadata(bucket, 'cold.txt', { storageClass: 'COLDLINE' });
     expect(updated.storageClass).toBe('COLDLINE');

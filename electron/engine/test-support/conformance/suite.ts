@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SkyferryError } from '../../../../shared/errors';
 import type { MultipartSettings, Provider } from '../../providers/provider';
 import { awkwardKeys, mapLimit, md5OfPattern, md5OfStream, patternStream, readAll } from './data';
-import { EMULATOR_QUIRKS, type ConformanceCase, type Emulator } from './quirks';
-
-declare module 'vitest' {
-  interface TaskMeta {
-    /** Why a conformance case was skipped; the JSON report carries it beside the test. */
-    skipReason?: string;
-  }
-}
+import { emulatorQuirk, type ConformanceCase, type Emulator } from './quirks';
+import { itUnless } from './skip';
 
 /**
  * The one conformance suite every provider must pass (rclone's fstests is the model). A provider's test file
@@ -55,22 +49,9 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
     let fx: ConformanceFixture;
     const p = (): Provider => fx.provider;
     const b = (): string => fx.bucket;
-    const skipReason = (c: ConformanceCase): string | undefined => NEEDS[c](p()) ?? (fx.emulator && EMULATOR_QUIRKS[fx.emulator][c]);
     /** A case the provider cannot do, or its emulator gets wrong, keeps its place in the report, skipped with the reason. */
-    const itCase = (c: ConformanceCase, label: string, fn: () => Promise<void>, timeout?: number): void => {
-      it(
-        label,
-        async (ctx) => {
-          const reason = skipReason(c);
-          if (reason) {
-            ctx.task.meta.skipReason = reason;
-            ctx.skip(reason);
-          }
-          await fn();
-        },
-        timeout,
-      );
-    };
+    const itCase = (c: ConformanceCase, label: string, fn: () => Promise<void>, timeout?: number): void =>
+      itUnless(label, () => NEEDS[c](p()) ?? emulatorQuirk(fx.emulator, c), fn, timeout);
 
     beforeAll(async () => {
       fx = await setup();
