@@ -1,6 +1,8 @@
 import type { BlobGetPropertiesResponse, BlobHTTPHeaders, BlobItem } from '@azure/storage-blob';
 import { InvalidInputError } from '../../../../shared/errors';
 import type { ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
+import { baseName } from '../../../../shared/location';
+import { unquoteEtag } from '../common/values';
 import type { ObjectHeaders } from '../provider';
 
 export const AZURE_TIERS = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
@@ -46,30 +48,19 @@ export function normalizeTier(storageClass: string | undefined, where: string): 
   return tier;
 }
 
-/** Azure quotes ETags in headers but not in listings; one spelling everywhere lets callers compare them. */
-export function cleanEtag(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"(.*)"$/, '$1');
-}
-
 export function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length > 0 ? Buffer.from(md5).toString('hex') : undefined;
-}
-
-/** The display name of a key: its last non-empty segment. */
-export function lastSegment(key: string): string {
-  const parts = key.split('/').filter((s) => s !== '');
-  return parts[parts.length - 1] ?? key;
 }
 
 export function entryFromBlobItem(item: BlobItem): ObjectEntry {
   const p = item.properties;
   return {
     key: item.name,
-    name: lastSegment(item.name),
+    name: baseName(item.name),
     isPrefix: false,
     size: p.contentLength ?? 0,
     modified: p.lastModified?.toISOString(),
-    etag: cleanEtag(p.etag),
+    etag: unquoteEtag(p.etag),
     storageClass: p.accessTier,
     contentType: p.contentType,
   };
@@ -87,7 +78,7 @@ export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse
     key,
     size: p.contentLength ?? 0,
     modified: p.lastModified?.toISOString(),
-    etag: cleanEtag(p.etag),
+    etag: unquoteEtag(p.etag),
     version: p.versionId,
     contentType: p.contentType,
     cacheControl: p.cacheControl,

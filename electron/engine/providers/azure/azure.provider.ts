@@ -2,7 +2,10 @@ import { PassThrough, Readable, pipeline } from 'node:stream';
 import { BlobSASPermissions, type BlobItem, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { CancelledError, ConflictError, InvalidInputError, NotFoundError, RetryableError, type SkyferryError } from '../../../../shared/errors';
+import { baseName } from '../../../../shared/location';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
+import { guarded } from '../common/call';
+import { unquoteEtag } from '../common/values';
 import {
   DEFAULT_MULTIPART,
   type CopyOptions,
@@ -19,13 +22,12 @@ import {
   type RemoveManyResult,
 } from '../provider';
 import { createAzureClients } from './azure.auth';
-import { ContainerNotFoundError, mapAzureError } from './azure.errors';
+import { ContainerNotFoundError, toAzureError } from './azure.errors';
 import {
   AZURE_TIERS,
   MAX_USER_METADATA_BYTES,
   entryFromBlobItem,
   headersFromProperties,
-  lastSegment,
   md5Hex,
   blobHeaders,
   metadataFromProperties,
@@ -81,7 +83,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
   const multipart = options?.multipart ?? DEFAULT_MULTIPART;
   const pull = options?.pull ?? DEFAULT_PULL;
   const account = settings.name;
-  const fail = (e: unknown, container?: string, key?: string) => mapAzureError(e, { account, endpoint, container, key });
+  const fail = (e: unknown, container?: string, key?: string) => toAzureError(e, { account, endpoint, container, key });
   const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
   // A ContainerClient holds only its URL and the service's shared pipeline, but building one costs a generated
   // protocol client (URL parsing, six operation groups): kept per container instead of built for every request.
@@ -97,15 +99,8 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     containers.set(name, client);
     return client;
   };
-  /** Runs an Azure call with its errors mapped; a call made with an aborted signal never starts. */
-  const call = async <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>): Promise<T> => {
-    if (signal?.aborted) throw new CancelledError();
-    try {
-      return await fn();
-    } catch (e) {
-      throw signal?.aborted ? new CancelledError() : fail(e, bucket, key);
-    }
-  };
+  const call = <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, work: () => Promise<T>): Promise<T> =>
+    guarded(signal, (e) => fail(e, bucket, key), work);
 
   const features: Features = {
     hashes: ['md5'],
@@ -185,7 +180,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           const page = await c.listBlobsByHierarchy(opts.delimiter, { prefix, abortSignal: signal }).byPage(byPage).next();
           if (page.done) return { entries };
           for (const p of page.value.segment.blobPrefixes ?? []) {
-            entries.push({ key: p.name, name: lastSegment(p.name), isPrefix: true, size: 0 });
+            entries.push({ key: p.name, name: baseName(p.name), isPrefix: true, size: 0 });
           }
           for (const item of page.value.segment.blobItems) if (keep(item)) entries.push(entryFromBlobItem(item));
           return { entries, cursor: page.value.continuationToken || undefined };
@@ -250,7 +245,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           options?.blockStallMs,
         );
         const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32 === undefined ? {} : { crc32: out.crc32 }) };
-        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };
+        return { etag: unquoteEtag(out.etag), version: out.version, checksums };
       } catch (e) {
         if (!source.destroyed) source.destroy();
         if (!opts.signal?.aborted && state.stagedBlocks && !opts.resume?.from && isForeignBlockClash(e)) {
@@ -285,7 +280,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           pull,
           state,
         );
-        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums: out.checkedMd5 ? { md5: out.checkedMd5.toString('hex') } : {} };
+        return { etag: unquoteEtag(out.etag), version: out.version, checksums: out.checkedMd5 ? { md5: out.checkedMd5.toString('hex') } : {} };
       } catch (e) {
         if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
         // Mapped errors name the blob, never a URL: the source link is a credential.

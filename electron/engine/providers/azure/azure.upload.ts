@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
+import { CancelledError, InvalidInputError, RetryableError } from '../../../../shared/errors';
+import { sourceFailure } from '../common/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
 import { idleTimer } from '../idle-timer';
 import { givePart, takePart } from '../part-pool';
 import type { MultipartSettings, PutOptions } from '../provider';
-import { sanitizeAzureMessage } from './azure.errors';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
 
 export interface UploadRequest {
@@ -308,13 +308,8 @@ export async function uploadStream(
     return crc32 === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32 };
   } catch (e) {
     if (req.signal?.aborted) throw new CancelledError();
-    if (e instanceof SourceFailure) {
-      // The caller's stream failed, not Azure: keep a project error as it is (another provider's read), and
-      // call anything else retryable, as a dropped read usually is.
-      if (e.error instanceof SkyferryError) throw e.error;
-      const why = e.error instanceof Error ? e.error.message : String(e.error);
-      throw new RetryableError(`Reading the source failed mid-upload (${sanitizeAzureMessage(why)}); nothing was committed.`);
-    }
+    // The caller's stream failed, not Azure.
+    if (e instanceof SourceFailure) throw sourceFailure(e.error, `"${client.name}"`);
     throw e;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);

@@ -19,7 +19,9 @@ import {
   type SetMetadataOptions,
 } from '../provider';
 import { createGcsClient } from './gcs.client';
-import { abortable, toGcsError, type GcsErrorContext } from './gcs.errors';
+import { abortable, guarded } from '../common/call';
+import { mapLimit } from '../common/pool';
+import { toGcsError, type GcsErrorContext } from './gcs.errors';
 import { checksumsOf, mergedResource, patchBody, prefixEntry, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, removeTemp, TEMP_FOR_KEY, TEMP_PREFIX, uploadBuffer } from './gcs.upload';
 import { discardGcsResume, prepareGcsResume } from './gcs.resume';
@@ -55,15 +57,8 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     ...(signal ? { signal } : {}),
     ...extra,
   });
-  /** Runs one SDK call with the signal honoured and its failure translated. */
-  const call = async <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => {
-    if (c.signal?.aborted) throw new CancelledError();
-    try {
-      return await abortable(work(), c.signal);
-    } catch (e) {
-      throw toGcsError(e, c);
-    }
-  };
+  /** One SDK call; its promises take no signal, so an abort rejects the call at once. */
+  const call = <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => guarded(c.signal, (e) => toGcsError(e, c), () => abortable(work(), c.signal));
   const file = (bucket: string, key: string): File => storage.bucket(bucket).file(key);
   const metadataOf = async (bucket: string, key: string, signal?: AbortSignal): Promise<FileMetadata> =>
     call(ctx(bucket, key, signal), async () => (await file(bucket, key).getMetadata())[0]);
@@ -203,21 +198,15 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     async removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult> {
       const failed: RemoveManyResult['failed'] = [];
       let removed = 0;
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        for (let i = next++; i < keys.length; i = next++) {
-          if (signal?.aborted) throw new CancelledError();
-          const key = keys[i] as string;
-          try {
-            await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true }));
-            removed++;
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            failed.push({ key, message: toGcsError(e, ctx(bucket, key)).message });
-          }
+      await mapLimit(keys, DELETE_CONCURRENCY, async (key) => {
+        try {
+          await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true }));
+          removed++;
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          failed.push({ key, message: toGcsError(e, ctx(bucket, key)).message });
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+      });
       return { removed, failed };
     },
 

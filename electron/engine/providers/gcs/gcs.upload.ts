@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
-import { redact } from '../../log';
-import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import { CancelledError, InvalidInputError } from '../../../../shared/errors';
+import { sourceFailure } from '../common/errors';
+import { mapLimit } from '../common/pool';
+import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { parseGcsResume, partName, tempFolder, type GcsResumeState } from './gcs.resume';
 import type { ObjectResource } from './gcs.metadata';
@@ -55,9 +56,7 @@ export class ChunkReader {
       this.onProgress?.(this.consumed);
       return buf;
     } catch (e) {
-      if (e instanceof SkyferryError) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new RetryableError(`Reading the source failed while uploading ${this.what}: ${redact(msg)}`, { cause: e });
+      throw sourceFailure(e, this.what);
     } finally {
       if (onAbort) this.signal?.removeEventListener('abort', onAbort);
       aborted.catch(() => undefined);
@@ -199,7 +198,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   };
   const partStored = (i: number, meta: FileMetadata, length: number): void => {
     if (!a.resume || !meta.crc32c) return;
-    stored.set(i, { crc32c: crc32cB64ToHex(meta.crc32c), length });
+    stored.set(i, { crc32c: crcB64ToHex(meta.crc32c), length });
     let grew = false;
     for (let next = stored.get(prefix); next; next = stored.get(prefix)) {
       prefixCrc = crc32cCombineHex(prefixCrc, next.crc32c, next.length);
@@ -273,15 +272,12 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   }
 }
 
+/** Deletes temporary objects, 8 at a time, best effort: one left behind is listed among the pending uploads. */
 export async function removeTemp(bucket: Bucket, names: readonly string[]): Promise<void> {
-  const queue = [...names];
-  const worker = async (): Promise<void> => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      await bucket
-        .file(name)
-        .delete({ ignoreNotFound: true })
-        .catch(() => undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+  await mapLimit(names, 8, (name) =>
+    bucket
+      .file(name)
+      .delete({ ignoreNotFound: true })
+      .then(() => undefined, () => undefined),
+  );
 }

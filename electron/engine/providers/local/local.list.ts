@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListPage, ObjectEntry } from '../../../../shared/model';
+import { codeOf } from '../common/errors';
 import { guessContentType } from './local.mime';
 import { isTempName, isWithin } from './local.paths';
 
@@ -12,10 +13,6 @@ export interface LocalEntry {
   isDir: boolean;
   abs: string;
   viaLink: boolean;
-}
-
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
 export function etagOf(s: Stats): string {
@@ -32,7 +29,7 @@ export async function readEntries(realRoot: string, absDir: string, dirKey: stri
   try {
     dirents = await readdir(absDir, { withFileTypes: true });
   } catch (e) {
-    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
+    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return [];
     throw e;
   }
   const out: LocalEntry[] = [];

@@ -13,7 +13,10 @@ import {
 } from '../../../../shared/errors';
 import type { BucketInfo, HashKind, ListPage, ObjectMetadata } from '../../../../shared/model';
 import type { Features, ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult, RemoveOptions } from '../provider';
-import { mapFsError } from './local.errors';
+import { throwIfCancelled } from '../common/call';
+import { codeOf } from '../common/errors';
+import { mapLimit } from '../common/pool';
+import { toLocalError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
 import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
@@ -32,22 +35,6 @@ const LOCAL_FEATURES: Features = {
   conditionalClassChange: false,
 };
 
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
-
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}
-
 /**
  * A local folder as a provider: the root's sub-folders are the buckets, keys are `/`-separated paths below them.
  * Keys that could escape the folder are refused (local.paths.ts), symlinks are never followed out of the root, and
@@ -65,7 +52,7 @@ export class LocalProvider implements Provider {
     try {
       this.realRootCache = await realpath(this.root);
     } catch (e) {
-      throw mapFsError(e, `The folder ${this.root}`);
+      throw toLocalError(e, `The folder ${this.root}`);
     }
     return this.realRootCache;
   }
@@ -77,7 +64,7 @@ export class LocalProvider implements Provider {
     try {
       real = await realpath(p);
     } catch (e) {
-      throw mapFsError(e, what);
+      throw toLocalError(e, what);
     }
     if (!isWithin(root, real)) throw new AccessDeniedError(`${what} is a link to a place outside ${this.root}; Skyferry does not follow it`);
     return real;
@@ -88,7 +75,7 @@ export class LocalProvider implements Provider {
     const what = `Bucket ${bucket} (a folder in ${this.root})`;
     const real = await this.inside(path.join(await this.realRoot(), bucket), what);
     const s = await stat(real).catch((e: unknown) => {
-      throw mapFsError(e, what);
+      throw toLocalError(e, what);
     });
     if (!s.isDirectory()) throw new NotFoundError(`${what} does not exist`);
     return real;
@@ -102,7 +89,7 @@ export class LocalProvider implements Provider {
     const what = `"${key}" in ${bucket}`;
     const real = await this.inside(path.join(dir, ...segments), what);
     const s = await stat(real).catch((e: unknown) => {
-      throw mapFsError(e, what);
+      throw toLocalError(e, what);
     });
     if (isFolder ? !s.isDirectory() : !s.isFile()) throw new NotFoundError(`${what} does not exist`);
     return { real, stats: s, isFolder, what };
@@ -120,10 +107,10 @@ export class LocalProvider implements Provider {
         cur = next;
         continue;
       } catch (e) {
-        if (errno(e) !== 'EEXIST') throw mapFsError(e, what);
+        if (codeOf(e) !== 'EEXIST') throw toLocalError(e, what);
       }
       const real = await realpath(next).catch((e: unknown) => {
-        throw mapFsError(e, what);
+        throw toLocalError(e, what);
       });
       if (!isWithin(root, real)) throw new AccessDeniedError(`${what} is a link to a place outside ${this.root}; Skyferry does not write through it`);
       if (!(await stat(real)).isDirectory()) throw new ConflictError(`${what} is a file, so it cannot hold "${key}"`);
@@ -133,13 +120,13 @@ export class LocalProvider implements Provider {
   }
 
   async listBuckets(signal?: AbortSignal): Promise<BucketInfo[]> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     const root = await this.realRoot();
     let dirents;
     try {
       dirents = await readdir(root, { withFileTypes: true });
     } catch (e) {
-      throw mapFsError(e, `The folder ${this.root}`);
+      throw toLocalError(e, `The folder ${this.root}`);
     }
     const out: BucketInfo[] = [];
     for (const d of dirents) {
@@ -153,25 +140,25 @@ export class LocalProvider implements Provider {
   }
 
   async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     checkBucketName(bucket);
     await mkdir(path.join(await this.realRoot(), bucket)).catch((e: unknown) => {
-      throw mapFsError(e, `A folder named ${bucket} in ${this.root}`);
+      throw toLocalError(e, `A folder named ${bucket} in ${this.root}`);
     });
   }
 
   async removeBucket(bucket: string, signal?: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     await this.bucketDir(bucket);
     const p = path.join(await this.realRoot(), bucket);
     if ((await lstat(p)).isSymbolicLink()) throw new InvalidInputError(`Bucket ${bucket} is a link to another folder: remove the link in your file manager`);
     await rmdir(p).catch((e: unknown) => {
-      throw mapFsError(e, `Bucket ${bucket}`);
+      throw toLocalError(e, `Bucket ${bucket}`);
     });
   }
 
   async list(bucket: string, options: ListOptions, signal?: AbortSignal): Promise<ListPage> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     const dir = await this.bucketDir(bucket);
     const prefix = options.prefix ?? '';
     const { segments, isFolder } = splitKey(prefix, { allowPartialLast: true });
@@ -188,12 +175,12 @@ export class LocalProvider implements Provider {
         ? await listDelimitedPage(root, start, dirKey, namePrefix, options.cursor, pageSize)
         : await listFlatPage(root, start, dirKey, namePrefix, options.cursor, pageSize);
     } catch (e) {
-      throw mapFsError(e, `"${prefix}" in ${bucket}`);
+      throw toLocalError(e, `"${prefix}" in ${bucket}`);
     }
   }
 
   async stat(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     const { stats, isFolder } = await this.existing(bucket, key);
     return {
       key,
@@ -207,7 +194,7 @@ export class LocalProvider implements Provider {
   }
 
   async open(bucket: string, key: string, options: OpenOptions = {}): Promise<Readable> {
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal);
     const { real, stats, isFolder, what } = await this.existing(bucket, key);
     if (isFolder) return Readable.from([]);
     const offset = options.offset ?? 0;
@@ -215,7 +202,7 @@ export class LocalProvider implements Provider {
     const end = options.length === undefined ? stats.size : Math.min(stats.size, offset + options.length);
     if (end <= offset) return Readable.from([]);
     const fh = await open(real, 'r').catch((e: unknown) => {
-      throw mapFsError(e, what);
+      throw toLocalError(e, what);
     });
     const stream = fh.createReadStream({ start: offset, end: end - 1 });
     const signal = options.signal;
@@ -234,11 +221,11 @@ export class LocalProvider implements Provider {
       // A folder marker is a folder on disk; it cannot hold bytes.
       if (options.size !== 0) throw new InvalidInputError(`"${key}" ends with "/", so it is a folder and cannot hold ${options.size} bytes`);
       source.resume();
-      throwIfAborted(options.signal);
+      throwIfCancelled(options.signal);
       await this.ensureDirs(bucket, segments, key);
       return { checksums: {} };
     }
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal);
     const dir = await this.ensureDirs(bucket, segments.slice(0, -1), key);
     const target = path.join(dir, segments[segments.length - 1] ?? '');
     const what = `"${key}" in ${bucket}`;
@@ -248,7 +235,7 @@ export class LocalProvider implements Provider {
   }
 
   async remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void> {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     const { segments, isFolder } = splitKey(key);
     if (!segments.length) throw new InvalidInputError('Choose an object: the key is empty');
     const dir = await this.bucketDir(bucket);
@@ -277,7 +264,7 @@ export class LocalProvider implements Provider {
         await unlink(target);
       }
     } catch (e) {
-      throw mapFsError(e, isFolder ? `Folder ${what}` : what);
+      throw toLocalError(e, isFolder ? `Folder ${what}` : what);
     }
   }
 
@@ -296,14 +283,14 @@ export class LocalProvider implements Provider {
     const failed: RemoveManyResult['failed'] = [];
     let removed = 0;
     for (const group of [files, ...folderGroups]) {
-      await eachLimit(group, 8, async (key) => {
-        throwIfAborted(signal);
+      await mapLimit(group, 8, async (key) => {
+        throwIfCancelled(signal);
         try {
           await this.remove(bucket, key, signal);
           removed++;
         } catch (e) {
           if (e instanceof CancelledError) throw e;
-          failed.push({ key, message: mapFsError(e, `"${key}"`).message });
+          failed.push({ key, message: toLocalError(e, `"${key}"`).message });
         }
       });
     }
@@ -311,7 +298,7 @@ export class LocalProvider implements Provider {
   }
 
   async copy(src: ObjectRef, dst: ObjectRef, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal);
     const from = await this.existing(src.bucket, src.key);
     if (from.isFolder) throw new InvalidInputError(`"${src.key}" is a folder; copy the files inside it`);
     const { segments, isFolder } = splitKey(dst.key);
@@ -331,11 +318,11 @@ export class LocalProvider implements Provider {
     if (isFolder) throw new InvalidInputError(`"${key}" is a folder; only files have a hash`);
     const h = createHash(kind);
     const fh = await open(real, 'r').catch((e: unknown) => {
-      throw mapFsError(e, what);
+      throw toLocalError(e, what);
     });
     try {
       for await (const chunk of fh.createReadStream({ autoClose: false })) {
-        throwIfAborted(signal);
+        throwIfCancelled(signal);
         h.update(chunk as Buffer);
       }
     } finally {

@@ -9,11 +9,12 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
-import { crc32cB64ToHex as crcB64ToHex, crcCombineHex } from '../crc32c';
+import { crcB64ToHex, crcCombineHex } from '../crc32c';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
-import { objectParams, sourceFailure, type UploadTarget } from './s3.upload';
-import { unquote } from './s3.metadata';
+import { sourceFailure } from '../common/errors';
+import { objectParams, type UploadTarget } from './s3.upload';
+import { unquoteEtag } from '../common/values';
 
 const log = createLogger('s3');
 /** S3's limit on parts per upload; the part size grows for larger objects. */
@@ -310,7 +311,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     }
     const out = await t.client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
     const result: PutResult = { checksums: whole === undefined ? {} : { crc32: whole } };
-    const etag = unquote(out.ETag);
+    const etag = unquoteEtag(out.ETag);
     if (etag) result.etag = etag;
     if (out.VersionId) result.version = out.VersionId;
     return result;
@@ -320,7 +321,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     // caller's abort of the upload leave one to be stored after it.
     await Promise.allSettled([...inFlight]);
     if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
-    if (err instanceof SourceFailure) throw sourceFailure(err.reason, t.key);
+    if (err instanceof SourceFailure) throw sourceFailure(err.reason, `"${t.key}"`);
     if (err instanceof SkyferryError) throw err;
     throw toS3Error(err, ctx);
   } finally {
