@@ -30,25 +30,31 @@ const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];
 /** Deletes in flight at once for removeMany (the Node SDK has no batch API). */
 const DELETE_CONCURRENCY = 16;
 
-export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, options?: { multipart?: MultipartSettings }): Provider {
+const FEATURES: Features = {
+  hashes: ['md5', 'crc32c'],
+  storageClasses: STORAGE_CLASSES,
+  setMetadata: true,
+  maxKeyBytes: 1024,
+  maxUserMetadataBytes: 8192,
+  metadataNamesIdentifiersOnly: false,
+  caseInsensitive: false,
+  storesMetadata: true,
+  conditionalRead: true,
+  conditionalClassChange: true,
+  resumeCrc: 'crc32c',
+  putChecksum: 'crc32c',
+};
+
+/** Tuning for tests and benchmarks; the app uses the defaults. */
+export interface GcsProviderOptions {
+  multipart?: MultipartSettings;
+}
+
+/** A Google Cloud Storage account as a provider: parallel composite puts, rewrites for copies and class changes. */
+export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, options: GcsProviderOptions = {}): Provider {
   const client = createGcsClient(settings, secrets);
   const { storage } = client;
-  const multipart = options?.multipart ?? DEFAULT_MULTIPART;
-
-  const features: Features = {
-    hashes: ['md5', 'crc32c'],
-    storageClasses: STORAGE_CLASSES,
-    setMetadata: true,
-    maxKeyBytes: 1024,
-    maxUserMetadataBytes: 8192,
-    metadataNamesIdentifiersOnly: false,
-    caseInsensitive: false,
-    storesMetadata: true,
-    conditionalRead: true,
-    conditionalClassChange: true,
-    resumeCrc: 'crc32c',
-    putChecksum: 'crc32c',
-  };
+  const multipart = options.multipart ?? DEFAULT_MULTIPART;
 
   const where = (bucket: string, key?: string): string => `gs://${settings.name}/${bucket}${key === undefined ? '' : `/${key}`}`;
   const ctx = (bucket: string, key?: string, signal?: AbortSignal, extra?: Partial<GcsErrorContext>): GcsErrorContext => ({
@@ -63,9 +69,16 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
   const metadataOf = async (bucket: string, key: string, signal?: AbortSignal): Promise<FileMetadata> =>
     call(ctx(bucket, key, signal), async () => (await file(bucket, key).getMetadata())[0]);
 
-  const provider: Provider = {
+  /** A V4 URL, signed offline with the service account's private key: only an account given one can make it. */
+  const presign = async (bucket: string, key: string, expiresSeconds: number): Promise<string> => {
+    const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
+    const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
+    return url;
+  };
+
+  return {
     kind: 'gcs',
-    features,
+    features: FEATURES,
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
@@ -153,7 +166,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     async put(bucket: string, key: string, source: Readable, o: PutOptions): Promise<PutResult> {
       const c = ctx(bucket, key, o.signal);
       if (!Number.isSafeInteger(o.size) || o.size < 0) throw new InvalidInputError(`The size of ${where(bucket, key)} must be a whole number of bytes`);
-      if (Buffer.byteLength(key) > features.maxKeyBytes) throw new InvalidInputError(`The name of ${where(bucket, key)} is longer than 1,024 bytes`);
+      if (Buffer.byteLength(key) > FEATURES.maxKeyBytes) throw new InvalidInputError(`The name of ${where(bucket, key)} is longer than 1,024 bytes`);
       const reader = new ChunkReader(source, where(bucket, key), o.onProgress, o.signal);
       const resource = resourceFromPut(o);
       try {
@@ -289,18 +302,10 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       );
     },
 
+    ...(client.canSign ? { presign } : {}),
+
     async close() {
       // The SDK keeps no sockets or timers of its own beyond Node's shared agent.
     },
   };
-
-  // V4 URLs are signed offline with the service account's private key: without one there is no presign.
-  if (client.canSign) {
-    provider.presign = async (bucket, key, expiresSeconds) => {
-      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
-      const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
-      return url;
-    };
-  }
-  return provider;
 }

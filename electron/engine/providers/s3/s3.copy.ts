@@ -13,8 +13,7 @@ import type { ObjectRef, PutResult } from '../provider';
 import { throwIfCancelled } from '../common/call';
 import { mapLimit } from '../common/pool';
 import { toS3Error } from './s3.errors';
-import { unquoteEtag } from '../common/values';
-import { checksumsOf, type S3WriteHeaders } from './s3.metadata';
+import { putResultOf, type S3WriteHeaders } from './s3.metadata';
 
 /** When a server-side copy switches from one CopyObject to UploadPartCopy parts. */
 export interface CopySettings {
@@ -75,12 +74,7 @@ async function copySingle(job: CopyJob): Promise<PutResult> {
     }),
     { abortSignal: job.signal },
   );
-  const r = out.CopyObjectResult;
-  const result: PutResult = { checksums: checksumsOf({ ETag: r?.ETag, ChecksumCRC32C: r?.ChecksumCRC32C, ChecksumCRC32: r?.ChecksumCRC32, ChecksumSHA256: r?.ChecksumSHA256, ChecksumType: r?.ChecksumType }) };
-  const etag = unquoteEtag(r?.ETag);
-  if (etag) result.etag = etag;
-  if (out.VersionId) result.version = out.VersionId;
-  return result;
+  return putResultOf({ ...out.CopyObjectResult, VersionId: out.VersionId });
 }
 
 /** UploadPartCopy in ranges, `concurrency` at a time; any failure aborts the multipart upload before rethrowing. */
@@ -124,11 +118,7 @@ async function copyInParts(job: CopyJob): Promise<PutResult> {
       new CompleteMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
       { abortSignal: signal },
     );
-    const result: PutResult = { checksums: checksumsOf(done) };
-    const etag = unquoteEtag(done.ETag);
-    if (etag) result.etag = etag;
-    if (done.VersionId) result.version = done.VersionId;
-    return result;
+    return putResultOf(done);
   } catch (err) {
     // Not under the caller's signal: the cleanup must run even (especially) when the copy was cancelled.
     await client.send(new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId })).catch(() => undefined);

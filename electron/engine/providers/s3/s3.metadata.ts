@@ -1,6 +1,7 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Checksums, MetadataPatch, ObjectMetadata } from '../../../../shared/model';
 import { base64ToHex, unquoteEtag } from '../common/values';
+import type { PutResult } from '../provider';
 import { compositeOf } from './s3.composite';
 
 /** The SDK's checksum fields as they appear on HeadObject, PutObject and CompleteMultipartUpload outputs. */
@@ -37,6 +38,15 @@ export function checksumsOf(out: ChecksumFields): Checksums {
     if (sha256) sums.sha256 = sha256;
   }
   return sums;
+}
+
+/** What a write answered (PutObject, CopyObject, CompleteMultipartUpload): its ETag, version and checksums. */
+export function putResultOf(out: ChecksumFields & { VersionId?: string | undefined }): PutResult {
+  const result: PutResult = { checksums: checksumsOf(out) };
+  const etag = unquoteEtag(out.ETag);
+  if (etag) result.etag = etag;
+  if (out.VersionId) result.version = out.VersionId;
+  return result;
 }
 
 export function headToMetadata(key: string, out: HeadObjectCommandOutput): ObjectMetadata {

@@ -71,6 +71,7 @@ const sdkLogger = { warn: (m: unknown) => log.debug(String(m)), error: (m: unkno
 const DELETE_BATCH = 1000;
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
+/** Tuning for tests and benchmarks; the app uses the defaults. */
 export interface S3ProviderOptions {
   multipart?: MultipartSettings;
   /** Server-side copy sizing; tests lower the threshold to drive UploadPartCopy with a small object. */
@@ -88,6 +89,7 @@ function isNotImplemented(err: unknown): boolean {
   return e?.name === 'NotImplemented' || e?.$metadata?.httpStatusCode === 501;
 }
 
+/** An S3 (or S3-compatible) account as a provider: parallel multipart puts, UploadPartCopy copies, presigned GETs. */
 export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
   registerSecret(secrets.secretAccessKey);
   registerSecret(secrets.sessionToken);
@@ -129,7 +131,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     return copyObject({ client, endpoint, settings: copySettings, src, srcMeta, dst, headers, signal });
   };
 
-  const provider: Provider = {
+  return {
     kind: 's3',
     features: checksum === 'WHEN_SUPPORTED' ? { ...FEATURES, putChecksum: 'crc32' } : FEATURES,
 
@@ -347,5 +349,4 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       client.destroy();
     },
   };
-  return provider;
 }

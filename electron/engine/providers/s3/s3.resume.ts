@@ -14,7 +14,7 @@ import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provide
 import { toS3Error } from './s3.errors';
 import { sourceFailure } from '../common/errors';
 import { objectParams, type UploadTarget } from './s3.upload';
-import { unquoteEtag } from '../common/values';
+import { putResultOf } from './s3.metadata';
 
 const log = createLogger('s3');
 /** S3's limit on parts per upload; the part size grows for larger objects. */
@@ -310,11 +310,8 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       whole = crcCombineHex('crc32', whole, crcB64ToHex(p.crc32), n === totalParts ? size - (n - 1) * partSize : partSize);
     }
     const out = await t.client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
-    const result: PutResult = { checksums: whole === undefined ? {} : { crc32: whole } };
-    const etag = unquoteEtag(out.ETag);
-    if (etag) result.etag = etag;
-    if (out.VersionId) result.version = out.VersionId;
-    return result;
+    // The whole object's CRC32, combined from the parts' (the service answers a composite of them).
+    return { ...putResultOf(out), checksums: whole === undefined ? {} : { crc32: whole } };
   } catch (err) {
     if (!source.destroyed) source.destroy();
     // Parts still in flight settle first: the next attempt must not race them for the same part numbers, nor the

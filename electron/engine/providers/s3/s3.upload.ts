@@ -5,8 +5,7 @@ import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
 import type { MultipartSettings, PutOptions, PutResult, WriteOptions } from '../provider';
 import { toS3Error } from './s3.errors';
-import { unquoteEtag } from '../common/values';
-import { checksumsOf } from './s3.metadata';
+import { putResultOf } from './s3.metadata';
 import { uploadResumable } from './s3.resume';
 
 /**
@@ -133,11 +132,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
       const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.flexibleChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}) }), {
         abortSignal: request.signal,
       });
-      const result: PutResult = { checksums: checksumsOf(out) };
-      const etag = unquoteEtag(out.ETag);
-      if (etag) result.etag = etag;
-      if (out.VersionId) result.version = out.VersionId;
-      return result;
+      return putResultOf(out);
     }
     const upload = new Upload({
       client: t.client,
@@ -146,12 +141,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
       partSize: t.multipart.partSizeBytes,
       leavePartsOnError: false,
     });
-    const out = await upload.done();
-    const result: PutResult = { checksums: checksumsOf(out) };
-    const etag = unquoteEtag(out.ETag);
-    if (etag) result.etag = etag;
-    if (out.VersionId) result.version = out.VersionId;
-    return result;
+    return putResultOf(await upload.done());
   } catch (err) {
     // Release a source (a file handle, another cloud's response) that the SDK stopped reading.
     source.unpipe(body);
