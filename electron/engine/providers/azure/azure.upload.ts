@@ -6,6 +6,7 @@ import { sourceFailure } from '../common/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
 import { idleTimer } from '../idle-timer';
 import { givePart, takePart } from '../part-pool';
+import { InFlight } from '../common/pool';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
 
@@ -237,43 +238,39 @@ export async function uploadStream(
     const nonce = from?.nonce ?? randomBytes(8).toString('hex');
     const ids: string[] = from ? [...from.ids] : [];
     const checkpoints = resumable && req.resume ? blockCheckpoints(req.resume.onCheckpoint, { nonce, partSize, size: req.size, from }) : undefined;
-    const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | undefined;
+    // A failed block cuts the others still being sent.
+    const inFlight = new InFlight(multipart.concurrency, () => {
+      ac.abort();
+      cutUnsent();
+    });
     const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
       // `sent` stays set once any try handed over the whole body: that try may still land.
       const flight = { cut: new AbortController(), sent: false };
       flights.add(flight);
-      const task: Promise<void> = watched(stallMs, `a block of "${client.name}"`, flight.cut.signal, (signal, onProgress) =>
-        client.stageBlock(id, sliced(body), body.length, {
-          abortSignal: signal,
-          transactionalContentMD5: blockMd5,
-          onProgress: (p) => {
-            if (p.loadedBytes >= body.length) flight.sent = true;
-            onProgress();
-          },
-        }),
-      )
-        .then(
-          () => done?.(),
-          (e: unknown) => {
-            failure ??= { error: e };
-            ac.abort();
-            cutUnsent();
-          },
+      inFlight.start(() =>
+        watched(stallMs, `a block of "${client.name}"`, flight.cut.signal, (signal, onProgress) =>
+          client.stageBlock(id, sliced(body), body.length, {
+            abortSignal: signal,
+            transactionalContentMD5: blockMd5,
+            onProgress: (p) => {
+              if (p.loadedBytes >= body.length) flight.sent = true;
+              onProgress();
+            },
+          }),
         )
-        .finally(() => {
-          flights.delete(flight);
-          inFlight.delete(task);
-          // The request has settled: nothing holds the block's bytes any more.
-          givePart(body);
-        });
-      inFlight.add(task);
+          .then(() => done?.())
+          .finally(() => {
+            flights.delete(flight);
+            // The request has settled: nothing holds the block's bytes any more.
+            givePart(body);
+          }),
+      );
     };
     try {
       for await (const part of parts(source, partSize, count, takePart)) {
-        if (failure) break;
+        inFlight.check();
         const index = ids.length;
         if (checkpoints) {
           const crc = new Crc32().update(part).hex();
@@ -285,12 +282,12 @@ export async function uploadStream(
           ids.push(id);
           stage(id, part);
         }
-        while (inFlight.size >= Math.max(1, multipart.concurrency)) await Promise.race(inFlight);
+        await inFlight.room();
       }
     } finally {
-      await Promise.all(inFlight);
+      await inFlight.settle();
     }
-    if (failure) throw failure.error;
+    inFlight.check();
     checkSize();
     // Staged blocks are invisible until the list is committed: a failure here leaves the previous blob as it was.
     await req.verifyBeforeCommit?.();

@@ -22,3 +22,63 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (failure) throw failure.error;
   return results;
 }
+
+/**
+ * Requests that a producer starts one at a time as it reads (the parts of a stream, which cannot be listed up front),
+ * at most `limit` at once. The first failure is kept, and `room()`, `drain()` and `check()` throw it so that nothing
+ * new starts after it; `onError` hears every failure as it happens (to cut the other requests). `settle()` waits for
+ * every request whatever became of it, so that a cleanup never races one still running.
+ */
+export class InFlight {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private readonly limit: number;
+
+  constructor(
+    limit: number,
+    private readonly onError?: (error: unknown) => void,
+  ) {
+    this.limit = Math.max(1, limit);
+  }
+
+  start(work: () => Promise<unknown>): void {
+    let started: Promise<unknown>;
+    try {
+      started = work();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    const request: Promise<void> = started
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.failure ??= { error };
+          this.onError?.(error);
+        },
+      )
+      .finally(() => this.running.delete(request));
+    this.running.add(request);
+  }
+
+  /** Throws the first failure, if there was one. */
+  check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits until another request may start; throws the first failure. */
+  async room(): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    this.check();
+  }
+
+  /** Waits for every request; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    this.check();
+  }
+
+  /** Waits for every request to settle; never throws. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+}

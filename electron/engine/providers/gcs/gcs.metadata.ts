@@ -2,12 +2,21 @@ import type { FileMetadata } from '@google-cloud/storage';
 import type { Checksums, MetadataPatch, ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
 import { baseName } from '../../../../shared/location';
 import { base64ToHex } from '../common/values';
-import type { PutOptions } from '../provider';
+import type { PutOptions, PutResult } from '../provider';
 
 export function checksumsOf(m: FileMetadata): Checksums {
   const md5 = base64ToHex(m.md5Hash);
   const crc32c = base64ToHex(m.crc32c);
   return { ...(md5 ? { md5 } : {}), ...(crc32c ? { crc32c } : {}) };
+}
+
+/** What a write answered (an upload, a compose, a rewrite): the new object's ETag, generation and checksums. */
+export function putResultOf(m: FileMetadata): PutResult {
+  return {
+    ...(m.etag ? { etag: m.etag } : {}),
+    ...(m.generation !== undefined ? { version: String(m.generation) } : {}),
+    checksums: checksumsOf(m),
+  };
 }
 
 function userMetadataOf(m: FileMetadata): UserMetadata {

@@ -18,11 +18,11 @@ import {
   type RemoveManyResult,
   type SetMetadataOptions,
 } from '../provider';
-import { createGcsClient } from './gcs.client';
 import { abortable, guarded } from '../common/call';
 import { mapLimit } from '../common/pool';
+import { createGcsClient } from './gcs.client';
 import { toGcsError, type GcsErrorContext } from './gcs.errors';
-import { checksumsOf, mergedResource, patchBody, prefixEntry, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
+import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, removeTemp, TEMP_FOR_KEY, TEMP_PREFIX, uploadBuffer } from './gcs.upload';
 import { discardGcsResume, prepareGcsResume } from './gcs.resume';
 
@@ -189,11 +189,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
             ...(o.resume ? { resume: o.resume } : {}),
           });
         }
-        return {
-          ...(meta.etag ? { etag: meta.etag } : {}),
-          ...(meta.generation !== undefined ? { version: String(meta.generation) } : {}),
-          checksums: checksumsOf(meta),
-        };
+        return putResultOf(meta);
       } catch (e) {
         throw toGcsError(e, c);
       } finally {
@@ -232,11 +228,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       // The rewrite's answer carries the new object; the SDK does not put it on the File.
       const resource = (response as { resource?: FileMetadata } | undefined)?.resource;
       const meta = resource ?? (await metadataOf(dst.bucket, dst.key, o.signal));
-      return {
-        ...(meta.etag ? { etag: meta.etag } : {}),
-        ...(meta.generation !== undefined ? { version: String(meta.generation) } : {}),
-        checksums: checksumsOf(meta),
-      };
+      return putResultOf(meta);
     },
 
     async setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal, options?: SetMetadataOptions): Promise<ObjectMetadata> {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
 import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
-import { mapLimit } from '../common/pool';
+import { InFlight, mapLimit } from '../common/pool';
 import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { parseGcsResume, partName, tempFolder, type GcsResumeState } from './gcs.resume';
@@ -209,27 +209,15 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   };
   if (a.resume && !from) checkpoint();
   let committed = false;
-  let failure: unknown;
   // Parts are cut (or, sent, waited for) on the caller's abort or on the first failure.
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   if (a.signal?.aborted) stop.abort();
   else a.signal?.addEventListener('abort', onAbort, { once: true });
-  const inflight = new Set<Promise<void>>();
+  const inFlight = new InFlight(a.multipart.concurrency, () => stop.abort());
   const start = (name: string, work: () => Promise<unknown>): void => {
     made.push(name);
-    const p: Promise<void> = work()
-      .then(() => undefined)
-      .catch((e: unknown) => {
-        failure ??= e;
-        stop.abort();
-      })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-  };
-  const drainTo = async (limit: number): Promise<void> => {
-    while (inflight.size > limit) await Promise.race(inflight);
-    if (failure !== undefined) throw failure;
+    inFlight.start(work);
   };
   try {
     const parts: string[] = [...made];
@@ -239,10 +227,10 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       const name = partName(id, i);
       parts.push(name);
       start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, stop.signal, a.sentPartWaitMs ?? DEFAULT_SENT_PART_WAIT_MS), len));
-      await drainTo(Math.max(1, a.multipart.concurrency) - 1);
+      await inFlight.room();
     }
     await a.reader.expectEnd(a.size - firstPart * partSize);
-    await drainTo(0);
+    await inFlight.drain();
     // Join in rounds of at most 32 sources until one compose can make the destination.
     let level = parts;
     for (let round = 0; level.length > MAX_COMPOSE_SOURCES; round++) {
@@ -252,9 +240,9 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
         next.push(name);
         const group = level.slice(g, g + MAX_COMPOSE_SOURCES);
         start(name, () => compose(a.bucket, group, name, tempResource));
-        await drainTo(Math.max(1, a.multipart.concurrency) - 1);
+        await inFlight.room();
       }
-      await drainTo(0);
+      await inFlight.drain();
       level = next;
     }
     if (a.signal?.aborted) throw new CancelledError();
@@ -266,7 +254,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   } finally {
     a.signal?.removeEventListener('abort', onAbort);
     // Sent parts are answered (or their wait ran out) before the temp folder is emptied.
-    await Promise.allSettled([...inflight]);
+    await inFlight.settle();
     // A resumable upload that failed keeps its stored parts for the next attempt (or run).
     if (committed || !a.resume) await removeTemp(a.bucket, made);
   }

@@ -20,12 +20,12 @@ import { CancelledError, InvalidInputError, NotFoundError, SkyferryError, Unsupp
 import { baseName } from '../../../../shared/location';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import { createLogger, registerSecret } from '../../log';
+import { guarded } from '../common/call';
+import { unquoteEtag } from '../common/values';
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
-import { guarded } from '../common/call';
-import { unquoteEtag } from '../common/values';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
 import { uploadObject } from './s3.upload';
 import { discardS3Resume, prepareS3Resume } from './s3.resume';
