@@ -95,10 +95,11 @@ export const MetadataPatchSchema = z.object({
 });
 export type MetadataPatch = z.infer<typeof MetadataPatchSchema>;
 
-/** What a provider can do beyond the basics, as rclone's `Features`. */
-export const ProviderFeaturesSchema = z.object({
-  serverSideCopy: z.boolean(),
-  presign: z.boolean(),
+/**
+ * What a store holds and allows, as rclone's `Features`: the part of a provider's `features` that the renderer sees
+ * too (the engine's Provider adds flags only the engine reads).
+ */
+export const StorageFeaturesSchema = z.object({
   hashes: z.array(z.enum(['md5', 'crc32c', 'crc32', 'crc64', 'sha256'])),
   storageClasses: z.array(z.string()),
   setMetadata: z.boolean(),
@@ -109,5 +110,15 @@ export const ProviderFeaturesSchema = z.object({
   /** True where metadata names must be C# identifiers (Azure). */
   metadataNamesIdentifiersOnly: z.boolean(),
   caseInsensitive: z.boolean(),
+});
+export type StorageFeatures = z.infer<typeof StorageFeaturesSchema>;
+
+/**
+ * A provider's abilities as the renderer gets them (accounts:features): its storage features, and whether it has
+ * the optional calls `copy` (server-side copy) and `presign` (a time-limited read URL), derived by the engine.
+ */
+export const ProviderFeaturesSchema = StorageFeaturesSchema.extend({
+  serverSideCopy: z.boolean(),
+  presign: z.boolean(),
 });
 export type ProviderFeatures = z.infer<typeof ProviderFeaturesSchema>;

@@ -3,7 +3,7 @@ import { channels, type ChannelName } from '../../shared/contract';
 import { FatalError, RetryableError, toErrorInfo } from '../../shared/errors';
 import { dispatch, type Handlers } from './dispatch';
 import { registerSecret } from './log';
-import { mapAzureError } from './providers/azure/azure.errors';
+import { toAzureError } from './providers/azure/azure.errors';
 
 /** A saved account's key, known to the engine at run time (as the account store registers it). */
 const ACCOUNT_KEY = 'c2t5ZmVycnktYWNjb3VudC1rZXktZm9yLXJlZGFjdGlvbg==';
@@ -36,7 +36,7 @@ describe('error messages that cross to the renderer are redacted, mapped or not'
 
   it('a provider error that fell through its mapper (Azure, an unknown status) carries no registered secret', () => {
     const sdkError = Object.assign(new Error(`I'm a teapot: the key ${ACCOUNT_KEY} is not welcome here`), { statusCode: 418, code: 'Teapot' });
-    const mapped = mapAzureError(sdkError, { account: 'acct', endpoint: 'https://acct.blob.core.windows.net', container: 'c', key: 'k' });
+    const mapped = toAzureError(sdkError, { account: 'acct', endpoint: 'https://acct.blob.core.windows.net', container: 'c', key: 'k' });
     expect(mapped.code).toBe('fatal');
     const info = toErrorInfo(mapped);
     expect(info.message).toContain('az://acct/c/k');

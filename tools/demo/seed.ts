@@ -4,7 +4,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { Storage } from '@google-cloud/storage';
 import type { AccountInput } from '../../shared/accounts';
-import { mapLimit, patternStream } from '../../electron/engine/providers/conformance/data';
+import { mapLimit, patternStream } from '../../electron/engine/test-support/conformance/data';
 import type { AzuriteHandle, FakeGcsHandle, MinioHandle } from '../emulators/emulators';
 import { tarOf } from './tar';
 

@@ -1,6 +1,7 @@
 import type { AccountInput } from '../../../shared/accounts';
 import type { Handler } from '../dispatch';
 import type { EngineContext } from '../context';
+import { describeFeatures } from '../providers/provider';
 import { registerSecretValues, type SecretValues } from './account-store';
 import { testConnection } from './test-connection';
 
@@ -45,6 +46,6 @@ export function createAccountHandlers(ctx: EngineContext): AccountHandlers {
       return testConnection(settings, secrets, { providerOptions: ctx.providerOptions, signal });
     },
 
-    'accounts:features': async ({ name }) => ctx.providers.get(name).features,
+    'accounts:features': async ({ name }) => describeFeatures(ctx.providers.get(name)),
   };
 }

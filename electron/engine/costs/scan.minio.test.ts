@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMinio, type MinioHandle } from '../../../tools/emulators/emulators';
-import { mapLimit } from '../providers/conformance/data';
+import { mapLimit } from '../test-support/conformance/data';
 import { createProvider } from '../providers/factory';
 import type { Provider } from '../providers/provider';
 import { SHIPPED_CATALOG } from './catalog';

@@ -17,7 +17,7 @@ interface Side {
 }
 
 export function canPull(src: Side, dst: Side): boolean {
-  return src.provider.kind !== 'local' && src.provider.features.presign && typeof src.provider.presign === 'function' && typeof dst.provider.putFromUrl === 'function';
+  return src.provider.kind !== 'local' && typeof src.provider.presign === 'function' && typeof dst.provider.putFromUrl === 'function';
 }
 
 /** Assumed slowest pull rate when sizing the link's lifetime: a link outliving the pull is worse than none. */

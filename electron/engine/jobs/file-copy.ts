@@ -100,7 +100,7 @@ export class FileCopy {
     // A resume compares the source with the one recorded before reading, so it asks the source first.
     const listedEtag = this.listedSource.etag;
     const conditional =
-      first && !chosen.serverSide && chosen.path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.conditionalRead === true && this.upload.current === undefined;
+      first && !chosen.serverSide && chosen.path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.features.conditionalRead === true && this.upload.current === undefined;
     const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
     if (asked) {
       const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);

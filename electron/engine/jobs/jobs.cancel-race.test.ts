@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../shared/errors';
 import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
-import { patternStream } from '../providers/conformance/data';
+import { patternStream } from '../test-support/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { TEMP_PREFIX } from '../providers/gcs/gcs.upload';
 import type { MultipartSettings, Provider, ResumeState } from '../providers/provider';

@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
 import type { PullSettings } from '../providers/azure/azure.pull';
-import { md5OfPattern, md5OfStream, patternStream, readAll } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream, readAll } from '../test-support/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
-import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';

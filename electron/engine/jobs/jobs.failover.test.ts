@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JobStartRequestSchema } from '../../../shared/contract/jobs.channels';
 import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
-import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { Provider } from '../providers/provider';

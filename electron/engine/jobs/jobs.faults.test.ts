@@ -5,7 +5,7 @@ import type { JobSummary } from '../../../shared/contract/jobs.channels';
 import { CancelledError } from '../../../shared/errors';
 import { startAzurite, startMinio, type AzuriteHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
-import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { JobManager, type JobEventSink } from './job-manager';

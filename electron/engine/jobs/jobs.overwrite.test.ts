@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createAzureProvider } from '../providers/azure/azure.provider';
-import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';

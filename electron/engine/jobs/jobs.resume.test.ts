@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createGcsClient } from '../providers/gcs/gcs.client';
 import { partName } from '../providers/gcs/gcs.resume';
-import { md5OfPattern, md5OfStream, patternStream } from '../providers/conformance/data';
+import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';
 import { readJournal, type JournalRecord } from './journal';

@@ -1,4 +1,4 @@
-import type { ProviderFeatures, UserMetadata } from '../../../shared/model';
+import type { StorageFeatures, UserMetadata } from '../../../shared/model';
 
 export interface MetadataMapping {
   metadata: UserMetadata;
@@ -27,7 +27,7 @@ function metadataBytes(m: UserMetadata): number {
  * over the destination's byte limit (S3: 2 KB) the largest entries are dropped until it fits. Nothing is changed
  * silently: every rename and drop is returned for the plan and the report.
  */
-export function mapMetadata(source: UserMetadata, features: ProviderFeatures, keepsMetadata = true): MetadataMapping {
+export function mapMetadata(source: UserMetadata, features: StorageFeatures, keepsMetadata = true): MetadataMapping {
   if (!keepsMetadata) {
     const names = Object.keys(source);
     return names.length ? { metadata: {}, renamed: [], dropped: names, reason: 'the destination keeps no user metadata' } : { metadata: {}, renamed: [], dropped: [] };
@@ -67,7 +67,7 @@ export function mapMetadata(source: UserMetadata, features: ProviderFeatures, ke
 }
 
 /** True when metadata going from `src` to `dst` may be renamed or dropped, so the plan must read it to report. */
-export function metadataAtRisk(src: ProviderFeatures, dst: ProviderFeatures, dstKeepsMetadata = true): boolean {
+export function metadataAtRisk(src: StorageFeatures, dst: StorageFeatures, dstKeepsMetadata = true): boolean {
   if (!dstKeepsMetadata) return true;
   if (dst.metadataNamesIdentifiersOnly && !src.metadataNamesIdentifiersOnly) return true;
   const s = src.maxUserMetadataBytes ?? Infinity;

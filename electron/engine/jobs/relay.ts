@@ -143,9 +143,9 @@ export async function relay(r: RelayRequest): Promise<Copied> {
     // destination's Content-MD5 and what verification compares).
     const composite = answered?.compositeChecksum;
     const extra = StreamHasher.extraFor(before.checksums);
-    const crcKind = point ? (dst.provider.resumeCrc ?? 'crc32c') : dst.provider.putChecksum;
+    const crcKind = point ? (dst.provider.features.resumeCrc ?? 'crc32c') : dst.provider.features.putChecksum;
     const readChecked = extra !== undefined || composite !== undefined;
-    const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.putChecksum === undefined || dst.provider.putChecksum !== crcKind));
+    const md5 = before.checksums.md5 !== undefined || (!readChecked && (dst.provider.features.putChecksum === undefined || dst.provider.features.putChecksum !== crcKind));
     const hasher = new StreamHasher(extra, crcKind, md5);
     // What checked the bytes read, for the report when the destination keeps no hash in common with the source.
     const readCheck: VerifiedBy | undefined = composite !== undefined ? `${composite.kind}-composite` : extra === undefined ? undefined : `${extra}-source`;

@@ -156,7 +156,7 @@ export const CHANGED_BEFORE_MOVE = 'Skipped: changed since it was checked (rewri
 
 /**
  * Sets the storage class only on the version `checked` describes where the provider can make the change conditional
- * (Provider.conditionalClassChange: S3 CopySourceIfMatch, GCS ifGenerationMatch). A refusal (ConflictError) is looked
+ * (features.conditionalClassChange: S3 CopySourceIfMatch, GCS ifGenerationMatch). A refusal (ConflictError) is looked
  * at again: gone or a newer version there is skipped and reported. Azure's Set Blob Tier has no ETag condition: the
  * HEAD just before is the only guard, and a blob whose ETag differs after the change is reported as rewritten meanwhile
  * (the tier change itself keeps the ETag). An object the store is still moving (ObjectMetadata.pendingStorageClass:
@@ -178,7 +178,7 @@ export async function setClassChecked(
   } catch (e) {
     // Gone between the check and the change (a self-copy's own HEAD, or the tier change, finds nothing).
     if (classify(e).code === 'not_found') return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
-    if (classify(e).code !== 'conflict' || !provider.conditionalClassChange) throw e;
+    if (classify(e).code !== 'conflict' || !provider.features.conditionalClassChange) throw e;
     const now = await retry(() => statIfAny(provider, bucket, key, signal));
     if (now === undefined) return { state: 'skipped', notice: 'Skipped: gone since it was checked' };
     // A retry after a change whose answer was lost: the self-copy or rewrite gave it a new ETag or generation.
@@ -193,7 +193,7 @@ export async function setClassChecked(
   }
   // A store may accept the request and keep the class (fake-gcs): say so.
   if (kept) throw new UnsupportedError(`The store kept the object in ${after.storageClass}`);
-  if (!provider.conditionalClassChange && checked?.etag !== undefined && after.etag !== undefined && after.etag !== checked.etag) {
+  if (!provider.features.conditionalClassChange && checked?.etag !== undefined && after.etag !== undefined && after.etag !== checked.etag) {
     return { state: 'done', notice: `Moved, but it was rewritten between the check and the class change (this store cannot make a class change conditional): the newer version is in ${targetClass}` };
   }
   return { state: 'done' };

@@ -70,7 +70,7 @@ export class CantCopyError extends Error {
  */
 export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true, allowCloudPull = false): { path: TransferPath; serverSide: boolean } {
   const local = src.provider.kind === 'local' && dst.provider.kind === 'local';
-  const serverSide = allowServerSide && src.accountKey === dst.accountKey && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
+  const serverSide = allowServerSide && src.accountKey === dst.accountKey && typeof src.provider.copy === 'function';
   // Next cheapest: the destination fetches from a signed read URL of the source (cloud-pull.ts), when allowed.
   const pull = !local && !serverSide && allowCloudPull && canPull(src, dst);
   return { path: local ? 'local' : serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', serverSide };

@@ -1,4 +1,4 @@
-import type { ProviderFeatures } from '../../../shared/model';
+import type { StorageFeatures } from '../../../shared/model';
 import { LocalNamePlanner, defaultNameRules } from '../jobs/local-names';
 
 /** What becomes of one source name at one destination. */
@@ -20,7 +20,7 @@ export class DestinationNamer {
   private readonly seenNfc = new Map<string, string>();
 
   constructor(
-    private readonly features: ProviderFeatures,
+    private readonly features: StorageFeatures,
     private readonly destPrefix: string,
     isLocal: boolean,
   ) {

@@ -101,7 +101,7 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
       const a = asPrefix(dst.location.key);
       if (a.startsWith(srcPrefix) || srcPrefix.startsWith(a)) throw new InvalidInputError(`${uri} overlaps the source ${request.source}: choose a destination outside it`);
     }
-    const serverSide = request.options.allowServerSide && dst.location.account === src.location.account && src.provider.features.serverSideCopy && typeof src.provider.copy === 'function';
+    const serverSide = request.options.allowServerSide && dst.location.account === src.location.account && typeof src.provider.copy === 'function';
     // The job's own choice (jobs/transfer.ts choosePath): server-side, else a cloud-side pull when allowed and possible, else the relay.
     const pull = !serverSide && request.options.allowCloudPull && canPull({ provider: src.provider, bucket: '', key: '' }, { provider: dst.provider, bucket: '', key: '' });
     const ctx: DestCtx = { d, uri, src, dst, srcPrefix, dstPrefix: asPrefix(dst.location.key), passes, tick, counter, request, writer: input.writer, signal, path: serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', sizes: [], countSource: d === 0 ? outcome.source : undefined };

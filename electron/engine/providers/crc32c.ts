@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
  * CRC32C (Castagnoli), slice-by-8, in plain JS: Node 20 has no native one and a native addon is not allowed. Used
  * by the relay when the source's sole stored full-object checksum is a CRC32C (S3 multipart objects uploaded
  * with flexible checksums), so that the bytes read can be checked against what the source itself stored, and
- * by resumable uploads (per part, and combined into a whole-object CRC32C: crc32cCombine below).
+ * by resumable uploads (per part, and combined into a whole-object CRC32C: crcCombine below).
  */
 const TABLES: Uint32Array[] = (() => {
   const t: Uint32Array[] = Array.from({ length: 8 }, () => new Uint32Array(256));
@@ -73,7 +73,7 @@ export class Crc32 {
   }
 }
 
-/** The two CRCs resumable uploads combine: which one a provider's parts carry (Provider.resumeCrc). */
+/** The two CRCs resumable uploads combine: which one a provider's parts carry (features.resumeCrc). */
 export type CrcKind = 'crc32' | 'crc32c';
 
 export function crcHasher(kind: CrcKind): { update(buf: Uint8Array): unknown; hex(): string } {
@@ -122,10 +122,6 @@ export function crcCombine(kind: CrcKind, crc1: number, crc2: number, len2: numb
   return (c ^ crc2) >>> 0;
 }
 
-export function crc32cCombine(crc1: number, crc2: number, len2: number): number {
-  return crcCombine('crc32c', crc1, crc2, len2);
-}
-
 /** The same on lowercase hex values (as Checksums hold them); `a` may be undefined for an empty prefix. */
 export function crcCombineHex(kind: CrcKind, a: string | undefined, b: string, lenB: number): string {
   const out = a === undefined ? parseInt(b, 16) >>> 0 : crcCombine(kind, parseInt(a, 16), parseInt(b, 16), lenB);
@@ -136,7 +132,7 @@ export function crc32cCombineHex(a: string | undefined, b: string, lenB: number)
   return crcCombineHex('crc32c', a, b, lenB);
 }
 
-/** S3 / GCS send CRC32 and CRC32C as base64 of the big-endian value. */
-export function crc32cB64ToHex(b64: string): string {
+/** S3 / GCS send CRC32 and CRC32C as base64 of the big-endian value: its 8 hex digits. */
+export function crcB64ToHex(b64: string): string {
   return Buffer.from(b64, 'base64').toString('hex').padStart(8, '0');
 }

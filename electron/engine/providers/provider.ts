@@ -2,16 +2,48 @@ import { NotFoundError } from '../../../shared/errors';
 import type { CrcKind } from './crc32c';
 import type { Readable } from 'node:stream';
 import type { ProviderKind } from '../../../shared/location';
-import type {
-  BucketInfo,
-  Checksums,
-  HashKind,
-  ListPage,
-  MetadataPatch,
-  ObjectMetadata,
-  ProviderFeatures,
-  UserMetadata,
+import {
+  StorageFeaturesSchema,
+  type BucketInfo,
+  type Checksums,
+  type HashKind,
+  type ListPage,
+  type MetadataPatch,
+  type ObjectMetadata,
+  type ProviderFeatures,
+  type StorageFeatures,
+  type UserMetadata,
 } from '../../../shared/model';
+
+/**
+ * What a provider can do, in one record (rclone's `Features`), read by the job engine and by the conformance suite
+ * to decide what to skip. An ability that is a call is an optional method of Provider instead (`copy`, `presign`,
+ * `hash`, `putFromUrl`, `prepareResume`, ...), never also a flag here: `describeFeatures` derives the renderer's
+ * view from both.
+ */
+export interface Features extends StorageFeatures {
+  /** put() stores the object's headers (content type, cache control, ...) and user metadata with it. */
+  storesMetadata: boolean;
+  /**
+   * open() honours OpenOptions.ifMatch and reports the read's own metadata through onMetadata, so that a copy needs
+   * no HEAD before or after its read.
+   */
+  conditionalRead: boolean;
+  /** setMetadata honours SetMetadataOptions.ifMatch for a class change in the same request. */
+  conditionalClassChange: boolean;
+  /**
+   * The CRC a resumable upload's parts carry (with prepareResume): the relay computes the same over the bytes it
+   * reads, so a resumed object is checked whole (stored prefix combined with the tail). S3 and Azure: CRC32
+   * (native, fast); GCS: CRC32C (what the service computes).
+   */
+  resumeCrc?: CrcKind;
+  /**
+   * The whole-object checksum every put answers with, computed by the service over the bytes it received (S3 with
+   * flexible checksums: CRC32; GCS: CRC32C). The relay then verifies by that kind and skips its own MD5 unless
+   * the source stores one to check the bytes read against.
+   */
+  putChecksum?: CrcKind;
+}
 
 /**
  * One interface for every backend, modelled on rclone's `Fs`/`Object`. A provider turns every SDK error into the
@@ -20,7 +52,7 @@ import type {
  */
 export interface Provider {
   readonly kind: ProviderKind;
-  readonly features: ProviderFeatures;
+  readonly features: Features;
 
   listBuckets(signal?: AbortSignal): Promise<BucketInfo[]>;
   createBucket(bucket: string, signal?: AbortSignal): Promise<void>;
@@ -35,12 +67,6 @@ export interface Provider {
 
   /** Metadata of one object; NotFoundError when absent. */
   stat(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata>;
-
-  /**
-   * True when open() honours OpenOptions.ifMatch and reports the read's own metadata through onMetadata, so that
-   * a copy needs no HEAD before or after its read.
-   */
-  readonly conditionalRead?: boolean;
 
   /** The object's bytes as a stream, optionally a byte range. */
   open(bucket: string, key: string, options?: OpenOptions): Promise<Readable>;
@@ -64,7 +90,7 @@ export interface Provider {
   /** Removes many keys in batches (S3 DeleteObjects, Azure batch, …); a missing key counts as removed. */
   removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult>;
 
-  /** Server-side copy inside this account (features.serverSideCopy). */
+  /** Server-side copy inside this account. */
   copy?(src: ObjectRef, dst: ObjectRef, options?: CopyOptions): Promise<PutResult>;
 
   /**
@@ -75,8 +101,6 @@ export interface Provider {
    * MinIO enforces CopySourceIfMatch; fake-gcs-server ignores ifGenerationMatch on a rewrite.
    */
   setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal, options?: SetMetadataOptions): Promise<ObjectMetadata>;
-  /** True when setMetadata honours SetMetadataOptions.ifMatch for a class change in the same request. */
-  readonly conditionalClassChange?: boolean;
 
   /** Computes a hash by reading the object, for backends that store none (local folders). */
   hash?(bucket: string, key: string, kind: HashKind, signal?: AbortSignal): Promise<string>;
@@ -105,20 +129,8 @@ export interface Provider {
    * for the file's report when some of it had to stay on the service (Azure: blocks staged on an existing blob).
    */
   discardResume?(bucket: string, key: string, state: ResumeState, signal?: AbortSignal): Promise<string | undefined | void>;
-  /**
-   * The CRC a resumable upload's parts carry (with prepareResume): the relay computes the same over the bytes it
-   * reads, so a resumed object is checked whole (stored prefix combined with the tail). S3 and Azure: CRC32
-   * (native, fast); GCS: CRC32C (what the service computes).
-   */
-  readonly resumeCrc?: CrcKind;
-  /**
-   * The whole-object checksum every put answers with, computed by the service over the bytes it received (S3 with
-   * flexible checksums: CRC32; GCS: CRC32C). The relay then verifies by that kind and skips its own MD5 unless
-   * the source stores one to check the bytes read against.
-   */
-  readonly putChecksum?: CrcKind;
 
-  /** A time-limited read URL (features.presign). */
+  /** A time-limited read URL. */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
 
   /** Releases sockets and timers. */
@@ -142,12 +154,12 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /**
    * Read only if the object's ETag is still this one; otherwise a RetryableError saying it changed (only where
-   * `conditionalRead`). The version read is then the one named, whatever is written meanwhile.
+   * `features.conditionalRead`). The version read is then the one named, whatever is written meanwhile.
    */
   ifMatch?: string;
   /**
    * Called once, before open() resolves, with the object's metadata from the read's own response (where
-   * `conditionalRead`). Its `compositeChecksum` is set only when the returned stream checks the bytes against it.
+   * `features.conditionalRead`). Its `compositeChecksum` is set only when the returned stream checks the bytes against it.
    */
   onMetadata?: (meta: ObjectMetadata) => void;
 }
@@ -208,7 +220,7 @@ export interface ResumePoint {
   offset: number;
   /** What put() continues from (may carry what the service answered, e.g. the parts' ETags). */
   state: ResumeState;
-  /** CRC (hex) of those stored bytes, of the kind the provider's parts carry (Provider.resumeCrc). */
+  /** CRC (hex) of those stored bytes, of the kind the provider's parts carry (features.resumeCrc). */
   crc?: { kind: CrcKind; hex: string };
 }
 
@@ -271,6 +283,11 @@ export const DEFAULT_MULTIPART: MultipartSettings = {
   partSizeBytes: 5 * 1024 * 1024,
   concurrency: 4,
 };
+
+/** The provider's abilities as the renderer sees them: its storage features and which optional calls it has. */
+export function describeFeatures(provider: Provider): ProviderFeatures {
+  return { ...StorageFeaturesSchema.parse(provider.features), serverSideCopy: provider.copy !== undefined, presign: provider.presign !== undefined };
+}
 
 /** The object's metadata, or undefined where there is none (the provider's NotFoundError). */
 export async function statIfAny(provider: Provider, bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata | undefined> {

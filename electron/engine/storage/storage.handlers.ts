@@ -73,7 +73,7 @@ export function createStorageHandlers(ctx: EngineContext): StorageHandlers {
     'objects:presign': async ({ uri, expiresSeconds }) => {
       const { provider, location } = ctx.providers.resolve(uri);
       needObject(location, uri);
-      if (!provider.features.presign || !provider.presign) {
+      if (!provider.presign) {
         throw new UnsupportedError(`${location.account} cannot make share links (${formatLocation({ ...location, key: '' })} has no URLs)`);
       }
       const expires = new Date(Date.now() + expiresSeconds * 1000).toISOString();

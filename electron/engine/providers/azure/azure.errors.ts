@@ -9,7 +9,7 @@ import {
   SkyferryError,
   ThrottledError,
 } from '../../../../shared/errors';
-import { NETWORK_CODES as SHARED_NETWORK_CODES, parseRetryAfter } from '../http-errors';
+import { isAbortError, networkCodeOf, responseHeader, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** A NotFoundError for the container itself, so that deletes can tell it from an already-gone blob. */
 export class ContainerNotFoundError extends NotFoundError {}
@@ -23,8 +23,6 @@ export interface AzureErrorContext {
   container?: string;
   key?: string;
 }
-
-const NETWORK_CODES = new Set([...SHARED_NETWORK_CODES, 'REQUEST_SEND_ERROR']);
 
 const AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 const INPUT_CODES = new Set([
@@ -53,45 +51,15 @@ const CONFLICT_CODES = new Set([
   'PendingCopyOperation',
 ]);
 
-/**
- * Removes anything that could carry a credential from an SDK message: the SDK quotes request URLs (with the
- * SAS in their query) and sometimes headers. Only Azure's first sentence survives.
- */
-export function sanitizeAzureMessage(text: string): string {
-  const firstLine = text.split(/\r?\n/)[0] ?? '';
-  return firstLine
-    .replace(/https?:\/\/\S+/gi, '<url>')
-    .replace(/([?&]?sig=)[^&\s"']+/gi, '$1[redacted]')
-    .replace(/(AccountKey=)[^;\s"']+/gi, '$1[redacted]')
-    .replace(/(SharedAccessSignature=)[^;\s"']+/gi, '$1[redacted]')
-    .replace(/(Authorization:\s*)[^\r\n]+/gi, '$1[redacted]')
-    .trim()
-    .slice(0, 300);
-}
-
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   statusCode?: unknown;
   message?: unknown;
-  response?: { headers?: { get?: (name: string) => string | undefined } };
 }
 
 function shape(e: unknown): SdkErrorShape {
   return typeof e === 'object' && e !== null ? (e as SdkErrorShape) : {};
-}
-
-function header(e: SdkErrorShape, name: string): string | undefined {
-  try {
-    const get = e.response?.headers?.get;
-    return typeof get === 'function' ? get.call(e.response?.headers, name) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function retryAfterMs(e: SdkErrorShape): number | undefined {
-  return parseRetryAfter(header(e, 'retry-after'));
 }
 
 function where(ctx: AzureErrorContext): string {
@@ -101,18 +69,19 @@ function where(ctx: AzureErrorContext): string {
 }
 
 /** The project's error for any failure of an Azure call. Never keeps the SDK error (it holds URLs and headers). */
-export function mapAzureError(e: unknown, ctx: AzureErrorContext): SkyferryError {
+export function toAzureError(e: unknown, ctx: AzureErrorContext): SkyferryError {
   if (e instanceof SkyferryError) return e;
   const err = shape(e);
   const name = typeof err.name === 'string' ? err.name : '';
   const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
   // HEAD responses have no body: Azure still names the error in a header.
-  const code = (typeof err.code === 'string' && err.code) || header(err, 'x-ms-error-code') || '';
-  const detail = sanitizeAzureMessage(typeof err.message === 'string' ? err.message : String(e));
+  const code = (typeof err.code === 'string' && err.code) || responseHeader(e, 'x-ms-error-code') || '';
+  // The SDK quotes request URLs (a SAS in their query) and headers: only Azure's own first sentence is kept.
+  const detail = serviceMessage(typeof err.message === 'string' ? err.message : String(e));
   const cause = new Error(`Azure ${status ?? 'network'} ${code || name}: ${detail}`);
   const opts = { cause };
 
-  if (name === 'AbortError' || code === 'ABORT_ERR') return new CancelledError('Cancelled', opts);
+  if (isAbortError(e)) return new CancelledError('Cancelled', opts);
 
   if (code === 'ContainerNotFound') return new ContainerNotFoundError(`The container "${ctx.container ?? '?'}" does not exist in az://${ctx.account}.`, opts);
   if (code === 'BlobNotFound' || (status === 404 && ctx.key !== undefined)) {
@@ -131,13 +100,14 @@ export function mapAzureError(e: unknown, ctx: AzureErrorContext): SkyferryError
   }
 
   if (code === 'ServerBusy' || status === 503 || status === 429) {
-    const wait = retryAfterMs(err);
+    const wait = retryAfterOf(e);
     return new ThrottledError(`Azure is throttling requests to ${where(ctx)}; retrying later.`, { cause, ...(wait === undefined ? {} : { retryAfterMs: wait }) });
   }
   if (status !== undefined && status >= 500) return new RetryableError(`Azure failed on ${where(ctx)} (${status} ${code}): ${detail}`, opts);
 
-  if (status === undefined && (NETWORK_CODES.has(code) || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT|ENOTFOUND/i.test(detail))) {
-    const why = /ECONNREFUSED/.test(code + detail) ? 'connection refused' : code || 'network error';
+  const net = status === undefined ? networkCodeOf(e) : undefined;
+  if (net) {
+    const why = net === 'ECONNREFUSED' || /ECONNREFUSED/.test(detail) ? 'connection refused' : net;
     return new RetryableError(`Cannot reach the Azure endpoint ${ctx.endpoint} (${why}): check that it is running and that the address is right.`, opts);
   }
 

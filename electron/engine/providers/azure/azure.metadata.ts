@@ -1,6 +1,8 @@
 import type { BlobGetPropertiesResponse, BlobHTTPHeaders, BlobItem } from '@azure/storage-blob';
 import { InvalidInputError } from '../../../../shared/errors';
-import type { ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
+import type { MetadataPatch, ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
+import { baseName } from '../../../../shared/location';
+import { unquoteEtag } from '../common/values';
 import type { ObjectHeaders } from '../provider';
 
 export const AZURE_TIERS = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
@@ -46,30 +48,19 @@ export function normalizeTier(storageClass: string | undefined, where: string): 
   return tier;
 }
 
-/** Azure quotes ETags in headers but not in listings; one spelling everywhere lets callers compare them. */
-export function cleanEtag(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"(.*)"$/, '$1');
-}
-
 export function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length > 0 ? Buffer.from(md5).toString('hex') : undefined;
-}
-
-/** The display name of a key: its last non-empty segment. */
-export function lastSegment(key: string): string {
-  const parts = key.split('/').filter((s) => s !== '');
-  return parts[parts.length - 1] ?? key;
 }
 
 export function entryFromBlobItem(item: BlobItem): ObjectEntry {
   const p = item.properties;
   return {
     key: item.name,
-    name: lastSegment(item.name),
+    name: baseName(item.name),
     isPrefix: false,
     size: p.contentLength ?? 0,
     modified: p.lastModified?.toISOString(),
-    etag: cleanEtag(p.etag),
+    etag: unquoteEtag(p.etag),
     storageClass: p.accessTier,
     contentType: p.contentType,
   };
@@ -87,7 +78,7 @@ export function metadataFromProperties(key: string, p: BlobGetPropertiesResponse
     key,
     size: p.contentLength ?? 0,
     modified: p.lastModified?.toISOString(),
-    etag: cleanEtag(p.etag),
+    etag: unquoteEtag(p.etag),
     version: p.versionId,
     contentType: p.contentType,
     cacheControl: p.cacheControl,
@@ -112,14 +103,28 @@ export function blobHeaders(h: ObjectHeaders): BlobHTTPHeaders {
   };
 }
 
-/** The current headers of a blob, so that Set Blob Properties (which clears what it is not given) keeps them. */
-export function headersFromProperties(p: BlobGetPropertiesResponse): BlobHTTPHeaders {
+/**
+ * A blob's current headers with a patch applied: Set Blob Properties clears every header it is not given (Content-MD5
+ * too), so the ones the patch leaves alone are sent back as they are.
+ */
+export function patchedHeaders(p: BlobGetPropertiesResponse, patch: MetadataPatch): BlobHTTPHeaders {
   return {
-    blobContentType: p.contentType,
-    blobCacheControl: p.cacheControl,
-    blobContentDisposition: p.contentDisposition,
-    blobContentEncoding: p.contentEncoding,
-    blobContentLanguage: p.contentLanguage,
+    blobContentType: patch.contentType ?? p.contentType,
+    blobCacheControl: patch.cacheControl ?? p.cacheControl,
+    blobContentDisposition: patch.contentDisposition ?? p.contentDisposition,
+    blobContentEncoding: patch.contentEncoding ?? p.contentEncoding,
+    blobContentLanguage: patch.contentLanguage ?? p.contentLanguage,
     blobContentMD5: p.contentMD5,
   };
+}
+
+/** The values of `fromHead` under the names as spelled in `stored` (matched without case). */
+export function restoreNameCase(fromHead: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const spelled = new Map(Object.keys(stored).map((name) => [name.toLowerCase(), name]));
+  return Object.fromEntries(Object.entries(fromHead).map(([name, value]) => [spelled.get(name.toLowerCase()) ?? name, value]));
+}
+
+/** True when a patch changes any of the five headers. */
+export function hasHeaders(patch: MetadataPatch): boolean {
+  return [patch.contentType, patch.cacheControl, patch.contentDisposition, patch.contentEncoding, patch.contentLanguage].some((v) => v !== undefined);
 }

@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { startAzurite, type AzuriteHandle } from '../../../../tools/emulators/emulators';
 import { freePort } from '../../../../tools/emulators/process';
-import { readAll } from '../conformance/data';
-import { runConformance, type ConformanceFixture } from '../conformance/suite';
-import type { MultipartSettings, Provider } from '../provider';
+import { readAll } from '../../test-support/conformance/data';
+import { runConformance, type ConformanceFixture } from '../../test-support/conformance/suite';
+import { describeFeatures, type MultipartSettings, type Provider } from '../provider';
 import { metadataFromProperties } from './azure.metadata';
 import { createAzureProvider } from './azure.provider';
 
@@ -56,6 +56,7 @@ runConformance('azure (Azurite)', async (): Promise<ConformanceFixture> => {
   const provider = keyProvider(az);
   return {
     provider,
+    emulator: 'azurite',
     bucket,
     multipart: MULTIPART,
     pendingUploads: () => uncommittedOnly(sdk, bucket),
@@ -87,7 +88,7 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
 
   it('works with a connection string, and gives an md5 for block-uploaded blobs', async () => {
     const p = createAzureProvider({ kind: 'azure', name: 'cs', auth: 'connectionString' }, { connectionString: az.connectionString }, { multipart: MULTIPART });
-    expect(p.features.presign).toBe(true);
+    expect(describeFeatures(p).presign).toBe(true);
     const big = Buffer.alloc(7 * MIB, 7);
     const res = await p.put(bucket, 'cs/big.bin', Readable.from([big]), { size: big.length });
     const meta = await p.stat(bucket, 'cs/big.bin');
@@ -117,7 +118,7 @@ describe('azure provider: auth, names, errors (Azurite)', () => {
       ['account', `?${accountSas}`, undefined],
     ] as const) {
       const p = createAzureProvider({ kind: 'azure', name: `sas-${label}`, auth: 'sas', endpoint: az.endpoint, container }, { sasToken }, { multipart: MULTIPART });
-      expect(p.features.presign).toBe(false);
+      expect(describeFeatures(p).presign).toBe(false);
       expect(p.presign).toBeUndefined();
       expect((await p.listBuckets()).map((b) => b.name)).toContain(bucket);
       await put(p, `sas-${label}/a.txt`, 'via sas', { via: label });

@@ -1,11 +1,15 @@
 import { PassThrough, Readable, pipeline } from 'node:stream';
-import { BlobSASPermissions, type BlobItem, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, type BlobItem, type ContainerClient } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
-import { CancelledError, ConflictError, InvalidInputError, NotFoundError, RetryableError, type SkyferryError } from '../../../../shared/errors';
-import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import { CancelledError, ConflictError, InvalidInputError, NotFoundError } from '../../../../shared/errors';
+import { baseName } from '../../../../shared/location';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
+import { guarded } from '../common/call';
+import { unquoteEtag } from '../common/values';
 import {
   DEFAULT_MULTIPART,
   type CopyOptions,
+  type Features,
   type ListOptions,
   type MultipartSettings,
   type ObjectRef,
@@ -16,24 +20,26 @@ import {
   type PutOptions,
   type PutResult,
   type RemoveManyResult,
+  type WriteOptions,
 } from '../provider';
 import { createAzureClients } from './azure.auth';
-import { ContainerNotFoundError, mapAzureError } from './azure.errors';
+import { ContainerNotFoundError, toAzureError } from './azure.errors';
 import {
   AZURE_TIERS,
   MAX_USER_METADATA_BYTES,
-  entryFromBlobItem,
-  headersFromProperties,
-  lastSegment,
-  md5Hex,
   blobHeaders,
+  entryFromBlobItem,
+  hasHeaders,
+  md5Hex,
   metadataFromProperties,
   normalizeTier,
+  patchedHeaders,
+  restoreNameCase,
   validateUserMetadata,
 } from './azure.metadata';
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
-import { discardUncommittedBlocks, dropUncommittedBlocks, uploadStream } from './azure.upload';
+import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash, uploadStream } from './azure.upload';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
@@ -42,45 +48,36 @@ const MAX_PAGE = 5000;
 /** Container clients kept per provider; past this many distinct names (a long browse session) they are built anew. */
 const MAX_CACHED_CONTAINERS = 64;
 
-/**
- * Azure refuses a Put Block whose id is not as long as those of the blocks already staged on that blob
- * (400 InvalidBlobOrBlock): blocks left by another tool's unfinished upload (or one of ours made with other ids)
- * make every new block upload of that name fail until they expire, after 7 days.
- */
-function isForeignBlockClash(e: unknown): boolean {
-  const err = e as { statusCode?: unknown; code?: unknown } | null;
-  return err?.statusCode === 400 && err.code === 'InvalidBlobOrBlock';
+const FEATURES: Features = {
+  hashes: ['md5'],
+  storageClasses: [...AZURE_TIERS],
+  setMetadata: true,
+  maxKeyBytes: 1024,
+  maxUserMetadataBytes: MAX_USER_METADATA_BYTES,
+  metadataNamesIdentifiersOnly: true,
+  caseInsensitive: false,
+  storesMetadata: true,
+  conditionalRead: true,
+  // Set Blob Tier takes no ETag condition (x-ms-if-tags only).
+  conditionalClassChange: false,
+  resumeCrc: 'crc32',
+};
+
+/** Tuning for tests and benchmarks; the app uses the defaults. */
+export interface AzureProviderOptions {
+  multipart?: MultipartSettings;
+  pull?: PullSettings;
+  /** How long a block upload may show no progress before it is cut (DEFAULT_BLOCK_STALL_MS). */
+  blockStallMs?: number;
 }
 
-/**
- * If blocks of someone else's unfinished upload are what Azure refused ours for: where no committed blob holds
- * them they are dropped and the upload is worth another try; over a committed blob they cannot be dropped without
- * rewriting it (see dropUncommittedBlocks), so the user is told. Undefined when no such blocks are there.
- */
-async function foreignBlocks(client: BlockBlobClient, at: string, cause: Error): Promise<SkyferryError | undefined> {
-  try {
-    // Our first block was refused, so whatever is staged is someone else's.
-    const staged = (await client.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
-    if (staged === 0) return undefined;
-    const left = await dropUncommittedBlocks(client);
-    if (left === 0) {
-      return new RetryableError(`Azure refused the blocks of ${at}: an unfinished upload of this name (by another tool) had left ${staged} block${staged === 1 ? '' : 's'} Azure would not mix with ours. They were dropped; the upload is tried again.`, { cause });
-    }
-    return new ConflictError(
-      `Azure refused the blocks of ${at}: the existing blob holds ${left} block${left === 1 ? '' : 's'} of another tool's unfinished upload, which Azure will not mix with ours. The blob is unchanged. Finish or overwrite it with that tool, or try again after Azure drops them (7 days after they were sent).`,
-      { cause },
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options?: { multipart?: MultipartSettings; pull?: PullSettings; blockStallMs?: number }): Provider {
+/** An Azure Blob Storage account as a provider: parallel block puts, Copy Blob, cloud-side pulls from a signed URL. */
+export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options: AzureProviderOptions = {}): Provider {
   const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
-  const multipart = options?.multipart ?? DEFAULT_MULTIPART;
-  const pull = options?.pull ?? DEFAULT_PULL;
+  const multipart = options.multipart ?? DEFAULT_MULTIPART;
+  const pull = options.pull ?? DEFAULT_PULL;
   const account = settings.name;
-  const fail = (e: unknown, container?: string, key?: string) => mapAzureError(e, { account, endpoint, container, key });
+  const fail = (e: unknown, container?: string, key?: string) => toAzureError(e, { account, endpoint, container, key });
   const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
   // A ContainerClient holds only its URL and the service's shared pipeline, but building one costs a generated
   // protocol client (URL parsing, six operation groups): kept per container instead of built for every request.
@@ -96,27 +93,8 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     containers.set(name, client);
     return client;
   };
-  /** Runs an Azure call with its errors mapped; a call made with an aborted signal never starts. */
-  const call = async <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, fn: () => Promise<T>): Promise<T> => {
-    if (signal?.aborted) throw new CancelledError();
-    try {
-      return await fn();
-    } catch (e) {
-      throw signal?.aborted ? new CancelledError() : fail(e, bucket, key);
-    }
-  };
-
-  const features: ProviderFeatures = {
-    serverSideCopy: true,
-    presign: sharedKey !== undefined,
-    hashes: ['md5'],
-    storageClasses: [...AZURE_TIERS],
-    setMetadata: true,
-    maxKeyBytes: 1024,
-    maxUserMetadataBytes: MAX_USER_METADATA_BYTES,
-    metadataNamesIdentifiersOnly: true,
-    caseInsensitive: false,
-  };
+  const call = <T>(signal: AbortSignal | undefined, bucket: string | undefined, key: string | undefined, work: () => Promise<T>): Promise<T> =>
+    guarded(signal, (e) => fail(e, bucket, key), work);
 
   const stat = (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> =>
     call(signal, bucket, key, async () => {
@@ -132,12 +110,42 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     });
   const checkKey = (key: string): void => {
     const bytes = Buffer.byteLength(key);
-    if (bytes === 0 || bytes > features.maxKeyBytes) throw new InvalidInputError(`A blob name must be 1 to ${features.maxKeyBytes} bytes long; "${key.slice(0, 80)}" is ${bytes}.`);
+    if (bytes === 0 || bytes > FEATURES.maxKeyBytes) throw new InvalidInputError(`A blob name must be 1 to ${FEATURES.maxKeyBytes} bytes long; "${key.slice(0, 80)}" is ${bytes}.`);
+  };
+  /** The block blob a write goes to, and what it is written with, once name, metadata and tier suit Azure. */
+  const writeTarget = (bucket: string, key: string, opts: WriteOptions) => {
+    checkKey(key);
+    validateUserMetadata(opts.userMetadata, where(bucket, key));
+    const tier = normalizeTier(opts.storageClass, where(bucket, key));
+    return { client: container(bucket).getBlockBlobClient(key), blob: { size: opts.size, headers: blobHeaders(opts), metadata: opts.userMetadata, tier } };
   };
 
-  const provider: Provider = {
+  const setMetadata = async (bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal): Promise<ObjectMetadata> => {
+    validateUserMetadata(patch.userMetadata, where(bucket, key));
+    const tier = normalizeTier(patch.storageClass, where(bucket, key));
+    const client = container(bucket).getBlobClient(key);
+    await call(signal, bucket, key, async () => {
+      if (hasHeaders(patch)) {
+        const current = await client.getProperties({ abortSignal: signal });
+        await client.setHTTPHeaders(patchedHeaders(current, patch), { abortSignal: signal, conditions: { ifMatch: current.etag } });
+      }
+      if (patch.userMetadata) await client.setMetadata(patch.userMetadata, { abortSignal: signal });
+      // Set Blob Tier takes no ETag condition (x-ms-if-tags only), so SetMetadataOptions.ifMatch cannot apply here.
+      if (tier) await client.setAccessTier(tier, { abortSignal: signal });
+    });
+    return stat(bucket, key, signal);
+  };
+
+  /** A read SAS signed with the account key: only an account reached with its key can make one. */
+  const presign = async (bucket: string, key: string, expiresSeconds: number): Promise<string> => {
+    if (!(expiresSeconds > 0)) throw new InvalidInputError('A shared link must expire a positive number of seconds from now.');
+    const client = container(bucket).getBlobClient(key);
+    return call(undefined, bucket, key, () => client.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + expiresSeconds * 1000) }));
+  };
+
+  return {
     kind: 'azure',
-    features,
+    features: FEATURES,
 
     async listBuckets(signal) {
       // A container SAS cannot list containers: an account limited to one container shows just that one.
@@ -181,7 +189,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           const page = await c.listBlobsByHierarchy(opts.delimiter, { prefix, abortSignal: signal }).byPage(byPage).next();
           if (page.done) return { entries };
           for (const p of page.value.segment.blobPrefixes ?? []) {
-            entries.push({ key: p.name, name: lastSegment(p.name), isPrefix: true, size: 0 });
+            entries.push({ key: p.name, name: baseName(p.name), isPrefix: true, size: 0 });
           }
           for (const item of page.value.segment.blobItems) if (keep(item)) entries.push(entryFromBlobItem(item));
           return { entries, cursor: page.value.continuationToken || undefined };
@@ -194,8 +202,6 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     stat,
-    conditionalRead: true,
-    resumeCrc: 'crc32',
 
     async open(bucket, key, opts: OpenOptions = {}) {
       const offset = opts.offset ?? 0;
@@ -223,20 +229,14 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     async put(bucket, key, source, opts: PutOptions): Promise<PutResult> {
-      checkKey(key);
-      validateUserMetadata(opts.userMetadata, where(bucket, key));
-      const tier = normalizeTier(opts.storageClass, where(bucket, key));
-      const client = container(bucket).getBlockBlobClient(key);
+      const { client, blob } = writeTarget(bucket, key, opts);
       const state: { stagedBlocks: boolean; keepBlocks?: boolean } = { stagedBlocks: false };
       try {
         const out = await uploadStream(
           client,
           source,
           {
-            size: opts.size,
-            headers: blobHeaders(opts),
-            metadata: opts.userMetadata,
-            tier,
+            ...blob,
             signal: opts.signal,
             onProgress: opts.onProgress,
             verifyBeforeCommit: opts.verifyBeforeCommit,
@@ -245,10 +245,10 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           },
           multipart,
           state,
-          options?.blockStallMs,
+          options.blockStallMs,
         );
         const checksums = { ...(out.md5 ? { md5: out.md5.toString('hex') } : {}), ...(out.crc32 === undefined ? {} : { crc32: out.crc32 }) };
-        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums };
+        return { etag: unquoteEtag(out.etag), version: out.version, checksums };
       } catch (e) {
         if (!source.destroyed) source.destroy();
         if (!opts.signal?.aborted && state.stagedBlocks && !opts.resume?.from && isForeignBlockClash(e)) {
@@ -263,27 +263,21 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     async putFromUrl(bucket, key, sourceUrl, opts: PutFromUrlOptions): Promise<PutResult> {
-      checkKey(key);
-      validateUserMetadata(opts.userMetadata, where(bucket, key));
-      const tier = normalizeTier(opts.storageClass, where(bucket, key));
-      const client = container(bucket).getBlockBlobClient(key);
+      const { client, blob } = writeTarget(bucket, key, opts);
       const state = { stagedBlocks: false };
       try {
         const out = await pullFromUrl(
           client,
           sourceUrl,
           {
-            size: opts.size,
-            headers: blobHeaders(opts),
-            metadata: opts.userMetadata,
-            tier,
+            ...blob,
             sourceMd5: opts.sourceMd5 === undefined ? undefined : Buffer.from(opts.sourceMd5, 'hex'),
             signal: opts.signal,
           },
           pull,
           state,
         );
-        return { etag: out.etag?.replace(/^"(.*)"$/, '$1'), version: out.version, checksums: out.checkedMd5 ? { md5: out.checkedMd5.toString('hex') } : {} };
+        return { etag: unquoteEtag(out.etag), version: out.version, checksums: out.checkedMd5 ? { md5: out.checkedMd5.toString('hex') } : {} };
       } catch (e) {
         if (state.stagedBlocks) await discardUncommittedBlocks(client).catch(() => undefined);
         // Mapped errors name the blob, never a URL: the source link is a credential.
@@ -332,38 +326,12 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
           throw new ConflictError(`The copy to ${where(dst.bucket, dst.key)} ended as "${done.copyStatus}".`);
         }
       });
-      if (patch && hasHeaders(patch)) await provider.setMetadata(dst.bucket, dst.key, { ...patch, userMetadata: undefined, storageClass: undefined }, opts.signal);
+      if (patch && hasHeaders(patch)) await setMetadata(dst.bucket, dst.key, { ...patch, userMetadata: undefined, storageClass: undefined }, opts.signal);
       const meta = await stat(dst.bucket, dst.key, opts.signal);
       return { etag: meta.etag, version: meta.version, checksums: meta.checksums };
     },
 
-    async setMetadata(bucket, key, patch: MetadataPatch, signal): Promise<ObjectMetadata> {
-      validateUserMetadata(patch.userMetadata, where(bucket, key));
-      const tier = normalizeTier(patch.storageClass, where(bucket, key));
-      const client = container(bucket).getBlobClient(key);
-      await call(signal, bucket, key, async () => {
-        if (hasHeaders(patch)) {
-          const current = await client.getProperties({ abortSignal: signal });
-          // Set Blob Properties clears every header it is not given (Content-MD5 too): send the old ones back.
-          const headers = headersFromProperties(current);
-          await client.setHTTPHeaders(
-            {
-              ...headers,
-              ...(patch.contentType !== undefined ? { blobContentType: patch.contentType } : {}),
-              ...(patch.cacheControl !== undefined ? { blobCacheControl: patch.cacheControl } : {}),
-              ...(patch.contentDisposition !== undefined ? { blobContentDisposition: patch.contentDisposition } : {}),
-              ...(patch.contentEncoding !== undefined ? { blobContentEncoding: patch.contentEncoding } : {}),
-              ...(patch.contentLanguage !== undefined ? { blobContentLanguage: patch.contentLanguage } : {}),
-            },
-            { abortSignal: signal, conditions: { ifMatch: current.etag } },
-          );
-        }
-        if (patch.userMetadata) await client.setMetadata(patch.userMetadata, { abortSignal: signal });
-        // Set Blob Tier takes no ETag condition (x-ms-if-tags only), so SetMetadataOptions.ifMatch cannot apply here.
-        if (tier) await client.setAccessTier(tier, { abortSignal: signal });
-      });
-      return stat(bucket, key, signal);
-    },
+    setMetadata,
 
     async listPendingUploads(bucket, signal): Promise<PendingUpload[]> {
       return call(signal, bucket, undefined, async () => {
@@ -394,29 +362,10 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
       return call(signal, bucket, key, () => discardAzureResume(container(bucket).getBlockBlobClient(key), state));
     },
 
+    ...(sharedKey ? { presign } : {}),
+
     async close() {
       // The SDK's HTTP client keeps no per-provider sockets or timers that need closing.
     },
   };
-
-  if (sharedKey) {
-    provider.presign = async (bucket, key, expiresSeconds) => {
-      if (!(expiresSeconds > 0)) throw new InvalidInputError('A shared link must expire a positive number of seconds from now.');
-      const client = container(bucket).getBlobClient(key);
-      return call(undefined, bucket, key, () =>
-        client.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + expiresSeconds * 1000) }),
-      );
-    };
-  }
-  return provider;
-}
-
-/** The values of `fromHead` under the names as spelled in `stored` (matched without case). */
-function restoreNameCase(fromHead: Record<string, string>, stored: Record<string, string>): Record<string, string> {
-  const spelled = new Map(Object.keys(stored).map((name) => [name.toLowerCase(), name]));
-  return Object.fromEntries(Object.entries(fromHead).map(([name, value]) => [spelled.get(name.toLowerCase()) ?? name, value]));
-}
-
-function hasHeaders(patch: MetadataPatch): boolean {
-  return [patch.contentType, patch.cacheControl, patch.contentDisposition, patch.contentEncoding, patch.contentLanguage].some((v) => v !== undefined);
 }

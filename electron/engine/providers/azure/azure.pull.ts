@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
 import { AccessDeniedError, CancelledError } from '../../../../shared/errors';
-import { sanitizeAzureMessage } from './azure.errors';
+import { serviceMessage } from '../common/errors';
+import { mapLimit } from '../common/pool';
 
 /**
  * The cloud-side pull into Azure: the service fetches the bytes from a signed read URL of another account (S3 or
@@ -54,7 +55,7 @@ function blockId(nonce: string, index: number): string {
 function refusal(e: unknown): AccessDeniedError | undefined {
   const err = typeof e === 'object' && e !== null ? (e as { code?: unknown; statusCode?: unknown; message?: unknown }) : {};
   if (err.code !== 'CannotVerifyCopySource') return undefined;
-  const detail = sanitizeAzureMessage(typeof err.message === 'string' ? err.message : '');
+  const detail = serviceMessage(typeof err.message === 'string' ? err.message : '');
   const status = typeof err.statusCode === 'number' ? ` (${err.statusCode})` : '';
   return new AccessDeniedError(`Azure could not read the source from its signed link${status}: ${detail || 'CannotVerifyCopySource'}`);
 }
@@ -82,24 +83,17 @@ export async function pullFromUrl(client: BlockBlobClient, sourceUrl: string, re
     const nonce = randomBytes(8).toString('hex');
     const count = Math.ceil(req.size / blockBytes);
     const ids = Array.from({ length: count }, (_, i) => blockId(nonce, i));
-    let next = 0;
-    let failure: { error: unknown } | undefined;
-    const worker = async (): Promise<void> => {
-      while (!failure && next < count) {
-        const i = next++;
-        const offset = i * blockBytes;
-        const id = ids[i] ?? '';
-        state.stagedBlocks = true;
-        try {
-          await client.stageBlockFromURL(id, sourceUrl, offset, Math.min(blockBytes, req.size - offset), { abortSignal: ac.signal });
-        } catch (e) {
-          failure ??= { error: e };
-          ac.abort();
-        }
+    await mapLimit(ids, settings.concurrency, async (id, i) => {
+      const offset = i * blockBytes;
+      state.stagedBlocks = true;
+      try {
+        await client.stageBlockFromURL(id, sourceUrl, offset, Math.min(blockBytes, req.size - offset), { abortSignal: ac.signal });
+      } catch (e) {
+        // The first failure cuts the other blocks in flight.
+        ac.abort();
+        throw e;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, settings.concurrency), count) }, worker));
-    if (failure) throw failure.error;
+    });
     // The source's MD5 is not stored: the service checked each range's length, not this hash, so it would be
     // an unverified claim on the blob. Verification after the pull then compares the size.
     const res = await client.commitBlockList(ids, { abortSignal: ac.signal, blobHTTPHeaders: req.headers, metadata: req.metadata, tier: req.tier });

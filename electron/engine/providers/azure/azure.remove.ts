@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { CancelledError, NotFoundError, type SkyferryError } from '../../../../shared/errors';
+import { mapLimit } from '../common/pool';
 import { ContainerNotFoundError } from './azure.errors';
 import type { RemoveManyResult } from '../provider';
 
@@ -9,14 +10,6 @@ const BATCHES_IN_FLIGHT = 2;
 const SINGLE_DELETES_IN_FLIGHT = 16;
 
 type MapError = (e: unknown, key: string) => SkyferryError;
-
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(workers);
-}
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -54,7 +47,7 @@ export async function removeBlobs(
     }
   };
 
-  await pool(chunk(unique, BATCH_SIZE), BATCHES_IN_FLIGHT, async (group) => {
+  await mapLimit(chunk(unique, BATCH_SIZE), BATCHES_IN_FLIGHT, async (group) => {
     if (signal?.aborted) throw new CancelledError();
     if (batchesWork && group.length > 1) {
       try {
@@ -75,7 +68,7 @@ export async function removeBlobs(
         batchesWork = false;
       }
     }
-    await pool(group, SINGLE_DELETES_IN_FLIGHT, single);
+    await mapLimit(group, SINGLE_DELETES_IN_FLIGHT, single);
   });
   return result;
 }

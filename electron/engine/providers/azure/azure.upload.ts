@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, Metadata } from '@azure/storage-blob';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
+import { CancelledError, ConflictError, InvalidInputError, RetryableError, type SkyferryError } from '../../../../shared/errors';
+import { sourceFailure } from '../common/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
 import { idleTimer } from '../idle-timer';
 import { givePart, takePart } from '../part-pool';
+import { InFlight } from '../common/pool';
 import type { MultipartSettings, PutOptions } from '../provider';
-import { sanitizeAzureMessage } from './azure.errors';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
 
 export interface UploadRequest {
@@ -237,43 +238,39 @@ export async function uploadStream(
     const nonce = from?.nonce ?? randomBytes(8).toString('hex');
     const ids: string[] = from ? [...from.ids] : [];
     const checkpoints = resumable && req.resume ? blockCheckpoints(req.resume.onCheckpoint, { nonce, partSize, size: req.size, from }) : undefined;
-    const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | undefined;
+    // A failed block cuts the others still being sent.
+    const inFlight = new InFlight(multipart.concurrency, () => {
+      ac.abort();
+      cutUnsent();
+    });
     const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();
       // `sent` stays set once any try handed over the whole body: that try may still land.
       const flight = { cut: new AbortController(), sent: false };
       flights.add(flight);
-      const task: Promise<void> = watched(stallMs, `a block of "${client.name}"`, flight.cut.signal, (signal, onProgress) =>
-        client.stageBlock(id, sliced(body), body.length, {
-          abortSignal: signal,
-          transactionalContentMD5: blockMd5,
-          onProgress: (p) => {
-            if (p.loadedBytes >= body.length) flight.sent = true;
-            onProgress();
-          },
-        }),
-      )
-        .then(
-          () => done?.(),
-          (e: unknown) => {
-            failure ??= { error: e };
-            ac.abort();
-            cutUnsent();
-          },
+      inFlight.start(() =>
+        watched(stallMs, `a block of "${client.name}"`, flight.cut.signal, (signal, onProgress) =>
+          client.stageBlock(id, sliced(body), body.length, {
+            abortSignal: signal,
+            transactionalContentMD5: blockMd5,
+            onProgress: (p) => {
+              if (p.loadedBytes >= body.length) flight.sent = true;
+              onProgress();
+            },
+          }),
         )
-        .finally(() => {
-          flights.delete(flight);
-          inFlight.delete(task);
-          // The request has settled: nothing holds the block's bytes any more.
-          givePart(body);
-        });
-      inFlight.add(task);
+          .then(() => done?.())
+          .finally(() => {
+            flights.delete(flight);
+            // The request has settled: nothing holds the block's bytes any more.
+            givePart(body);
+          }),
+      );
     };
     try {
       for await (const part of parts(source, partSize, count, takePart)) {
-        if (failure) break;
+        inFlight.check();
         const index = ids.length;
         if (checkpoints) {
           const crc = new Crc32().update(part).hex();
@@ -285,12 +282,12 @@ export async function uploadStream(
           ids.push(id);
           stage(id, part);
         }
-        while (inFlight.size >= Math.max(1, multipart.concurrency)) await Promise.race(inFlight);
+        await inFlight.room();
       }
     } finally {
-      await Promise.all(inFlight);
+      await inFlight.settle();
     }
-    if (failure) throw failure.error;
+    inFlight.check();
     checkSize();
     // Staged blocks are invisible until the list is committed: a failure here leaves the previous blob as it was.
     await req.verifyBeforeCommit?.();
@@ -308,13 +305,8 @@ export async function uploadStream(
     return crc32 === undefined ? { etag: res.etag, version: res.versionId, md5: digest } : { etag: res.etag, version: res.versionId, md5: digest, crc32 };
   } catch (e) {
     if (req.signal?.aborted) throw new CancelledError();
-    if (e instanceof SourceFailure) {
-      // The caller's stream failed, not Azure: keep a project error as it is (another provider's read), and
-      // call anything else retryable, as a dropped read usually is.
-      if (e.error instanceof SkyferryError) throw e.error;
-      const why = e.error instanceof Error ? e.error.message : String(e.error);
-      throw new RetryableError(`Reading the source failed mid-upload (${sanitizeAzureMessage(why)}); nothing was committed.`);
-    }
+    // The caller's stream failed, not Azure.
+    if (e instanceof SourceFailure) throw sourceFailure(e.error, `"${client.name}"`);
     throw e;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
@@ -354,4 +346,37 @@ export async function dropUncommittedBlocks(client: BlockBlobClient): Promise<nu
 /** The report's words for blocks left on an existing blob (discardUncommittedBlocks). */
 export function blocksLeftNotice(count: number): string {
   return `${count} uploaded block${count === 1 ? '' : 's'} of the unfinished upload stay staged on the existing blob: its content is unchanged; Azure drops them after 7 days, or the next upload of this name does`;
+}
+
+/**
+ * Azure refuses a Put Block whose id is not as long as those of the blocks already staged on that blob
+ * (400 InvalidBlobOrBlock): blocks left by another tool's unfinished upload (or one of ours made with other ids)
+ * make every new block upload of that name fail until they expire, after 7 days.
+ */
+export function isForeignBlockClash(e: unknown): boolean {
+  const err = e as { statusCode?: unknown; code?: unknown } | null;
+  return err?.statusCode === 400 && err.code === 'InvalidBlobOrBlock';
+}
+
+/**
+ * If blocks of someone else's unfinished upload are what Azure refused ours for: where no committed blob holds
+ * them they are dropped and the upload is worth another try; over a committed blob they cannot be dropped without
+ * rewriting it (see dropUncommittedBlocks), so the user is told. Undefined when no such blocks are there.
+ */
+export async function foreignBlocks(client: BlockBlobClient, at: string, cause: Error): Promise<SkyferryError | undefined> {
+  try {
+    // Our first block was refused, so whatever is staged is someone else's.
+    const staged = (await client.getBlockList('uncommitted')).uncommittedBlocks?.length ?? 0;
+    if (staged === 0) return undefined;
+    const left = await dropUncommittedBlocks(client);
+    if (left === 0) {
+      return new RetryableError(`Azure refused the blocks of ${at}: an unfinished upload of this name (by another tool) had left ${staged} block${staged === 1 ? '' : 's'} Azure would not mix with ours. They were dropped; the upload is tried again.`, { cause });
+    }
+    return new ConflictError(
+      `Azure refused the blocks of ${at}: the existing blob holds ${left} block${left === 1 ? '' : 's'} of another tool's unfinished upload, which Azure will not mix with ours. The blob is unchanged. Finish or overwrite it with that tool, or try again after Azure drops them (7 days after they were sent).`,
+      { cause },
+    );
+  } catch {
+    return undefined;
+  }
 }

@@ -9,8 +9,7 @@ import {
   SkyferryError,
   ThrottledError,
 } from '../../../../shared/errors';
-import { redact } from '../../log';
-import { NETWORK_CODES, parseRetryAfter } from '../http-errors';
+import { field, isAbortError, networkCodeOf, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** What a failed call was about, so that the message names it the way the user sees it (gs://account/bucket/key). */
 export interface GcsErrorContext {
@@ -24,10 +23,6 @@ export interface GcsErrorContext {
 }
 
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-}
-
 /** The HTTP status of an SDK (ApiError / GaxiosError) failure, if it had one. */
 function statusOf(err: unknown): number | undefined {
   const code = field(err, 'code');
@@ -38,43 +33,11 @@ function statusOf(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** A network-level code (ECONNREFUSED, ...) found on the error or anywhere down its cause chain. */
-function networkCodeOf(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let depth = 0; depth < 5 && cur; depth++) {
-    const code = field(cur, 'code') ?? field(cur, 'errno');
-    if (typeof code === 'string' && NETWORK_CODES.has(code.toUpperCase())) return code.toUpperCase();
-    const message = field(cur, 'message');
-    if (typeof message === 'string') {
-      const m = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/.exec(message);
-      if (m?.[1]) return m[1];
-      if (/socket hang up|other side closed/i.test(message)) return 'ECONNRESET';
-    }
-    cur = field(cur, 'cause');
-  }
-  return undefined;
-}
-
-function retryAfterMs(err: unknown): number | undefined {
-  const headers = field(field(err, 'response'), 'headers');
-  let raw: unknown;
-  if (headers && typeof (headers as { get?: unknown }).get === 'function') raw = (headers as Headers).get('retry-after');
-  else raw = field(headers, 'retry-after');
-  return parseRetryAfter(raw);
-}
-
-/** The server's own words, redacted and kept short; never a token or key even if one leaked into the text. */
+/** The server's own words, made safe to show (serviceMessage), in parentheses; nothing when it said nothing. */
 function serverSays(err: unknown): string {
   const message = field(err, 'message');
   if (typeof message !== 'string' || !message.trim()) return '';
-  const short = message.length > 300 ? `${message.slice(0, 300)}…` : message;
-  return ` (${redact(short)})`;
-}
-
-function isAbort(err: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted) return true;
-  const name = field(err, 'name');
-  return name === 'AbortError' || field(err, 'code') === 'ABORT_ERR';
+  return ` (${serviceMessage(message)})`;
 }
 
 /**
@@ -83,7 +46,7 @@ function isAbort(err: unknown, signal?: AbortSignal): boolean {
  */
 export function toGcsError(err: unknown, ctx: GcsErrorContext): SkyferryError {
   if (err instanceof SkyferryError) return err;
-  if (isAbort(err, ctx.signal)) return new CancelledError('Cancelled', { cause: err });
+  if (ctx.signal?.aborted || isAbortError(err)) return new CancelledError('Cancelled', { cause: err });
   const status = statusOf(err);
   if (status === undefined) {
     const net = networkCodeOf(err);
@@ -113,34 +76,11 @@ export function toGcsError(err: unknown, ctx: GcsErrorContext): SkyferryError {
       return new RetryableError(`Google Cloud Storage timed out on ${ctx.what}; it will be retried`, { cause: err });
     case 429:
     case 503: {
-      const wait = retryAfterMs(err);
+      const wait = retryAfterOf(err);
       return new ThrottledError(`Google Cloud Storage asked to slow down on ${ctx.what}; it will be retried`, { cause: err, ...(wait === undefined ? {} : { retryAfterMs: wait }) });
     }
     default:
       if (status >= 500) return new RetryableError(`Google Cloud Storage had a server error (${status}) on ${ctx.what}; it will be retried`, { cause: err });
       return new FatalError(`Google Cloud Storage refused ${ctx.what} (HTTP ${status})${serverSays(err)}`, { cause: err });
   }
-}
-
-/** Rejects with CancelledError as soon as the signal aborts (the SDK's promises take no signal). */
-export function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(new CancelledError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

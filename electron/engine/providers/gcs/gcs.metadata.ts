@@ -1,17 +1,22 @@
 import type { FileMetadata } from '@google-cloud/storage';
 import type { Checksums, MetadataPatch, ObjectEntry, ObjectMetadata, UserMetadata } from '../../../../shared/model';
-import type { PutOptions } from '../provider';
-
-/** GCS reports md5Hash and crc32c as base64; the model wants lowercase hex. */
-export function b64ToHex(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  return Buffer.from(value, 'base64').toString('hex');
-}
+import { baseName } from '../../../../shared/location';
+import { base64ToHex } from '../common/values';
+import type { PutOptions, PutResult } from '../provider';
 
 export function checksumsOf(m: FileMetadata): Checksums {
-  const md5 = b64ToHex(m.md5Hash);
-  const crc32c = b64ToHex(m.crc32c);
+  const md5 = base64ToHex(m.md5Hash);
+  const crc32c = base64ToHex(m.crc32c);
   return { ...(md5 ? { md5 } : {}), ...(crc32c ? { crc32c } : {}) };
+}
+
+/** What a write answered (an upload, a compose, a rewrite): the new object's ETag, generation and checksums. */
+export function putResultOf(m: FileMetadata): PutResult {
+  return {
+    ...(m.etag ? { etag: m.etag } : {}),
+    ...(m.generation !== undefined ? { version: String(m.generation) } : {}),
+    checksums: checksumsOf(m),
+  };
 }
 
 function userMetadataOf(m: FileMetadata): UserMetadata {
@@ -47,17 +52,10 @@ export function toObjectMetadata(key: string, m: FileMetadata): ObjectMetadata {
   };
 }
 
-/** The last path segment: `a/b/c.txt` -> `c.txt`, `a/b/` -> `b`. */
-export function lastSegment(key: string): string {
-  const trimmed = key.endsWith('/') ? key.slice(0, -1) : key;
-  const i = trimmed.lastIndexOf('/');
-  return i < 0 ? trimmed : trimmed.slice(i + 1);
-}
-
 export function toEntry(key: string, m: FileMetadata): ObjectEntry {
   return {
     key,
-    name: lastSegment(key),
+    name: baseName(key),
     isPrefix: false,
     size: sizeOf(m),
     ...opt('modified', m.updated),
@@ -68,7 +66,7 @@ export function toEntry(key: string, m: FileMetadata): ObjectEntry {
 }
 
 export function prefixEntry(prefix: string): ObjectEntry {
-  return { key: prefix, name: lastSegment(prefix), isPrefix: true, size: 0 };
+  return { key: prefix, name: baseName(prefix), isPrefix: true, size: 0 };
 }
 
 const RESOURCE_FIELDS = ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'storageClass'] as const;

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../tools/emulators/process';
 import { startFakeGcs, type FakeGcsHandle } from '../../../../tools/emulators/emulators';
 import type { GcsSettings } from '../../../../shared/accounts';
-import { runConformance } from '../conformance/suite';
-import { readAll } from '../conformance/data';
-import type { MultipartSettings, Provider } from '../provider';
+import { runConformance } from '../../test-support/conformance/suite';
+import { readAll } from '../../test-support/conformance/data';
+import { emulatorQuirk } from '../../test-support/conformance/quirks';
+import { itUnless } from '../../test-support/conformance/skip';
+import { describeFeatures, type MultipartSettings, type Provider } from '../provider';
 import { toGcsError } from './gcs.errors';
 import { createGcsProvider } from './gcs.provider';
 
@@ -38,6 +40,7 @@ runConformance(
     const sdk = new Storage({ apiEndpoint: gcs.endpoint, projectId: gcs.projectId });
     return {
       provider,
+      emulator: 'fake-gcs-server',
       bucket,
       multipart: MULTIPART,
       pendingUploads: async () => (await provider.listPendingUploads?.(bucket))?.length ?? 0,
@@ -47,12 +50,6 @@ runConformance(
         await gcs.stop();
       },
     };
-  },
-  {
-    setMetadata:
-      'fake-gcs-server 1.56.1 keeps a user-metadata key removed by PATCH (null) as an empty string; real GCS drops it. The rest of setMetadata is checked below',
-    conditionalRemove:
-      'fake-gcs-server 1.56.1 ignores ifGenerationMatch on a delete and removes the newer generation (GCS answers 412); retention.engine.test.ts checks that the parameter is accepted',
   },
 );
 
@@ -115,7 +112,7 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
     expect((await p.stat(bucket, 'nearline.txt')).storageClass).toBe('NEARLINE');
   });
 
-  it.skip('changes the storage class with a rewrite and keeps bytes and metadata (skipped: fake-gcs-server 1.56.1 ignores storageClass in a rewrite or copy body)', async () => {
+  itUnless('changes the storage class with a rewrite and keeps bytes and metadata', () => emulatorQuirk('fake-gcs-server', 'storageClassRewrite'), async () => {
     await p.put(bucket, 'cold.txt', Readable.from([Buffer.from('cold')]), { size: 4, contentType: 'text/plain', userMetadata: { a: '1' } });
     const updated = await p.setMetadata(bucket, 'cold.txt', { storageClass: 'COLDLINE' });
     expect(updated.storageClass).toBe('COLDLINE');
@@ -134,7 +131,7 @@ describe('gcs provider on fake-gcs-server: what is particular to GCS', () => {
   });
 
   it('has no presign without a private key', () => {
-    expect(p.features.presign).toBe(false);
+    expect(describeFeatures(p).presign).toBe(false);
     expect(p.features.hashes).toEqual(['md5', 'crc32c']);
   });
 

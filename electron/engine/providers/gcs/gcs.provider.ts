@@ -1,11 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { File, FileMetadata } from '@google-cloud/storage';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
-import { CancelledError, ConflictError, InvalidInputError, UnsupportedError } from '../../../../shared/errors';
-import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import { CancelledError, ConflictError, InvalidInputError } from '../../../../shared/errors';
+import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import {
   DEFAULT_MULTIPART,
   type CopyOptions,
+  type Features,
   type ListOptions,
   type MultipartSettings,
   type ObjectRef,
@@ -17,9 +18,11 @@ import {
   type RemoveManyResult,
   type SetMetadataOptions,
 } from '../provider';
+import { abortable, guarded } from '../common/call';
+import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';
-import { abortable, toGcsError, type GcsErrorContext } from './gcs.errors';
-import { checksumsOf, mergedResource, patchBody, prefixEntry, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
+import { toGcsError, type GcsErrorContext } from './gcs.errors';
+import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, removeTemp, TEMP_FOR_KEY, TEMP_PREFIX, uploadBuffer } from './gcs.upload';
 import { discardGcsResume, prepareGcsResume } from './gcs.resume';
 
@@ -27,22 +30,31 @@ const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];
 /** Deletes in flight at once for removeMany (the Node SDK has no batch API). */
 const DELETE_CONCURRENCY = 16;
 
-export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, options?: { multipart?: MultipartSettings }): Provider {
+const FEATURES: Features = {
+  hashes: ['md5', 'crc32c'],
+  storageClasses: STORAGE_CLASSES,
+  setMetadata: true,
+  maxKeyBytes: 1024,
+  maxUserMetadataBytes: 8192,
+  metadataNamesIdentifiersOnly: false,
+  caseInsensitive: false,
+  storesMetadata: true,
+  conditionalRead: true,
+  conditionalClassChange: true,
+  resumeCrc: 'crc32c',
+  putChecksum: 'crc32c',
+};
+
+/** Tuning for tests and benchmarks; the app uses the defaults. */
+export interface GcsProviderOptions {
+  multipart?: MultipartSettings;
+}
+
+/** A Google Cloud Storage account as a provider: parallel composite puts, rewrites for copies and class changes. */
+export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, options: GcsProviderOptions = {}): Provider {
   const client = createGcsClient(settings, secrets);
   const { storage } = client;
-  const multipart = options?.multipart ?? DEFAULT_MULTIPART;
-
-  const features: ProviderFeatures = {
-    serverSideCopy: true,
-    presign: client.canSign,
-    hashes: ['md5', 'crc32c'],
-    storageClasses: STORAGE_CLASSES,
-    setMetadata: true,
-    maxKeyBytes: 1024,
-    maxUserMetadataBytes: 8192,
-    metadataNamesIdentifiersOnly: false,
-    caseInsensitive: false,
-  };
+  const multipart = options.multipart ?? DEFAULT_MULTIPART;
 
   const where = (bucket: string, key?: string): string => `gs://${settings.name}/${bucket}${key === undefined ? '' : `/${key}`}`;
   const ctx = (bucket: string, key?: string, signal?: AbortSignal, extra?: Partial<GcsErrorContext>): GcsErrorContext => ({
@@ -51,26 +63,22 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     ...(signal ? { signal } : {}),
     ...extra,
   });
-  /** Runs one SDK call with the signal honoured and its failure translated. */
-  const call = async <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => {
-    if (c.signal?.aborted) throw new CancelledError();
-    try {
-      return await abortable(work(), c.signal);
-    } catch (e) {
-      throw toGcsError(e, c);
-    }
-  };
+  /** One SDK call; its promises take no signal, so an abort rejects the call at once. */
+  const call = <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => guarded(c.signal, (e) => toGcsError(e, c), () => abortable(work(), c.signal));
   const file = (bucket: string, key: string): File => storage.bucket(bucket).file(key);
   const metadataOf = async (bucket: string, key: string, signal?: AbortSignal): Promise<FileMetadata> =>
     call(ctx(bucket, key, signal), async () => (await file(bucket, key).getMetadata())[0]);
 
-  const provider: Provider = {
+  /** A V4 URL, signed offline with the service account's private key: only an account given one can make it. */
+  const presign = async (bucket: string, key: string, expiresSeconds: number): Promise<string> => {
+    const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
+    const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
+    return url;
+  };
+
+  return {
     kind: 'gcs',
-    conditionalRead: true,
-    conditionalClassChange: true,
-    resumeCrc: 'crc32c',
-    putChecksum: 'crc32c',
-    features,
+    features: FEATURES,
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
@@ -158,7 +166,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     async put(bucket: string, key: string, source: Readable, o: PutOptions): Promise<PutResult> {
       const c = ctx(bucket, key, o.signal);
       if (!Number.isSafeInteger(o.size) || o.size < 0) throw new InvalidInputError(`The size of ${where(bucket, key)} must be a whole number of bytes`);
-      if (Buffer.byteLength(key) > features.maxKeyBytes) throw new InvalidInputError(`The name of ${where(bucket, key)} is longer than 1,024 bytes`);
+      if (Buffer.byteLength(key) > FEATURES.maxKeyBytes) throw new InvalidInputError(`The name of ${where(bucket, key)} is longer than 1,024 bytes`);
       const reader = new ChunkReader(source, where(bucket, key), o.onProgress, o.signal);
       const resource = resourceFromPut(o);
       try {
@@ -181,11 +189,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
             ...(o.resume ? { resume: o.resume } : {}),
           });
         }
-        return {
-          ...(meta.etag ? { etag: meta.etag } : {}),
-          ...(meta.generation !== undefined ? { version: String(meta.generation) } : {}),
-          checksums: checksumsOf(meta),
-        };
+        return putResultOf(meta);
       } catch (e) {
         throw toGcsError(e, c);
       } finally {
@@ -203,21 +207,15 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     async removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult> {
       const failed: RemoveManyResult['failed'] = [];
       let removed = 0;
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        for (let i = next++; i < keys.length; i = next++) {
-          if (signal?.aborted) throw new CancelledError();
-          const key = keys[i] as string;
-          try {
-            await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true }));
-            removed++;
-          } catch (e) {
-            if (e instanceof CancelledError) throw e;
-            failed.push({ key, message: toGcsError(e, ctx(bucket, key)).message });
-          }
+      await mapLimit(keys, DELETE_CONCURRENCY, async (key) => {
+        try {
+          await call(ctx(bucket, key, signal), () => file(bucket, key).delete({ ignoreNotFound: true }));
+          removed++;
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          failed.push({ key, message: toGcsError(e, ctx(bucket, key)).message });
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+      });
       return { removed, failed };
     },
 
@@ -230,11 +228,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       // The rewrite's answer carries the new object; the SDK does not put it on the File.
       const resource = (response as { resource?: FileMetadata } | undefined)?.resource;
       const meta = resource ?? (await metadataOf(dst.bucket, dst.key, o.signal));
-      return {
-        ...(meta.etag ? { etag: meta.etag } : {}),
-        ...(meta.generation !== undefined ? { version: String(meta.generation) } : {}),
-        checksums: checksumsOf(meta),
-      };
+      return putResultOf(meta);
     },
 
     async setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal, options?: SetMetadataOptions): Promise<ObjectMetadata> {
@@ -300,16 +294,10 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       );
     },
 
-    async presign(bucket: string, key: string, expiresSeconds: number): Promise<string> {
-      if (!client.canSign) throw new UnsupportedError(`Sharing links need a service-account key with a private key; add one to ${settings.name} in Accounts`);
-      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
-      const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
-      return url;
-    },
+    ...(client.canSign ? { presign } : {}),
 
     async close() {
       // The SDK keeps no sockets or timers of its own beyond Node's shared agent.
     },
   };
-  return provider;
 }

@@ -1,6 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import { createLogger } from '../../log';
-import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { ResumePoint, ResumeState } from '../provider';
 import { removeTemp, TEMP_FOR_KEY, TEMP_PREFIX } from './gcs.upload';
 
@@ -83,7 +83,7 @@ export async function prepareGcsResume(bucket: Bucket, key: string, state: Resum
     const o = byName.get(partName(s.id, i));
     if (!o) return giveUp(`part ${i} is no longer stored`);
     if (o.size !== s.partSize || o.forKey !== key || !o.crc32c) return giveUp(`part ${i} differs from the one recorded`);
-    crc = crc32cCombineHex(crc, crc32cB64ToHex(o.crc32c), o.size);
+    crc = crc32cCombineHex(crc, crcB64ToHex(o.crc32c), o.size);
   }
   if (crc !== s.crc32c) return giveUp('the stored parts do not match the recorded CRC32C');
   return crc === undefined ? { offset: s.parts * s.partSize, state: s } : { offset: s.parts * s.partSize, state: s, crc: { kind: 'crc32c', hex: crc } };

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
-import { redact } from '../../log';
-import { crc32cB64ToHex, crc32cCombineHex } from '../crc32c';
+import { CancelledError, InvalidInputError } from '../../../../shared/errors';
+import { sourceFailure } from '../common/errors';
+import { InFlight, mapLimit } from '../common/pool';
+import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { parseGcsResume, partName, tempFolder, type GcsResumeState } from './gcs.resume';
 import type { ObjectResource } from './gcs.metadata';
@@ -55,9 +56,7 @@ export class ChunkReader {
       this.onProgress?.(this.consumed);
       return buf;
     } catch (e) {
-      if (e instanceof SkyferryError) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new RetryableError(`Reading the source failed while uploading ${this.what}: ${redact(msg)}`, { cause: e });
+      throw sourceFailure(e, this.what);
     } finally {
       if (onAbort) this.signal?.removeEventListener('abort', onAbort);
       aborted.catch(() => undefined);
@@ -199,7 +198,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   };
   const partStored = (i: number, meta: FileMetadata, length: number): void => {
     if (!a.resume || !meta.crc32c) return;
-    stored.set(i, { crc32c: crc32cB64ToHex(meta.crc32c), length });
+    stored.set(i, { crc32c: crcB64ToHex(meta.crc32c), length });
     let grew = false;
     for (let next = stored.get(prefix); next; next = stored.get(prefix)) {
       prefixCrc = crc32cCombineHex(prefixCrc, next.crc32c, next.length);
@@ -210,27 +209,15 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   };
   if (a.resume && !from) checkpoint();
   let committed = false;
-  let failure: unknown;
   // Parts are cut (or, sent, waited for) on the caller's abort or on the first failure.
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   if (a.signal?.aborted) stop.abort();
   else a.signal?.addEventListener('abort', onAbort, { once: true });
-  const inflight = new Set<Promise<void>>();
+  const inFlight = new InFlight(a.multipart.concurrency, () => stop.abort());
   const start = (name: string, work: () => Promise<unknown>): void => {
     made.push(name);
-    const p: Promise<void> = work()
-      .then(() => undefined)
-      .catch((e: unknown) => {
-        failure ??= e;
-        stop.abort();
-      })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-  };
-  const drainTo = async (limit: number): Promise<void> => {
-    while (inflight.size > limit) await Promise.race(inflight);
-    if (failure !== undefined) throw failure;
+    inFlight.start(work);
   };
   try {
     const parts: string[] = [...made];
@@ -240,10 +227,10 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       const name = partName(id, i);
       parts.push(name);
       start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, stop.signal, a.sentPartWaitMs ?? DEFAULT_SENT_PART_WAIT_MS), len));
-      await drainTo(Math.max(1, a.multipart.concurrency) - 1);
+      await inFlight.room();
     }
     await a.reader.expectEnd(a.size - firstPart * partSize);
-    await drainTo(0);
+    await inFlight.drain();
     // Join in rounds of at most 32 sources until one compose can make the destination.
     let level = parts;
     for (let round = 0; level.length > MAX_COMPOSE_SOURCES; round++) {
@@ -253,9 +240,9 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
         next.push(name);
         const group = level.slice(g, g + MAX_COMPOSE_SOURCES);
         start(name, () => compose(a.bucket, group, name, tempResource));
-        await drainTo(Math.max(1, a.multipart.concurrency) - 1);
+        await inFlight.room();
       }
-      await drainTo(0);
+      await inFlight.drain();
       level = next;
     }
     if (a.signal?.aborted) throw new CancelledError();
@@ -267,21 +254,18 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   } finally {
     a.signal?.removeEventListener('abort', onAbort);
     // Sent parts are answered (or their wait ran out) before the temp folder is emptied.
-    await Promise.allSettled([...inflight]);
+    await inFlight.settle();
     // A resumable upload that failed keeps its stored parts for the next attempt (or run).
     if (committed || !a.resume) await removeTemp(a.bucket, made);
   }
 }
 
+/** Deletes temporary objects, 8 at a time, best effort: one left behind is listed among the pending uploads. */
 export async function removeTemp(bucket: Bucket, names: readonly string[]): Promise<void> {
-  const queue = [...names];
-  const worker = async (): Promise<void> => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      await bucket
-        .file(name)
-        .delete({ ignoreNotFound: true })
-        .catch(() => undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+  await mapLimit(names, 8, (name) =>
+    bucket
+      .file(name)
+      .delete({ ignoreNotFound: true })
+      .then(() => undefined, () => undefined),
+  );
 }

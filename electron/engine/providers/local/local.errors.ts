@@ -8,23 +8,15 @@ import {
   RetryableError,
   SkyferryError,
 } from '../../../../shared/errors';
-
-function codeOf(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
-  return undefined;
-}
-
-function nameOf(e: unknown): string | undefined {
-  return e instanceof Error ? e.name : undefined;
-}
+import { codeOf, isAbortError } from '../common/errors';
 
 /**
  * Turns a node:fs error into the project's error classes, so nothing above the provider sees an errno. `what` names
  * the thing the user asked for (`photos/a.jpg in bucket x`), never a secret.
  */
-export function mapFsError(e: unknown, what: string): SkyferryError {
+export function toLocalError(e: unknown, what: string): SkyferryError {
   if (e instanceof SkyferryError) return e;
-  if (nameOf(e) === 'AbortError') return new CancelledError('Cancelled', { cause: e });
+  if (isAbortError(e)) return new CancelledError('Cancelled', { cause: e });
   switch (codeOf(e)) {
     case 'ENOENT':
     case 'ENOTDIR':

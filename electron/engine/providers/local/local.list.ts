@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListPage, ObjectEntry } from '../../../../shared/model';
+import { codeOf } from '../common/errors';
 import { guessContentType } from './local.mime';
 import { isTempName, isWithin } from './local.paths';
 
@@ -12,10 +13,6 @@ export interface LocalEntry {
   isDir: boolean;
   abs: string;
   viaLink: boolean;
-}
-
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
 export function etagOf(s: Stats): string {
@@ -32,7 +29,7 @@ export async function readEntries(realRoot: string, absDir: string, dirKey: stri
   try {
     dirents = await readdir(absDir, { withFileTypes: true });
   } catch (e) {
-    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
+    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return [];
     throw e;
   }
   const out: LocalEntry[] = [];
@@ -100,27 +97,26 @@ async function toPage(entries: LocalEntry[], more: boolean): Promise<ListPage> {
   return more && last ? { entries: rows, cursor: last.key } : { entries: rows };
 }
 
-export async function listDelimitedPage(
-  realRoot: string,
-  absDir: string,
-  dirKey: string,
-  namePrefix: string,
-  cursor: string | undefined,
-  pageSize: number,
-): Promise<ListPage> {
+/** One page of a listing: the folder it starts in (its real path and its key), the name prefix, where to go on. */
+export interface ListScope {
+  realRoot: string;
+  absDir: string;
+  /** The key of `absDir` (`a/b/`, or '' for the bucket). */
+  dirKey: string;
+  namePrefix: string;
+  cursor: string | undefined;
+  pageSize: number;
+}
+
+/** The entries of one folder (sub-folders as prefixes), one page of them. */
+export async function listDelimitedPage({ realRoot, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
   const all = await readEntries(realRoot, absDir, dirKey, namePrefix);
   const after = cursor === undefined ? all : all.filter((e) => e.key > cursor);
   return toPage(after.slice(0, pageSize), after.length > pageSize);
 }
 
-export async function listFlatPage(
-  realRoot: string,
-  absDir: string,
-  dirKey: string,
-  namePrefix: string,
-  cursor: string | undefined,
-  pageSize: number,
-): Promise<ListPage> {
+/** Every file below the folder, in key order, one page of them. */
+export async function listFlatPage({ realRoot, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
   const picked: LocalEntry[] = [];
   let more = false;
   for await (const entry of walkFiles(realRoot, absDir, dirKey, namePrefix, cursor)) {

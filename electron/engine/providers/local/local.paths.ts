@@ -67,10 +67,3 @@ export function isWithin(root: string, candidate: string): boolean {
   const base = root.endsWith(path.sep) ? root : root + path.sep;
   return candidate.startsWith(base);
 }
-
-/** The on-disk path of a key; callers still resolve symlinks with `isWithin` before touching it. */
-export function keyToPath(root: string, bucket: string, key: string): string {
-  checkBucketName(bucket);
-  const { segments } = splitKey(key);
-  return path.join(root, bucket, ...segments);
-}

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MULTIPART } from '../provider';
-import { readAll } from '../conformance/data';
-import { runConformance } from '../conformance/suite';
-import { createLocalProvider, LocalProvider } from './local.provider';
+import { readAll } from '../../test-support/conformance/data';
+import { runConformance } from '../../test-support/conformance/suite';
+import { createLocalProvider, type LocalProvider } from './local.provider';
 import { TEMP_PREFIX } from './local.paths';
 
 async function countTempFiles(dir: string): Promise<number> {
@@ -31,12 +31,6 @@ runConformance(
       teardown: () => rm(root, { recursive: true, force: true }),
     };
   },
-  {
-    metadataRoundTrip: 'local folders store no content type, cache control or user metadata',
-    setMetadata: 'local folders store no metadata (features.setMetadata is false)',
-    serverSideCopy: 'the case checks user metadata, which a local folder cannot hold; copy is tested below',
-    presign: 'local folders have no URLs to share (features.presign is false)',
-  },
 );
 
 describe('local provider: key safety, symlinks, folders', () => {
@@ -53,7 +47,7 @@ describe('local provider: key safety, symlinks, folders', () => {
     await mkdir(path.join(root, 'b'), { recursive: true });
     await mkdir(outside);
     await writeFile(path.join(outside, 'secret.txt'), 'outside the root');
-    p = new LocalProvider(root);
+    p = createLocalProvider({ kind: 'local', name: 'safety', root });
   });
   afterAll(async () => {
     await rm(base, { recursive: true, force: true });
@@ -136,7 +130,7 @@ describe('local provider: key safety, symlinks, folders', () => {
     const meta = await p.stat('b', 'doc/readme.md');
     expect(meta.contentType).toBe('text/markdown');
     expect(meta.userMetadata).toEqual({});
-    await expect(p.setMetadata()).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/Local folders cannot store metadata/) });
+    await expect(p.setMetadata('b', 'doc/readme.md', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/Local folders cannot store metadata/) });
     await p.copy({ bucket: 'b', key: 'doc/readme.md' }, { bucket: 'b', key: 'copy dir/readme #2.md' });
     expect((await readAll(await p.open('b', 'copy dir/readme #2.md'))).toString()).toBe('hello');
     expect(await p.hash('b', 'copy dir/readme #2.md', 'md5')).toBe('5d41402abc4b2a76b9719d911017c592');

@@ -3,25 +3,19 @@ import { lstat, mkdir, open, readdir, realpath, rmdir, stat, unlink } from 'node
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { LocalSettings } from '../../../../shared/accounts';
-import {
-  CancelledError,
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  AccessDeniedError,
-  UnsupportedError,
-} from '../../../../shared/errors';
-import type { BucketInfo, HashKind, ListPage, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
-import type { ListOptions, ObjectRef, OpenOptions, Provider, PutOptions, PutResult, RemoveManyResult, RemoveOptions } from '../provider';
-import { mapFsError } from './local.errors';
+import { CancelledError, ConflictError, InvalidInputError, NotFoundError, UnsupportedError } from '../../../../shared/errors';
+import type { BucketInfo, ObjectMetadata } from '../../../../shared/model';
+import { throwIfCancelled } from '../common/call';
+import { mapLimit } from '../common/pool';
+import type { Features, Provider, RemoveManyResult } from '../provider';
+import { toLocalError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
 import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
+import { localRoot } from './local.root';
 import { copyAtomically, writeAtomically } from './local.write';
 
-export const LOCAL_FEATURES: ProviderFeatures = {
-  serverSideCopy: true,
-  presign: false,
+const FEATURES: Features = {
   // Local files store no hash; hash() computes one on demand by reading the file.
   hashes: [],
   storageClasses: [],
@@ -29,231 +23,35 @@ export const LOCAL_FEATURES: ProviderFeatures = {
   maxKeyBytes: MAX_KEY_BYTES,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: process.platform === 'win32' || process.platform === 'darwin',
+  storesMetadata: false,
+  conditionalRead: false,
+  conditionalClassChange: false,
 };
 
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
+/** Removals in flight at once for removeMany. */
+const REMOVE_CONCURRENCY = 8;
 
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}
+/** A local folder's provider: it always has copy() and hash(). */
+export type LocalProvider = Provider & Required<Pick<Provider, 'copy' | 'hash'>>;
 
 /**
  * A local folder as a provider: the root's sub-folders are the buckets, keys are `/`-separated paths below them.
- * Keys that could escape the folder are refused (local.paths.ts), symlinks are never followed out of the root, and
- * writes go to a temp file in the target folder that is fsynced and renamed, so a failed write leaves nothing.
+ * Keys that could escape the folder are refused (local.paths.ts), symlinks are never followed out of the root
+ * (local.root.ts), and writes go to a temp file in the target folder that is fsynced and renamed, so a failed write
+ * leaves nothing.
  */
-export class LocalProvider implements Provider {
-  readonly kind = 'local' as const;
-  readonly features = LOCAL_FEATURES;
-  private realRootCache: string | undefined;
+export function createLocalProvider(settings: LocalSettings): LocalProvider {
+  const { root } = settings;
+  const fsRoot = localRoot(root);
 
-  constructor(private readonly root: string) {}
-
-  private async realRoot(): Promise<string> {
-    if (this.realRootCache) return this.realRootCache;
-    try {
-      this.realRootCache = await realpath(this.root);
-    } catch (e) {
-      throw mapFsError(e, `The folder ${this.root}`);
-    }
-    return this.realRootCache;
-  }
-
-  /** The real path of an existing entry, refused when a symlink on the way leads outside the root. */
-  private async inside(p: string, what: string): Promise<string> {
-    const root = await this.realRoot();
-    let real: string;
-    try {
-      real = await realpath(p);
-    } catch (e) {
-      throw mapFsError(e, what);
-    }
-    if (!isWithin(root, real)) throw new AccessDeniedError(`${what} is a link to a place outside ${this.root}; Skyferry does not follow it`);
-    return real;
-  }
-
-  private async bucketDir(bucket: string): Promise<string> {
-    checkBucketName(bucket);
-    const what = `Bucket ${bucket} (a folder in ${this.root})`;
-    const real = await this.inside(path.join(await this.realRoot(), bucket), what);
-    const s = await stat(real).catch((e: unknown) => {
-      throw mapFsError(e, what);
-    });
-    if (!s.isDirectory()) throw new NotFoundError(`${what} does not exist`);
-    return real;
-  }
-
-  /** An existing key's real path and stats. */
-  private async existing(bucket: string, key: string) {
-    if (!key) throw new InvalidInputError('Choose an object: the key is empty');
-    const { segments, isFolder } = splitKey(key);
-    const dir = await this.bucketDir(bucket);
-    const what = `"${key}" in ${bucket}`;
-    const real = await this.inside(path.join(dir, ...segments), what);
-    const s = await stat(real).catch((e: unknown) => {
-      throw mapFsError(e, what);
-    });
-    if (isFolder ? !s.isDirectory() : !s.isFile()) throw new NotFoundError(`${what} does not exist`);
-    return { real, stats: s, isFolder, what };
-  }
-
-  /** Creates (or walks) the folders of `segments` under the bucket, one by one, never through a link outside. */
-  private async ensureDirs(bucket: string, segments: readonly string[], key: string): Promise<string> {
-    const root = await this.realRoot();
-    let cur = await this.bucketDir(bucket);
-    for (const [i, segment] of segments.entries()) {
-      const next = path.join(cur, segment);
-      const what = `"${segments.slice(0, i + 1).join('/')}/" in ${bucket}`;
-      try {
-        await mkdir(next);
-        cur = next;
-        continue;
-      } catch (e) {
-        if (errno(e) !== 'EEXIST') throw mapFsError(e, what);
-      }
-      const real = await realpath(next).catch((e: unknown) => {
-        throw mapFsError(e, what);
-      });
-      if (!isWithin(root, real)) throw new AccessDeniedError(`${what} is a link to a place outside ${this.root}; Skyferry does not write through it`);
-      if (!(await stat(real)).isDirectory()) throw new ConflictError(`${what} is a file, so it cannot hold "${key}"`);
-      cur = real;
-    }
-    return cur;
-  }
-
-  async listBuckets(signal?: AbortSignal): Promise<BucketInfo[]> {
-    throwIfAborted(signal);
-    const root = await this.realRoot();
-    let dirents;
-    try {
-      dirents = await readdir(root, { withFileTypes: true });
-    } catch (e) {
-      throw mapFsError(e, `The folder ${this.root}`);
-    }
-    const out: BucketInfo[] = [];
-    for (const d of dirents) {
-      if (d.isDirectory()) out.push({ name: d.name });
-      else if (d.isSymbolicLink()) {
-        const real = await realpath(path.join(root, d.name)).catch(() => undefined);
-        if (real && isWithin(root, real) && (await stat(real).catch(() => undefined))?.isDirectory()) out.push({ name: d.name });
-      }
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-  }
-
-  async createBucket(bucket: string, signal?: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
-    checkBucketName(bucket);
-    await mkdir(path.join(await this.realRoot(), bucket)).catch((e: unknown) => {
-      throw mapFsError(e, `A folder named ${bucket} in ${this.root}`);
-    });
-  }
-
-  async removeBucket(bucket: string, signal?: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
-    await this.bucketDir(bucket);
-    const p = path.join(await this.realRoot(), bucket);
-    if ((await lstat(p)).isSymbolicLink()) throw new InvalidInputError(`Bucket ${bucket} is a link to another folder: remove the link in your file manager`);
-    await rmdir(p).catch((e: unknown) => {
-      throw mapFsError(e, `Bucket ${bucket}`);
-    });
-  }
-
-  async list(bucket: string, options: ListOptions, signal?: AbortSignal): Promise<ListPage> {
-    throwIfAborted(signal);
-    const dir = await this.bucketDir(bucket);
-    const prefix = options.prefix ?? '';
-    const { segments, isFolder } = splitKey(prefix, { allowPartialLast: true });
-    const dirSegments = isFolder ? segments : segments.slice(0, -1);
-    const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
-    const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
-    const root = await this.realRoot();
-    // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
-    const start = await realpath(path.join(dir, ...dirSegments)).catch(() => undefined);
-    if (!start || !isWithin(root, start)) return { entries: [] };
-    const pageSize = Math.max(1, Math.min(options.pageSize ?? 1000, 5000));
-    try {
-      return options.delimiter === '/'
-        ? await listDelimitedPage(root, start, dirKey, namePrefix, options.cursor, pageSize)
-        : await listFlatPage(root, start, dirKey, namePrefix, options.cursor, pageSize);
-    } catch (e) {
-      throw mapFsError(e, `"${prefix}" in ${bucket}`);
-    }
-  }
-
-  async stat(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> {
-    throwIfAborted(signal);
-    const { stats, isFolder } = await this.existing(bucket, key);
-    return {
-      key,
-      size: isFolder ? 0 : stats.size,
-      modified: stats.mtime.toISOString(),
-      etag: isFolder ? undefined : etagOf(stats),
-      contentType: isFolder ? undefined : guessContentType(key),
-      checksums: {},
-      userMetadata: {},
-    };
-  }
-
-  async open(bucket: string, key: string, options: OpenOptions = {}): Promise<Readable> {
-    throwIfAborted(options.signal);
-    const { real, stats, isFolder, what } = await this.existing(bucket, key);
-    if (isFolder) return Readable.from([]);
-    const offset = options.offset ?? 0;
-    if (offset < 0 || offset > stats.size) throw new InvalidInputError(`The range starts at byte ${offset}, beyond the end of ${what} (${stats.size} bytes)`);
-    const end = options.length === undefined ? stats.size : Math.min(stats.size, offset + options.length);
-    if (end <= offset) return Readable.from([]);
-    const fh = await open(real, 'r').catch((e: unknown) => {
-      throw mapFsError(e, what);
-    });
-    const stream = fh.createReadStream({ start: offset, end: end - 1 });
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = (): void => void stream.destroy(new CancelledError());
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => signal.removeEventListener('abort', onAbort));
-    }
-    return stream;
-  }
-
-  async put(bucket: string, key: string, source: Readable, options: PutOptions): Promise<PutResult> {
-    const { segments, isFolder } = splitKey(key);
-    if (!segments.length) throw new InvalidInputError('Choose a name: the key is empty');
-    if (isFolder) {
-      // A folder marker is a folder on disk; it cannot hold bytes.
-      if (options.size !== 0) throw new InvalidInputError(`"${key}" ends with "/", so it is a folder and cannot hold ${options.size} bytes`);
-      source.resume();
-      throwIfAborted(options.signal);
-      await this.ensureDirs(bucket, segments, key);
-      return { checksums: {} };
-    }
-    throwIfAborted(options.signal);
-    const dir = await this.ensureDirs(bucket, segments.slice(0, -1), key);
-    const target = path.join(dir, segments[segments.length - 1] ?? '');
-    const what = `"${key}" in ${bucket}`;
-    const existingTarget = await lstat(target).catch(() => undefined);
-    if (existingTarget?.isDirectory()) throw new ConflictError(`${what} is a folder; a file of the same name cannot be written`);
-    return writeAtomically(dir, target, source, options, what);
-  }
-
-  async remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void> {
-    throwIfAborted(signal);
+  const remove: Provider['remove'] = async (bucket, key, signal, options) => {
+    throwIfCancelled(signal);
     const { segments, isFolder } = splitKey(key);
     if (!segments.length) throw new InvalidInputError('Choose an object: the key is empty');
-    const dir = await this.bucketDir(bucket);
+    const dir = await fsRoot.bucketDir(bucket);
     const what = `"${key}" in ${bucket}`;
     // Only the parent is resolved: the entry itself is removed, never what a link points to.
-    const parent = await this.inside(path.join(dir, ...segments.slice(0, -1)), what).catch((e: unknown) => {
+    const parent = await fsRoot.inside(path.join(dir, ...segments.slice(0, -1)), what).catch((e: unknown) => {
       if (e instanceof NotFoundError) return undefined;
       throw e;
     });
@@ -276,74 +74,187 @@ export class LocalProvider implements Provider {
         await unlink(target);
       }
     } catch (e) {
-      throw mapFsError(e, isFolder ? `Folder ${what}` : what);
+      throw toLocalError(e, isFolder ? `Folder ${what}` : what);
     }
-  }
+  };
 
-  async removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult> {
-    // Files first, then folder markers one depth at a time, deepest first, so a folder is empty by its turn.
-    const files = keys.filter((k) => !k.endsWith('/'));
-    const byDepth = new Map<number, string[]>();
-    for (const k of keys) {
-      if (!k.endsWith('/')) continue;
-      const depth = k.split('/').length;
-      const group = byDepth.get(depth);
-      if (group) group.push(k);
-      else byDepth.set(depth, [k]);
-    }
-    const folderGroups = [...byDepth.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
-    const failed: RemoveManyResult['failed'] = [];
-    let removed = 0;
-    for (const group of [files, ...folderGroups]) {
-      await eachLimit(group, 8, async (key) => {
-        throwIfAborted(signal);
-        try {
-          await this.remove(bucket, key, signal);
-          removed++;
-        } catch (e) {
-          if (e instanceof CancelledError) throw e;
-          failed.push({ key, message: mapFsError(e, `"${key}"`).message });
-        }
+  return {
+    kind: 'local',
+    features: FEATURES,
+
+    async listBuckets(signal) {
+      throwIfCancelled(signal);
+      const top = await fsRoot.real();
+      const dirents = await readdir(top, { withFileTypes: true }).catch((e: unknown) => {
+        throw toLocalError(e, `The folder ${root}`);
       });
-    }
-    return { removed, failed };
-  }
-
-  async copy(src: ObjectRef, dst: ObjectRef, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
-    throwIfAborted(options.signal);
-    const from = await this.existing(src.bucket, src.key);
-    if (from.isFolder) throw new InvalidInputError(`"${src.key}" is a folder; copy the files inside it`);
-    const { segments, isFolder } = splitKey(dst.key);
-    if (!segments.length || isFolder) throw new InvalidInputError(`"${dst.key}" is not a file name`);
-    const dir = await this.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key);
-    const target = path.join(dir, segments[segments.length - 1] ?? '');
-    return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
-  }
-
-  async setMetadata(): Promise<ObjectMetadata> {
-    throw new UnsupportedError('Local folders cannot store metadata such as content type, cache control or custom fields');
-  }
-
-  async hash(bucket: string, key: string, kind: HashKind, signal?: AbortSignal): Promise<string> {
-    if (kind !== 'md5' && kind !== 'sha256') throw new UnsupportedError(`Skyferry computes only MD5 and SHA-256 for local files, not ${kind}`);
-    const { real, isFolder, what } = await this.existing(bucket, key);
-    if (isFolder) throw new InvalidInputError(`"${key}" is a folder; only files have a hash`);
-    const h = createHash(kind);
-    const fh = await open(real, 'r').catch((e: unknown) => {
-      throw mapFsError(e, what);
-    });
-    try {
-      for await (const chunk of fh.createReadStream({ autoClose: false })) {
-        throwIfAborted(signal);
-        h.update(chunk as Buffer);
+      const out: BucketInfo[] = [];
+      for (const d of dirents) {
+        if (d.isDirectory()) out.push({ name: d.name });
+        else if (d.isSymbolicLink()) {
+          const real = await realpath(path.join(top, d.name)).catch(() => undefined);
+          if (real && isWithin(top, real) && (await stat(real).catch(() => undefined))?.isDirectory()) out.push({ name: d.name });
+        }
       }
-    } finally {
-      await fh.close();
-    }
-    return h.digest('hex');
-  }
-}
+      return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
 
-export function createLocalProvider(settings: LocalSettings): Provider {
-  return new LocalProvider(settings.root);
+    async createBucket(bucket, signal) {
+      throwIfCancelled(signal);
+      checkBucketName(bucket);
+      await mkdir(path.join(await fsRoot.real(), bucket)).catch((e: unknown) => {
+        throw toLocalError(e, `A folder named ${bucket} in ${root}`);
+      });
+    },
+
+    async removeBucket(bucket, signal) {
+      throwIfCancelled(signal);
+      await fsRoot.bucketDir(bucket);
+      const p = path.join(await fsRoot.real(), bucket);
+      if ((await lstat(p)).isSymbolicLink()) throw new InvalidInputError(`Bucket ${bucket} is a link to another folder: remove the link in your file manager`);
+      await rmdir(p).catch((e: unknown) => {
+        throw toLocalError(e, `Bucket ${bucket}`);
+      });
+    },
+
+    async list(bucket, options, signal) {
+      throwIfCancelled(signal);
+      const dir = await fsRoot.bucketDir(bucket);
+      const prefix = options.prefix ?? '';
+      const { segments, isFolder } = splitKey(prefix, { allowPartialLast: true });
+      const dirSegments = isFolder ? segments : segments.slice(0, -1);
+      const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
+      const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
+      const top = await fsRoot.real();
+      // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
+      const start = await realpath(path.join(dir, ...dirSegments)).catch(() => undefined);
+      if (!start || !isWithin(top, start)) return { entries: [] };
+      const scope = { realRoot: top, absDir: start, dirKey, namePrefix, cursor: options.cursor, pageSize: Math.max(1, Math.min(options.pageSize ?? 1000, 5000)) };
+      try {
+        return await (options.delimiter === '/' ? listDelimitedPage(scope) : listFlatPage(scope));
+      } catch (e) {
+        throw toLocalError(e, `"${prefix}" in ${bucket}`);
+      }
+    },
+
+    async stat(bucket, key, signal): Promise<ObjectMetadata> {
+      throwIfCancelled(signal);
+      const { stats, isFolder } = await fsRoot.existing(bucket, key);
+      return {
+        key,
+        size: isFolder ? 0 : stats.size,
+        modified: stats.mtime.toISOString(),
+        etag: isFolder ? undefined : etagOf(stats),
+        contentType: isFolder ? undefined : guessContentType(key),
+        checksums: {},
+        userMetadata: {},
+      };
+    },
+
+    async open(bucket, key, options = {}) {
+      throwIfCancelled(options.signal);
+      const { real, stats, isFolder, what } = await fsRoot.existing(bucket, key);
+      if (isFolder) return Readable.from([]);
+      const offset = options.offset ?? 0;
+      if (offset < 0 || offset > stats.size) throw new InvalidInputError(`The range starts at byte ${offset}, beyond the end of ${what} (${stats.size} bytes)`);
+      const end = options.length === undefined ? stats.size : Math.min(stats.size, offset + options.length);
+      if (end <= offset) return Readable.from([]);
+      const fh = await open(real, 'r').catch((e: unknown) => {
+        throw toLocalError(e, what);
+      });
+      const stream = fh.createReadStream({ start: offset, end: end - 1 });
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = (): void => void stream.destroy(new CancelledError());
+        signal.addEventListener('abort', onAbort, { once: true });
+        stream.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+      return stream;
+    },
+
+    async put(bucket, key, source, options) {
+      const { segments, isFolder } = splitKey(key);
+      if (!segments.length) throw new InvalidInputError('Choose a name: the key is empty');
+      if (isFolder) {
+        // A folder marker is a folder on disk; it cannot hold bytes.
+        if (options.size !== 0) throw new InvalidInputError(`"${key}" ends with "/", so it is a folder and cannot hold ${options.size} bytes`);
+        source.resume();
+        throwIfCancelled(options.signal);
+        await fsRoot.ensureDirs(bucket, segments, key);
+        return { checksums: {} };
+      }
+      throwIfCancelled(options.signal);
+      const dir = await fsRoot.ensureDirs(bucket, segments.slice(0, -1), key);
+      const target = path.join(dir, segments[segments.length - 1] ?? '');
+      const what = `"${key}" in ${bucket}`;
+      const existingTarget = await lstat(target).catch(() => undefined);
+      if (existingTarget?.isDirectory()) throw new ConflictError(`${what} is a folder; a file of the same name cannot be written`);
+      return writeAtomically(dir, target, source, options, what);
+    },
+
+    remove,
+
+    async removeMany(bucket, keys, signal) {
+      // Files first, then folder markers one depth at a time, deepest first, so a folder is empty by its turn.
+      const files = keys.filter((k) => !k.endsWith('/'));
+      const byDepth = new Map<number, string[]>();
+      for (const k of keys) {
+        if (!k.endsWith('/')) continue;
+        const depth = k.split('/').length;
+        const group = byDepth.get(depth);
+        if (group) group.push(k);
+        else byDepth.set(depth, [k]);
+      }
+      const folderGroups = [...byDepth.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
+      const failed: RemoveManyResult['failed'] = [];
+      let removed = 0;
+      for (const group of [files, ...folderGroups]) {
+        await mapLimit(group, REMOVE_CONCURRENCY, async (key) => {
+          throwIfCancelled(signal);
+          try {
+            await remove(bucket, key, signal);
+            removed++;
+          } catch (e) {
+            if (e instanceof CancelledError) throw e;
+            failed.push({ key, message: toLocalError(e, `"${key}"`).message });
+          }
+        });
+      }
+      return { removed, failed };
+    },
+
+    async copy(src, dst, options = {}) {
+      throwIfCancelled(options.signal);
+      const from = await fsRoot.existing(src.bucket, src.key);
+      if (from.isFolder) throw new InvalidInputError(`"${src.key}" is a folder; copy the files inside it`);
+      const { segments, isFolder } = splitKey(dst.key);
+      if (!segments.length || isFolder) throw new InvalidInputError(`"${dst.key}" is not a file name`);
+      const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key);
+      const target = path.join(dir, segments[segments.length - 1] ?? '');
+      return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
+    },
+
+    async setMetadata() {
+      throw new UnsupportedError('Local folders cannot store metadata such as content type, cache control or custom fields');
+    },
+
+    async hash(bucket, key, kind, signal) {
+      if (kind !== 'md5' && kind !== 'sha256') throw new UnsupportedError(`Skyferry computes only MD5 and SHA-256 for local files, not ${kind}`);
+      const { real, isFolder, what } = await fsRoot.existing(bucket, key);
+      if (isFolder) throw new InvalidInputError(`"${key}" is a folder; only files have a hash`);
+      const h = createHash(kind);
+      const fh = await open(real, 'r').catch((e: unknown) => {
+        throw toLocalError(e, what);
+      });
+      try {
+        for await (const chunk of fh.createReadStream({ autoClose: false })) {
+          throwIfCancelled(signal);
+          h.update(chunk as Buffer);
+        }
+      } finally {
+        await fh.close();
+      }
+      return h.digest('hex');
+    },
+  };
 }

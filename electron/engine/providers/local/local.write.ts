@@ -3,18 +3,12 @@ import { copyFile, open, rename, stat, unlink, type FileHandle } from 'node:fs/p
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
+import { throwIfCancelled } from '../common/call';
+import { codeOf, sourceFailure } from '../common/errors';
 import type { PutOptions, PutResult } from '../provider';
-import { mapFsError } from './local.errors';
+import { toLocalError } from './local.errors';
 import { etagOf } from './local.list';
 import { TEMP_PREFIX } from './local.paths';
-
-function errno(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}
 
 /** A temp name in the target folder itself, so the final rename never crosses a file system. */
 function tempPath(dir: string): string {
@@ -40,18 +34,18 @@ export async function writeAtomically(dir: string, target: string, source: Reada
   const onAbort = (): void => void source.destroy(new CancelledError());
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     fh = await open(tmp, 'wx', 0o666);
     let written = 0;
     for await (const chunk of source) {
-      throwIfAborted(signal);
+      throwIfCancelled(signal);
       const buf: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       written += buf.length;
       if (written > options.size) throw new InvalidInputError(`The source of ${what} gave more than the ${options.size} bytes announced`);
       for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
       options.onProgress?.(written);
     }
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     if (written !== options.size) throw new RetryableError(`The source of ${what} ended after ${written} of ${options.size} bytes`);
     await options.verifyBeforeCommit?.();
     await fh.sync();
@@ -64,8 +58,8 @@ export async function writeAtomically(dir: string, target: string, source: Reada
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     if (signal?.aborted) throw new CancelledError();
-    if (e instanceof SkyferryError || errno(e) !== undefined) throw mapFsError(e, what);
-    throw new RetryableError(`Reading the source of ${what} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    if (e instanceof SkyferryError || codeOf(e) !== undefined) throw toLocalError(e, what);
+    throw sourceFailure(e, what);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -78,12 +72,12 @@ export async function copyAtomically(source: string, dir: string, target: string
     await copyFile(source, tmp);
     const fh = await open(tmp, 'r+');
     await fh.sync().finally(() => fh.close());
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     await rename(tmp, target);
     await syncDir(dir);
     return { etag: etagOf(await stat(target)), checksums: {} };
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw mapFsError(e, what);
+    throw toLocalError(e, what);
   }
 }

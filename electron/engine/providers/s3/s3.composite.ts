@@ -2,7 +2,7 @@ import { GetObjectAttributesCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ChecksumMismatchError } from '../../../../shared/errors';
 import type { CompositeChecksum } from '../../../../shared/model';
-import { crcHasher, type CrcKind } from '../crc32c';
+import { crcB64ToHex, crcHasher, type CrcKind } from '../crc32c';
 
 /**
  * S3's COMPOSITE checksums: a multipart object uploaded with CRC32 or CRC32C parts stores, for the whole object, a
@@ -18,15 +18,13 @@ interface CompositeFields {
   ChecksumType?: string | undefined;
 }
 
-const b64Hex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex');
-
 /** The object's composite CRC, from a HEAD or GET answer; undefined for a full-object or absent checksum. */
 export function compositeOf(out: CompositeFields): CompositeChecksum | undefined {
   for (const [kind, value] of [['crc32', out.ChecksumCRC32], ['crc32c', out.ChecksumCRC32C]] as const) {
     const m = value === undefined ? null : /^([A-Za-z0-9+/]{6}==)-(\d+)$/.exec(value);
     if (m?.[1] && m[2] && (out.ChecksumType === undefined || out.ChecksumType === 'COMPOSITE')) {
       const parts = Number(m[2]);
-      if (parts >= 1 && parts <= 10_000) return { kind, value: b64Hex(m[1]), parts };
+      if (parts >= 1 && parts <= 10_000) return { kind, value: crcB64ToHex(m[1]), parts };
     }
   }
   return undefined;
@@ -69,7 +67,7 @@ export async function partLayout(
       for (const p of out.ObjectParts?.Parts ?? []) {
         const crc = composite.kind === 'crc32' ? p.ChecksumCRC32 : p.ChecksumCRC32C;
         if (p.Size === undefined || crc === undefined || p.PartNumber !== parts.length + 1) return undefined;
-        parts.push({ size: p.Size, crc: b64Hex(crc) });
+        parts.push({ size: p.Size, crc: crcB64ToHex(crc) });
       }
       if (!out.ObjectParts?.IsTruncated) break;
       marker = out.ObjectParts.NextPartNumberMarker;

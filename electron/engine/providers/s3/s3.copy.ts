@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ObjectMetadata } from '../../../../shared/model';
 import type { ObjectRef, PutResult } from '../provider';
+import { throwIfCancelled } from '../common/call';
+import { mapLimit } from '../common/pool';
 import { toS3Error } from './s3.errors';
-import { checksumsOf, unquote, type S3WriteHeaders } from './s3.metadata';
+import { putResultOf, type S3WriteHeaders } from './s3.metadata';
 
 /** When a server-side copy switches from one CopyObject to UploadPartCopy parts. */
 export interface CopySettings {
@@ -72,12 +74,7 @@ async function copySingle(job: CopyJob): Promise<PutResult> {
     }),
     { abortSignal: job.signal },
   );
-  const r = out.CopyObjectResult;
-  const result: PutResult = { checksums: checksumsOf({ ETag: r?.ETag, ChecksumCRC32C: r?.ChecksumCRC32C, ChecksumCRC32: r?.ChecksumCRC32, ChecksumSHA256: r?.ChecksumSHA256, ChecksumType: r?.ChecksumType }) };
-  const etag = unquote(r?.ETag);
-  if (etag) result.etag = etag;
-  if (out.VersionId) result.version = out.VersionId;
-  return result;
+  return putResultOf({ ...out.CopyObjectResult, VersionId: out.VersionId });
 }
 
 /** UploadPartCopy in ranges, `concurrency` at a time; any failure aborts the multipart upload before rethrowing. */
@@ -98,49 +95,30 @@ async function copyInParts(job: CopyJob): Promise<PutResult> {
   try {
     const partSize = Math.max(5 * 1024 * 1024, settings.partSizeBytes);
     const count = Math.ceil(srcMeta.size / partSize);
-    const parts: CompletedPart[] = new Array<CompletedPart>(count);
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < count && !failed; i = next++) {
-        if (signal?.aborted) throw new Error('aborted');
-        const start = i * partSize;
-        const end = Math.min(srcMeta.size, start + partSize) - 1;
-        const out = await client.send(
-          new UploadPartCopyCommand({
-            Bucket: dst.bucket,
-            Key: dst.key,
-            UploadId: uploadId,
-            PartNumber: i + 1,
-            CopySource: copySource(job.src),
-            CopySourceRange: `bytes=${start}-${end}`,
-            CopySourceIfMatch: srcMeta.etag ? `"${srcMeta.etag}"` : undefined,
-          }),
-          { abortSignal: signal },
-        );
-        parts[i] = { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag };
-      }
-    };
-    // Wait for every part in flight before aborting, so that no part lands after the abort.
-    const settled = await Promise.allSettled(
-      Array.from({ length: Math.min(settings.concurrency, count) }, () =>
-        worker().catch((e: unknown) => {
-          failed = true;
-          throw e;
+    // The pool settles every part in flight before it rejects, so that no part lands after the abort below.
+    const parts: CompletedPart[] = await mapLimit(Array.from({ length: count }, (_, i) => i), settings.concurrency, async (i) => {
+      throwIfCancelled(signal);
+      const start = i * partSize;
+      const end = Math.min(srcMeta.size, start + partSize) - 1;
+      const out = await client.send(
+        new UploadPartCopyCommand({
+          Bucket: dst.bucket,
+          Key: dst.key,
+          UploadId: uploadId,
+          PartNumber: i + 1,
+          CopySource: copySource(job.src),
+          CopySourceRange: `bytes=${start}-${end}`,
+          CopySourceIfMatch: srcMeta.etag ? `"${srcMeta.etag}"` : undefined,
         }),
-      ),
-    );
-    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (rejected) throw rejected.reason;
+        { abortSignal: signal },
+      );
+      return { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag };
+    });
     const done = await client.send(
       new CompleteMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
       { abortSignal: signal },
     );
-    const result: PutResult = { checksums: checksumsOf(done) };
-    const etag = unquote(done.ETag);
-    if (etag) result.etag = etag;
-    if (done.VersionId) result.version = done.VersionId;
-    return result;
+    return putResultOf(done);
   } catch (err) {
     // Not under the caller's signal: the cleanup must run even (especially) when the copy was cancelled.
     await client.send(new AbortMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, UploadId: uploadId })).catch(() => undefined);

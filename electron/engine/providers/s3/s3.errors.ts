@@ -10,8 +10,7 @@ import {
   SkyferryError,
   ThrottledError,
 } from '../../../../shared/errors';
-import { redact } from '../../log';
-import { NETWORK_CODES, parseRetryAfter } from '../http-errors';
+import { isAbortError, networkCodeOf, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** What the failing call was about, so that a message can name it (never a credential). */
 export interface S3ErrorContext {
@@ -29,8 +28,6 @@ interface SdkErrorShape {
   Code?: unknown;
   message?: unknown;
   $metadata?: { httpStatusCode?: number };
-  $response?: { headers?: Record<string, string | undefined> };
-  cause?: unknown;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -68,22 +65,6 @@ function where(ctx: S3ErrorContext): string {
   return safeEndpoint(ctx.endpoint);
 }
 
-/** Node system error codes may sit on the error itself or on its cause (undici, AggregateError). */
-function networkCode(e: SdkErrorShape): string | undefined {
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === 'object' && depth < 4; depth++) {
-    const c = str((cur as SdkErrorShape).code);
-    if (c && NETWORK_CODES.has(c)) return c;
-    const errors = (cur as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) {
-      const inner = errors.map((x) => networkCode(x as SdkErrorShape)).find(Boolean);
-      if (inner) return inner;
-    }
-    cur = (cur as SdkErrorShape).cause;
-  }
-  return undefined;
-}
-
-
 /** Turns anything the S3 SDK (or a stream under it) throws into one of the project's error classes. */
 export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
   if (err instanceof SkyferryError) return err;
@@ -93,7 +74,7 @@ export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
   const status = e.$metadata?.httpStatusCode ?? 0;
   const opts = { cause: err };
 
-  if (ctx.signal?.aborted || name === 'AbortError' || code === 'ABORT_ERR' || code === 'RequestAborted') {
+  if (ctx.signal?.aborted || isAbortError(err) || code === 'ABORT_ERR' || code === 'RequestAborted') {
     return new CancelledError(`Cancelled: ${ctx.op} of ${where(ctx)}`, opts);
   }
   if (code === 'NoSuchBucket') return new NotFoundError(`The bucket "${ctx.bucket ?? '?'}" does not exist`, opts);
@@ -110,8 +91,7 @@ export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
     );
   }
   if (code === 'SlowDown' || code === 'Throttling' || code === 'TooManyRequests' || status === 429 || status === 503) {
-    const retryAfterMs = parseRetryAfter(e.$response?.headers?.['retry-after']);
-    return new ThrottledError(`The storage service asked to slow down (${ctx.op} of ${where(ctx)})`, { cause: err, retryAfterMs });
+    return new ThrottledError(`The storage service asked to slow down (${ctx.op} of ${where(ctx)})`, { cause: err, retryAfterMs: retryAfterOf(err) });
   }
   if (code === 'BucketNotEmpty') return new ConflictError(`The bucket "${ctx.bucket ?? '?'}" is not empty: remove its objects first`, opts);
   if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') {
@@ -127,15 +107,15 @@ export function toS3Error(err: unknown, ctx: S3ErrorContext): SkyferryError {
     return new ChecksumMismatchError(`The bytes of ${where(ctx)} did not match their checksum (${ctx.op}); the transfer will be retried`, opts);
   }
   if (INVALID_INPUT.has(code) || status === 416) {
-    return new InvalidInputError(`${ctx.op} of ${where(ctx)} was refused: ${code}${str(e.message) ? `: ${redact(String(e.message))}` : ''}`, opts);
+    return new InvalidInputError(`${ctx.op} of ${where(ctx)} was refused: ${code}${str(e.message) ? `: ${serviceMessage(String(e.message))}` : ''}`, opts);
   }
-  const net = networkCode(e);
+  const net = networkCodeOf(err);
   if (net && UNREACHABLE_CODES.has(net)) {
     return new RetryableError(`The storage endpoint ${safeEndpoint(ctx.endpoint)} could not be reached (${net}): check the endpoint address and your network`, opts);
   }
   if (net || name === 'TimeoutError' || code === 'RequestTimeout' || (status >= 500 && status < 600)) {
     return new RetryableError(`${ctx.op} of ${where(ctx)} failed for a passing reason (${net ?? (code || status)}); it can be retried`, opts);
   }
-  const detail = str(e.message) ? redact(String(e.message)) : 'no detail';
+  const detail = str(e.message) ? serviceMessage(String(e.message)) : 'no detail';
   return new FatalError(`${ctx.op} of ${where(ctx)} failed: ${code || 'error'}: ${detail}`, opts);
 }

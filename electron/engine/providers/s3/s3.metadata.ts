@@ -1,5 +1,7 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Checksums, MetadataPatch, ObjectMetadata } from '../../../../shared/model';
+import { base64ToHex, unquoteEtag } from '../common/values';
+import type { PutResult } from '../provider';
 import { compositeOf } from './s3.composite';
 
 /** The SDK's checksum fields as they appear on HeadObject, PutObject and CompleteMultipartUpload outputs. */
@@ -13,15 +15,9 @@ interface ChecksumFields {
   SSECustomerAlgorithm?: string | undefined;
 }
 
-export function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '') || undefined;
-}
-
-/** S3 sends checksums as base64; the model holds lowercase hex. A composite (`…-N`) value is not the object's hash. */
-function b64ToHex(value: string | undefined): string | undefined {
-  if (!value || value.includes('-')) return undefined;
-  const hex = Buffer.from(value, 'base64').toString('hex');
-  return hex || undefined;
+/** A whole-object checksum as hex; a composite (`…-N`) value is not the object's hash. */
+function wholeChecksum(value: string | undefined): string | undefined {
+  return value?.includes('-') ? undefined : base64ToHex(value);
 }
 
 /**
@@ -30,18 +26,27 @@ function b64ToHex(value: string | undefined): string | undefined {
  */
 export function checksumsOf(out: ChecksumFields): Checksums {
   const sums: Checksums = {};
-  const etag = unquote(out.ETag);
+  const etag = unquoteEtag(out.ETag);
   const plainEtag = out.ServerSideEncryption !== 'aws:kms' && out.ServerSideEncryption !== 'aws:kms:dsse' && !out.SSECustomerAlgorithm;
   if (etag && /^[0-9a-f]{32}$/i.test(etag) && plainEtag) sums.md5 = etag.toLowerCase();
   if (out.ChecksumType !== 'COMPOSITE') {
-    const crc32c = b64ToHex(out.ChecksumCRC32C);
-    const crc32 = b64ToHex(out.ChecksumCRC32);
-    const sha256 = b64ToHex(out.ChecksumSHA256);
+    const crc32c = wholeChecksum(out.ChecksumCRC32C);
+    const crc32 = wholeChecksum(out.ChecksumCRC32);
+    const sha256 = wholeChecksum(out.ChecksumSHA256);
     if (crc32c) sums.crc32c = crc32c;
     if (crc32) sums.crc32 = crc32;
     if (sha256) sums.sha256 = sha256;
   }
   return sums;
+}
+
+/** What a write answered (PutObject, CopyObject, CompleteMultipartUpload): its ETag, version and checksums. */
+export function putResultOf(out: ChecksumFields & { VersionId?: string | undefined }): PutResult {
+  const result: PutResult = { checksums: checksumsOf(out) };
+  const etag = unquoteEtag(out.ETag);
+  if (etag) result.etag = etag;
+  if (out.VersionId) result.version = out.VersionId;
+  return result;
 }
 
 export function headToMetadata(key: string, out: HeadObjectCommandOutput): ObjectMetadata {
@@ -54,7 +59,7 @@ export function headToMetadata(key: string, out: HeadObjectCommandOutput): Objec
   const composite = compositeOf(out);
   if (composite) meta.compositeChecksum = composite;
   if (out.LastModified) meta.modified = out.LastModified.toISOString();
-  const etag = unquote(out.ETag);
+  const etag = unquoteEtag(out.ETag);
   if (etag) meta.etag = etag;
   if (out.VersionId && out.VersionId !== 'null') meta.version = out.VersionId;
   if (out.ContentType) meta.contentType = out.ContentType;

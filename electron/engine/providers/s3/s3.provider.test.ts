@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../../../shared/accounts';
 import { startMinio, type MinioHandle } from '../../../../tools/emulators/emulators';
 import { freePort } from '../../../../tools/emulators/process';
-import { md5OfPattern, md5OfStream, patternStream, readAll } from '../conformance/data';
-import { runConformance, type ConformanceFixture } from '../conformance/suite';
+import { md5OfPattern, md5OfStream, patternStream, readAll } from '../../test-support/conformance/data';
+import { runConformance, type ConformanceFixture } from '../../test-support/conformance/suite';
 import type { MultipartSettings, Provider } from '../provider';
 import { createS3Provider } from './s3.provider';
 
@@ -51,6 +51,7 @@ runConformance('s3 (MinIO)', async (): Promise<ConformanceFixture> => {
   const provider = createS3Provider(settingsFor(minio), { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   return {
     provider,
+    emulator: 'minio',
     bucket,
     multipart: MULTIPART,
     pendingUploads: () => openUploads(client, bucket),
@@ -65,9 +66,6 @@ runConformance('s3 (MinIO)', async (): Promise<ConformanceFixture> => {
       await minio.stop();
     },
   };
-}, {
-  conditionalRemove:
-    'MinIO (pinned 2026-02-12) takes If-Match on DeleteObject but ignores it and deletes the newer version (AWS answers 412); retention.engine.test.ts checks that the header is accepted',
 });
 
 describe('s3 provider on MinIO: S3-specific behaviour', () => {

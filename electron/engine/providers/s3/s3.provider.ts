@@ -14,17 +14,19 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { PassThrough, Readable, type Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { S3Secrets, S3Settings } from '../../../../shared/accounts';
 import { CancelledError, InvalidInputError, NotFoundError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
 import { baseName } from '../../../../shared/location';
-import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata, ProviderFeatures } from '../../../../shared/model';
+import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import { createLogger, registerSecret } from '../../log';
-import { DEFAULT_MULTIPART, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
+import { guarded } from '../common/call';
+import { unquoteEtag } from '../common/values';
+import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
-import { headToMetadata, mergedHeaders, unquote } from './s3.metadata';
+import { headToMetadata, mergedHeaders } from './s3.metadata';
 import { uploadObject } from './s3.upload';
 import { discardS3Resume, prepareS3Resume } from './s3.resume';
 
@@ -41,9 +43,7 @@ export const S3_STORAGE_CLASSES = [
   'EXPRESS_ONEZONE',
 ];
 
-const FEATURES: ProviderFeatures = {
-  serverSideCopy: true,
-  presign: true,
+const FEATURES: Features = {
   hashes: ['md5', 'crc32c', 'crc32', 'sha256'],
   storageClasses: S3_STORAGE_CLASSES,
   setMetadata: true,
@@ -51,6 +51,10 @@ const FEATURES: ProviderFeatures = {
   maxUserMetadataBytes: 2048,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: false,
+  storesMetadata: true,
+  conditionalRead: true,
+  conditionalClassChange: true,
+  resumeCrc: 'crc32',
 };
 
 const log = createLogger('s3');
@@ -67,6 +71,7 @@ const sdkLogger = { warn: (m: unknown) => log.debug(String(m)), error: (m: unkno
 const DELETE_BATCH = 1000;
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
+/** Tuning for tests and benchmarks; the app uses the defaults. */
 export interface S3ProviderOptions {
   multipart?: MultipartSettings;
   /** Server-side copy sizing; tests lower the threshold to drive UploadPartCopy with a small object. */
@@ -84,6 +89,7 @@ function isNotImplemented(err: unknown): boolean {
   return e?.name === 'NotImplemented' || e?.$metadata?.httpStatusCode === 501;
 }
 
+/** An S3 (or S3-compatible) account as a provider: parallel multipart puts, UploadPartCopy copies, presigned GETs. */
 export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
   registerSecret(secrets.secretAccessKey);
   registerSecret(secrets.sessionToken);
@@ -108,21 +114,14 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
   // Cleared for good once the store answers 501 to a conditional delete (some S3-compatible stores).
   let conditionalDeletes = true;
 
-  const fail = (err: unknown, ctx: Omit<S3ErrorContext, 'endpoint'>): never => {
-    throw toS3Error(err, { ...ctx, endpoint });
-  };
+  /** One request; its failure leaves as a project error naming what it was about. */
+  const call = <T>(c: Omit<S3ErrorContext, 'endpoint'>, work: () => Promise<T>): Promise<T> => guarded(c.signal, (e) => toS3Error(e, { ...c, endpoint }), work);
   const checkBucket = (bucket: string): void => {
     if (settings.bucket && bucket !== settings.bucket) throw new InvalidInputError(`This account is limited to the bucket "${settings.bucket}"`);
   };
 
-  const stat = async (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> => {
-    try {
-      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
-      return headToMetadata(key, out);
-    } catch (err) {
-      return fail(err, { op: 'stat', bucket, key, signal });
-    }
-  };
+  const stat = async (bucket: string, key: string, signal?: AbortSignal): Promise<ObjectMetadata> =>
+    headToMetadata(key, await call({ op: 'stat', bucket, key, signal }, () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: signal })));
 
   /** `ifMatch`: the ETag a caller checked, sent as CopySourceIfMatch instead of the one this HEAD read (412 if moved on). */
   const copy = async (src: ObjectRef, dst: ObjectRef, patch: MetadataPatch | undefined, signal?: AbortSignal, ifMatch?: string) => {
@@ -132,52 +131,36 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     return copyObject({ client, endpoint, settings: copySettings, src, srcMeta, dst, headers, signal });
   };
 
-  const provider: Provider = {
+  return {
     kind: 's3',
-    features: FEATURES,
-    conditionalRead: true,
-    conditionalClassChange: true,
-    resumeCrc: 'crc32',
-    ...(checksum === 'WHEN_SUPPORTED' ? { putChecksum: 'crc32' as const } : {}),
+    features: checksum === 'WHEN_SUPPORTED' ? { ...FEATURES, putChecksum: 'crc32' } : FEATURES,
 
     async listBuckets(signal) {
       if (settings.bucket) return [{ name: settings.bucket }];
-      try {
-        const out = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
-        return (out.Buckets ?? []).map((b): BucketInfo => {
-          const info: BucketInfo = { name: b.Name ?? '' };
-          if (b.CreationDate) info.created = b.CreationDate.toISOString();
-          if (b.BucketRegion) info.region = b.BucketRegion;
-          return info;
-        });
-      } catch (err) {
-        return fail(err, { op: 'list buckets', signal });
-      }
+      const out = await call({ op: 'list buckets', signal }, () => client.send(new ListBucketsCommand({}), { abortSignal: signal }));
+      return (out.Buckets ?? []).map((b): BucketInfo => {
+        const info: BucketInfo = { name: b.Name ?? '' };
+        if (b.CreationDate) info.created = b.CreationDate.toISOString();
+        if (b.BucketRegion) info.region = b.BucketRegion;
+        return info;
+      });
     },
 
     async createBucket(bucket, signal) {
       // us-east-1 is the one region that must not be named as a location constraint.
       const location = settings.region && settings.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: settings.region as BucketLocationConstraint } } : {};
-      try {
-        await client.send(new CreateBucketCommand({ Bucket: bucket, ...location }), { abortSignal: signal });
-      } catch (err) {
-        fail(err, { op: 'create bucket', bucket, signal });
-      }
+      await call({ op: 'create bucket', bucket, signal }, () => client.send(new CreateBucketCommand({ Bucket: bucket, ...location }), { abortSignal: signal }));
     },
 
     async removeBucket(bucket, signal) {
-      try {
-        await client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
-      } catch (err) {
-        fail(err, { op: 'remove bucket', bucket, signal });
-      }
+      await call({ op: 'remove bucket', bucket, signal }, () => client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
     },
 
     async list(bucket, options, signal): Promise<ListPage> {
       checkBucket(bucket);
       const prefix = options.prefix ?? '';
-      try {
-        const out = await client.send(
+      const out = await call({ op: 'list', bucket, signal }, () =>
+        client.send(
           new ListObjectsV2Command({
             Bucket: bucket,
             Prefix: prefix || undefined,
@@ -188,30 +171,28 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
             EncodingType: 'url',
           }),
           { abortSignal: signal },
-        );
-        const entries: ObjectEntry[] = [];
-        for (const p of out.CommonPrefixes ?? []) {
-          const key = decodeKey(p.Prefix);
-          entries.push({ key, name: baseName(key), isPrefix: true, size: 0 });
-        }
-        for (const o of out.Contents ?? []) {
-          const key = decodeKey(o.Key);
-          // In a folder view, the folder's own marker object (`dir/` listed under `dir/`) is not a child of it.
-          if (options.delimiter && key === prefix) continue;
-          const entry: ObjectEntry = { key, name: baseName(key), isPrefix: false, size: o.Size ?? 0 };
-          if (o.LastModified) entry.modified = o.LastModified.toISOString();
-          const etag = unquote(o.ETag);
-          if (etag) entry.etag = etag;
-          if (o.StorageClass) entry.storageClass = o.StorageClass;
-          entries.push(entry);
-        }
-        entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        const page: ListPage = { entries };
-        if (out.IsTruncated && out.NextContinuationToken) page.cursor = out.NextContinuationToken;
-        return page;
-      } catch (err) {
-        return fail(err, { op: 'list', bucket, signal });
+        ),
+      );
+      const entries: ObjectEntry[] = [];
+      for (const p of out.CommonPrefixes ?? []) {
+        const key = decodeKey(p.Prefix);
+        entries.push({ key, name: baseName(key), isPrefix: true, size: 0 });
       }
+      for (const o of out.Contents ?? []) {
+        const key = decodeKey(o.Key);
+        // In a folder view, the folder's own marker object (`dir/` listed under `dir/`) is not a child of it.
+        if (options.delimiter && key === prefix) continue;
+        const entry: ObjectEntry = { key, name: baseName(key), isPrefix: false, size: o.Size ?? 0 };
+        if (o.LastModified) entry.modified = o.LastModified.toISOString();
+        const etag = unquoteEtag(o.ETag);
+        if (etag) entry.etag = etag;
+        if (o.StorageClass) entry.storageClass = o.StorageClass;
+        entries.push(entry);
+      }
+      entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const page: ListPage = { entries };
+      if (out.IsTruncated && out.NextContinuationToken) page.cursor = out.NextContinuationToken;
+      return page;
     },
 
     stat,
@@ -225,29 +206,21 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       }
       const range = offset > 0 || length !== undefined ? `bytes=${offset}-${length === undefined ? '' : offset + length - 1}` : undefined;
       const ctx = { op: 'read', bucket, key, signal };
-      let body: Readable;
-      let verifier: Transform | undefined;
-      try {
+      const { body, verifier } = await call(ctx, async () => {
         const ifMatch = opts.ifMatch === undefined ? undefined : `"${opts.ifMatch}"`;
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: ifMatch, ...(opts.onMetadata ? { ChecksumMode: 'ENABLED' as const } : {}) }), { abortSignal: signal });
         if (!(out.Body instanceof Readable)) throw new UnsupportedError('The S3 client returned no Node stream');
-        body = out.Body;
         // The GET's own headers are the object's metadata (of the whole object only when no range was asked).
-        if (range === undefined && opts.onMetadata) {
-          const meta = headToMetadata(key, out);
-          // A composite checksum is said to the caller only once this stream checks the bytes against it.
-          const composite = meta.compositeChecksum;
-          delete meta.compositeChecksum;
-          const layout = composite ? await partLayout(client, { bucket, key, version: meta.version, size: meta.size }, composite, signal) : undefined;
-          if (layout) {
-            verifier = verifyParts(layout, key);
-            meta.compositeChecksum = composite;
-          }
-          opts.onMetadata(meta);
-        }
-      } catch (err) {
-        return fail(err, ctx);
-      }
+        if (range !== undefined || !opts.onMetadata) return { body: out.Body, verifier: undefined };
+        const meta = headToMetadata(key, out);
+        // A composite checksum is said to the caller only once this stream checks the bytes against it.
+        const composite = meta.compositeChecksum;
+        delete meta.compositeChecksum;
+        const layout = composite ? await partLayout(client, { bucket, key, version: meta.version, size: meta.size }, composite, signal) : undefined;
+        if (layout) meta.compositeChecksum = composite;
+        opts.onMetadata(meta);
+        return { body: out.Body, verifier: layout ? verifyParts(layout, key) : undefined };
+      });
       // Errors during the read (a dropped connection, an abort, a part that does not match its stored CRC) reach
       // the caller as project errors too.
       const stream = new PassThrough();
@@ -289,40 +262,40 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
 
     async remove(bucket, key, signal, options) {
       const etag = conditionalDeletes ? options?.ifMatch?.etag : undefined;
-      try {
-        // If-Match on DeleteObject: AWS answers 412 when the ETag moved on (MinIO accepts the header and ignores it).
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: `"${etag}"` } : {}) }), { abortSignal: signal });
-      } catch (err) {
-        if (etag && isNotImplemented(err)) {
-          // A store that does not do conditional deletes (501 NotImplemented) keeps working, unconditionally from
-          // now on: the caller's check just before the delete is then the only guard, as it was before If-Match.
-          conditionalDeletes = false;
-          log.warn(`${endpoint ?? 'this S3 store'} does not implement conditional deletes (If-Match): deletes go without it, after the check made just before`);
-          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }).catch((e: unknown) => fail(e, { op: 'remove', bucket, key, signal }));
-          return;
+      const ctx = { op: 'remove', bucket, key, signal };
+      const del = (ifMatch: string | undefined) =>
+        client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(ifMatch ? { IfMatch: `"${ifMatch}"` } : {}) }), { abortSignal: signal });
+      await call(ctx, async () => {
+        try {
+          // If-Match on DeleteObject: AWS answers 412 when the ETag moved on (MinIO accepts the header and ignores it).
+          await del(etag);
+        } catch (err) {
+          if (!etag) throw err;
+          if (isNotImplemented(err)) {
+            // A store that does not do conditional deletes (501 NotImplemented) keeps working, unconditionally from
+            // now on: the caller's check just before the delete is then the only guard.
+            conditionalDeletes = false;
+            log.warn(`${endpoint ?? 'this S3 store'} does not implement conditional deletes (If-Match): deletes go without it, after the check made just before`);
+            await del(undefined);
+            return;
+          }
+          // With If-Match, a missing key is a 404 instead of the usual 204: gone counts as removed all the same.
+          if ((err as { name?: string }).name !== 'NoSuchBucket' && toS3Error(err, { ...ctx, endpoint }) instanceof NotFoundError) return;
+          throw err;
         }
-        // With If-Match, a missing key is a 404 instead of the usual 204: gone counts as removed all the same.
-        const code = (err as { name?: string }).name;
-        if (etag && code !== 'NoSuchBucket' && toS3Error(err, { op: 'remove', bucket, key, signal, endpoint }) instanceof NotFoundError) return;
-        fail(err, { op: 'remove', bucket, key, signal });
-      }
+      });
     },
 
     async removeMany(bucket, keys, signal) {
       const result = { removed: 0, failed: [] as Array<{ key: string; message: string }> };
       for (let i = 0; i < keys.length; i += DELETE_BATCH) {
         const batch = keys.slice(i, i + DELETE_BATCH);
-        try {
-          const out = await client.send(
-            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-            { abortSignal: signal },
-          );
-          const errors = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-          for (const e of errors) result.failed.push({ key: e.Key ?? '', message: `${e.Code ?? 'Error'}: ${e.Message ?? 'could not be removed'}` });
-          result.removed += batch.length - errors.length;
-        } catch (err) {
-          fail(err, { op: 'remove objects', bucket, signal });
-        }
+        const out = await call({ op: 'remove objects', bucket, signal }, () =>
+          client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: signal }),
+        );
+        const errors = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+        for (const e of errors) result.failed.push({ key: e.Key ?? '', message: `${e.Code ?? 'Error'}: ${e.Message ?? 'could not be removed'}` });
+        result.removed += batch.length - errors.length;
       }
       return result;
     },
@@ -340,51 +313,40 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       const uploads: PendingUpload[] = [];
       let keyMarker: string | undefined;
       let uploadIdMarker: string | undefined;
-      try {
-        for (;;) {
-          const out = await client.send(
-            new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-            { abortSignal: signal },
-          );
-          for (const u of out.Uploads ?? []) {
-            if (!u.Key || !u.UploadId) continue;
-            const pending: PendingUpload = { key: u.Key, uploadId: u.UploadId };
-            if (u.Initiated) pending.initiated = u.Initiated.toISOString();
-            uploads.push(pending);
-          }
-          if (!out.IsTruncated || (!out.NextKeyMarker && !out.NextUploadIdMarker)) return uploads;
-          keyMarker = out.NextKeyMarker;
-          uploadIdMarker = out.NextUploadIdMarker;
+      for (;;) {
+        const out = await call({ op: 'list pending uploads', bucket, signal }, () =>
+          client.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal: signal }),
+        );
+        for (const u of out.Uploads ?? []) {
+          if (!u.Key || !u.UploadId) continue;
+          const pending: PendingUpload = { key: u.Key, uploadId: u.UploadId };
+          if (u.Initiated) pending.initiated = u.Initiated.toISOString();
+          uploads.push(pending);
         }
-      } catch (err) {
-        return fail(err, { op: 'list pending uploads', bucket, signal });
+        if (!out.IsTruncated || (!out.NextKeyMarker && !out.NextUploadIdMarker)) return uploads;
+        keyMarker = out.NextKeyMarker;
+        uploadIdMarker = out.NextUploadIdMarker;
       }
     },
 
     async abortPendingUpload(bucket, upload, signal) {
-      try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: signal });
-      } catch (err) {
-        // An upload that is already gone is what the user asked for; a missing bucket is still an error.
-        if ((err as { name?: unknown } | null)?.name === 'NoSuchUpload') return;
-        fail(err, { op: 'abort upload', bucket, key: upload.key, signal });
-      }
+      await call({ op: 'abort upload', bucket, key: upload.key, signal }, () =>
+        client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: signal }).catch((err: unknown) => {
+          // An upload that is already gone is what the user asked for; a missing bucket is still an error.
+          if ((err as { name?: unknown } | null)?.name !== 'NoSuchUpload') throw err;
+        }),
+      );
     },
 
     async presign(bucket, key, expiresSeconds) {
       if (!(expiresSeconds > 0 && expiresSeconds <= MAX_PRESIGN_SECONDS)) {
         throw new InvalidInputError(`A shared link lasts between 1 second and 7 days (asked: ${expiresSeconds} s)`);
       }
-      try {
-        return await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) });
-      } catch (err) {
-        return fail(err, { op: 'presign', bucket, key });
-      }
+      return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) }));
     },
 
     async close() {
       client.destroy();
     },
   };
-  return provider;
 }

@@ -9,11 +9,13 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
-import { crc32cB64ToHex as crcB64ToHex, crcCombineHex } from '../crc32c';
+import { crcB64ToHex, crcCombineHex } from '../crc32c';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
-import { objectParams, sourceFailure, type UploadTarget } from './s3.upload';
-import { unquote } from './s3.metadata';
+import { sourceFailure } from '../common/errors';
+import { InFlight } from '../common/pool';
+import { objectParams, type UploadTarget } from './s3.upload';
+import { putResultOf } from './s3.metadata';
 
 const log = createLogger('s3');
 /** S3's limit on parts per upload; the part size grows for larger objects. */
@@ -201,10 +203,10 @@ async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buff
 }
 
 /**
- * A multipart upload whose parts outlive the process: CRC32C on every part (computed by the SDK, checked by the
- * service), a checkpoint each time the contiguous prefix of stored parts grows, and with `resume.from` only the
- * parts after that prefix are sent. On failure the upload stays for a later resume (the caller discards it when
- * it gives up). The PutResult's crc32c is the whole object's, combined from the service's per-part CRC32Cs.
+ * A multipart upload whose parts outlive the process: a CRC32 on every part (computed here, checked by the service),
+ * a checkpoint each time the contiguous prefix of stored parts grows, and with `resume.from` only the parts after
+ * that prefix are sent. On failure the upload stays for a later resume (the caller discards it when it gives up).
+ * The PutResult's crc32 is the whole object's, combined from the service's per-part CRC32s.
  */
 export async function uploadResumable(t: UploadTarget, source: Readable, options: PutOptions, resume: NonNullable<PutOptions['resume']>): Promise<PutResult> {
   const { size, signal } = options;
@@ -215,8 +217,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
   const totalParts = Math.ceil(size / partSize);
   const offset = from ? from.parts * partSize : 0;
   const cancelled = (): CancelledError => new CancelledError(`Cancelled: upload of "${t.key}"`);
-  let failure: unknown;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight(t.multipart.concurrency);
   // A pause or cancel stops the source at once (it may be waiting on a slow read), but parts in flight are cut
   // only after PART_SETTLE_MS: answered, they are known stored (and checkpointed) before anything is aborted.
   const cut = new AbortController();
@@ -270,12 +271,11 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     let partNumber = prefix + 1;
     for await (const body of partsOf(source, partSize)) {
       if (signal?.aborted) throw cancelled();
-      if (failure !== undefined) throw failure;
+      inFlight.check();
       read += body.length;
       if (read > size) throw new InvalidInputError(`The source gave more than the announced ${size} bytes`);
       options.onProgress?.(read - offset);
-      while (inFlight.size >= t.multipart.concurrency) await Promise.race(inFlight);
-      if (failure !== undefined) throw failure;
+      await inFlight.room();
       const n = partNumber++;
       // The part's CRC32 computed here (natively) and sent for the service to check the bytes against; the SDK
       // then does not hash the part again.
@@ -283,20 +283,13 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       sent.writeUInt32BE(zlib.crc32(body) >>> 0);
       const command = new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') });
       unsignedPayload(command);
-      const p: Promise<void> = t.client
-        .send(command, { abortSignal: cut.signal })
-        .then((out) => {
-          if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
-          partDone(n, out.ETag, out.ChecksumCRC32);
-        })
-        .catch((e: unknown) => {
-          failure ??= e;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      inFlight.start(async () => {
+        const out = await t.client.send(command, { abortSignal: cut.signal });
+        if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
+        partDone(n, out.ETag, out.ChecksumCRC32);
+      });
     }
-    await Promise.all(inFlight);
-    if (failure !== undefined) throw failure;
+    await inFlight.drain();
     if (signal?.aborted) throw cancelled();
     if (read !== size) throw new InvalidInputError(`The source ended after ${read - offset} of the ${size - offset} bytes expected`);
     await options.verifyBeforeCommit?.();
@@ -309,18 +302,15 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       whole = crcCombineHex('crc32', whole, crcB64ToHex(p.crc32), n === totalParts ? size - (n - 1) * partSize : partSize);
     }
     const out = await t.client.send(new CompleteMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
-    const result: PutResult = { checksums: whole === undefined ? {} : { crc32: whole } };
-    const etag = unquote(out.ETag);
-    if (etag) result.etag = etag;
-    if (out.VersionId) result.version = out.VersionId;
-    return result;
+    // The whole object's CRC32, combined from the parts' (the service answers a composite of them).
+    return { ...putResultOf(out), checksums: whole === undefined ? {} : { crc32: whole } };
   } catch (err) {
     if (!source.destroyed) source.destroy();
     // Parts still in flight settle first: the next attempt must not race them for the same part numbers, nor the
     // caller's abort of the upload leave one to be stored after it.
-    await Promise.allSettled([...inFlight]);
+    await inFlight.settle();
     if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
-    if (err instanceof SourceFailure) throw sourceFailure(err.reason, t.key);
+    if (err instanceof SourceFailure) throw sourceFailure(err.reason, `"${t.key}"`);
     if (err instanceof SkyferryError) throw err;
     throw toS3Error(err, ctx);
   } finally {

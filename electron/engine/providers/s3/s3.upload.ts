@@ -1,11 +1,11 @@
 import { PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
-import { redact } from '../../log';
+import { CancelledError, InvalidInputError } from '../../../../shared/errors';
+import { sourceFailure } from '../common/errors';
 import type { MultipartSettings, PutOptions, PutResult, WriteOptions } from '../provider';
 import { toS3Error } from './s3.errors';
-import { checksumsOf, unquote } from './s3.metadata';
+import { putResultOf } from './s3.metadata';
 import { uploadResumable } from './s3.resume';
 
 /**
@@ -55,13 +55,6 @@ class SizedCounter extends Transform {
       (e: unknown) => this.onInvalid(e instanceof Error ? e : new Error(String(e))),
     );
   }
-}
-
-export function sourceFailure(err: unknown, key: string): SkyferryError {
-  if (err instanceof SkyferryError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  // Usually another cloud or a disk dropping the read: worth a retry, and nothing was stored to clean up.
-  return new RetryableError(`Reading the source of "${key}" failed: ${redact(detail)}; nothing was stored`, { cause: err });
 }
 
 /** A write's headers, class and user metadata in the S3 API's names (PutObject, CreateMultipartUpload). */
@@ -139,11 +132,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
       const out = await t.client.send(new PutObjectCommand({ ...params, ...(t.flexibleChecksums ? { ChecksumAlgorithm: 'CRC32' as const } : {}) }), {
         abortSignal: request.signal,
       });
-      const result: PutResult = { checksums: checksumsOf(out) };
-      const etag = unquote(out.ETag);
-      if (etag) result.etag = etag;
-      if (out.VersionId) result.version = out.VersionId;
-      return result;
+      return putResultOf(out);
     }
     const upload = new Upload({
       client: t.client,
@@ -152,12 +141,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
       partSize: t.multipart.partSizeBytes,
       leavePartsOnError: false,
     });
-    const out = await upload.done();
-    const result: PutResult = { checksums: checksumsOf(out) };
-    const etag = unquote(out.ETag);
-    if (etag) result.etag = etag;
-    if (out.VersionId) result.version = out.VersionId;
-    return result;
+    return putResultOf(await upload.done());
   } catch (err) {
     // Release a source (a file handle, another cloud's response) that the SDK stopped reading.
     source.unpipe(body);
@@ -165,7 +149,7 @@ export async function uploadObject(t: UploadTarget, source: Readable, options: P
     if (!body.destroyed) body.destroy();
     if (signal?.aborted) throw new CancelledError(`Cancelled: upload of "${t.key}"`, { cause: err });
     // The SDK reports a failed body as an aborted request or a stream error: name the real cause.
-    if (failure !== undefined) throw sourceFailure(failure, t.key);
+    if (failure !== undefined) throw sourceFailure(failure, `"${t.key}"`);
     throw toS3Error(err, ctx);
   } finally {
     signal?.removeEventListener('abort', onAbort);

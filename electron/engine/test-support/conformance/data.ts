@@ -55,20 +55,8 @@ export async function readAll(stream: AsyncIterable<Buffer | Uint8Array | string
   return Buffer.concat(parts);
 }
 
-/** Runs `fn` over items with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      out[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
+/** The providers' own pool: fixtures fill buckets with it. */
+export { mapLimit } from '../../providers/common/pool';
 
 /**
  * The awkward names rclone's fstests uses, plus the ones ../shared/RELIABILITY.md lists: spaces, unicode in NFC
