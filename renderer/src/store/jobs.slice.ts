@@ -1,15 +1,27 @@
 import type { StateCreator } from 'zustand';
-import type { ChannelRequest, JobSummary } from '../../../shared/contract';
+import type { ChannelRequest, JobFile, JobSummary } from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+
+/** The first files of a job, as the Transfers panel lists them. */
+export interface JobFilesPage {
+  files: JobFile[];
+  truncated: boolean;
+  error: string | null;
+}
 
 export interface JobsSlice {
   jobs: Record<string, JobSummary>;
   /** Newest first. */
   jobOrder: string[];
+  /** Per job, its files as last fetched (only for the jobs whose files the user opened). */
+  jobFiles: Record<string, JobFilesPage>;
   upsertJob(job: JobSummary): void;
   loadJobs(): Promise<void>;
   startJob(request: JobStartInput): Promise<string | null>;
+  /** Makes sure a job just started shows: its first `jobs:progress` normally came already; else asks for it. */
+  trackJob(id: string): Promise<void>;
+  loadJobFiles(id: string, limit: number, signal?: AbortSignal): Promise<void>;
   jobAction(action: 'jobs:pause' | 'jobs:resume' | 'jobs:cancel' | 'jobs:retry', id: string): Promise<void>;
   clearJobHistory(): Promise<void>;
 }
@@ -21,6 +33,7 @@ const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, get) => ({
   jobs: {},
   jobOrder: [],
+  jobFiles: {},
   upsertJob(job) {
     const before = get().jobs[job.id];
     set((s) => ({
@@ -47,16 +60,28 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
   async startJob(request) {
     try {
       const { id } = await invoke('jobs:start', request);
-      try {
-        const detail = await invoke('jobs:get', { id, limit: 1 });
-        get().upsertJob(detail);
-      } catch {
-        // Progress events will fill it in.
-      }
+      await get().trackJob(id);
       return id;
     } catch (e) {
       get().toast('error', errorMessage(e));
       return null;
+    }
+  },
+  async trackJob(id) {
+    if (get().jobs[id]) return;
+    try {
+      get().upsertJob(await invoke('jobs:get', { id, limit: 1 }));
+    } catch {
+      // Progress events will fill it in.
+    }
+  },
+  async loadJobFiles(id, limit, signal) {
+    try {
+      const detail = await invoke('jobs:get', { id, limit }, signal);
+      set((s) => ({ jobFiles: { ...s.jobFiles, [id]: { files: detail.files, truncated: detail.filesTruncated, error: null } } }));
+    } catch (e) {
+      if (signal?.aborted) return;
+      set((s) => ({ jobFiles: { ...s.jobFiles, [id]: { files: s.jobFiles[id]?.files ?? [], truncated: s.jobFiles[id]?.truncated ?? false, error: errorMessage(e) } } }));
     }
   },
   async jobAction(action, id) {
@@ -76,16 +101,10 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
   },
 });
 
-/** Keeps the jobs slice in step with the engine's events. Returns the unsubscribe function. */
+/**
+ * Keeps the jobs slice in step with the engine's events. Returns the unsubscribe function. `jobs:progress` carries
+ * the whole summary, on every change of state as well as while running, so it is the only event needed here.
+ */
 export function subscribeJobs(getState: () => AppState): () => void {
-  const offProgress = on('jobs:progress', (job) => getState().upsertJob(job));
-  const offChanged = on('jobs:changed', ({ id }) => {
-    void invoke('jobs:get', { id, limit: 1 })
-      .then((detail) => getState().upsertJob(detail))
-      .catch(() => undefined);
-  });
-  return () => {
-    offProgress();
-    offChanged();
-  };
+  return on('jobs:progress', (job) => getState().upsertJob(job));
 }
