@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { createFolder, deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
+import { deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
 import { parseAlternates } from '../alternates';
-import { errorMessage, invoke } from '../api/client';
+import { errorMessage } from '../api/client';
 import { formatCount, formatDate, formatSize } from '../format';
 import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
 import { useStore } from '../store';
@@ -36,6 +36,7 @@ function Buttons({ submit, busy, danger, focus }: { submit: string; busy: boolea
 
 function MkdirDialog({ d }: { d: Of<'mkdir'> }) {
   const close = useStore((s) => s.closeDialog);
+  const createFolder = useStore((s) => s.createFolder);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -134,6 +135,7 @@ const EXPIRIES = [
 function PresignDialog({ d }: { d: Of<'presign'> }) {
   const close = useStore((s) => s.closeDialog);
   const uriOf = useStore((s) => s.uriOf);
+  const presign = useStore((s) => s.presign);
   const [seconds, setSeconds] = useState(3600);
   const [link, setLink] = useState<{ url: string; expires: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -144,13 +146,11 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
     if (!uri) return;
     setBusy(true);
     setError(null);
-    try {
-      const r = await invoke('objects:presign', { uri, expiresSeconds: seconds });
-      setLink(r);
-      await copyText(r.url, 'Link');
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    const r = await presign(uri, seconds);
+    if (r.ok) {
+      setLink(r.value);
+      await copyText(r.value.url, 'Link');
+    } else setError(r.error);
     setBusy(false);
   };
   return (

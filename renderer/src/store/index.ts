@@ -6,15 +6,25 @@ import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
+import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 
-export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice & CostsSlice;
+export type AppState = AccountsSlice &
+  PanesSlice &
+  SelectionSlice &
+  StorageSlice &
+  JobsSlice &
+  ToastsSlice &
+  DialogsSlice &
+  MigrationsSlice &
+  CostsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
   ...createAccountsSlice(...a),
   ...createPanesSlice(...a),
   ...createSelectionSlice(...a),
+  ...createStorageSlice(...a),
   ...createJobsSlice(...a),
   ...createToastsSlice(...a),
   ...createDialogsSlice(...a),
