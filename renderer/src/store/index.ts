@@ -5,6 +5,7 @@ import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
+import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
@@ -17,7 +18,8 @@ export type AppState = AccountsSlice &
   ToastsSlice &
   DialogsSlice &
   MigrationsSlice &
-  CostsSlice;
+  CostsSlice &
+  RetentionSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -30,6 +32,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createDialogsSlice(...a),
   ...createCostsSlice(...a),
   ...createMigrationsSlice(...a),
+  ...createRetentionSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
