@@ -1,7 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { AccountSummary, ConnectionTestResult } from '../../../shared/accounts';
 import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
-import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
 import { Dialog } from './Dialog';
@@ -64,29 +63,21 @@ function Field({ f, value, error, hasSaved, onChange }: { f: FieldDef; value: st
 
 type Option = { value: string; label: string };
 
+const AUTOMATIC: Option = { value: '', label: 'Automatic (from the provider, endpoint and region)' };
+
 /** "Priced as": Automatic, then every provider/region of the price catalog (the user's additions included). */
 function usePricingOptions(): Option[] {
-  const [options, setOptions] = useState<Option[]>([{ value: '', label: 'Automatic (from the provider, endpoint and region)' }]);
-  useEffect(() => {
-    let live = true;
-    invoke('costs:catalog', {}).then(
-      ({ catalog }) => {
-        if (!live) return;
-        setOptions((old) => [old[0] ?? { value: '', label: 'Automatic' }, ...pricingPlaces(catalog)]);
-      },
-      () => undefined, // Without the catalog the choice stays Automatic; the rest of the form still works.
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return options;
+  const catalog = useStore((s) => s.costCatalog);
+  const loadCostCatalog = useStore((s) => s.loadCostCatalog);
+  // Without the catalog the choice stays Automatic; the rest of the form still works.
+  useEffect(() => void loadCostCatalog(), [loadCostCatalog]);
+  return useMemo(() => [AUTOMATIC, ...pricingPlaces(catalog)], [catalog]);
 }
 
 function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDone: () => void }) {
-  const loadAccounts = useStore((s) => s.loadAccounts);
+  const testAccount = useStore((s) => s.testAccount);
+  const saveAccount = useStore((s) => s.saveAccount);
   const pricingOptions = usePricingOptions();
-  const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(editing?.settings.kind ?? 's3');
   const [name, setName] = useState(editing?.settings.name ?? '');
   const [values, setValues] = useState<FormValues>(() => (editing ? valuesFromSummary(editing) : { ...DEFAULTS.s3 }));
@@ -105,13 +96,9 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
     if (!input) return;
     setBusy('test');
     setTest(null);
-    try {
-      // An edit with the secrets left empty tests the saved account, whose secrets the renderer never sees.
-      const req = editing && !input.secrets && editing.settings.name === input.name ? { name: input.name } : { account: input };
-      setTest(await invoke('accounts:test', req));
-    } catch (e) {
-      setTest({ ok: false, message: errorMessage(e) });
-    }
+    // An edit with the secrets left empty tests the saved account, whose secrets the renderer never sees.
+    const req = editing && !input.secrets && editing.settings.name === input.name ? { name: input.name } : { account: input };
+    setTest(await testAccount(req));
     setBusy(null);
   };
 
@@ -120,14 +107,9 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
     const input = validate();
     if (!input) return;
     setBusy('save');
-    try {
-      await invoke('accounts:save', { account: input, ...(editing ? { previousName: editing.settings.name } : {}) });
-      await loadAccounts();
-      toast('success', `Account ${input.name} saved`);
-      onDone();
-    } catch (err) {
-      setTest({ ok: false, message: errorMessage(err) });
-    }
+    const failure = await saveAccount(input, editing?.settings.name);
+    if (failure === null) onDone();
+    else setTest({ ok: false, message: failure });
     setBusy(null);
   };
 
@@ -180,21 +162,13 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
 export function AccountsDialog() {
   const accounts = useStore((s) => s.accounts);
   const close = useStore((s) => s.closeDialog);
-  const toast = useStore((s) => s.toast);
-  const loadAccounts = useStore((s) => s.loadAccounts);
+  const removeAccount = useStore((s) => s.removeAccount);
   const [editing, setEditing] = useState<AccountSummary | null>(null);
   const [formKey, setFormKey] = useState(0);
 
   const remove = async (a: AccountSummary): Promise<void> => {
     if (!window.confirm(`Remove the account ${a.settings.name}? Its saved secrets are deleted; nothing in the cloud changes.`)) return;
-    try {
-      await invoke('accounts:remove', { name: a.settings.name });
-      await loadAccounts();
-      toast('success', `Account ${a.settings.name} removed`);
-      if (editing?.settings.name === a.settings.name) setEditing(null);
-    } catch (e) {
-      toast('error', errorMessage(e));
-    }
+    if ((await removeAccount(a.settings.name)) && editing?.settings.name === a.settings.name) setEditing(null);
   };
 
   return (

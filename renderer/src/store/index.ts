@@ -9,11 +9,13 @@ import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
+import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
 
 export type AppState = AccountsSlice &
   PanesSlice &
   SelectionSlice &
   StorageSlice &
+  UploadsSlice &
   JobsSlice &
   ToastsSlice &
   DialogsSlice &
@@ -27,6 +29,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createPanesSlice(...a),
   ...createSelectionSlice(...a),
   ...createStorageSlice(...a),
+  ...createUploadsSlice(...a),
   ...createJobsSlice(...a),
   ...createToastsSlice(...a),
   ...createDialogsSlice(...a),
