@@ -6,6 +6,7 @@ import { buildInput, DEFAULTS, valuesFromSummary, visibleFields, type FieldDef, 
 import { Dialog } from './Dialog';
 import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
+import { Options } from './Options';
 
 const KINDS: { kind: ProviderKind; label: string }[] = [
   { kind: 's3', label: 'Amazon S3 / S3-compatible' },
@@ -31,9 +32,7 @@ function Field({ f, value, error, hasSaved, onChange }: { f: FieldDef; value: st
   } else if (f.type === 'select') {
     control = (
       <select {...common} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)}>
-        {f.options?.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
-        ))}
+        <Options items={f.options?.map((o) => [o.value, o.label])} />
       </select>
     );
   } else if (f.type === 'textarea') {
@@ -129,9 +128,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
             setTest(null);
           }}
         >
-          {KINDS.map((k) => (
-            <option key={k.kind} value={k.kind}>{k.label}</option>
-          ))}
+          <Options items={KINDS.map((k) => [k.kind, k.label])} />
         </select>
       </div>
       <Field f={{ path: 'name', label: 'Account name', hint: 'Used in locations such as s3://name/bucket/key' }} value={name} error={errors['name']} hasSaved={false} onChange={(v) => setName(String(v))} />

@@ -10,6 +10,7 @@ import { AccountsDialog } from './AccountsDialog';
 import { CopyEstimateDialog } from './CopyEstimateDialog';
 import { Dialog } from './Dialog';
 import { PendingUploadsDialog } from './PendingUploadsDialog';
+import { Options } from './Options';
 
 type Of<T extends DialogRequest['type']> = Extract<DialogRequest, { type: T }>;
 
@@ -160,9 +161,7 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
         <label className="field">
           <span>Expires after</span>
           <select value={seconds} onChange={(e) => setSeconds(Number(e.target.value))}>
-            {EXPIRIES.map((x) => (
-              <option key={x.seconds} value={x.seconds}>{x.label}</option>
-            ))}
+            <Options items={EXPIRIES.map((x) => [x.seconds, x.label])} />
           </select>
         </label>
         {link && (

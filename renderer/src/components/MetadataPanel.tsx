@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
 import { formatDate, formatSize } from '../format';
 import { useStore } from '../store';
+import { Options } from './Options';
 
 const AZURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EDITABLE = [
@@ -79,9 +80,7 @@ function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
             <span>Storage class</span>
             <select value={storageClass} onChange={(e) => setStorageClass(e.target.value)}>
               {!features.storageClasses.includes(storageClass) && <option value={storageClass}>{storageClass || '(default)'}</option>}
-              {features.storageClasses.map((c) => (
-                <option key={c} value={c}>{c}</option>
-              ))}
+              <Options items={features.storageClasses.map((c) => [c, c])} />
             </select>
           </label>
         )}

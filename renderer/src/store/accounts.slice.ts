@@ -4,6 +4,7 @@ import type { ChannelRequest } from '../../../shared/contract';
 import type { ProviderFeatures } from '../../../shared/model';
 import { errorMessage, invoke } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 export interface AccountsSlice {
   accounts: AccountSummary[];
@@ -61,14 +62,9 @@ export const createAccountsSlice: StateCreator<AppState, [], [], AccountsSlice> 
     }
   },
   async removeAccount(name) {
-    try {
-      await invoke('accounts:remove', { name });
-      await get().loadAccounts();
-      get().toast('success', `Account ${name} removed`);
-      return true;
-    } catch (e) {
-      get().toast('error', errorMessage(e));
-      return false;
-    }
+    if (!(await orToast(get, () => invoke('accounts:remove', { name })))) return false;
+    await get().loadAccounts();
+    get().toast('success', `Account ${name} removed`);
+    return true;
   },
 });

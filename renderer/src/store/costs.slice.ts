@@ -16,6 +16,7 @@ import type {
 } from '../../../shared/costs';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 export interface CostScan {
   id: string | null;
@@ -112,12 +113,7 @@ export const createCostsSlice: StateCreator<AppState, [], [], CostsSlice> = (set
     },
     async cancelScan() {
       const id = get().costScan?.id;
-      if (!id) return;
-      try {
-        await invoke('costs:cancelScan', { id });
-      } catch (e) {
-        get().toast('error', errorMessage(e));
-      }
+      if (id) await orToast(get, () => invoke('costs:cancelScan', { id }));
     },
     scanProgressed(progress) {
       const cur = get().costScan;

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { ChannelRequest, JobFile, JobSummary } from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 /** The first files of a job, as the Transfers panel lists them. */
 export interface JobFilesPage {
@@ -85,19 +86,10 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
     }
   },
   async jobAction(action, id) {
-    try {
-      await invoke(action, { id });
-    } catch (e) {
-      get().toast('error', errorMessage(e));
-    }
+    await orToast(get, () => invoke(action, { id }));
   },
   async clearJobHistory() {
-    try {
-      await invoke('jobs:clearHistory', {});
-      await get().loadJobs();
-    } catch (e) {
-      get().toast('error', errorMessage(e));
-    }
+    if (await orToast(get, () => invoke('jobs:clearHistory', {}))) await get().loadJobs();
   },
 });
 

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 /** A finished migration's rows, as its JSON export holds them; or why they could not be read. */
 export type MigrationReportRows = { rows: ReportRow[]; differences: PlanItem[] } | { error: string };
@@ -171,12 +172,7 @@ export const createMigrationsSlice: StateCreator<AppState, [], [], MigrationsSli
     }
   },
   async removeProfile(name) {
-    try {
-      await invoke('profiles:remove', { name });
-      await get().loadProfiles();
-    } catch (e) {
-      get().toast('error', errorMessage(e));
-    }
+    if (await orToast(get, () => invoke('profiles:remove', { name }))) await get().loadProfiles();
   },
   async runProfile(name) {
     try {

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { RetentionPreview, RetentionPreviewRequest, RetentionProgress, RetentionReport } from '../../../shared/contract/retention.channels';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
@@ -53,12 +54,7 @@ export const createRetentionSlice: StateCreator<AppState, [], [], RetentionSlice
     },
     async cancelRetentionPreview() {
       const id = get().retention?.id;
-      if (!id) return;
-      try {
-        await invoke('retention:cancelPreview', { id });
-      } catch (e) {
-        get().toast('error', errorMessage(e));
-      }
+      if (id) await orToast(get, () => invoke('retention:cancelPreview', { id }));
     },
     retentionProgressed(p) {
       if (get().retention?.id !== p.id) return;

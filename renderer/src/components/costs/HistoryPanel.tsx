@@ -5,6 +5,7 @@ import { formatCount, formatDate, formatSize, truncateMiddle } from '../../forma
 import { useStore } from '../../store';
 import { subscribeCostHistory } from '../../store/costs.slice';
 import { formatUsd } from './money';
+import { Options } from '../Options';
 
 /** The engine's key for objects whose listing reports no class. */
 const NO_CLASS = '(default)';
@@ -97,11 +98,7 @@ function ScanHistory({ scans }: { scans: HistoryScan[] }) {
           <div className="field">
             <label htmlFor={selectId}>Scanned location</label>
             <select id={selectId} value={chosen} onChange={(e) => setUri(e.target.value)}>
-              {uris.map((u) => (
-                <option key={u} value={u}>
-                  {u}
-                </option>
-              ))}
+              <Options items={uris.map((u) => [u, u])} />
             </select>
           </div>
           <figure className="cost-figure" aria-label={title}>

@@ -3,6 +3,7 @@ import type { PriceCatalog } from '../../../../shared/costs';
 import { formatLocation, type ProviderKind } from '../../../../shared/location';
 import { useStore } from '../../store';
 import { useBucketNames } from '../../store/useBucketNames';
+import { Options } from '../Options';
 
 /** The buckets of one account, listed when the account changes; `bucket` follows the list (first one by default). */
 function useBuckets(account: string): { buckets: string[]; error: string | null; bucket: string; setBucket: (b: string) => void } {
@@ -51,21 +52,13 @@ export function CloudPlaceFields({ place, prefixPlaceholder, bucketsErrorId }: {
       <label className="field">
         <span>Account</span>
         <select value={place.account} onChange={(e) => place.setAccount(e.target.value)}>
-          {place.cloud.map((a) => (
-            <option key={a.settings.name} value={a.settings.name}>
-              {a.settings.name}
-            </option>
-          ))}
+          <Options items={place.cloud.map((a) => [a.settings.name, a.settings.name])} />
         </select>
       </label>
       <label className="field">
         <span>Bucket</span>
         <select value={place.bucket} onChange={(e) => place.setBucket(e.target.value)} aria-describedby={bucketsErrorId}>
-          {place.buckets.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
+          <Options items={place.buckets.map((b) => [b, b])} />
         </select>
       </label>
       <label className="field">

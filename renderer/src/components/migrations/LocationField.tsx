@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { formatLocation, parseLocation, type Location } from '../../../../shared/location';
 import { useStore } from '../../store';
 import { useBucketNames } from '../../store/useBucketNames';
+import { AccountOptions, Options } from '../Options';
 import { ProviderBadge } from '../ProviderBadge';
 
 function tryParse(uri: string): Location | null {
@@ -41,24 +42,13 @@ export function LocationField({ label, value, onChange, error, onRemove }: { lab
             if (a) onChange(formatLocation({ kind: a.settings.kind, account: a.settings.name, bucket: '', key: '' }));
           }}
         >
-          <option value="" disabled>
-            Account…
-          </option>
-          {accounts.map((a) => (
-            <option key={a.settings.name} value={a.settings.name}>
-              {a.settings.name} ({a.settings.kind.toUpperCase()})
-            </option>
-          ))}
+          <AccountOptions placeholder="Account…" />
         </select>
         <select aria-label={`${label} bucket`} value={loc?.bucket ?? ''} disabled={!account} onChange={(e) => set({ bucket: e.target.value, key: '' })}>
           <option value="" disabled>
             Bucket…
           </option>
-          {bucketOptions.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
+          <Options items={bucketOptions.map((b) => [b, b])} />
         </select>
         <input
           type="text"
