@@ -9,7 +9,6 @@ import { ObjectsTable } from './ScanResults';
 import { CloudPlaceFields, useCloudPlace } from './cloudPlace';
 
 const STATE_TEXT = { running: 'Previewing', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /** What each caution means for the user, short enough for a table cell. */
 const CAUTION_TEXT: Record<RetentionCaution, string> = {
@@ -65,10 +64,10 @@ export function RetentionPanel() {
   const classError = actionKind === 'set-class' && storageClass.trim() === '' ? 'Name the storage class to move to.' : null;
 
   // The job's report, once it finished (also when it finished while this panel was closed).
-  const jobDone = job !== undefined && FINISHED.has(job.state);
+  const jobState = job?.state;
   useEffect(() => {
-    if (jobDone) void loadRetentionReport();
-  }, [jobDone, loadRetentionReport]);
+    if (jobState) void loadRetentionReport();
+  }, [jobState, loadRetentionReport]);
 
   const running = progress?.state === 'running';
   const submit = (e: FormEvent): void => {
