@@ -1,4 +1,4 @@
-/** Sizes in binary units with one decimal, as every part of the app shows them (renderer, desktop notifications). */
+/** Sizes in binary units with one decimal, and durations, as every part of the app shows them (renderer, desktop notifications). */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
@@ -17,4 +17,13 @@ export function formatSize(bytes: number): string {
     unit += 1;
   }
   return `${value.toFixed(1)} ${UNITS[unit] ?? ''}`;
+}
+
+/** "45 s", "1 min 15 s", "1 h 2 min"; '' for an unknown duration (no speed yet for an ETA). */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/contract';
-import { createJobEndTracker, formatBytes, formatElapsed, jobEndNotice } from './job-notice';
+import { formatDuration } from '../../shared/format';
+import { createJobEndTracker, formatBytes, jobEndNotice } from './job-notice';
 
 const T0 = Date.parse('2025-05-01T10:00:00Z');
 
@@ -92,6 +93,6 @@ describe('formatting', () => {
       '1.0 MiB',
       '5.5 TiB',
     ]);
-    expect([formatElapsed(10_000), formatElapsed(75_000), formatElapsed(3_725_000)]).toEqual(['10 s', '1 min 15 s', '1 h 2 min']);
+    expect([formatDuration(10), formatDuration(75), formatDuration(3725), formatDuration(null)]).toEqual(['10 s', '1 min 15 s', '1 h 2 min', '']);
   });
 });

@@ -1,5 +1,5 @@
 import type { JobSummary } from '../../shared/contract';
-import { formatSize } from '../../shared/format';
+import { formatDuration, formatSize } from '../../shared/format';
 
 /**
  * Which job ends deserve a desktop notification, and what it says. Pure (no electron import) so that it is
@@ -24,13 +24,6 @@ export function formatBytes(bytes: number): string {
   return formatSize(Math.max(0, Math.round(bytes || 0)));
 }
 
-export function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
-
 function elapsedMs(job: JobSummary): number | null {
   if (!job.startedAt || !job.finishedAt) return null;
   const ms = Date.parse(job.finishedAt) - Date.parse(job.startedAt);
@@ -51,7 +44,7 @@ export function jobEndNotice(job: JobSummary, options: { minMs?: number; locale?
   if (ms === null || ms < (options.minMs ?? LONG_JOB_MS)) return null;
   const { locale } = options;
   const kind = KIND[job.kind];
-  const took = formatElapsed(ms);
+  const took = formatDuration(ms / 1000);
   const failed = job.state === 'failed' || job.filesFailed > 0;
   if (!failed) {
     const what = job.kind === 'delete' ? files(job.filesDone, locale) : `${files(job.filesDone, locale)}, ${formatBytes(job.bytesDone)}`;

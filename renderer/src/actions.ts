@@ -1,6 +1,5 @@
 import { parentPrefix } from '../../shared/location';
 import type { ObjectEntry } from '../../shared/model';
-import { errorMessage, invoke } from './api/client';
 import { useStore, type PaneId } from './store';
 
 /** User actions over the store and the contract, shared by the keyboard, the toolbar and the context menu. */
@@ -70,21 +69,6 @@ export async function deleteEntries(pane: PaneId, entries: ObjectEntry[]): Promi
   const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
   if (sources.length === 0) return;
   await useStore.getState().startJob({ kind: 'delete', sources });
-}
-
-export async function createFolder(pane: PaneId, name: string): Promise<boolean> {
-  const s = useStore.getState();
-  const uri = s.uriOf(pane, `${s.panes[pane].prefix}${name.replace(/\/+$/, '')}/`);
-  if (!uri) return false;
-  try {
-    await invoke('objects:mkdir', { uri });
-    s.toast('success', `Folder ${name} created`);
-    await s.refresh(pane);
-    return true;
-  } catch (e) {
-    s.toast('error', errorMessage(e));
-    return false;
-  }
 }
 
 /**

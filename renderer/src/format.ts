@@ -1,6 +1,6 @@
 /** Display helpers: binary units with one decimal, the user's locale for dates, middle truncation for long names. */
 
-export { formatSize } from '../../shared/format';
+export { formatDuration, formatSize } from '../../shared/format';
 
 let dateFormat: Intl.DateTimeFormat | undefined;
 
@@ -25,14 +25,6 @@ export function truncateMiddle(text: string, max: number): string {
 
 export function formatCount(n: number): string {
   return n.toLocaleString();
-}
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 /** The type column: a folder, else the content type, else the extension. */

@@ -46,8 +46,35 @@ export function errorMessage(e: unknown): string {
 }
 
 interface Transport {
-  invoke(channel: string, request: unknown): Promise<unknown>;
+  /** `signal`: the caller no longer wants the answer; the call rejects with a `cancelled` ClientError. */
+  invoke(channel: string, request: unknown, signal?: AbortSignal): Promise<unknown>;
   on(event: string, callback: (payload: unknown) => void): () => void;
+}
+
+function cancelled(): ClientError {
+  return new ClientError('cancelled', 'Cancelled.');
+}
+
+/**
+ * The desktop preload's bridge. Its `invoke` has no way to reach the call in the main process once made, so an
+ * abandoned call is only dropped here; the main process aborts what is left when the page goes away.
+ */
+class BridgeTransport implements Transport {
+  constructor(private readonly bridge: SkyferryBridge) {}
+
+  invoke(channel: string, request: unknown, signal?: AbortSignal): Promise<unknown> {
+    if (!signal) return this.bridge.invoke(channel, request);
+    if (signal.aborted) return Promise.reject(cancelled());
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.bridge.invoke(channel, request).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  on(event: string, callback: (payload: unknown) => void): () => void {
+    return this.bridge.on(event, callback);
+  }
 }
 
 const TOKEN_KEY = 'skyferry.token';
@@ -76,7 +103,8 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 /**
  * The contract over one WebSocket on the page's own origin. Reconnects with backoff; calls made while the socket
- * is down wait for it (a listing should not fail because the host restarted a moment ago).
+ * is down wait for it (a listing should not fail because the host restarted a moment ago). An abandoned call is
+ * withdrawn: a `cancel` message makes the host abort its work (a long listing stops paging the cloud).
  */
 class SocketTransport implements Transport {
   private socket: WebSocket | null = null;
@@ -140,15 +168,33 @@ class SocketTransport implements Transport {
     });
   }
 
-  invoke(channel: string, request: unknown): Promise<unknown> {
+  invoke(channel: string, request: unknown, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(cancelled());
     if (!sessionToken()) return Promise.reject(new ClientError('access_denied', 'This tab has no Skyferry session: open Skyferry with the URL it printed.'));
     const id = this.nextId++;
     const msg: ClientMessage = { type: 'invoke', id, channel, request };
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.open && this.socket) this.socket.send(JSON.stringify(msg));
-      else this.queue.push(msg);
+      const onAbort = (): void => {
+        if (!this.pending.delete(id)) return;
+        const queued = this.queue.indexOf(msg);
+        if (queued >= 0) this.queue.splice(queued, 1);
+        else this.send({ type: 'cancel', id });
+        reject(cancelled());
+      };
+      const settle = <T>(done: (v: T) => void) => (v: T): void => {
+        signal?.removeEventListener('abort', onAbort);
+        done(v);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.send(msg);
     });
+  }
+
+  /** Sends now, or once the socket is (re)opened. */
+  private send(msg: ClientMessage): void {
+    if (this.open && this.socket) this.socket.send(JSON.stringify(msg));
+    else this.queue.push(msg);
   }
 
   on(event: string, callback: (payload: unknown) => void): () => void {
@@ -168,7 +214,7 @@ let socketTransport: SocketTransport | null = null;
 function getTransport(): Transport {
   if (transport) return transport;
   if (window.skyferry) {
-    transport = window.skyferry;
+    transport = new BridgeTransport(window.skyferry);
   } else {
     socketTransport = new SocketTransport();
     transport = socketTransport;
@@ -185,9 +231,13 @@ export function isDesktop(): boolean {
   return window.skyferry !== undefined;
 }
 
-/** Calls a contract channel; resolves with the parsed response or throws a ClientError with the engine's message. */
-export async function invoke<C extends ChannelName>(channel: C, request: ChannelRequest<C>): Promise<ChannelResponse<C>> {
-  const raw = await getTransport().invoke(channel, request);
+/**
+ * Calls a contract channel; resolves with the parsed response or throws a ClientError with the engine's message.
+ * Aborting `signal` (the user navigated away from what asked) rejects at once with a `cancelled` ClientError and,
+ * in the browser-served mode, stops the engine's work on it.
+ */
+export async function invoke<C extends ChannelName>(channel: C, request: ChannelRequest<C>, signal?: AbortSignal): Promise<ChannelResponse<C>> {
+  const raw = await getTransport().invoke(channel, request, signal);
   const envelope = ResultEnvelopeSchema.safeParse(raw);
   if (!envelope.success) throw new ClientError('fatal', `Skyferry sent a malformed answer to ${channel}.`);
   if (!envelope.data.ok) throw ClientError.from(envelope.data.error);

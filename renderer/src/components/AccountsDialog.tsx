@@ -1,12 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { AccountSummary, ConnectionTestResult } from '../../../shared/accounts';
 import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
-import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, splitPastedSasUrl, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
 import { Dialog } from './Dialog';
 import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
+import { Options } from './Options';
 
 const KINDS: { kind: ProviderKind; label: string }[] = [
   { kind: 's3', label: 'Amazon S3 / S3-compatible' },
@@ -32,9 +32,7 @@ function Field({ f, value, error, hasSaved, onChange }: { f: FieldDef; value: st
   } else if (f.type === 'select') {
     control = (
       <select {...common} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)}>
-        {f.options?.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
-        ))}
+        <Options items={f.options?.map((o) => [o.value, o.label])} />
       </select>
     );
   } else if (f.type === 'textarea') {
@@ -64,29 +62,21 @@ function Field({ f, value, error, hasSaved, onChange }: { f: FieldDef; value: st
 
 type Option = { value: string; label: string };
 
+const AUTOMATIC: Option = { value: '', label: 'Automatic (from the provider, endpoint and region)' };
+
 /** "Priced as": Automatic, then every provider/region of the price catalog (the user's additions included). */
 function usePricingOptions(): Option[] {
-  const [options, setOptions] = useState<Option[]>([{ value: '', label: 'Automatic (from the provider, endpoint and region)' }]);
-  useEffect(() => {
-    let live = true;
-    invoke('costs:catalog', {}).then(
-      ({ catalog }) => {
-        if (!live) return;
-        setOptions((old) => [old[0] ?? { value: '', label: 'Automatic' }, ...pricingPlaces(catalog)]);
-      },
-      () => undefined, // Without the catalog the choice stays Automatic; the rest of the form still works.
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return options;
+  const catalog = useStore((s) => s.costCatalog);
+  const loadCostCatalog = useStore((s) => s.loadCostCatalog);
+  // Without the catalog the choice stays Automatic; the rest of the form still works.
+  useEffect(() => void loadCostCatalog(), [loadCostCatalog]);
+  return useMemo(() => [AUTOMATIC, ...pricingPlaces(catalog)], [catalog]);
 }
 
 function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDone: () => void }) {
-  const loadAccounts = useStore((s) => s.loadAccounts);
+  const testAccount = useStore((s) => s.testAccount);
+  const saveAccount = useStore((s) => s.saveAccount);
   const pricingOptions = usePricingOptions();
-  const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(editing?.settings.kind ?? 's3');
   const [name, setName] = useState(editing?.settings.name ?? '');
   const [values, setValues] = useState<FormValues>(() => (editing ? valuesFromSummary(editing) : { ...DEFAULTS.s3 }));
@@ -105,13 +95,9 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
     if (!input) return;
     setBusy('test');
     setTest(null);
-    try {
-      // An edit with the secrets left empty tests with the saved ones, which the renderer never sees.
-      const req = editing ? { account: input, previousName: editing.settings.name } : { account: input };
-      setTest(await invoke('accounts:test', req));
-    } catch (e) {
-      setTest({ ok: false, message: errorMessage(e) });
-    }
+    // An edit with the secrets left empty tests with the saved ones, which the renderer never sees.
+    const req = editing ? { account: input, previousName: editing.settings.name } : { account: input };
+    setTest(await testAccount(req));
     setBusy(null);
   };
 
@@ -120,14 +106,9 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
     const input = validate();
     if (!input) return;
     setBusy('save');
-    try {
-      await invoke('accounts:save', { account: input, ...(editing ? { previousName: editing.settings.name } : {}) });
-      await loadAccounts();
-      toast('success', `Account ${input.name} saved`);
-      onDone();
-    } catch (err) {
-      setTest({ ok: false, message: errorMessage(err) });
-    }
+    const failure = await saveAccount(input, editing?.settings.name);
+    if (failure === null) onDone();
+    else setTest({ ok: false, message: failure });
     setBusy(null);
   };
 
@@ -147,9 +128,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
             setTest(null);
           }}
         >
-          {KINDS.map((k) => (
-            <option key={k.kind} value={k.kind}>{k.label}</option>
-          ))}
+          <Options items={KINDS.map((k) => [k.kind, k.label])} />
         </select>
       </div>
       <Field f={{ path: 'name', label: 'Account name', hint: 'Used in locations such as s3://name/bucket/key' }} value={name} error={errors['name']} hasSaved={false} onChange={(v) => setName(String(v))} />
@@ -180,21 +159,13 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
 export function AccountsDialog() {
   const accounts = useStore((s) => s.accounts);
   const close = useStore((s) => s.closeDialog);
-  const toast = useStore((s) => s.toast);
-  const loadAccounts = useStore((s) => s.loadAccounts);
+  const removeAccount = useStore((s) => s.removeAccount);
   const [editing, setEditing] = useState<AccountSummary | null>(null);
   const [formKey, setFormKey] = useState(0);
 
   const remove = async (a: AccountSummary): Promise<void> => {
     if (!window.confirm(`Remove the account ${a.settings.name}? Its saved secrets are deleted; nothing in the cloud changes.`)) return;
-    try {
-      await invoke('accounts:remove', { name: a.settings.name });
-      await loadAccounts();
-      toast('success', `Account ${a.settings.name} removed`);
-      if (editing?.settings.name === a.settings.name) setEditing(null);
-    } catch (e) {
-      toast('error', errorMessage(e));
-    }
+    if ((await removeAccount(a.settings.name)) && editing?.settings.name === a.settings.name) setEditing(null);
   };
 
   return (

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { createFolder, deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
+import { deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
 import { parseAlternates } from '../alternates';
-import { errorMessage, invoke } from '../api/client';
+import { errorMessage } from '../api/client';
 import { formatCount, formatDate, formatSize } from '../format';
 import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
 import { useStore } from '../store';
@@ -10,6 +10,7 @@ import { AccountsDialog } from './AccountsDialog';
 import { CopyEstimateDialog } from './CopyEstimateDialog';
 import { Dialog } from './Dialog';
 import { PendingUploadsDialog } from './PendingUploadsDialog';
+import { Options } from './Options';
 
 type Of<T extends DialogRequest['type']> = Extract<DialogRequest, { type: T }>;
 
@@ -36,6 +37,7 @@ function Buttons({ submit, busy, danger, focus }: { submit: string; busy: boolea
 
 function MkdirDialog({ d }: { d: Of<'mkdir'> }) {
   const close = useStore((s) => s.closeDialog);
+  const createFolder = useStore((s) => s.createFolder);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -134,6 +136,7 @@ const EXPIRIES = [
 function PresignDialog({ d }: { d: Of<'presign'> }) {
   const close = useStore((s) => s.closeDialog);
   const uriOf = useStore((s) => s.uriOf);
+  const presign = useStore((s) => s.presign);
   const [seconds, setSeconds] = useState(3600);
   const [link, setLink] = useState<{ url: string; expires: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -144,13 +147,11 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
     if (!uri) return;
     setBusy(true);
     setError(null);
-    try {
-      const r = await invoke('objects:presign', { uri, expiresSeconds: seconds });
-      setLink(r);
-      await copyText(r.url, 'Link');
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    const r = await presign(uri, seconds);
+    if (r.ok) {
+      setLink(r.value);
+      await copyText(r.value.url, 'Link');
+    } else setError(r.error);
     setBusy(false);
   };
   return (
@@ -160,9 +161,7 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
         <label className="field">
           <span>Expires after</span>
           <select value={seconds} onChange={(e) => setSeconds(Number(e.target.value))}>
-            {EXPIRIES.map((x) => (
-              <option key={x.seconds} value={x.seconds}>{x.label}</option>
-            ))}
+            <Options items={EXPIRIES.map((x) => [x.seconds, x.label])} />
           </select>
         </label>
         {link && (

@@ -1,16 +1,21 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { CostEstimate } from '../../../shared/contract/costs.estimate';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
+import type { CopyEstimateRequest } from '../../../shared/contract/costs.estimate';
 import type { ObjectEntry } from '../../../shared/model';
 import { otherPane, startTransfer } from '../actions';
-import { errorMessage, invoke } from '../api/client';
 import { formatCount, formatSize } from '../format';
 import { useStore, type PaneId } from '../store';
+import type { CopyEstimate } from '../store/costs.slice';
+import type { PanePlace } from '../store/panes.slice';
+import { useLoad } from '../store/useLoad';
 import { CostLines } from './costs/CostLines';
 import './costs/costs.css';
 import { Dialog } from './Dialog';
 
-type Estimate = { state: 'loading' } | { state: 'done'; estimate: CostEstimate } | { state: 'failed'; message: string };
+const LOADING: CopyEstimate = { state: 'loading' };
+/** Where a pane is (selected alone, so that pages arriving in the pane do not redraw the dialog). */
+const placeOf = ({ account, bucket, prefix }: PanePlace): PanePlace => ({ account, bucket, prefix });
 
 /**
  * The confirmation before a large copy or move between two accounts (issue 6 item 4): what goes where, and what the
@@ -19,10 +24,10 @@ type Estimate = { state: 'loading' } | { state: 'done'; estimate: CostEstimate }
  */
 export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entries: ObjectEntry[]; move: boolean }) {
   const close = useStore((s) => s.closeDialog);
-  const here = useStore((s) => s.panes[pane]);
-  const there = useStore((s) => s.panes[otherPane(pane)]);
+  const here = useStore(useShallow((s) => placeOf(s.panes[pane])));
+  const there = useStore(useShallow((s) => placeOf(s.panes[otherPane(pane)])));
   const accounts = useStore((s) => s.accounts);
-  const [estimate, setEstimate] = useState<Estimate>({ state: 'loading' });
+  const estimateCopy = useStore((s) => s.estimateCopy);
   const [busy, setBusy] = useState(false);
   const [pull, setPull] = useState(false);
   const loadFeatures = useStore((s) => s.loadFeatures);
@@ -40,24 +45,17 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
     if (here.account) void loadFeatures(here.account);
   }, [here.account, loadFeatures]);
 
-  useEffect(() => {
-    if (!here.account || !there.account) return;
-    let live = true;
-    // Folders: one GB as one file, so every per-GB price shows; files: their exact sizes.
-    const cloudPull = canPull && pull;
-    setEstimate({ state: 'loading' });
-    const request = perGb
+  // Folders: one GB as one file, so every per-GB price shows; files: their exact sizes. The dialog captured its
+  // entries when it opened; the estimate is asked again only when the path changes.
+  const cloudPull = canPull && pull;
+  const request = useMemo((): CopyEstimateRequest | null => {
+    if (!here.account || !there.account) return null;
+    return perGb
       ? { sourceAccount: here.account, destinationAccount: there.account, files: 1, bytes: BYTES_PER_GB, cloudPull }
       : { sourceAccount: here.account, destinationAccount: there.account, files: files.length, bytes, sizes: files.map((f) => f.size), cloudPull };
-    invoke('costs:estimateCopy', request).then(
-      (r) => live && setEstimate({ state: 'done', estimate: r }),
-      (e: unknown) => live && setEstimate({ state: 'failed', message: errorMessage(e) }),
-    );
-    return () => {
-      live = false;
-    };
-    // The dialog captured its entries when it opened; the estimate is asked again only when the path changes.
-  }, [canPull && pull]);
+  }, [cloudPull]);
+  useLoad(request && ((signal) => estimateCopy(request, signal)), [request]);
+  const estimate = useStore((s) => (request && s.copyEstimate?.request === request ? s.copyEstimate.estimate : LOADING));
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { JobFile } from '../../../shared/contract';
-import { errorMessage, invoke } from '../api/client';
 import { useStore } from '../store';
+import { useLoad } from '../store/useLoad';
 
 /** The first files of a job shown per file; the rest are counted, a job of a million files stays cheap to show. */
 const LIMIT = 100;
@@ -20,25 +20,11 @@ const FILE_STATE: Record<JobFile['state'], string> = {
  * an alternate location, dropped metadata) and the error. Fetched when opened and again as the job moves on.
  */
 export function JobFiles({ id, title }: { id: string; title: string }) {
-  const job = useStore((s) => s.jobs[id]);
+  const stamp = useStore((s) => `${s.jobs[id]?.state ?? ''}:${s.jobs[id]?.filesDone ?? 0}:${s.jobs[id]?.filesFailed ?? 0}`);
+  const page = useStore((s) => s.jobFiles[id]);
+  const loadJobFiles = useStore((s) => s.loadJobFiles);
   const [open, setOpen] = useState(false);
-  const [files, setFiles] = useState<{ list: JobFile[]; truncated: boolean } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const stamp = `${job?.state ?? ''}:${job?.filesDone ?? 0}:${job?.filesFailed ?? 0}`;
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    invoke('jobs:get', { id, limit: LIMIT })
-      .then((d) => {
-        if (!live) return;
-        setFiles({ list: d.files, truncated: d.filesTruncated });
-        setError(null);
-      })
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [open, id, stamp]);
+  useLoad(open ? (signal) => loadJobFiles(id, LIMIT, signal) : null, [open, id, stamp]);
   const listId = `job-files-${id}`;
   return (
     <div className="job-files">
@@ -47,15 +33,15 @@ export function JobFiles({ id, title }: { id: string; title: string }) {
       </button>
       {open && (
         <ul id={listId} aria-label={`Files of ${title}`}>
-          {error && <li className="field-error">{error}</li>}
-          {files?.list.map((f) => (
+          {page?.error && <li className="field-error">{page.error}</li>}
+          {page?.files.map((f) => (
             <li key={`${f.source}>${f.destination ?? ''}`}>
               <span className="job-file-name" title={f.source}>{f.source}</span> <span className="muted">{FILE_STATE[f.state]}</span>
               {f.notice && <div className="job-file-notice">{f.notice}</div>}
               {f.error && <div className="field-error">{f.error.message}</div>}
             </li>
           ))}
-          {files?.truncated && <li className="muted">Only the first {LIMIT} files are shown.</li>}
+          {page?.truncated && <li className="muted">Only the first {LIMIT} files are shown.</li>}
         </ul>
       )}
     </div>

@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
-import { errorMessage, invoke } from '../api/client';
 import { formatDate, formatSize } from '../format';
 import { useStore } from '../store';
+import { Options } from './Options';
 
 const AZURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EDITABLE = [
@@ -16,10 +16,10 @@ type EditableField = (typeof EDITABLE)[number]['field'];
 
 type Pair = { name: string; value: string };
 
-function Editor({ uri, meta, onSaved }: { uri: string; meta: ObjectMetadata; onSaved: (m: ObjectMetadata) => void }) {
+function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
   const account = useStore((s) => s.panes[s.activePane].account);
   const features = useStore((s) => (account ? s.features[account] : undefined));
-  const toast = useStore((s) => s.toast);
+  const saveMetadata = useStore((s) => s.saveMetadata);
   const [fields, setFields] = useState<Record<EditableField, string>>(() => ({
     contentType: meta.contentType ?? '',
     cacheControl: meta.cacheControl ?? '',
@@ -60,14 +60,8 @@ function Editor({ uri, meta, onSaved }: { uri: string; meta: ObjectMetadata; onS
     if (storageClass && storageClass !== (meta.storageClass ?? '')) patch.storageClass = storageClass;
     setBusy(true);
     setResult(null);
-    try {
-      const saved = await invoke('objects:setMetadata', { uri, patch });
-      setResult({ ok: true, text: 'Metadata saved.' });
-      toast('success', `Metadata of ${saved.key} saved`);
-      onSaved(saved);
-    } catch (err) {
-      setResult({ ok: false, text: `Not saved: ${errorMessage(err)}` });
-    }
+    const failure = await saveMetadata(uri, patch);
+    setResult(failure === null ? { ok: true, text: 'Metadata saved.' } : { ok: false, text: `Not saved: ${failure}` });
     setBusy(false);
   };
 
@@ -86,9 +80,7 @@ function Editor({ uri, meta, onSaved }: { uri: string; meta: ObjectMetadata; onS
             <span>Storage class</span>
             <select value={storageClass} onChange={(e) => setStorageClass(e.target.value)}>
               {!features.storageClasses.includes(storageClass) && <option value={storageClass}>{storageClass || '(default)'}</option>}
-              {features.storageClasses.map((c) => (
-                <option key={c} value={c}>{c}</option>
-              ))}
+              <Options items={features.storageClasses.map((c) => [c, c])} />
             </select>
           </label>
         )}
@@ -137,27 +129,19 @@ export function MetadataPanel() {
   const entry = useStore((s) => s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix));
   const inBucket = useStore((s) => s.panes[s.activePane].bucket !== '');
   const uri = useStore((s) => (entry && inBucket ? s.uriOf(pane, entry.key) : null));
-  const [meta, setMeta] = useState<{ uri: string; meta: ObjectMetadata } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const details = useStore((s) => s.objectDetails);
+  const statObject = useStore((s) => s.statObject);
 
   useEffect(() => {
-    setError(null);
-    if (!uri) {
-      setMeta(null);
-      return undefined;
-    }
-    let live = true;
+    if (!uri) return undefined;
+    const abandon = new AbortController();
     // Arrowing through a long list should not fire a stat per row.
-    const t = window.setTimeout(() => {
-      invoke('objects:stat', { uri })
-        .then((m) => live && setMeta({ uri, meta: m }))
-        .catch((e: unknown) => live && setError(errorMessage(e)));
-    }, 150);
+    const t = window.setTimeout(() => void statObject(uri, abandon.signal), 150);
     return () => {
-      live = false;
       window.clearTimeout(t);
+      abandon.abort();
     };
-  }, [uri]);
+  }, [uri, statObject]);
 
   if (!uri) {
     return (
@@ -166,7 +150,8 @@ export function MetadataPanel() {
       </aside>
     );
   }
-  const m = meta?.uri === uri ? meta.meta : null;
+  const m = details?.uri === uri ? details.meta : null;
+  const error = details?.uri === uri ? details.error : null;
   const checksums = m ? Object.entries(m.checksums).filter(([, v]) => v) : [];
   return (
     <aside className="metadata-panel" aria-label="Object details">
@@ -192,7 +177,7 @@ export function MetadataPanel() {
               <Row key={`u-${k}`} label={k} value={v} />
             ))}
           </dl>
-          <Editor key={uri} uri={uri} meta={m} onSaved={(saved) => setMeta({ uri, meta: saved })} />
+          <Editor key={uri} uri={uri} meta={m} />
         </>
       )}
     </aside>

@@ -7,6 +7,7 @@ import { useStore, type PaneId } from '../store';
 import { collectDropped, uploadFiles } from '../upload';
 import { DRAG_TYPE, ObjectTable } from './ObjectTable';
 import { openPendingUploads } from './PendingUploadsDialog';
+import { AccountOptions } from './Options';
 import { ProviderBadge } from './ProviderBadge';
 
 function Breadcrumbs({ pane }: { pane: PaneId }) {
@@ -161,14 +162,7 @@ export function Pane({ pane }: { pane: PaneId }) {
             if (name) void useStore.getState().navigate(pane, { account: name, bucket: '', prefix: '' });
           }}
         >
-          <option value="" disabled>
-            Choose an account…
-          </option>
-          {accounts.map((a) => (
-            <option key={a.settings.name} value={a.settings.name}>
-              {a.settings.name} ({a.settings.kind.toUpperCase()})
-            </option>
-          ))}
+          <AccountOptions placeholder="Choose an account…" />
         </select>
         <button type="button" aria-label="Back" title="Back (Alt+Left)" disabled={!canBack} onClick={() => void useStore.getState().goBack(pane)}>
           ←

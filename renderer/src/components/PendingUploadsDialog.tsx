@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { PendingUpload } from '../../../shared/contract';
-import { errorMessage, invoke } from '../api/client';
+import { useEffect, useState, type FormEvent } from 'react';
 import { formatCount, formatDate, truncateMiddle } from '../format';
 import { describeAbort, formatAge, uploadRowId, type AbortOutcome } from '../pending-uploads';
 import { useStore, type PaneId } from '../store';
+import type { PendingUploadsListing } from '../store/uploads.slice';
+import { useLoad } from '../store/useLoad';
 import { Dialog } from './Dialog';
 import './PendingUploadsDialog.css';
 
@@ -22,7 +22,7 @@ export function openPendingUploads(pane: PaneId): void {
   if (account && bucket) openDialog({ type: 'pendingUploads', account, bucket });
 }
 
-type Listing = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; uploads: PendingUpload[]; at: number };
+const LOADING: PendingUploadsListing = { state: 'loading' };
 
 /**
  * The unfinished multipart / block uploads of one bucket (left by a crash or another tool): they are billed until
@@ -30,26 +30,19 @@ type Listing = { state: 'loading' } | { state: 'error'; message: string } | { st
  */
 export function PendingUploadsDialog({ account, bucket }: { account: string; bucket: string }) {
   const close = useStore((s) => s.closeDialog);
-  const [listing, setListing] = useState<Listing>({ state: 'loading' });
+  const loadPendingUploads = useStore((s) => s.loadPendingUploads);
+  const abortPendingUploads = useStore((s) => s.abortPendingUploads);
+  const listing = useStore((s) => (s.pendingUploads?.account === account && s.pendingUploads.bucket === bucket ? s.pendingUploads.listing : LOADING));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<(AbortOutcome & { text: string }) | null>(null);
 
-  const load = useCallback(async (): Promise<void> => {
-    setListing({ state: 'loading' });
-    try {
-      const uploads = await invoke('uploads:listPending', { account, bucket });
-      setListing({ state: 'ready', uploads, at: Date.now() });
-      // Keep only selections that still exist.
-      setSelected((prev) => new Set(uploads.map(uploadRowId).filter((id) => prev.has(id))));
-    } catch (e) {
-      setListing({ state: 'error', message: errorMessage(e) });
-    }
-  }, [account, bucket]);
-
+  const load = (signal?: AbortSignal): Promise<void> => loadPendingUploads(account, bucket, signal);
+  useLoad(load, [account, bucket]);
+  // Keep only selections that still exist.
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (listing.state === 'ready') setSelected((prev) => new Set(listing.uploads.map(uploadRowId).filter((id) => prev.has(id))));
+  }, [listing]);
 
   const uploads = listing.state === 'ready' ? listing.uploads : [];
   const picked = uploads.filter((u) => selected.has(uploadRowId(u)));
@@ -69,12 +62,8 @@ export function PendingUploadsDialog({ account, bucket }: { account: string; buc
     if (picked.length === 0) return;
     setBusy(true);
     setOutcome(null);
-    try {
-      const r = await invoke('uploads:abort', { account, bucket, uploads: picked.slice(0, 1000) });
-      setOutcome({ ...r, text: describeAbort(r) });
-    } catch (err) {
-      setOutcome({ aborted: 0, failed: [], text: `Nothing was aborted: ${errorMessage(err)}` });
-    }
+    const r = await abortPendingUploads(account, bucket, picked.slice(0, 1000));
+    setOutcome(r.ok ? { ...r.value, text: describeAbort(r.value) } : { aborted: 0, failed: [], text: `Nothing was aborted: ${r.error}` });
     setBusy(false);
     await load();
   };

@@ -1,8 +1,10 @@
 import type { StateCreator } from 'zustand';
-import type { AccountSummary } from '../../../shared/accounts';
+import type { AccountInput, AccountSummary, ConnectionTestResult } from '../../../shared/accounts';
+import type { ChannelRequest } from '../../../shared/contract';
 import type { ProviderFeatures } from '../../../shared/model';
 import { errorMessage, invoke } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 export interface AccountsSlice {
   accounts: AccountSummary[];
@@ -10,6 +12,12 @@ export interface AccountsSlice {
   features: Record<string, ProviderFeatures>;
   loadAccounts(): Promise<void>;
   loadFeatures(name: string): Promise<ProviderFeatures | null>;
+  /** Tries an account's settings (or a saved account, by name); a failure to ask is a failed test too. */
+  testAccount(request: ChannelRequest<'accounts:test'>): Promise<ConnectionTestResult>;
+  /** Saves an account (renaming `previousName`); null when saved, else why not. */
+  saveAccount(input: AccountInput, previousName?: string): Promise<string | null>;
+  /** Removes a saved account; true when removed. */
+  removeAccount(name: string): Promise<boolean>;
 }
 
 export const createAccountsSlice: StateCreator<AppState, [], [], AccountsSlice> = (set, get) => ({
@@ -35,5 +43,28 @@ export const createAccountsSlice: StateCreator<AppState, [], [], AccountsSlice> 
     } catch {
       return null;
     }
+  },
+  async testAccount(request) {
+    try {
+      return await invoke('accounts:test', request);
+    } catch (e) {
+      return { ok: false, message: errorMessage(e) };
+    }
+  },
+  async saveAccount(input, previousName) {
+    try {
+      await invoke('accounts:save', { account: input, ...(previousName === undefined ? {} : { previousName }) });
+      await get().loadAccounts();
+      get().toast('success', `Account ${input.name} saved`);
+      return null;
+    } catch (e) {
+      return errorMessage(e);
+    }
+  },
+  async removeAccount(name) {
+    if (!(await orToast(get, () => invoke('accounts:remove', { name })))) return false;
+    await get().loadAccounts();
+    get().toast('success', `Account ${name} removed`);
+    return true;
   },
 });

@@ -7,10 +7,13 @@ import type {
   ProviderPricing,
   RegionPricing,
 } from '../../../shared/contract/costs.catalog';
-import type { CostEstimate, TransferEstimateRequest } from '../../../shared/contract/costs.estimate';
+import type { CopyEstimateRequest, CostEstimate, TransferEstimateRequest } from '../../../shared/contract/costs.estimate';
+import type { CostHistory } from '../../../shared/contract/costs.history';
+import { isFinishedJobState } from '../../../shared/contract/jobs.channels';
 import type { ScanProgress, ScanResult, WhatIfResult } from '../../../shared/contract/costs.scan';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
 
 export interface CostScan {
   id: string | null;
@@ -21,6 +24,9 @@ export interface CostScan {
 }
 
 export type WhatIfInput = Omit<ChannelRequest<'costs:whatIf'>, 'id'>;
+
+/** The cost of a copy between accounts, as its confirmation shows it. */
+export type CopyEstimate = { state: 'loading' } | { state: 'done'; estimate: CostEstimate } | { state: 'failed'; message: string };
 
 export interface CostsSlice {
   costCatalog: PriceCatalog | null;
@@ -46,6 +52,13 @@ export interface CostsSlice {
 
   transferEstimate: { request: TransferEstimateRequest | null; result: CostEstimate | null; error: string | null; busy: boolean };
   estimateTransfer(request: TransferEstimateRequest): Promise<void>;
+
+  /** The estimate of the copy being confirmed, with the request it answers. */
+  copyEstimate: { request: CopyEstimateRequest; estimate: CopyEstimate } | null;
+  estimateCopy(request: CopyEstimateRequest, signal?: AbortSignal): Promise<void>;
+
+  costHistory: { history: CostHistory | null; error: string | null; busy: boolean };
+  loadCostHistory(): Promise<void>;
 }
 
 export const createCostsSlice: StateCreator<AppState, [], [], CostsSlice> = (set, get) => {
@@ -97,12 +110,7 @@ export const createCostsSlice: StateCreator<AppState, [], [], CostsSlice> = (set
     },
     async cancelScan() {
       const id = get().costScan?.id;
-      if (!id) return;
-      try {
-        await invoke('costs:cancelScan', { id });
-      } catch (e) {
-        get().toast('error', errorMessage(e));
-      }
+      if (id) await orToast(get, () => invoke('costs:cancelScan', { id }));
     },
     scanProgressed(progress) {
       const cur = get().costScan;
@@ -148,10 +156,59 @@ export const createCostsSlice: StateCreator<AppState, [], [], CostsSlice> = (set
         set((s) => (s.transferEstimate.request === request ? { transferEstimate: { request, result: null, error: errorMessage(e), busy: false } } : {}));
       }
     },
+
+    copyEstimate: null,
+    async estimateCopy(request, signal) {
+      const answer = (estimate: CopyEstimate): void => set((s) => (s.copyEstimate?.request === request ? { copyEstimate: { request, estimate } } : {}));
+      set({ copyEstimate: { request, estimate: { state: 'loading' } } });
+      try {
+        answer({ state: 'done', estimate: await invoke('costs:estimateCopy', request, signal) });
+      } catch (e) {
+        if (!signal?.aborted) answer({ state: 'failed', message: errorMessage(e) });
+      }
+    },
+
+    costHistory: { history: null, error: null, busy: false },
+    async loadCostHistory() {
+      set((s) => ({ costHistory: { ...s.costHistory, busy: true } }));
+      try {
+        const history = await invoke('costs:history', {});
+        set({ costHistory: { history, error: null, busy: false } });
+      } catch (e) {
+        set((s) => ({ costHistory: { ...s.costHistory, error: errorMessage(e), busy: false } }));
+      }
+    },
   };
 };
 
 /** Keeps the current scan in step with the engine's progress events. Returns the unsubscribe function. */
 export function subscribeCosts(getState: () => AppState): () => void {
   return on('costs:scanProgress', (p) => getState().scanProgressed(p));
+}
+
+/**
+ * Reloads the cost history (once, half a second after the last of a burst) when something it records finishes: a
+ * job, a scan, a migration run. Returns the unsubscribe function.
+ */
+export function subscribeCostHistory(getState: () => AppState): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void getState().loadCostHistory(), 500);
+  };
+  const offJobs = on('jobs:changed', (e) => {
+    if (isFinishedJobState(e.state)) soon();
+  });
+  const offScans = on('costs:scanProgress', (p) => {
+    if (p.state !== 'running') soon();
+  });
+  const offPlans = on('plans:progress', (p) => {
+    if (['completed', 'completed-with-differences', 'failed', 'cancelled'].includes(p.state)) soon();
+  });
+  return () => {
+    clearTimeout(timer);
+    offJobs();
+    offScans();
+    offPlans();
+  };
 }

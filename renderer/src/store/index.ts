@@ -5,21 +5,37 @@ import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
+import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
+import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
+import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
 
-export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice & CostsSlice;
+export type AppState = AccountsSlice &
+  PanesSlice &
+  SelectionSlice &
+  StorageSlice &
+  UploadsSlice &
+  JobsSlice &
+  ToastsSlice &
+  DialogsSlice &
+  MigrationsSlice &
+  CostsSlice &
+  RetentionSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
   ...createAccountsSlice(...a),
   ...createPanesSlice(...a),
   ...createSelectionSlice(...a),
+  ...createStorageSlice(...a),
+  ...createUploadsSlice(...a),
   ...createJobsSlice(...a),
   ...createToastsSlice(...a),
   ...createDialogsSlice(...a),
   ...createCostsSlice(...a),
   ...createMigrationsSlice(...a),
+  ...createRetentionSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

@@ -1,15 +1,28 @@
 import type { StateCreator } from 'zustand';
-import { isFinishedJobState, type ChannelRequest, type JobSummary } from '../../../shared/contract';
+import { isFinishedJobState, type ChannelRequest, type JobFile, type JobSummary } from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
+
+/** The first files of a job, as the Transfers panel lists them. */
+export interface JobFilesPage {
+  files: JobFile[];
+  truncated: boolean;
+  error: string | null;
+}
 
 export interface JobsSlice {
   jobs: Record<string, JobSummary>;
   /** Newest first. */
   jobOrder: string[];
+  /** Per job, its files as last fetched (only for the jobs whose files the user opened). */
+  jobFiles: Record<string, JobFilesPage>;
   upsertJob(job: JobSummary): void;
   loadJobs(): Promise<void>;
   startJob(request: JobStartInput): Promise<string | null>;
+  /** Makes sure a job just started shows: its first `jobs:progress` normally came already; else asks for it. */
+  trackJob(id: string): Promise<void>;
+  loadJobFiles(id: string, limit: number, signal?: AbortSignal): Promise<void>;
   jobAction(action: 'jobs:pause' | 'jobs:resume' | 'jobs:cancel' | 'jobs:retry', id: string): Promise<void>;
   clearJobHistory(): Promise<void>;
 }
@@ -19,6 +32,7 @@ type JobStartInput = ChannelRequest<'jobs:start'>;
 export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, get) => ({
   jobs: {},
   jobOrder: [],
+  jobFiles: {},
   upsertJob(job) {
     const before = get().jobs[job.id];
     set((s) => ({
@@ -45,45 +59,42 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
   async startJob(request) {
     try {
       const { id } = await invoke('jobs:start', request);
-      try {
-        const detail = await invoke('jobs:get', { id, limit: 1 });
-        get().upsertJob(detail);
-      } catch {
-        // Progress events will fill it in.
-      }
+      await get().trackJob(id);
       return id;
     } catch (e) {
       get().toast('error', errorMessage(e));
       return null;
     }
   },
-  async jobAction(action, id) {
+  async trackJob(id) {
+    if (get().jobs[id]) return;
     try {
-      await invoke(action, { id });
-    } catch (e) {
-      get().toast('error', errorMessage(e));
+      get().upsertJob(await invoke('jobs:get', { id, limit: 1 }));
+    } catch {
+      // Progress events will fill it in.
     }
   },
-  async clearJobHistory() {
+  async loadJobFiles(id, limit, signal) {
     try {
-      await invoke('jobs:clearHistory', {});
-      await get().loadJobs();
+      const detail = await invoke('jobs:get', { id, limit }, signal);
+      set((s) => ({ jobFiles: { ...s.jobFiles, [id]: { files: detail.files, truncated: detail.filesTruncated, error: null } } }));
     } catch (e) {
-      get().toast('error', errorMessage(e));
+      if (signal?.aborted) return;
+      set((s) => ({ jobFiles: { ...s.jobFiles, [id]: { files: s.jobFiles[id]?.files ?? [], truncated: s.jobFiles[id]?.truncated ?? false, error: errorMessage(e) } } }));
     }
+  },
+  async jobAction(action, id) {
+    await orToast(get, () => invoke(action, { id }));
+  },
+  async clearJobHistory() {
+    if (await orToast(get, () => invoke('jobs:clearHistory', {}))) await get().loadJobs();
   },
 });
 
-/** Keeps the jobs slice in step with the engine's events. Returns the unsubscribe function. */
+/**
+ * Keeps the jobs slice in step with the engine's events. Returns the unsubscribe function. `jobs:progress` carries
+ * the whole summary, on every change of state as well as while running, so it is the only event needed here.
+ */
 export function subscribeJobs(getState: () => AppState): () => void {
-  const offProgress = on('jobs:progress', (job) => getState().upsertJob(job));
-  const offChanged = on('jobs:changed', ({ id }) => {
-    void invoke('jobs:get', { id, limit: 1 })
-      .then((detail) => getState().upsertJob(detail))
-      .catch(() => undefined);
-  });
-  return () => {
-    offProgress();
-    offChanged();
-  };
+  return on('jobs:progress', (job) => getState().upsertJob(job));
 }

@@ -1,7 +1,31 @@
+import { z } from 'zod';
 import type { StateCreator } from 'zustand';
-import type { MigrationRequestInput, MigrationSummary, PlanProgress, Profile } from '../../../shared/contract';
+import {
+  PlanItemSchema,
+  ReportRowSchema,
+  type MigrationRequestInput,
+  type MigrationSummary,
+  type PlanGroup,
+  type PlanItem,
+  type PlanProgress,
+  type Profile,
+  type ReportRow,
+} from '../../../shared/contract';
 import { errorMessage, invoke, on } from '../api/client';
 import type { AppState } from './index';
+import { orToast } from './outcome';
+
+/** A finished migration's rows, as its JSON export holds them; or why they could not be read. */
+export type MigrationReportRows = { rows: ReportRow[]; differences: PlanItem[] } | { error: string };
+
+/** The page of one plan group a destination shows; `page` stays while the next one loads. */
+export interface PlanGroupPage {
+  group: PlanGroup;
+  page: { items: PlanItem[]; total: number } | null;
+  error: string | null;
+}
+
+const ExportSchema = z.object({ rows: z.array(ReportRowSchema), differences: z.array(PlanItemSchema) });
 
 export interface MigrationsSlice {
   migrations: Record<string, MigrationSummary>;
@@ -27,7 +51,15 @@ export interface MigrationsSlice {
   saveProfile(name: string, request: MigrationRequestInput): Promise<boolean>;
   removeProfile(name: string): Promise<void>;
   runProfile(name: string): Promise<void>;
+  /** The report rows of one migration at a time (a report can hold a row per object). */
+  migrationReport: { id: string; rows: MigrationReportRows } | null;
+  loadMigrationReport(id: string, signal?: AbortSignal): Promise<void>;
+  /** Per migration and destination (`id/dest`), the group page shown. */
+  planPages: Record<string, PlanGroupPage>;
+  loadPlanPage(request: { id: string; dest: number; group: PlanGroup; offset: number; limit: number }, signal?: AbortSignal): Promise<void>;
 }
+
+export const planPageKey = (id: string, dest: number): string => `${id}/${dest}`;
 
 const ordered = (all: Record<string, MigrationSummary>): string[] =>
   Object.values(all)
@@ -140,12 +172,7 @@ export const createMigrationsSlice: StateCreator<AppState, [], [], MigrationsSli
     }
   },
   async removeProfile(name) {
-    try {
-      await invoke('profiles:remove', { name });
-      await get().loadProfiles();
-    } catch (e) {
-      get().toast('error', errorMessage(e));
-    }
+    if (await orToast(get, () => invoke('profiles:remove', { name }))) await get().loadProfiles();
   },
   async runProfile(name) {
     try {
@@ -154,6 +181,36 @@ export const createMigrationsSlice: StateCreator<AppState, [], [], MigrationsSli
       await get().fetchMigration(id);
     } catch (e) {
       get().toast('error', `Could not run "${name}": ${errorMessage(e)}`);
+    }
+  },
+  migrationReport: null,
+  async loadMigrationReport(id, signal) {
+    let rows: MigrationReportRows;
+    try {
+      const { text } = await invoke('plans:export', { id, format: 'json' }, signal);
+      const parsed = ExportSchema.safeParse(JSON.parse(text));
+      rows = parsed.success ? parsed.data : { error: 'The report could not be read.' };
+    } catch (e) {
+      if (signal?.aborted) return;
+      rows = { error: errorMessage(e) };
+    }
+    set({ migrationReport: { id, rows } });
+  },
+  planPages: {},
+  async loadPlanPage(request, signal) {
+    const key = planPageKey(request.id, request.dest);
+    const put = (change: (kept: PlanGroupPage['page']) => Omit<PlanGroupPage, 'group'>): void =>
+      set((s) => {
+        const cur = s.planPages[key];
+        const kept = cur?.group === request.group ? cur.page : null;
+        return { planPages: { ...s.planPages, [key]: { group: request.group, ...change(kept) } } };
+      });
+    put((page) => ({ page, error: null }));
+    try {
+      const page = await invoke('plans:page', request, signal);
+      put(() => ({ page, error: null }));
+    } catch (e) {
+      if (!signal?.aborted) put((page) => ({ page, error: errorMessage(e) }));
     }
   },
 });

@@ -68,16 +68,20 @@ export interface PanesSlice {
 export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set, get) => {
   const patch = (pane: PaneId, p: Partial<PaneState>): void =>
     set((s) => ({ panes: { ...s.panes, [pane]: { ...s.panes[pane], ...p } } }));
+  /** The page call in flight per pane: a new listing (navigation, filter, refresh) abandons the old one's. */
+  const inFlight: Record<PaneId, AbortController> = { left: new AbortController(), right: new AbortController() };
 
   async function fetchPage(pane: PaneId, reset: boolean): Promise<void> {
     const state = get().panes[pane];
     if (!state.account) return;
     if (!reset && (state.loading || state.complete)) return;
+    if (reset) inFlight[pane].abort();
+    const { signal } = (inFlight[pane] = new AbortController());
     const generation = reset ? state.generation + 1 : state.generation;
     patch(pane, reset ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false } : { loading: true });
     try {
       if (!state.bucket) {
-        const buckets = await invoke('buckets:list', { account: state.account });
+        const buckets = await invoke('buckets:list', { account: state.account }, signal);
         if (get().panes[pane].generation !== generation) return;
         const entries: ObjectEntry[] = buckets.map((b) => ({ key: b.name, name: b.name, isPrefix: true, size: 0, modified: b.created }));
         patch(pane, { entries, loading: false, complete: true, cursor: undefined });
@@ -85,11 +89,15 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
       }
       const uri = get().uriOf(pane, state.prefix + state.serverFilter);
       if (!uri) return;
-      const page = await invoke('objects:list', {
-        uri,
-        pageSize: PAGE_SIZE,
-        ...(reset || !state.cursor ? {} : { cursor: state.cursor }),
-      });
+      const page = await invoke(
+        'objects:list',
+        {
+          uri,
+          pageSize: PAGE_SIZE,
+          ...(reset || !state.cursor ? {} : { cursor: state.cursor }),
+        },
+        signal,
+      );
       const now = get().panes[pane];
       if (now.generation !== generation) return;
       // A prefix named like the server filter's own folder marker (`dir/` listing `dir/`) is not a child.

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Figure, ProviderPricing } from '../../../../shared/contract/costs.catalog';
 import { useStore } from '../../store';
+import { Options } from '../Options';
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -84,11 +85,7 @@ export function AddRegionForm({ provider, onAdded }: { provider: ProviderPricing
       <label className="field">
         <span>Start from the prices of</span>
         <select value={base?.id ?? ''} onChange={(e) => setFrom(e.target.value)}>
-          {provider.regions.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
+          <Options items={provider.regions.map((r) => [r.id, r.name])} />
         </select>
       </label>
       <p className="field-error" role={error ? 'alert' : undefined}>

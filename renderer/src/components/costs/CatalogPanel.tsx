@@ -4,6 +4,7 @@ import { useStore } from '../../store';
 import { AddProviderForm, AddRegionForm, ResetButtons } from './CatalogForms';
 import { formatNumber } from './money';
 import { PriceRow } from './PriceRow';
+import { Options } from '../Options';
 
 function tierLabel(what: string, tiers: Tier[], i: number): string {
   if (tiers.length === 1) return what;
@@ -110,21 +111,13 @@ export function CatalogPanel() {
               setRegionId('');
             }}
           >
-            {catalog.providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
+            <Options items={catalog.providers.map((p) => [p.id, p.name])} />
           </select>
         </label>
         <label className="field">
           <span>Region</span>
           <select value={region?.id ?? ''} onChange={(e) => setRegionId(e.target.value)}>
-            {provider.regions.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name} ({r.id})
-              </option>
-            ))}
+            <Options items={provider.regions.map((r) => [r.id, `${r.name} (${r.id})`])} />
           </select>
         </label>
         <ResetButtons provider={provider.id} providerName={provider.name} />

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useStore } from '../../store';
 import { subscribeCosts } from '../../store/costs.slice';
+import { subscribeRetention } from '../../store/retention.slice';
 import { CatalogPanel } from './CatalogPanel';
 import './costs.css';
 import { EstimatePanel } from './EstimatePanel';
@@ -26,9 +27,15 @@ export function CostsView() {
   useEffect(() => {
     const st = useStore.getState();
     void st.loadCostCatalog();
-    // Events of a scan that ran while this view was closed were not heard: ask where it is now.
+    // Events of a scan or a preview that ran while this view was closed were not heard: ask where they are now.
     void st.refreshScan();
-    return subscribeCosts(useStore.getState);
+    void st.refreshRetentionPreview();
+    const offCosts = subscribeCosts(useStore.getState);
+    const offRetention = subscribeRetention(useStore.getState);
+    return () => {
+      offCosts();
+      offRetention();
+    };
   }, []);
 
   // Arrow keys move between tabs (the WAI-ARIA tabs pattern).

@@ -3,6 +3,7 @@ import type { PriceCatalog } from '../../../../shared/contract/costs.catalog';
 import type { PricedPlace, TransferEstimateRequest } from '../../../../shared/contract/costs.estimate';
 import { useStore } from '../../store';
 import { CostLines } from './CostLines';
+import { Options } from '../Options';
 
 const UNITS = [
   { label: 'GiB', bytes: 2 ** 30 },
@@ -32,11 +33,7 @@ function PlacePicker({ legend, catalog, place, onChange }: { legend: string; cat
             if (p && r) onChange({ provider: p.id, region: r.id, class: r.defaultClass });
           }}
         >
-          {catalog.providers.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          <Options items={catalog.providers.map((p) => [p.id, p.name])} />
         </select>
       </label>
       <label className="field">
@@ -48,21 +45,13 @@ function PlacePicker({ legend, catalog, place, onChange }: { legend: string; cat
             if (provider && r) onChange({ provider: provider.id, region: r.id, class: r.classes.some((c) => c.id === place.class) ? place.class : r.defaultClass });
           }}
         >
-          {provider?.regions.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name} ({r.id})
-            </option>
-          ))}
+          <Options items={provider?.regions.map((r) => [r.id, `${r.name} (${r.id})`])} />
         </select>
       </label>
       <label className="field">
         <span>Storage class</span>
         <select value={place.class ?? region?.defaultClass ?? ''} onChange={(e) => onChange({ ...place, class: e.target.value })}>
-          {region?.classes.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name} ({c.id})
-            </option>
-          ))}
+          <Options items={region?.classes.map((c) => [c.id, `${c.name} (${c.id})`])} />
         </select>
       </label>
     </fieldset>
@@ -121,11 +110,7 @@ export function EstimatePanel() {
           <label className="field">
             <span>Unit</span>
             <select value={unit} onChange={(e) => setUnit(Number(e.target.value))}>
-              {UNITS.map((u) => (
-                <option key={u.label} value={u.bytes}>
-                  {u.label}
-                </option>
-              ))}
+              <Options items={UNITS.map((u) => [u.bytes, u.label])} />
             </select>
           </label>
           <label className="field">
@@ -135,11 +120,7 @@ export function EstimatePanel() {
           <label className="field">
             <span>Path</span>
             <select value={path} onChange={(e) => setPath(e.target.value as TransferEstimateRequest['path'])}>
-              {PATHS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.label}
-                </option>
-              ))}
+              <Options items={PATHS.map((p) => [p.id, p.label])} />
             </select>
           </label>
           <button type="submit" className="primary" disabled={estimate.busy}>

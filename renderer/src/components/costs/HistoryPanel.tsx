@@ -1,18 +1,11 @@
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { isFinishedJobState } from '../../../../shared/contract/jobs.channels';
-import {
-  addRequestCounts,
-  REQUEST_KINDS,
-  type CostHistory,
-  type HistoryJob,
-  type HistoryMigration,
-  type HistoryScan,
-  type RequestCounts,
-} from '../../../../shared/contract/costs.history';
-import { errorMessage, invoke, on } from '../../api/client';
+import { addRequestCounts, REQUEST_KINDS, type HistoryJob, type HistoryMigration, type HistoryScan, type RequestCounts } from '../../../../shared/contract/costs.history';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
+import { useStore } from '../../store';
+import { subscribeCostHistory } from '../../store/costs.slice';
 import { formatUsd } from './money';
+import { Options } from '../Options';
 
 /** The engine's key for objects whose listing reports no class. */
 const NO_CLASS = '(default)';
@@ -105,11 +98,7 @@ function ScanHistory({ scans }: { scans: HistoryScan[] }) {
           <div className="field">
             <label htmlFor={selectId}>Scanned location</label>
             <select id={selectId} value={chosen} onChange={(e) => setUri(e.target.value)}>
-              {uris.map((u) => (
-                <option key={u} value={u}>
-                  {u}
-                </option>
-              ))}
+              <Options items={uris.map((u) => [u, u])} />
             </select>
           </div>
           <figure className="cost-figure" aria-label={title}>
@@ -259,44 +248,14 @@ function RunHistory({ runs }: { runs: RunRow[] }) {
 
 /** The cost history kept in the data dir: saved scans over time, and finished transfers estimated against actual. */
 export function HistoryPanel() {
-  const [history, setHistory] = useState<CostHistory | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { history, error, busy } = useStore((s) => s.costHistory);
+  const loadCostHistory = useStore((s) => s.loadCostHistory);
 
-  const load = useCallback(() => {
-    setBusy(true);
-    invoke('costs:history', {})
-      .then((h) => {
-        setHistory(h);
-        setError(null);
-      })
-      .catch((e: unknown) => setError(errorMessage(e)))
-      .finally(() => setBusy(false));
-  }, []);
-  useEffect(load, [load]);
-  // What finishes while the panel is open shows without a click: a job, a scan, a migration run.
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(load, 500);
-    };
-    const offJobs = on('jobs:changed', (e) => {
-      if (isFinishedJobState(e.state)) soon();
-    });
-    const offScans = on('costs:scanProgress', (p) => {
-      if (p.state !== 'running') soon();
-    });
-    const offPlans = on('plans:progress', (p) => {
-      if (['completed', 'completed-with-differences', 'failed', 'cancelled'].includes(p.state)) soon();
-    });
-    return () => {
-      clearTimeout(timer);
-      offJobs();
-      offScans();
-      offPlans();
-    };
-  }, [load]);
+    void useStore.getState().loadCostHistory();
+    // What finishes while the panel is open shows without a click: a job, a scan, a migration run.
+    return subscribeCostHistory(useStore.getState);
+  }, []);
 
   const runs = useMemo(() => (history?.runs ?? []).map((r) => (r.t === 'job' ? jobRow(r) : migrationRow(r))).reverse(), [history]);
   const empty = history !== null && history.scans.length === 0 && history.runs.length === 0;
@@ -305,7 +264,7 @@ export function HistoryPanel() {
     <section className="cost-section" aria-labelledby="cost-history-h">
       <div className="cost-form-row">
         <h2 id="cost-history-h">History</h2>
-        <button type="button" onClick={load} disabled={busy}>
+        <button type="button" onClick={() => void loadCostHistory()} disabled={busy}>
           Refresh
         </button>
       </div>

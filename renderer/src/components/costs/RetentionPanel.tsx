@@ -1,7 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { isFinishedJobState } from '../../../../shared/contract/jobs.channels';
 import type { RetentionAction, RetentionCaution, RetentionPreview, RetentionReport, RetentionSampleEntry } from '../../../../shared/contract/retention.channels';
-import { errorMessage, invoke, on } from '../../api/client';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { useStore } from '../../store';
 import { Dialog } from '../Dialog';
@@ -46,90 +44,42 @@ export function retentionSentence(p: Pick<RetentionPreview, 'action' | 'matched'
  */
 export function RetentionPanel() {
   const catalog = useStore((s) => s.costCatalog);
-  const jobs = useStore((s) => s.jobs);
+  const retention = useStore((s) => s.retention);
+  const job = useStore((s) => (s.retention?.jobId ? s.jobs[s.retention.jobId] : undefined));
+  const startRetentionPreview = useStore((s) => s.startRetentionPreview);
+  const cancelRetentionPreview = useStore((s) => s.cancelRetentionPreview);
+  const runRetention = useStore((s) => s.runRetention);
+  const loadRetentionReport = useStore((s) => s.loadRetentionReport);
   const place = useCloudPlace();
   const { account: chosenAccount, kind, bucketsError, bucket, uri } = place;
   const [days, setDays] = useState('90');
   const [actionKind, setActionKind] = useState<'delete' | 'set-class'>('delete');
   const [storageClass, setStorageClass] = useState('');
-  const [previewId, setPreviewId] = useState<string | null>(null);
-  const [preview, setPreview] = useState<RetentionPreview | null>(null);
-  const [progress, setProgress] = useState<{ listed: number; matched: number; matchedBytes: number; state: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [report, setReport] = useState<RetentionReport | null>(null);
+  const { id: previewId = null, preview = null, progress = null, error = null, jobId = null, report = null } = retention ?? {};
 
   const classIds = [...new Set(catalog?.providers.filter((p) => p.kind === kind).flatMap((p) => p.regions.flatMap((r) => r.classes.map((c) => c.id))) ?? [])];
   const daysNum = Number(days);
   const daysError = days.trim() === '' || !Number.isInteger(daysNum) || daysNum < 0 || daysNum > 36_500 ? 'Enter a whole number of days (0 or more).' : null;
   const classError = actionKind === 'set-class' && storageClass.trim() === '' ? 'Name the storage class to move to.' : null;
 
-  // Progress events of this preview; the last one carries the final state, then the figures are fetched.
+  // The job's report, once it finished (also when it finished while this panel was closed).
+  const jobState = job?.state;
   useEffect(() => {
-    if (!previewId) return undefined;
-    let live = true;
-    const fetchResult = (): void => {
-      invoke('retention:previewResult', { id: previewId })
-        .then((r) => {
-          if (!live) return;
-          setProgress(r.progress);
-          if (r.state === 'running') return;
-          setPreview(r);
-          if (r.error) setError(r.error.message);
-        })
-        .catch((e: unknown) => live && setError(errorMessage(e)));
-    };
-    const off = on('retention:progress', (p) => {
-      if (p.id !== previewId) return;
-      setProgress(p);
-      if (p.state !== 'running') fetchResult();
-    });
-    // A short preview may have ended before this subscription: ask once where it is.
-    fetchResult();
-    return () => {
-      live = false;
-      off();
-    };
-  }, [previewId]);
-
-  const job = jobId ? jobs[jobId] : undefined;
-  const jobDone = job !== undefined && isFinishedJobState(job.state);
-  useEffect(() => {
-    if (!jobDone || !previewId) return;
-    invoke('retention:report', { id: previewId, limit: 200 })
-      .then(setReport)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [jobDone, previewId]);
+    if (jobState) void loadRetentionReport();
+  }, [jobState, loadRetentionReport]);
 
   const running = progress?.state === 'running';
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (!uri || daysError || classError) return;
     const action: RetentionAction = actionKind === 'delete' ? { kind: 'delete' } : { kind: 'set-class', storageClass: storageClass.trim() };
-    setPreview(null);
-    setReport(null);
-    setJobId(null);
-    setError(null);
-    setProgress({ listed: 0, matched: 0, matchedBytes: 0, state: 'running' });
-    invoke('retention:preview', { uri, olderThanDays: daysNum, action })
-      .then(({ id }) => setPreviewId(id))
-      .catch((err: unknown) => {
-        setProgress(null);
-        setError(errorMessage(err));
-      });
+    void startRetentionPreview({ uri, olderThanDays: daysNum, action });
   };
 
-  const run = async (): Promise<void> => {
-    if (!preview) return;
+  const run = (): void => {
     setConfirming(false);
-    try {
-      const { jobId: id } = await invoke('retention:run', { id: preview.id });
-      setJobId(id);
-      useStore.getState().upsertJob(await invoke('jobs:get', { id, limit: 1 }));
-    } catch (e) {
-      setError(errorMessage(e));
-    }
+    void runRetention();
   };
 
   const done = preview?.state === 'done' ? preview : null;
@@ -165,7 +115,7 @@ export function RetentionPanel() {
         <button type="submit" className="primary" disabled={!bucket || running || daysError !== null || classError !== null}>
           Preview
         </button>
-        <button type="button" disabled={!running || !previewId} onClick={() => previewId && void invoke('retention:cancelPreview', { id: previewId })}>
+        <button type="button" disabled={!running || !previewId} onClick={() => void cancelRetentionPreview()}>
           Cancel
         </button>
       </form>
@@ -260,7 +210,7 @@ export function RetentionPanel() {
             <button type="button" onClick={() => setConfirming(false)}>
               Cancel
             </button>
-            <button type="button" className="primary" data-autofocus onClick={() => void run()}>
+            <button type="button" className="primary" data-autofocus onClick={run}>
               {done.action.kind === 'delete' ? 'Delete' : 'Move'}
             </button>
           </div>

@@ -3,6 +3,7 @@ import { formatCount, formatSize } from '../../format';
 import { useStore } from '../../store';
 import { ScanResults } from './ScanResults';
 import { CloudPlaceFields, pricingPlaces, useCloudPlace } from './cloudPlace';
+import { Options } from '../Options';
 
 const STATE_TEXT = { running: 'Scanning', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
 
@@ -34,11 +35,7 @@ export function ScanPanel() {
           <span>Price as</span>
           <select value={pricing} onChange={(e) => setPricing(e.target.value)}>
             <option value="">The account&apos;s provider and region</option>
-            {pricingPlaces(catalog).map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
+            <Options items={pricingPlaces(catalog).map((o) => [o.value, o.label])} />
           </select>
         </label>
         <button type="submit" className="primary" disabled={!bucket || running}>

@@ -4,6 +4,7 @@ import { formatCount, formatSize } from '../../format';
 import { useStore } from '../../store';
 import { CostLines } from './CostLines';
 import { formatUsd } from './money';
+import { Options } from '../Options';
 
 /** "If the objects older than N days moved to class X": the new monthly cost, the saving and what the move costs once. */
 export function WhatIfPanel({ result }: { result: ScanResult }) {
@@ -36,11 +37,7 @@ export function WhatIfPanel({ result }: { result: ScanResult }) {
         <label className="field">
           <span>Move to class</span>
           <select value={chosen} onChange={(e) => setTarget(e.target.value)}>
-            {classes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({c.id})
-              </option>
-            ))}
+            <Options items={classes.map((c) => [c.id, `${c.name} (${c.id})`])} />
           </select>
         </label>
         <button type="submit" className="primary" disabled={whatIf.busy || daysError !== null || !chosen}>

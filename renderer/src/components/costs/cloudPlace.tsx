@@ -1,32 +1,18 @@
 import { useEffect, useState } from 'react';
 import type { PriceCatalog } from '../../../../shared/contract/costs.catalog';
 import { formatLocation, type ProviderKind } from '../../../../shared/location';
-import { errorMessage, invoke } from '../../api/client';
 import { useStore } from '../../store';
+import { useBucketNames } from '../../store/useBucketNames';
+import { Options } from '../Options';
 
 /** The buckets of one account, listed when the account changes; `bucket` follows the list (first one by default). */
 function useBuckets(account: string): { buckets: string[]; error: string | null; bucket: string; setBucket: (b: string) => void } {
-  const [buckets, setBuckets] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const { names, error, loading } = useBucketNames(account || null);
   const [bucket, setBucket] = useState('');
   useEffect(() => {
-    if (!account) return undefined;
-    let live = true;
-    setBuckets([]);
-    setError(null);
-    invoke('buckets:list', { account })
-      .then((list) => {
-        if (!live) return;
-        const names = list.map((b) => b.name);
-        setBuckets(names);
-        setBucket((cur) => (names.includes(cur) ? cur : (names[0] ?? '')));
-      })
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [account]);
-  return { buckets, error, bucket, setBucket };
+    if (!loading) setBucket((cur) => (names.includes(cur) ? cur : (names[0] ?? '')));
+  }, [names, loading]);
+  return { buckets: names, error, bucket, setBucket };
 }
 
 export interface CloudPlace {
@@ -66,21 +52,13 @@ export function CloudPlaceFields({ place, prefixPlaceholder, bucketsErrorId }: {
       <label className="field">
         <span>Account</span>
         <select value={place.account} onChange={(e) => place.setAccount(e.target.value)}>
-          {place.cloud.map((a) => (
-            <option key={a.settings.name} value={a.settings.name}>
-              {a.settings.name}
-            </option>
-          ))}
+          <Options items={place.cloud.map((a) => [a.settings.name, a.settings.name])} />
         </select>
       </label>
       <label className="field">
         <span>Bucket</span>
         <select value={place.bucket} onChange={(e) => place.setBucket(e.target.value)} aria-describedby={bucketsErrorId}>
-          {place.buckets.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
+          <Options items={place.buckets.map((b) => [b, b])} />
         </select>
       </label>
       <label className="field">

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { MigrationSummary, PlanGroup, PlanItem } from '../../../../shared/contract';
-import { errorMessage, invoke } from '../../api/client';
 import { formatCount, formatSize } from '../../format';
+import { useStore } from '../../store';
+import { planPageKey } from '../../store/migrations.slice';
+import { useLoad } from '../../store/useLoad';
 
 const PAGE = 100;
 
@@ -27,22 +29,14 @@ function details(item: PlanItem): string {
 /** One group of one destination's plan, a page at a time (the lists stay on disk in the engine). */
 export function GroupBrowser({ migration, dest, group }: { migration: MigrationSummary; dest: number; group: PlanGroup }) {
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ items: PlanItem[]; total: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const shown = useStore((s) => s.planPages[planPageKey(migration.id, dest)]);
+  const loadPlanPage = useStore((s) => s.loadPlanPage);
   const ready = migration.state !== 'planning';
 
   useEffect(() => setOffset(0), [migration.id, dest, group]);
-  useEffect(() => {
-    if (!ready) return undefined;
-    let live = true;
-    setError(null);
-    invoke('plans:page', { id: migration.id, group, dest, offset, limit: PAGE })
-      .then((p) => live && setPage(p))
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [migration.id, dest, group, offset, ready]);
+  useLoad(ready ? (signal) => loadPlanPage({ id: migration.id, group, dest, offset, limit: PAGE }, signal) : null, [migration.id, dest, group, offset, ready]);
+  const page = shown?.group === group ? shown.page : null;
+  const error = shown?.group === group ? shown.error : null;
 
   const label = `${GROUP_LABEL[group]} objects at ${migration.request.destinations[dest] ?? ''}`;
   if (error) return <p className="field-error" role="alert">{error}</p>;

@@ -1,7 +1,8 @@
-import { useEffect, useId, useState } from 'react';
-import { invoke } from '../../api/client';
+import { useId } from 'react';
 import { formatLocation, parseLocation, type Location } from '../../../../shared/location';
 import { useStore } from '../../store';
+import { useBucketNames } from '../../store/useBucketNames';
+import { AccountOptions, Options } from '../Options';
 import { ProviderBadge } from '../ProviderBadge';
 
 function tryParse(uri: string): Location | null {
@@ -10,22 +11,6 @@ function tryParse(uri: string): Location | null {
   } catch {
     return null;
   }
-}
-
-/** Buckets of one account, asked once per account while the field shows it. */
-function useBuckets(account: string | null): string[] {
-  const [buckets, setBuckets] = useState<{ account: string; names: string[] } | null>(null);
-  useEffect(() => {
-    if (!account) return undefined;
-    let live = true;
-    invoke('buckets:list', { account })
-      .then((list) => live && setBuckets({ account, names: list.map((b) => b.name) }))
-      .catch(() => live && setBuckets({ account, names: [] }));
-    return () => {
-      live = false;
-    };
-  }, [account]);
-  return buckets && buckets.account === account ? buckets.names : [];
 }
 
 /**
@@ -37,7 +22,7 @@ export function LocationField({ label, value, onChange, error, onRemove }: { lab
   const loc = tryParse(value);
   const account = loc && accounts.some((a) => a.settings.name === loc.account) ? loc.account : null;
   const kind = accounts.find((a) => a.settings.name === account)?.settings.kind;
-  const buckets = useBuckets(account);
+  const buckets = useBucketNames(account).names;
   const errorId = useId();
   const set = (next: Partial<Location>): void => {
     if (!kind || !account) return;
@@ -57,24 +42,13 @@ export function LocationField({ label, value, onChange, error, onRemove }: { lab
             if (a) onChange(formatLocation({ kind: a.settings.kind, account: a.settings.name, bucket: '', key: '' }));
           }}
         >
-          <option value="" disabled>
-            Account…
-          </option>
-          {accounts.map((a) => (
-            <option key={a.settings.name} value={a.settings.name}>
-              {a.settings.name} ({a.settings.kind.toUpperCase()})
-            </option>
-          ))}
+          <AccountOptions placeholder="Account…" />
         </select>
         <select aria-label={`${label} bucket`} value={loc?.bucket ?? ''} disabled={!account} onChange={(e) => set({ bucket: e.target.value, key: '' })}>
           <option value="" disabled>
             Bucket…
           </option>
-          {bucketOptions.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
+          <Options items={bucketOptions.map((b) => [b, b])} />
         </select>
         <input
           type="text"

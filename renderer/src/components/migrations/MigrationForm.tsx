@@ -3,6 +3,7 @@ import type { CompareMode } from '../../../../shared/contract';
 import { useStore } from '../../store';
 import { LocationField } from './LocationField';
 import { EMPTY_FORM, fromRequest, toRequest, type FormErrors, type MigrationFormState } from './migrationForm';
+import { Options } from '../Options';
 
 const MAX_DESTINATIONS = 8;
 
@@ -112,11 +113,7 @@ export function MigrationForm() {
         </div>
         <Field label="Compare by">
           <select value={f.compare} onChange={(e) => up('compare', e.target.value as CompareMode)}>
-            {(Object.keys(COMPARE_LABEL) as CompareMode[]).map((c) => (
-              <option key={c} value={c}>
-                {COMPARE_LABEL[c]}
-              </option>
-            ))}
+            <Options items={(Object.keys(COMPARE_LABEL) as CompareMode[]).map((c) => [c, COMPARE_LABEL[c]])} />
           </select>
         </Field>
       </fieldset>

@@ -1,32 +1,19 @@
 import { useEffect, useMemo, useState } from 'react';
-import { z } from 'zod';
-import { PlanItemSchema, ReportRowSchema, type MigrationSummary, type PlanItem, type ReportRow } from '../../../../shared/contract';
-import { errorMessage, invoke } from '../../api/client';
+import type { MigrationSummary } from '../../../../shared/contract';
 import { formatCount, formatDuration, formatSize } from '../../format';
 import { useStore } from '../../store';
+import type { MigrationReportRows } from '../../store/migrations.slice';
+import { useLoad } from '../../store/useLoad';
 
 const PAGE = 100;
-const ExportSchema = z.object({ rows: z.array(ReportRowSchema), differences: z.array(PlanItemSchema) });
 const OUTCOMES = ['all', 'copied', 'skipped', 'not-copied', 'failed', 'deleted', 'quarantined', 'pending'] as const;
 type OutcomeFilter = (typeof OUTCOMES)[number];
 
-/** The report's rows, read from the engine's JSON export (the same text the user can save). */
-function useReport(m: MigrationSummary): { rows: ReportRow[]; differences: PlanItem[] } | { error: string } | null {
-  const [data, setData] = useState<{ rows: ReportRow[]; differences: PlanItem[] } | { error: string } | null>(null);
-  const stamp = m.finishedAt;
-  useEffect(() => {
-    let live = true;
-    invoke('plans:export', { id: m.id, format: 'json' })
-      .then(({ text }) => {
-        const parsed = ExportSchema.safeParse(JSON.parse(text));
-        if (live) setData(parsed.success ? parsed.data : { error: 'The report could not be read.' });
-      })
-      .catch((e: unknown) => live && setData({ error: errorMessage(e) }));
-    return () => {
-      live = false;
-    };
-  }, [m.id, stamp]);
-  return data;
+/** The report's rows, read from the engine's JSON export (the same text the user can save), again once it finishes. */
+function useReport(m: MigrationSummary): MigrationReportRows | null {
+  const loadMigrationReport = useStore((s) => s.loadMigrationReport);
+  useLoad((signal) => loadMigrationReport(m.id, signal), [m.id, m.finishedAt]);
+  return useStore((s) => (s.migrationReport?.id === m.id ? s.migrationReport.rows : null));
 }
 
 function Totals({ m }: { m: MigrationSummary }) {
