@@ -83,6 +83,10 @@ export const JobStartRequestSchema = z
     message: 'a class change is started from a retention preview',
     path: ['kind'],
   })
+  .refine((r) => r.options?.unchangedBefore === undefined || r.kind === 'delete', {
+    message: 'only a delete checks each object against a retention preview',
+    path: ['options', 'unchangedBefore'],
+  })
   .refine((r) => r.kind === 'delete' || r.destination !== undefined, {
     message: 'copy and move need a destination',
     path: ['destination'],

@@ -4,8 +4,8 @@ import type { JobRunner, JobRunners } from './run-context';
 import { transferRunner } from './transfer-runner';
 
 /**
- * A job with JobOptions.unchangedBefore is a retention run whatever its kind: each object is checked against the
- * preview before it is deleted or moved (retention-runner.ts). Its listing and cancel cleanup stay the kind's own.
+ * A delete with JobOptions.unchangedBefore is a retention run: each object is checked against the preview before
+ * it is deleted (retention-runner.ts). Its listing and cancel cleanup stay the delete's own.
  */
 function checkedWhenRetention(runner: JobRunner): JobRunner {
   return {
@@ -17,8 +17,8 @@ function checkedWhenRetention(runner: JobRunner): JobRunner {
 /** Skyferry's job kinds and what runs each: the table the engine's JobManager is given. */
 export function defaultRunners(): JobRunners {
   return {
-    copy: checkedWhenRetention(transferRunner),
-    move: checkedWhenRetention(transferRunner),
+    copy: transferRunner,
+    move: transferRunner,
     delete: checkedWhenRetention(deleteRunner),
     'set-class': retentionRunner,
   };
