@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --rounds N] [-- --json <file>] [-- --profile] [-- --skyferry-only]`: Skyferry's
- * engine against rclone on the same emulators and data in the same run (issue 4). Prints figures and ratios against
+ * engine against rclone on the same emulators and data in the same run. Prints figures and ratios against
  * the targets; it asserts no timing, but a run whose destination does not verify is marked as such and counts for
  * nothing. The three cross-cloud runs are repeated N times, interleaved (Skyferry, rclone, rclone tuned, Skyferry,
  * ...), because one run of each swings by a quarter on a shared 2-core machine: the targets are judged on the median

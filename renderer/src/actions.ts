@@ -32,7 +32,7 @@ export function inBucket(pane: PaneId): boolean {
 /** A copy between accounts of at least this many bytes (or of any folder) asks first, with its cost estimate. */
 export const CONFIRM_COPY_BYTES = 2 ** 30;
 
-/** Whether copying `entries` from `pane` to the other pane needs the cost confirmation (issue 6: before a large copy). */
+/** Whether copying `entries` from `pane` to the other pane needs the cost confirmation (before a large copy). */
 export function needsCostConfirmation(pane: PaneId, entries: ObjectEntry[]): boolean {
   const panes = useStore.getState().panes;
   const from = panes[pane].account;

@@ -22,7 +22,7 @@ import { linkLifetimeSeconds } from './cloud-pull';
 import { choosePath } from './transfer';
 
 /**
- * The cloud-side pull (issue 4 item 2): S3 (MinIO), GCS (fake-gcs, which checks no URL signature) or another Azure
+ * The cloud-side pull: S3 (MinIO), GCS (fake-gcs, which checks no URL signature) or another Azure
  * account -> Azure. Azurite does not implement
  * Put Blob / Put Block From URL, so the pulling Azure account goes through a loopback proxy that does what Azure
  * does (test-support/pull-proxy.ts); the fallback is also proven against Azurite itself, which answers 501.

@@ -15,7 +15,7 @@ import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
 import { resolverFor } from '../test-support/resolver';
 
 /**
- * A read with failover (issue 5 item 6): the same object saved in MinIO and in fake-gcs; when the MinIO copy cannot
+ * A read with failover: the same object saved in MinIO and in fake-gcs; when the MinIO copy cannot
  * be read, a download reads the GCS copy instead, verifies it, and says so on the file entry.
  */
 const SIZE = 300_000;

@@ -21,7 +21,7 @@ import { resolverFor } from '../test-support/resolver';
 import { destinationOf, sourceOf, type ResumePeer } from '../test-support/resume-peer';
 
 /**
- * Upload resume after a crash (issue 4 item 7): a child process copies a 48 MiB file in 5 MiB parts and is
+ * Upload resume after a crash: a child process copies a 48 MiB file in 5 MiB parts and is
  * SIGKILLed once the journal holds checkpoints of >= 2 stored parts; a new manager in this process continues the
  * upload through a recording proxy, so the parts it sends are counted. Per destination that keeps parts:
  * S3 multipart (MinIO), Azure uncommitted blocks (Azurite), GCS parallel composite temp parts (fake-gcs-server).

@@ -10,7 +10,7 @@ const free = new Map<number, Array<{ buf: Buffer; since: number }>>();
 /** The memory of every part handed out and not given back yet: what givePart accepts, once each. */
 const out = new WeakSet<ArrayBufferLike>();
 let pooledBytes = 0;
-/** At most this much is kept for reuse; anything beyond is left to the garbage collector as before. */
+/** At most this much is kept for reuse; anything beyond is left to the garbage collector. */
 const MAX_POOLED_BYTES = 160 * 1024 * 1024;
 /** A free part not taken again within this long is let go: reuse is for the next part, not for later. */
 const IDLE_MS = 1_000;

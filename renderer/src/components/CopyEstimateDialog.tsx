@@ -18,7 +18,7 @@ const LOADING: CopyEstimate = { state: 'loading' };
 const placeOf = ({ account, bucket, prefix }: PanePlace): PanePlace => ({ account, bucket, prefix });
 
 /**
- * The confirmation before a large copy or move between two accounts (issue 6 item 4): what goes where, and what the
+ * The confirmation before a large copy or move between two accounts: what goes where, and what the
  * providers will bill for it (egress, requests, retrieval) from the cost model, so the user decides with the figure
  * in front of them. Folders are not listed up front, so their size is unknown: the estimate is then priced per GB.
  */
