@@ -6,7 +6,7 @@ import { CancelledError } from '../../../shared/errors';
 import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { patternStream } from '../test-support/conformance/data';
 import { createGcsProvider } from '../providers/gcs/gcs.provider';
-import { TEMP_PREFIX } from '../providers/gcs/gcs.upload';
+import { TEMP_PREFIX } from '../providers/gcs/gcs.temp';
 import type { MultipartSettings, Provider, ResumeState } from '../providers/provider';
 import { createS3Provider } from '../providers/s3/s3.provider';
 import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
 import { createGcsClient } from '../providers/gcs/gcs.client';
-import { partName } from '../providers/gcs/gcs.resume';
+import { partName } from '../providers/gcs/gcs.temp';
 import { md5OfPattern, md5OfStream, patternStream } from '../test-support/conformance/data';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { JobManager } from './job-manager';

@@ -39,7 +39,8 @@ import {
 } from './azure.metadata';
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
-import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash, uploadStream } from './azure.upload';
+import { uploadStream } from './azure.upload';
+import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash } from './azure.blocks';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */

@@ -2,7 +2,7 @@ import type { BlockBlobClient } from '@azure/storage-blob';
 import { createLogger } from '../../log';
 import { crcCombineHex } from '../crc32c';
 import type { ResumePoint, ResumeState } from '../provider';
-import { blocksLeftNotice, discardUncommittedBlocks, dropUncommittedBlocks } from './azure.upload';
+import { blocksLeftNotice, discardUncommittedBlocks, dropUncommittedBlocks } from './azure.blocks';
 
 const log = createLogger('azure');
 

@@ -23,7 +23,8 @@ import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';
 import { toGcsError, type GcsErrorContext } from './gcs.errors';
 import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
-import { ChunkReader, compositeUpload, removeTemp, TEMP_FOR_KEY, TEMP_PREFIX, uploadBuffer } from './gcs.upload';
+import { ChunkReader, compositeUpload, uploadBuffer } from './gcs.upload';
+import { removeTemp, TEMP_FOR_KEY, TEMP_PREFIX } from './gcs.temp';
 import { discardGcsResume, prepareGcsResume } from './gcs.resume';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];

@@ -2,7 +2,7 @@ import type { Bucket } from '@google-cloud/storage';
 import { createLogger } from '../../log';
 import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { ResumePoint, ResumeState } from '../provider';
-import { removeTemp, TEMP_FOR_KEY, TEMP_PREFIX } from './gcs.upload';
+import { partName, removeTemp, TEMP_FOR_KEY, tempFolder } from './gcs.temp';
 
 const log = createLogger('gcs');
 
@@ -35,9 +35,6 @@ export function parseGcsResume(state: ResumeState): GcsResumeState | undefined {
     (s.crc32c === undefined || typeof s.crc32c === 'string');
   return ok ? (s as GcsResumeState) : undefined;
 }
-
-export const tempFolder = (id: string): string => `${TEMP_PREFIX}${id}/`;
-export const partName = (id: string, i: number): string => `${tempFolder(id)}p${String(i).padStart(5, '0')}`;
 
 async function tempObjects(bucket: Bucket, id: string): Promise<Array<{ name: string; size: number; crc32c?: string; forKey?: string }>> {
   const out: Array<{ name: string; size: number; crc32c?: string; forKey?: string }> = [];

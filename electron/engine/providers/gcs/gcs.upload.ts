@@ -3,20 +3,18 @@ import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
 import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
-import { InFlight, mapLimit } from '../common/pool';
+import { InFlight } from '../common/pool';
 import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
 import type { MultipartSettings, PutOptions } from '../provider';
-import { parseGcsResume, partName, tempFolder, type GcsResumeState } from './gcs.resume';
+import { parseGcsResume, type GcsResumeState } from './gcs.resume';
+import { partName, removeTemp, TEMP_FOR_KEY, tempFolder } from './gcs.temp';
 import type { ObjectResource } from './gcs.metadata';
 
 /**
- * Parallel composite upload (what gsutil / gcloud storage do): parts go up at once as temporary objects under this
- * prefix, one compose call joins them (32 sources at most per call, so a tree for more), then the parts are deleted.
+ * Parallel composite upload (what gsutil / gcloud storage do): parts go up at once as temporary objects (gcs.temp.ts),
+ * one compose call joins them (32 sources at most per call, so a tree for more), then the parts are deleted.
  * The JSON API's resumable upload takes chunks strictly in order, one at a time, so it cannot be parallel.
  */
-export const TEMP_PREFIX = '.skyferry-upload/';
-/** The temp objects name their destination here, so that an abandoned upload can be found and explained. */
-export const TEMP_FOR_KEY = 'skyferry-upload-for';
 const MAX_COMPOSE_SOURCES = 32;
 
 /** Reads exact-size chunks off a stream, counting consumed bytes, honouring an AbortSignal while it waits. */
@@ -258,14 +256,4 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
     // A resumable upload that failed keeps its stored parts for the next attempt (or run).
     if (committed || !a.resume) await removeTemp(a.bucket, made);
   }
-}
-
-/** Deletes temporary objects, 8 at a time, best effort: one left behind is listed among the pending uploads. */
-export async function removeTemp(bucket: Bucket, names: readonly string[]): Promise<void> {
-  await mapLimit(names, 8, (name) =>
-    bucket
-      .file(name)
-      .delete({ ignoreNotFound: true })
-      .then(() => undefined, () => undefined),
-  );
 }

@@ -14,7 +14,7 @@ import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provide
 import { toS3Error } from './s3.errors';
 import { sourceFailure } from '../common/errors';
 import { InFlight } from '../common/pool';
-import { objectParams, type UploadTarget } from './s3.upload';
+import { objectParams, type UploadTarget } from './s3.params';
 import { putResultOf } from './s3.metadata';
 
 const log = createLogger('s3');

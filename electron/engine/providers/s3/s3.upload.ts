@@ -1,11 +1,12 @@
-import { PutObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
-import type { MultipartSettings, PutOptions, PutResult, WriteOptions } from '../provider';
+import type { PutOptions, PutResult } from '../provider';
 import { toS3Error } from './s3.errors';
 import { putResultOf } from './s3.metadata';
+import { objectParams, type UploadTarget } from './s3.params';
 import { uploadResumable } from './s3.resume';
 
 /**
@@ -55,40 +56,6 @@ class SizedCounter extends Transform {
       (e: unknown) => this.onInvalid(e instanceof Error ? e : new Error(String(e))),
     );
   }
-}
-
-/** A write's headers, class and user metadata in the S3 API's names (PutObject, CreateMultipartUpload). */
-export function objectParams(o: WriteOptions): {
-  ContentType?: string;
-  CacheControl?: string;
-  ContentDisposition?: string;
-  ContentEncoding?: string;
-  ContentLanguage?: string;
-  StorageClass?: StorageClass;
-  Metadata?: Record<string, string>;
-} {
-  return {
-    ContentType: o.contentType,
-    CacheControl: o.cacheControl,
-    ContentDisposition: o.contentDisposition,
-    ContentEncoding: o.contentEncoding,
-    ContentLanguage: o.contentLanguage,
-    StorageClass: o.storageClass as StorageClass | undefined,
-    Metadata: o.userMetadata,
-  };
-}
-
-export interface UploadTarget {
-  client: S3Client;
-  bucket: string;
-  key: string;
-  endpoint?: string;
-  multipart: MultipartSettings;
-  /**
-   * The account allows flexible checksums: single puts carry a CRC32 of the object (the SDK computes it natively)
-   * for S3 to check, and multipart puts go through the resumable uploader (a CRC32 per part).
-   */
-  flexibleChecksums: boolean;
 }
 
 /**
