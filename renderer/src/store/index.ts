@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
+import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
@@ -8,7 +9,7 @@ import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 
-export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice & CostsSlice;
+export type AppState = AccountsSlice & PanesSlice & SelectionSlice & JobsSlice & ToastsSlice & DialogsSlice & MigrationsSlice & CostsSlice & ConflictsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -20,6 +21,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createDialogsSlice(...a),
   ...createCostsSlice(...a),
   ...createMigrationsSlice(...a),
+  ...createConflictsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
