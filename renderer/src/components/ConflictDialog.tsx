@@ -56,14 +56,14 @@ function ConflictForm() {
         <fieldset className="conflict-choices">
           <legend>{single ? 'What to do' : 'For all of them'}</legend>
           {choices.map((c) => (
-            <label key={c.mode} className="conflict-choice">
+            <label key={c.mode} className="conflict-choice" style={{ display: 'block', padding: '0.15rem 0' }}>
               <input type="radio" name="conflict-all" value={c.mode} checked={forAll === c.mode} onChange={() => setForAll(c.mode)} />
               <span>{c.label}</span> <small>({c.hint})</small>
             </label>
           ))}
         </fieldset>
         <div className="conflict-list" role="region" aria-label="Items that already exist" tabIndex={0} style={{ maxHeight: '40vh', overflow: 'auto' }}>
-          <table>
+          <table style={{ width: '100%', borderSpacing: '0.75rem 0.25rem', textAlign: 'left' }}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
