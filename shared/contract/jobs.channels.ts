@@ -122,6 +122,8 @@ export const ConflictCheckRequestSchema = z
     sources: z.array(UriSchema).min(1).max(100_000),
     destination: UriSchema,
     destinationIsExact: z.boolean().optional(),
+    /** The other locations of the one object (JobOptions.alternates): its size comes from the first that answers. */
+    alternates: z.array(UriSchema).max(16).optional(),
   })
   .strict()
   .refine((r) => r.destinationIsExact !== true || r.sources.length === 1, { message: 'a rename takes exactly one source', path: ['sources'] });

@@ -31,6 +31,7 @@ export async function findConflicts(request: ConflictCheckRequest, resolve: Reso
     sources: request.sources,
     destination: request.destination,
     exact,
+    ...(request.alternates?.length ? { alternates: request.alternates } : {}),
     resolve,
     signal,
     onFile: (f) => {

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ChannelRequest, ConflictReport, OverwriteMode } from '../../../shared/contract';
-import { errorMessage, invoke } from '../api/client';
+import { invoke } from '../api/client';
 import type { AppState } from './index';
 
 /** The user's answer to a conflict check: a mode for all, and a mode for single files by destination URI. */
@@ -27,7 +27,8 @@ export interface ConflictsSlice {
    * Starts a copy or move once nothing it would replace is left unanswered: the engine lists the targets that
    * exist (jobs:conflicts), the user chooses for them, and the job carries that choice. Without conflicts the job
    * still says 'never', so a target that appears meanwhile is skipped, not replaced. Resolves with the job's id,
-   * or null when the user cancelled or it could not start (a toast says why).
+   * or null when the user cancelled or it could not start (a toast says why). When the check itself
+   * fails the job starts with 'never' and reports the cause.
    */
   startCheckedJob(request: JobStartInput & { kind: 'copy' | 'move'; destination: string }, what: string): Promise<string | null>;
 }
@@ -44,15 +45,17 @@ export const createConflictsSlice: StateCreator<AppState, [], [], ConflictsSlice
     },
     async startCheckedJob(request, what) {
       const rename = request.options?.destinationIsExact === true;
-      let report: ConflictReport;
+      const alternates = request.options?.alternates;
+      let report: ConflictReport | undefined;
       try {
-        report = await invoke('jobs:conflicts', { kind: request.kind, sources: request.sources, destination: request.destination, ...(rename ? { destinationIsExact: true } : {}) });
-      } catch (e) {
-        get().toast('error', errorMessage(e));
-        return null;
+        report = await invoke('jobs:conflicts', { kind: request.kind, sources: request.sources, destination: request.destination, ...(rename ? { destinationIsExact: true } : {}), ...(alternates?.length ? { alternates } : {}) });
+      } catch {
+        // The job reports what stopped the check (a source gone, a folder it may not list) file by file; with
+        // 'never' it replaces nothing meanwhile.
+        report = undefined;
       }
       let answer: ConflictAnswer = { overwrite: 'never' };
-      if (report.conflicts.length > 0 || report.truncated) {
+      if (report && (report.conflicts.length > 0 || report.truncated)) {
         // A prompt still open (another check) is cancelled: one question at a time.
         pending?.(null);
         const asked = new Promise<ConflictAnswer | null>((resolve) => (pending = resolve));
