@@ -62,7 +62,13 @@ export async function startTransfer(pane: PaneId, move: boolean, entries: Object
   const destination = s.uriOf(otherPane(pane));
   const sources = entries.map((e) => entryUri(pane, e)).filter((u): u is string => u !== null);
   if (!destination || sources.length === 0) return false;
-  return (await s.startJob({ kind: move ? 'move' : 'copy', sources, destination, ...(allowCloudPull ? { options: { allowCloudPull } } : {}) })) !== null;
+  const what = `${move ? 'Move' : 'Copy'} ${describeEntries(entries)}`;
+  return (await s.startCheckedJob({ kind: move ? 'move' : 'copy', sources, destination, ...(allowCloudPull ? { options: { allowCloudPull } } : {}) }, what)) !== null;
+}
+
+/** "report.pdf", or "3 items", for the conflict question. */
+function describeEntries(entries: readonly ObjectEntry[]): string {
+  return entries.length === 1 ? (entries[0]?.name ?? '') : `${entries.length} items`;
 }
 
 export async function deleteEntries(pane: PaneId, entries: ObjectEntry[]): Promise<void> {
@@ -82,7 +88,8 @@ export async function renameEntry(pane: PaneId, entry: ObjectEntry, newName: str
   const source = entryUri(pane, entry);
   const destination = s.uriOf(pane, targetKey);
   if (!source || !destination) return false;
-  const id = await s.startJob({ kind: 'move', sources: [source], destination, options: { destinationIsExact: true } });
+  // A name that exists is replaced (or kept beside) only on the user's word: the engine refuses it otherwise.
+  const id = await s.startCheckedJob({ kind: 'move', sources: [source], destination, options: { destinationIsExact: true } }, `Rename ${entry.name}`);
   return id !== null;
 }
 
@@ -93,7 +100,7 @@ export async function downloadEntries(pane: PaneId, entries: ObjectEntry[], fold
   const destination = folderToUri(folder);
   if (sources.length === 0) return false;
   const options = alternates.length > 0 ? { alternates } : undefined;
-  const id = await s.startJob({ kind: 'copy', sources, destination, ...(options ? { options } : {}) });
+  const id = await s.startCheckedJob({ kind: 'copy', sources, destination, ...(options ? { options } : {}) }, `Download ${describeEntries(entries)}`);
   return id !== null;
 }
 

@@ -101,7 +101,7 @@ export async function uploadFiles(pane: PaneId, files: PickedFile[]): Promise<vo
   if (isDesktop() && files.every((f) => f.diskPath)) {
     const sources = files.map((f) => folderToUri(f.diskPath ?? '').replace(/\/$/, f.isDirectory ? '/' : ''));
     const destination = s.uriOf(pane, prefix);
-    if (destination) await s.startJob({ kind: 'copy', sources, destination });
+    if (destination) await s.startCheckedJob({ kind: 'copy', sources, destination }, uploadWhat(files.length, files[0]?.path));
     return;
   }
   s.toast('info', files.length === 1 ? `Uploading ${files[0]?.path ?? ''}…` : `Uploading ${files.length} files…`);
@@ -117,9 +117,10 @@ export async function uploadFiles(pane: PaneId, files: PickedFile[]): Promise<vo
     const dir = dirOf(f.path);
     byDir.set(dir, [...(byDir.get(dir) ?? []), f.stagedUri]);
   }
+  // Each destination folder is checked and asked about on its own (its own job).
   for (const [dir, sources] of byDir) {
     const destination = s.uriOf(pane, prefix + dir);
-    if (destination) await s.startJob({ kind: 'move', sources, destination });
+    if (destination) await s.startCheckedJob({ kind: 'move', sources, destination }, uploadWhat(sources.length, sources.length === 1 ? `${dir}${files.find((f) => dirOf(f.path) === dir)?.file.name ?? ''}` : undefined));
   }
 }
 
@@ -151,5 +152,10 @@ export async function uploadFromDialog(pane: PaneId, fallback: () => void): Prom
     return;
   }
   const destination = s.uriOf(pane, s.panes[pane].prefix);
-  if (destination) await s.startJob({ kind: 'copy', sources: paths.map(fileUri), destination });
+  if (destination) await s.startCheckedJob({ kind: 'copy', sources: paths.map(fileUri), destination }, uploadWhat(paths.length, paths[0]?.split(/[\\/]/).pop()));
+}
+
+/** "Upload report.pdf", or "Upload 3 files", for the conflict question. */
+function uploadWhat(count: number, name: string | undefined): string {
+  return count === 1 && name ? `Upload ${name}` : `Upload ${count} files`;
 }

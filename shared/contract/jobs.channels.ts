@@ -29,11 +29,25 @@ export type JobPhase = z.infer<typeof JobPhaseSchema>;
 export const TransferPathSchema = z.enum(['server-side', 'cloud-pull', 'relay', 'mixed', 'local']);
 export type TransferPath = z.infer<typeof TransferPathSchema>;
 
-export const OverwriteModeSchema = z.enum(['always', 'never', 'ifNewer', 'ifDifferent']);
+/**
+ * What a copy does where its destination already holds an object: 'never' skips it (the file's notice says it
+ * exists), 'always' replaces it, 'ifNewer' replaces it when the source was modified later, 'ifDifferent' when the
+ * size or a hash both sides have differs, 'keepBoth' writes the copy under the next free name (`name (1).ext`).
+ */
+export const OverwriteModeSchema = z.enum(['always', 'never', 'ifNewer', 'ifDifferent', 'keepBoth']);
 export type OverwriteMode = z.infer<typeof OverwriteModeSchema>;
 
+/** Per-file answers to a conflict check, by destination URI (as `jobs:conflicts` names them). */
+export const MAX_CONFLICT_DECISIONS = 10_000;
+export const OverwriteDecisionsSchema = z
+  .record(UriSchema, OverwriteModeSchema)
+  .refine((d) => Object.keys(d).length <= MAX_CONFLICT_DECISIONS, { message: `at most ${MAX_CONFLICT_DECISIONS} per-file decisions` });
+
 export const JobOptionsSchema = z.object({
-  overwrite: OverwriteModeSchema.default('always'),
+  /** Nothing is replaced unless the caller says so: a job that names no mode skips what exists. */
+  overwrite: OverwriteModeSchema.default('never'),
+  /** The user's answer for single files (destination URI -> mode), over `overwrite`. */
+  decisions: OverwriteDecisionsSchema.optional(),
   verify: z.boolean().default(true),
   /**
    * Between accounts, the destination may fetch each file itself from a short-lived signed read URL of the source
@@ -104,6 +118,51 @@ export const JobStartRequestSchema = z
     path: ['options', 'alternates'],
   });
 export type JobStartRequest = z.output<typeof JobStartRequestSchema>;
+
+/** What `jobs:conflicts` checks: the same kind, sources, destination and naming as the `jobs:start` to follow. */
+export const ConflictCheckRequestSchema = z
+  .object({
+    kind: z.enum(['copy', 'move']),
+    sources: z.array(UriSchema).min(1).max(100_000),
+    destination: UriSchema,
+    destinationIsExact: z.boolean().optional(),
+    /** The other locations of the one object (JobOptions.alternates): its size comes from the first that answers. */
+    alternates: z.array(UriSchema).max(16).optional(),
+  })
+  .strict()
+  .refine((r) => r.destinationIsExact !== true || r.sources.length === 1, { message: 'a rename takes exactly one source', path: ['sources'] });
+export type ConflictCheckRequest = z.output<typeof ConflictCheckRequestSchema>;
+
+/** One side of a conflict, as the dialog shows it. */
+export const ConflictSideSchema = z.object({
+  uri: z.string(),
+  size: z.number().nonnegative(),
+  /** ISO 8601, when the service says. */
+  modified: z.string().optional(),
+  storageClass: z.string().optional(),
+});
+export type ConflictSide = z.infer<typeof ConflictSideSchema>;
+
+/** A file of the job whose destination already holds an object. */
+export const ConflictSchema = z.object({
+  /** The key relative to the destination folder the job writes into (`a.txt`, `photos/b.jpg`). */
+  name: z.string(),
+  source: ConflictSideSchema,
+  destination: ConflictSideSchema,
+});
+export type Conflict = z.infer<typeof ConflictSchema>;
+
+/** At most this many conflicts are listed; `truncated` says there were more. */
+export const MAX_CONFLICTS_LISTED = 1000;
+
+export const ConflictReportSchema = z.object({
+  conflicts: z.array(ConflictSchema),
+  /** More conflicts exist than were listed: only an answer for all covers them. */
+  truncated: z.boolean(),
+  /** Files the job would copy. */
+  files: z.number().int().nonnegative(),
+});
+export type ConflictReport = z.infer<typeof ConflictReportSchema>;
 
 export const JobSummarySchema = z.object({
   id: z.string(),
@@ -198,6 +257,12 @@ export const JobTargetSchema = z.union([z.object({ id: z.string().min(1) }), z.o
 export type JobTarget = z.infer<typeof JobTargetSchema>;
 
 export const jobChannels = {
+  /**
+   * The files of a copy or move (or rename, upload, download) whose destination already holds an object, with both
+   * sides, found by the job's own expansion and one listing of the destination: asked before `jobs:start`, whose
+   * `overwrite` and `decisions` carry the user's answer.
+   */
+  'jobs:conflicts': channel(ConflictCheckRequestSchema, ConflictReportSchema),
   'jobs:start': channel(JobStartRequestSchema, z.object({ id: z.string() })),
   /** Active jobs and history, newest first. */
   'jobs:list': channel(Empty, z.array(JobSummarySchema)),

@@ -1,16 +1,22 @@
 import { Readable } from 'node:stream';
-import { RetryableError } from '../../../shared/errors';
-import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
+import { ConflictError, RetryableError } from '../../../shared/errors';
+import type { OverwriteMode, VerifiedBy } from '../../../shared/contract/jobs.channels';
 import { formatSize } from '../../../shared/format';
+import { baseName } from '../../../shared/location';
 import type { ObjectMetadata } from '../../../shared/model';
 import { statIfAny } from '../providers/provider';
 import { cloudPull, pullFallbackNotice } from './cloud-pull';
 import type { AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
 import { relay, ResumableUpload } from './relay';
-import { CantCopyError, choosePath, portableMetadata, shouldSkip, type Copied, type Endpoint, type TransferOptions, type TransferOutcome } from './transfer';
+import { CantCopyError, choosePath, keepBothName, portableMetadata, shouldSkip, type Copied, type Endpoint, type TransferOptions, type TransferOutcome } from './transfer';
 import type { ResumeRecord } from './types';
 import { checkBytesRead, sourceChanged, verifyCopy } from './verify';
+
+/** Names taken by "keep both" copies still being written in this process (account, bucket, key). */
+const claimed = new Set<string>();
+/** A "keep both" copy tries at most this many numbered names. */
+const MAX_KEEP_BOTH = 10_000;
 
 /** The ways the bytes of one file can go, cheapest first. */
 type Way = 'server-side' | 'cloud-pull' | 'relay';
@@ -24,6 +30,8 @@ export interface FileCopyInit {
   resume?: ResumeRecord;
   /** Told each time the destination checkpoints the upload (the caller journals it). */
   onCheckpoint?: (record: ResumeRecord) => void;
+  /** Keys other files of the job are to write in the destination's bucket: a "keep both" name avoids them. */
+  reserved?: (key: string) => boolean;
 }
 
 /**
@@ -36,23 +44,37 @@ export class FileCopy {
   /** Whether the destination held an object before the first attempt: a copy that fails verification is removed only if not. */
   destinationExisted: boolean | undefined;
   private src: Endpoint;
+  private target: Endpoint;
   private listedSource: { size: number; etag?: string };
   private readonly listedDestination: ObjectMetadata | null | undefined;
-  private readonly upload: ResumableUpload;
+  private upload: ResumableUpload;
+  private readonly init: FileCopyInit;
+  /** The overwrite rule: the job's for this file; 'always' once the name written is this copy's own (nothing was there, or a "keep both" name). */
+  private mode: OverwriteMode;
+  /** Why the copy went to another name ("keep both"), for the file's report. */
+  private keptBoth: string | undefined;
   private attempted = false;
   /** Why the destination could not pull this file: this and later attempts use the relay and say so. */
   private pullFailed: string | undefined;
 
   constructor(
     src: Endpoint,
-    readonly dst: Endpoint,
+    dst: Endpoint,
     private readonly options: TransferOptions,
     init: FileCopyInit,
   ) {
     this.src = src;
+    this.target = dst;
+    this.init = init;
+    this.mode = options.overwrite;
     this.listedSource = init.listedSource;
     this.listedDestination = init.listedDestination;
     this.upload = new ResumableUpload(dst, init.resume, init.onCheckpoint);
+  }
+
+  /** Where the copy is written: the planned destination, or the free name a "keep both" copy chose. */
+  get dst(): Endpoint {
+    return this.target;
   }
 
   /** The location read from (the source, or the alternate location read after it failed). */
@@ -88,22 +110,38 @@ export class FileCopy {
 
   /** One attempt. Throws on any failure; the caller retries. */
   async attempt(counter: AttemptCounter, signal: AbortSignal): Promise<TransferOutcome> {
-    const { src, dst, options } = this;
+    const { src, options } = this;
     const first = !this.attempted;
     this.attempted = true;
-    const chosen = choosePath(src, dst, options.allowServerSide ?? true, options.allowCloudPull && this.pullFailed === undefined);
-    const existing = await this.destinationNow(first, signal);
+    // A "keep both" name is in the same bucket of the same account: the way is the same.
+    const chosen = choosePath(src, this.dst, options.allowServerSide ?? true, options.allowCloudPull && this.pullFailed === undefined);
+    let existing = await this.destinationNow(first, signal);
     this.destinationExisted ??= existing !== undefined;
-    // A relay of an "always" copy needs nothing of the source before reading it: the GET's own answer (read only
+    // Nothing was there when the copy began: what a failed attempt left at that name is this copy's own.
+    if (this.destinationExisted === false) this.mode = 'always';
+    if (existing !== undefined && this.mode === 'never' && options.destinationIsExact === true) {
+      // A rename onto a name that exists would replace that object and then remove the source: only on the user's word.
+      throw new ConflictError(`${baseName(this.dst.key)} already exists: nothing was renamed or replaced. Choose Replace or Keep both to go ahead.`);
+    }
+    if (existing !== undefined && this.mode === 'keepBoth') {
+      if (this.dst.key.endsWith('/')) {
+        counter.complete(0);
+        return { status: 'skipped', path: chosen.path, notices: ['Skipped: the folder exists at the destination'] };
+      }
+      await this.keepBoth(signal);
+      existing = undefined;
+    }
+    const { dst } = this;
+    // A relay of a copy that replaces or finds nothing needs nothing of the source before reading it: the GET's own answer (read only
     // if the ETag is still the listed one) gives the headers, the hashes to check the bytes against, and pins
     // the version read, which replaces both the HEAD before and the HEAD after. Any other case asks the source.
     // A resume compares the source with the one recorded before reading, so it asks the source first.
     const listedEtag = this.listedSource.etag;
     const conditional =
-      first && !chosen.serverSide && chosen.path !== 'cloud-pull' && options.overwrite === 'always' && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.features.conditionalRead === true && this.upload.current === undefined;
+      first && !chosen.serverSide && chosen.path !== 'cloud-pull' && (this.mode === 'always' || existing === undefined) && listedEtag !== undefined && !dst.key.endsWith('/') && src.provider.features.conditionalRead === true && this.upload.current === undefined;
     const asked = conditional ? undefined : await src.provider.stat(src.bucket, src.key, signal);
     if (asked) {
-      const skip = await shouldSkip(options.overwrite, src, asked, dst, existing, signal);
+      const skip = await shouldSkip(this.mode, src, asked, dst, existing, signal);
       if (skip !== undefined) {
         counter.complete(asked.size);
         return { status: 'skipped', path: chosen.path, notices: [`Skipped: ${skip}`] };
@@ -113,7 +151,7 @@ export class FileCopy {
       // A folder marker: no bytes, nothing to hash; the destination only has to hold the empty "folder".
       await dst.provider.put(dst.bucket, dst.key, Readable.from([]), { size: 0, signal });
       counter.complete(0);
-      return { status: 'done', path: chosen.path, checksum: 'size', notices: [] };
+      return { status: 'done', path: chosen.path, checksum: 'size', notices: this.keptBoth === undefined ? [] : [this.keptBoth] };
     }
 
     // Without a HEAD only the relay can go (its conditional read answers for the source).
@@ -128,7 +166,9 @@ export class FileCopy {
       }
     }
     const checksum = await this.verify(copied, signal);
+    if (this.keptBoth !== undefined) claimed.delete(claimKey(dst));
     const notices = [
+      ...(this.keptBoth === undefined ? [] : [this.keptBoth]),
       // A file the destination could not pull says so, whichever attempt relayed it in the end.
       ...(path === 'relay' && this.pullFailed !== undefined ? [this.pullFailed] : []),
       ...(copied.resumedFrom === undefined ? [] : [`Resumed an unfinished upload: ${formatSize(copied.resumedFrom)} were already stored`]),
@@ -140,11 +180,36 @@ export class FileCopy {
 
   /** The destination as listed when the job started (a first attempt), unless the overwrite rule needs its stored hash. */
   private async destinationNow(first: boolean, signal: AbortSignal): Promise<ObjectMetadata | undefined> {
-    const { dst, options } = this;
+    const { dst } = this;
     const listed = first ? this.listedDestination : undefined;
-    if (listed !== undefined && (listed === null || options.overwrite !== 'ifDifferent')) return listed ?? undefined;
-    if (options.overwrite === 'always' && this.destinationExisted !== undefined) return undefined;
+    if (listed !== undefined && (listed === null || this.mode !== 'ifDifferent')) return listed ?? undefined;
+    if (this.mode === 'always' && this.destinationExisted !== undefined) return undefined;
     return statIfAny(dst.provider, dst.bucket, dst.key, signal);
+  }
+
+  /**
+   * "Keep both": the copy goes to the next free numbered name in the same folder (`a (1).txt`), one that no object
+   * holds now (asked), no other file of the job is to write, and no other "keep both" copy here is writing. That
+   * name is this copy's own from then on: a retry writes it again.
+   */
+  private async keepBoth(signal: AbortSignal): Promise<void> {
+    const { dst } = this;
+    for (let n = 1; n <= MAX_KEEP_BOTH; n++) {
+      const key = keepBothName(dst.key, n);
+      const candidate = { ...dst, key };
+      if (this.init.reserved?.(key) === true || claimed.has(claimKey(candidate))) continue;
+      if ((await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
+      if (claimed.has(claimKey(candidate))) continue;
+      claimed.add(claimKey(candidate));
+      this.target = candidate;
+      // An unfinished upload kept from an earlier run went to this same first free name.
+      this.upload = new ResumableUpload(candidate, this.upload.current, this.init.onCheckpoint);
+      this.mode = 'always';
+      this.destinationExisted = false;
+      this.keptBoth = `Kept both: ${baseName(dst.key)} exists, so this copy was written as ${baseName(key)}`;
+      return;
+    }
+    throw new ConflictError(`${baseName(dst.key)} exists and so do ${MAX_KEEP_BOTH} numbered copies of it: not copied`);
   }
 
   /** Each way in turn until one copies the file; a way that cannot answers CantCopyError, and its reason is kept. */
@@ -226,4 +291,8 @@ export class FileCopy {
       put,
     });
   }
+}
+
+function claimKey(e: Endpoint): string {
+  return `${e.accountKey}\0${e.bucket}\0${e.key}`;
 }

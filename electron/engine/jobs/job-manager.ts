@@ -1,5 +1,6 @@
 import { JobQueue, type JobQueueOptions } from './job-queue';
 import type { JobRunners } from './run-context';
+import type { Resolver } from './types';
 import { defaultRunners } from './runners';
 
 export type { JobEventSink } from './job-queue';
@@ -11,7 +12,11 @@ export type JobManagerOptions = Omit<JobQueueOptions, 'runners'> & {
 
 /** The engine's job manager: the kind-agnostic JobQueue given the runners of Skyferry's job kinds. */
 export class JobManager extends JobQueue {
+  /** The engine's resolver, for the checks made before a job starts (jobs:conflicts). */
+  readonly resolve: Resolver;
+
   constructor(options: JobManagerOptions) {
     super({ ...options, runners: options.runners ?? defaultRunners() });
+    this.resolve = options.resolve;
   }
 }

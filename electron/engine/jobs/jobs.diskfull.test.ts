@@ -83,7 +83,7 @@ describe.skipIf(skipReason !== undefined)('a download onto a full disk', () => {
     await writeFile(path.join(out, 'huge.bin'), previous);
 
     const m = new JobManager({ resolve: resolverFor({ minio: s3, disk }) });
-    const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/in/'], destination: 'file://disk/dl/' });
+    const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/in/'], destination: 'file://disk/dl/', options: { overwrite: 'always' } });
     await m.waitForIdle();
     const d = m.get(id).detail();
     await m.close();

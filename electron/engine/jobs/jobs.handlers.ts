@@ -1,12 +1,14 @@
 import type { Handlers } from '../dispatch';
+import { findConflicts } from './conflicts';
 import type { JobManager } from './job-manager';
 
-export type JobChannelName = 'jobs:start' | 'jobs:list' | 'jobs:get' | 'jobs:pause' | 'jobs:resume' | 'jobs:cancel' | 'jobs:retry' | 'jobs:clearHistory';
+export type JobChannelName = 'jobs:conflicts' | 'jobs:start' | 'jobs:list' | 'jobs:get' | 'jobs:pause' | 'jobs:resume' | 'jobs:cancel' | 'jobs:retry' | 'jobs:clearHistory';
 
 /** The jobs channels, to be spread into the engine's handler table. Requests arrive already parsed by dispatch. */
 export function createJobHandlers(manager: JobManager): Pick<Handlers, JobChannelName> {
   const ok = { ok: true as const };
   return {
+    'jobs:conflicts': async (req, { signal }) => findConflicts(req, manager.resolve, signal),
     'jobs:start': async (req) => manager.start(req),
     'jobs:list': async () => manager.list(),
     'jobs:get': async (req) => manager.get(req.id).detail(req.offset ?? 0, req.limit ?? 1000),

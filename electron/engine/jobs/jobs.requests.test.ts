@@ -49,7 +49,8 @@ describe('requests per file (MinIO -> Azurite)', () => {
       // Round 2 overwrites what round 1 wrote: the destination listing says each blob exists, still no HEAD.
       src.counts.stat = dst.counts.stat = 0;
       const m = new JobManager({ resolve: resolverFor({ minio: src.provider, azurite: dst.provider }) });
-      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/out/' });
+      // Round 2 replaces on purpose.
+      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/out/', options: { overwrite: 'always' } });
       await m.waitForIdle();
       const d = m.get(id).detail();
       expect(d.state, `round ${round}`).toBe('completed');

@@ -421,7 +421,7 @@ describe('an Azure overwrite given up mid-upload', () => {
     providers.push(dst);
     const m = new JobManager({ resolve: resolverFor({ src: sourceOf(work, 6 * MiB), dst }), journalDir: path.join(work, 'journal') });
     try {
-      const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/big.bin'], destination: h.uri });
+      const { id } = m.start({ kind: 'copy', sources: ['file://src/bkt/big.bin'], destination: h.uri, options: { overwrite: 'always' } });
       for (let i = 0; i < 600 && (await h.leftovers()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
       m.cancel({ id });
       await m.waitForIdle();

@@ -7,10 +7,11 @@ import { classify, withRetry } from './retry';
 import type { JobRunner, RunContext } from './run-context';
 import { FileCopy } from './file-copy';
 import { ResumableUpload } from './relay';
-import { choosePath, type Endpoint, type TransferOutcome } from './transfer';
+import { choosePath, overwriteFor, type Endpoint, type TransferOutcome } from './transfer';
 import type { Resolved, ResumeRecord } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
+import { reservedKeys } from './conflicts';
 
 const log = createLogger('jobs');
 /** At most one upload checkpoint per file per this interval reaches the journal (the latest one wins). */
@@ -53,6 +54,10 @@ async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): P
     const [src, dst] = await Promise.all([ctx.resolve(first.source), ctx.resolve(first.destination)]);
     job.predictedPath = choosePath(endpoint(src), endpoint(dst), job.options.allowServerSide ?? true, job.options.allowCloudPull).path;
   }
+}
+
+function withReserved(reserved: ((key: string) => boolean) | undefined): { reserved?: (key: string) => boolean } {
+  return reserved === undefined ? {} : { reserved };
 }
 
 function endpoint(r: Resolved): Endpoint {
@@ -107,11 +112,13 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   try {
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
-    copy = new FileCopy(endpoint(s), endpoint(d), ctx.stallMs === undefined ? job.options : { ...job.options, stallMs: ctx.stallMs }, {
+    const options = { ...job.options, overwrite: overwriteFor(job.options, f.destination), ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }) };
+    copy = new FileCopy(endpoint(s), endpoint(d), options, {
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
       listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
       ...(listed === undefined ? {} : { listedDestination: listed }),
       ...(f.resume ? { resume: f.resume } : {}),
+      ...withReserved(reservedKeys(job)),
       onCheckpoint: (r) => {
         f.resume = r;
         checkpoints.write(r);

@@ -20,6 +20,8 @@ export interface Endpoint {
 
 export interface TransferOptions {
   overwrite: OverwriteMode;
+  /** The destination is the new name itself (a rename, "copy as"): one that exists is refused under 'never'. */
+  destinationIsExact?: boolean;
   verify: boolean;
   allowCloudPull: boolean;
   preserveMetadata?: boolean;
@@ -76,9 +78,30 @@ export function choosePath(src: Endpoint, dst: Endpoint, allowServerSide = true,
   return { path: local ? 'local' : serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', serverSide };
 }
 
-/** Why the overwrite rule leaves the destination as it is, or undefined to copy. */
+/** The mode for one file: the user's answer for its destination, else the job's. */
+export function overwriteFor(options: { overwrite: OverwriteMode; decisions?: Readonly<Record<string, OverwriteMode>> | undefined }, destination: string): OverwriteMode {
+  return options.decisions?.[destination] ?? options.overwrite;
+}
+
+/**
+ * The n-th "keep both" name of a key, in its folder: `a.txt` -> `a (1).txt`, `a` -> `a (1)`, `.env` -> `.env (1)`,
+ * `a.tar.gz` -> `a.tar (1).gz` (the last extension kept, as a browser's download does), a folder marker `photos/`
+ * -> `photos (1)/`.
+ */
+export function keepBothName(key: string, n: number): string {
+  const marker = key.endsWith('/');
+  const trimmed = marker ? key.slice(0, -1) : key;
+  const slash = trimmed.lastIndexOf('/');
+  const folder = trimmed.slice(0, slash + 1);
+  const name = trimmed.slice(slash + 1);
+  const dot = marker ? -1 : name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  return `${folder}${stem} (${n})${ext}${marker ? '/' : ''}`;
+}
+
+/** Why the overwrite rule leaves the destination as it is, or undefined to copy ('keepBoth' copies, under another name). */
 export async function shouldSkip(mode: OverwriteMode, src: Endpoint, srcMeta: ObjectMetadata, dst: Endpoint, dstMeta: ObjectMetadata | undefined, signal: AbortSignal): Promise<string | undefined> {
-  if (!dstMeta || mode === 'always') return undefined;
+  if (!dstMeta || mode === 'always' || mode === 'keepBoth') return undefined;
   if (mode === 'never') return 'exists at the destination';
   const s = srcMeta.modified ? Date.parse(srcMeta.modified) : NaN;
   const d = dstMeta.modified ? Date.parse(dstMeta.modified) : NaN;

@@ -4,6 +4,7 @@ import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
+import { ConflictDialog } from './ConflictDialog';
 import { CostsView } from './costs/CostsView';
 import { MetadataPanel } from './MetadataPanel';
 import { MigrationsView } from './migrations/MigrationsView';
@@ -97,6 +98,7 @@ export function App() {
       )}
       <TransfersPanel />
       <Dialogs />
+      <ConflictDialog />
       <Toasts />
     </div>
   );

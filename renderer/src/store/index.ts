@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
+import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
@@ -21,7 +22,8 @@ export type AppState = AccountsSlice &
   DialogsSlice &
   MigrationsSlice &
   CostsSlice &
-  RetentionSlice;
+  RetentionSlice &
+  ConflictsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -36,6 +38,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createCostsSlice(...a),
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
+  ...createConflictsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
