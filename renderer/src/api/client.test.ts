@@ -33,8 +33,18 @@ const invokes = (): Array<Extract<ClientMessage, { type: 'invoke' }>> => socket(
 const lastInvokeId = (): number => invokes().at(-1)?.id ?? -1;
 
 beforeAll(async () => {
-  vi.stubGlobal('window', { location: { protocol: 'http:', host: '127.0.0.1:9', search: '' }, setTimeout: () => 0 });
-  vi.stubGlobal('sessionStorage', { getItem: () => null, setItem: () => undefined });
+  // The page as the served host opens it: the token in the address, which the client keeps and takes out.
+  const stored = new Map<string, string>();
+  const location = { protocol: 'http:', host: '127.0.0.1:9', href: 'http://127.0.0.1:9/?token=t0ken', search: '?token=t0ken' };
+  const history = {
+    state: null,
+    replaceState: (_state: unknown, _title: string, url: string) => {
+      location.href = `http://127.0.0.1:9${url}`;
+      location.search = new URL(location.href).search;
+    },
+  };
+  vi.stubGlobal('window', { location, history, setTimeout: () => 0 });
+  vi.stubGlobal('sessionStorage', { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) });
   vi.stubGlobal('WebSocket', FakeSocket);
   client = await import('./client');
   client.onConnectionStatus(() => undefined);
