@@ -1,9 +1,4 @@
-import {
-  AzureSecretsSchema,
-  GcsSecretsSchema,
-  S3SecretsSchema,
-  type AccountSettings,
-} from '../../../shared/accounts';
+import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings } from '../../../shared/accounts';
 import { InvalidInputError } from '../../../shared/errors';
 import { createAzureProvider } from './azure/azure.provider';
 import { createGcsProvider } from './gcs/gcs.provider';

@@ -2,18 +2,7 @@ import { NotFoundError } from '../../../shared/errors';
 import type { CrcKind } from './crc32c';
 import type { Readable } from 'node:stream';
 import type { ProviderKind } from '../../../shared/location';
-import {
-  StorageFeaturesSchema,
-  type BucketInfo,
-  type Checksums,
-  type HashKind,
-  type ListPage,
-  type MetadataPatch,
-  type ObjectMetadata,
-  type ProviderFeatures,
-  type StorageFeatures,
-  type UserMetadata,
-} from '../../../shared/model';
+import { StorageFeaturesSchema, type BucketInfo, type Checksums, type HashKind, type ListPage, type MetadataPatch, type ObjectMetadata, type ProviderFeatures, type StorageFeatures, type UserMetadata } from '../../../shared/model';
 
 /**
  * What a provider can do, in one record (rclone's `Features`), read by the job engine and by the conformance suite

@@ -1,14 +1,4 @@
-import {
-  AccessDeniedError,
-  CancelledError,
-  ConflictError,
-  FatalError,
-  InvalidInputError,
-  NotFoundError,
-  RetryableError,
-  SkyferryError,
-  ThrottledError,
-} from '../../../../shared/errors';
+import { AccessDeniedError, CancelledError, ConflictError, FatalError, InvalidInputError, NotFoundError, RetryableError, SkyferryError, ThrottledError } from '../../../../shared/errors';
 import { isAbortError, networkCodeOf, responseHeader, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** A NotFoundError for the container itself, so that deletes can tell it from an already-gone blob. */

@@ -1,16 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import {
-  AccountSASPermissions,
-  AccountSASResourceTypes,
-  AccountSASServices,
-  BlobServiceClient,
-  type BlobGetPropertiesResponse,
-  ContainerSASPermissions,
-  StorageSharedKeyCredential,
-  generateAccountSASQueryParameters,
-  generateBlobSASQueryParameters,
-} from '@azure/storage-blob';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, type BlobGetPropertiesResponse, ContainerSASPermissions, StorageSharedKeyCredential, generateAccountSASQueryParameters, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { startAzurite, type AzuriteHandle } from '../../../../tools/emulators/emulators';

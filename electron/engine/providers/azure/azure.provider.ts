@@ -6,37 +6,10 @@ import { baseName } from '../../../../shared/location';
 import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
-import {
-  DEFAULT_MULTIPART,
-  type CopyOptions,
-  type Features,
-  type ListOptions,
-  type MultipartSettings,
-  type ObjectRef,
-  type OpenOptions,
-  type PendingUpload,
-  type Provider,
-  type PutFromUrlOptions,
-  type PutOptions,
-  type PutResult,
-  type RemoveManyResult,
-  type WriteOptions,
-} from '../provider';
+import { DEFAULT_MULTIPART, type CopyOptions, type Features, type ListOptions, type MultipartSettings, type ObjectRef, type OpenOptions, type PendingUpload, type Provider, type PutFromUrlOptions, type PutOptions, type PutResult, type RemoveManyResult, type WriteOptions } from '../provider';
 import { createAzureClients } from './azure.auth';
 import { ContainerNotFoundError, toAzureError } from './azure.errors';
-import {
-  AZURE_TIERS,
-  MAX_USER_METADATA_BYTES,
-  blobHeaders,
-  entryFromBlobItem,
-  hasHeaders,
-  md5Hex,
-  metadataFromProperties,
-  normalizeTier,
-  patchedHeaders,
-  restoreNameCase,
-  validateUserMetadata,
-} from './azure.metadata';
+import { AZURE_TIERS, MAX_USER_METADATA_BYTES, blobHeaders, entryFromBlobItem, hasHeaders, md5Hex, metadataFromProperties, normalizeTier, patchedHeaders, restoreNameCase, validateUserMetadata } from './azure.metadata';
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
 import { uploadStream } from './azure.upload';

@@ -1,14 +1,4 @@
-import {
-  AccessDeniedError,
-  CancelledError,
-  ConflictError,
-  FatalError,
-  InvalidInputError,
-  NotFoundError,
-  RetryableError,
-  SkyferryError,
-  ThrottledError,
-} from '../../../../shared/errors';
+import { AccessDeniedError, CancelledError, ConflictError, FatalError, InvalidInputError, NotFoundError, RetryableError, SkyferryError, ThrottledError } from '../../../../shared/errors';
 import { field, isAbortError, networkCodeOf, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** What a failed call was about, so that the message names it the way the user sees it (gs://account/bucket/key). */

@@ -3,21 +3,7 @@ import type { File, FileMetadata } from '@google-cloud/storage';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
 import { CancelledError, ConflictError, InvalidInputError } from '../../../../shared/errors';
 import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
-import {
-  DEFAULT_MULTIPART,
-  type CopyOptions,
-  type Features,
-  type ListOptions,
-  type MultipartSettings,
-  type ObjectRef,
-  type OpenOptions,
-  type PendingUpload,
-  type Provider,
-  type PutOptions,
-  type PutResult,
-  type RemoveManyResult,
-  type SetMetadataOptions,
-} from '../provider';
+import { DEFAULT_MULTIPART, type CopyOptions, type Features, type ListOptions, type MultipartSettings, type ObjectRef, type OpenOptions, type PendingUpload, type Provider, type PutOptions, type PutResult, type RemoveManyResult, type SetMetadataOptions } from '../provider';
 import { abortable, guarded } from '../common/call';
 import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';

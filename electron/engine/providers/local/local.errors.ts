@@ -1,13 +1,4 @@
-import {
-  AccessDeniedError,
-  CancelledError,
-  ConflictError,
-  FatalError,
-  InvalidInputError,
-  NotFoundError,
-  RetryableError,
-  SkyferryError,
-} from '../../../../shared/errors';
+import { AccessDeniedError, CancelledError, ConflictError, FatalError, InvalidInputError, NotFoundError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { codeOf, isAbortError } from '../common/errors';
 
 /**

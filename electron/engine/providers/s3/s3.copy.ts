@@ -1,13 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCopyCommand,
-  type CompletedPart,
-  type S3Client,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, type CompletedPart, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import type { ObjectMetadata } from '../../../../shared/model';
 import type { ObjectRef, PutResult } from '../provider';
 import { throwIfCancelled } from '../common/call';

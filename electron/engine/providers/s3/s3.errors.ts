@@ -1,15 +1,4 @@
-import {
-  AccessDeniedError,
-  CancelledError,
-  ChecksumMismatchError,
-  ConflictError,
-  FatalError,
-  InvalidInputError,
-  NotFoundError,
-  RetryableError,
-  SkyferryError,
-  ThrottledError,
-} from '../../../../shared/errors';
+import { AccessDeniedError, CancelledError, ChecksumMismatchError, ConflictError, FatalError, InvalidInputError, NotFoundError, RetryableError, SkyferryError, ThrottledError } from '../../../../shared/errors';
 import { isAbortError, networkCodeOf, retryAfterOf, serviceMessage } from '../common/errors';
 
 /** What the failing call was about, so that a message can name it (never a credential). */
