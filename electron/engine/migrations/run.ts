@@ -206,8 +206,8 @@ export class MigrationRunner {
         allowCloudPull: o.allowCloudPull,
         preserveMetadata: o.preserveMetadata,
         allowServerSide: o.allowServerSide,
-        ...(o.storageClass === undefined || kind !== 'copy' ? {} : { storageClass: o.storageClass }),
-        // A deletion is checked run (jobs/retention-runner.ts): each object is removed only while it is still the
+        ...(o.storageClass === undefined ? {} : { storageClass: o.storageClass }),
+        // A deletion is a checked run (jobs/retention-runner.ts): each object is removed only while it is still the
         // version the plan listed (same ETag or size, not modified since planning began), and only that version
         // (If-Match / ifGenerationMatch); anything else stays, reported as changed since the plan.
         ...(kind === 'delete' ? { unchangedBefore: s.createdAt } : {}),
