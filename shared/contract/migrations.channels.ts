@@ -78,6 +78,8 @@ export const PlanItemSchema = z.object({
   destKey: z.string().optional(),
   size: z.number().nonnegative(),
   destSize: z.number().nonnegative().optional(),
+  /** Extra group: the destination object's ETag (or GCS generation) as listed, so that a deletion removes only that version. */
+  etag: z.string().optional(),
   /** Why `changed` (size differs, md5 differs, newer at the source), or how a comparison fell back. */
   reason: z.string().optional(),
   /** Names group: what the destination cannot hold and what happens (renamed, not copied). */

@@ -307,7 +307,7 @@ async function planDestination(c: DestCtx, inMemory: boolean): Promise<PlanDesti
       return;
     }
     if (!c.passes(t, rel) || skipMarker(rel)) return;
-    await push(async () => [['extra', { dest: c.d, destKey: rel, size: t.size }]]);
+    await push(async () => [['extra', { dest: c.d, destKey: rel, size: t.size, ...(t.etag === undefined ? {} : { etag: t.etag }) }]]);
   };
 
   const srcIt = listing('src');

@@ -4,6 +4,9 @@ import { csvDocument, csvRow } from '../../../shared/csv';
 import { listName } from './planner';
 import type { MigrationHost } from './types';
 
+/** How a migration's note starts when its deletions did not run (run.ts deletionsSkippedNote). */
+export const DELETIONS_SKIPPED = 'Deletions skipped because';
+
 type Totals = NonNullable<MigrationSummary['report']>;
 const PAGE = 5000;
 
@@ -23,7 +26,8 @@ function rowOf(s: MigrationSummary, kind: 'copy' | 'move' | 'delete', f: JobFile
   if (f.checksum !== undefined) row.checksum = f.checksum;
   if (f.error) row.reason = f.error.message;
   else if (f.state === 'cancelled') row.reason = 'cancelled';
-  else if (f.notice !== undefined && row.metadataDropped === undefined) row.reason = f.notice;
+  // A deletion is checked against the plan (the checked run words it for a retention preview).
+  else if (f.notice !== undefined && row.metadataDropped === undefined) row.reason = kind === 'delete' ? f.notice.replace(/since the preview/g, 'since the plan') : f.notice;
   return row;
 }
 
@@ -67,6 +71,13 @@ export async function buildReport(svc: Pick<MigrationHost, 'deps' | 'store'>, s:
     for await (const item of svc.store.read<PlanItem>(s.id, listName('names', d))) {
       if (item.issue === 'renamed' || item.issue === 'nfc-nfd') continue;
       await add({ destination: dest, source: src + (item.key ?? ''), target: '', outcome: 'not-copied', size: item.size, reason: item.message ?? item.issue ?? 'not copied' });
+    }
+    // Deletions a copy error stopped: each planned one stays, with the run's reason.
+    const skipped = s.notes.find((n) => n.startsWith(DELETIONS_SKIPPED));
+    if (skipped !== undefined && s.deletionsPlanned > 0) {
+      for await (const item of svc.store.read<PlanItem>(s.id, listName('extra', d))) {
+        await add({ destination: dest, target: dest.replace(/\/?$/, '/') + (item.destKey ?? ''), outcome: 'skipped', size: item.size, reason: skipped });
+      }
     }
     for await (const item of svc.store.read<PlanItem>(s.id, listName('unchanged', d))) {
       await add({ destination: dest, source: src + (item.key ?? ''), target: dest.replace(/\/?$/, '/') + (item.destKey ?? ''), outcome: 'skipped', size: item.size, reason: 'unchanged' });

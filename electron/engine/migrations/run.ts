@@ -3,10 +3,11 @@ import { formatLocation } from '../../../shared/location';
 import type { JobKind, JobSummary } from '../../../shared/contract/jobs.channels';
 import type { MigrationSummary, PlanItem } from '../../../shared/contract/migrations.channels';
 import type { PlannedFile } from '../jobs/types';
+import { HASH_KINDS } from '../../../shared/model';
 import { createLogger } from '../log';
 import { asPrefix } from './keys';
 import { listName, planMigration } from './planner';
-import { buildReport } from './report';
+import { buildReport, DELETIONS_SKIPPED } from './report';
 import type { MigrationHost } from './types';
 
 const log = createLogger('migrations.run');
@@ -27,9 +28,29 @@ export function deletionCapExceeded(s: MigrationSummary): string | undefined {
   return `${n} objects would be ${verb} (${why.join('; ')}). Nothing was ${verb}: confirm the deletions to go on, or plan again with other filters.`;
 }
 
+export function deletionsSkippedNote(copyFailed: number): string {
+  return `${DELETIONS_SKIPPED} ${copyFailed} ${copyFailed === 1 ? 'file' : 'files'} failed to copy: nothing was deleted or moved to quarantine`;
+}
+
+/**
+ * The closing line of a run the verification found no difference in, saying what was compared (kind -> count, as
+ * the planner counts them): a match of sizes alone is not called a verified match of contents.
+ */
+export function verifiedMessage(kinds: Record<string, number>): string {
+  const hashed = Object.entries(kinds).filter(([k, n]) => (HASH_KINDS as readonly string[]).includes(k) && n > 0);
+  const bySum = hashed.reduce((t, [, n]) => t + n, 0);
+  const bySize = Object.entries(kinds).reduce((t, [k, n]) => t + ((HASH_KINDS as readonly string[]).includes(k) ? 0 : n), 0);
+  const how = hashed.map(([k, n]) => `${k}: ${n}`).join(', ');
+  if (bySize === 0 && bySum === 0) return 'Verified: no object is on both sides to compare, and nothing is missing';
+  if (bySize === 0) return `Verified: source and destination match (compared by checksum: ${how})`;
+  const sizes = `${bySize} ${bySize === 1 ? 'object was' : 'objects were'} compared by size only (no checksum both sides give): their sizes match, their contents were not compared`;
+  return bySum === 0 ? `Sizes match: ${sizes}` : `No differences: ${bySum} compared by checksum (${how}); ${sizes}`;
+}
+
 /**
  * Runs a plan: one copy job for exactly the planned pairs (new and changed, every destination at once), then the
- * mirror's deletions (capped; quarantine moves instead of deletes), then a verification (the plan again, by
+ * mirror's deletions (none after any copy error; capped; each only of the version planned; quarantine moves instead of
+ * deletes, never over an earlier quarantined copy), then a verification (the plan again, by
  * checksum where both sides have one) whose differences are listed, then the report. Each step is saved, so a
  * run the app was killed in goes on from where it was: the job manager resumes the jobs themselves.
  */
@@ -83,7 +104,12 @@ export class MigrationRunner {
         from = 'deletions';
         resumeJob = undefined;
       }
-      if (from === 'deletions' && s.deletionsPlanned > 0) {
+      const copyFailed = from === 'deletions' && s.deletionsPlanned > 0 ? this.copyFailures(s) : 0;
+      if (copyFailed > 0) {
+        // As rclone does: after any copy error no deletion runs, since what the mirror deletes may be what it failed to copy.
+        const note = deletionsSkippedNote(copyFailed);
+        if (!s.notes.includes(note)) s.notes.push(note);
+      } else if (from === 'deletions' && s.deletionsPlanned > 0) {
         const over = confirmed ? undefined : deletionCapExceeded(s);
         if (over !== undefined) {
           s.state = 'needs-confirmation';
@@ -96,15 +122,16 @@ export class MigrationRunner {
         const done = await this.deletions(s, resumeJob);
         if (done?.state === 'cancelled' || cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled during the deletions');
       }
-      await this.verify(s, cur);
+      const compared = await this.verify(s, cur);
       if (cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled during the verification');
       const failed = s.jobIds.map((j) => this.summaryOf(j)).filter((j): j is JobSummary => j?.state === 'failed');
       const diff = s.differences ?? 0;
-      if (failed.length > 0) {
+      const skipped = s.notes.find((n) => n.startsWith(DELETIONS_SKIPPED));
+      if (failed.length > 0 || skipped !== undefined) {
         const n = failed.reduce((t, j) => t + j.filesFailed, 0);
-        return await this.finish(s, 'failed', `${n} objects failed (see the report); the verification found ${diff} differences`);
+        return await this.finish(s, 'failed', `${n} objects failed (see the report); the verification found ${diff} differences${skipped === undefined ? '' : `. ${skipped}`}`);
       }
-      return await this.finish(s, diff > 0 ? 'completed-with-differences' : 'completed', diff > 0 ? `The verification found ${diff} differences: see the report` : 'Verified: source and destination match');
+      return await this.finish(s, diff > 0 ? 'completed-with-differences' : 'completed', diff > 0 ? `The verification found ${diff} differences: see the report` : verifiedMessage(compared));
     } catch (e) {
       this.svc.fail(s, undefined, e);
       await this.report(s);
@@ -113,6 +140,16 @@ export class MigrationRunner {
     } finally {
       if (!['running', 'deleting', 'verifying'].includes(s.state)) this.current.delete(s.id);
     }
+  }
+
+  /** Files the run's copy jobs could not copy (a copy job that failed as a whole counts at least one). */
+  private copyFailures(s: MigrationSummary): number {
+    let n = 0;
+    for (const id of s.jobIds) {
+      const j = this.summaryOf(id);
+      if (j?.kind === 'copy') n += j.state === 'failed' ? Math.max(1, j.filesFailed) : j.filesFailed;
+    }
+    return n;
   }
 
   private kindOf(jobId: string): JobKind | undefined {
@@ -162,7 +199,19 @@ export class MigrationRunner {
     if (jobId === undefined || !this.summaryOf(jobId)) {
       if (files.length === 0) return undefined;
       const o = s.request.options;
-      const options = { overwrite: 'always' as const, verify: true, allowCloudPull: o.allowCloudPull, preserveMetadata: o.preserveMetadata, allowServerSide: o.allowServerSide, ...(o.storageClass === undefined ? {} : { storageClass: o.storageClass }) };
+      const options = {
+        // A quarantine move never replaces an earlier quarantined copy: a second one of a key takes the next free name.
+        overwrite: kind === 'move' ? ('keepBoth' as const) : ('always' as const),
+        verify: true,
+        allowCloudPull: o.allowCloudPull,
+        preserveMetadata: o.preserveMetadata,
+        allowServerSide: o.allowServerSide,
+        ...(o.storageClass === undefined ? {} : { storageClass: o.storageClass }),
+        // A deletion is a checked run (jobs/retention-runner.ts): each object is removed only while it is still the
+        // version the plan listed (same ETag or size, not modified since planning began), and only that version
+        // (If-Match / ifGenerationMatch); anything else stays, reported as changed since the plan.
+        ...(kind === 'delete' ? { unchangedBefore: s.createdAt } : {}),
+      };
       jobId = jobs.startPlanned({ kind, title, sources: [s.request.source], ...(kind === 'delete' ? {} : { destination: s.request.destinations[0] ?? '' }), options, files }).id;
       s.jobIds.push(jobId);
       await this.svc.save(s);
@@ -202,7 +251,7 @@ export class MigrationRunner {
         const dst = this.svc.deps.resolve(s.request.destinations[d] ?? '').location;
         for await (const item of this.svc.store.read<PlanItem>(s.id, listName('extra', d))) {
           const uri = at.dst[d]?.(item.destKey ?? '') ?? '';
-          if (quarantine === undefined) files.push({ source: uri, size: item.size });
+          if (quarantine === undefined) files.push({ source: uri, size: item.size, ...(item.etag === undefined ? {} : { etag: item.etag }) });
           else files.push({ source: uri, destination: formatLocation({ ...dst, key: (at.dstPrefix[d] ?? '') + asPrefix(quarantine) + (item.destKey ?? '') }), size: item.size });
         }
       }
@@ -211,7 +260,8 @@ export class MigrationRunner {
     return this.startJob(s, quarantine === undefined ? 'delete' : 'move', `${verb} ${files.length || s.deletionsPlanned} objects not in ${s.request.source}`, files, resumeJob);
   }
 
-  private async verify(s: MigrationSummary, cur: { verify?: AbortController }): Promise<void> {
+  /** Plans again by checksum and lists what differs; returns how the objects on both sides were compared (kind -> count). */
+  private async verify(s: MigrationSummary, cur: { verify?: AbortController }): Promise<Record<string, number>> {
     s.state = 'verifying';
     await this.svc.save(s);
     const vid = `${s.id}-verify`;
@@ -240,5 +290,8 @@ export class MigrationRunner {
     }
     await diffs.flush();
     s.differences = count;
+    const kinds: Record<string, number> = {};
+    for (const d of out.destinations) for (const [k, n] of Object.entries(d.checksumKinds)) kinds[k] = (kinds[k] ?? 0) + n;
+    return kinds;
   }
 }

@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportRow } from '../../../shared/contract/migrations.channels';
+import { createFileKeyCipher } from '../accounts/secret-store';
+import type { Engine } from '../dispatch';
+import { createEngine } from '../engine';
+import { call, waitForState } from '../test-support/wait';
+import { verifiedMessage } from './run';
+
+/** A mirror deletes only when it is safe: after a clean copy, only the version planned, never over a quarantined copy. */
+let base: string;
+let engine: Engine;
+
+async function put(dir: string, rel: string, body: string): Promise<void> {
+  const file = path.join(dir, ...rel.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, body);
+}
+
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = await readFile(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+async function plan(request: Record<string, unknown>): Promise<string> {
+  const { id } = (await call(engine, 'plans:create', request)) as { id: string };
+  const s = await waitForState(engine, id, ['planned', 'failed']);
+  expect(s.error).toBeUndefined();
+  return id;
+}
+
+async function rows(id: string): Promise<ReportRow[]> {
+  const json = JSON.parse(((await call(engine, 'plans:export', { id, format: 'json' })) as { text: string }).text) as { rows: ReportRow[] };
+  return json.rows;
+}
+
+async function run(id: string): Promise<Awaited<ReturnType<typeof waitForState>>> {
+  await call(engine, 'plans:run', { id });
+  return waitForState(engine, id, ['completed', 'completed-with-differences', 'failed', 'needs-confirmation']);
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-migrations-deletes-'));
+  engine = await createEngine({ dataDir: path.join(base, 'data'), cipher: await createFileKeyCipher(path.join(base, 'keys', 'k')) });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('mirror deletions (local folders)', () => {
+  it('a copy error skips every deletion and the report says why', async () => {
+    const src = path.join(base, 'src-fail');
+    const dst = path.join(base, 'dst-fail');
+    await put(src, 'a.txt', 'alpha');
+    await put(src, 'b.txt', 'bravo');
+    await put(dst, 'extra.txt', 'keep me');
+    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
+    // The source object cannot be read when the copy comes to it.
+    await rm(path.join(src, 'b.txt'));
+    const done = await run(id);
+    expect(done.state).toBe('failed');
+    expect(done.message).toContain('Deletions skipped because 1 file failed to copy');
+    expect(done.notes).toContain('Deletions skipped because 1 file failed to copy: nothing was deleted or moved to quarantine');
+    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'extra.txt': 'keep me' });
+    expect(done.report).toMatchObject({ copied: 1, failed: 1, deleted: 0 });
+    const extra = (await rows(id)).find((r) => r.target.endsWith('/extra.txt'));
+    expect(extra).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Deletions skipped because 1 file failed to copy') as unknown });
+  });
+
+  it('deletes only the version planned: an object rewritten since the plan stays, reported as changed', async () => {
+    const src = path.join(base, 'src-changed');
+    const dst = path.join(base, 'dst-changed');
+    await put(src, 'a.txt', 'alpha');
+    await put(dst, 'gone.txt', 'delete me');
+    await put(dst, 'rewritten.txt', 'old');
+    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
+    await new Promise((r) => setTimeout(r, 20));
+    await put(dst, 'rewritten.txt', 'new, and precious');
+    const done = await run(id);
+    expect(done.report).toMatchObject({ copied: 1, deleted: 1 });
+    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'rewritten.txt': 'new, and precious' });
+    const kept = (await rows(id)).find((r) => r.target.endsWith('/rewritten.txt'));
+    expect(kept?.outcome).toBe('skipped');
+    expect(kept?.reason).toMatch(/changed since the plan|modified since the plan/);
+  });
+
+  it('a second quarantine of the same key keeps the first quarantined copy as it was', async () => {
+    const src = path.join(base, 'src-q');
+    const dst = path.join(base, 'dst-q');
+    await put(src, 'a.txt', 'alpha');
+    const request = { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10, quarantinePrefix: 'quarantine/' } };
+    await put(dst, 'docs/old.txt', 'first version');
+    const first = await run(await plan(request));
+    expect(first.report).toMatchObject({ quarantined: 1 });
+    await put(dst, 'docs/old.txt', 'second version, longer');
+    const second = await run(await plan(request));
+    expect(second.state).toBe('completed');
+    expect(second.report).toMatchObject({ quarantined: 1 });
+    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'quarantine/docs/old.txt': 'first version', 'quarantine/docs/old (1).txt': 'second version, longer' });
+  });
+});
+
+describe('the closing line of a verified run', () => {
+  it('names what was compared, and never calls a size-only comparison a match', () => {
+    expect(verifiedMessage({ md5: 3 })).toBe('Verified: source and destination match (compared by checksum: md5: 3)');
+    const bySize = verifiedMessage({ size: 2 });
+    expect(bySize).not.toContain('source and destination match');
+    expect(bySize).toBe('Sizes match: 2 objects were compared by size only (no checksum both sides give): their sizes match, their contents were not compared');
+    const mixed = verifiedMessage({ crc32c: 4, size: 1 });
+    expect(mixed).not.toContain('source and destination match');
+    expect(mixed).toContain('4 compared by checksum (crc32c: 4)');
+    expect(mixed).toContain('1 object was compared by size only');
+  });
+});
