@@ -149,7 +149,7 @@ export class FileCopy {
     }
     if (dst.key.endsWith('/')) {
       // A folder marker: no bytes, nothing to hash; the destination only has to hold the empty "folder".
-      await dst.provider.put(dst.bucket, dst.key, Readable.from([]), { size: 0, signal });
+      await dst.provider.put(dst.bucket, dst.key, Readable.from([]), { size: 0, signal, ...within(dst) });
       counter.complete(0);
       return { status: 'done', path: chosen.path, checksum: 'size', notices: this.keptBoth === undefined ? [] : [this.keptBoth] };
     }
@@ -238,7 +238,7 @@ export class FileCopy {
   private async serverSide(asked: ObjectMetadata | undefined, signal: AbortSignal): Promise<Copied> {
     const { src, dst } = this;
     if (!src.provider.copy || asked === undefined) throw new CantCopyError();
-    const put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal });
+    const put = await src.provider.copy({ bucket: src.bucket, key: src.key }, { bucket: dst.bucket, key: dst.key }, { signal, ...within(dst) });
     return { source: asked, put, notices: [] };
   }
 
@@ -291,6 +291,11 @@ export class FileCopy {
       put,
     });
   }
+}
+
+/** The folder a write to `e` must stay in, as put and copy options take it. */
+function within(e: Endpoint): { within?: string } {
+  return e.within === undefined ? {} : { within: e.within };
 }
 
 function claimKey(e: Endpoint): string {

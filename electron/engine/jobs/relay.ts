@@ -176,6 +176,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       putOptions.resume = { ...(point ? { from: point } : {}), onCheckpoint: (state) => upload.checkpoint({ source, state }) };
     }
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
+    if (dst.within !== undefined) putOptions.within = dst.within;
     let put: PutResult;
     try {
       put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);

@@ -46,8 +46,12 @@ function checkpointWriter(job: Job, i: number): { write: (r: ResumeRecord) => vo
   };
 }
 
+/** Jobs listed or already swept in this process: their destinations hold no temp file of a dead run of theirs. */
+const seen = new WeakSet<Job>();
+
 /** The listing phase, then the way the first file would go, shown while nothing has moved yet. */
 async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  seen.add(job);
   await listSources(job, ctx, signal);
   const first = job.files[0];
   if (first?.destination !== undefined) {
@@ -70,7 +74,12 @@ function endpoint(r: Resolved): Endpoint {
  * while large ones upload, and neither class waits behind the other's queue.
  */
 async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Promise<void> {
+  // A job that comes back from its journal (the app was killed or quit mid-file) first removes the partial files
+  // its killed writes left beside its destinations.
+  if (!seen.has(job)) await removeLeftovers(job, ctx, signal);
+  seen.add(job);
   const index = await destinationIndex(job, ctx, signal);
+  const fence = job.destination === undefined ? undefined : await ctx.resolve(job.destination);
   // Every worker waiting for admission listens to the job's signal: tens of listeners are expected, not a leak.
   setMaxListeners(4 * (ctx.admission.workers('small') + ctx.admission.workers('large')) + 10, signal);
   const queues: Record<SizeClass, number[]> = { small: [], large: [] };
@@ -80,7 +89,7 @@ async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Prom
     const worker = async (): Promise<void> => {
       while (!signal.aborted && next < queue.length) {
         const i = queue[next++];
-        if (i !== undefined) await transferOne(job, i, ctx, signal, index);
+        if (i !== undefined) await transferOne(job, i, ctx, signal, index, fence);
       }
     };
     const count = Math.min(ctx.admission.workers(queue === queues.small ? 'small' : 'large'), queue.length);
@@ -103,7 +112,21 @@ async function destinationIndex(job: Job, ctx: RunContext, signal: AbortSignal):
   }
 }
 
-async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal, index: DestinationIndex | undefined): Promise<void> {
+/**
+ * The folder of the job's destination that a file's write must stay in (Endpoint.within): the destination itself
+ * when it is a folder, its parent when it is the new name itself (destinationIsExact). Undefined when the file
+ * goes elsewhere (another account or bucket), which a planned job's files may.
+ */
+function withinOf(job: Job, fence: Resolved | undefined, d: Resolved): string | undefined {
+  if (!fence || fence.accountKey !== d.accountKey || fence.location.bucket !== d.location.bucket) return undefined;
+  const key = fence.location.key;
+  const parent = key.slice(0, key.lastIndexOf('/') + 1);
+  const folder = key === '' || key.endsWith('/') ? key : job.options.destinationIsExact === true ? parent : `${key}/`;
+  for (const candidate of [folder, parent]) if (d.location.key.startsWith(candidate)) return candidate;
+  return undefined;
+}
+
+async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSignal, index: DestinationIndex | undefined, fence: Resolved | undefined): Promise<void> {
   const f = job.files[i];
   if (!f || f.destination === undefined) return;
   let release: (() => void) | undefined;
@@ -113,7 +136,8 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
     const options = { ...job.options, overwrite: overwriteFor(job.options, f.destination), ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }) };
-    copy = new FileCopy(endpoint(s), endpoint(d), options, {
+    const within = withinOf(job, fence, d);
+    copy = new FileCopy(endpoint(s), within === undefined ? endpoint(d) : { ...endpoint(d), within }, options, {
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
       listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
       ...(listed === undefined ? {} : { listedDestination: listed }),
@@ -190,8 +214,38 @@ function dropLeftover(f: FileRecord): void {
   delete f.leftover;
 }
 
-/** Drops the unfinished uploads a job's files keep for a resume (the job was cancelled while not running). */
+/**
+ * Removes what writes killed with an earlier run of the app left in the folders of the job's unfinished files
+ * (a local folder's temp files; Provider.removeLeftovers). Not fatal: a failure is logged.
+ */
+async function removeLeftovers(job: Job, ctx: RunContext, signal?: AbortSignal): Promise<void> {
+  const groups = new Map<string, { d: Resolved; keys: string[] }>();
+  try {
+    for (const f of job.files) {
+      if (f.destination === undefined || f.state === 'done' || f.state === 'skipped') continue;
+      const d = await ctx.resolve(f.destination);
+      if (!d.provider.removeLeftovers) continue;
+      const id = `${d.accountKey}\n${d.location.bucket}`;
+      const group = groups.get(id);
+      if (group) group.keys.push(d.location.key);
+      else groups.set(id, { d, keys: [d.location.key] });
+    }
+    for (const { d, keys } of groups.values()) {
+      const removed = (await d.provider.removeLeftovers?.(d.location.bucket, keys, signal)) ?? 0;
+      if (removed > 0) log.info(`removed ${removed} partial file(s) an interrupted run of job ${job.id} left in ${d.location.bucket}`);
+    }
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    log.info(`could not remove the partial files of job ${job.id}: ${toErrorInfo(e).message}`);
+  }
+}
+
+/**
+ * Gives up what a job cancelled while not running keeps for a resume: the unfinished uploads its files keep on the
+ * services, and the partial files a killed run left in local folders.
+ */
 async function discardResumes(job: Job, ctx: RunContext): Promise<void> {
+  await removeLeftovers(job, ctx);
   for (const [i, f] of job.files.entries()) {
     if (!f.resume || f.destination === undefined) continue;
     const resume = f.resume;

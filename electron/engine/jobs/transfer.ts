@@ -16,6 +16,8 @@ export interface Endpoint {
   bucket: string;
   key: string;
   accountKey: string;
+  /** A destination's folder the job names (a prefix of `key`): every write stays inside it (PutOptions.within). */
+  within?: string;
 }
 
 export interface TransferOptions {

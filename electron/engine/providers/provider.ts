@@ -91,6 +91,12 @@ export interface Provider {
    */
   setMetadata(bucket: string, key: string, patch: MetadataPatch, signal?: AbortSignal, options?: SetMetadataOptions): Promise<ObjectMetadata>;
 
+  /**
+   * Removes what writes of a process that was killed left beside these keys (a local folder's temp files in each
+   * key's folder; writes in flight in this process are kept); returns how many were removed.
+   */
+  removeLeftovers?(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<number>;
+
   /** Computes a hash by reading the object, for backends that store none (local folders). */
   hash?(bucket: string, key: string, kind: HashKind, signal?: AbortSignal): Promise<string>;
 
@@ -171,6 +177,12 @@ export interface WriteOptions extends ObjectHeaders {
 }
 
 export interface PutOptions extends WriteOptions {
+  /**
+   * A prefix of the key, ending in '/', naming the folder the user chose to write into. A local folder refuses the
+   * write when a symlink below that folder on the way to the key leads out of it (elsewhere in the account's folder
+   * included); services without symlinks have nothing to check.
+   */
+  within?: string;
   /** Called with the count of source bytes consumed so far. */
   onProgress?: (bytes: number) => void;
   /**
@@ -234,6 +246,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Replace metadata instead of copying the source's. */
   metadata?: MetadataPatch;
+  /** The folder (a prefix of the destination key) the write must stay in: see PutOptions.within. */
+  within?: string;
 }
 
 export interface PendingUpload {

@@ -8,9 +8,14 @@ export const MAX_KEY_BYTES = 4096;
 
 /** Names of in-flight writes; listings hide them so that a half-written file is never shown or copied. */
 export const TEMP_PREFIX = '.skyferry-tmp-';
+/** Random bytes in a temp name, written as hex. */
+export const TEMP_RANDOM_BYTES = 8;
+/** TEMP_PREFIX and TEMP_RANDOM_BYTES in hex, and nothing else. */
+const TEMP_NAME = /^\.skyferry-tmp-[0-9a-f]{16}$/;
 
+/** Exactly the names Skyferry gives its temp files, so a user's own `.skyferry-tmp-notes.txt` is never one. */
 export function isTempName(name: string): boolean {
-  return name.startsWith(TEMP_PREFIX);
+  return TEMP_NAME.test(name);
 }
 
 function checkSegment(segment: string, whole: string, what: string): void {

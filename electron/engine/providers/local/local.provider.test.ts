@@ -138,9 +138,100 @@ describe('local provider: key safety, symlinks, folders', () => {
     await expect(p.hash('b', 'doc/readme.md', 'crc32c')).rejects.toMatchObject({ code: 'unsupported' });
   });
 
-  it('hides in-flight temp files from listings', async () => {
-    await writeFile(path.join(root, 'b', `${TEMP_PREFIX}abc`), 'half');
+  it('hides in-flight temp files from listings, and only names of exactly their form', async () => {
+    await writeFile(path.join(root, 'b', `${TEMP_PREFIX}0123456789abcdef`), 'half');
+    await writeFile(path.join(root, 'b', `${TEMP_PREFIX}notes.txt`), 'the user\'s own');
     const keys = (await p.list('b', {})).entries.map((e) => e.key);
-    expect(keys.some((k) => k.includes(TEMP_PREFIX))).toBe(false);
+    expect(keys).not.toContain(`${TEMP_PREFIX}0123456789abcdef`);
+    expect(keys).toContain(`${TEMP_PREFIX}notes.txt`);
+  });
+});
+
+/**
+ * The account's root plays the built-in account's `/`: `home/u/dl/` is the folder the user chose, and a link in it
+ * leads to `home/u/.ssh`, inside the root but outside that folder.
+ */
+describe('local provider: writes stay inside the folder the user chose', () => {
+  let base: string;
+  let dl: string;
+  let ssh: string;
+  let p: LocalProvider;
+  const put = (key: string, body: string, within?: string) =>
+    p.put('home', key, Readable.from([Buffer.from(body)]), { size: Buffer.byteLength(body), ...(within === undefined ? {} : { within }) });
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-local-within-'));
+    dl = path.join(base, 'home', 'u', 'dl');
+    ssh = path.join(base, 'home', 'u', '.ssh');
+    await mkdir(dl, { recursive: true });
+    await mkdir(ssh);
+    await mkdir(path.join(dl, 'real'));
+    await symlink(ssh, path.join(dl, 'cfg'));
+    await symlink(path.join(dl, 'real'), path.join(dl, 'alias'));
+    await writeFile(path.join(base, 'home', 'u', 'source.txt'), 'ssh-ed25519 AAAA attacker');
+    p = createLocalProvider({ kind: 'local', name: 'builtin', root: base });
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('refuses a write through a link below the chosen folder that leads out of it, and writes nothing there', async () => {
+    await expect(put('u/dl/cfg/authorized_keys', 'ssh-ed25519 AAAA attacker', 'u/dl/')).rejects.toMatchObject({
+      code: 'access_denied',
+      message: expect.stringMatching(/"u\/dl\/cfg\/" in home is a link to .*outside the folder .*dl chosen for this copy/),
+    });
+    await expect(p.put('home', 'u/dl/cfg/sub/', Readable.from([]), { size: 0, within: 'u/dl/' })).rejects.toMatchObject({ code: 'access_denied' });
+    await expect(p.copy({ bucket: 'home', key: 'u/source.txt' }, { bucket: 'home', key: 'u/dl/cfg/authorized_keys' }, { within: 'u/dl/' })).rejects.toMatchObject({ code: 'access_denied' });
+    expect(await readdir(ssh)).toEqual([]);
+  });
+
+  it('follows a link below the chosen folder that stays inside it', async () => {
+    await put('u/dl/alias/inside.txt', 'inside', 'u/dl/');
+    expect(await readFile(path.join(dl, 'real', 'inside.txt'), 'utf8')).toBe('inside');
+  });
+
+  it('refuses a key outside the folder it names', async () => {
+    await expect(put('u/other.txt', 'x', 'u/dl/')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('never writes through a link at the final name: the link is replaced, its target untouched', async () => {
+    await writeFile(path.join(ssh, 'known_hosts'), 'kept');
+    await symlink(path.join(ssh, 'known_hosts'), path.join(dl, 'hosts-link'));
+    await put('u/dl/hosts-link', 'new bytes', 'u/dl/');
+    expect(await readFile(path.join(ssh, 'known_hosts'), 'utf8')).toBe('kept');
+    expect(await readFile(path.join(dl, 'hosts-link'), 'utf8')).toBe('new bytes');
+    await rm(path.join(ssh, 'known_hosts'));
+  });
+});
+
+describe('local provider: partial files a killed write left', () => {
+  it('removes only temp files of exactly its form that no write of this process holds', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'skyferry-local-leftovers-'));
+    try {
+      const dir = path.join(root, 'b', 'out');
+      await mkdir(dir, { recursive: true });
+      const p = createLocalProvider({ kind: 'local', name: 'leftovers', root });
+      const dead = `${TEMP_PREFIX}0123456789abcdef`;
+      await writeFile(path.join(dir, dead), 'half of a big file');
+      await writeFile(path.join(dir, `${TEMP_PREFIX}notes.txt`), 'mine');
+      await writeFile(path.join(dir, 'report.pdf'), 'mine too');
+      // A write in flight in this process: its temp file stays while the sweep runs.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      async function* slow(): AsyncGenerator<Buffer> {
+        yield Buffer.from('abc');
+        await held;
+        yield Buffer.from('def');
+      }
+      const writing = p.put('b', 'out/live.bin', Readable.from(slow()), { size: 6 });
+      while ((await readdir(dir)).filter((n) => n.startsWith(TEMP_PREFIX)).length < 3) await new Promise((r) => setTimeout(r, 5));
+      expect(await p.removeLeftovers?.('b', ['out/a.bin', 'out/b.bin', 'missing/c.bin'])).toBe(1);
+      release();
+      await writing;
+      expect((await readdir(dir)).sort()).toEqual([`${TEMP_PREFIX}notes.txt`, 'live.bin', 'report.pdf']);
+      expect(await readFile(path.join(dir, 'live.bin'), 'utf8')).toBe('abcdef');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -13,7 +13,7 @@ import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
 import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
 import { localRoot } from './local.root';
-import { copyAtomically, writeAtomically } from './local.write';
+import { copyAtomically, removeDeadTemps, writeAtomically } from './local.write';
 
 const FEATURES: Features = {
   // Local files store no hash; hash() computes one on demand by reading the file.
@@ -180,11 +180,11 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
         if (options.size !== 0) throw new InvalidInputError(`"${key}" ends with "/", so it is a folder and cannot hold ${options.size} bytes`);
         source.resume();
         throwIfCancelled(options.signal);
-        await fsRoot.ensureDirs(bucket, segments, key);
+        await fsRoot.ensureDirs(bucket, segments, key, options.within);
         return { checksums: {} };
       }
       throwIfCancelled(options.signal);
-      const dir = await fsRoot.ensureDirs(bucket, segments.slice(0, -1), key);
+      const dir = await fsRoot.ensureDirs(bucket, segments.slice(0, -1), key, options.within);
       const target = path.join(dir, segments[segments.length - 1] ?? '');
       const what = `"${key}" in ${bucket}`;
       const existingTarget = await lstat(target).catch(() => undefined);
@@ -229,9 +229,26 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       if (from.isFolder) throw new InvalidInputError(`"${src.key}" is a folder; copy the files inside it`);
       const { segments, isFolder } = splitKey(dst.key);
       if (!segments.length || isFolder) throw new InvalidInputError(`"${dst.key}" is not a file name`);
-      const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key);
+      const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key, options.within);
       const target = path.join(dir, segments[segments.length - 1] ?? '');
       return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
+    },
+
+    async removeLeftovers(bucket, keys, signal) {
+      const dir = await fsRoot.bucketDir(bucket);
+      // Each folder once: many keys share one.
+      const parents = new Map<string, string[]>();
+      for (const key of keys) {
+        const { segments, isFolder } = splitKey(key);
+        if (!isFolder && segments.length) parents.set(segments.slice(0, -1).join('/'), segments.slice(0, -1));
+      }
+      const folders = new Set<string>();
+      for (const [name, segments] of parents) {
+        throwIfCancelled(signal);
+        const real = await fsRoot.inside(path.join(dir, ...segments), `"${name}/" in ${bucket}`).catch(() => undefined);
+        if (real) folders.add(real);
+      }
+      return removeDeadTemps(folders);
     },
 
     async setMetadata() {

@@ -27,8 +27,18 @@ export interface LocalRoot {
   bucketDir(bucket: string): Promise<string>;
   /** An existing key: a file, or a folder for a key ending in `/`. */
   existing(bucket: string, key: string): Promise<LocalEntry>;
-  /** Creates (or walks) the folders of `segments` under the bucket, one by one, never through a link outside. */
-  ensureDirs(bucket: string, segments: readonly string[], key: string): Promise<string>;
+  /**
+   * Creates (or walks) the folders of `segments` under the bucket, one by one, never through a link outside the
+   * root, nor, below the folder `within` (a prefix of `key`), through a link outside that folder.
+   */
+  ensureDirs(bucket: string, segments: readonly string[], key: string, within?: string): Promise<string>;
+}
+
+/** How many folder segments of `key` name the folder `within`; 0 without one (the bucket's folder is the fence). */
+function fenceDepth(key: string, within: string | undefined): number {
+  if (within === undefined || within === '') return 0;
+  if (!within.endsWith('/') || !key.startsWith(within)) throw new InvalidInputError(`"${key}" is not inside the folder "${within}" it is to be written in`);
+  return splitKey(within).segments.length;
 }
 
 export function localRoot(root: string): LocalRoot {
@@ -77,25 +87,36 @@ export function localRoot(root: string): LocalRoot {
     return { real: resolved, stats: s, isFolder, what };
   };
 
-  const ensureDirs = async (bucket: string, segments: readonly string[], key: string): Promise<string> => {
+  const ensureDirs = async (bucket: string, segments: readonly string[], key: string, within?: string): Promise<string> => {
     const top = await real();
+    const depth = fenceDepth(key, within);
     let cur = await bucketDir(bucket);
+    // Below the folder the user chose (`within`), a link may only lead to another place inside that folder.
+    let fence = depth === 0 ? cur : undefined;
     for (const [i, segment] of segments.entries()) {
       const next = path.join(cur, segment);
       const what = `"${segments.slice(0, i + 1).join('/')}/" in ${bucket}`;
+      let made = false;
       try {
         await mkdir(next);
-        cur = next;
-        continue;
+        made = true;
       } catch (e) {
         if (codeOf(e) !== 'EEXIST') throw toLocalError(e, what);
       }
-      const resolved = await realpath(next).catch((e: unknown) => {
-        throw toLocalError(e, what);
-      });
-      if (!isWithin(top, resolved)) throw new AccessDeniedError(`${what} is a link to a place outside ${root}; Skyferry does not write through it`);
-      if (!(await stat(resolved)).isDirectory()) throw new ConflictError(`${what} is a file, so it cannot hold "${key}"`);
-      cur = resolved;
+      if (made) {
+        cur = next;
+      } else {
+        const resolved = await realpath(next).catch((e: unknown) => {
+          throw toLocalError(e, what);
+        });
+        if (!isWithin(top, resolved)) throw new AccessDeniedError(`${what} is a link to a place outside ${root}; Skyferry does not write through it`);
+        if (fence !== undefined && !isWithin(fence, resolved)) {
+          throw new AccessDeniedError(`${what} is a link to ${resolved}, outside the folder ${fence} chosen for this copy; Skyferry does not write through it`);
+        }
+        if (!(await stat(resolved)).isDirectory()) throw new ConflictError(`${what} is a file, so it cannot hold "${key}"`);
+        cur = resolved;
+      }
+      if (i + 1 === depth) fence = cur;
     }
     return cur;
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
@@ -8,11 +9,39 @@ import { codeOf, sourceFailure } from '../common/errors';
 import type { PutOptions, PutResult } from '../provider';
 import { toLocalError } from './local.errors';
 import { etagOf } from './local.list';
-import { TEMP_PREFIX } from './local.paths';
+import { isTempName, TEMP_PREFIX, TEMP_RANDOM_BYTES } from './local.paths';
 
-/** A temp name in the target folder itself, so the final rename never crosses a file system. */
+/**
+ * Temp files this process is writing now (every local provider's): a sweep for what a killed run left never takes
+ * one of them. The desktop app runs one instance, so any other temp file is a dead process's.
+ */
+const live = new Set<string>();
+
+/** A new file, never opened through a link (O_EXCL refuses one already; O_NOFOLLOW says so where the OS has it). */
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/** A temp name in the target folder itself, so the final rename never crosses a file system; marked live. */
 function tempPath(dir: string): string {
-  return path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  const tmp = path.join(dir, `${TEMP_PREFIX}${randomBytes(TEMP_RANDOM_BYTES).toString('hex')}`);
+  live.add(tmp);
+  return tmp;
+}
+
+/**
+ * Removes the temp files in `dirs` that no write of this process holds: what a killed run left (a partial file as
+ * large as it got). Only names exactly of Skyferry's temp form are taken; a folder that is gone is skipped.
+ */
+export async function removeDeadTemps(dirs: Iterable<string>): Promise<number> {
+  let removed = 0;
+  for (const dir of dirs) {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const d of entries) {
+      const p = path.join(dir, d.name);
+      if (!d.isFile() || !isTempName(d.name) || live.has(p)) continue;
+      if (await unlink(p).then(() => true, () => false)) removed++;
+    }
+  }
+  return removed;
 }
 
 /** Best effort: makes a rename durable. Some file systems refuse fsync on a folder; the data itself is synced. */
@@ -35,7 +64,7 @@ export async function writeAtomically(dir: string, target: string, source: Reada
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfCancelled(signal);
-    fh = await open(tmp, 'wx', 0o666);
+    fh = await open(tmp, CREATE_FLAGS, 0o666);
     let written = 0;
     for await (const chunk of source) {
       throwIfCancelled(signal);
@@ -61,6 +90,7 @@ export async function writeAtomically(dir: string, target: string, source: Reada
     if (e instanceof SkyferryError || codeOf(e) !== undefined) throw toLocalError(e, what);
     throw sourceFailure(e, what);
   } finally {
+    live.delete(tmp);
     signal?.removeEventListener('abort', onAbort);
   }
 }
@@ -69,7 +99,7 @@ export async function writeAtomically(dir: string, target: string, source: Reada
 export async function copyAtomically(source: string, dir: string, target: string, what: string, signal?: AbortSignal): Promise<PutResult> {
   const tmp = tempPath(dir);
   try {
-    await copyFile(source, tmp);
+    await copyFile(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     const fh = await open(tmp, 'r+');
     await fh.sync().finally(() => fh.close());
     throwIfCancelled(signal);
@@ -79,5 +109,7 @@ export async function copyAtomically(source: string, dir: string, target: string
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw toLocalError(e, what);
+  } finally {
+    live.delete(tmp);
   }
 }

@@ -1,0 +1,124 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLocalProvider } from '../providers/local/local.provider';
+import { TEMP_PREFIX } from '../providers/local/local.paths';
+import type { Provider } from '../providers/provider';
+import { withFaults } from '../test-support/faulty-provider';
+import { resolverFor } from '../test-support/resolver';
+import { JobManager } from './job-manager';
+
+/**
+ * Local destinations as a user's own folders: the "home" account's root plays the built-in account's `/`, and
+ * `home/u/dl/` is the folder the user chose.
+ */
+let work: string;
+let homeRoot: string;
+let dl: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'skyferry-contain-'));
+  homeRoot = path.join(work, 'root');
+  dl = path.join(homeRoot, 'home', 'u', 'dl');
+  await mkdir(dl, { recursive: true });
+  const bkt = path.join(work, 'src', 'bkt');
+  await mkdir(path.join(bkt, 'cfg'), { recursive: true });
+  await mkdir(path.join(bkt, 'inner'), { recursive: true });
+  await writeFile(path.join(bkt, 'cfg', 'authorized_keys'), 'ssh-ed25519 AAAA attacker');
+  await writeFile(path.join(bkt, 'inner', 'x.txt'), 'inner');
+  await writeFile(path.join(bkt, 'ok.txt'), 'ok');
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('downloads stay inside the folder the user chose', () => {
+  it.each([
+    ['through the relay (another account)', 'file://src/bkt/'],
+    ['by the local copy (the same account)', 'file://home/home/u/srcdir/'],
+  ])('a key under a link out of the folder fails that file, writes nothing where the link leads: %s', async (_, from) => {
+    const ssh = path.join(homeRoot, 'home', 'u', '.ssh');
+    await mkdir(ssh);
+    await symlink(ssh, path.join(dl, 'cfg'));
+    // A link that stays inside the folder is followed.
+    await mkdir(path.join(dl, 'real'));
+    await symlink(path.join(dl, 'real'), path.join(dl, 'inner'));
+    if (from.startsWith('file://home/')) await cp(path.join(work, 'src', 'bkt'), path.join(homeRoot, 'home', 'u', 'srcdir'), { recursive: true });
+    const accounts: Record<string, Provider> = {
+      src: createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }),
+      home: createLocalProvider({ kind: 'local', name: 'home', root: homeRoot }),
+    };
+    const m = new JobManager({ resolve: resolverFor(accounts), retry: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 } });
+    const sources = ['cfg/', 'inner/', 'ok.txt'].map((s) => `${from}${s}`);
+    const { id } = m.start({ kind: 'copy', sources, destination: 'file://home/home/u/dl/', options: { overwrite: 'always' } });
+    await m.waitForIdle();
+    const files = m.get(id).detail().files;
+    const bad = files.find((f) => f.destination?.endsWith('cfg/authorized_keys'));
+    expect(bad?.state).toBe('failed');
+    expect(bad?.error).toMatchObject({ code: 'access_denied', message: expect.stringMatching(/outside the folder .*dl chosen for this copy/) });
+    expect(await readdir(ssh)).toEqual([]);
+    expect(await readFile(path.join(dl, 'ok.txt'), 'utf8')).toBe('ok');
+    expect(await readFile(path.join(dl, 'real', 'x.txt'), 'utf8')).toBe('inner');
+    await m.close();
+  });
+});
+
+describe('partial files a killed run left are removed', () => {
+  const live = `${TEMP_PREFIX}0123456789abcdef`;
+  const notes = `${TEMP_PREFIX}notes.txt`;
+
+  /** A job copying ten slow files into home/u/dl/out/, stopped mid-way as a kill would leave it (journaled, not finished). */
+  async function interrupted(how: 'quit' | 'pause'): Promise<{ id: string; journalDir: string; accounts: Record<string, Provider> }> {
+    const journalDir = path.join(work, 'journal');
+    for (let i = 0; i < 10; i++) await writeFile(path.join(work, 'src', 'bkt', `f${i}.bin`), Buffer.alloc(64 * 1024, i));
+    const accounts: Record<string, Provider> = {
+      src: withFaults(createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }), { readBytesPerSecond: 256 * 1024 }).provider,
+      home: createLocalProvider({ kind: 'local', name: 'home', root: homeRoot }),
+    };
+    const m = new JobManager({ resolve: resolverFor(accounts), journalDir, maxFiles: 1 });
+    const sources = Array.from({ length: 10 }, (_, i) => `file://src/bkt/f${i}.bin`);
+    const { id } = m.start({ kind: 'copy', sources, destination: 'file://home/home/u/dl/out/', options: { overwrite: 'always' } });
+    while (m.get(id).summary().filesDone < 1) await new Promise((r) => setTimeout(r, 10));
+    if (how === 'pause') {
+      m.pause({ id });
+      await m.waitForIdle();
+    }
+    await m.close();
+    // What the kill left: a partial file under the provider's temp name beside the destination files, and the
+    // user's own files, one of them with a name that starts the same way.
+    const out = path.join(dl, 'out');
+    await writeFile(path.join(out, live), Buffer.alloc(100_000, 7));
+    await writeFile(path.join(out, notes), 'my notes');
+    await writeFile(path.join(dl, live), 'a folder the job does not write to is not touched');
+    return { id, journalDir, accounts };
+  }
+
+  it('when the job resumes after the app comes back', async () => {
+    const { id, journalDir, accounts } = await interrupted('quit');
+    const m = new JobManager({ resolve: resolverFor(accounts), journalDir });
+    m.restore();
+    await m.waitForIdle();
+    expect(m.get(id).summary().state).toBe('completed');
+    const out = await readdir(path.join(dl, 'out'));
+    expect(out).not.toContain(live);
+    expect(out).toContain(notes);
+    expect(out.filter((n) => n.startsWith('f')).length).toBe(10);
+    expect(await readFile(path.join(dl, 'out', notes), 'utf8')).toBe('my notes');
+    expect(await readdir(dl)).toContain(live);
+    await m.close();
+  }, 30_000);
+
+  it('when the job is cancelled without running again', async () => {
+    const { id, journalDir, accounts } = await interrupted('pause');
+    const m = new JobManager({ resolve: resolverFor(accounts), journalDir });
+    m.restore();
+    expect(m.get(id).summary().state).toBe('paused');
+    m.cancel({ id });
+    await m.waitForIdle();
+    const out = await readdir(path.join(dl, 'out'));
+    expect(out).not.toContain(live);
+    expect(await readFile(path.join(dl, 'out', notes), 'utf8')).toBe('my notes');
+    await m.close();
+  }, 30_000);
+});
