@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidInputError } from '../../../../shared/errors';
+import { UNC_BUCKET } from '../../../../shared/location';
 
 /**
  * How the local disk of one platform names things: its path module, whether two names differing only in case are
@@ -20,9 +21,6 @@ export function pathRulesFor(platform: NodeJS.Platform): LocalPathRules {
 
 /** The running platform's rules. */
 export const HOST_PATH_RULES: LocalPathRules = pathRulesFor(process.platform);
-
-/** The bucket under which a Windows account rooted at the whole file system reaches network shares: `UNC/host/share/…`. */
-export const UNC_BUCKET = 'UNC';
 
 const DRIVE_BUCKET = /^[A-Za-z]:$/;
 
