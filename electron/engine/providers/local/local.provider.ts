@@ -136,12 +136,14 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     async list(bucket, options, signal) {
       throwIfCancelled(signal);
+      // A drive-root account finds its folder from the prefix too (a share's host and share).
+      const bucketDir = driveRoot ? undefined : await fsRoot.bucketDir(bucket);
       const prefix = options.prefix ?? '';
       const { segments, isFolder } = splitKey(prefix, { allowPartialLast: true });
       const dirSegments = isFolder ? segments : segments.slice(0, -1);
       const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
       const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
-      const { dir, rest } = await fsRoot.locate(bucket, dirSegments);
+      const { dir, rest } = bucketDir === undefined ? await fsRoot.locate(bucket, dirSegments) : { dir: bucketDir, rest: dirSegments };
       await fsRoot.real();
       // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
       const start = await realpath(path.join(dir, ...rest)).catch(() => undefined);
@@ -252,6 +254,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
     },
 
     async removeLeftovers(bucket, keys, signal) {
+      const bucketDir = driveRoot ? undefined : await fsRoot.bucketDir(bucket);
       // Each folder once: many keys share one.
       const parents = new Map<string, string[]>();
       for (const key of keys) {
@@ -261,10 +264,8 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const folders = new Set<string>();
       for (const [name, segments] of parents) {
         throwIfCancelled(signal);
-        const real = await fsRoot
-          .locate(bucket, segments)
-          .then(({ dir, rest }) => fsRoot.inside(path.join(dir, ...rest), `"${name}/" in ${bucket}`))
-          .catch(() => undefined);
+        const located = bucketDir === undefined ? fsRoot.locate(bucket, segments) : Promise.resolve({ dir: bucketDir, rest: segments });
+        const real = await located.then(({ dir, rest }) => fsRoot.inside(path.join(dir, ...rest), `"${name}/" in ${bucket}`)).catch(() => undefined);
         if (real) folders.add(real);
       }
       return removeDeadTemps(folders);

@@ -109,9 +109,10 @@ export function localRoot(root: string, rules: LocalPathRules = HOST_PATH_RULES)
 
   const ensureDirs = async (bucket: string, segments: readonly string[], key: string, within?: string): Promise<string> => {
     const top = driveRoot ? '' : await real();
+    const fenceSegments = fenceDepth(key, within, rules);
     const located = await locate(bucket, segments);
     // A share's host and share segments are the base folder itself, not folders below it.
-    const depth = Math.max(0, fenceDepth(key, within, rules) - located.used);
+    const depth = Math.max(0, fenceSegments - located.used);
     let cur = located.dir;
     // Below the folder the user chose (`within`), a link may only lead to another place inside that folder.
     let fence = depth === 0 ? cur : undefined;
