@@ -144,6 +144,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
       const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
       const { dir, rest } = bucketDir === undefined ? await fsRoot.locate(bucket, dirSegments) : { dir: bucketDir, rest: dirSegments };
+      // Resolves the root once, so that contains() compares real paths with the real root.
       await fsRoot.real();
       // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
       const start = await realpath(path.join(dir, ...rest)).catch(() => undefined);
