@@ -72,3 +72,28 @@ export function baseName(key: string): string {
   const i = trimmed.lastIndexOf('/');
   return i === -1 ? trimmed : trimmed.slice(i + 1);
 }
+
+/** The bucket under which the built-in local account reaches a Windows network share: `file:///UNC/host/share/…`. */
+export const UNC_BUCKET = 'UNC';
+
+/** True for a path only Windows writes: a drive (`C:\…`, `c:/…`) or a share (`\\host\share`, `\\?\…`). */
+export function isWindowsPath(p: string): boolean {
+  return /^[A-Za-z]:([\\/]|$)/.test(p) || p.startsWith('\\\\');
+}
+
+/**
+ * An absolute path on this computer as a location of the built-in local account, with no `/` added at the end.
+ * `posix`: the path verbatim, `/a/b` -> `file:///a/b`. `win32`: the drive or the share is the bucket, as one URI
+ * segment must be: `C:\dl\x` and `c:/dl/x` -> `file:///C:/dl/x`; `\\host\share\x` -> `file:///UNC/host/share/x`
+ * (Windows' own name for the share namespace, `\\?\UNC\host\share`); `\\?\` long-path prefixes are dropped.
+ */
+export function localPathToUri(absPath: string, style: 'posix' | 'win32'): string {
+  if (style === 'posix') return `file://${absPath}`;
+  let p = absPath.replace(/\\/g, '/');
+  if (p.startsWith('//?/UNC/') || p.startsWith('//./UNC/')) p = `//${p.slice('//?/UNC/'.length)}`;
+  else if (p.startsWith('//?/') || p.startsWith('//./')) p = p.slice(4);
+  const drive = /^([A-Za-z]):(?:\/|$)(.*)$/s.exec(p);
+  if (drive) return `file:///${(drive[1] ?? '').toUpperCase()}:/${drive[2] ?? ''}`;
+  if (p.startsWith('//')) return `file:///${UNC_BUCKET}/${p.slice(2).replace(/\/{2,}/g, '/')}`;
+  return `file://${p}`;
+}

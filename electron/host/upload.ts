@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInputError, SkyferryError } from '../../shared/errors';
+import { localPathToUri } from '../../shared/location';
 
 /** 64 GiB unless SKYFERRY_MAX_UPLOAD_BYTES says otherwise: a browser drop should not fill the disk by accident. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -108,7 +109,10 @@ export class UploadStaging {
   }
 }
 
-/** Location URIs keep keys verbatim (no percent-encoding): file:///abs/path as the user would read it. */
+/**
+ * Location URIs keep keys verbatim (no percent-encoding): file:///abs/path as the user would read it, and on Windows
+ * the drive or share as the bucket (`C:\data\x` -> file:///C:/data/x).
+ */
 export function fileUri(absPath: string): string {
-  return `file://${absPath.split(path.sep).join('/')}`;
+  return localPathToUri(absPath, path.sep === '\\' ? 'win32' : 'posix');
 }

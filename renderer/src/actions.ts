@@ -1,4 +1,4 @@
-import { parentPrefix } from '../../shared/location';
+import { isWindowsPath, localPathToUri, parentPrefix } from '../../shared/location';
 import type { ObjectEntry } from '../../shared/model';
 import { useStore, type PaneId } from './store';
 
@@ -104,12 +104,12 @@ export async function downloadEntries(pane: PaneId, entries: ObjectEntry[], fold
   return id !== null;
 }
 
-/** `/home/me/dl` -> `file:///home/me/dl/`; `C:\Users\me` -> `file:///C:/Users/me/`. */
+/** `/home/me/dl` -> `file:///home/me/dl/`; `C:\Users\me` -> `file:///C:/Users/me/`; `\\host\share` -> `file:///UNC/host/share/`. */
 export function folderToUri(folder: string): string {
-  let p = folder.trim().replace(/\\/g, '/');
-  if (/^[A-Za-z]:\//.test(p)) p = `/${p}`;
+  const trimmed = folder.trim();
+  let p = isWindowsPath(trimmed) ? localPathToUri(trimmed, 'win32') : `file://${trimmed.replace(/\\/g, '/')}`;
   if (!p.endsWith('/')) p += '/';
-  return `file://${p}`;
+  return p;
 }
 
 export async function copyText(text: string, what: string): Promise<void> {

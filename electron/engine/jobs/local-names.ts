@@ -22,8 +22,14 @@ export interface NameRules {
   caseInsensitive: boolean;
 }
 
+/** A platform's rules: Windows' names on win32; case folded on win32 and darwin (their default file systems). */
+export function nameRulesFor(platform: NodeJS.Platform): NameRules {
+  return { windows: platform === 'win32', caseInsensitive: platform === 'win32' || platform === 'darwin' };
+}
+
+/** The running platform's rules. */
 export function defaultNameRules(): NameRules {
-  return { windows: process.platform === 'win32', caseInsensitive: process.platform === 'win32' || process.platform === 'darwin' };
+  return nameRulesFor(process.platform);
 }
 
 function controlReplacement(c: string): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ListPage, ObjectEntry } from '../../../../shared/model';
 import { codeOf } from '../common/errors';
 import { guessContentType } from './local.mime';
-import { isTempName, isWithin } from './local.paths';
+import { isTempName } from './local.paths';
 
 /** One directory entry as a key: folders end with `/`. `viaLink`: reached through a symlink (inside the root). */
 export interface LocalEntry {
@@ -24,7 +24,7 @@ export function etagOf(s: Stats): string {
  * The entries of one folder, sorted by key. A symlink is shown only when it resolves inside the root (never
  * followed out of it); sockets, FIFOs, devices and our own in-flight temp files are hidden.
  */
-export async function readEntries(realRoot: string, absDir: string, dirKey: string, namePrefix: string): Promise<LocalEntry[]> {
+export async function readEntries(contains: (real: string) => boolean, absDir: string, dirKey: string, namePrefix: string): Promise<LocalEntry[]> {
   let dirents;
   try {
     dirents = await readdir(absDir, { withFileTypes: true });
@@ -42,7 +42,7 @@ export async function readEntries(realRoot: string, absDir: string, dirKey: stri
     else if (d.isFile()) isDir = false;
     else if (d.isSymbolicLink()) {
       const target = await realpath(abs).catch(() => undefined);
-      if (!target || !isWithin(realRoot, target)) continue;
+      if (!target || !contains(target)) continue;
       const s = await stat(target).catch(() => undefined);
       if (!s || (!s.isDirectory() && !s.isFile())) continue;
       isDir = s.isDirectory();
@@ -59,17 +59,17 @@ export async function readEntries(realRoot: string, absDir: string, dirKey: stri
  * before the cursor is skipped unread. Symlinked folders are not descended (they could loop).
  */
 export async function* walkFiles(
-  realRoot: string,
+  contains: (real: string) => boolean,
   absDir: string,
   dirKey: string,
   namePrefix: string,
   cursor: string | undefined,
 ): AsyncGenerator<LocalEntry> {
-  for (const entry of await readEntries(realRoot, absDir, dirKey, namePrefix)) {
+  for (const entry of await readEntries(contains, absDir, dirKey, namePrefix)) {
     if (entry.isDir) {
       if (entry.viaLink) continue;
       if (cursor !== undefined && entry.key < cursor && !cursor.startsWith(entry.key)) continue;
-      yield* walkFiles(realRoot, entry.abs, entry.key, '', cursor);
+      yield* walkFiles(contains, entry.abs, entry.key, '', cursor);
     } else if (cursor === undefined || entry.key > cursor) {
       yield entry;
     }
@@ -99,7 +99,8 @@ async function toPage(entries: LocalEntry[], more: boolean): Promise<ListPage> {
 
 /** One page of a listing: the folder it starts in (its real path and its key), the name prefix, where to go on. */
 export interface ListScope {
-  realRoot: string;
+  /** True for a real path a listed link may lead to (inside the account's root). */
+  contains: (real: string) => boolean;
   absDir: string;
   /** The key of `absDir` (`a/b/`, or '' for the bucket). */
   dirKey: string;
@@ -109,17 +110,17 @@ export interface ListScope {
 }
 
 /** The entries of one folder (sub-folders as prefixes), one page of them. */
-export async function listDelimitedPage({ realRoot, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
-  const all = await readEntries(realRoot, absDir, dirKey, namePrefix);
+export async function listDelimitedPage({ contains, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
+  const all = await readEntries(contains, absDir, dirKey, namePrefix);
   const after = cursor === undefined ? all : all.filter((e) => e.key > cursor);
   return toPage(after.slice(0, pageSize), after.length > pageSize);
 }
 
 /** Every file below the folder, in key order, one page of them. */
-export async function listFlatPage({ realRoot, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
+export async function listFlatPage({ contains, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
   const picked: LocalEntry[] = [];
   let more = false;
-  for await (const entry of walkFiles(realRoot, absDir, dirKey, namePrefix, cursor)) {
+  for await (const entry of walkFiles(contains, absDir, dirKey, namePrefix, cursor)) {
     if (picked.length === pageSize) {
       more = true;
       break;

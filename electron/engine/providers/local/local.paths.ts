@@ -1,5 +1,7 @@
-import path from 'node:path';
 import { InvalidInputError } from '../../../../shared/errors';
+import { HOST_PATH_RULES, type LocalPathRules } from './local.platform';
+
+export { isWithin } from './local.platform';
 
 /** Longest file or folder name most local file systems accept (ext4, APFS, NTFS), in bytes. */
 export const MAX_SEGMENT_BYTES = 255;
@@ -18,29 +20,40 @@ export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
-function checkSegment(segment: string, whole: string, what: string): void {
+/** Characters Windows refuses in a name (`:` would also name an alternate data stream), and control characters. */
+const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
+/** Windows device names, with or without an extension: `CON`, `nul.txt`, `COM1`. */
+const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)(\..*)?$/i;
+
+function checkSegment(segment: string, whole: string, what: string, rules: LocalPathRules): void {
   if (segment === '.' || segment === '..') {
     throw new InvalidInputError(`${what} "${whole}" contains a "${segment}" segment, which a local folder cannot hold safely`);
   }
   if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
     throw new InvalidInputError(`${what} "${whole}" has a name part longer than ${MAX_SEGMENT_BYTES} bytes, too long for a local disk`);
   }
+  if (rules.windows) {
+    // Downloads arrive here already escaped (jobs/local-names.ts); a raw name like these would reach another file.
+    if (WINDOWS_FORBIDDEN.test(segment)) throw new InvalidInputError(`${what} "${whole}" has a name with a character Windows does not allow (< > : " | ? * or a control character)`);
+    if (WINDOWS_RESERVED.test(segment)) throw new InvalidInputError(`${what} "${whole}" has the name "${segment}", which Windows reserves for a device`);
+    if (/[. ]$/.test(segment)) throw new InvalidInputError(`${what} "${whole}" has a name ending in a dot or a space, which Windows drops`);
+  }
 }
 
-function checkCharacters(value: string, what: string): void {
+function checkCharacters(value: string, what: string, rules: LocalPathRules): void {
   if (value.includes('\0')) throw new InvalidInputError(`${what} contains a NUL character, which a local disk cannot store`);
   if (value.includes('\\')) throw new InvalidInputError(`${what} "${value}" contains a backslash, which local folders do not allow in names`);
-  if (process.platform === 'win32' && /^[A-Za-z]:/.test(value)) {
+  if (rules.windows && /^[A-Za-z]:/.test(value)) {
     throw new InvalidInputError(`${what} "${value}" starts with a drive letter; keys are relative to the account's folder`);
   }
 }
 
 /** A bucket of the local provider is one sub-folder of the root: a single, plain name. */
-export function checkBucketName(bucket: string): void {
+export function checkBucketName(bucket: string, rules: LocalPathRules = HOST_PATH_RULES): void {
   if (!bucket) throw new InvalidInputError('Choose a folder (bucket) name');
-  checkCharacters(bucket, 'Folder name');
+  checkCharacters(bucket, 'Folder name', rules);
   if (bucket.includes('/')) throw new InvalidInputError(`Folder name "${bucket}" must not contain "/"`);
-  checkSegment(bucket, bucket, 'Folder name');
+  checkSegment(bucket, bucket, 'Folder name', rules);
 }
 
 /**
@@ -48,9 +61,9 @@ export function checkBucketName(bucket: string): void {
  * could share on disk: `..`/`.` segments, empty segments (`a//b`), absolute paths, backslashes, NUL, and names over
  * 255 bytes. A trailing `/` (a folder marker) is allowed and reported as `isFolder`.
  */
-export function splitKey(key: string, options: { allowPartialLast?: boolean } = {}): { segments: string[]; isFolder: boolean } {
+export function splitKey(key: string, options: { allowPartialLast?: boolean } = {}, rules: LocalPathRules = HOST_PATH_RULES): { segments: string[]; isFolder: boolean } {
   if (!key) return { segments: [], isFolder: false };
-  checkCharacters(key, 'Key');
+  checkCharacters(key, 'Key', rules);
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new InvalidInputError(`Key "${key.slice(0, 60)}…" is longer than ${MAX_KEY_BYTES} bytes, too long for a local disk`);
   if (key.startsWith('/')) throw new InvalidInputError(`Key "${key}" is an absolute path; keys are relative to the bucket folder`);
   const isFolder = key.endsWith('/');
@@ -61,14 +74,7 @@ export function splitKey(key: string, options: { allowPartialLast?: boolean } = 
     // A listing prefix may end in a partial name such as "pag" or ".": that part only filters, it is never a path.
     if (last && options.allowPartialLast && !isFolder) continue;
     if (segment === '') throw new InvalidInputError(`Key "${key}" has an empty name part ("//"), which a local folder cannot hold`);
-    checkSegment(segment, key, 'Key');
+    checkSegment(segment, key, 'Key', rules);
   }
   return { segments, isFolder };
-}
-
-/** True when `candidate` (a real, resolved path) is `root` or lies below it. */
-export function isWithin(root: string, candidate: string): boolean {
-  if (candidate === root) return true;
-  const base = root.endsWith(path.sep) ? root : root + path.sep;
-  return candidate.startsWith(base);
 }

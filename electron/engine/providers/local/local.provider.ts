@@ -11,7 +11,8 @@ import type { Features, Provider, RemoveManyResult } from '../provider';
 import { toLocalError } from './local.errors';
 import { etagOf, listDelimitedPage, listFlatPage } from './local.list';
 import { guessContentType } from './local.mime';
-import { checkBucketName, isWithin, MAX_KEY_BYTES, splitKey } from './local.paths';
+import { checkBucketName, MAX_KEY_BYTES, splitKey } from './local.paths';
+import { HOST_PATH_RULES, isDriveRoot } from './local.platform';
 import { localRoot } from './local.root';
 import { copyAtomically, removeDeadTemps, writeAtomically } from './local.write';
 
@@ -22,11 +23,18 @@ const FEATURES: Features = {
   setMetadata: false,
   maxKeyBytes: MAX_KEY_BYTES,
   metadataNamesIdentifiersOnly: false,
-  caseInsensitive: process.platform === 'win32' || process.platform === 'darwin',
+  caseInsensitive: HOST_PATH_RULES.caseInsensitive,
   storesMetadata: false,
   conditionalRead: false,
   conditionalClassChange: false,
 };
+
+/** The drives of a Windows computer that exist now (`C:`, `D:`, …); a network share is reached by its location, `file:///UNC/host/share/`. */
+async function listDrives(): Promise<BucketInfo[]> {
+  const letters = Array.from({ length: 26 }, (_, i) => String.fromCharCode(65 + i));
+  const found = await Promise.all(letters.map(async (l) => ((await stat(`${l}:\\`).catch(() => undefined))?.isDirectory() ? `${l}:` : undefined)));
+  return found.filter((d): d is string => d !== undefined).map((name) => ({ name }));
+}
 
 /** Removals in flight at once for removeMany. */
 const REMOVE_CONCURRENCY = 8;
@@ -43,20 +51,26 @@ export type LocalProvider = Provider & Required<Pick<Provider, 'copy' | 'hash'>>
 export function createLocalProvider(settings: LocalSettings): LocalProvider {
   const { root } = settings;
   const fsRoot = localRoot(root);
+  // The built-in account on Windows: its buckets are the drives and UNC, which Skyferry neither creates nor removes.
+  const driveRoot = isDriveRoot(root, HOST_PATH_RULES);
+  const refuseDrive = (bucket: string): void => {
+    if (driveRoot) throw new UnsupportedError(`${bucket} is a drive or a network share of this computer; Skyferry does not create or remove those`);
+  };
 
   const remove: Provider['remove'] = async (bucket, key, signal, options) => {
     throwIfCancelled(signal);
     const { segments, isFolder } = splitKey(key);
     if (!segments.length) throw new InvalidInputError('Choose an object: the key is empty');
-    const dir = await fsRoot.bucketDir(bucket);
+    const { dir, rest } = await fsRoot.locate(bucket, segments);
+    if (!rest.length) throw new InvalidInputError(`"${key}" is a network share itself; Skyferry does not remove it`);
     const what = `"${key}" in ${bucket}`;
     // Only the parent is resolved: the entry itself is removed, never what a link points to.
-    const parent = await fsRoot.inside(path.join(dir, ...segments.slice(0, -1)), what).catch((e: unknown) => {
+    const parent = await fsRoot.inside(path.join(dir, ...rest.slice(0, -1)), what).catch((e: unknown) => {
       if (e instanceof NotFoundError) return undefined;
       throw e;
     });
     if (!parent) return;
-    const target = path.join(parent, segments[segments.length - 1] ?? '');
+    const target = path.join(parent, rest[rest.length - 1] ?? '');
     const s = await lstat(target).catch(() => undefined);
     if (!s) return; // already gone counts as removed, as on every cloud
     const etag = options?.ifMatch?.etag;
@@ -84,6 +98,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     async listBuckets(signal) {
       throwIfCancelled(signal);
+      if (driveRoot) return listDrives();
       const top = await fsRoot.real();
       const dirents = await readdir(top, { withFileTypes: true }).catch((e: unknown) => {
         throw toLocalError(e, `The folder ${root}`);
@@ -93,7 +108,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
         if (d.isDirectory()) out.push({ name: d.name });
         else if (d.isSymbolicLink()) {
           const real = await realpath(path.join(top, d.name)).catch(() => undefined);
-          if (real && isWithin(top, real) && (await stat(real).catch(() => undefined))?.isDirectory()) out.push({ name: d.name });
+          if (real && fsRoot.contains(real) && (await stat(real).catch(() => undefined))?.isDirectory()) out.push({ name: d.name });
         }
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -101,6 +116,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     async createBucket(bucket, signal) {
       throwIfCancelled(signal);
+      refuseDrive(bucket);
       checkBucketName(bucket);
       await mkdir(path.join(await fsRoot.real(), bucket)).catch((e: unknown) => {
         throw toLocalError(e, `A folder named ${bucket} in ${root}`);
@@ -109,6 +125,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     async removeBucket(bucket, signal) {
       throwIfCancelled(signal);
+      refuseDrive(bucket);
       await fsRoot.bucketDir(bucket);
       const p = path.join(await fsRoot.real(), bucket);
       if ((await lstat(p)).isSymbolicLink()) throw new InvalidInputError(`Bucket ${bucket} is a link to another folder: remove the link in your file manager`);
@@ -119,17 +136,20 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     async list(bucket, options, signal) {
       throwIfCancelled(signal);
-      const dir = await fsRoot.bucketDir(bucket);
+      // A drive-root account finds its folder from the prefix too (a share's host and share).
+      const bucketDir = driveRoot ? undefined : await fsRoot.bucketDir(bucket);
       const prefix = options.prefix ?? '';
       const { segments, isFolder } = splitKey(prefix, { allowPartialLast: true });
       const dirSegments = isFolder ? segments : segments.slice(0, -1);
       const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
       const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
-      const top = await fsRoot.real();
+      const { dir, rest } = bucketDir === undefined ? await fsRoot.locate(bucket, dirSegments) : { dir: bucketDir, rest: dirSegments };
+      // Resolves the root once, so that contains() compares real paths with the real root.
+      await fsRoot.real();
       // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
-      const start = await realpath(path.join(dir, ...dirSegments)).catch(() => undefined);
-      if (!start || !isWithin(top, start)) return { entries: [] };
-      const scope = { realRoot: top, absDir: start, dirKey, namePrefix, cursor: options.cursor, pageSize: Math.max(1, Math.min(options.pageSize ?? 1000, 5000)) };
+      const start = await realpath(path.join(dir, ...rest)).catch(() => undefined);
+      if (!start || !fsRoot.contains(start)) return { entries: [] };
+      const scope = { contains: fsRoot.contains, absDir: start, dirKey, namePrefix, cursor: options.cursor, pageSize: Math.max(1, Math.min(options.pageSize ?? 1000, 5000)) };
       try {
         return await (options.delimiter === '/' ? listDelimitedPage(scope) : listFlatPage(scope));
       } catch (e) {
@@ -235,7 +255,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
     },
 
     async removeLeftovers(bucket, keys, signal) {
-      const dir = await fsRoot.bucketDir(bucket);
+      const bucketDir = driveRoot ? undefined : await fsRoot.bucketDir(bucket);
       // Each folder once: many keys share one.
       const parents = new Map<string, string[]>();
       for (const key of keys) {
@@ -245,7 +265,8 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const folders = new Set<string>();
       for (const [name, segments] of parents) {
         throwIfCancelled(signal);
-        const real = await fsRoot.inside(path.join(dir, ...segments), `"${name}/" in ${bucket}`).catch(() => undefined);
+        const located = bucketDir === undefined ? fsRoot.locate(bucket, segments) : Promise.resolve({ dir: bucketDir, rest: segments });
+        const real = await located.then(({ dir, rest }) => fsRoot.inside(path.join(dir, ...rest), `"${name}/" in ${bucket}`)).catch(() => undefined);
         if (real) folders.add(real);
       }
       return removeDeadTemps(folders);
