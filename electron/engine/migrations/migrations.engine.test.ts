@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { PlanItem } from '../../../shared/contract/migrations.channels';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
+import { putFile, readTree } from '../test-support/local-fixture';
 import { call, waitForState } from '../test-support/wait';
 
 /** Migrations as the renderer drives them: plans:* and profiles:* through engine.invoke, on local folders. */
@@ -13,19 +14,8 @@ let base: string;
 let engine: Engine;
 let src: string;
 
-async function put(dir: string, rel: string, body: string): Promise<void> {
-  const file = path.join(dir, ...rel.split('/'));
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, body);
-}
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = await readFile(path.join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
-}
+const put = putFile;
+const tree = readTree;
 
 async function plan(request: Record<string, unknown>): Promise<string> {
   const { id } = (await call(engine, 'plans:create', request)) as { id: string };

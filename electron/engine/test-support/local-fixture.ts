@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseLocation, type Location } from '../../../shared/location';
@@ -36,4 +36,20 @@ export async function localFixture(extra: Record<string, Provider> = {}): Promis
     },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** Writes `body` at `rel` (a `/`-separated path) under `dir`, making its folders. */
+export async function putFile(dir: string, rel: string, body: string): Promise<void> {
+  const file = path.join(dir, ...rel.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, body);
+}
+
+/** Every file under `dir`, by its `/`-separated path, with its text. */
+export async function readTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = await readFile(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
 }
