@@ -7,22 +7,13 @@ import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
 import { putFile, readTree } from '../test-support/local-fixture';
-import { call, waitForState } from '../test-support/wait';
+import { call, planned, waitForState } from '../test-support/wait';
 import { verifiedMessage } from './run';
 
 /** A mirror deletes only when it is safe: after a clean copy, only the version planned, never over a quarantined copy. */
 let base: string;
 let engine: Engine;
 
-const put = putFile;
-const tree = readTree;
-
-async function plan(request: Record<string, unknown>): Promise<string> {
-  const { id } = (await call(engine, 'plans:create', request)) as { id: string };
-  const s = await waitForState(engine, id, ['planned', 'failed']);
-  expect(s.error).toBeUndefined();
-  return id;
-}
 
 async function rows(id: string): Promise<ReportRow[]> {
   const json = JSON.parse(((await call(engine, 'plans:export', { id, format: 'json' })) as { text: string }).text) as { rows: ReportRow[] };
@@ -48,17 +39,17 @@ describe('mirror deletions (local folders)', () => {
   it('a copy error skips every deletion and the report says why', async () => {
     const src = path.join(base, 'src-fail');
     const dst = path.join(base, 'dst-fail');
-    await put(src, 'a.txt', 'alpha');
-    await put(src, 'b.txt', 'bravo');
-    await put(dst, 'extra.txt', 'keep me');
-    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
+    await putFile(src, 'a.txt', 'alpha');
+    await putFile(src, 'b.txt', 'bravo');
+    await putFile(dst, 'extra.txt', 'keep me');
+    const id = await planned(engine, { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
     // The source object cannot be read when the copy comes to it.
     await rm(path.join(src, 'b.txt'));
     const done = await run(id);
     expect(done.state).toBe('failed');
     expect(done.message).toContain('Deletions skipped because 1 file failed to copy');
     expect(done.notes).toContain('Deletions skipped because 1 file failed to copy: nothing was deleted or moved to quarantine');
-    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'extra.txt': 'keep me' });
+    expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'extra.txt': 'keep me' });
     expect(done.report).toMatchObject({ copied: 1, failed: 1, deleted: 0 });
     const extra = (await rows(id)).find((r) => r.target.endsWith('/extra.txt'));
     expect(extra).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Deletions skipped because 1 file failed to copy') as unknown });
@@ -67,15 +58,15 @@ describe('mirror deletions (local folders)', () => {
   it('deletes only the version planned: an object rewritten since the plan stays, reported as changed', async () => {
     const src = path.join(base, 'src-changed');
     const dst = path.join(base, 'dst-changed');
-    await put(src, 'a.txt', 'alpha');
-    await put(dst, 'gone.txt', 'delete me');
-    await put(dst, 'rewritten.txt', 'old');
-    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
+    await putFile(src, 'a.txt', 'alpha');
+    await putFile(dst, 'gone.txt', 'delete me');
+    await putFile(dst, 'rewritten.txt', 'old');
+    const id = await planned(engine, { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10 } });
     await new Promise((r) => setTimeout(r, 20));
-    await put(dst, 'rewritten.txt', 'new, and precious');
+    await putFile(dst, 'rewritten.txt', 'new, and precious');
     const done = await run(id);
     expect(done.report).toMatchObject({ copied: 1, deleted: 1 });
-    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'rewritten.txt': 'new, and precious' });
+    expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'rewritten.txt': 'new, and precious' });
     const kept = (await rows(id)).find((r) => r.target.endsWith('/rewritten.txt'));
     expect(kept?.outcome).toBe('skipped');
     expect(kept?.reason).toMatch(/changed since the plan|modified since the plan/);
@@ -84,16 +75,16 @@ describe('mirror deletions (local folders)', () => {
   it('a second quarantine of the same key keeps the first quarantined copy as it was', async () => {
     const src = path.join(base, 'src-q');
     const dst = path.join(base, 'dst-q');
-    await put(src, 'a.txt', 'alpha');
+    await putFile(src, 'a.txt', 'alpha');
     const request = { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10, quarantinePrefix: 'quarantine/' } };
-    await put(dst, 'docs/old.txt', 'first version');
-    const first = await run(await plan(request));
+    await putFile(dst, 'docs/old.txt', 'first version');
+    const first = await run(await planned(engine, request));
     expect(first.report).toMatchObject({ quarantined: 1 });
-    await put(dst, 'docs/old.txt', 'second version, longer');
-    const second = await run(await plan(request));
+    await putFile(dst, 'docs/old.txt', 'second version, longer');
+    const second = await run(await planned(engine, request));
     expect(second.state).toBe('completed');
     expect(second.report).toMatchObject({ quarantined: 1 });
-    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'quarantine/docs/old.txt': 'first version', 'quarantine/docs/old (1).txt': 'second version, longer' });
+    expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'quarantine/docs/old.txt': 'first version', 'quarantine/docs/old (1).txt': 'second version, longer' });
   });
 });
 

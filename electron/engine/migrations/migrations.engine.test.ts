@@ -7,30 +7,21 @@ import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
 import { putFile, readTree } from '../test-support/local-fixture';
-import { call, waitForState } from '../test-support/wait';
+import { call, planned, waitForState } from '../test-support/wait';
 
 /** Migrations as the renderer drives them: plans:* and profiles:* through engine.invoke, on local folders. */
 let base: string;
 let engine: Engine;
 let src: string;
 
-const put = putFile;
-const tree = readTree;
-
-async function plan(request: Record<string, unknown>): Promise<string> {
-  const { id } = (await call(engine, 'plans:create', request)) as { id: string };
-  const s = await waitForState(engine, id, ['planned', 'failed']);
-  expect(s.error).toBeUndefined();
-  return id;
-}
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-migrations-engine-'));
   engine = await createEngine({ dataDir: path.join(base, 'data'), cipher: await createFileKeyCipher(path.join(base, 'keys', 'k')) });
   src = path.join(base, 'src');
-  await put(src, 'a.txt', 'alpha');
-  await put(src, 'docs/b, "quoted".txt', 'bravo');
-  await put(src, 'docs/c.txt', 'charlie');
+  await putFile(src, 'a.txt', 'alpha');
+  await putFile(src, 'docs/b, "quoted".txt', 'bravo');
+  await putFile(src, 'docs/c.txt', 'charlie');
 });
 
 afterAll(async () => {
@@ -41,10 +32,10 @@ afterAll(async () => {
 describe('migrations through the engine (local folders)', () => {
   it('plans, runs, verifies, reports, and a re-plan shows zero differences', async () => {
     const dst = path.join(base, 'dst');
-    await put(dst, 'c.txt', 'old');
-    await put(dst, 'docs/c.txt', 'charlie');
-    await put(dst, 'zzz-extra.txt', 'extra');
-    const id = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
+    await putFile(dst, 'c.txt', 'old');
+    await putFile(dst, 'docs/c.txt', 'charlie');
+    await putFile(dst, 'zzz-extra.txt', 'extra');
+    const id = await planned(engine, { source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
     const s = (await call(engine, 'plans:get', { id })) as { destinations: Array<Record<string, { count: number }>> };
     expect(s.destinations[0]?.new?.count).toBe(2);
     expect(s.destinations[0]?.unchanged?.count).toBe(1);
@@ -58,7 +49,7 @@ describe('migrations through the engine (local folders)', () => {
     expect(done.state).toBe('completed');
     expect(done.differences).toBe(0);
     expect(done.report).toMatchObject({ copied: 2, skipped: 1, failed: 0, bytesCopied: 10, bytesEstimated: 10, checksumKinds: { md5: 2 } });
-    expect(await tree(dst)).toEqual({ 'a.txt': 'alpha', 'docs/b, "quoted".txt': 'bravo', 'docs/c.txt': 'charlie', 'c.txt': 'old', 'zzz-extra.txt': 'extra' });
+    expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'docs/b, "quoted".txt': 'bravo', 'docs/c.txt': 'charlie', 'c.txt': 'old', 'zzz-extra.txt': 'extra' });
 
     const csv = (await call(engine, 'plans:export', { id, format: 'csv' })) as { text: string; fileName: string };
     expect(csv.fileName).toMatch(/\.csv$/);
@@ -68,7 +59,7 @@ describe('migrations through the engine (local folders)', () => {
     const json = JSON.parse(((await call(engine, 'plans:export', { id, format: 'json' })) as { text: string }).text) as { rows: Array<{ outcome: string }> };
     expect(json.rows.map((r) => r.outcome).sort()).toEqual(['copied', 'copied', 'skipped']);
 
-    const again = await plan({ source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
+    const again = await planned(engine, { source: `file://${src}/`, destinations: [`file://${dst}/`], compare: 'size+checksum' });
     const s2 = (await call(engine, 'plans:get', { id: again })) as { destinations: Array<Record<string, { count: number }>> };
     expect(s2.destinations[0]?.new?.count).toBe(0);
     expect(s2.destinations[0]?.changed?.count).toBe(0);
@@ -77,30 +68,30 @@ describe('migrations through the engine (local folders)', () => {
 
   it('a mirror whose deletions exceed the cap stops and asks; confirmed, it quarantines instead of deleting', async () => {
     const dst = path.join(base, 'mirror');
-    await put(dst, 'a.txt', 'alpha');
-    for (let i = 0; i < 4; i++) await put(dst, `old/${i}.txt`, `old ${i}`);
+    await putFile(dst, 'a.txt', 'alpha');
+    for (let i = 0; i < 4; i++) await putFile(dst, `old/${i}.txt`, `old ${i}`);
     const request = { source: `file://${src}/`, destinations: [`file://${dst}/data/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 2, quarantinePrefix: 'quarantine/' } };
     await mkdir(path.join(dst, 'data'), { recursive: true });
-    for (let i = 0; i < 4; i++) await put(path.join(dst, 'data'), `old/${i}.txt`, `old ${i}`);
-    const id = await plan(request);
+    for (let i = 0; i < 4; i++) await putFile(path.join(dst, 'data'), `old/${i}.txt`, `old ${i}`);
+    const id = await planned(engine, request);
     expect(((await call(engine, 'plans:get', { id })) as { deletionsPlanned: number }).deletionsPlanned).toBe(4);
     await call(engine, 'plans:run', { id });
     const asked = await waitForState(engine, id, ['needs-confirmation', 'completed', 'failed']);
     expect(asked.state).toBe('needs-confirmation');
     expect(asked.message).toMatch(/^4 objects would be moved to quarantine\/ \(your limit is 2\)\. Nothing was moved/);
     // The copies are done; nothing was deleted or moved.
-    expect(Object.keys(await tree(path.join(dst, 'data'))).sort()).toEqual(['a.txt', 'docs/b, "quoted".txt', 'docs/c.txt', 'old/0.txt', 'old/1.txt', 'old/2.txt', 'old/3.txt']);
+    expect(Object.keys(await readTree(path.join(dst, 'data'))).sort()).toEqual(['a.txt', 'docs/b, "quoted".txt', 'docs/c.txt', 'old/0.txt', 'old/1.txt', 'old/2.txt', 'old/3.txt']);
 
     await call(engine, 'plans:confirmDeletions', { id });
     const done = await waitForState(engine, id, ['completed', 'completed-with-differences', 'failed']);
     expect(done.state).toBe('completed');
     expect(done.report).toMatchObject({ copied: 3, quarantined: 4 });
-    expect(Object.keys(await tree(path.join(dst, 'data'))).sort()).toEqual([
+    expect(Object.keys(await readTree(path.join(dst, 'data'))).sort()).toEqual([
       'a.txt', 'docs/b, "quoted".txt', 'docs/c.txt', 'quarantine/old/0.txt', 'quarantine/old/1.txt', 'quarantine/old/2.txt', 'quarantine/old/3.txt',
     ]);
     expect(await readFile(path.join(dst, 'data', 'quarantine', 'old', '2.txt'), 'utf8')).toBe('old 2');
     // The quarantine folder is neither compared nor deleted by the next mirror.
-    const next = await plan(request);
+    const next = await planned(engine, request);
     const s = (await call(engine, 'plans:get', { id: next })) as { deletionsPlanned: number; destinations: Array<Record<string, { count: number }>> };
     expect(s.deletionsPlanned).toBe(0);
     expect(s.destinations[0]?.unchanged?.count).toBe(3);
@@ -114,7 +105,7 @@ describe('migrations through the engine (local folders)', () => {
     expect(((await call(engine, 'profiles:list', {})) as Array<{ name: string }>).map((p) => p.name)).toEqual(['nightly']);
     const first = (await call(engine, 'profiles:run', { name: 'nightly' })) as { id: string };
     expect((await waitForState(engine, first.id, ['completed', 'failed'])).report?.copied).toBe(3);
-    await put(src, 'docs/c.txt', 'charlie 2');
+    await putFile(src, 'docs/c.txt', 'charlie 2');
     const second = (await call(engine, 'profiles:run', { name: 'nightly' })) as { id: string };
     const s = await waitForState(engine, second.id, ['completed', 'failed']);
     expect(s.name).toBe('nightly');
@@ -130,8 +121,8 @@ describe('migrations through the engine (local folders)', () => {
     const empty = path.join(base, 'empty-src');
     const dst = path.join(base, 'precious');
     await mkdir(empty, { recursive: true });
-    await put(dst, 'keep-me.txt', 'precious');
-    const id = await plan({ source: `file://${empty}/`, destinations: [`file://${dst}/`], mode: 'mirror', deletions: { enabled: true, maxPercent: 100 } });
+    await putFile(dst, 'keep-me.txt', 'precious');
+    const id = await planned(engine, { source: `file://${empty}/`, destinations: [`file://${dst}/`], mode: 'mirror', deletions: { enabled: true, maxPercent: 100 } });
     await call(engine, 'plans:run', { id });
     const asked = await waitForState(engine, id, ['needs-confirmation', 'completed', 'failed']);
     expect(asked.state).toBe('needs-confirmation');
@@ -139,6 +130,6 @@ describe('migrations through the engine (local folders)', () => {
     await call(engine, 'plans:cancel', { id });
     const cancelled = await waitForState(engine, id, ['cancelled']);
     expect(cancelled.message).toBe('Cancelled before any deletion');
-    expect(await tree(dst)).toEqual({ 'keep-me.txt': 'precious' });
+    expect(await readTree(dst)).toEqual({ 'keep-me.txt': 'precious' });
   });
 });

@@ -38,3 +38,11 @@ export async function waitForState(engine: Engine, id: string, states: readonly 
     check();
   });
 }
+
+/** Creates a migration plan and waits until it is planned; throws with the engine's reason if planning failed. */
+export async function planned(engine: Engine, request: Record<string, unknown>): Promise<string> {
+  const { id } = (await call(engine, 'plans:create', request)) as { id: string };
+  const s = await waitForState(engine, id, ['planned', 'failed']);
+  if (s.error) throw new Error(`planning failed: ${s.error.message}`);
+  return id;
+}
