@@ -86,7 +86,8 @@ describe('deletes and moves stay inside the folder the user chose', () => {
     expect(m.get(id).detail().files.map((f) => f.source)).toEqual(['file://home/home/u/dl/report.pdf']);
     expect((await readdir(ssh)).sort()).toEqual(['authorized_keys', 'id_ed25519']);
     expect(await readFile(path.join(ssh, 'id_ed25519'), 'utf8')).toBe('PRIVATE');
-    expect(await readdir(dl)).toEqual(['cfg']);
+    // The link itself goes, as in a file manager.
+    expect(await readdir(dl)).toEqual([]);
   });
 
   it('moving such a folder moves nothing out of where it links to', async () => {
@@ -97,6 +98,30 @@ describe('deletes and moves stay inside the folder the user chose', () => {
     await m.close();
     expect(m.get(id).detail().files).toEqual([]);
     expect((await readdir(ssh)).sort()).toEqual(['authorized_keys', 'id_ed25519']);
+    expect(await readdir(path.join(homeRoot, 'home', 'u', 'elsewhere'))).toEqual([]);
+    expect((await readdir(dl)).sort()).toEqual(['cfg', 'report.pdf']);
+  });
+
+  it('deleting or moving a folder takes the folder too, and keeps one that still holds a file', async () => {
+    const home = createLocalProvider({ kind: 'local', name: 'home', root: homeRoot });
+    await mkdir(path.join(dl, 'album', 'empty'), { recursive: true });
+    await mkdir(path.join(dl, 'album', 'deep'), { recursive: true });
+    await writeFile(path.join(dl, 'album', 'deep', 'a.jpg'), 'a');
+    await mkdir(path.join(dl, 'docs', 'sub'), { recursive: true });
+    await writeFile(path.join(dl, 'docs', 'sub', 'b.txt'), 'b');
+    await mkdir(path.join(homeRoot, 'home', 'u', 'moved'));
+    const m = new JobManager({ resolve: resolverFor({ home }) });
+    m.start({ kind: 'delete', sources: ['file://home/home/u/dl/album/'] });
+    m.start({ kind: 'move', sources: ['file://home/home/u/dl/docs/'], destination: 'file://home/home/u/moved/', options: { overwrite: 'always' } });
+    await m.waitForIdle();
+    await m.close();
+    expect(await readdir(dl)).toEqual([]);
+    expect(await readFile(path.join(homeRoot, 'home', 'u', 'moved', 'docs', 'sub', 'b.txt'), 'utf8')).toBe('b');
+    // A folder a new file arrived in between stays, with the file.
+    await mkdir(path.join(dl, 'keep', 'sub'), { recursive: true });
+    await writeFile(path.join(dl, 'keep', 'sub', 'x.txt'), 'x');
+    expect(await home.removeEmptyFolders?.('home', 'u/dl/keep/', { within: 'u/dl/' })).toBe(0);
+    expect(await readFile(path.join(dl, 'keep', 'sub', 'x.txt'), 'utf8')).toBe('x');
   });
 
   it('the provider refuses to list or remove below the chosen folder through a link out of it', async () => {

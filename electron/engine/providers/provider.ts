@@ -76,6 +76,13 @@ export interface Provider {
    * MinIO and fake-gcs-server accept the condition but do not enforce it.
    */
   remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void>;
+  /**
+   * After a folder's files were deleted or moved away: removes the folders below `prefix` (ending in '/') that hold
+   * nothing any more, deepest first, then `prefix`'s own folder if emptied; with `removeLink`, one that is a symlink
+   * is removed as a link (a delete), its target untouched. Nothing is removed through a link out of `options.within`.
+   * Answers how many went. Only a local disk has folders of its own; on a service a folder is its objects.
+   */
+  removeEmptyFolders?(bucket: string, prefix: string, options: RemoveManyOptions & { removeLink?: boolean }, signal?: AbortSignal): Promise<number>;
   /** Removes many keys in batches (S3 DeleteObjects, Azure batch, …); a missing key counts as removed. */
   removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal, options?: RemoveManyOptions): Promise<RemoveManyResult>;
 

@@ -6,6 +6,7 @@ import type { LocalSettings } from '../../../../shared/accounts';
 import { AccessDeniedError, CancelledError, ConflictError, InvalidInputError, NotFoundError, UnsupportedError } from '../../../../shared/errors';
 import type { BucketInfo, ObjectMetadata } from '../../../../shared/model';
 import { throwIfCancelled } from '../common/call';
+import { codeOf } from '../common/errors';
 import { mapLimit } from '../common/pool';
 import type { Features, Provider, RemoveManyResult } from '../provider';
 import { toLocalError } from './local.errors';
@@ -34,6 +35,24 @@ async function listDrives(): Promise<BucketInfo[]> {
   const letters = Array.from({ length: 26 }, (_, i) => String.fromCharCode(65 + i));
   const found = await Promise.all(letters.map(async (l) => ((await stat(`${l}:\\`).catch(() => undefined))?.isDirectory() ? `${l}:` : undefined)));
   return found.filter((d): d is string => d !== undefined).map((name) => ({ name }));
+}
+
+/**
+ * Removes `dir` and the folders below it that are empty once their own empty folders are gone, deepest first; a
+ * folder still holding anything (a file, a link, an entry that could not go) stays. Links are never followed.
+ */
+async function removeEmptyTree(dir: string, signal?: AbortSignal): Promise<number> {
+  throwIfCancelled(signal);
+  let removed = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const d of entries) if (d.isDirectory()) removed += await removeEmptyTree(path.join(dir, d.name), signal);
+  try {
+    await rmdir(dir);
+    removed++;
+  } catch (e) {
+    if (codeOf(e) !== 'ENOTEMPTY' && codeOf(e) !== 'EEXIST' && codeOf(e) !== 'ENOENT') throw toLocalError(e, `The folder ${dir}`);
+  }
+  return removed;
 }
 
 /** Removals in flight at once for removeMany. */
@@ -262,6 +281,28 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key, options.within);
       const target = path.join(dir, segments[segments.length - 1] ?? '');
       return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
+    },
+
+    async removeEmptyFolders(bucket, prefix, options, signal) {
+      throwIfCancelled(signal);
+      const { segments, isFolder } = splitKey(prefix);
+      if (!isFolder || !segments.length) throw new InvalidInputError(`"${prefix}" is not a folder below the bucket`);
+      const { dir, rest } = await fsRoot.locate(bucket, segments);
+      if (!rest.length) return 0;
+      const inFence = await fsRoot.fence(bucket, options.within);
+      const parent = await fsRoot.inside(path.join(dir, ...rest.slice(0, -1)), `"${prefix}" in ${bucket}`).catch(() => undefined);
+      if (!inFence || !parent || !inFence(parent)) return 0;
+      const top = path.join(parent, rest[rest.length - 1] ?? '');
+      const s = await lstat(top).catch(() => undefined);
+      if (s?.isSymbolicLink()) {
+        if (options.removeLink !== true) return 0;
+        // The folder chosen to delete is a link: it goes as a link does in a file manager.
+        await unlink(top).catch((e: unknown) => {
+          throw toLocalError(e, `Folder "${prefix}" in ${bucket}`);
+        });
+        return 1;
+      }
+      return s?.isDirectory() ? removeEmptyTree(top, signal) : 0;
     },
 
     async removeLeftovers(bucket, keys, signal) {
