@@ -10,6 +10,8 @@ interface Group {
   provider: Provider;
   bucket: string;
   accountKey: string;
+  /** The folder the files were chosen in (PlannedFile.sourceWithin): nothing is removed through a link out of it. */
+  within: string | undefined;
   files: Array<{ i: number; key: string }>;
 }
 
@@ -23,12 +25,12 @@ async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Prom
   for (const [i, f] of job.files.entries()) {
     if (f.state !== 'pending') continue;
     const { provider, location, accountKey } = await ctx.resolve(f.source);
-    const g = `${accountKey}\u0000${location.bucket}`;
+    const g = `${accountKey}\u0000${location.bucket}\u0000${f.sourceWithin ?? '\u0000'}`;
     let group = groups.get(g);
-    if (!group) groups.set(g, (group = { provider, bucket: location.bucket, accountKey, files: [] }));
+    if (!group) groups.set(g, (group = { provider, bucket: location.bucket, accountKey, within: f.sourceWithin, files: [] }));
     group.files.push({ i, key: location.key });
   }
-  for (const { provider, bucket, accountKey, files } of groups.values()) {
+  for (const { provider, bucket, accountKey, within, files } of groups.values()) {
     for (let b = 0; b < files.length; b += ctx.deleteBatchSize) {
       if (signal.aborted) throw new CancelledError();
       const batch = files.slice(b, b + ctx.deleteBatchSize);
@@ -41,6 +43,7 @@ async function deleteFiles(job: Job, ctx: RunContext, signal: AbortSignal): Prom
               bucket,
               batch.map((x) => x.key),
               signal,
+              within === undefined ? undefined : { within },
             ),
           { signal },
         );

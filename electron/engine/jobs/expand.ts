@@ -18,6 +18,11 @@ export interface ExpandInput {
   exact?: boolean;
   /** Other locations of the one source object (JobOptions.alternates): its size comes from the first that answers. */
   alternates?: readonly string[];
+  /**
+   * The sources are to be removed (a delete, a move): each is listed only inside the folder it was chosen in, never
+   * through a symlink leading out of it, and its files carry that folder (PlannedFile.sourceWithin).
+   */
+  removesSources?: boolean;
 }
 
 interface DestinationPlan {
@@ -43,9 +48,11 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
   if (input.exact && (input.sources.length !== 1 || !dest)) throw new InvalidInputError('A rename takes exactly one source and its new name');
   let files = 0;
   let bytes = 0;
+  let sourceWithin: string | undefined;
   const emit = (source: Location, rel: string, size: number, etag: string | undefined, base = dest?.location.key ?? ''): void => {
     const file: PlannedFile = { source: formatLocation(source), size };
     if (etag !== undefined) file.etag = etag;
+    if (sourceWithin !== undefined) file.sourceWithin = sourceWithin;
     if (dest) placeIn(dest, base, rel, file);
     // Copying an object onto itself, and above all a move that would then delete it, is never what was meant.
     if (file.destination === file.source && !file.planError) {
@@ -58,6 +65,10 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
   for (const uri of input.sources) {
     const { provider, location } = await input.resolve(uri);
     if (!location.bucket) throw new InvalidInputError(`${uri} is an account, not a folder or file: choose a bucket or a folder inside it`);
+    // The folder the source was chosen in: a folder chosen there that is a link out of it is removed as a link, its
+    // target's files untouched, as a file manager does.
+    sourceWithin = input.removesSources === true ? parentPrefix(location.key) : undefined;
+    const within = sourceWithin === undefined ? {} : { within: sourceWithin };
     let prefix: string | undefined;
     if (input.alternates?.length) {
       // A read with failover is of one object: the first location that answers gives its size.
@@ -82,7 +93,7 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
       } catch (e) {
         // A folder selected without its trailing slash: take it as a prefix if anything lies below it.
         if (!(e instanceof NotFoundError)) throw e;
-        const probe = await provider.list(location.bucket, { prefix: `${location.key}/`, pageSize: 1 }, input.signal);
+        const probe = await provider.list(location.bucket, { prefix: `${location.key}/`, pageSize: 1, ...within }, input.signal);
         if (probe.entries.length === 0) throw e;
         prefix = `${location.key}/`;
       }
@@ -91,7 +102,7 @@ export async function expandSources(input: ExpandInput): Promise<{ files: number
     const folder = input.exact ? '' : `${prefix === '' ? location.bucket : baseName(prefix)}/`;
     let cursor: string | undefined;
     do {
-      const page = await provider.list(location.bucket, { prefix, cursor, pageSize: input.pageSize ?? 1000 }, input.signal);
+      const page = await provider.list(location.bucket, { prefix, cursor, pageSize: input.pageSize ?? 1000, ...within }, input.signal);
       for (const entry of page.entries) {
         if (entry.isPrefix) continue;
         emit({ ...location, key: entry.key }, `${folder}${entry.key.slice(prefix.length)}`, entry.size, entry.etag);

@@ -175,7 +175,8 @@ export class FileCopy {
       ...copied.notices,
     ];
     counter.complete(copied.source.size);
-    return { status: 'done', path, checksum, notices };
+    const { etag, version } = copied.source;
+    return { status: 'done', path, checksum, notices, copied: { ...(etag === undefined ? {} : { etag }), ...(version === undefined ? {} : { version }) } };
   }
 
   /** The destination as listed when the job started (a first attempt), unless the overwrite rule needs its stored hash. */

@@ -64,6 +64,81 @@ describe('downloads stay inside the folder the user chose', () => {
   });
 });
 
+describe('deletes and moves stay inside the folder the user chose', () => {
+  /** `dl/cfg` is a link to `~/.ssh` holding the user's keys; `dl/` also holds a file of its own. */
+  async function linkedKeys(): Promise<{ ssh: string; m: JobManager; home: Provider }> {
+    const ssh = path.join(homeRoot, 'home', 'u', '.ssh');
+    await mkdir(ssh);
+    await writeFile(path.join(ssh, 'authorized_keys'), 'ssh-ed25519 AAAA mine');
+    await writeFile(path.join(ssh, 'id_ed25519'), 'PRIVATE');
+    await symlink(ssh, path.join(dl, 'cfg'));
+    await writeFile(path.join(dl, 'report.pdf'), 'report');
+    const home = createLocalProvider({ kind: 'local', name: 'home', root: homeRoot });
+    const m = new JobManager({ resolve: resolverFor({ home }), retry: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 } });
+    return { ssh, m, home };
+  }
+
+  it('deleting a folder that is a link out of the chosen folder leaves what it links to', async () => {
+    const { ssh, m } = await linkedKeys();
+    const { id } = m.start({ kind: 'delete', sources: ['file://home/home/u/dl/cfg/', 'file://home/home/u/dl/report.pdf'] });
+    await m.waitForIdle();
+    await m.close();
+    expect(m.get(id).detail().files.map((f) => f.source)).toEqual(['file://home/home/u/dl/report.pdf']);
+    expect((await readdir(ssh)).sort()).toEqual(['authorized_keys', 'id_ed25519']);
+    expect(await readFile(path.join(ssh, 'id_ed25519'), 'utf8')).toBe('PRIVATE');
+    // The link itself goes, as in a file manager.
+    expect(await readdir(dl)).toEqual([]);
+  });
+
+  it('moving such a folder moves nothing out of where it links to', async () => {
+    const { ssh, m } = await linkedKeys();
+    await mkdir(path.join(homeRoot, 'home', 'u', 'elsewhere'));
+    const { id } = m.start({ kind: 'move', sources: ['file://home/home/u/dl/cfg/'], destination: 'file://home/home/u/elsewhere/', options: { overwrite: 'always' } });
+    await m.waitForIdle();
+    await m.close();
+    expect(m.get(id).detail().files).toEqual([]);
+    expect((await readdir(ssh)).sort()).toEqual(['authorized_keys', 'id_ed25519']);
+    expect(await readdir(path.join(homeRoot, 'home', 'u', 'elsewhere'))).toEqual([]);
+    expect((await readdir(dl)).sort()).toEqual(['cfg', 'report.pdf']);
+  });
+
+  it('deleting or moving a folder takes the folder too, and keeps one that still holds a file', async () => {
+    const home = createLocalProvider({ kind: 'local', name: 'home', root: homeRoot });
+    await mkdir(path.join(dl, 'album', 'empty'), { recursive: true });
+    await mkdir(path.join(dl, 'album', 'deep'), { recursive: true });
+    await writeFile(path.join(dl, 'album', 'deep', 'a.jpg'), 'a');
+    await mkdir(path.join(dl, 'docs', 'sub'), { recursive: true });
+    await writeFile(path.join(dl, 'docs', 'sub', 'b.txt'), 'b');
+    await mkdir(path.join(homeRoot, 'home', 'u', 'moved'));
+    const m = new JobManager({ resolve: resolverFor({ home }) });
+    m.start({ kind: 'delete', sources: ['file://home/home/u/dl/album/'] });
+    m.start({ kind: 'move', sources: ['file://home/home/u/dl/docs/'], destination: 'file://home/home/u/moved/', options: { overwrite: 'always' } });
+    await m.waitForIdle();
+    await m.close();
+    expect(await readdir(dl)).toEqual([]);
+    expect(await readFile(path.join(homeRoot, 'home', 'u', 'moved', 'docs', 'sub', 'b.txt'), 'utf8')).toBe('b');
+    // A folder a new file arrived in between stays, with the file.
+    await mkdir(path.join(dl, 'keep', 'sub'), { recursive: true });
+    await writeFile(path.join(dl, 'keep', 'sub', 'x.txt'), 'x');
+    expect(await home.removeEmptyFolders?.('home', 'u/dl/keep/', { within: 'u/dl/' })).toBe(0);
+    expect(await readFile(path.join(dl, 'keep', 'sub', 'x.txt'), 'utf8')).toBe('x');
+  });
+
+  it('the provider refuses to list or remove below the chosen folder through a link out of it', async () => {
+    const { ssh, home } = await linkedKeys();
+    // Listed from dl/, the link is not followed; listed from the folder the link leads to, it is the user's own folder.
+    expect((await home.list('home', { prefix: 'u/dl/cfg/', within: 'u/dl/' })).entries).toEqual([]);
+    expect((await home.list('home', { prefix: 'u/dl/', within: 'u/dl/' })).entries.map((e) => e.key)).toEqual(['u/dl/report.pdf']);
+    expect((await home.list('home', { prefix: 'u/dl/cfg/', within: 'u/dl/cfg/' })).entries.map((e) => e.key)).toEqual(['u/dl/cfg/authorized_keys', 'u/dl/cfg/id_ed25519']);
+    await expect(home.remove('home', 'u/dl/cfg/id_ed25519', undefined, { within: 'u/dl/' })).rejects.toThrow(/outside the folder "u\/dl\/" chosen/);
+    const many = await home.removeMany('home', ['u/dl/cfg/authorized_keys', 'u/dl/report.pdf'], undefined, { within: 'u/dl/' });
+    expect(many.removed).toBe(1);
+    expect(many.failed.map((f) => f.key)).toEqual(['u/dl/cfg/authorized_keys']);
+    expect((await readdir(ssh)).sort()).toEqual(['authorized_keys', 'id_ed25519']);
+    await expect(home.remove('home', 'u/other/x.txt', undefined, { within: 'u/dl/' })).rejects.toThrow(/not inside the folder/);
+  });
+});
+
 describe('partial files a killed run left are removed', () => {
   const live = `${TEMP_PREFIX}0123456789abcdef`;
   const notes = `${TEMP_PREFIX}notes.txt`;

@@ -23,6 +23,8 @@ const PlannedFileSchema = z.object({
   renamedTo: z.string().optional(),
   notice: z.string().optional(),
   planError: ErrorInfoSchema.optional(),
+  sourceWithin: z.string().optional(),
+  within: z.string().optional(),
 });
 
 export const JournalRecordSchema = z.discriminatedUnion('t', [

@@ -23,6 +23,7 @@ export async function listSources(job: Job, ctx: RunContext, signal: AbortSignal
     sources: job.sources,
     ...(job.destination === undefined ? {} : { destination: job.destination }),
     exact: job.options.destinationIsExact === true,
+    removesSources: job.kind === 'delete' || job.kind === 'move',
     ...(job.options.alternates?.length ? { alternates: job.options.alternates } : {}),
     resolve: ctx.resolve,
     signal,

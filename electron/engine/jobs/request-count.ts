@@ -41,7 +41,7 @@ export function countingProvider(inner: Provider, counts: RequestCounts, multipa
       return inner.put(bucket, key, source, options);
     },
     remove: (...a) => (counts.delete++, inner.remove(...a)),
-    removeMany: (bucket, keys, signal) => ((counts.delete += keys.length), inner.removeMany(bucket, keys, signal)),
+    removeMany: (bucket, keys, signal, options) => ((counts.delete += keys.length), inner.removeMany(bucket, keys, signal, options)),
   };
   const copy = inner.copy?.bind(inner);
   if (copy) wrapper.copy = (...a) => (counts.copy++, copy(...a));

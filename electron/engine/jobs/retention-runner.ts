@@ -91,7 +91,7 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
         finish(job, i, outcome.state);
       } else {
         // Deleted only if still the version just checked (meta is defined: checkUnchanged acts on existing objects).
-        const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry));
+        const outcome = await removeChecked(provider, location.bucket, location.key, meta, signal, (fn) => withRetry(ctx.retry, fn, retry), f.sourceWithin);
         f.notices = outcome.notice === undefined ? [] : [outcome.notice];
         finish(job, i, outcome.state);
       }
@@ -112,13 +112,16 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
   }
 }
 
+/** Which version of an object: its ETag, and its version id or generation where the service has one. */
+type Version = Pick<ObjectMetadata, 'etag' | 'version'>;
+
 /** The version a check saw, as Provider.remove / setMetadata take it for a conditional request. */
-function versionOf(checked: ObjectMetadata | undefined): { etag?: string; version?: string } {
+function versionOf(checked: Version | undefined): { etag?: string; version?: string } {
   return { ...(checked?.etag === undefined ? {} : { etag: checked.etag }), ...(checked?.version === undefined ? {} : { version: checked.version }) };
 }
 
 /** Whether the object now there is another version than the one checked. */
-function changedSince(now: ObjectMetadata, checked: ObjectMetadata | undefined): boolean {
+function changedSince(now: Version, checked: Version | undefined): boolean {
   return now.etag !== checked?.etag || now.version !== checked?.version;
 }
 
@@ -126,7 +129,8 @@ function changedSince(now: ObjectMetadata, checked: ObjectMetadata | undefined):
 export const CHANGED_SINCE_CHECKED = 'Skipped: changed since it was checked (rewritten just before the delete)';
 
 /**
- * Deletes the object only if it is still the version `checked` describes (Provider.remove's ifMatch). A refusal
+ * Deletes the object only if it is still the version `checked` describes (Provider.remove's ifMatch), never through
+ * a link out of the folder `within` (RemoveOptions.within). A refusal
  * (ConflictError) is looked at again: a newer version there is skipped and reported as changed; nothing there is
  * done (someone else deleted it, or this run did and its answer was lost, so a retry met the condition on nothing).
  */
@@ -134,13 +138,14 @@ export async function removeChecked(
   provider: Provider,
   bucket: string,
   key: string,
-  checked: ObjectMetadata | undefined,
+  checked: Version | undefined,
   signal: AbortSignal,
   retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
+  within?: string,
 ): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
   const ifMatch = versionOf(checked);
   try {
-    await retry(() => provider.remove(bucket, key, signal, { ifMatch }));
+    await retry(() => provider.remove(bucket, key, signal, { ifMatch, ...(within === undefined ? {} : { within }) }));
     return { state: 'done' };
   } catch (e) {
     if (classify(e).code !== 'conflict') throw e;

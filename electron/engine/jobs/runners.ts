@@ -1,4 +1,5 @@
 import { deleteRunner } from './delete-runner';
+import { thenRemoveEmptiedFolders } from './empty-folders';
 import { retentionRunner } from './retention-runner';
 import type { JobRunner, JobRunners } from './run-context';
 import { transferRunner } from './transfer-runner';
@@ -18,8 +19,8 @@ function checkedWhenRetention(runner: JobRunner): JobRunner {
 export function defaultRunners(): JobRunners {
   return {
     copy: transferRunner,
-    move: transferRunner,
-    delete: checkedWhenRetention(deleteRunner),
+    move: thenRemoveEmptiedFolders(transferRunner),
+    delete: checkedWhenRetention(thenRemoveEmptiedFolders(deleteRunner)),
     'set-class': retentionRunner,
   };
 }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { SkyferryError, toErrorInfo } from '../../../shared/errors';
+import { ConflictError, SkyferryError, toErrorInfo } from '../../../shared/errors';
+import { baseName } from '../../../shared/location';
 import { createLogger } from '../log';
 import type { Job, FileRecord } from './job-model';
 import { listSources } from './listing';
@@ -12,6 +13,8 @@ import type { Resolved, ResumeRecord } from './types';
 import type { SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
 import { reservedKeys } from './conflicts';
+import { checkUnchanged, removeChecked } from './retention-runner';
+import { statIfAny } from '../providers/provider';
 
 const log = createLogger('jobs');
 /** At most one upload checkpoint per file per this interval reaches the journal (the latest one wins). */
@@ -134,9 +137,21 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
   let copy: FileCopy | undefined;
   try {
     const [s, d] = await Promise.all([ctx.resolve(f.source), ctx.resolve(f.destination)]);
+    if (job.kind === 'move' && job.options.unchangedBefore !== undefined) {
+      // A planned move (a migration's quarantine) takes only the version the plan saw: one written since stays.
+      const meta = await withRetry(ctx.retry, () => statIfAny(s.provider, s.location.bucket, s.location.key, signal), { signal });
+      const verdict = checkUnchanged(f, meta, new Date(job.options.unchangedBefore));
+      if (!verdict.act) {
+        checkpoints.stop();
+        f.notices.push(verdict.notice);
+        job.setFileState(i, verdict.state);
+        job.recordFile(i);
+        return;
+      }
+    }
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
     const options = { ...job.options, overwrite: overwriteFor(job.options, f.destination), ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }) };
-    const within = withinOf(job, fence, d);
+    const within = f.within ?? withinOf(job, fence, d);
     copy = new FileCopy(endpoint(s), within === undefined ? endpoint(d) : { ...endpoint(d), within }, options, {
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
       listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
@@ -153,8 +168,10 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     job.setFileState(i, 'running');
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
     if (job.kind === 'move' && outcome.status === 'done') {
+      // Only the version copied is removed (a source rewritten since stays), never through a link out of the folder it was chosen in.
       const from = copy.source;
-      await withRetry(ctx.retry, () => from.provider.remove(from.bucket, from.key, signal), { signal });
+      const removed = await removeChecked(from.provider, from.bucket, from.key, outcome.copied, signal, (fn) => withRetry(ctx.retry, fn, { signal }), f.sourceWithin);
+      if (removed.state === 'skipped') throw new ConflictError(`Copied, but ${baseName(from.key)} changed at the source after it was copied, so it was not removed: both are kept`);
     }
     f.path = outcome.path;
     job.paths.add(outcome.path);

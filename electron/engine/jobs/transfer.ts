@@ -40,6 +40,8 @@ export interface TransferOutcome {
   checksum?: VerifiedBy;
   /** What the user should know of this file, one sentence each (empty when nothing). */
   notices: string[];
+  /** The source's version the copy is of (a copy that wrote): a move removes that version only. */
+  copied?: Pick<ObjectMetadata, 'etag' | 'version'>;
 }
 
 /** What one way of copying the bytes did (FileCopy's serverSide, cloudPull, relay.ts's relay). */

@@ -22,6 +22,13 @@ export interface PlannedFile {
   notice?: string;
   /** Known before any byte moves (a name the destination cannot hold, a collision): the file fails at once. */
   planError?: ErrorInfo;
+  /**
+   * The folder of the source the user chose (a prefix of its key, '' for the bucket): a delete or a move removes the
+   * source only where no symlink below that folder leads out of it (RemoveOptions.within).
+   */
+  sourceWithin?: string;
+  /** The folder of the destination the write must stay in (PutOptions.within), when the job's destination does not say. */
+  within?: string;
 }
 
 /**

@@ -18,7 +18,8 @@ export class MigrationService implements MigrationHost {
   readonly store: PlanStore;
   private readonly all = new Map<string, MigrationSummary>();
   private readonly planning = new Map<string, AbortController>();
-  private readonly planned = new Set<Promise<void>>();
+  /** Each plan in progress until its last state is on disk, by migration id. */
+  private readonly planned = new Map<string, Promise<void>>();
   readonly runner: MigrationRunner;
 
   constructor(readonly deps: MigrationDeps) {
@@ -63,9 +64,9 @@ export class MigrationService implements MigrationHost {
     this.planning.set(id, controller);
     const planned = this.plan(summary, controller.signal).finally(() => {
       this.planning.delete(id);
-      this.planned.delete(planned);
+      this.planned.delete(id);
     });
-    this.planned.add(planned);
+    this.planned.set(id, planned);
     return { id, planned };
   }
 
@@ -76,7 +77,16 @@ export class MigrationService implements MigrationHost {
   async close(): Promise<void> {
     this.store.close();
     for (const c of this.planning.values()) c.abort();
-    await Promise.allSettled([...this.planned]);
+    await Promise.allSettled([...this.planned.values()]);
+  }
+
+  /**
+   * Starts the run of a plan once the plan's own last save is on disk: the summary reads "planned" just before that
+   * save, and a run started then would race it (the plan's "planned" could land after the run's "running").
+   */
+  async run(id: string): Promise<void> {
+    await this.planned.get(id);
+    this.runner.start(id);
   }
 
   private async plan(s: MigrationSummary, signal: AbortSignal): Promise<void> {

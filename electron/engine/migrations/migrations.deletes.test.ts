@@ -72,6 +72,23 @@ describe('mirror deletions (local folders)', () => {
     expect(kept?.reason).toMatch(/changed since the plan|modified since the plan/);
   });
 
+  it('quarantines only the version planned: an object rewritten since the plan stays where it is', async () => {
+    const src = path.join(base, 'src-qchanged');
+    const dst = path.join(base, 'dst-qchanged');
+    await putFile(src, 'a.txt', 'alpha');
+    await putFile(dst, 'gone.txt', 'move me');
+    await putFile(dst, 'rewritten.txt', 'old');
+    const id = await planned(engine, { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10, quarantinePrefix: 'quarantine/' } });
+    await new Promise((r) => setTimeout(r, 20));
+    await putFile(dst, 'rewritten.txt', 'new, and precious');
+    const done = await run(id);
+    expect(done.report).toMatchObject({ copied: 1, quarantined: 1 });
+    expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'quarantine/gone.txt': 'move me', 'rewritten.txt': 'new, and precious' });
+    const kept = (await rows(id)).find((r) => r.target.endsWith('/rewritten.txt'));
+    expect(kept?.outcome).toBe('skipped');
+    expect(kept?.reason).toMatch(/changed since the plan|modified since the plan/);
+  });
+
   it('a second quarantine of the same key keeps the first quarantined copy as it was', async () => {
     const src = path.join(base, 'src-q');
     const dst = path.join(base, 'dst-q');

@@ -32,7 +32,7 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
     'plans:get': async ({ id }) => service.get(id),
     'plans:list': async () => service.list(),
     'plans:page': async ({ id, group, dest, offset, limit }) => service.page(id, group, dest, offset, limit),
-    'plans:run': async ({ id }) => (service.runner.start(id), ok),
+    'plans:run': async ({ id }) => (await service.run(id), ok),
     'plans:confirmDeletions': async ({ id }) => (service.runner.confirmDeletions(id), ok),
     'plans:cancel': async ({ id }) => (service.cancel(id), ok),
     'plans:remove': async ({ id }) => (await service.remove(id), ok),

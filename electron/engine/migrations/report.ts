@@ -26,8 +26,8 @@ function rowOf(s: MigrationSummary, kind: 'copy' | 'move' | 'delete', f: JobFile
   if (f.checksum !== undefined) row.checksum = f.checksum;
   if (f.error) row.reason = f.error.message;
   else if (f.state === 'cancelled') row.reason = 'cancelled';
-  // A deletion is checked against the plan (the checked run words it for a retention preview).
-  else if (f.notice !== undefined && row.metadataDropped === undefined) row.reason = kind === 'delete' ? f.notice.replace(/since the preview/g, 'since the plan') : f.notice;
+  // A deletion or quarantine is checked against the plan (the checked run words it for a retention preview).
+  else if (f.notice !== undefined && row.metadataDropped === undefined) row.reason = kind === 'copy' ? f.notice : f.notice.replace(/since the preview/g, 'since the plan');
   return row;
 }
 

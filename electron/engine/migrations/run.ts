@@ -210,7 +210,8 @@ export class MigrationRunner {
         // A deletion is a checked run (jobs/retention-runner.ts): each object is removed only while it is still the
         // version the plan listed (same ETag or size, not modified since planning began), and only that version
         // (If-Match / ifGenerationMatch); anything else stays, reported as changed since the plan.
-        ...(kind === 'delete' ? { unchangedBefore: s.createdAt } : {}),
+        // A quarantine move is checked the same way before each object is moved.
+        ...(kind === 'delete' || kind === 'move' ? { unchangedBefore: s.createdAt } : {}),
       };
       jobId = jobs.startPlanned({ kind, title, sources: [s.request.source], ...(kind === 'delete' ? {} : { destination: s.request.destinations[0] ?? '' }), options, files }).id;
       s.jobIds.push(jobId);
@@ -231,7 +232,7 @@ export class MigrationRunner {
           for await (const item of this.svc.store.read<PlanItem>(s.id, listName(group, d))) {
             const key = item.key ?? '';
             const destKey = item.destKey ?? key;
-            const f: PlannedFile = { source: at.src(key), destination: at.dst[d]?.(destKey) ?? '', size: item.size };
+            const f: PlannedFile = { source: at.src(key), destination: at.dst[d]?.(destKey) ?? '', size: item.size, within: at.dstPrefix[d] ?? '' };
             if (destKey !== key) f.renamedTo = destKey;
             files.push(f);
           }
@@ -251,8 +252,14 @@ export class MigrationRunner {
         const dst = this.svc.deps.resolve(s.request.destinations[d] ?? '').location;
         for await (const item of this.svc.store.read<PlanItem>(s.id, listName('extra', d))) {
           const uri = at.dst[d]?.(item.destKey ?? '') ?? '';
-          if (quarantine === undefined) files.push({ source: uri, size: item.size, ...(item.etag === undefined ? {} : { etag: item.etag }) });
-          else files.push({ source: uri, destination: formatLocation({ ...dst, key: (at.dstPrefix[d] ?? '') + asPrefix(quarantine) + (item.destKey ?? '') }), size: item.size });
+          // Nothing is removed through a link out of the destination folder, nor written through one out of the quarantine.
+          const planned = { source: uri, size: item.size, sourceWithin: at.dstPrefix[d] ?? '', ...(item.etag === undefined ? {} : { etag: item.etag }) };
+          if (quarantine === undefined) {
+            files.push(planned);
+          } else {
+            const folder = (at.dstPrefix[d] ?? '') + asPrefix(quarantine);
+            files.push({ ...planned, destination: formatLocation({ ...dst, key: folder + (item.destKey ?? '') }), within: folder });
+          }
         }
       }
     }

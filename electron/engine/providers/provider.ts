@@ -72,12 +72,19 @@ export interface Provider {
    * (the ETag or GCS generation of its stat) is removed, in the same request where the service allows it (S3
    * If-Match, Azure If-Match, GCS ifGenerationMatch; local folders compare just before the unlink, best effort):
    * anything else there is left alone and the call throws ConflictError. Azure also refuses a conditional delete of
-   * a blob already gone that way, so a caller looks again after a ConflictError (checked-run.ts removeChecked).
+   * a blob already gone that way, so a caller looks again after a ConflictError (jobs/retention-runner.ts removeChecked).
    * MinIO and fake-gcs-server accept the condition but do not enforce it.
    */
   remove(bucket: string, key: string, signal?: AbortSignal, options?: RemoveOptions): Promise<void>;
+  /**
+   * After a folder's files were deleted or moved away: removes the folders below `prefix` (ending in '/') that hold
+   * nothing any more, deepest first, then `prefix`'s own folder if emptied; with `removeLink`, one that is a symlink
+   * is removed as a link (a delete), its target untouched. Nothing is removed through a link out of `options.within`.
+   * Answers how many went. Only a local disk has folders of its own; on a service a folder is its objects.
+   */
+  removeEmptyFolders?(bucket: string, prefix: string, options: RemoveManyOptions & { removeLink?: boolean }, signal?: AbortSignal): Promise<number>;
   /** Removes many keys in batches (S3 DeleteObjects, Azure batch, …); a missing key counts as removed. */
-  removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal): Promise<RemoveManyResult>;
+  removeMany(bucket: string, keys: readonly string[], signal?: AbortSignal, options?: RemoveManyOptions): Promise<RemoveManyResult>;
 
   /** Server-side copy inside this account. */
   copy?(src: ObjectRef, dst: ObjectRef, options?: CopyOptions): Promise<PutResult>;
@@ -139,6 +146,12 @@ export interface ListOptions {
   cursor?: string;
   /** Hint; providers may return fewer. Default 1000. */
   pageSize?: number;
+  /**
+   * A prefix of `prefix`, ending in '/' (or '' for the bucket), naming the folder the user chose: a local folder
+   * lists nothing it would reach through a symlink that leads out of that folder (elsewhere in the account's folder
+   * included). Services without symlinks have nothing to check.
+   */
+  within?: string;
 }
 
 export interface OpenOptions {
@@ -260,7 +273,15 @@ export interface PendingUpload {
 export interface RemoveOptions {
   /** The version to remove, as stat() reported it: `etag` (S3, Azure, local) or `version` (the GCS generation). */
   ifMatch?: Pick<ObjectMetadata, 'etag' | 'version'>;
+  /**
+   * A prefix of the key, ending in '/' (or '' for the bucket), naming the folder the user chose to remove from: a
+   * local folder refuses to remove an entry whose folder it reaches through a symlink leading out of that folder.
+   */
+  within?: string;
 }
+
+/** What removeMany takes for all its keys. */
+export type RemoveManyOptions = Pick<RemoveOptions, 'within'>;
 
 export interface SetMetadataOptions {
   /** The version to change, as stat() reported it: `etag` (S3) or `version` (the GCS generation). */

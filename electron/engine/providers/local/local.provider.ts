@@ -3,9 +3,10 @@ import { lstat, mkdir, open, readdir, realpath, rmdir, stat, unlink } from 'node
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { LocalSettings } from '../../../../shared/accounts';
-import { CancelledError, ConflictError, InvalidInputError, NotFoundError, UnsupportedError } from '../../../../shared/errors';
+import { AccessDeniedError, CancelledError, ConflictError, InvalidInputError, NotFoundError, UnsupportedError } from '../../../../shared/errors';
 import type { BucketInfo, ObjectMetadata } from '../../../../shared/model';
 import { throwIfCancelled } from '../common/call';
+import { codeOf } from '../common/errors';
 import { mapLimit } from '../common/pool';
 import type { Features, Provider, RemoveManyResult } from '../provider';
 import { toLocalError } from './local.errors';
@@ -36,6 +37,24 @@ async function listDrives(): Promise<BucketInfo[]> {
   return found.filter((d): d is string => d !== undefined).map((name) => ({ name }));
 }
 
+/**
+ * Removes `dir` and the folders below it that are empty once their own empty folders are gone, deepest first; a
+ * folder still holding anything (a file, a link, an entry that could not go) stays. Links are never followed.
+ */
+async function removeEmptyTree(dir: string, signal?: AbortSignal): Promise<number> {
+  throwIfCancelled(signal);
+  let removed = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const d of entries) if (d.isDirectory()) removed += await removeEmptyTree(path.join(dir, d.name), signal);
+  try {
+    await rmdir(dir);
+    removed++;
+  } catch (e) {
+    if (codeOf(e) !== 'ENOTEMPTY' && codeOf(e) !== 'EEXIST' && codeOf(e) !== 'ENOENT') throw toLocalError(e, `The folder ${dir}`);
+  }
+  return removed;
+}
+
 /** Removals in flight at once for removeMany. */
 const REMOVE_CONCURRENCY = 8;
 
@@ -64,12 +83,20 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
     const { dir, rest } = await fsRoot.locate(bucket, segments);
     if (!rest.length) throw new InvalidInputError(`"${key}" is a network share itself; Skyferry does not remove it`);
     const what = `"${key}" in ${bucket}`;
+    const within = options?.within;
+    if (within !== undefined && !key.startsWith(within)) throw new InvalidInputError(`${what} is not inside the folder "${within}" it is to be removed from`);
     // Only the parent is resolved: the entry itself is removed, never what a link points to.
     const parent = await fsRoot.inside(path.join(dir, ...rest.slice(0, -1)), what).catch((e: unknown) => {
       if (e instanceof NotFoundError) return undefined;
       throw e;
     });
     if (!parent) return;
+    if (within !== undefined) {
+      // Below the folder the user chose, a link may only lead to another place inside that folder.
+      const inFence = await fsRoot.fence(bucket, within);
+      if (!inFence) return;
+      if (!inFence(parent)) throw new AccessDeniedError(`${what} is reached through a link to ${parent}, outside the folder "${within}" chosen; Skyferry does not remove through it`);
+    }
     const target = path.join(parent, rest[rest.length - 1] ?? '');
     const s = await lstat(target).catch(() => undefined);
     if (!s) return; // already gone counts as removed, as on every cloud
@@ -144,12 +171,14 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const namePrefix = isFolder ? '' : (segments[segments.length - 1] ?? '');
       const dirKey = dirSegments.length ? `${dirSegments.join('/')}/` : '';
       const { dir, rest } = bucketDir === undefined ? await fsRoot.locate(bucket, dirSegments) : { dir: bucketDir, rest: dirSegments };
-      // Resolves the root once, so that contains() compares real paths with the real root.
-      await fsRoot.real();
-      // A prefix folder that is missing, a file, or a link out of the root lists as empty, as a cloud prefix would.
+      if (options.within !== undefined && !prefix.startsWith(options.within)) throw new InvalidInputError(`"${prefix}" is not inside the folder "${options.within}" it is to be listed in`);
+      // Real paths a listed link may lead to: inside the root, and inside the chosen folder when the caller names one.
+      const contains = await fsRoot.fence(bucket, options.within);
+      if (!contains) return { entries: [] };
+      // A prefix folder that is missing, a file, or a link out of the root (or the chosen folder) lists as empty, as a cloud prefix would.
       const start = await realpath(path.join(dir, ...rest)).catch(() => undefined);
-      if (!start || !fsRoot.contains(start)) return { entries: [] };
-      const scope = { contains: fsRoot.contains, absDir: start, dirKey, namePrefix, cursor: options.cursor, pageSize: Math.max(1, Math.min(options.pageSize ?? 1000, 5000)) };
+      if (!start || !contains(start)) return { entries: [] };
+      const scope = { contains, absDir: start, dirKey, namePrefix, cursor: options.cursor, pageSize: Math.max(1, Math.min(options.pageSize ?? 1000, 5000)) };
       try {
         return await (options.delimiter === '/' ? listDelimitedPage(scope) : listFlatPage(scope));
       } catch (e) {
@@ -214,7 +243,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
 
     remove,
 
-    async removeMany(bucket, keys, signal) {
+    async removeMany(bucket, keys, signal, options) {
       // Files first, then folder markers one depth at a time, deepest first, so a folder is empty by its turn.
       const files = keys.filter((k) => !k.endsWith('/'));
       const byDepth = new Map<number, string[]>();
@@ -232,7 +261,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
         await mapLimit(group, REMOVE_CONCURRENCY, async (key) => {
           throwIfCancelled(signal);
           try {
-            await remove(bucket, key, signal);
+            await remove(bucket, key, signal, options?.within === undefined ? undefined : { within: options.within });
             removed++;
           } catch (e) {
             if (e instanceof CancelledError) throw e;
@@ -252,6 +281,28 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key, options.within);
       const target = path.join(dir, segments[segments.length - 1] ?? '');
       return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
+    },
+
+    async removeEmptyFolders(bucket, prefix, options, signal) {
+      throwIfCancelled(signal);
+      const { segments, isFolder } = splitKey(prefix);
+      if (!isFolder || !segments.length) throw new InvalidInputError(`"${prefix}" is not a folder below the bucket`);
+      const { dir, rest } = await fsRoot.locate(bucket, segments);
+      if (!rest.length) return 0;
+      const inFence = await fsRoot.fence(bucket, options.within);
+      const parent = await fsRoot.inside(path.join(dir, ...rest.slice(0, -1)), `"${prefix}" in ${bucket}`).catch(() => undefined);
+      if (!inFence || !parent || !inFence(parent)) return 0;
+      const top = path.join(parent, rest[rest.length - 1] ?? '');
+      const s = await lstat(top).catch(() => undefined);
+      if (s?.isSymbolicLink()) {
+        if (options.removeLink !== true) return 0;
+        // The folder chosen to delete is a link: it goes as a link does in a file manager.
+        await unlink(top).catch((e: unknown) => {
+          throw toLocalError(e, `Folder "${prefix}" in ${bucket}`);
+        });
+        return 1;
+      }
+      return s?.isDirectory() ? removeEmptyTree(top, signal) : 0;
     },
 
     async removeLeftovers(bucket, keys, signal) {

@@ -39,6 +39,12 @@ export interface LocalRoot {
    * root, nor, below the folder `within` (a prefix of `key`), through a link outside that folder.
    */
   ensureDirs(bucket: string, segments: readonly string[], key: string, within?: string): Promise<string>;
+  /**
+   * The test for a real path reached below the folder `within` (a prefix of keys, '' for the bucket): inside that
+   * folder's real place, and inside the root. Without `within`, the root's own test. Undefined when the folder does
+   * not exist (nothing can be reached below it).
+   */
+  fence(bucket: string, within: string | undefined): Promise<((real: string) => boolean) | undefined>;
 }
 
 /** How many folder segments of `key` name the folder `within`; 0 without one (the bucket's folder is the fence). */
@@ -144,5 +150,18 @@ export function localRoot(root: string, rules: LocalPathRules = HOST_PATH_RULES)
     return cur;
   };
 
-  return { real, inside, contains, bucketDir, locate, existing, ensureDirs };
+  const fence = async (bucket: string, within: string | undefined): Promise<((real: string) => boolean) | undefined> => {
+    await real();
+    if (within === undefined) return contains;
+    if (within !== '' && !within.endsWith('/')) throw new InvalidInputError(`"${within}" is not a folder (it does not end in "/")`);
+    const { segments } = splitKey(within, {}, rules);
+    const { dir, rest } = await locate(bucket, segments);
+    const top = await inside(rules.path.join(dir, ...rest), `"${within}" in ${bucket}`).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    });
+    return top === undefined ? undefined : (p: string) => contains(p) && isWithin(top, p, rules);
+  };
+
+  return { real, inside, contains, bucketDir, locate, existing, ensureDirs, fence };
 }
