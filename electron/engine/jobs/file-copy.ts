@@ -45,6 +45,8 @@ export class FileCopy {
   destinationExisted: boolean | undefined;
   private src: Endpoint;
   private target: Endpoint;
+  /** The destination the job planned, before any "keep both" name. */
+  private readonly planned: Endpoint;
   private listedSource: { size: number; etag?: string };
   private readonly listedDestination: ObjectMetadata | null | undefined;
   private upload: ResumableUpload;
@@ -65,6 +67,7 @@ export class FileCopy {
   ) {
     this.src = src;
     this.target = dst;
+    this.planned = dst;
     this.init = init;
     this.mode = options.overwrite;
     this.listedSource = init.listedSource;
@@ -156,7 +159,9 @@ export class FileCopy {
 
     // Without a HEAD only the relay can go (its conditional read answers for the source).
     const ways: Way[] = asked === undefined ? ['relay'] : chosen.serverSide ? ['server-side', 'relay'] : chosen.path === 'cloud-pull' ? ['cloud-pull', 'relay'] : ['relay'];
-    const { copied, way } = await this.firstWayThatCan(ways, asked, counter, signal);
+    const { copied, way } = await this.firstWayThatCan(ways, asked, counter, signal).catch((e: unknown) => {
+      throw this.keptBoth !== undefined && e instanceof ConflictError ? this.takenMeanwhile(e) : e;
+    });
     const path = chosen.path === 'local' ? 'local' : way;
 
     if (asked !== undefined) {
@@ -202,7 +207,8 @@ export class FileCopy {
       if ((await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
       if (claimed.has(claimKey(candidate))) continue;
       claimed.add(claimKey(candidate));
-      this.target = candidate;
+      // Nothing held the name when asked; the write itself is made only if that is still so (ifAbsent).
+      this.target = { ...candidate, ifAbsent: true };
       // An unfinished upload kept from an earlier run went to this same first free name.
       this.upload = new ResumableUpload(candidate, this.upload.current, this.init.onCheckpoint);
       this.mode = 'always';
@@ -211,6 +217,20 @@ export class FileCopy {
       return;
     }
     throw new ConflictError(`${baseName(dst.key)} exists and so do ${MAX_KEEP_BOTH} numbered copies of it: not copied`);
+  }
+
+  /**
+   * Another writer took the "keep both" name between the lookup and the write (ifAbsent refused it): that name is
+   * theirs. The copy goes back to its planned name, so the next attempt looks for the next free one.
+   */
+  private takenMeanwhile(e: ConflictError): RetryableError {
+    claimed.delete(claimKey(this.target));
+    this.target = this.planned;
+    this.upload = new ResumableUpload(this.planned, undefined, this.init.onCheckpoint);
+    this.mode = 'keepBoth';
+    this.destinationExisted = true;
+    this.keptBoth = undefined;
+    return new RetryableError(`${e.message}; trying the next free name`, { cause: e });
   }
 
   /** Each way in turn until one copies the file; a way that cannot answers CantCopyError, and its reason is kept. */
@@ -294,9 +314,9 @@ export class FileCopy {
   }
 }
 
-/** The folder a write to `e` must stay in, as put and copy options take it. */
-function within(e: Endpoint): { within?: string } {
-  return e.within === undefined ? {} : { within: e.within };
+/** The folder a write to `e` must stay in, and whether it may only create, as put and copy options take them. */
+function within(e: Endpoint): { within?: string; ifAbsent?: boolean } {
+  return { ...(e.within === undefined ? {} : { within: e.within }), ...(e.ifAbsent === true ? { ifAbsent: true } : {}) };
 }
 
 function claimKey(e: Endpoint): string {

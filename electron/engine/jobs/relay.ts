@@ -177,6 +177,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
     }
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (dst.within !== undefined) putOptions.within = dst.within;
+    if (dst.ifAbsent === true) putOptions.ifAbsent = true;
     let put: PutResult;
     try {
       put = await dst.provider.put(dst.bucket, dst.key, body, putOptions);

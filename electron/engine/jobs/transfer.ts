@@ -18,6 +18,8 @@ export interface Endpoint {
   accountKey: string;
   /** A destination's folder the job names (a prefix of `key`): every write stays inside it (PutOptions.within). */
   within?: string;
+  /** Write only if nothing holds the key by then (PutOptions.ifAbsent): a "keep both" copy's free name. */
+  ifAbsent?: boolean;
 }
 
 export interface TransferOptions {

@@ -196,6 +196,12 @@ export interface PutOptions extends WriteOptions {
    * included); services without symlinks have nothing to check.
    */
   within?: string;
+  /**
+   * Write only if nothing holds the key when the write commits (a "keep both" copy's free name): otherwise a
+   * ConflictError, and what is there stays. A local disk enforces it (the temp file is hard-linked into place, which
+   * never replaces); the cloud providers do not send a condition yet and write as usual.
+   */
+  ifAbsent?: boolean;
   /** Called with the count of source bytes consumed so far. */
   onProgress?: (bytes: number) => void;
   /**
@@ -261,6 +267,8 @@ export interface CopyOptions {
   metadata?: MetadataPatch;
   /** The folder (a prefix of the destination key) the write must stay in: see PutOptions.within. */
   within?: string;
+  /** Write only if nothing holds the destination key: see PutOptions.ifAbsent. */
+  ifAbsent?: boolean;
 }
 
 export interface PendingUpload {

@@ -280,7 +280,7 @@ export function createLocalProvider(settings: LocalSettings): LocalProvider {
       if (!segments.length || isFolder) throw new InvalidInputError(`"${dst.key}" is not a file name`);
       const dir = await fsRoot.ensureDirs(dst.bucket, segments.slice(0, -1), dst.key, options.within);
       const target = path.join(dir, segments[segments.length - 1] ?? '');
-      return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal);
+      return copyAtomically(from.real, dir, target, `"${dst.key}" in ${dst.bucket}`, options.signal, options.ifAbsent);
     },
 
     async removeEmptyFolders(bucket, prefix, options, signal) {

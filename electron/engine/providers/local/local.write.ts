@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, lstat, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { CancelledError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
+import { CancelledError, ConflictError, InvalidInputError, RetryableError, SkyferryError } from '../../../../shared/errors';
 import { throwIfCancelled } from '../common/call';
 import { codeOf, sourceFailure } from '../common/errors';
 import type { PutOptions, PutResult } from '../provider';
@@ -44,6 +44,24 @@ export async function removeDeadTemps(dirs: Iterable<string>): Promise<number> {
   return removed;
 }
 
+/**
+ * Moves the finished temp file to `target`. With `ifAbsent` it never replaces: a hard link fails when the name is
+ * taken, and only then is the temp name dropped. A file system without hard links (FAT, some network shares) is
+ * checked just before the rename instead, which a writer in between can still beat.
+ */
+async function commit(tmp: string, target: string, ifAbsent: boolean | undefined, what: string): Promise<void> {
+  if (ifAbsent !== true) return rename(tmp, target);
+  try {
+    await link(tmp, target);
+  } catch (e) {
+    if (codeOf(e) === 'EEXIST') throw new ConflictError(`${what} appeared while it was being written: it was left as it is`);
+    if (codeOf(e) !== 'EPERM' && codeOf(e) !== 'ENOTSUP' && codeOf(e) !== 'EXDEV' && codeOf(e) !== 'ENOSYS') throw e;
+    if ((await lstat(target).catch(() => undefined)) !== undefined) throw new ConflictError(`${what} appeared while it was being written: it was left as it is`);
+    return rename(tmp, target);
+  }
+  await unlink(tmp);
+}
+
 /** Best effort: makes a rename durable. Some file systems refuse fsync on a folder; the data itself is synced. */
 async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r').catch(() => undefined);
@@ -80,7 +98,7 @@ export async function writeAtomically(dir: string, target: string, source: Reada
     await fh.sync();
     await fh.close();
     fh = undefined;
-    await rename(tmp, target);
+    await commit(tmp, target, options.ifAbsent, what);
     await syncDir(dir);
     return { etag: etagOf(await stat(target)), checksums: {} };
   } catch (e) {
@@ -96,14 +114,14 @@ export async function writeAtomically(dir: string, target: string, source: Reada
 }
 
 /** fs.copyFile (a reflink where the file system offers one) into a temp file, fsynced and renamed into place. */
-export async function copyAtomically(source: string, dir: string, target: string, what: string, signal?: AbortSignal): Promise<PutResult> {
+export async function copyAtomically(source: string, dir: string, target: string, what: string, signal?: AbortSignal, ifAbsent?: boolean): Promise<PutResult> {
   const tmp = tempPath(dir);
   try {
     await copyFile(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     const fh = await open(tmp, 'r+');
     await fh.sync().finally(() => fh.close());
     throwIfCancelled(signal);
-    await rename(tmp, target);
+    await commit(tmp, target, ifAbsent, what);
     await syncDir(dir);
     return { etag: etagOf(await stat(target)), checksums: {} };
   } catch (e) {
