@@ -1,9 +1,10 @@
-import { BrowserWindow, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channels, type Result } from '../../shared/contract';
 import { dispatchTo, type Engine } from '../engine/dispatch';
 import { createLogger } from '../engine/log';
 import type { ExternalLinks } from './external-links';
-import { EVENT_CHANNEL } from './ipc-names';
+import { InFlight } from './in-flight';
+import { CANCEL_CHANNEL, EVENT_CHANNEL } from './ipc-names';
 import { isNativeDialogChannel, nativeDialogHandlers } from './native-dialogs';
 import { isAppUrl } from './window';
 
@@ -24,57 +25,52 @@ function fromAppWindow(event: IpcMainInvokeEvent, window: () => BrowserWindow | 
 
 /**
  * One `ipcMain.handle` per contract channel, each through `engine.invoke` (the native dialogs excepted: the shell
- * answers those itself, through the same parse and envelope); calls are aborted if their page goes away. Share links
+ * answers those itself, through the same parse and envelope); a call the page withdraws (its id on CANCEL_CHANNEL)
+ * is aborted, and all of a page's calls when it goes away. Share links
  * the engine makes are noted in `links`, the only URLs the shell will open outside the app.
  */
 export function registerIpc(engine: Engine, window: () => BrowserWindow | null, links: ExternalLinks): () => void {
-  const inFlight = new Map<WebContents, Set<AbortController>>();
+  const inFlight = new InFlight<WebContents>();
   const names = Object.keys(channels);
   for (const name of names) {
-    ipcMain.handle(name, async (event, request: unknown) => {
+    ipcMain.handle(name, async (event, request: unknown, callId: unknown) => {
       if (!fromAppWindow(event, window)) {
         log.warn(`refused ${name} from a frame that is not the app's window`);
         return refused;
       }
-      const controller = new AbortController();
-      let set = inFlight.get(event.sender);
-      if (!set) {
-        const created = new Set<AbortController>();
-        set = created;
-        inFlight.set(event.sender, created);
-        const abortAll = (): void => {
-          for (const c of created) c.abort();
-          created.clear();
-        };
+      const call = inFlight.start(event.sender, typeof callId === 'number' && Number.isSafeInteger(callId) ? callId : undefined);
+      if (call.isNewPage) {
+        const sender = event.sender;
         // A reload or a crash orphans every call the old page made.
-        event.sender.once('destroyed', () => {
-          abortAll();
-          inFlight.delete(event.sender);
-        });
-        event.sender.on('did-start-navigation', (details) => {
-          if (details.isMainFrame && !details.isSameDocument) abortAll();
+        sender.once('destroyed', () => inFlight.abortAll(sender, true));
+        sender.on('did-start-navigation', (details) => {
+          if (details.isMainFrame && !details.isSameDocument) inFlight.abortAll(sender);
         });
       }
-      set.add(controller);
       try {
         if (isNativeDialogChannel(name)) {
           const handlers = nativeDialogHandlers(BrowserWindow.fromWebContents(event.sender));
-          return await dispatchTo(name, handlers[name], request, controller.signal);
+          return await dispatchTo(name, handlers[name], request, call.signal);
         }
-        const result = await engine.invoke(name, request, controller.signal);
+        const result = await engine.invoke(name, request, call.signal);
         links.noteResult(name, result);
         return result;
       } finally {
-        set.delete(controller);
+        call.done();
       }
     });
   }
+  const onCancel = (event: IpcMainEvent, callId: unknown): void => {
+    if (typeof callId === 'number') inFlight.cancel(event.sender, callId);
+  };
+  ipcMain.on(CANCEL_CHANNEL, onCancel);
   const unsubscribe = engine.subscribe((event, payload) => {
     const win = window();
     if (win && !win.isDestroyed() && isAppUrl(win.webContents.getURL())) win.webContents.send(EVENT_CHANNEL, event, payload);
   });
   return () => {
     unsubscribe();
+    ipcMain.off(CANCEL_CHANNEL, onCancel);
     for (const name of names) ipcMain.removeHandler(name);
   };
 }

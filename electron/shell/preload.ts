@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { isChannelName, isEventName } from '../../shared/contract';
-import { EVENT_CHANNEL } from './ipc-names';
+import { CANCEL_CHANNEL, EVENT_CHANNEL } from './ipc-names';
 
 type Callback = (payload: unknown) => void;
 const listeners = new Map<string, Set<Callback>>();
@@ -16,9 +16,14 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
  * ipcRenderer itself is never exposed.
  */
 contextBridge.exposeInMainWorld('skyferry', {
-  invoke(channel: unknown, request: unknown): Promise<unknown> {
+  /** `callId`: the page's own number for this call, which `cancel` names to withdraw it. */
+  invoke(channel: unknown, request: unknown, callId?: unknown): Promise<unknown> {
     if (!isChannelName(channel)) return Promise.reject(new Error(`Unknown channel ${String(channel).slice(0, 80)}`));
-    return ipcRenderer.invoke(channel, request);
+    return ipcRenderer.invoke(channel, request, typeof callId === 'number' ? callId : undefined);
+  },
+  /** Withdraws a call made with `callId`: the engine aborts its work. */
+  cancel(callId: unknown): void {
+    if (typeof callId === 'number') ipcRenderer.send(CANCEL_CHANNEL, callId);
   },
   on(event: unknown, callback: unknown): () => void {
     if (!isEventName(event) || typeof callback !== 'function') throw new Error(`Unknown event ${String(event).slice(0, 80)}`);

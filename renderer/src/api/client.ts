@@ -13,7 +13,9 @@ import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
 
 /** What the desktop preload exposes (contextBridge): only contract channels and events. */
 export interface SkyferryBridge {
-  invoke(channel: string, request: unknown): Promise<unknown>;
+  invoke(channel: string, request: unknown, callId?: number): Promise<unknown>;
+  /** Withdraws the call made with `callId` (the engine aborts its work); absent in an older preload. */
+  cancel?: (callId: number) => void;
   on(event: string, callback: (payload: unknown) => void): () => void;
   /** Desktop only: the file-system path of a dropped File (Electron's webUtils.getPathForFile). */
   pathForFile?: (file: File) => string;
@@ -56,19 +58,25 @@ function cancelled(): ClientError {
 }
 
 /**
- * The desktop preload's bridge. Its `invoke` has no way to reach the call in the main process once made, so an
- * abandoned call is only dropped here; the main process aborts what is left when the page goes away.
+ * The desktop preload's bridge. Each call carries its own number; an abandoned call is withdrawn by that number, so
+ * the main process aborts its work in the engine (and all of a page's calls when the page goes away).
  */
 class BridgeTransport implements Transport {
+  private nextId = 1;
+
   constructor(private readonly bridge: SkyferryBridge) {}
 
   invoke(channel: string, request: unknown, signal?: AbortSignal): Promise<unknown> {
-    if (!signal) return this.bridge.invoke(channel, request);
+    const id = this.nextId++;
+    if (!signal) return this.bridge.invoke(channel, request, id);
     if (signal.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(cancelled());
+      const onAbort = (): void => {
+        this.bridge.cancel?.(id);
+        reject(cancelled());
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.bridge.invoke(channel, request).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      this.bridge.invoke(channel, request, id).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -233,8 +241,8 @@ export function isDesktop(): boolean {
 
 /**
  * Calls a contract channel; resolves with the parsed response or throws a ClientError with the engine's message.
- * Aborting `signal` (the user navigated away from what asked) rejects at once with a `cancelled` ClientError and,
- * in the browser-served mode, stops the engine's work on it.
+ * Aborting `signal` (the user navigated away from what asked) rejects at once with a `cancelled` ClientError and
+ * stops the engine's work on it (desktop and served mode alike).
  */
 export async function invoke<C extends ChannelName>(channel: C, request: ChannelRequest<C>, signal?: AbortSignal): Promise<ChannelResponse<C>> {
   const raw = await getTransport().invoke(channel, request, signal);
