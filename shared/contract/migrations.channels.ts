@@ -233,9 +233,13 @@ export const migrationChannels = {
   'profiles:exportYaml': channel(z.object({ name: z.string().min(1).max(100) }), z.object({ text: z.string(), fileName: z.string() })),
   /**
    * Saves the profile a YAML file holds, under the name it gives; an existing profile of that name is kept unless
-   * `replace`. A bad file is refused with the line and the field that are wrong.
+   * `replace`. `save: false` only reads and checks it (the command line runs a file without saving it). A bad file
+   * is refused with the line and the field that are wrong.
    */
-  'profiles:importYaml': channel(z.object({ text: z.string().max(1024 * 1024), fileName: z.string().max(255).optional(), replace: z.boolean().optional() }), ProfileSchema),
+  'profiles:importYaml': channel(
+    z.object({ text: z.string().max(1024 * 1024), fileName: z.string().max(255).optional(), replace: z.boolean().optional(), save: z.boolean().optional() }),
+    z.object({ name: z.string(), request: MigrationRequestSchema, saved: z.boolean() }),
+  ),
 } as const;
 
 export const migrationEvents = {

@@ -58,14 +58,15 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
       const profile = await profiles.get(name);
       return { text: profileToYaml(profile), fileName: profileFileName(name) };
     },
-    'profiles:importYaml': async ({ text, fileName, replace }) => {
+    'profiles:importYaml': async ({ text, fileName, replace, save }) => {
       // Every account the file names must exist here: the refusal names the line that names it.
       const { name, request } = profileFromYaml(text, fileName ?? 'The profile', (uri) => void deps.resolve(uri));
+      if (save === false) return { name, request, saved: false };
       if (!replace && (await profiles.list()).some((p) => p.name === name)) {
         throw new ConflictError(`A migration profile named "${name}" exists already: replace it, or rename the profile in the file`);
       }
       await profiles.save(name, request);
-      return profiles.get(name);
+      return { name, request, saved: true };
     },
   };
   return { handlers, service };

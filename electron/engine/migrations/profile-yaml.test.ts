@@ -80,7 +80,11 @@ describe('profiles:exportYaml and profiles:importYaml', () => {
     const again = await engine.invoke('profiles:importYaml', { text, fileName });
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const replaced = await engine.invoke('profiles:importYaml', { text: text.replace('name: local copy', 'name: copied'), fileName });
-    expect(replaced).toMatchObject({ ok: true, value: { name: 'copied', request: local } });
+    expect(replaced).toMatchObject({ ok: true, value: { name: 'copied', request: local, saved: true } });
+    const checked = await engine.invoke('profiles:importYaml', { text: text.replace('name: local copy', 'name: only read'), fileName, save: false });
+    expect(checked).toMatchObject({ ok: true, value: { name: 'only read', saved: false } });
+    const names = await engine.invoke('profiles:list', {});
+    expect(names.ok && (names.value as Array<{ name: string }>).map((p) => p.name)).toEqual(['copied', 'local copy']);
 
     const unknown = text.replace(`file://${base}/dst/`, 's3://nobody/bucket/');
     const refused = await engine.invoke('profiles:importYaml', { text: unknown, fileName, replace: true });
