@@ -49,7 +49,13 @@ function transferCommand(name: 'cp' | 'mv', kind: 'copy' | 'move', summary: stri
     .option('--no-server-side', 'always relay through this computer, even inside one account')
     .option('--cloud-pull', 'let the destination fetch files itself from a signed URL of the source (Azure)')
     .option('--storage-class <class>', 'storage class (tier) at the destination')
-    .addHelpText('after', `\nExamples:\n  skyferry ${name} ./photos/ s3://work/backup/photos/\n  skyferry ${name} s3://work/reports/q3.pdf gs://personal/archive/ --overwrite newer${ENVIRONMENT}`)
+    .addHelpText(
+      'after',
+      `\nA folder lands inside the destination folder under its own name: \`${name} ./photos/ s3://work/backup/\` writes
+s3://work/backup/photos/...; --exact puts its contents directly at the destination.
+
+Examples:\n  skyferry ${name} ./photos/ s3://work/backup/\n  skyferry ${name} s3://work/reports/q3.pdf gs://personal/archive/ --overwrite newer${ENVIRONMENT}`,
+    )
     .action((locations: string[], _o: unknown, cmd: Command) => {
       const opts = globals(cmd) as TransferOptions;
       const destination = locations.at(-1);

@@ -102,7 +102,8 @@ function jobOutcome(_s: Session, job: JobDetail): Outcome {
   const text = [
     `${job.state}: ${verb} ${Math.max(0, moved)} of ${job.filesTotal} files${job.kind === 'delete' ? '' : ` (${size(job.bytesDone)})`}${took ? ` in ${took}` : ''}; job ${job.id}`,
   ];
-  if (skipped.length) text.push(`${skipped.length}${filesTruncated ? '+' : ''} skipped: ${skipped[0]?.notice ?? 'already at the destination'}${job.kind === 'delete' ? '' : ' (--overwrite says what to replace)'}`);
+  const why = (skipped[0]?.notice ?? 'exists at the destination').replace(/^skipped:\s*/i, '');
+  if (skipped.length) text.push(`${skipped.length}${filesTruncated ? '+' : ''} skipped: ${why}${job.kind === 'delete' ? '' : ' (--overwrite says what to replace)'}`);
   for (const f of failed.slice(0, 20)) text.push(`failed: ${f.source}: ${f.error?.message ?? 'unknown error'}`);
   if (failed.length > 20) text.push(`... and ${failed.length - 20} more failed (skyferry jobs show ${job.id} --json)`);
   if (job.error && !failed.length) text.push(`error: ${job.error.message}`);
