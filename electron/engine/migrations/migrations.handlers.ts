@@ -63,7 +63,7 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
       const { name, request } = profileFromYaml(text, fileName ?? 'The profile', (uri) => void deps.resolve(uri));
       if (save === false) return { name, request, saved: false };
       if (!replace && (await profiles.list()).some((p) => p.name === name)) {
-        throw new ConflictError(`A migration profile named "${name}" exists already: replace it, or rename the profile in the file`);
+        throw new ConflictError(`A migration profile named "${name}" exists already: remove it first, or rename the profile in the file`);
       }
       await profiles.save(name, request);
       return { name, request, saved: true };
