@@ -10,7 +10,7 @@
  * Each target is skipped when none of its inputs changed since its last build (stamps in dist/.build-stamps.json),
  * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host,cli`.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStampBook } from './build-stamps.mjs';
@@ -102,6 +102,8 @@ async function main() {
         target: 'node22',
         packages: 'external',
         banner: { js: '#!/usr/bin/env node' },
+        // `skyferry --version` says the version of the package it was built from.
+        define: { 'process.env.SKYFERRY_VERSION': JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version) },
       }).then((r) => {
         // The `bin` of package.json: runnable as `npx skyferry` from a checkout, and as `./dist/cli/skyferry.js`.
         chmodSync(path.join(ROOT, 'dist/cli/skyferry.js'), 0o755);

@@ -71,6 +71,8 @@ export async function runVerb(what: string, opts: GlobalOptions, verb: (s: Sessi
     code = EXIT.failed;
   }
   await session?.close().catch((e: unknown) => log.warn('closing the engine failed', e));
+  // Pipes are asynchronous on some systems (macOS): let the output reach them before the process ends.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
   process.exit(code);
 }
 

@@ -28,7 +28,8 @@ ${LOCATIONS}`;
 
 const program = new Command('skyferry')
   .description('Skyferry on the command line: the same accounts, job engine and journal as the app.')
-  .version(process.env.SKYFERRY_VERSION ?? '0.1.0')
+  // The build writes the package's version here; run from source, it says so.
+  .version(process.env.SKYFERRY_VERSION ?? 'source')
   .option('--json', 'print one JSON document on stdout (no progress)')
   .option('-q, --quiet', 'print nothing on success but what was asked for, and no progress')
   .showHelpAfterError('(add --help for usage)')
