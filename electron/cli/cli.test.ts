@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +205,29 @@ describe('skyferry', () => {
     const listed = await json<Array<{ id: string; state: string }>>(['jobs']);
     expect(listed.find((j) => j.id === id)?.state).toBe('completed');
     for (const [name, body] of files) expect(await objectMd5('resume', `big/${name}`), name).toBe(md5(body));
+  });
+
+  it('cancels a job left by a killed cp; mv moves', async () => {
+    proxy.add({ match: (method) => method === 'PUT', times: 1000, fault: { kind: 'stall-request', afterBytes: 0 } });
+    let id = '';
+    try {
+      await skyferry(['cp', './src/', 's3://minio/work/cancelled/'], {
+        onStderr: (line, kill) => {
+          id ||= /^job (\S+) started/.exec(line)?.[1] ?? '';
+          if (id) kill();
+        },
+      });
+      // The stall stays while the job is cancelled: the engine that opens the journal resumes it, and it must not finish first.
+      expect(await json(['jobs', 'cancel', id])).toEqual({ id, state: 'cancelled' });
+    } finally {
+      proxy.reset();
+    }
+    expect((await json<Array<{ id: string; state: string }>>(['jobs', 'list'])).find((j) => j.id === id)?.state).toBe('cancelled');
+
+    await writeFile(path.join(base, 'moving.txt'), 'on its way');
+    expect(await json(['mv', './moving.txt', 's3://minio/work/moved/'])).toMatchObject({ job: { kind: 'move', state: 'completed' } });
+    expect(await objectMd5('work', 'moved/moving.txt')).toBe(md5('on its way'));
+    await expect(readFile(path.join(base, 'moving.txt'))).rejects.toThrow(/ENOENT/);
   });
 
   it('syncs with a plan, --dry-run and a delete cap', async () => {

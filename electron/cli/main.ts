@@ -155,7 +155,7 @@ jobs
   .command('cancel')
   .description('Cancel a job; what it copied stays.')
   .argument('<id>')
-  .action((id: string, _o: unknown, cmd: Command) => runVerb('jobs cancel', globals(cmd), (s) => cancelJob(s, id)));
+  .action((id: string, _o: unknown, cmd: Command) => runVerb('jobs cancel', globals(cmd), (s, signal) => cancelJob(s, id, signal)));
 
 const accounts = program
   .command('accounts')

@@ -145,8 +145,9 @@ export async function retryJob(s: Session, id: string, opts: GlobalOptions, sign
   return jobOutcome(s, await follow(s, id, opts, signal));
 }
 
-export async function cancelJob(s: Session, id: string): Promise<Outcome> {
+/** Cancels a job and waits until it has stopped (a running one stops its transfers first); what it copied stays. */
+export async function cancelJob(s: Session, id: string, signal: AbortSignal): Promise<Outcome> {
   await s.call('jobs:cancel', { id });
-  const job = await s.call('jobs:get', { id, limit: 1 });
+  const job = await follow(s, id, { quiet: true }, signal);
   return { code: EXIT.ok, json: { id, state: job.state }, text: [`job ${id}: ${job.state}`] };
 }
