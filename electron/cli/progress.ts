@@ -11,19 +11,20 @@ export interface ProgressDisplay {
 /** At most one plain line this often (ms), besides the first and the last; SKYFERRY_PROGRESS_MS overrides. */
 const PLAIN_EVERY_MS = Number(process.env.SKYFERRY_PROGRESS_MS) || 5000;
 
-function figures(job: JobSummary): { files: string; bytes: string; speed: string; eta: string } {
+/** The bar's own tokens ({eta}, {value}, ...) are cli-progress's: these names do not clash with them. */
+function figures(job: JobSummary): { files: string; bytes: string; speed: string; timeLeft: string } {
   return {
     files: `${job.filesDone}/${job.filesTotal} files${job.filesFailed ? ` (${job.filesFailed} failed)` : ''}`,
     bytes: `${formatSize(job.bytesDone)}/${formatSize(job.bytesTotal)}`,
     speed: job.bytesPerSecond > 0 ? `${formatSize(job.bytesPerSecond)}/s` : '-',
-    eta: formatDuration(job.etaSeconds) || '-',
+    timeLeft: formatDuration(job.etaSeconds) || '-',
   };
 }
 
 /** One line a script can read: `progress <id> <phase>: 3/10 files, 1.0 MiB/4.0 MiB, 2.0 MiB/s, ETA 2 s`. */
 export function progressLine(job: JobSummary): string {
   const f = figures(job);
-  return `progress ${job.id} ${job.phase}: ${f.files}, ${f.bytes}, ${f.speed}, ETA ${f.eta}`;
+  return `progress ${job.id} ${job.phase}: ${f.files}, ${f.bytes}, ${f.speed}, ETA ${f.timeLeft}`;
 }
 
 export function createProgress(mode: 'json' | 'quiet' | 'auto', stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
@@ -52,12 +53,11 @@ export function createProgress(mode: 'json' | 'quiet' | 'auto', stream: NodeJS.W
 function terminalBar(stream: NodeJS.WriteStream): ProgressDisplay {
   const bar = new SingleBar({
     stream,
-    format: ' {bar} {percentage}% | {files} | {bytes} | {speed} | ETA {eta}',
+    format: ' {bar} {percentage}% | {files} | {bytes} | {speed} | ETA {timeLeft}',
     barCompleteChar: '\u2588',
     barIncompleteChar: '\u2591',
     hideCursor: true,
     clearOnComplete: false,
-    etaBuffer: 1,
   });
   let started = false;
   return {
