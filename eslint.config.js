@@ -34,6 +34,7 @@ const LAYERS = [
   ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'strict-request', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'storage', 'dialogs', 'engine']],
   ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
   ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host']],
+  ['cli',          'cli/',                            ['log', 'dispatch', 'accounts', 'engine', 'host']],
 ];
 /** A channel handler file (`*.handlers.ts`) of any area may also import these: the handler types and the engine context. */
 const HANDLERS_MAY_IMPORT = ['dispatch', 'context'];

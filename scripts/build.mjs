@@ -5,11 +5,12 @@
  *   electron/shell/main  -> dist/electron/main.cjs    (esbuild, CJS, electron + npm packages external)
  *   electron/shell/preload -> dist/electron/preload.cjs (esbuild, CJS, everything bundled but electron: sandboxed preloads cannot require)
  *   electron/host/cli    -> dist/host/cli.js      (esbuild, ESM for Node 22, npm packages external)
+ *   electron/cli/main    -> dist/cli/skyferry.js  (esbuild, ESM for Node 22, npm packages external, with a shebang: `skyferry`)
  *
  * Each target is skipped when none of its inputs changed since its last build (stamps in dist/.build-stamps.json),
- * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host`.
+ * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host,cli`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStampBook } from './build-stamps.mjs';
@@ -63,7 +64,7 @@ async function main() {
   const wanted = (n) => !only || only.has(n);
   const results = {};
   const jobs = [];
-  // The three esbuild bundles run together; vite after them (it is the slow one and uses both cores itself).
+  // The esbuild bundles run together; vite after them (it is the slow one and uses both cores itself).
   if (wanted('main')) {
     jobs.push(
       buildBundle(esbuild, 'main', 'electron/shell/main.ts', 'dist/electron/main.cjs', {
@@ -92,6 +93,22 @@ async function main() {
         target: 'node22',
         packages: 'external',
       }).then((r) => (results.host = r)),
+    );
+  }
+  if (wanted('cli')) {
+    jobs.push(
+      buildBundle(esbuild, 'cli', 'electron/cli/main.ts', 'dist/cli/skyferry.js', {
+        format: 'esm',
+        target: 'node22',
+        packages: 'external',
+        banner: { js: '#!/usr/bin/env node' },
+        // `skyferry --version` says the version of the package it was built from.
+        define: { 'process.env.SKYFERRY_VERSION': JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version) },
+      }).then((r) => {
+        // The `bin` of package.json: runnable as `npx skyferry` from a checkout, and as `./dist/cli/skyferry.js`.
+        chmodSync(path.join(ROOT, 'dist/cli/skyferry.js'), 0o755);
+        results.cli = r;
+      }),
     );
   }
   await Promise.all(jobs);

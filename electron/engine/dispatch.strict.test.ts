@@ -74,6 +74,8 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'profiles:list': {},
   'profiles:remove': { name: 'nightly' },
   'profiles:run': { name: 'nightly' },
+  'profiles:exportYaml': { name: 'nightly' },
+  'profiles:importYaml': { text: 'name: nightly\n', fileName: 'nightly.yaml' },
   'uploads:listPending': { account: 'acct', bucket: 'b' },
   'uploads:abort': { account: 'acct', bucket: 'b', uploads: [{ key: 'k', uploadId: 'u' }] },
   'dialogs:pickFolder': { title: 't', defaultPath: '/tmp' },

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createFileKeyCipher } from '../engine/accounts/secret-store';
 import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
-import { resolveDataDir } from './data-dir';
+import { lockDataDir, resolveDataDir } from './data-dir';
 import { startServer } from './server';
 
 const log = createLogger('host');
@@ -25,6 +25,8 @@ function portFromEnv(): number {
 /** `npm run serve`: the engine served to a browser on 127.0.0.1, with a per-run token in the printed URL. */
 async function main(): Promise<void> {
   const dataDir = await resolveDataDir();
+  // The command line (skyferry) may use the same folder: one writer at a time.
+  lockDataDir(dataDir, 'served');
   // In the served mode secrets are encrypted with a key file readable by the user alone (no OS keyring here).
   const engine = await createEngine({ dataDir, cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')) });
   const maxUpload = process.env.SKYFERRY_MAX_UPLOAD_BYTES ? Number(process.env.SKYFERRY_MAX_UPLOAD_BYTES) : undefined;

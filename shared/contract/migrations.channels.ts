@@ -229,6 +229,17 @@ export const migrationChannels = {
   'profiles:remove': channel(z.object({ name: z.string().min(1).max(100) }), Ok),
   /** Plans the profile again and runs it: only what changed since is transferred. Returns the new plan id. */
   'profiles:run': channel(z.object({ name: z.string().min(1).max(100) }), z.object({ id: z.string() })),
+  /** A saved profile as a readable YAML file (accounts by name, never a secret), for `skyferry migrate --profile FILE`. */
+  'profiles:exportYaml': channel(z.object({ name: z.string().min(1).max(100) }), z.object({ text: z.string(), fileName: z.string() })),
+  /**
+   * Saves the profile a YAML file holds, under the name it gives; an existing profile of that name is kept unless
+   * `replace`. `save: false` only reads and checks it (the command line runs a file without saving it). A bad file
+   * is refused with the line and the field that are wrong.
+   */
+  'profiles:importYaml': channel(
+    z.object({ text: z.string().max(1024 * 1024), fileName: z.string().max(255).optional(), replace: z.boolean().optional(), save: z.boolean().optional() }),
+    z.object({ name: z.string(), request: MigrationRequestSchema, saved: z.boolean() }),
+  ),
 } as const;
 
 export const migrationEvents = {

@@ -1,7 +1,9 @@
 import type { migrationChannels } from '../../../shared/contract/migrations.channels';
+import { ConflictError } from '../../../shared/errors';
 import type { Handler } from '../dispatch';
 import { createLogger } from '../log';
 import { MigrationService } from './migration-service';
+import { profileFileName, profileFromYaml, profileToYaml } from './profile-yaml';
 import { ProfileStore } from './profiles';
 import { exportReport } from './report';
 import type { MigrationDeps } from './types';
@@ -51,6 +53,20 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
         }),
       );
       return { id };
+    },
+    'profiles:exportYaml': async ({ name }) => {
+      const profile = await profiles.get(name);
+      return { text: profileToYaml(profile), fileName: profileFileName(name) };
+    },
+    'profiles:importYaml': async ({ text, fileName, replace, save }) => {
+      // Every account the file names must exist here: the refusal names the line that names it.
+      const { name, request } = profileFromYaml(text, fileName ?? 'The profile', (uri) => void deps.resolve(uri));
+      if (save === false) return { name, request, saved: false };
+      if (!replace && (await profiles.list()).some((p) => p.name === name)) {
+        throw new ConflictError(`A migration profile named "${name}" exists already: remove it first, or rename the profile in the file`);
+      }
+      await profiles.save(name, request);
+      return { name, request, saved: true };
     },
   };
   return { handlers, service };

@@ -97,6 +97,8 @@ export class PlanStore {
     const names = await readdir(this.root).catch(() => [] as string[]);
     const out: MigrationSummary[] = [];
     for (const name of names) {
+      // A run's verification lists (run.ts) sit beside its plan with no summary of their own.
+      if (name.endsWith('-verify')) continue;
       try {
         const parsed = MigrationSummarySchema.safeParse(JSON.parse(await readFile(path.join(this.root, name, 'summary.json'), 'utf8')));
         if (parsed.success) out.push(parsed.data);

@@ -51,6 +51,10 @@ export interface MigrationsSlice {
   saveProfile(name: string, request: MigrationRequestInput): Promise<boolean>;
   removeProfile(name: string): Promise<void>;
   runProfile(name: string): Promise<void>;
+  /** Downloads a profile as a readable YAML file (accounts by name, no secret), for `skyferry migrate --profile`. */
+  exportProfile(name: string): Promise<void>;
+  /** Saves the profile a YAML file holds; a bad file's toast names the line and the field. */
+  importProfile(text: string, fileName: string): Promise<boolean>;
   /** The report rows of one migration at a time (a report can hold a row per object). */
   migrationReport: { id: string; rows: MigrationReportRows } | null;
   loadMigrationReport(id: string, signal?: AbortSignal): Promise<void>;
@@ -181,6 +185,25 @@ export const createMigrationsSlice: StateCreator<AppState, [], [], MigrationsSli
       await get().fetchMigration(id);
     } catch (e) {
       get().toast('error', `Could not run "${name}": ${errorMessage(e)}`);
+    }
+  },
+  async exportProfile(name) {
+    try {
+      const { text, fileName } = await invoke('profiles:exportYaml', { name });
+      downloadText(text, fileName, 'application/yaml');
+    } catch (e) {
+      get().toast('error', `Could not export "${name}": ${errorMessage(e)}`);
+    }
+  },
+  async importProfile(text, fileName) {
+    try {
+      const { name } = await invoke('profiles:importYaml', { text, fileName });
+      get().toast('success', `Imported the profile "${name}"`);
+      await get().loadProfiles();
+      return true;
+    } catch (e) {
+      get().toast('error', `Could not import the profile: ${errorMessage(e)}`);
+      return false;
     }
   },
   migrationReport: null,

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, type ChangeEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDate } from '../../format';
 import { useStore } from '../../store';
@@ -37,11 +37,31 @@ function HistoryItem({ id, current }: { id: string; current: boolean }) {
   );
 }
 
+/** Reads a profile file the user picked (YAML, as Export writes it) and hands it to the engine. */
+function ImportProfile() {
+  const input = useRef<HTMLInputElement>(null);
+  const pick = (e: ChangeEvent<HTMLInputElement>): void => {
+    const el = e.currentTarget;
+    const file = el.files?.[0];
+    el.value = '';
+    if (file) void file.text().then((text) => useStore.getState().importProfile(text, file.name));
+  };
+  return (
+    <>
+      <button type="button" onClick={() => input.current?.click()}>
+        Import profile…
+      </button>
+      <input ref={input} type="file" accept=".yaml,.yml,application/yaml,text/yaml" aria-label="Profile file to import" hidden onChange={pick} />
+    </>
+  );
+}
+
 function Profiles() {
   const profiles = useStore((s) => s.profiles);
   return (
     <section aria-label="Saved profiles" className="migrations-side-section">
       <h2>Profiles</h2>
+      <ImportProfile />
       {profiles.length === 0 && <p className="muted">Save a migration as a profile to run it again later.</p>}
       <ul className="migrations-list">
         {profiles.map((p) => (
@@ -63,6 +83,9 @@ function Profiles() {
                 }}
               >
                 Edit
+              </button>
+              <button type="button" aria-label={`Export ${p.name} as YAML`} onClick={() => void useStore.getState().exportProfile(p.name)}>
+                Export
               </button>
               <button type="button" className="danger-link" aria-label={`Remove profile ${p.name}`} onClick={() => void useStore.getState().removeProfile(p.name)}>
                 Remove
