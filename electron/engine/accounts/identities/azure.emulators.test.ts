@@ -110,10 +110,12 @@ describe('Azure CLI login', () => {
 
 describe('device code through the engine', () => {
   let engine: Engine;
+  let entraRequests: string[] = [];
   const prompts: EventPayload<'entra:deviceCode'>[] = [];
 
   beforeAll(async () => {
     const entra = await startEntraStandIn(tlsPair);
+    entraRequests = entra.requests;
     const arm = await startArmStandIn(tlsPair, {
       subscriptions: [
         { id: '00000000-0000-4000-8000-000000000001', name: 'Production' },
@@ -177,8 +179,9 @@ describe('device code through the engine', () => {
     expect(tested).toMatchObject({ ok: true });
     const list = (await invoke('objects:list', { uri: 'az://entra-dc/device-code/' })) as { entries: unknown[] };
     expect(list.entries).toEqual([]);
-    // The storage token came silently from the same sign-in: one prompt in all.
+    // The storage token came silently (a refresh-token grant) from the same sign-in: one prompt in all.
     expect(prompts).toHaveLength(1);
+    expect(entraRequests.filter((r) => r.includes('/devicecode'))).toHaveLength(1);
     const link = (await invoke('objects:mkdir', { uri: 'az://entra-dc/device-code/folder' })) as { ok: boolean };
     expect(link.ok).toBe(true);
   });

@@ -42,12 +42,14 @@ export interface AzureIdentities {
 
 /**
  * Every token is registered with the logger (so that no log line, error or report can carry it) and interactive
- * credentials get one token at a time, so that two first requests make one prompt, not two.
+ * credentials get one token at a time, so that two first requests make one prompt, not two. Every request asks
+ * for continuous access evaluation (CAE): @azure/identity keeps one token cache for CAE requests (the storage SDK
+ * makes them) and another for the rest, so mixing them would prompt once for Resource Manager and again for storage.
  */
 function guarded(inner: TokenCredential, oneAtATime: boolean): TokenCredential {
   let queue: Promise<unknown> = Promise.resolve();
   const get = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
-    const token = await inner.getToken(scopes, options);
+    const token = await inner.getToken(scopes, { ...options, enableCae: true });
     if (!token) throw new CredentialUnavailableError('No token was returned');
     registerSecret(token.token);
     return token;
