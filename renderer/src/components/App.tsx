@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
+import { subscribeEntra } from '../store/entra.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
@@ -33,6 +34,7 @@ export function App() {
     });
     const off = subscribeJobs(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
+    const offEntra = subscribeEntra(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -51,6 +53,7 @@ export function App() {
     return () => {
       off();
       offMigrations();
+      offEntra();
     };
   }, []);
 
