@@ -6,7 +6,7 @@ import type { FormValues } from './accountForm';
 import { Options } from './Options';
 
 const HOW: [string, string][] = [
-  ['auto', 'Automatic: the Azure CLI\'s login if present, else a browser or a device code'],
+  ['auto', 'Automatic (Azure CLI, else browser or device code)'],
   ['azureCli', 'Azure CLI (az login)'],
   ['browser', 'Browser sign-in (desktop app)'],
   ['deviceCode', 'Device code (enter a code on another device)'],
@@ -87,7 +87,8 @@ export function EntraSignIn({ values, onChange }: { values: FormValues; onChange
   };
 
   return (
-    <fieldset className="entra-sign-in" aria-label="Microsoft Entra ID">
+    // A fieldset is as wide as its widest content unless told otherwise: it keeps to the form's width.
+    <fieldset className="entra-sign-in" aria-label="Microsoft Entra ID" style={{ minWidth: 0, maxWidth: '100%', boxSizing: 'border-box' }}>
       <legend>Microsoft Entra ID</legend>
       <div className="field">
         <label htmlFor="entra-how">Sign in through</label>
