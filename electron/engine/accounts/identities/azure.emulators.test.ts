@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import type { Engine } from '../../dispatch';
 import { createEngine } from '../../engine';
 import { createProvider } from '../../providers/factory';
 import { readAll } from '../../test-support/conformance/data';
+import { planned } from '../../test-support/wait';
 import { startArmStandIn, startEntraStandIn, TEST_TENANT, trustCertificate, writeAzStandIn, type AzStandIn } from '../../test-support/entra-stand-in';
 import { createFileKeyCipher } from '../secret-store';
 import { createAzureIdentities } from './azure';
@@ -184,5 +185,47 @@ describe('device code through the engine', () => {
     expect(entraRequests.filter((r) => r.includes('/devicecode'))).toHaveLength(1);
     const link = (await invoke('objects:mkdir', { uri: 'az://entra-dc/device-code/folder' })) as { ok: boolean };
     expect(link.ok).toBe(true);
+  });
+
+  const jobDone = async (id: string): Promise<string | undefined> => {
+    for (let i = 0; i < 600; i++) {
+      const job = (await invoke('jobs:list', {})) as { id: string; state: string }[];
+      const state = job.find((j) => j.id === id)?.state;
+      if (state && !['queued', 'running', 'paused'].includes(state)) return state;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return undefined;
+  };
+
+  it('runs copy jobs both ways, a migration plan and a cost scan on the Entra account', async () => {
+    const base = path.join(tmp, 'files');
+    await mkdir(path.join(base, 'up'), { recursive: true });
+    await writeFile(path.join(base, 'up', 'a.txt'), 'alpha');
+    await writeFile(path.join(base, 'up', 'b.txt'), 'bravo');
+    const up = (await invoke('jobs:start', { kind: 'copy', sources: [`file://${base}/up/`], destination: 'az://entra-dc/device-code/' })) as { id: string };
+    expect(await jobDone(up.id)).toBe('completed');
+    const down = (await invoke('jobs:start', { kind: 'copy', sources: ['az://entra-dc/device-code/up/a.txt'], destination: `file://${base}/down/` })) as { id: string };
+    expect(await jobDone(down.id)).toBe('completed');
+    expect(await readFile(path.join(base, 'down', 'a.txt'), 'utf8')).toBe('alpha');
+
+    const plan = await planned(engine, { source: `file://${base}/up/`, destinations: ['az://entra-dc/device-code/up/'] });
+    const summary = (await invoke('plans:get', { id: plan })) as { state: string; error?: unknown };
+    expect(summary).toMatchObject({ state: 'planned' });
+
+    const scan = (await invoke('costs:scan', { uri: 'az://entra-dc/device-code/' })) as { id: string };
+    let result = (await invoke('costs:scanResult', { id: scan.id })) as { state: string; totals?: { objects: number } };
+    for (let i = 0; i < 300 && result.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      result = (await invoke('costs:scanResult', { id: scan.id })) as typeof result;
+    }
+    expect(result.state).toBe('done');
+    expect(result.totals?.objects).toBeGreaterThanOrEqual(2);
+    expect(prompts).toHaveLength(1);
+    // Nothing the engine keeps (accounts, journals, plans, reports, cost history) holds a token.
+    const dataDir = path.join(tmp, 'engine');
+    for (const file of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
+      if (!file.isFile() || file.name === 'secrets.bin') continue;
+      expect(await readFile(path.join(file.parentPath, file.name), 'utf8'), file.name).not.toMatch(/eyJ|stand-in-refresh-token/);
+    }
   });
 });
