@@ -46,7 +46,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();
-  const identities = createAzureIdentities(options.entra ?? { interactive: 'browser' }, (prompt) => context.emit('entra:deviceCode', prompt));
+  const identities = createAzureIdentities(options.entra ?? { interactive: 'browser' }, {
+    prompt: (prompt) => context.emit('entra:deviceCode', prompt),
+    done: (ok) => context.emit('entra:deviceCodeDone', { ok }),
+  });
   const providerOptions: ProviderOptions = { ...options.providerOptions, azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }) };
   const providers = createProviderRegistry(accounts, providerOptions);
 

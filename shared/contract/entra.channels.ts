@@ -56,4 +56,6 @@ export const entraChannels = {
 export const entraEvents = {
   /** A device-code sign-in waits for the user: show the code and where to enter it. */
   'entra:deviceCode': EntraDeviceCodeSchema,
+  /** The device-code sign-in that the last `entra:deviceCode` asked for ended (signed in, or failed). */
+  'entra:deviceCodeDone': z.object({ ok: z.boolean() }),
 } as const;

@@ -11,6 +11,7 @@ import { MetadataPanel } from './MetadataPanel';
 import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
 import { Toasts } from './Toasts';
+import { EntraDeviceCodeNotice } from './EntraSignIn';
 import { Toolbar } from './Toolbar';
 import { TransfersPanel } from './TransfersPanel';
 
@@ -103,6 +104,7 @@ export function App() {
       <Dialogs />
       <ConflictDialog />
       <Toasts />
+      <EntraDeviceCodeNotice />
     </div>
   );
 }

@@ -149,3 +149,28 @@ export function EntraSignIn({ values, onChange }: { values: FormValues; onChange
     </fieldset>
   );
 }
+
+/**
+ * A device code that the engine asked for outside the account dialog (a saved device-code account signing in again
+ * for a browse or a job): shown until that sign-in ends.
+ */
+export function EntraDeviceCodeNotice() {
+  const prompt = useStore((s) => s.entraPrompt);
+  const inDialog = useStore((s) => s.entraSigningIn);
+  const dismiss = useStore((s) => s.entraPromptDone);
+  if (!prompt || inDialog) return null;
+  return (
+    // Top right, apart from the notifications at the bottom: it stays for minutes while the user signs in.
+    <div className="toasts" role="region" aria-label="Sign-in" style={{ top: '4rem', bottom: 'auto' }}>
+      <div className="toast" role="status" data-testid="entra-device-code-notice">
+        <span>
+          Microsoft Entra ID sign-in: open <a href={prompt.verificationUri} target="_blank" rel="noopener noreferrer">{prompt.verificationUri}</a> and enter the
+          code <code>{prompt.userCode}</code>.
+        </span>
+        <button type="button" className="icon-button" aria-label="Dismiss" onClick={dismiss}>
+          ×
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -49,10 +49,13 @@ describe('the entra slice', () => {
     expect(store.useStore.getState().toasts).toEqual([]);
   });
 
-  it('tells the user in a toast when a browse or job asks for a device code', () => {
+  it('keeps a device code that a browse or job asked for until its sign-in ends', () => {
     const off = entra.subscribeEntra(store.useStore.getState);
     emit('entra:deviceCode', PROMPT);
+    expect(store.useStore.getState().entraPrompt).toEqual(PROMPT);
+    expect(store.useStore.getState().entraSigningIn).toBe(false);
+    emit('entra:deviceCodeDone', { ok: true });
     off();
-    expect(store.useStore.getState().toasts.map((t) => t.text)).toEqual([`Microsoft Entra ID sign-in: ${PROMPT.message}`]);
+    expect(store.useStore.getState().entraPrompt).toBeNull();
   });
 });

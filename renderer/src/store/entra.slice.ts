@@ -15,9 +15,11 @@ export interface EntraSlice {
   entraStorageAccounts(identity: EntraIdentity, subscriptionId: string): Promise<Outcome<EntraStorageAccount[]>>;
   entraContainers(identity: EntraIdentity, storageAccountId: string): Promise<Outcome<{ name: string }[]>>;
   entraPrompted(prompt: EntraDeviceCode): void;
+  /** The device-code sign-in ended, or the user put the notice away. */
+  entraPromptDone(): void;
 }
 
-export const createEntraSlice: StateCreator<AppState, [], [], EntraSlice> = (set, get) => ({
+export const createEntraSlice: StateCreator<AppState, [], [], EntraSlice> = (set) => ({
   entraPrompt: null,
   entraSigningIn: false,
   async entraSignIn(request) {
@@ -31,13 +33,21 @@ export const createEntraSlice: StateCreator<AppState, [], [], EntraSlice> = (set
   entraStorageAccounts: (identity, subscriptionId) => attempt(() => invoke('entra:storageAccounts', { identity, subscriptionId })),
   entraContainers: (identity, storageAccountId) => attempt(() => invoke('entra:containers', { identity, storageAccountId })),
   entraPrompted(prompt) {
+    // The dialog shows it while it signs in; otherwise (a saved device-code account after a restart, asked for by a
+    // browse or a job) EntraDeviceCodeNotice does, until the sign-in ends.
     set({ entraPrompt: prompt });
-    // A sign-in that a browse or a job started (a saved device-code account after a restart) has no dialog open.
-    if (!get().entraSigningIn) get().toast('info', `Microsoft Entra ID sign-in: ${prompt.message}`);
+  },
+  entraPromptDone() {
+    set({ entraPrompt: null });
   },
 });
 
-/** Shows device codes as the engine asks for them. Returns the unsubscribe function. */
+/** Shows device codes as the engine asks for them, until their sign-in ends. Returns the unsubscribe function. */
 export function subscribeEntra(getState: () => AppState): () => void {
-  return on('entra:deviceCode', (p) => getState().entraPrompted(p));
+  const offPrompt = on('entra:deviceCode', (p) => getState().entraPrompted(p));
+  const offDone = on('entra:deviceCodeDone', () => getState().entraPromptDone());
+  return () => {
+    offPrompt();
+    offDone();
+  };
 }

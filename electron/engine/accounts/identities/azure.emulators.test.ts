@@ -31,6 +31,8 @@ const withPath = (binDir: string | undefined): void => {
   process.env.PATH = binDir ? `${binDir}${path.delimiter}${PATH}` : PATH;
 };
 
+const QUIET = { prompt: () => undefined, done: () => undefined };
+
 const settings = (extra: Partial<AzureSettings> = {}): AzureSettings => ({
   kind: 'azure',
   name: 'entra',
@@ -61,7 +63,7 @@ afterAll(async () => {
 describe('Azure CLI login', () => {
   it('browses, uploads, copies and shares through the provider with a token from az', async () => {
     withPath(cli.binDir);
-    const identities = createAzureIdentities({ interactive: 'deviceCode' }, () => undefined);
+    const identities = createAzureIdentities({ interactive: 'deviceCode' }, QUIET);
     const provider = createProvider(settings(), undefined, { azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }) });
     await provider.createBucket('entra-cli');
     const body = Buffer.from('hello from an Entra identity');
@@ -89,7 +91,7 @@ describe('Azure CLI login', () => {
 
   it('says which role is missing when the token is refused', async () => {
     withPath(wrongAudience.binDir);
-    const identities = createAzureIdentities({ interactive: 'deviceCode' }, () => undefined);
+    const identities = createAzureIdentities({ interactive: 'deviceCode' }, QUIET);
     const provider = createProvider(settings(), undefined, { azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }) });
     const failure = await provider.listBuckets().then(
       () => undefined,
@@ -104,7 +106,7 @@ describe('Azure CLI login', () => {
 
   it('says to run az login when the CLI is missing and the credential is the CLI', async () => {
     withPath(undefined);
-    const identities = createAzureIdentities({ interactive: 'deviceCode' }, () => undefined);
+    const identities = createAzureIdentities({ interactive: 'deviceCode' }, QUIET);
     await expect(identities.signIn({ credential: 'azureCli' }, new AbortController().signal)).rejects.toThrow(/az login/);
   });
 });
@@ -113,6 +115,7 @@ describe('device code through the engine', () => {
   let engine: Engine;
   let entraRequests: string[] = [];
   const prompts: EventPayload<'entra:deviceCode'>[] = [];
+  const done: EventPayload<'entra:deviceCodeDone'>[] = [];
 
   beforeAll(async () => {
     const entra = await startEntraStandIn(tlsPair);
@@ -138,6 +141,7 @@ describe('device code through the engine', () => {
     });
     engine.subscribe((event, payload) => {
       if (event === 'entra:deviceCode') prompts.push(payload as EventPayload<'entra:deviceCode'>);
+      if (event === 'entra:deviceCodeDone') done.push(payload as EventPayload<'entra:deviceCodeDone'>);
     });
     return async () => {
       await engine.close();
@@ -159,6 +163,7 @@ describe('device code through the engine', () => {
     expect(prompts).toHaveLength(1);
     expect(prompts[0]?.userCode).toBe('SKYF-ERRY');
     expect(prompts[0]?.verificationUri).toMatch(/\/devicelogin$/);
+    expect(done).toEqual([{ ok: true }]);
     expect(JSON.stringify(signedIn)).not.toMatch(/eyJ/);
     // Two pages of subscriptions (nextLink), sorted by name.
     expect(signedIn.subscriptions.map((s) => s.name)).toEqual(['Development', 'Production']);

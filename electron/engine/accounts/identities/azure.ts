@@ -46,13 +46,19 @@ export interface AzureIdentities {
  * for continuous access evaluation (CAE): @azure/identity keeps one token cache for CAE requests (the storage SDK
  * makes them) and another for the rest, so mixing them would prompt once for Resource Manager and again for storage.
  */
-function guarded(inner: TokenCredential, oneAtATime: boolean): TokenCredential {
+function guarded(inner: TokenCredential, oneAtATime: boolean, settled?: (ok: boolean) => void): TokenCredential {
   let queue: Promise<unknown> = Promise.resolve();
   const get = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
-    const token = await inner.getToken(scopes, { ...options, enableCae: true });
-    if (!token) throw new CredentialUnavailableError('No token was returned');
-    registerSecret(token.token);
-    return token;
+    let ok = false;
+    try {
+      const token = await inner.getToken(scopes, { ...options, enableCae: true });
+      if (!token) throw new CredentialUnavailableError('No token was returned');
+      registerSecret(token.token);
+      ok = true;
+      return token;
+    } finally {
+      settled?.(ok);
+    }
   };
   return {
     getToken(scopes, options) {
@@ -77,7 +83,13 @@ export function signInError(e: unknown, identity: { credential: string; tenantId
   return new AccessDeniedError(`Signing in with Microsoft Entra ID through ${how} failed: ${first}`);
 }
 
-export function createAzureIdentities(options: AzureIdentityOptions, emit: (prompt: EntraDeviceCode) => void): AzureIdentities {
+/** What a device-code sign-in tells the user: the code to enter, then that it ended. */
+export interface DeviceCodeEvents {
+  prompt(prompt: EntraDeviceCode): void;
+  done(ok: boolean): void;
+}
+
+export function createAzureIdentities(options: AzureIdentityOptions, events: DeviceCodeEvents): AzureIdentities {
   const cache = new Map<string, TokenCredential>();
   const common = {
     ...(options.authorityHost ? { authorityHost: options.authorityHost } : {}),
@@ -92,18 +104,23 @@ export function createAzureIdentities(options: AzureIdentityOptions, emit: (prom
         return guarded(new AzureCliCredential({ ...(tenantId ? { tenantId } : {}) }), false);
       case 'browser':
         return guarded(new InteractiveBrowserCredential({ ...common, ...(tenantId ? { tenantId } : {}), redirectUri: 'http://localhost' }), true);
-      case 'deviceCode':
-        return guarded(
-          new DeviceCodeCredential({
-            ...common,
-            ...(tenantId ? { tenantId } : {}),
-            userPromptCallback: (info) => {
-              log.info(`device-code sign-in waiting for the user at ${info.verificationUri}`);
-              emit({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message });
-            },
-          }),
-          true,
-        );
+      case 'deviceCode': {
+        // The token request that showed a code says when it ends, so that the app can take the code away.
+        let prompted = false;
+        const credential = new DeviceCodeCredential({
+          ...common,
+          ...(tenantId ? { tenantId } : {}),
+          userPromptCallback: (info) => {
+            prompted = true;
+            log.info(`device-code sign-in waiting for the user at ${info.verificationUri}`);
+            events.prompt({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message });
+          },
+        });
+        return guarded(credential, true, (ok) => {
+          if (prompted) events.done(ok);
+          prompted = false;
+        });
+      }
     }
   };
 
