@@ -234,3 +234,19 @@ describe('device code through the engine', () => {
     }
   });
 });
+
+describe('switching a saved key account to Microsoft Entra ID', () => {
+  it('drops the saved key instead of asking for it again', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'skyferry-entra-switch-'));
+    const engine = await createEngine({ dataDir: dir, cipher: await createFileKeyCipher(path.join(dir, 'secrets.key')) });
+    try {
+      const base = { kind: 'azure', name: 'switch', accountName: az.accountName, endpoint: az.endpoint };
+      expect((await engine.invoke('accounts:save', { account: { ...base, auth: 'sharedKey', secrets: { accountKey: az.accountKey } } })).ok).toBe(true);
+      const switched = await engine.invoke('accounts:save', { account: { ...base, auth: 'entra', entra: { credential: 'azureCli' } } });
+      expect(switched).toMatchObject({ ok: true, value: { hasSecrets: false } });
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
