@@ -87,10 +87,29 @@ export const GcsSecretsSchema = z.object({
   serviceAccountJson: z.string().optional(),
 });
 
+/**
+ * How an Azure account signs in with Microsoft Entra ID (auth "entra"): which credential gets its tokens, in which
+ * tenant. Only this choice is saved; tokens stay in the engine's memory (and the Azure CLI's own cache).
+ */
+export const EntraCredentialSchema = z.enum(['azureCli', 'browser', 'deviceCode']);
+export type EntraCredential = z.infer<typeof EntraCredentialSchema>;
+export const EntraIdentitySchema = z.object({
+  credential: EntraCredentialSchema,
+  /** A tenant ID (GUID) or domain; empty for the identity's home tenant. */
+  tenantId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,128}$/, 'Enter a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+export type EntraIdentity = z.infer<typeof EntraIdentitySchema>;
+
 export const AzureSettingsSchema = z.object({
   kind: z.literal('azure'),
   name,
-  auth: z.enum(['connectionString', 'sharedKey', 'sas']),
+  auth: z.enum(['connectionString', 'sharedKey', 'sas', 'entra']),
+  entra: EntraIdentitySchema.optional(),
   accountName: z.string().trim().optional(),
   /** Blob service URL, e.g. https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1. */
   endpoint: optionalUrl,

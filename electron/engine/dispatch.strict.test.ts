@@ -80,6 +80,9 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'uploads:abort': { account: 'acct', bucket: 'b', uploads: [{ key: 'k', uploadId: 'u' }] },
   'dialogs:pickFolder': { title: 't', defaultPath: '/tmp' },
   'dialogs:pickFiles': { title: 't', multiple: true, directories: false },
+  'entra:signIn': { credential: 'auto', tenantId: 'contoso.onmicrosoft.com' },
+  'entra:storageAccounts': { identity: { credential: 'azureCli' }, subscriptionId: 's' },
+  'entra:containers': { identity: { credential: 'azureCli' }, storageAccountId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a' },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../shared/contract';
 import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
+import { createEntraHandlers } from './accounts/entra.handlers';
+import { createAzureIdentities, type AzureIdentityOptions } from './accounts/identities/azure';
 import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   cipher: SecretCipher;
   /** Tuning passed to every provider (tests lower multipart sizes). */
   providerOptions?: ProviderOptions;
+  /** Microsoft Entra ID sign-in: the desktop signs in with a browser (the default), the served mode with a device code. */
+  entra?: AzureIdentityOptions;
 }
 
 /**
@@ -41,14 +45,19 @@ export interface EngineOptions {
 export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
-  const providers = createProviderRegistry(accounts, options.providerOptions);
   const listeners = new Set<EventListener>();
+  const identities = createAzureIdentities(options.entra ?? { interactive: 'browser' }, {
+    prompt: (prompt) => context.emit('entra:deviceCode', prompt),
+    done: (ok) => context.emit('entra:deviceCodeDone', { ok }),
+  });
+  const providerOptions: ProviderOptions = { ...options.providerOptions, azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }) };
+  const providers = createProviderRegistry(accounts, providerOptions);
 
   const context: EngineContext = {
     dataDir: options.dataDir,
     accounts,
     providers,
-    providerOptions: options.providerOptions,
+    providerOptions,
     emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
       for (const listener of listeners) {
         try {
@@ -98,6 +107,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createJobHandlers(jobs),
     ...migrations.handlers,
     ...createDialogHandlers(),
+    ...createEntraHandlers(identities),
   };
 
   let closed = false;

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   // The command line (skyferry) may use the same folder: one writer at a time.
   lockDataDir(dataDir, 'served');
   // In the served mode secrets are encrypted with a key file readable by the user alone (no OS keyring here).
-  const engine = await createEngine({ dataDir, cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')) });
+  // No browser may open on a served machine: an Entra sign-in without the Azure CLI shows a device code instead.
+  const engine = await createEngine({ dataDir, cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')), entra: { interactive: 'deviceCode' } });
   const maxUpload = process.env.SKYFERRY_MAX_UPLOAD_BYTES ? Number(process.env.SKYFERRY_MAX_UPLOAD_BYTES) : undefined;
   const server = await startServer({
     engine,

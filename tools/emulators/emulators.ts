@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ensureGoTool } from './build';
-import { answers, freePort, startProcess, tempDir, type RunningProcess } from './process';
+import { answers, freePort, listens, startProcess, tempDir, type RunningProcess } from './process';
+import { selfSignedCert, type SelfSignedPair } from './tls';
 import { REPO_ROOT } from './versions';
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
@@ -14,6 +15,8 @@ export interface AzuriteHandle {
   accountName: string;
   accountKey: string;
   connectionString: string;
+  /** With `oauth`: the self-signed certificate Azurite serves HTTPS with (clients must trust `tls.cert`). */
+  tls?: SelfSignedPair;
   stop(): Promise<void>;
 }
 
@@ -37,16 +40,26 @@ function withStop<T extends object>(value: T, proc: RunningProcess): T & { stop(
   return Object.assign(value, { stop: () => proc.stop() });
 }
 
-export async function startAzurite(options: { dataDir?: string } = {}): Promise<AzuriteHandle> {
+/**
+ * `oauth`: Azurite over HTTPS (a self-signed certificate made here) with `--oauth basic`, so that it takes bearer
+ * tokens (a JWT with aud https://storage.azure.com and an Entra issuer; the signature is not checked) besides keys.
+ */
+export async function startAzurite(options: { dataDir?: string; oauth?: boolean } = {}): Promise<AzuriteHandle> {
   const port = await freePort();
   const dir = options.dataDir ?? (await tempDir('azurite'));
   const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
-  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const tls = options.oauth ? await selfSignedCert(await tempDir('azurite-tls')) : undefined;
+  const scheme = tls ? 'https' : 'http';
+  const endpoint = `${scheme}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const oauthArgs = tls ? ['--oauth', 'basic', '--cert', tls.certFile, '--key', tls.keyFile] : [];
   const proc = await startProcess(
     'azurite',
     bin,
-    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent'],
-    { ready: () => answers(`http://127.0.0.1:${port}/`), cleanup: options.dataDir ? [] : [dir] },
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent', ...oauthArgs],
+    {
+      ready: () => (tls ? listens(port) : answers(`http://127.0.0.1:${port}/`)),
+      cleanup: [...(options.dataDir ? [] : [dir]), ...(tls ? [path.dirname(tls.certFile)] : [])],
+    },
   );
   return withStop(
     {
@@ -54,7 +67,8 @@ export async function startAzurite(options: { dataDir?: string } = {}): Promise<
       endpoint,
       accountName: AZURITE_ACCOUNT,
       accountKey: AZURITE_KEY,
-      connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`,
+      connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`,
+      ...(tls ? { tls } : {}),
     },
     proc,
   );

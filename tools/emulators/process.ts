@@ -86,3 +86,17 @@ export async function answers(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/** True once something accepts TCP connections on 127.0.0.1:`port` (for a server whose certificate is not trusted). */
+export function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

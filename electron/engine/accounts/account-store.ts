@@ -189,7 +189,8 @@ export async function openAccountStore(dataDir: string, cipher: SecretCipher): P
   const reusableSecrets = (name: string, next: AccountSettings): SecretValues | undefined => {
     const saved = secrets.get(name);
     const before = accounts.get(name);
-    if (!saved || saved.kind !== next.kind) return undefined;
+    // An Azure account that signs in with Microsoft Entra ID keeps no secret: a key saved before is dropped.
+    if (!saved || saved.kind !== next.kind || (next.kind === 'azure' && next.auth === 'entra')) return undefined;
     if (before && secretsDestination(before) !== secretsDestination(next)) throw new InvalidInputError(secretsNeededAgain(next.name));
     return saved.values;
   };

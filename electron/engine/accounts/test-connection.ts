@@ -95,6 +95,7 @@ function explain(e: unknown, settings: AccountSettings, bucket: string | undefin
     if (code === 'access_denied') return `The folder ${settings.root} cannot be read: check its permissions`;
   }
   if (code === 'not_found' && bucket) return `Bucket ${bucket} does not exist in ${name}`;
+  if (code === 'access_denied' && settings.kind === 'azure' && settings.auth === 'entra' && e instanceof SkyferryError) return e.message;
   if (code === 'access_denied') return `The key was rejected by ${name}: check the secret key`;
   if (code === 'cancelled') return `Testing ${name} took too long or was cancelled: check the endpoint and the network`;
   if ((code === 'retryable' || code === 'throttled') && endpoint) {

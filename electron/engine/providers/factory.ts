@@ -1,4 +1,5 @@
-import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings } from '../../../shared/accounts';
+import type { TokenCredential } from '@azure/identity';
+import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings, type AzureSettings } from '../../../shared/accounts';
 import { InvalidInputError } from '../../../shared/errors';
 import { createAzureProvider } from './azure/azure.provider';
 import { createGcsProvider } from './gcs/gcs.provider';
@@ -10,7 +11,11 @@ import { createS3Provider, type S3ProviderOptions } from './s3/s3.provider';
 export { DEFAULT_PULL, type PullSettings } from './azure/azure.pull';
 
 /** Tuning for tests and benchmarks; the app itself uses each provider's defaults. */
-export type ProviderOptions = S3ProviderOptions & { multipart?: MultipartSettings };
+export type ProviderOptions = S3ProviderOptions & {
+  multipart?: MultipartSettings;
+  /** The Microsoft Entra ID credential of an Azure account with auth "entra" (the engine keeps one per identity). */
+  azureCredential?: (settings: AzureSettings) => TokenCredential;
+};
 
 /** Saved (or just entered) secret values by field; parsed here against the account kind's schema. */
 export type SecretInput = Readonly<Record<string, string>> | undefined;
@@ -32,6 +37,7 @@ export function createProvider(settings: AccountSettings, secrets: SecretInput, 
     case 'gcs':
       return createGcsProvider(settings, parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key'), { multipart: options.multipart });
     case 'azure':
+      if (settings.auth === 'entra') return createAzureProvider(settings, {}, { multipart: options.multipart, credential: options.azureCredential?.(settings) });
       return createAzureProvider(settings, parseSecrets(AzureSecretsSchema, secrets, settings.name, 'connection string, key or SAS'), { multipart: options.multipart });
   }
 }

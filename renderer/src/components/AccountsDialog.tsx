@@ -4,6 +4,7 @@ import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/locati
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, splitPastedSasUrl, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
 import { Dialog } from './Dialog';
+import { EntraSignIn } from './EntraSignIn';
 import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
 import { Options } from './Options';
@@ -135,6 +136,7 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
       {visibleFields(kind, values).map((f) => (
         <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => splitPastedSasUrl(kind, { ...old, [f.path]: v }))} />
       ))}
+      {kind === 'azure' && values['auth'] === 'entra' && <EntraSignIn values={values} onChange={(patch) => setValues((old) => ({ ...old, ...patch }))} />}
       {Object.keys(errors).length > 0 && (
         <p className="field-error" role="alert">Check the highlighted fields.</p>
       )}

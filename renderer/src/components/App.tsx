@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
+import { subscribeEntra } from '../store/entra.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
@@ -10,6 +11,7 @@ import { MetadataPanel } from './MetadataPanel';
 import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
 import { Toasts } from './Toasts';
+import { EntraDeviceCodeNotice } from './EntraSignIn';
 import { Toolbar } from './Toolbar';
 import { TransfersPanel } from './TransfersPanel';
 
@@ -33,6 +35,7 @@ export function App() {
     });
     const off = subscribeJobs(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
+    const offEntra = subscribeEntra(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -51,6 +54,7 @@ export function App() {
     return () => {
       off();
       offMigrations();
+      offEntra();
     };
   }, []);
 
@@ -100,6 +104,7 @@ export function App() {
       <Dialogs />
       <ConflictDialog />
       <Toasts />
+      <EntraDeviceCodeNotice />
     </div>
   );
 }

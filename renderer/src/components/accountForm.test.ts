@@ -75,3 +75,24 @@ describe('editing an account with saved secrets', () => {
     expect(buildInput('s3', 'prod', { ...values, endpoint: 'https://elsewhere.example.com', 'secrets.accessKeyId': 'A', 'secrets.secretAccessKey': 'B' }, true, saved).errors).toBeNull();
   });
 });
+
+describe('an Azure account that signs in with Microsoft Entra ID', () => {
+  it('saves the identity and the chosen storage account, and no secret', () => {
+    const values = { auth: 'entra', 'entra.credential': 'azureCli', 'entra.tenantId': 'contoso.onmicrosoft.com', accountName: 'photos', endpoint: 'https://photos.blob.core.windows.net', container: 'raw' };
+    const r = buildInput('azure', 'photos', values, false);
+    expect(r.errors).toBeNull();
+    expect(r.input).toEqual({
+      kind: 'azure',
+      name: 'photos',
+      auth: 'entra',
+      entra: { credential: 'azureCli', tenantId: 'contoso.onmicrosoft.com' },
+      accountName: 'photos',
+      endpoint: 'https://photos.blob.core.windows.net',
+      container: 'raw',
+    });
+  });
+
+  it('asks to sign in first', () => {
+    expect(buildInput('azure', 'photos', { auth: 'entra' }, false).errors).toEqual({ auth: 'Sign in with Microsoft Entra ID and choose a storage account' });
+  });
+});

@@ -64,6 +64,7 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
         { value: 'sharedKey', label: 'Account name and key' },
         { value: 'connectionString', label: 'Connection string' },
         { value: 'sas', label: 'SAS token' },
+        { value: 'entra', label: 'Microsoft Entra ID (sign in)' },
       ],
     },
     { path: 'accountName', label: 'Storage account name', when: { path: 'auth', equals: 'sharedKey' } },
@@ -91,7 +92,26 @@ export function visibleFields(kind: ProviderKind, values: FormValues): FieldDef[
 export function valuesFromSummary(a: AccountSummary): FormValues {
   const v: FormValues = {};
   for (const [k, val] of Object.entries(a.settings)) if (typeof val === 'string' || typeof val === 'boolean') v[k] = val;
+  if (a.settings.kind === 'azure' && a.settings.entra) Object.assign(v, entraValues(a.settings.entra));
   return v;
+}
+
+/** An Entra identity as the form's flat values (EntraSignIn.tsx fills them). */
+function entraValues(identity: { credential: string; tenantId?: string }): FormValues {
+  return { 'entra.credential': identity.credential, 'entra.tenantId': identity.tenantId ?? '' };
+}
+
+/** Settings of an Azure account that signs in with Microsoft Entra ID: the identity and the account it chose. */
+function entraSettings(values: FormValues, settings: Record<string, unknown>, errors: Record<string, string>): void {
+  const credential = values['entra.credential'];
+  if (typeof credential !== 'string' || credential === '') {
+    errors['auth'] = 'Sign in with Microsoft Entra ID and choose a storage account';
+    return;
+  }
+  settings['entra'] = { credential, tenantId: values['entra.tenantId'] ?? '' };
+  const accountName = String(values['accountName'] ?? '').trim();
+  if (accountName) settings['accountName'] = accountName;
+  else if (!String(values['endpoint'] ?? '').trim()) errors['auth'] = 'Choose a storage account (or enter its blob service URL)';
 }
 
 /** Azure addresses an IP or localhost endpoint by path (http://127.0.0.1:10000/account/container), others by host. */
@@ -153,6 +173,7 @@ export function buildInput(
   const needSecrets = Object.keys(secrets).length > 0 || (!editing && kind === 's3');
   if (needSecrets) settings['secrets'] = kind === 's3' ? { accessKeyId: '', secretAccessKey: '', ...secrets } : secrets;
   const errors: Record<string, string> = {};
+  if (kind === 'azure' && values['auth'] === 'entra') entraSettings(values, settings, errors);
   if (kind === 'azure' && !editing) {
     const auth = values['auth'];
     if (auth === 'sharedKey' && !secrets['accountKey']) errors['secrets.accountKey'] = 'Enter the account key';

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { InvalidInputError } from '../../../../shared/errors';
@@ -9,6 +10,8 @@ export interface AzureClients {
   sharedKey: StorageSharedKeyCredential | undefined;
   /** The blob service URL without a query, safe to show. */
   endpoint: string;
+  /** The storage account's name when signed in with Microsoft Entra ID: presign signs user-delegation SAS for it. */
+  delegatedAccount?: string;
 }
 
 /**
@@ -84,7 +87,24 @@ function fromSas(settings: AzureSettings, secrets: AzureSecrets): AzureClients {
   return { service: new BlobServiceClient(`${endpoint}?${sas}`, undefined, PIPELINE), sharedKey: undefined, endpoint };
 }
 
-export function createAzureClients(settings: AzureSettings, secrets: AzureSecrets): AzureClients {
+/** The storage account's name: the setting, else the first label of an Azure host name. */
+function storageAccountName(settings: AzureSettings, endpoint: string): string {
+  if (settings.accountName) return settings.accountName;
+  const host = /^https?:\/\/([^/:]+)/.exec(endpoint)?.[1] ?? '';
+  const name = /^([a-z0-9]{3,24})\.blob\./.exec(host)?.[1];
+  if (!name) throw new InvalidInputError(`Account ${settings.name}: enter the storage account name.`);
+  return name;
+}
+
+function fromIdentity(settings: AzureSettings, credential: TokenCredential | undefined): AzureClients {
+  if (!credential) throw new InvalidInputError(`Account ${settings.name}: sign in with Microsoft Entra ID in Accounts.`);
+  const endpoint = defaultEndpoint(settings);
+  // Tokens are sent only over TLS (the SDK refuses a bearer token on http://).
+  if (!endpoint.startsWith('https://')) throw new InvalidInputError(`Account ${settings.name}: a Microsoft Entra sign-in needs an https:// blob endpoint.`);
+  return { service: new BlobServiceClient(endpoint, credential, PIPELINE), sharedKey: undefined, endpoint, delegatedAccount: storageAccountName(settings, endpoint) };
+}
+
+export function createAzureClients(settings: AzureSettings, secrets: AzureSecrets, credential?: TokenCredential): AzureClients {
   switch (settings.auth) {
     case 'connectionString':
       return fromConnectionString(settings, secrets);
@@ -92,5 +112,7 @@ export function createAzureClients(settings: AzureSettings, secrets: AzureSecret
       return fromSharedKey(settings, secrets);
     case 'sas':
       return fromSas(settings, secrets);
+    case 'entra':
+      return fromIdentity(settings, credential);
   }
 }

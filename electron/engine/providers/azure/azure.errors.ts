@@ -12,7 +12,13 @@ export interface AzureErrorContext {
   endpoint: string;
   container?: string;
   key?: string;
+  /** Signed in with Microsoft Entra ID: a refusal is about the identity's roles, not a key. */
+  identity?: boolean;
 }
+
+/** What a refused Microsoft Entra identity needs, in the words of Azure's role names. */
+const ROLE_ADVICE =
+  'The Microsoft Entra identity you signed in with has no data access here: assign it the role "Storage Blob Data Reader" (to browse and download) or "Storage Blob Data Contributor" (to upload, copy and delete) on the storage account or container, in Access control (IAM). Role changes take a few minutes to apply.';
 
 const AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 const INPUT_CODES = new Set([
@@ -79,6 +85,9 @@ export function toAzureError(e: unknown, ctx: AzureErrorContext): SkyferryError 
   }
   if (status === 404) return new NotFoundError(`${where(ctx)} was not found.`, opts);
 
+  if (ctx.identity && (AUTH_CODES.has(code) || status === 401 || status === 403)) {
+    return new AccessDeniedError(`Access to ${where(ctx)} was denied (${code || status || 'forbidden'}). ${ROLE_ADVICE}`, opts);
+  }
   if (AUTH_CODES.has(code) || status === 401) {
     return new AccessDeniedError(`Access to ${where(ctx)} was denied. The key was rejected: check the account key or SAS in Accounts.`, opts);
   }

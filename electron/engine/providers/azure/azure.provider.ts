@@ -1,4 +1,5 @@
 import { PassThrough, Readable, pipeline } from 'node:stream';
+import type { TokenCredential } from '@azure/identity';
 import { BlobSASPermissions, type BlobItem, type ContainerClient } from '@azure/storage-blob';
 import type { AzureSecrets, AzureSettings } from '../../../../shared/accounts';
 import { CancelledError, ConflictError, InvalidInputError, NotFoundError } from '../../../../shared/errors';
@@ -15,6 +16,7 @@ import { removeBlobs } from './azure.remove';
 import { uploadStream } from './azure.upload';
 import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash } from './azure.blocks';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
+import { delegationSigner } from './azure.sas';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -43,15 +45,17 @@ export interface AzureProviderOptions {
   pull?: PullSettings;
   /** How long a block upload may show no progress before it is cut (DEFAULT_BLOCK_STALL_MS). */
   blockStallMs?: number;
+  /** The Microsoft Entra ID credential of an account with auth "entra". */
+  credential?: TokenCredential;
 }
 
 /** An Azure Blob Storage account as a provider: parallel block puts, Copy Blob, cloud-side pulls from a signed URL. */
 export function createAzureProvider(settings: AzureSettings, secrets: AzureSecrets, options: AzureProviderOptions = {}): Provider {
-  const { service, sharedKey, endpoint } = createAzureClients(settings, secrets);
+  const { service, sharedKey, endpoint, delegatedAccount } = createAzureClients(settings, secrets, options.credential);
   const multipart = options.multipart ?? DEFAULT_MULTIPART;
   const pull = options.pull ?? DEFAULT_PULL;
   const account = settings.name;
-  const fail = (e: unknown, container?: string, key?: string) => toAzureError(e, { account, endpoint, container, key });
+  const fail = (e: unknown, container?: string, key?: string) => toAzureError(e, { account, endpoint, container, key, identity: delegatedAccount !== undefined });
   const where = (container: string, key?: string): string => `az://${account}/${container}${key === undefined ? '' : `/${key}`}`;
   // A ContainerClient holds only its URL and the service's shared pipeline, but building one costs a generated
   // protocol client (URL parsing, six operation groups): kept per container instead of built for every request.
@@ -115,6 +119,12 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     if (!(expiresSeconds > 0)) throw new InvalidInputError('A shared link must expire a positive number of seconds from now.');
     const client = container(bucket).getBlobClient(key);
     return call(undefined, bucket, key, () => client.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + expiresSeconds * 1000) }));
+  };
+
+  /** A user-delegation SAS for an account signed in with Microsoft Entra ID (azure.sas.ts). */
+  const presignDelegated = (accountName: string) => {
+    const sign = delegationSigner(service, accountName);
+    return (bucket: string, key: string, expiresSeconds: number): Promise<string> => call(undefined, bucket, key, () => sign(container(bucket).containerName, key, expiresSeconds));
   };
 
   return {
@@ -337,6 +347,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
     },
 
     ...(sharedKey ? { presign } : {}),
+    ...(delegatedAccount ? { presign: presignDelegated(delegatedAccount) } : {}),
 
     async close() {
       // The SDK's HTTP client keeps no per-provider sockets or timers that need closing.
