@@ -87,6 +87,10 @@ function scrub(message: string, secrets: SecretValues | undefined): string {
   return out;
 }
 
+function signsInWithoutSavedKey(settings: AccountSettings): boolean {
+  return (settings.kind === 's3' && settings.auth !== undefined && settings.auth !== 'keys') || (settings.kind === 'gcs' && settings.auth === 'adc');
+}
+
 function explain(e: unknown, settings: AccountSettings, bucket: string | undefined, endpoint: string | undefined): string {
   const name = settings.name;
   const code = e instanceof SkyferryError ? e.code : 'fatal';
@@ -95,6 +99,8 @@ function explain(e: unknown, settings: AccountSettings, bucket: string | undefin
     if (code === 'access_denied') return `The folder ${settings.root} cannot be read: check its permissions`;
   }
   if (code === 'not_found' && bucket) return `Bucket ${bucket} does not exist in ${name}`;
+  // A profile, the environment or ADC: the provider's message names the identity and what to do (a login command).
+  if (code === 'access_denied' && e instanceof SkyferryError && signsInWithoutSavedKey(settings)) return e.message;
   if (code === 'access_denied') return `The key was rejected by ${name}: check the secret key`;
   if (code === 'cancelled') return `Testing ${name} took too long or was cancelled: check the endpoint and the network`;
   if ((code === 'retryable' || code === 'throttled') && endpoint) {

@@ -1,6 +1,7 @@
 import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings } from '../../../shared/accounts';
 import { InvalidInputError } from '../../../shared/errors';
 import { createAzureProvider } from './azure/azure.provider';
+import type { AdcOptions } from './gcs/gcs.credentials';
 import { createGcsProvider } from './gcs/gcs.provider';
 import { createLocalProvider } from './local/local.provider';
 import type { MultipartSettings, Provider } from './provider';
@@ -8,9 +9,11 @@ import { createS3Provider, type S3ProviderOptions } from './s3/s3.provider';
 
 /** The cloud-side pull's defaults (Azure's Put Blob / Put Block From URL sizes), which the cost estimator prices. */
 export { DEFAULT_PULL, type PullSettings } from './azure/azure.pull';
+/** The AWS profiles the account dialog offers, and the MFA prompt a role may need. */
+export { listAwsProfiles, ssoLoginCommand, type AwsProfileInfo, type MfaCodeSource } from './s3/s3.credentials';
 
 /** Tuning for tests and benchmarks; the app itself uses each provider's defaults. */
-export type ProviderOptions = S3ProviderOptions & { multipart?: MultipartSettings };
+export type ProviderOptions = S3ProviderOptions & { multipart?: MultipartSettings; adc?: AdcOptions };
 
 /** Saved (or just entered) secret values by field; parsed here against the account kind's schema. */
 export type SecretInput = Readonly<Record<string, string>> | undefined;
@@ -22,15 +25,20 @@ function parseSecrets<T>(schema: { safeParse(v: unknown): { success: true; data:
   return parsed.data;
 }
 
+/** An account that signs in with a profile, the environment or ADC has no saved secret. */
+function usesSavedKeys(settings: AccountSettings): boolean {
+  return settings.kind === 's3' ? (settings.auth ?? 'keys') === 'keys' : settings.kind === 'gcs' ? (settings.auth ?? 'key') === 'key' : true;
+}
+
 /** Builds the provider for one account. Secrets stay inside the engine: the provider keeps them in its client. */
 export function createProvider(settings: AccountSettings, secrets: SecretInput, options: ProviderOptions = {}): Provider {
   switch (settings.kind) {
     case 'local':
       return createLocalProvider(settings);
     case 's3':
-      return createS3Provider(settings, parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key'), options);
+      return createS3Provider(settings, usesSavedKeys(settings) ? parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key') : undefined, options);
     case 'gcs':
-      return createGcsProvider(settings, parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key'), { multipart: options.multipart });
+      return createGcsProvider(settings, usesSavedKeys(settings) ? parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key') : {}, { multipart: options.multipart, ...(options.adc ? { adc: options.adc } : {}) });
     case 'azure':
       return createAzureProvider(settings, parseSecrets(AzureSecretsSchema, secrets, settings.name, 'connection string, key or SAS'), { multipart: options.multipart });
   }

@@ -10,6 +10,7 @@ import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
+import { awsCredentialProvider, type MfaCodeSource } from './s3.credentials';
 import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
@@ -62,6 +63,8 @@ export interface S3ProviderOptions {
   multipart?: MultipartSettings;
   /** Server-side copy sizing; tests lower the threshold to drive UploadPartCopy with a small object. */
   copy?: Partial<CopySettings>;
+  /** Where a role that asks for MFA gets its code (the engine asks the user through the renderer). */
+  mfaCode?: MfaCodeSource;
 }
 
 /** Decodes a listing field sent with EncodingType=url (form encoding: `+` is a space). */
@@ -76,9 +79,9 @@ function isNotImplemented(err: unknown): boolean {
 }
 
 /** An S3 (or S3-compatible) account as a provider: parallel multipart puts, UploadPartCopy copies, presigned GETs. */
-export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
-  registerSecret(secrets.secretAccessKey);
-  registerSecret(secrets.sessionToken);
+export function createS3Provider(settings: S3Settings, secrets: S3Secrets | undefined, options: S3ProviderOptions = {}): Provider {
+  registerSecret(secrets?.secretAccessKey);
+  registerSecret(secrets?.sessionToken);
   const multipart = options.multipart ?? DEFAULT_MULTIPART;
   const copySettings: CopySettings = { ...DEFAULT_COPY, concurrency: multipart.concurrency, ...options.copy };
   const endpoint = settings.endpoint;
@@ -87,7 +90,10 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     region: settings.region,
     endpoint,
     forcePathStyle: settings.forcePathStyle,
-    credentials: { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken },
+    // Saved keys, or (a profile, the environment) the SDK's provider, which it calls again before they expire.
+    credentials: secrets
+      ? { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken }
+      : awsCredentialProvider(settings, { ...(options.mfaCode ? { mfaCode: options.mfaCode } : {}) }),
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
     logger: sdkLogger,
