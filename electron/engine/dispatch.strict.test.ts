@@ -78,6 +78,8 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'uploads:abort': { account: 'acct', bucket: 'b', uploads: [{ key: 'k', uploadId: 'u' }] },
   'dialogs:pickFolder': { title: 't', defaultPath: '/tmp' },
   'dialogs:pickFiles': { title: 't', multiple: true, directories: false },
+  'accounts:awsProfiles': {},
+  'accounts:mfaCode': { id: 'prompt-1', code: '123456' },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { EventName, EventPayload } from '../../shared/contract';
 import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
+import { createIdentityHandlers } from './accounts/identities/identities.handlers';
+import { createMfaBroker } from './accounts/identities/mfa';
 import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
@@ -41,14 +43,17 @@ export interface EngineOptions {
 export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
-  const providers = createProviderRegistry(accounts, options.providerOptions);
   const listeners = new Set<EventListener>();
+  // A role that asks for MFA gets its code from the user, through an event and a channel (accounts/identities/).
+  const mfa = createMfaBroker((event, payload) => context.emit(event, payload));
+  const providerOptions = { ...options.providerOptions, mfaCode: mfa.ask };
+  const providers = createProviderRegistry(accounts, providerOptions);
 
   const context: EngineContext = {
     dataDir: options.dataDir,
     accounts,
     providers,
-    providerOptions: options.providerOptions,
+    providerOptions,
     emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
       for (const listener of listeners) {
         try {
@@ -91,6 +96,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
 
   const handlers: Handlers = {
     ...createAccountHandlers(context),
+    ...createIdentityHandlers(mfa),
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),

@@ -11,6 +11,8 @@ import { readAll } from '../../test-support/conformance/data';
 import { withFaults } from '../../test-support/faulty-provider';
 import { resolverFor } from '../../test-support/resolver';
 import { createLocalProvider } from '../local/local.provider';
+import type { EventName, EventPayload } from '../../../../shared/contract';
+import { createMfaBroker } from '../../accounts/identities/mfa';
 import { listAwsProfiles } from './s3.credentials';
 import { createS3Provider } from './s3.provider';
 
@@ -53,6 +55,11 @@ beforeAll(async () => {
     '[profile ferry]',
     'role_arn = arn:aws:iam::123456789012:role/skyferry',
     'source_profile = root',
+    '',
+    '[profile mfa]',
+    'role_arn = arn:aws:iam::123456789012:role/skyferry',
+    'source_profile = root',
+    'mfa_serial = arn:aws:iam::123456789012:mfa/tester',
     '',
     '[profile proc]',
     `credential_process = ${script}`,
@@ -132,6 +139,29 @@ describe('AWS profiles', () => {
       await s3.close?.();
     }
   }, 60_000);
+
+  it('asks for the MFA code of a role with mfa_serial through the prompt, and stops when the prompt is cancelled', async () => {
+    const prompts: Array<EventPayload<'accounts:mfaPrompt'>> = [];
+    let reply: string | undefined = '123456';
+    const broker = createMfaBroker(<E extends EventName>(event: E, payload: EventPayload<E>) => {
+      if (event !== 'accounts:mfaPrompt') return;
+      const prompt = payload as EventPayload<'accounts:mfaPrompt'>;
+      prompts.push(prompt);
+      // The user types the code in the window that shows the prompt.
+      setTimeout(() => broker.answer(prompt.id, reply), 50);
+    });
+    const withCode = createS3Provider(settings('mfa', 'mfa'), undefined, { mfaCode: broker.ask });
+    await withCode.createBucket('mfa-bucket');
+    expect((await withCode.listBuckets()).map((b) => b.name)).toContain('mfa-bucket');
+    await withCode.close?.();
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toMatchObject({ account: 'mfa', profile: 'mfa', serial: 'arn:aws:iam::123456789012:mfa/tester' });
+
+    reply = undefined;
+    const cancelled = createS3Provider(settings('mfa2', 'mfa'), undefined, { mfaCode: broker.ask });
+    await expect(cancelled.listBuckets()).rejects.toMatchObject({ code: 'access_denied', message: expect.stringMatching(/MFA code was not entered/) as unknown });
+    await cancelled.close?.();
+  });
 
   it('a job longer than the credential_process credentials completes; the process was called again', async () => {
     const s3 = createS3Provider(settings('proc', 'proc'), undefined);
