@@ -82,6 +82,11 @@ async function credentialsError(err: unknown, settings: S3Settings): Promise<Sky
   if (net && UNREACHABLE.has(net)) {
     return new RetryableError(`Could not reach the AWS sign-in service for ${name} (${net}): check the network`, { cause: err });
   }
+  // STS (or SSO) answered with a server error or a throttle: worth another try, as any request.
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500 || status === 429) {
+    return new RetryableError(`The AWS sign-in service was not ready for ${name} (HTTP ${status}); it will be retried`, { cause: err });
+  }
   const message = err instanceof Error ? err.message : String(err);
   const said = serviceMessage(message);
   if (settings.auth === 'environment') {

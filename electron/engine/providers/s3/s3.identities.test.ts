@@ -15,6 +15,7 @@ import type { EventName, EventPayload } from '../../../../shared/contract';
 import { createMfaBroker } from '../../accounts/identities/mfa';
 import { listAwsProfiles } from './s3.credentials';
 import { createS3Provider } from './s3.provider';
+import { waitForMinioSts } from '../../test-support/sts-ready';
 
 /**
  * Accounts that sign in with a profile of the AWS config files, resolved by the SDK against MinIO: a role assumed
@@ -31,6 +32,7 @@ const PROCESS_LIFETIME_S = 2;
 
 beforeAll(async () => {
   minio = await startMinio();
+  await waitForMinioSts(minio);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'skyferry-aws-profiles-'));
   countFile = path.join(tmp, 'process-calls.txt');
   // The credential_process: prints the SDK's JSON (Version 1) with an Expiration a few seconds ahead, and logs

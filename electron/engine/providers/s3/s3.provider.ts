@@ -103,6 +103,13 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets | unde
     requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
   });
 
+  /** The expiry of the credentials the client signs with now (the SDK refreshes them first when they are near it). */
+  const signingExpiry = async (signal?: AbortSignal): Promise<Date | undefined> => {
+    if (secrets) return undefined;
+    const identity = await call({ op: 'sign in', signal }, () => client.config.credentials());
+    return identity.expiration;
+  };
+
   // Cleared for good once the store answers 501 to a conditional delete (some S3-compatible stores).
   let conditionalDeletes = true;
 
@@ -334,8 +341,14 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets | unde
       if (!(expiresSeconds > 0 && expiresSeconds <= MAX_PRESIGN_SECONDS)) {
         throw new InvalidInputError(`A shared link lasts between 1 second and 7 days (asked: ${expiresSeconds} s)`);
       }
-      return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) }));
+      // A URL signed with temporary credentials stops working when they do: it never says it lasts longer.
+      const until = await signingExpiry();
+      const left = until ? Math.floor((until.getTime() - Date.now()) / 1000) : Infinity;
+      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), left));
+      return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }));
     },
+
+    ...(secrets ? {} : { signingExpiry }),
 
     async close() {
       client.destroy();
