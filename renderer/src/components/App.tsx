@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
+import { subscribeIdentities } from '../store/identities.slice';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
 import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
 import { CostsView } from './costs/CostsView';
 import { MetadataPanel } from './MetadataPanel';
+import { MfaPrompt } from './MfaPrompt';
 import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
 import { Toasts } from './Toasts';
@@ -33,6 +35,7 @@ export function App() {
     });
     const off = subscribeJobs(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
+    const offIdentities = subscribeIdentities(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -51,6 +54,7 @@ export function App() {
     return () => {
       off();
       offMigrations();
+      offIdentities();
     };
   }, []);
 
@@ -99,6 +103,7 @@ export function App() {
       <TransfersPanel />
       <Dialogs />
       <ConflictDialog />
+      <MfaPrompt />
       <Toasts />
     </div>
   );

@@ -3,6 +3,7 @@ import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
 import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
+import { createIdentitiesSlice, type IdentitiesSlice } from './identities.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
@@ -23,7 +24,8 @@ export type AppState = AccountsSlice &
   MigrationsSlice &
   CostsSlice &
   RetentionSlice &
-  ConflictsSlice;
+  ConflictsSlice &
+  IdentitiesSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -39,6 +41,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
+  ...createIdentitiesSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
