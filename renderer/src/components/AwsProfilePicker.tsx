@@ -50,7 +50,7 @@ export function AwsProfilePicker({ value, error, onChange }: { value: string; er
             <option key={m} value={m}>{`${m} (not in the AWS files)`}</option>
           ))}
         </select>
-        <button type="button" onClick={() => void load()} aria-label="Read the AWS profiles again">
+        <button type="button" onClick={() => void load()} aria-label="Read the AWS config files again">
           Reload
         </button>
       </div>
