@@ -189,6 +189,13 @@ export function secretsDestination(settings: AccountSettings): string {
   }
 }
 
+/** False for an account that signs in without Skyferry's secret store (an AWS profile, the environment, Google's ADC). */
+export function usesSavedSecrets(settings: AccountSettings): boolean {
+  if (settings.kind === 's3') return (settings.auth ?? 'keys') === 'keys';
+  if (settings.kind === 'gcs') return (settings.auth ?? 'key') === 'key';
+  return true;
+}
+
 /** The message when an edit would send saved secrets somewhere new. */
 export function secretsNeededAgain(name: string): string {
   return `The endpoint of ${name} changed: enter its secrets again (saved secrets are only sent to the endpoint they were entered for)`;

@@ -110,6 +110,15 @@ describe('accounts on an AWS profile, through the engine', () => {
     expect((await fetch(link.url)).status).toBe(200);
   });
 
+  it('an account switched from saved keys to a profile keeps no secret', async () => {
+    const keys = { ...account(), name: 'switch', auth: 'keys', secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } };
+    expect(((await call(engine, 'accounts:save', { account: keys })) as { hasSecrets: boolean }).hasSecrets).toBe(true);
+    const switched = (await call(engine, 'accounts:save', { account: { ...account(), name: 'switch' }, previousName: 'switch' })) as { hasSecrets: boolean };
+    expect(switched.hasSecrets).toBe(false);
+    const listed = (await call(engine, 'accounts:list', {})) as Array<{ settings: { name: string }; hasSecrets: boolean }>;
+    expect(listed.find((a) => a.settings.name === 'switch')?.hasSecrets).toBe(false);
+  });
+
   it('an unanswered prompt can be cancelled from the renderer: the channel refuses a prompt that is not waiting', async () => {
     const r: Result<unknown> = await engine.invoke('accounts:mfaCode', { id: 'not-a-prompt' });
     expect(r.ok).toBe(false);

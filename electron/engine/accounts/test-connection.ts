@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { AccountSettings, ConnectionTestResult } from '../../../shared/accounts';
+import { usesSavedSecrets, type AccountSettings, type ConnectionTestResult } from '../../../shared/accounts';
 import { SkyferryError } from '../../../shared/errors';
 import { redact } from '../log';
 import { createProvider, type ProviderOptions } from '../providers/factory';
@@ -87,10 +87,6 @@ function scrub(message: string, secrets: SecretValues | undefined): string {
   return out;
 }
 
-function signsInWithoutSavedKey(settings: AccountSettings): boolean {
-  return (settings.kind === 's3' && settings.auth !== undefined && settings.auth !== 'keys') || (settings.kind === 'gcs' && settings.auth === 'adc');
-}
-
 function explain(e: unknown, settings: AccountSettings, bucket: string | undefined, endpoint: string | undefined): string {
   const name = settings.name;
   const code = e instanceof SkyferryError ? e.code : 'fatal';
@@ -100,7 +96,7 @@ function explain(e: unknown, settings: AccountSettings, bucket: string | undefin
   }
   if (code === 'not_found' && bucket) return `Bucket ${bucket} does not exist in ${name}`;
   // A profile, the environment or ADC: the provider's message names the identity and what to do (a login command).
-  if (code === 'access_denied' && e instanceof SkyferryError && signsInWithoutSavedKey(settings)) return e.message;
+  if (code === 'access_denied' && e instanceof SkyferryError && !usesSavedSecrets(settings)) return e.message;
   if (code === 'access_denied') return `The key was rejected by ${name}: check the secret key`;
   if (code === 'cancelled') return `Testing ${name} took too long or was cancelled: check the endpoint and the network`;
   if ((code === 'retryable' || code === 'throttled') && endpoint) {

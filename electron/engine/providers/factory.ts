@@ -1,4 +1,4 @@
-import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings } from '../../../shared/accounts';
+import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, usesSavedSecrets, type AccountSettings } from '../../../shared/accounts';
 import { InvalidInputError } from '../../../shared/errors';
 import { createAzureProvider } from './azure/azure.provider';
 import type { AdcOptions } from './gcs/gcs.credentials';
@@ -25,20 +25,15 @@ function parseSecrets<T>(schema: { safeParse(v: unknown): { success: true; data:
   return parsed.data;
 }
 
-/** An account that signs in with a profile, the environment or ADC has no saved secret. */
-function usesSavedKeys(settings: AccountSettings): boolean {
-  return settings.kind === 's3' ? (settings.auth ?? 'keys') === 'keys' : settings.kind === 'gcs' ? (settings.auth ?? 'key') === 'key' : true;
-}
-
 /** Builds the provider for one account. Secrets stay inside the engine: the provider keeps them in its client. */
 export function createProvider(settings: AccountSettings, secrets: SecretInput, options: ProviderOptions = {}): Provider {
   switch (settings.kind) {
     case 'local':
       return createLocalProvider(settings);
     case 's3':
-      return createS3Provider(settings, usesSavedKeys(settings) ? parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key') : undefined, options);
+      return createS3Provider(settings, usesSavedSecrets(settings) ? parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key') : undefined, options);
     case 'gcs':
-      return createGcsProvider(settings, usesSavedKeys(settings) ? parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key') : {}, { multipart: options.multipart, ...(options.adc ? { adc: options.adc } : {}) });
+      return createGcsProvider(settings, usesSavedSecrets(settings) ? parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key') : {}, { multipart: options.multipart, ...(options.adc ? { adc: options.adc } : {}) });
     case 'azure':
       return createAzureProvider(settings, parseSecrets(AzureSecretsSchema, secrets, settings.name, 'connection string, key or SAS'), { multipart: options.multipart });
   }
