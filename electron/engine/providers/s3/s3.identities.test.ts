@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,7 +205,6 @@ describe('AWS profiles', () => {
     const cache = path.join(home, '.aws', 'sso', 'cache');
     await mkdir(cache, { recursive: true });
     // The SDK's cache file name: the SHA-1 of the sso-session's name.
-    const { createHash } = await import('node:crypto');
     const file = `${createHash('sha1').update('corp-session').digest('hex')}.json`;
     await writeFile(path.join(cache, file), JSON.stringify({ accessToken: 'expired-sso-access-token', expiresAt: new Date(Date.now() - 3600_000).toISOString(), region: 'us-east-1', startUrl: 'https://skyferry-test.awsapps.com/start' }));
     process.env.HOME = home;
@@ -229,14 +229,32 @@ describe('AWS profiles', () => {
     }
   });
 
+  it('"Environment / instance role" takes the SDK default chain: here the AWS_* variables of the process', async () => {
+    const before = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = minio.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = minio.secretAccessKey;
+    const s3 = createS3Provider({ ...settings('env', ''), auth: 'environment', profile: undefined }, undefined);
+    try {
+      await s3.createBucket('env-bucket');
+      expect((await s3.listBuckets()).map((b) => b.name)).toContain('env-bucket');
+      // Long-lived keys: a share link lasts what was asked.
+      expect(await s3.signingExpiry?.()).toBeUndefined();
+    } finally {
+      await s3.close?.();
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', before.id], ['AWS_SECRET_ACCESS_KEY', before.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('a profile that is not in the files says so', async () => {
     const s3 = createS3Provider(settings('nope', 'no-such-profile'), undefined);
     await expect(s3.listBuckets()).rejects.toThrow(/There is no AWS profile "no-such-profile"/);
     await s3.close?.();
   });
 
-  it('puts and reads back with the static keys of a profile in the credentials file', async () => {
-    // The "static" profile holds keys MinIO does not know: the store's refusal says the key was rejected.
+  it('uses the static keys of a profile in the credentials file: keys MinIO does not know are refused as keys', async () => {
     const s3 = createS3Provider(settings('static', 'static'), undefined);
     await expect(s3.put('role-bucket', 'x', Readable.from([Buffer.from('x')]), { size: 1 })).rejects.toMatchObject({ code: 'access_denied' });
     await s3.close?.();
