@@ -99,6 +99,18 @@ test('an S3 account on an AWS profile (a role): added in the dialog, browsed, co
   await waitForJobs(page);
   await expect(row(left, 'from-disk.txt')).toBeVisible();
   await shot('after-copies');
+
+  // A share link signed by the role's temporary credentials cannot outlive them: the dialog says until when it works.
+  await row(left, 'from-disk.txt').click();
+  await page.getByRole('toolbar', { name: 'Actions' }).getByRole('button', { name: 'Share link…' }).click();
+  const share = page.getByRole('dialog', { name: 'Share link' });
+  await share.getByLabel('Expires after').selectOption({ label: '7 days' });
+  await share.getByRole('button', { name: 'Create and copy link' }).click();
+  await expect(share.getByRole('status')).toContainText('temporary credentials');
+  const link = await share.getByLabel(/^Link \(valid until/).inputValue();
+  expect(Number(new URL(link).searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(3600);
+  expect((await fetch(link)).status).toBe(200);
+  await share.getByRole('button', { name: 'Close' }).click();
   const copied = await emulators.clients.s3.send(new GetObjectCommand({ Bucket: emulators.buckets.s3, Key: 'web/from-disk.txt' }));
   expect(await copied.Body?.transformToString()).toBe('written on disk, copied by a role\n');
 });
