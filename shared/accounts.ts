@@ -50,6 +50,29 @@ const pricing = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
+/**
+ * How an S3 account signs in. `keys` (also when absent): the access key saved in Skyferry's secret store.
+ * `profile`: a profile of the AWS shared config and credentials files (static keys, role_arn with source_profile,
+ * credential_process, SSO), resolved and refreshed by the AWS SDK. `environment`: the SDK's default chain
+ * (environment variables, web identity, container or instance role). The account saves the choice and the profile's
+ * name only; what the SDK obtains stays in the engine's memory.
+ */
+const awsIdentityFields = {
+  auth: z.enum(['keys', 'profile', 'environment']).optional(),
+  profile: z.string().trim().max(128).optional(),
+};
+
+/**
+ * How a GCS account signs in. `key` (also when absent): the service-account key saved in Skyferry's secret store.
+ * `adc`: Application Default Credentials read by google-auth-library (gcloud's authorized_user file, a workload
+ * identity federation file, service-account impersonation, or the metadata server), from `credentialsFile` when
+ * set, else from GOOGLE_APPLICATION_CREDENTIALS or gcloud's well-known file.
+ */
+const gcpIdentityFields = {
+  auth: z.enum(['key', 'adc']).optional(),
+  credentialsFile: z.string().trim().max(4096).optional(),
+};
+
 export const S3SettingsSchema = z.object({
   kind: z.literal('s3'),
   name,
@@ -61,6 +84,7 @@ export const S3SettingsSchema = z.object({
   /** Optional: limit the account to one bucket (for keys that cannot list buckets). */
   bucket: z.string().trim().optional(),
   pricing,
+  ...awsIdentityFields,
 });
 export const S3SecretsSchema = z.object({
   accessKeyId: z.string().trim().min(1, 'Enter the access key ID'),
@@ -81,6 +105,7 @@ export const GcsSettingsSchema = z.object({
   authenticateEndpoint: z.boolean().optional(),
   bucket: z.string().trim().optional(),
   pricing,
+  ...gcpIdentityFields,
 });
 export const GcsSecretsSchema = z.object({
   /** The service-account key file's JSON text; absent for an emulator. */
@@ -181,6 +206,14 @@ export function secretsDestination(settings: AccountSettings): string {
     case 'local':
       return 'local';
   }
+}
+
+/** False for an account that signs in without Skyferry's secret store (an AWS profile, the environment, Google's ADC, Entra ID). */
+export function usesSavedSecrets(settings: AccountSettings): boolean {
+  if (settings.kind === 's3') return (settings.auth ?? 'keys') === 'keys';
+  if (settings.kind === 'gcs') return (settings.auth ?? 'key') === 'key';
+  if (settings.kind === 'azure') return settings.auth !== 'entra';
+  return true;
 }
 
 /** The message when an edit would send saved secrets somewhere new. */

@@ -83,6 +83,8 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'entra:signIn': { credential: 'auto', tenantId: 'contoso.onmicrosoft.com' },
   'entra:storageAccounts': { identity: { credential: 'azureCli' }, subscriptionId: 's' },
   'entra:containers': { identity: { credential: 'azureCli' }, storageAccountId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a' },
+  'accounts:awsProfiles': {},
+  'accounts:mfaCode': { id: 'prompt-1', code: '123456' },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

@@ -5,6 +5,8 @@ import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
 import { createEntraHandlers } from './accounts/entra.handlers';
 import { createAzureIdentities, type AzureIdentityOptions } from './accounts/identities/azure';
+import { createIdentityHandlers } from './accounts/identities/identities.handlers';
+import { createMfaBroker } from './accounts/identities/mfa';
 import type { SecretCipher } from './accounts/secret-store';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
@@ -50,7 +52,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     prompt: (prompt) => context.emit('entra:deviceCode', prompt),
     done: (ok) => context.emit('entra:deviceCodeDone', { ok }),
   });
-  const providerOptions: ProviderOptions = { ...options.providerOptions, azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }) };
+  // A role that asks for MFA gets its code from the user, through an event and a channel (accounts/identities/).
+  const mfa = createMfaBroker((event, payload) => context.emit(event, payload));
+  const providerOptions: ProviderOptions = {
+    ...options.providerOptions,
+    azureCredential: (s) => identities.credential(s.entra ?? { credential: 'azureCli' }),
+    mfaCode: mfa.ask,
+  };
   const providers = createProviderRegistry(accounts, providerOptions);
 
   const context: EngineContext = {
@@ -100,6 +108,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
 
   const handlers: Handlers = {
     ...createAccountHandlers(context),
+    ...createIdentityHandlers(mfa),
     ...createStorageHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),

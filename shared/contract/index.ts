@@ -8,6 +8,7 @@ import { migrationChannels, migrationEvents } from './migrations.channels';
 import { uploadChannels } from './uploads.channels';
 import { dialogChannels } from './dialogs.channels';
 import { entraChannels, entraEvents } from './entra.channels';
+import { identityChannels, identityEvents } from './identities.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -18,6 +19,7 @@ export * from './migrations.channels';
 export * from './uploads.channels';
 export * from './dialogs.channels';
 export * from './entra.channels';
+export * from './identities.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -34,6 +36,7 @@ export const channels = {
   ...uploadChannels,
   ...dialogChannels,
   ...entraChannels,
+  ...identityChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -49,6 +52,7 @@ export const events = {
   ...retentionEvents,
   ...migrationEvents,
   ...entraEvents,
+  ...identityEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -51,7 +51,8 @@ export const objectChannels = {
   'objects:setMetadata': channel(z.object({ uri: UriSchema, patch: MetadataPatchSchema }), ObjectMetadataSchema),
   'objects:presign': channel(
     z.object({ uri: UriSchema, expiresSeconds: z.number().int().min(60).max(7 * 24 * 3600) }),
-    z.object({ url: z.string(), expires: z.string() }),
+    /** `note`: why the link expires sooner than asked (temporary credentials signed it). */
+    z.object({ url: z.string(), expires: z.string(), note: z.string().optional() }),
   ),
   /** Creates an empty folder marker `prefix/`. */
   'objects:mkdir': channel(z.object({ uri: UriSchema }), Ok),

@@ -6,6 +6,7 @@ import {
   endpointProblem,
   secretsDestination,
   secretsNeededAgain,
+  usesSavedSecrets,
   type AccountInput,
   type AccountSettings,
   type AccountSummary,
@@ -233,8 +234,9 @@ export async function openAccountStore(dataDir: string, cipher: SecretCipher): P
           if (!accounts.has(previousName)) throw new NotFoundError(`There is no account named "${previousName}" to rename`);
           if (accounts.has(settings.name)) throw new ConflictError(`An account named "${settings.name}" already exists: choose another name`);
         }
-        const given = cleanSecrets(newSecretsInput);
-        const values = given ?? reusableSecrets(oldName, settings);
+        // An account that signs in without saved secrets keeps none (keys saved before the switch are deleted).
+        const given = usesSavedSecrets(settings) ? cleanSecrets(newSecretsInput) : undefined;
+        const values = usesSavedSecrets(settings) ? (given ?? reusableSecrets(oldName, settings)) : undefined;
 
         const nextAccounts = new Map<string, AccountSettings>();
         let placed = false;

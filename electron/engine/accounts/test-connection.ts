@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { AccountSettings, ConnectionTestResult } from '../../../shared/accounts';
+import { usesSavedSecrets, type AccountSettings, type ConnectionTestResult } from '../../../shared/accounts';
 import { SkyferryError } from '../../../shared/errors';
 import { redact } from '../log';
 import { createProvider, type ProviderOptions } from '../providers/factory';
@@ -95,7 +95,8 @@ function explain(e: unknown, settings: AccountSettings, bucket: string | undefin
     if (code === 'access_denied') return `The folder ${settings.root} cannot be read: check its permissions`;
   }
   if (code === 'not_found' && bucket) return `Bucket ${bucket} does not exist in ${name}`;
-  if (code === 'access_denied' && settings.kind === 'azure' && settings.auth === 'entra' && e instanceof SkyferryError) return e.message;
+  // A profile, the environment or ADC: the provider's message names the identity and what to do (a login command).
+  if (code === 'access_denied' && e instanceof SkyferryError && !usesSavedSecrets(settings)) return e.message;
   if (code === 'access_denied') return `The key was rejected by ${name}: check the secret key`;
   if (code === 'cancelled') return `Testing ${name} took too long or was cancelled: check the endpoint and the network`;
   if ((code === 'retryable' || code === 'throttled') && endpoint) {

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
-import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, type AccountSettings, type AzureSettings } from '../../../shared/accounts';
+import { AzureSecretsSchema, GcsSecretsSchema, S3SecretsSchema, usesSavedSecrets, type AccountSettings, type AzureSettings } from '../../../shared/accounts';
 import { InvalidInputError } from '../../../shared/errors';
 import { createAzureProvider } from './azure/azure.provider';
+import type { AdcOptions } from './gcs/gcs.credentials';
 import { createGcsProvider } from './gcs/gcs.provider';
 import { createLocalProvider } from './local/local.provider';
 import type { MultipartSettings, Provider } from './provider';
@@ -9,10 +10,13 @@ import { createS3Provider, type S3ProviderOptions } from './s3/s3.provider';
 
 /** The cloud-side pull's defaults (Azure's Put Blob / Put Block From URL sizes), which the cost estimator prices. */
 export { DEFAULT_PULL, type PullSettings } from './azure/azure.pull';
+/** The AWS profiles the account dialog offers, and the MFA prompt a role may need. */
+export { listAwsProfiles, ssoLoginCommand, type AwsProfileInfo, type MfaCodeSource } from './s3/s3.credentials';
 
 /** Tuning for tests and benchmarks; the app itself uses each provider's defaults. */
 export type ProviderOptions = S3ProviderOptions & {
   multipart?: MultipartSettings;
+  adc?: AdcOptions;
   /** The Microsoft Entra ID credential of an Azure account with auth "entra" (the engine keeps one per identity). */
   azureCredential?: (settings: AzureSettings) => TokenCredential;
 };
@@ -33,9 +37,9 @@ export function createProvider(settings: AccountSettings, secrets: SecretInput, 
     case 'local':
       return createLocalProvider(settings);
     case 's3':
-      return createS3Provider(settings, parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key'), options);
+      return createS3Provider(settings, usesSavedSecrets(settings) ? parseSecrets(S3SecretsSchema, secrets, settings.name, 'access key ID and secret access key') : undefined, options);
     case 'gcs':
-      return createGcsProvider(settings, parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key'), { multipart: options.multipart });
+      return createGcsProvider(settings, usesSavedSecrets(settings) ? parseSecrets(GcsSecretsSchema, secrets, settings.name, 'service-account key') : {}, { multipart: options.multipart, ...(options.adc ? { adc: options.adc } : {}) });
     case 'azure':
       if (settings.auth === 'entra') return createAzureProvider(settings, {}, { multipart: options.multipart, credential: options.azureCredential?.(settings) });
       return createAzureProvider(settings, parseSecrets(AzureSecretsSchema, secrets, settings.name, 'connection string, key or SAS'), { multipart: options.multipart });

@@ -134,6 +134,11 @@ export interface Provider {
 
   /** A time-limited read URL. */
   presign?(bucket: string, key: string, expiresSeconds: number): Promise<string>;
+  /**
+   * When the credentials that sign URLs stop working: temporary credentials (a role, SSO, a credential_process).
+   * A URL cannot outlive them, so `presign` makes none that claims to; undefined for long-lived keys.
+   */
+  signingExpiry?(signal?: AbortSignal): Promise<Date | undefined>;
 
   /** Releases sockets and timers. */
   close?(): Promise<void>;

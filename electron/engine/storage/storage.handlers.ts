@@ -76,9 +76,13 @@ export function createStorageHandlers(ctx: EngineContext): StorageHandlers {
       if (!provider.presign) {
         throw new UnsupportedError(`${location.account} cannot make share links (${formatLocation({ ...location, key: '' })} has no URLs)`);
       }
-      const expires = new Date(Date.now() + expiresSeconds * 1000).toISOString();
+      // Temporary credentials (a role, SSO) sign links that die with them: the link says how long it really lives.
+      const asked = Date.now() + expiresSeconds * 1000;
+      const until = (await provider.signingExpiry?.())?.getTime() ?? Infinity;
       const url = await provider.presign(location.bucket, location.key, expiresSeconds);
-      return { url, expires };
+      if (until >= asked) return { url, expires: new Date(asked).toISOString() };
+      const note = `${location.account} signs in with temporary credentials, so the link works only until they expire, sooner than asked`;
+      return { url, expires: new Date(until).toISOString(), note };
     },
 
     'objects:mkdir': async ({ uri }, { signal }) => {

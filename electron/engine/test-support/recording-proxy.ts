@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface RecordingProxy {
   /** http://127.0.0.1:PORT: use as the account's endpoint. */
   endpoint: string;
-  requests: Array<{ method: string; path: string }>;
+  /** `authorization`: the header as sent (tests of bearer-token accounts check it arrived). */
+  requests: Array<{ method: string; path: string; authorization?: string }>;
   close(): Promise<void>;
 }
 
@@ -16,7 +17,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   const target = new URL(upstream);
   const requests: RecordingProxy['requests'] = [];
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '' });
+    requests.push({ method: req.method ?? '', path: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     const out = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {

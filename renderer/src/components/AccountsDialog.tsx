@@ -3,6 +3,7 @@ import type { AccountSummary, ConnectionTestResult } from '../../../shared/accou
 import { DEFAULT_LOCAL_ACCOUNT, type ProviderKind } from '../../../shared/location';
 import { useStore } from '../store';
 import { buildInput, DEFAULTS, splitPastedSasUrl, valuesFromSummary, visibleFields, type FieldDef, type FormValues } from './accountForm';
+import { AwsProfilePicker } from './AwsProfilePicker';
 import { Dialog } from './Dialog';
 import { EntraSignIn } from './EntraSignIn';
 import { pricingPlaces } from './costs/cloudPlace';
@@ -133,9 +134,13 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
         </select>
       </div>
       <Field f={{ path: 'name', label: 'Account name', hint: 'Used in locations such as s3://name/bucket/key' }} value={name} error={errors['name']} hasSaved={false} onChange={(v) => setName(String(v))} />
-      {visibleFields(kind, values).map((f) => (
-        <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => splitPastedSasUrl(kind, { ...old, [f.path]: v }))} />
-      ))}
+      {visibleFields(kind, values).map((f) =>
+        kind === 's3' && f.path === 'profile' ? (
+          <AwsProfilePicker key={f.path} value={String(values[f.path] ?? '')} error={errors[f.path]} onChange={(v) => setValues((old) => ({ ...old, [f.path]: v }))} />
+        ) : (
+          <Field key={f.path} f={f.optionsFrom === 'pricing' ? { ...f, options: pricingOptions } : f} value={values[f.path]} error={errors[f.path]} hasSaved={editing?.hasSecrets ?? false} onChange={(v) => setValues((old) => splitPastedSasUrl(kind, { ...old, [f.path]: v }))} />
+        ),
+      )}
       {kind === 'azure' && values['auth'] === 'entra' && <EntraSignIn values={values} onChange={(patch) => setValues((old) => ({ ...old, ...patch }))} />}
       {Object.keys(errors).length > 0 && (
         <p className="field-error" role="alert">Check the highlighted fields.</p>

@@ -138,7 +138,7 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
   const uriOf = useStore((s) => s.uriOf);
   const presign = useStore((s) => s.presign);
   const [seconds, setSeconds] = useState(3600);
-  const [link, setLink] = useState<{ url: string; expires: string } | null>(null);
+  const [link, setLink] = useState<{ url: string; expires: string; note?: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent): Promise<void> => {
@@ -170,6 +170,7 @@ function PresignDialog({ d }: { d: Of<'presign'> }) {
             <input readOnly value={link.url} onFocus={(e) => e.currentTarget.select()} />
           </label>
         )}
+        {link?.note && <p className="dialog-note" role="status">{link.note}</p>}
         {error && <p className="field-error" role="alert">{error}</p>}
         <Buttons submit={link ? 'Copy a new link' : 'Create and copy link'} busy={busy} focus />
       </form>

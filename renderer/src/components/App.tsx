@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
+import { subscribeIdentities } from '../store/identities.slice';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeEntra } from '../store/entra.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
@@ -8,6 +9,7 @@ import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
 import { CostsView } from './costs/CostsView';
 import { MetadataPanel } from './MetadataPanel';
+import { MfaPrompt } from './MfaPrompt';
 import { MigrationsView } from './migrations/MigrationsView';
 import { Pane } from './Pane';
 import { Toasts } from './Toasts';
@@ -36,6 +38,7 @@ export function App() {
     const off = subscribeJobs(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
     const offEntra = subscribeEntra(useStore.getState);
+    const offIdentities = subscribeIdentities(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -55,6 +58,7 @@ export function App() {
       off();
       offMigrations();
       offEntra();
+      offIdentities();
     };
   }, []);
 
@@ -103,6 +107,7 @@ export function App() {
       <TransfersPanel />
       <Dialogs />
       <ConflictDialog />
+      <MfaPrompt />
       <Toasts />
       <EntraDeviceCodeNotice />
     </div>

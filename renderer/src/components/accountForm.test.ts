@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSummary } from '../../../shared/accounts';
-import { buildInput, splitPastedSasUrl } from './accountForm';
+import { buildInput, splitPastedSasUrl, visibleFields } from './accountForm';
 
 const SAS = 'sv=2024-08-04&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&sig=abc%2Bdef%3D';
 
@@ -94,5 +94,28 @@ describe('an Azure account that signs in with Microsoft Entra ID', () => {
 
   it('asks to sign in first', () => {
     expect(buildInput('azure', 'photos', { auth: 'entra' }, false).errors).toEqual({ auth: 'Sign in with Microsoft Entra ID and choose a storage account' });
+  });
+});
+
+describe('sign-in without a saved key', () => {
+  it('an AWS profile account sends the profile name and no secrets; the profile must be chosen', () => {
+    const r = buildInput('s3', 'dev', { auth: 'profile', profile: 'dev-admin', region: 'eu-west-1', checksumMode: 'when_supported', forcePathStyle: false }, false);
+    expect(r.errors).toBeNull();
+    expect(r.input).toMatchObject({ kind: 's3', auth: 'profile', profile: 'dev-admin' });
+    expect(r.input && 'secrets' in r.input ? r.input.secrets : undefined).toBeUndefined();
+    expect(buildInput('s3', 'dev', { auth: 'profile', region: 'eu-west-1' }, false).errors).toEqual({ profile: 'Choose an AWS profile' });
+  });
+
+  it('the environment needs nothing more; the key fields show for keys only, also for an account saved without a choice', () => {
+    expect(buildInput('s3', 'ec2', { auth: 'environment', region: 'us-east-1' }, false).errors).toBeNull();
+    expect(visibleFields('s3', { auth: 'environment' }).some((f) => f.secret)).toBe(false);
+    expect(visibleFields('s3', {}).filter((f) => f.secret).map((f) => f.path)).toContain('secrets.accessKeyId');
+  });
+
+  it('a GCS account on application default credentials takes an optional credentials file and no key', () => {
+    const r = buildInput('gcs', 'adc', { auth: 'adc', credentialsFile: '/home/me/wif.json', projectId: '' }, false);
+    expect(r.errors).toBeNull();
+    expect(r.input).toMatchObject({ kind: 'gcs', auth: 'adc', credentialsFile: '/home/me/wif.json' });
+    expect(visibleFields('gcs', { auth: 'adc' }).some((f) => f.secret)).toBe(false);
   });
 });

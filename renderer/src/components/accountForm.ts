@@ -27,8 +27,35 @@ const PRICING_FIELD: FieldDef = {
   hint: 'The prices (Costs > Price catalog) used for this account\'s estimates and scans',
 };
 
+/** S3 and GCS sign-in without a saved key (AWS profiles, the environment, Google's ADC); the keys' fields show for keys only. */
+const KEYS = { path: 'auth', equals: 'keys' };
+const KEY_FILE = { path: 'auth', equals: 'key' };
+const ADC = { path: 'auth', equals: 'adc' };
+const AWS_SIGN_IN: FieldDef = {
+  path: 'auth',
+  label: 'Sign in with',
+  type: 'select',
+  options: [
+    { value: 'keys', label: 'Access key (saved in Skyferry)' },
+    { value: 'profile', label: 'AWS profile (~/.aws/config)' },
+    { value: 'environment', label: 'Environment / instance role' },
+  ],
+  hint: 'A profile or the environment keeps the keys with AWS\'s own tools: Skyferry saves only which one to use',
+};
+const GCP_SIGN_IN: FieldDef = {
+  path: 'auth',
+  label: 'Sign in with',
+  type: 'select',
+  options: [
+    { value: 'key', label: 'Service-account key (saved in Skyferry)' },
+    { value: 'adc', label: 'Application default credentials (gcloud)' },
+  ],
+};
+
 export const FIELDS: Record<ProviderKind, FieldDef[]> = {
   s3: [
+    AWS_SIGN_IN,
+    { path: 'profile', label: 'AWS profile', when: { path: 'auth', equals: 'profile' } },
     { path: 'region', label: 'Region', hint: 'e.g. us-east-1' },
     { path: 'endpoint', label: 'Endpoint URL', hint: 'Leave empty for AWS; e.g. http://127.0.0.1:9000 for MinIO' },
     { path: 'forcePathStyle', label: 'Path-style addressing (MinIO and most S3-compatible stores)', type: 'checkbox' },
@@ -42,17 +69,19 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
       ],
     },
     { path: 'bucket', label: 'Only this bucket (optional)', hint: 'For keys that cannot list buckets' },
-    { path: 'secrets.accessKeyId', label: 'Access key ID', secret: true },
-    { path: 'secrets.secretAccessKey', label: 'Secret access key', type: 'password', secret: true },
-    { path: 'secrets.sessionToken', label: 'Session token (optional)', type: 'password', secret: true },
+    { path: 'secrets.accessKeyId', label: 'Access key ID', secret: true, when: KEYS },
+    { path: 'secrets.secretAccessKey', label: 'Secret access key', type: 'password', secret: true, when: KEYS },
+    { path: 'secrets.sessionToken', label: 'Session token (optional)', type: 'password', secret: true, when: KEYS },
     PRICING_FIELD,
   ],
   gcs: [
+    GCP_SIGN_IN,
     { path: 'projectId', label: 'Project ID (optional)' },
+    { path: 'credentialsFile', label: 'Credentials file (optional)', when: ADC, hint: 'Empty: GOOGLE_APPLICATION_CREDENTIALS, else the file "gcloud auth application-default login" writes. Or a workload identity federation or impersonation file' },
     { path: 'endpoint', label: 'Endpoint URL (optional)', hint: 'e.g. http://127.0.0.1:4443 for an emulator' },
-    { path: 'authenticateEndpoint', label: 'Send the key to this endpoint (a private Google endpoint; off for emulators)', type: 'checkbox' },
+    { path: 'authenticateEndpoint', label: 'Send the key to this endpoint (a private Google endpoint; off for emulators)', type: 'checkbox', when: KEY_FILE },
     { path: 'bucket', label: 'Only this bucket (optional)' },
-    { path: 'secrets.serviceAccountJson', label: 'Service-account key (JSON)', type: 'textarea', secret: true, hint: 'Paste the key file; leave empty for an emulator' },
+    { path: 'secrets.serviceAccountJson', label: 'Service-account key (JSON)', type: 'textarea', secret: true, when: KEY_FILE, hint: 'Paste the key file; leave empty for an emulator' },
     PRICING_FIELD,
   ],
   azure: [
@@ -79,21 +108,28 @@ export const FIELDS: Record<ProviderKind, FieldDef[]> = {
 };
 
 export const DEFAULTS: Record<ProviderKind, FormValues> = {
-  s3: { region: 'us-east-1', checksumMode: 'when_supported', forcePathStyle: false },
-  gcs: {},
+  s3: { auth: 'keys', region: 'us-east-1', checksumMode: 'when_supported', forcePathStyle: false },
+  gcs: { auth: 'key' },
   azure: { auth: 'sharedKey' },
   local: {},
 };
 
 export function visibleFields(kind: ProviderKind, values: FormValues): FieldDef[] {
-  return FIELDS[kind].filter((f) => !f.when || values[f.when.path] === f.when.equals);
+  const v = withSignIn(kind, values);
+  return FIELDS[kind].filter((f) => !f.when || v[f.when.path] === f.when.equals);
+}
+
+/** Values without a sign-in choice (an account saved before there was one) sign in with the saved key. */
+function withSignIn(kind: ProviderKind, values: FormValues): FormValues {
+  const auth = DEFAULTS[kind]['auth'];
+  return auth !== undefined && values['auth'] === undefined ? { ...values, auth } : values;
 }
 
 export function valuesFromSummary(a: AccountSummary): FormValues {
   const v: FormValues = {};
   for (const [k, val] of Object.entries(a.settings)) if (typeof val === 'string' || typeof val === 'boolean') v[k] = val;
   if (a.settings.kind === 'azure' && a.settings.entra) Object.assign(v, entraValues(a.settings.entra));
-  return v;
+  return withSignIn(a.settings.kind, v);
 }
 
 /** An Entra identity as the form's flat values (EntraSignIn.tsx fills them). */
@@ -159,7 +195,7 @@ export function buildInput(
   editing: boolean,
   saved?: AccountSummary,
 ): { input: AccountInput; errors: null } | { input: null; errors: Record<string, string> } {
-  const values = splitPastedSasUrl(kind, typed);
+  const values = withSignIn(kind, splitPastedSasUrl(kind, typed));
   const settings: Record<string, unknown> = { kind, name };
   const secrets: Record<string, string> = {};
   for (const f of visibleFields(kind, values)) {
@@ -170,7 +206,7 @@ export function buildInput(
     else if (typeof v === 'string') settings[f.path] = v;
   }
   // A new S3 account always needs its keys; on an edit, empty secret fields keep the saved ones.
-  const needSecrets = Object.keys(secrets).length > 0 || (!editing && kind === 's3');
+  const needSecrets = Object.keys(secrets).length > 0 || (!editing && kind === 's3' && values['auth'] === 'keys');
   if (needSecrets) settings['secrets'] = kind === 's3' ? { accessKeyId: '', secretAccessKey: '', ...secrets } : secrets;
   const errors: Record<string, string> = {};
   if (kind === 'azure' && values['auth'] === 'entra') entraSettings(values, settings, errors);
@@ -182,6 +218,7 @@ export function buildInput(
     if (auth === 'sas' && !secrets['sasToken']) errors['secrets.sasToken'] = 'Paste the SAS token';
     if (auth === 'sas' && !String(values['endpoint'] ?? '').trim()) errors['endpoint'] = 'A SAS token needs the blob service URL';
   }
+  if (kind === 's3' && values['auth'] === 'profile' && !String(values['profile'] ?? '').trim()) errors['profile'] = 'Choose an AWS profile';
   if (kind === 'gcs' && typeof secrets['serviceAccountJson'] === 'string') {
     try {
       JSON.parse(secrets['serviceAccountJson']);

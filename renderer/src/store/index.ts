@@ -4,6 +4,7 @@ import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createEntraSlice, type EntraSlice } from './entra.slice';
+import { createIdentitiesSlice, type IdentitiesSlice } from './identities.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
@@ -25,7 +26,8 @@ export type AppState = AccountsSlice &
   CostsSlice &
   RetentionSlice &
   ConflictsSlice &
-  EntraSlice;
+  EntraSlice &
+  IdentitiesSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -42,6 +44,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
   ...createEntraSlice(...a),
+  ...createIdentitiesSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

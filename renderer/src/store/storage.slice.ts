@@ -27,7 +27,7 @@ export interface StorageSlice {
   statObject(uri: string, signal?: AbortSignal): Promise<void>;
   /** Saves a metadata change; null when saved (the details then show what the provider stored), else why not. */
   saveMetadata(uri: string, patch: MetadataPatch): Promise<string | null>;
-  presign(uri: string, expiresSeconds: number): Promise<Outcome<{ url: string; expires: string }>>;
+  presign(uri: string, expiresSeconds: number): Promise<Outcome<{ url: string; expires: string; note?: string }>>;
   /** Creates a folder in the pane's current prefix and shows it; true when created. */
   createFolder(pane: PaneId, name: string): Promise<boolean>;
 }

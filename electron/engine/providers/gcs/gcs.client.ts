@@ -4,6 +4,7 @@ import type { GoogleAuth } from 'google-auth-library';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
 import { InvalidInputError } from '../../../../shared/errors';
 import { registerSecret } from '../../log';
+import { adcAuth, GCS_SCOPE, type AdcOptions } from './gcs.credentials';
 
 /**
  * The GCS SDK and its auth library are loaded when the first GCS account is used, not with the engine: together
@@ -25,7 +26,6 @@ export interface ServiceAccountKey {
 }
 
 export const GCS_PUBLIC_ENDPOINT = 'https://storage.googleapis.com';
-const GCS_SCOPE = 'https://www.googleapis.com/auth/devstorage.full_control';
 
 /**
  * Parses the key file's text. Messages never quote the input: JSON.parse's own message would echo part of it, and
@@ -65,7 +65,8 @@ export interface GcsClient {
  * APIs accept from service accounts): no token request to oauth2.googleapis.com, which a private network that
  * reaches only the storage endpoint may not allow.
  */
-export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets): GcsClient {
+export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets, adc: AdcOptions = {}): GcsClient {
+  if (settings.auth === 'adc') return createAdcClient(settings, adc);
   const raw = secrets.serviceAccountJson?.trim();
   const key = raw ? parseServiceAccount(raw) : undefined;
   if (key) registerSecret(key.private_key);
@@ -94,4 +95,22 @@ export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets): Gcs
     retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 8, totalTimeout: 120 },
   });
   return { storage, endpoint, canSign: key !== undefined };
+}
+
+/**
+ * An account on Application Default Credentials: every request carries the credentials' bearer token, a custom
+ * endpoint included (it is a private Google endpoint then: ADC is pointless against an emulator). Without a private
+ * key at hand no URL is signed offline.
+ */
+function createAdcClient(settings: GcsSettings, adc: AdcOptions): GcsClient {
+  const sdk = gcsSdk();
+  const endpoint = settings.endpoint ? settings.endpoint.replace(/\/+$/, '') : GCS_PUBLIC_ENDPOINT;
+  const authClient = adcAuth(sdk.GoogleAuth, settings, GCS_SCOPE, adc);
+  const storage = new sdk.Storage({
+    ...(settings.projectId ? { projectId: settings.projectId } : {}),
+    ...(settings.endpoint ? { apiEndpoint: endpoint, useAuthWithCustomEndpoint: true } : {}),
+    authClient,
+    retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 8, totalTimeout: 120 },
+  });
+  return { storage, endpoint, canSign: false };
 }

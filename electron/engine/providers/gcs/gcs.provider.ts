@@ -7,6 +7,7 @@ import { DEFAULT_MULTIPART, type CopyOptions, type Features, type ListOptions, t
 import { abortable, guarded } from '../common/call';
 import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';
+import { adcError, type AdcOptions } from './gcs.credentials';
 import { toGcsError, type GcsErrorContext } from './gcs.errors';
 import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, uploadBuffer } from './gcs.upload';
@@ -35,11 +36,13 @@ const FEATURES: Features = {
 /** Tuning for tests and benchmarks; the app uses the defaults. */
 export interface GcsProviderOptions {
   multipart?: MultipartSettings;
+  /** Application Default Credentials tuning (tests: a stand-in token endpoint). */
+  adc?: AdcOptions;
 }
 
 /** A Google Cloud Storage account as a provider: parallel composite puts, rewrites for copies and class changes. */
 export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, options: GcsProviderOptions = {}): Provider {
-  const client = createGcsClient(settings, secrets);
+  const client = createGcsClient(settings, secrets, options.adc);
   const { storage } = client;
   const multipart = options.multipart ?? DEFAULT_MULTIPART;
 
@@ -51,7 +54,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     ...extra,
   });
   /** One SDK call; its promises take no signal, so an abort rejects the call at once. */
-  const call = <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => guarded(c.signal, (e) => toGcsError(e, c), () => abortable(work(), c.signal));
+  const call = <T>(c: GcsErrorContext, work: () => Promise<T>): Promise<T> => guarded(c.signal, (e) => adcError(e, settings) ?? toGcsError(e, c), () => abortable(work(), c.signal));
   const file = (bucket: string, key: string): File => storage.bucket(bucket).file(key);
   const metadataOf = async (bucket: string, key: string, signal?: AbortSignal): Promise<FileMetadata> =>
     call(ctx(bucket, key, signal), async () => (await file(bucket, key).getMetadata())[0]);

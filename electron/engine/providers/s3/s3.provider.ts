@@ -10,6 +10,7 @@ import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
+import { awsCredentialProvider, type MfaCodeSource } from './s3.credentials';
 import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
@@ -62,6 +63,8 @@ export interface S3ProviderOptions {
   multipart?: MultipartSettings;
   /** Server-side copy sizing; tests lower the threshold to drive UploadPartCopy with a small object. */
   copy?: Partial<CopySettings>;
+  /** Where a role that asks for MFA gets its code (the engine asks the user through the renderer). */
+  mfaCode?: MfaCodeSource;
 }
 
 /** Decodes a listing field sent with EncodingType=url (form encoding: `+` is a space). */
@@ -76,9 +79,9 @@ function isNotImplemented(err: unknown): boolean {
 }
 
 /** An S3 (or S3-compatible) account as a provider: parallel multipart puts, UploadPartCopy copies, presigned GETs. */
-export function createS3Provider(settings: S3Settings, secrets: S3Secrets, options: S3ProviderOptions = {}): Provider {
-  registerSecret(secrets.secretAccessKey);
-  registerSecret(secrets.sessionToken);
+export function createS3Provider(settings: S3Settings, secrets: S3Secrets | undefined, options: S3ProviderOptions = {}): Provider {
+  registerSecret(secrets?.secretAccessKey);
+  registerSecret(secrets?.sessionToken);
   const multipart = options.multipart ?? DEFAULT_MULTIPART;
   const copySettings: CopySettings = { ...DEFAULT_COPY, concurrency: multipart.concurrency, ...options.copy };
   const endpoint = settings.endpoint;
@@ -87,7 +90,10 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     region: settings.region,
     endpoint,
     forcePathStyle: settings.forcePathStyle,
-    credentials: { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken },
+    // Saved keys, or (a profile, the environment) the SDK's provider, which it calls again before they expire.
+    credentials: secrets
+      ? { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken }
+      : awsCredentialProvider(settings, { ...(options.mfaCode ? { mfaCode: options.mfaCode } : {}) }),
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
     logger: sdkLogger,
@@ -96,6 +102,13 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
     // unless told to throw, and would then cut a slow but moving part upload).
     requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
   });
+
+  /** The expiry of the credentials the client signs with now (the SDK refreshes them first when they are near it). */
+  const signingExpiry = async (signal?: AbortSignal): Promise<Date | undefined> => {
+    if (secrets) return undefined;
+    const identity = await call({ op: 'sign in', signal }, () => client.config.credentials());
+    return identity.expiration;
+  };
 
   // Cleared for good once the store answers 501 to a conditional delete (some S3-compatible stores).
   let conditionalDeletes = true;
@@ -328,8 +341,14 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       if (!(expiresSeconds > 0 && expiresSeconds <= MAX_PRESIGN_SECONDS)) {
         throw new InvalidInputError(`A shared link lasts between 1 second and 7 days (asked: ${expiresSeconds} s)`);
       }
-      return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) }));
+      // A URL signed with temporary credentials stops working when they do: it never says it lasts longer.
+      const until = await signingExpiry();
+      const left = until ? Math.floor((until.getTime() - Date.now()) / 1000) : Infinity;
+      const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), left));
+      return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }));
     },
+
+    ...(secrets ? {} : { signingExpiry }),
 
     async close() {
       client.destroy();
