@@ -4,6 +4,7 @@ import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
+import { createLayoutSlice, type LayoutSlice } from './layout.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
@@ -23,7 +24,8 @@ export type AppState = AccountsSlice &
   MigrationsSlice &
   CostsSlice &
   RetentionSlice &
-  ConflictsSlice;
+  ConflictsSlice &
+  LayoutSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -39,6 +41,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
+  ...createLayoutSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
