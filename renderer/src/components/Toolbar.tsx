@@ -26,7 +26,7 @@ function MoreMenu({ actions }: { actions: ToolAction[] }) {
   const menu = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     if (!open) return undefined;
-    menu.current?.querySelector<HTMLButtonElement>('[role=menuitem]:not(:disabled)')?.focus();
+    (menu.current?.querySelector<HTMLButtonElement>('[role=menuitem]:not(:disabled)') ?? menu.current)?.focus();
     const outside = (e: PointerEvent): void => {
       if (!menu.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) setOpen(false);
     };
@@ -62,7 +62,7 @@ function MoreMenu({ actions }: { actions: ToolAction[] }) {
         More
       </button>
       {open && (
-        <div ref={menu} className="more-menu" role="menu" aria-label="More actions" onKeyDown={onKeyDown}>
+        <div ref={menu} className="more-menu" role="menu" aria-label="More actions" tabIndex={-1} onKeyDown={onKeyDown}>
           {actions.map((a) => (
             <button
               key={a.id}

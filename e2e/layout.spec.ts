@@ -1,0 +1,140 @@
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { openPath, pane, row, waitForJobs } from './ui';
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+async function box(l: Locator): Promise<Box> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error('no bounding box');
+  return b;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** The boxes of every visible control in the toolbar and the panes. */
+async function controlBoxes(page: Page): Promise<Box[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('.app-head button, .app-head select, .pane button, .pane input, .pane select, .table-body'))
+      .filter((el) => el.offsetParent !== null && !el.closest('.toolbar-ruler'))
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      })
+      .filter((r) => r.width > 0 && r.height > 0),
+  );
+}
+
+test.describe('layout', () => {
+  test('1024x640 to 1920x1080: panes keep their rows with Transfers open and an object selected', async ({ page, app, emulators, shot }) => {
+    await app.saveAccounts(emulators.accounts);
+    for (const size of [
+      { width: 1024, height: 640 },
+      { width: 1024, height: 700 },
+      { width: 1920, height: 1080 },
+    ]) {
+      await page.setViewportSize(size);
+      await page.goto(app.url);
+      const left = await openPath(page, 'left', 'minio', ['demo-photos', 'data', 'csv']);
+      await row(left, 'table-1.csv').click();
+      const transfers = page.getByRole('region', { name: 'Transfers' });
+      const toggle = transfers.getByRole('button', { name: /Transfers/ });
+      if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+      await expect(transfers.getByRole('list')).toBeVisible();
+      for (const side of ['left', 'right'] as const) {
+        const p = pane(page, side);
+        expect((await box(p)).height, `${side} pane at ${size.width}x${size.height}`).toBeGreaterThan(220);
+      }
+      // At least six rows of the table are on screen.
+      const body = await box(left.locator('.table-body'));
+      const visibleRows = await left.locator('[role=row][data-key]').evaluateAll(
+        (els, b) => els.filter((el) => { const r = el.getBoundingClientRect(); return r.top >= b.y && r.bottom <= b.y + b.height; }).length,
+        body,
+      );
+      expect(visibleRows, `rows on screen at ${size.width}x${size.height}`).toBeGreaterThanOrEqual(6);
+      // The toolbar keeps to one row: every button (and More) sits on the same line.
+      const tops = await page.getByRole('toolbar', { name: 'Actions' }).locator(':scope > button, :scope > .more-wrap > button').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      expect(new Set(tops).size, `toolbar rows at ${size.width}x${size.height}`).toBe(1);
+      const head = await box(page.locator('.app-head'));
+      expect(head.height).toBeLessThan(60);
+      await shot(`${size.width}x${size.height}`);
+    }
+  });
+
+  test('what the toolbar has no room for is under More, and works from there', async ({ page, app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.goto(app.url);
+    await openPath(page, 'left', 'minio', ['demo-photos']);
+    const more = page.getByRole('toolbar', { name: 'Actions' }).getByRole('button', { name: 'More' });
+    await expect(more).toBeVisible();
+    await more.click();
+    const menu = page.getByRole('menu', { name: 'More actions' });
+    await expect(menu).toBeVisible();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role=menu]') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(menu).toHaveCount(0);
+    await expect(more).toBeFocused();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expect(more).toHaveCount(0);
+  });
+
+  test('splitters resize the panes and the details panel; sizes come back after a reload', async ({ page, app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(app.url);
+    await openPath(page, 'left', 'minio', ['demo-photos']);
+    const split = page.getByRole('separator', { name: 'Resize the left and right panes' });
+    await expect(split).toHaveAttribute('aria-valuenow', /\d/);
+    const before = (await box(pane(page, 'left'))).width;
+    await split.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => (await box(pane(page, 'left'))).width).toBeLessThan(before - 30);
+    const narrowed = (await box(pane(page, 'left'))).width;
+    // A mouse drag on the details splitter widens the details panel.
+    const details = page.getByRole('separator', { name: 'Resize the details panel' });
+    const d = await box(details);
+    const detailsBefore = (await box(page.getByRole('complementary', { name: 'Object details' }))).width;
+    await page.mouse.move(d.x + d.width / 2, d.y + d.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(d.x - 120, d.y + d.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(async () => (await box(page.getByRole('complementary', { name: 'Object details' }))).width).toBeGreaterThan(detailsBefore + 60);
+    await page.reload();
+    await expect(pane(page, 'left')).toBeVisible();
+    await expect.poll(async () => Math.round((await box(pane(page, 'left'))).width)).toBe(Math.round(narrowed));
+  });
+
+  test('Transfers is a one-line bar until a job starts; toasts do not cover controls', async ({ page, app, emulators, shot }) => {
+    await app.saveAccounts(emulators.accounts);
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.goto(app.url);
+    const transfers = page.getByRole('region', { name: 'Transfers' });
+    const toggle = transfers.getByRole('button', { name: /Transfers/ });
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect((await box(transfers)).height).toBeLessThan(50);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos', 'web']);
+    await openPath(page, 'right', 'gcs', ['demo-archive']);
+    await row(left, 'index.html').click();
+    await left.locator('.table-body').focus();
+    await page.keyboard.press('F5');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await waitForJobs(page);
+    const toast = page.getByRole('region', { name: 'Notifications' }).getByRole('status').first();
+    await expect(toast).toBeVisible();
+    const t = await box(toast);
+    for (const c of await controlBoxes(page)) expect(overlaps(t, c), `toast over a control at ${JSON.stringify(c)}`).toBe(false);
+    await shot('toast');
+    // Collapsing is remembered for the session; the bar keeps one line.
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect((await box(transfers)).height).toBeLessThan(50);
+  });
+});
