@@ -85,7 +85,10 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   }, [lastIndex, rows.length, complete, loading, bulk, pane]);
 
   useEffect(() => {
-    if (!wantEnd || !complete || bulk) return;
+    if (!wantEnd) return;
+    // Cancelled before the end: stay where the user was.
+    if (!bulk && !complete) setWantEnd(null);
+    if (!complete || bulk) return;
     setWantEnd(null);
     useStore.getState().setSelection(pane, moveFocus(useStore.getState().selection[pane], order, order.length, wantEnd.extend));
   }, [wantEnd, complete, bulk, order, pane]);
@@ -142,12 +145,8 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     } else if (e.key === 'End' && !complete) {
       // The last loaded row is not the listing's last key: load the rest (with progress and Cancel), then go there.
       handled();
-      const extend = e.shiftKey;
-      setWantEnd({ extend });
-      void st.loadAll(pane, 'end').then((ok) => {
-        if (ok) return;
-        setWantEnd(null);
-      });
+      setWantEnd({ extend: e.shiftKey });
+      if (!st.panes[pane].bulk) void st.loadAll(pane, 'end');
     } else if (e.key === 'Home' || e.key === 'End') {
       handled();
       setSel(moveFocus(selection, order, e.key === 'End' ? order.length : -order.length, e.shiftKey));
