@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { openPath, pane, row, waitForJobs } from './ui';
@@ -136,5 +137,104 @@ test.describe('layout', () => {
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-expanded', 'false');
     expect((await box(transfers)).height).toBeLessThan(50);
+  });
+
+  test('column chooser: columns shown, widths dragged, both remembered; Type speaks one language', async ({ page, app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await page.goto(app.url);
+    const left = await openPath(page, 'left', 'minio', ['demo-photos', 'images', 'cats']);
+    const headers = left.getByRole('columnheader');
+    await expect(headers).toHaveText([/Name/, /Size/, /Modified/, /Type/]);
+    // Friendly kinds, from the content type or the extension, never a raw MIME type.
+    const pngRow = left.getByRole('row').filter({ hasText: '.png' }).first();
+    await expect(pngRow.locator('.col-type')).toHaveText('PNG image');
+    await expect(left.locator('.col-type', { hasText: '/' })).toHaveCount(0);
+    const chooser = left.getByRole('button', { name: 'Columns' });
+    await chooser.click();
+    const group = left.getByRole('group', { name: 'Columns' });
+    await group.getByRole('checkbox', { name: 'ETag' }).check();
+    await group.getByRole('checkbox', { name: 'Class' }).check();
+    await group.getByRole('checkbox', { name: 'Modified' }).uncheck();
+    await expect(group.getByRole('checkbox', { name: 'Name' })).toBeDisabled();
+    await page.keyboard.press('Escape');
+    await expect(group).toHaveCount(0);
+    await expect(headers).toHaveText([/Name/, /Size/, /Class/, /Type/, /ETag/]);
+    await expect(left.getByRole('row').nth(1).locator('.col-etag')).toHaveText(/^[0-9a-f]{32}/);
+    // Keyboard users sort from the same menu.
+    await chooser.click();
+    await group.getByRole('combobox', { name: 'Sort by' }).selectOption('size:desc');
+    await expect(left.getByRole('columnheader', { name: /Size/ })).toHaveAttribute('aria-sort', 'descending');
+    await page.keyboard.press('Escape');
+    // Drag the Size column wider.
+    const sizeHead = left.getByRole('columnheader', { name: /Size/ });
+    const before = (await box(sizeHead)).width;
+    const handle = await box(left.getByTestId('resize-size'));
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + 80, handle.y + handle.height / 2, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await box(sizeHead)).width).toBeGreaterThan(before + 60);
+    const widened = Math.round((await box(sizeHead)).width);
+    await page.reload();
+    const again = await openPath(page, 'left', 'minio', ['demo-photos']);
+    await expect(again.getByRole('columnheader')).toHaveText([/Name/, /Size/, /Class/, /Type/, /ETag/]);
+    expect(Math.round((await box(again.getByRole('columnheader', { name: /Size/ }))).width)).toBe(widened);
+    await expect(row(again, 'images').locator('.col-type')).toHaveText('Folder');
+  });
+
+  test('tokens, icons and plain words: 1 folder, no doubled labels', async ({ page, app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+    await page.goto(app.url);
+    // One set of token names for light and dark.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const tokens = await page.evaluate(() => {
+        const cs = getComputedStyle(document.documentElement);
+        return ['--space-2', '--text-sm', '--radius', '--bg', '--text', '--select', '--select-text'].map((t) => cs.getPropertyValue(t).trim());
+      });
+      expect(tokens.every((t) => t !== ''), `${scheme}: ${tokens.join(', ')}`).toBe(true);
+    }
+    const left = await openPath(page, 'left', 'minio', ['demo-photos']);
+    // Icons on the toolbar's buttons and on the table's file kinds.
+    const toolbarButtons = page.getByRole('toolbar', { name: 'Actions' }).locator(':scope > button');
+    const n = await toolbarButtons.count();
+    expect(n).toBeGreaterThan(3);
+    for (let i = 0; i < n; i++) await expect(toolbarButtons.nth(i).locator('svg.lucide')).toHaveCount(1);
+    await expect(row(left, 'images').locator('svg.kind-folder')).toHaveCount(1);
+    // One folder selected: counted as a folder, no "0 B + 1 folders".
+    await row(left, 'images').click();
+    await expect(left.getByTestId('left-status')).toContainText('1 selected · 1 folder');
+    await expect(left.getByTestId('left-status')).not.toContainText('1 folders');
+    await expect(left.getByTestId('left-status')).not.toContainText('0 B');
+  });
+
+  test('the retention action stays in view beside its summary', async ({ page, app, emulators }) => {
+    await app.saveAccounts(emulators.accounts);
+    const s3 = emulators.clients.s3;
+    const folder = `layout-retention-${Date.now()}/`;
+    for (let i = 0; i < 12; i++) await s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `${folder}old-${i}.log`, Body: Buffer.alloc(100 + i, 1) }));
+    await new Promise((r) => setTimeout(r, 1100));
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await page.goto(app.url);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Costs' }).click();
+    await page.getByRole('tab', { name: 'Retention' }).click();
+    await page.getByRole('combobox', { name: 'Account', exact: true }).selectOption('minio');
+    await expect(page.getByRole('combobox', { name: 'Bucket', exact: true }).locator('option', { hasText: emulators.buckets.s3 })).toHaveCount(1);
+    await page.getByRole('combobox', { name: 'Bucket', exact: true }).selectOption(emulators.buckets.s3);
+    await page.getByRole('textbox', { name: 'Prefix (optional)' }).fill(folder);
+    await page.getByRole('spinbutton', { name: 'Older than (days)' }).fill('0');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const matched = page.getByTestId('retention-matched');
+    await expect(matched).toContainText('12');
+    await matched.scrollIntoViewIfNeeded();
+    const action = page.getByTestId('retention-preview').getByRole('button', { name: 'Delete…' });
+    await expect(action).toBeInViewport();
+    // Beside the summary: its top within the figures' block, not below the sample table.
+    const summary = await box(page.getByTestId('retention-preview').locator('.cost-totals').first());
+    const a = await box(action);
+    expect(a.y).toBeLessThan(summary.y + summary.height);
+    const table = await box(page.getByRole('table', { name: 'Largest matching objects' }));
+    expect(a.y).toBeLessThan(table.y);
   });
 });
