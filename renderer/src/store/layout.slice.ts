@@ -13,7 +13,7 @@ export interface ColumnPrefs {
 
 export const DEFAULT_COLUMNS: ColumnPrefs = {
   visible: { name: true, size: true, modified: true, storageClass: false, type: true, etag: false },
-  widths: { name: 150, size: 80, modified: 160, storageClass: 100, type: 110, etag: 180 },
+  widths: { name: 150, size: 80, modified: 176, storageClass: 100, type: 110, etag: 180 },
 };
 export const MIN_COLUMN_WIDTH = 48;
 
