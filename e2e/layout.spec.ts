@@ -22,15 +22,13 @@ function overlaps(a: Box, b: Box): boolean {
 
 /** The boxes of every visible control in the toolbar and the panes. */
 async function controlBoxes(page: Page): Promise<Box[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll<HTMLElement>('.app-head button, .app-head select, .pane button, .pane input, .pane select, .table-body'))
-      .filter((el) => el.offsetParent !== null && !el.closest('.toolbar-ruler'))
-      .map((el) => {
-        const r = el.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height };
-      })
-      .filter((r) => r.width > 0 && r.height > 0),
-  );
+  const controls = await page.locator('.app-head button:visible, .app-head select:visible, .pane button:visible, .pane input:visible, .pane select:visible, .table-body').all();
+  const boxes: Box[] = [];
+  for (const c of controls) {
+    const b = await c.boundingBox();
+    if (b && b.width > 0 && b.height > 0) boxes.push(b);
+  }
+  return boxes;
 }
 
 test.describe('layout', () => {
@@ -55,14 +53,16 @@ test.describe('layout', () => {
       }
       // At least six rows of the table are on screen.
       const body = await box(left.locator('.table-body'));
-      const visibleRows = await left.locator('[role=row][data-key]').evaluateAll(
-        (els, b) => els.filter((el) => { const r = el.getBoundingClientRect(); return r.top >= b.y && r.bottom <= b.y + b.height; }).length,
-        body,
-      );
-      expect(visibleRows, `rows on screen at ${size.width}x${size.height}`).toBeGreaterThanOrEqual(6);
+      let onScreen = 0;
+      for (const r of await left.locator('[role=row][data-key]').all()) {
+        const b = await r.boundingBox();
+        if (b && b.y >= body.y && b.y + b.height <= body.y + body.height) onScreen += 1;
+      }
+      expect(onScreen, `rows on screen at ${size.width}x${size.height}`).toBeGreaterThanOrEqual(6);
       // The toolbar keeps to one row: every button (and More) sits on the same line.
-      const tops = await page.getByRole('toolbar', { name: 'Actions' }).locator(':scope > button, :scope > .more-wrap > button').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
-      expect(new Set(tops).size, `toolbar rows at ${size.width}x${size.height}`).toBe(1);
+      const tops = new Set<number>();
+      for (const b of await page.getByRole('toolbar', { name: 'Actions' }).locator(':scope > button, :scope > .more-wrap > button').all()) tops.add(Math.round((await box(b)).y));
+      expect(tops.size, `toolbar rows at ${size.width}x${size.height}`).toBe(1);
       const head = await box(page.locator('.app-head'));
       expect(head.height).toBeLessThan(60);
       await shot(`${size.width}x${size.height}`);
@@ -79,7 +79,7 @@ test.describe('layout', () => {
     await more.click();
     const menu = page.getByRole('menu', { name: 'More actions' });
     await expect(menu).toBeVisible();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role=menu]') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate("document.activeElement?.closest('[role=menu]') !== null")).toBe(true);
     await page.keyboard.press('Escape');
     await expect(menu).toHaveCount(0);
     await expect(more).toBeFocused();
@@ -189,10 +189,9 @@ test.describe('layout', () => {
     // One set of token names for light and dark.
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const tokens = await page.evaluate(() => {
-        const cs = getComputedStyle(document.documentElement);
-        return ['--space-2', '--text-sm', '--radius', '--bg', '--text', '--select', '--select-text'].map((t) => cs.getPropertyValue(t).trim());
-      });
+      const tokens = (await page.evaluate(
+        "['--space-2', '--text-sm', '--radius', '--bg', '--text', '--select', '--select-text'].map((t) => getComputedStyle(document.documentElement).getPropertyValue(t).trim())",
+      )) as string[];
       expect(tokens.every((t) => t !== ''), `${scheme}: ${tokens.join(', ')}`).toBe(true);
     }
     const left = await openPath(page, 'left', 'minio', ['demo-photos']);

@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
-import { openPath, row, waitForJobs } from './ui';
+import { openPath, waitForJobs } from './ui';
 
 /**
  * Writes the README's screenshots of the browse view into docs/screenshots/: a finished cross-cloud copy at 1024x700

@@ -5,11 +5,9 @@ import { openPath, pane, row } from './ui';
 
 /** The key of the focused row of a pane's table (what aria-activedescendant points at). */
 async function focusedKey(page: Page, side: 'left' | 'right'): Promise<string | null> {
-  return page.evaluate((s) => {
-    const grid = document.getElementById(`${s}-table`);
-    const id = grid?.getAttribute('aria-activedescendant');
-    return id ? (document.getElementById(id)?.dataset.key ?? null) : null;
-  }, side);
+  return (await page.evaluate(
+    `(() => { const id = document.getElementById('${side}-table')?.getAttribute('aria-activedescendant'); return id ? (document.getElementById(id)?.dataset.key ?? null) : null; })()`,
+  )) as string | null;
 }
 
 test.describe('object table keyboard', () => {
@@ -34,18 +32,17 @@ test.describe('object table keyboard', () => {
     await expect(left.getByTestId('left-status')).toContainText('1 selected');
 
     // The grid is the table's only Tab stop: header buttons and rows are reached by keys, not by Tab.
-    const tabbable = await grid.evaluate((g) =>
-      Array.from(g.querySelectorAll<HTMLElement>('button, input, select, a[href], [tabindex]')).filter((el) => el.tabIndex >= 0).length,
-    );
+    const tabbable = await grid
+      .locator(['button', 'input', 'select', 'a[href]', '[tabindex]'].map((sel) => `${sel}:not([tabindex="-1"])`).join(', '))
+      .count();
     expect(tabbable).toBe(0);
     await expect(grid).toHaveAttribute('tabindex', '0');
 
     // Tab goes on to the next control after the table, as in Explorer and Finder; Shift+Tab comes back.
     await page.keyboard.press('Tab');
-    const after = await page.evaluate(() => ({
-      inLeftTable: document.activeElement?.closest('#left-table') !== null,
-      isRightTable: document.activeElement?.id === 'right-table',
-    }));
+    const after = await page.evaluate(
+      "({ inLeftTable: document.activeElement?.closest('#left-table') !== null, isRightTable: document.activeElement?.id === 'right-table' })",
+    );
     expect(after).toEqual({ inLeftTable: false, isRightTable: false });
     await page.keyboard.press('Shift+Tab');
     await expect(grid).toBeFocused();
