@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
 import { subscribeIdentities } from '../store/identities.slice';
@@ -15,7 +16,7 @@ import { Pane } from './Pane';
 import { Toasts } from './Toasts';
 import { EntraDeviceCodeNotice } from './EntraSignIn';
 import { Toolbar } from './Toolbar';
-import { TransfersPanel } from './TransfersPanel';
+import { TransfersPanel, useOpenOnNewJob } from './TransfersPanel';
 
 /** The top-level views; each is one entry here and one branch below. */
 const VIEWS = [
@@ -73,6 +74,9 @@ export function App() {
     };
   }, []);
 
+  const transfersExpanded = useStore((s) => s.transfersExpanded);
+  useOpenOnNewJob();
+
   return (
     <div className="app">
       <header className="app-head">
@@ -91,24 +95,47 @@ export function App() {
           Lost the connection to Skyferry; reconnecting…
         </p>
       )}
-      {view === 'browse' && (
-        <main className="workspace">
-          <Pane pane="left" />
-          <Pane pane="right" />
-          <MetadataPanel />
-        </main>
-      )}
-      {view === 'migrations' && <MigrationsView />}
-      {view === 'costs' && (
-        <main className="costs-main" aria-label="Costs">
-          <CostsView />
-        </main>
-      )}
-      <TransfersPanel />
+      {/* Splitters keep every area usable at any window size; the panels remember their sizes in localStorage. */}
+      <PanelGroup direction="vertical" autoSaveId="skyferry.layout.main" className="app-body">
+        <Panel id="view" order={1} minSize={35} className="view-area">
+          {view === 'browse' && (
+            <main className="workspace" aria-label="Browse">
+              <PanelGroup direction="horizontal" autoSaveId="skyferry.layout.browse">
+                <Panel id="left" order={1} minSize={20} defaultSize={39}>
+                  <Pane pane="left" />
+                </Panel>
+                <PanelResizeHandle className="splitter splitter-v" aria-label="Resize the left and right panes" />
+                <Panel id="right" order={2} minSize={20} defaultSize={39}>
+                  <Pane pane="right" />
+                </Panel>
+                <PanelResizeHandle className="splitter splitter-v" aria-label="Resize the details panel" />
+                <Panel id="details" order={3} minSize={14} defaultSize={22}>
+                  <MetadataPanel />
+                </Panel>
+              </PanelGroup>
+            </main>
+          )}
+          {view === 'migrations' && <MigrationsView />}
+          {view === 'costs' && (
+            <main className="costs-main" aria-label="Costs">
+              <CostsView />
+            </main>
+          )}
+        </Panel>
+        {transfersExpanded && (
+          <>
+            <PanelResizeHandle className="splitter splitter-h" aria-label="Resize the Transfers area" />
+            <Panel id="transfers" order={2} minSize={12} defaultSize={28} className="transfers-area">
+              <TransfersPanel />
+            </Panel>
+          </>
+        )}
+      </PanelGroup>
+      <Toasts />
+      {!transfersExpanded && <TransfersPanel />}
       <Dialogs />
       <ConflictDialog />
       <MfaPrompt />
-      <Toasts />
       <EntraDeviceCodeNotice />
     </div>
   );

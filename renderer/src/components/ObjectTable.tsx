@@ -1,24 +1,51 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { ObjectEntry } from '../../../shared/model';
-import { otherPane, selectedEntries, transferToOther } from '../actions';
-import { describeType, formatDate, formatSize, truncateMiddle } from '../format';
+import { selectedEntries, transferToOther } from '../actions';
+import { formatDate, formatSize, truncateMiddle } from '../format';
+import { fileKind } from '../kinds';
 import { clickSelect, moveFocus, selectAll, typeAheadMatch } from '../selection';
 import { useStore, type PaneId } from '../store';
-import type { SortColumn } from '../store/rows';
+import type { ColumnId } from '../store/layout.slice';
 import { usePaneRows } from '../store/usePaneRows';
+import { COLUMN_LABELS, gridTemplate, visibleColumns } from './columns';
 import { ContextMenu, type MenuPosition } from './ContextMenu';
+import { FileKindIcon } from './FileKindIcon';
 
 const ROW_HEIGHT = 28;
+/** The sticky header row's height (styles.css .head-row): the rows start below it in the scroller. */
+const HEAD_HEIGHT = 30;
 export const DRAG_TYPE = 'application/x-skyferry-selection';
 
-const COLUMNS: { id: SortColumn; label: string }[] = [
-  { id: 'name', label: 'Name' },
-  { id: 'size', label: 'Size' },
-  { id: 'modified', label: 'Modified' },
-  { id: 'storageClass', label: 'Class' },
-  { id: 'type', label: 'Type' },
-];
+/** Drag handle on a header cell's right edge; the width lands in the remembered column prefs. */
+function ColumnResizer({ id }: { id: ColumnId }) {
+  const start = useRef<{ x: number; width: number } | null>(null);
+  const onPointerDown = (e: PointerEvent<HTMLSpanElement>): void => {
+    e.preventDefault();
+    e.stopPropagation();
+    e.currentTarget.setPointerCapture(e.pointerId);
+    start.current = { x: e.clientX, width: useStore.getState().columns.widths[id] };
+  };
+  const onPointerMove = (e: PointerEvent<HTMLSpanElement>): void => {
+    if (!start.current) return;
+    useStore.getState().setColumnWidth(id, start.current.width + e.clientX - start.current.x);
+  };
+  const stop = (): void => {
+    start.current = null;
+  };
+  return (
+    <span
+      className="col-resizer"
+      data-testid={`resize-${id}`}
+      aria-hidden="true"
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={stop}
+      onPointerCancel={stop}
+      onClick={(e) => e.stopPropagation()}
+    />
+  );
+}
 
 export function ObjectTable({ pane }: { pane: PaneId }) {
   const textFilter = useStore((s) => s.panes[pane].textFilter);
@@ -27,6 +54,10 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   const loading = useStore((s) => s.panes[pane].loading);
   const atRoot = useStore((s) => s.panes[pane].bucket === '');
   const selection = useStore((s) => s.selection[pane]);
+  const bulk = useStore((s) => s.panes[pane].bulk);
+  const columnPrefs = useStore((s) => s.columns);
+  const cols = useMemo(() => visibleColumns(columnPrefs), [columnPrefs]);
+  const grid = useMemo(() => gridTemplate(columnPrefs, cols), [columnPrefs, cols]);
   const rows = usePaneRows(pane);
   const order = useMemo(() => rows.map((r) => r.key), [rows]);
 
@@ -34,25 +65,38 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   const [nameChars, setNameChars] = useState(48);
   const [menu, setMenu] = useState<MenuPosition | null>(null);
   const typed = useRef({ text: '', at: 0 });
+  /** End pressed over a partial listing: once the whole listing is in, the focus goes to its real last row. */
+  const [wantEnd, setWantEnd] = useState<{ extend: boolean } | null>(null);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 16,
+    scrollMargin: HEAD_HEIGHT,
+    scrollPaddingStart: HEAD_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
-  // Pages load as the user nears the end of what is loaded, never all at once.
+  // Pages load as the user nears the end of what is loaded, never all at once (unless the user asks for all).
   useEffect(() => {
-    if (!complete && !loading && lastIndex >= rows.length - 200) void useStore.getState().loadMore(pane);
-  }, [lastIndex, rows.length, complete, loading, pane]);
+    if (!complete && !loading && !bulk && lastIndex >= rows.length - 200) void useStore.getState().loadMore(pane);
+  }, [lastIndex, rows.length, complete, loading, bulk, pane]);
+
+  useEffect(() => {
+    if (!wantEnd) return;
+    // Cancelled before the end: stay where the user was.
+    if (!bulk && !complete) setWantEnd(null);
+    if (!complete || bulk) return;
+    setWantEnd(null);
+    useStore.getState().setSelection(pane, moveFocus(useStore.getState().selection[pane], order, order.length, wantEnd.extend));
+  }, [wantEnd, complete, bulk, order, pane]);
 
   // Middle truncation needs a character budget: derive it from the name column's rendered width.
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    const head = el?.parentElement?.querySelector<HTMLElement>('.head-row .col-name');
+    const head = el?.querySelector<HTMLElement>('.head-row .col-name');
     if (!el || !head) return undefined;
     const ro = new ResizeObserver(() => {
       const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
@@ -92,16 +136,17 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
       e.preventDefault();
       e.stopPropagation();
     };
-    if (e.key === 'Tab' && !e.shiftKey && !mod) {
-      handled();
-      st.setActivePane(otherPane(pane));
-      document.getElementById(`${otherPane(pane)}-table`)?.focus();
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       handled();
       setSel(moveFocus(selection, order, e.key === 'ArrowDown' ? 1 : -1, e.shiftKey));
     } else if (e.key === 'PageDown' || e.key === 'PageUp') {
       handled();
       setSel(moveFocus(selection, order, e.key === 'PageDown' ? page : -page, e.shiftKey));
+    } else if (e.key === 'End' && !complete) {
+      // The last loaded row is not the listing's last key: load the rest (with progress and Cancel), then go there.
+      handled();
+      setWantEnd({ extend: e.shiftKey });
+      if (!st.panes[pane].bulk) void st.loadAll(pane, 'end');
     } else if (e.key === 'Home' || e.key === 'End') {
       handled();
       setSel(moveFocus(selection, order, e.key === 'End' ? order.length : -order.length, e.shiftKey));
@@ -147,41 +192,78 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     e.dataTransfer.effectAllowed = 'copyMove';
   };
 
-  const headerCell = (c: (typeof COLUMNS)[number]) => {
-    const active = sort.column === c.id;
+  const headerCell = (id: ColumnId) => {
+    const active = sort.column === id;
+    const label = COLUMN_LABELS[id];
     return (
-      <div key={c.id} role="columnheader" className={`cell col-${c.id}`} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <div key={id} role="columnheader" className={`cell col-${id}`} aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+        {/* Out of the Tab order (the grid is one stop); the Columns menu sorts from the keyboard. */}
         <button
           type="button"
+          tabIndex={-1}
           className="sort-button"
-          onClick={() => useStore.getState().setSort(pane, { column: c.id, descending: active ? !sort.descending : false })}
-          aria-label={`Sort by ${c.label}`}
+          onClick={() => useStore.getState().setSort(pane, { column: id, descending: active ? !sort.descending : false })}
+          aria-label={`Sort by ${label}`}
         >
-          {c.label}
+          {label}
           <span aria-hidden="true" className="sort-mark">{active ? (sort.descending ? '▼' : '▲') : ''}</span>
         </button>
+        <ColumnResizer id={id} />
       </div>
     );
   };
 
+  const cell = (id: ColumnId, row: ObjectEntry) => {
+    switch (id) {
+      case 'name': {
+        const kind = fileKind(row, atRoot);
+        return (
+          <div key={id} role="gridcell" className="cell col-name" title={row.name}>
+            <FileKindIcon family={kind.family} />
+            {/* Screen readers and search get the whole name; the eye gets the middle-truncated one. */}
+            <span className="name-text" aria-hidden="true">{truncateMiddle(row.name, nameChars)}</span>
+            <span className="visually-hidden">{row.name}</span>
+          </div>
+        );
+      }
+      case 'size':
+        return <div key={id} role="gridcell" className="cell col-size">{row.isPrefix ? '' : formatSize(row.size)}</div>;
+      case 'modified':
+        return <div key={id} role="gridcell" className="cell col-modified">{formatDate(row.modified)}</div>;
+      case 'storageClass':
+        return <div key={id} role="gridcell" className="cell col-storageClass">{row.storageClass ?? ''}</div>;
+      case 'type':
+        return <div key={id} role="gridcell" className="cell col-type">{fileKind(row, atRoot).label}</div>;
+      case 'etag':
+        return <div key={id} role="gridcell" className="cell col-etag" title={row.etag}>{row.etag?.replace(/"/g, '') ?? ''}</div>;
+    }
+  };
+
+  const rowStyle = { gridTemplateColumns: grid.template, minWidth: `calc(${grid.minWidth}px + 0.8rem)` };
+
   return (
-    <div className="object-table" role="grid" aria-label={`${pane === 'left' ? 'Left' : 'Right'} pane objects`} aria-rowcount={rows.length + 1} aria-multiselectable="true">
-      <div role="rowgroup" className="table-head">
-        <div role="row" aria-rowindex={1} className="row head-row">
-          {COLUMNS.map(headerCell)}
-        </div>
-      </div>
+    <div className="object-table">
+      {/* The grid is the one Tab stop of the table: it holds the focus and points at the focused row. */}
       <div
         id={`${pane}-table`}
         ref={scrollRef}
         className="table-body"
-        role="rowgroup"
+        role="grid"
         tabIndex={0}
+        aria-label={`${pane === 'left' ? 'Left' : 'Right'} pane objects`}
+        aria-rowcount={complete ? rows.length + 1 : -1}
+        aria-colcount={cols.length}
+        aria-multiselectable="true"
         aria-activedescendant={focusIndex >= 0 ? `${pane}-row-${focusIndex}` : undefined}
         onKeyDown={onKeyDown}
         onFocus={() => useStore.getState().setActivePane(pane)}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div role="rowgroup" className="table-head" style={{ minWidth: rowStyle.minWidth }}>
+          <div role="row" aria-rowindex={1} className="row head-row" style={rowStyle}>
+            {cols.map(headerCell)}
+          </div>
+        </div>
+        <div role="rowgroup" className="table-rows" style={{ height: virtualizer.getTotalSize(), minWidth: rowStyle.minWidth }}>
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
@@ -196,29 +278,22 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
                 aria-selected={selected}
                 data-key={row.key}
                 className={`row${selected ? ' selected' : ''}${isFocus ? ' focused' : ''}`}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ ...rowStyle, transform: `translateY(${item.start - HEAD_HEIGHT}px)`, height: ROW_HEIGHT }}
                 draggable={!atRoot}
                 onDragStart={(e) => onDragStart(e, row.key)}
                 onClick={(e) => onRowClick(e, row.key)}
                 onDoubleClick={() => openRow(row)}
                 onContextMenu={(e) => onContextMenu(e, row.key)}
               >
-                <div role="gridcell" className="cell col-name" title={row.name}>
-                  <span className={`icon ${row.isPrefix ? (atRoot ? 'icon-bucket' : 'icon-folder') : 'icon-file'}`} aria-hidden="true" />
-                  {/* Screen readers and search get the whole name; the eye gets the middle-truncated one. */}
-                  <span className="name-text" aria-hidden="true">{truncateMiddle(row.name, nameChars)}</span>
-                  <span className="visually-hidden">{row.name}</span>
-                </div>
-                <div role="gridcell" className="cell col-size">{row.isPrefix ? '' : formatSize(row.size)}</div>
-                <div role="gridcell" className="cell col-modified">{formatDate(row.modified)}</div>
-                <div role="gridcell" className="cell col-storageClass">{row.storageClass ?? ''}</div>
-                <div role="gridcell" className="cell col-type">{atRoot ? 'Bucket' : describeType(row)}</div>
+                {cols.map((id) => cell(id, row))}
               </div>
             );
           })}
         </div>
-        {rows.length === 0 && !loading && <p className="empty-note">{textFilter ? 'No loaded name matches the filter.' : 'Nothing here yet. Drop files to upload.'}</p>}
       </div>
+      {rows.length === 0 && !loading && !bulk && (
+        <p className="empty-note table-empty">{textFilter ? (complete ? 'No name matches the filter.' : 'No loaded name matches the filter.') : 'Nothing here yet. Drop files to upload.'}</p>
+      )}
       {menu && <ContextMenu pane={pane} position={menu} onClose={() => setMenu(null)} />}
     </div>
   );

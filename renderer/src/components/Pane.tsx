@@ -1,3 +1,4 @@
+import { ArrowLeft, ArrowUp, RefreshCw } from 'lucide-react';
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { summarize } from '../store/rows';
 import { usePaneRows } from '../store/usePaneRows';
@@ -5,6 +6,7 @@ import { transferToOther } from '../actions';
 import { formatCount, formatSize, truncateMiddle } from '../format';
 import { useStore, type PaneId } from '../store';
 import { collectDropped, uploadFiles } from '../upload';
+import { ColumnChooser } from './ColumnChooser';
 import { DRAG_TYPE, ObjectTable } from './ObjectTable';
 import { openPendingUploads } from './PendingUploadsDialog';
 import { AccountOptions } from './Options';
@@ -14,7 +16,8 @@ function Breadcrumbs({ pane }: { pane: PaneId }) {
   const account = useStore((s) => s.panes[pane].account);
   const bucket = useStore((s) => s.panes[pane].bucket);
   const prefix = useStore((s) => s.panes[pane].prefix);
-  if (!account) return <nav className="breadcrumbs" aria-label="Location" />;
+  const label = `${pane === 'left' ? 'Left' : 'Right'} pane location`;
+  if (!account) return <nav className="breadcrumbs" aria-label={label} />;
   const parts = prefix.split('/').filter((p, i, all) => p !== '' || i < all.length - 1);
   const go = (b: string, p: string): void => void useStore.getState().navigate(pane, { account, bucket: b, prefix: p });
   const crumbs: { label: string; go: () => void }[] = [{ label: account, go: () => go('', '') }];
@@ -26,7 +29,7 @@ function Breadcrumbs({ pane }: { pane: PaneId }) {
     crumbs.push({ label: part || '(empty)', go: () => go(bucket, target) });
   }
   return (
-    <nav className="breadcrumbs" aria-label="Location">
+    <nav className="breadcrumbs" aria-label={label}>
       <ol>
         {crumbs.map((c, i) => (
           <li key={i}>
@@ -56,18 +59,69 @@ function StatusLine({ pane }: { pane: PaneId }) {
   const rows = usePaneRows(pane);
   const t = useMemo(() => summarize(rows, selected), [rows, selected]);
   const shown = rows.length === entries.length ? '' : ` (showing ${formatCount(rows.length)} of ${formatCount(entries.length)})`;
+  const selectedFiles = t.selectedCount - t.selectedFolders;
+  const selectedParts = [selectedFiles > 0 || t.selectedFolders === 0 ? formatSize(t.selectedBytes) : '', t.selectedFolders > 0 ? plural(t.selectedFolders, 'folder') : '']
+    .filter(Boolean)
+    .join(' + ');
   return (
     <div className="status-line" data-testid={`${pane}-status`}>
       <span>
-        {plural(t.folders, 'folder')}, {plural(t.files, 'file')}{shown}
-        {!complete && (loading ? ' · loading…' : ' · more as you scroll')}
+        {plural(t.folders, 'folder')}, {plural(t.files, 'file')}
+        {shown}
+        {!complete && (loading && entries.length === 0 ? ' · loading…' : ` · first ${formatCount(entries.length)} loaded, more in this listing`)}
       </span>
       {t.selectedCount > 0 && (
         <span>
-          {formatCount(t.selectedCount)} selected · {formatSize(t.selectedBytes)}
-          {t.selectedFolders > 0 ? ` + ${formatCount(t.selectedFolders)} folders` : ''}
+          {formatCount(t.selectedCount)} selected · {selectedParts}
         </span>
       )}
+    </div>
+  );
+}
+
+/** A listing not wholly loaded, said plainly: how much is in, what a sort or filter covered, Load all and Cancel. */
+function PartialBar({ pane }: { pane: PaneId }) {
+  const complete = useStore((s) => s.panes[pane].complete);
+  const loaded = useStore((s) => s.panes[pane].entries.length);
+  const bulk = useStore((s) => s.panes[pane].bulk);
+  const stopped = useStore((s) => s.panes[pane].bulkStopped);
+  const error = useStore((s) => s.panes[pane].error);
+  const sort = useStore((s) => s.panes[pane].sort);
+  const textFilter = useStore((s) => s.panes[pane].textFilter.trim());
+  const atRoot = useStore((s) => s.panes[pane].bucket === '');
+  if (atRoot || error || (complete && !bulk)) return null;
+  const st = useStore.getState();
+  if (bulk) {
+    const doing =
+      bulk.reason === 'search'
+        ? `Searching the whole listing for “${textFilter}”…`
+        : bulk.reason === 'end'
+          ? 'Loading the rest of the listing to go to its end…'
+          : 'Loading the whole listing…';
+    return (
+      <div className="partial-bar" data-testid={`${pane}-partial`}>
+        <progress aria-label={`Loading the listing: ${formatCount(bulk.loaded)} names so far`} />
+        <span role="status">
+          {doing} {formatCount(bulk.loaded)} names so far
+        </span>
+        <button type="button" onClick={() => st.cancelBulk(pane)}>
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  const sortedPart = !(sort.column === 'name' && !sort.descending);
+  const notes = [
+    stopped ? `Stopped at ${formatCount(loaded)} names.` : `${formatCount(loaded)} names loaded; more in this listing.`,
+    sortedPart ? 'Sorted only what is loaded.' : '',
+    textFilter ? 'The filter covers only what is loaded.' : '',
+  ].filter(Boolean);
+  return (
+    <div className="partial-bar" data-testid={`${pane}-partial`}>
+      <span role="status">{notes.join(' ')}</span>
+      <button type="button" onClick={() => void st.loadAll(pane, textFilter ? 'search' : 'all')}>
+        Load all
+      </button>
     </div>
   );
 }
@@ -94,11 +148,12 @@ function Filters({ pane }: { pane: PaneId }) {
       />
       <input
         type="search"
-        aria-label="Filter loaded names containing"
+        aria-label="Filter loaded names containing (loads the rest of a partial listing)"
         placeholder="Contains…"
         value={textFilter}
         onChange={(e) => useStore.getState().setTextFilter(pane, e.target.value)}
       />
+      <ColumnChooser pane={pane} />
     </div>
   );
 }
@@ -164,14 +219,14 @@ export function Pane({ pane }: { pane: PaneId }) {
         >
           <AccountOptions placeholder="Choose an account…" />
         </select>
-        <button type="button" aria-label="Back" title="Back (Alt+Left)" disabled={!canBack} onClick={() => void useStore.getState().goBack(pane)}>
-          ←
+        <button type="button" className="icon-text" aria-label="Back" title="Back (Alt+Left)" disabled={!canBack} onClick={() => void useStore.getState().goBack(pane)}>
+          <ArrowLeft size={16} aria-hidden="true" />
         </button>
-        <button type="button" aria-label="Up one level" title="Up (Backspace)" disabled={!canUp} onClick={() => void useStore.getState().goUp(pane)}>
-          ↑
+        <button type="button" className="icon-text" aria-label="Up one level" title="Up (Backspace)" disabled={!canUp} onClick={() => void useStore.getState().goUp(pane)}>
+          <ArrowUp size={16} aria-hidden="true" />
         </button>
-        <button type="button" aria-label="Refresh" title="Refresh" disabled={!account} onClick={() => void useStore.getState().refresh(pane)}>
-          ⟳
+        <button type="button" className="icon-text" aria-label="Refresh" title="Refresh" disabled={!account} onClick={() => void useStore.getState().refresh(pane)}>
+          <RefreshCw size={16} aria-hidden="true" />
         </button>
         {canUp && kind !== 'local' && (
           <button type="button" aria-label="Unfinished uploads" title="Unfinished uploads in this bucket" onClick={() => openPendingUploads(pane)}>
@@ -187,6 +242,7 @@ export function Pane({ pane }: { pane: PaneId }) {
         </p>
       )}
       {account ? <ObjectTable pane={pane} /> : <p className="empty-note">Choose an account above, or add one in Accounts.</p>}
+      {account && <PartialBar pane={pane} />}
       <StatusLine pane={pane} />
     </section>
   );

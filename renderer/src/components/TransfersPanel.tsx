@@ -1,3 +1,5 @@
+import { ArrowRightLeft, ChevronDown, ChevronUp } from 'lucide-react';
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { isFinishedJobState, type JobSummary } from '../../../shared/contract';
 import { formatCount, formatDuration, formatSize } from '../format';
@@ -58,17 +60,46 @@ export function JobRow({ id }: { id: string }) {
   );
 }
 
+/**
+ * Opens the Transfers area when a job starts (a new job arrives on its own, not with a reload of the whole list)
+ * or when the app opens with jobs still running.
+ */
+export function useOpenOnNewJob(): void {
+  useEffect(() => {
+    const isActive = (st: JobSummary['state'] | undefined): boolean => st === 'running' || st === 'queued';
+    const st = useStore.getState();
+    if (st.jobOrder.some((id) => isActive(st.jobs[id]?.state))) st.setTransfersExpanded(true);
+    return useStore.subscribe((s, prev) => {
+      if (s.jobOrder === prev.jobOrder) return;
+      const first = s.jobOrder[0];
+      if (!first || prev.jobOrder.includes(first)) return;
+      const prevFirst = prev.jobOrder[0];
+      const oneAdded = s.jobOrder.length === prev.jobOrder.length + 1 && (prevFirst === undefined || s.jobs[prevFirst] === prev.jobs[prevFirst]);
+      if (oneAdded || isActive(s.jobs[first]?.state)) s.setTransfersExpanded(true);
+    });
+  }, []);
+}
+
+/** The Transfers area: a one-line bar with a count of running jobs, expanding into the list (its size remembered). */
 export function TransfersPanel() {
-  const open = useStore((s) => s.transfersOpen);
-  const setOpen = useStore((s) => s.setTransfersOpen);
+  const open = useStore((s) => s.transfersExpanded);
+  const setOpen = useStore((s) => s.setTransfersExpanded);
   const ids = useStore(useShallow((s) => s.jobOrder.slice(0, 100)));
   const active = useStore((s) => s.jobOrder.filter((id) => { const st = s.jobs[id]?.state; return st === 'running' || st === 'queued'; }).length);
   const clear = useStore((s) => s.clearJobHistory);
   return (
     <section className={`transfers${open ? ' open' : ''}`} aria-label="Transfers">
       <header className="transfers-head">
-        <button type="button" aria-expanded={open} aria-controls="transfers-list" onClick={() => setOpen(!open)}>
-          Transfers {active > 0 ? `(${active} running)` : ''}
+        <button type="button" className="transfers-toggle" aria-expanded={open} aria-controls="transfers-list" onClick={() => setOpen(!open)}>
+          <ArrowRightLeft size={16} aria-hidden="true" />
+          Transfers
+          {active > 0 && (
+            <span className="count-badge" data-testid="transfers-badge">
+              {formatCount(active)}
+              <span className="visually-hidden"> running</span>
+            </span>
+          )}
+          {open ? <ChevronDown size={16} aria-hidden="true" /> : <ChevronUp size={16} aria-hidden="true" />}
         </button>
         {open && ids.length > 0 && (
           <button type="button" onClick={() => void clear()}>

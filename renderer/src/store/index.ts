@@ -6,6 +6,7 @@ import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createEntraSlice, type EntraSlice } from './entra.slice';
 import { createIdentitiesSlice, type IdentitiesSlice } from './identities.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
+import { createLayoutSlice, type LayoutSlice } from './layout.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
@@ -27,7 +28,8 @@ export type AppState = AccountsSlice &
   RetentionSlice &
   ConflictsSlice &
   EntraSlice &
-  IdentitiesSlice;
+  IdentitiesSlice &
+  LayoutSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -45,6 +47,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createConflictsSlice(...a),
   ...createEntraSlice(...a),
   ...createIdentitiesSlice(...a),
+  ...createLayoutSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

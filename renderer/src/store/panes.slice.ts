@@ -7,6 +7,16 @@ import type { SortSpec } from './rows';
 
 export type PaneId = 'left' | 'right';
 export const PAGE_SIZE = 1000;
+/** Pages fetched back to back while loading a whole listing: fewer round trips, same engine channel. */
+export const BULK_PAGE_SIZE = 5000;
+
+/** Why a pane is loading its whole listing: the user asked, End wants the real last key, or a filter searches it. */
+export type BulkReason = 'all' | 'end' | 'search';
+export interface BulkLoad {
+  reason: BulkReason;
+  /** Entries loaded so far (the listing's total is not known until its last page). */
+  loaded: number;
+}
 
 export interface PanePlace {
   account: string | null;
@@ -28,6 +38,10 @@ export interface PaneState extends PanePlace {
   sort: SortSpec;
   /** Bumped on every navigation so that a late page of an old listing is dropped. */
   generation: number;
+  /** A whole-listing load in progress, or null. */
+  bulk: BulkLoad | null;
+  /** The last whole-listing load was cancelled before the listing's end (cleared when the listing changes). */
+  bulkStopped: boolean;
 }
 
 function emptyPane(): PaneState {
@@ -45,6 +59,8 @@ function emptyPane(): PaneState {
     textFilter: '',
     sort: { column: 'name', descending: false },
     generation: 0,
+    bulk: null,
+    bulkStopped: false,
   };
 }
 
@@ -58,6 +74,12 @@ export interface PanesSlice {
   goBack(pane: PaneId): Promise<void>;
   refresh(pane: PaneId): Promise<void>;
   loadMore(pane: PaneId): Promise<void>;
+  /**
+   * Loads the rest of the listing page after page, showing progress, until its end or cancelBulk.
+   * Resolves true when the listing is complete.
+   */
+  loadAll(pane: PaneId, reason: BulkReason): Promise<boolean>;
+  cancelBulk(pane: PaneId): void;
   setServerFilter(pane: PaneId, text: string): Promise<void>;
   setTextFilter(pane: PaneId, text: string): void;
   setSort(pane: PaneId, sort: SortSpec): void;
@@ -70,15 +92,35 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
     set((s) => ({ panes: { ...s.panes, [pane]: { ...s.panes[pane], ...p } } }));
   /** The page call in flight per pane: a new listing (navigation, filter, refresh) abandons the old one's. */
   const inFlight: Record<PaneId, AbortController> = { left: new AbortController(), right: new AbortController() };
+  /** The page request running per pane, so that a whole-listing load can wait for a page already on its way. */
+  const running: Record<PaneId, Promise<void> | null> = { left: null, right: null };
+  /** Per pane, the token of the whole-listing load running; cancelBulk or a new listing replaces it. */
+  const bulkToken: Record<PaneId, object | null> = { left: null, right: null };
 
-  async function fetchPage(pane: PaneId, reset: boolean): Promise<void> {
+  function fetchPage(pane: PaneId, reset: boolean, pageSize = PAGE_SIZE): Promise<void> {
+    const state = get().panes[pane];
+    if (!reset && state.loading && running[pane]) return running[pane];
+    const p = fetchPageOnce(pane, reset, pageSize).finally(() => {
+      if (running[pane] === p) running[pane] = null;
+    });
+    running[pane] = p;
+    return p;
+  }
+
+  async function fetchPageOnce(pane: PaneId, reset: boolean, pageSize: number): Promise<void> {
     const state = get().panes[pane];
     if (!state.account) return;
     if (!reset && (state.loading || state.complete)) return;
-    if (reset) inFlight[pane].abort();
+    if (reset) {
+      inFlight[pane].abort();
+      bulkToken[pane] = null;
+    }
     const { signal } = (inFlight[pane] = new AbortController());
     const generation = reset ? state.generation + 1 : state.generation;
-    patch(pane, reset ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false } : { loading: true });
+    patch(
+      pane,
+      reset ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false, bulk: null, bulkStopped: false } : { loading: true },
+    );
     try {
       if (!state.bucket) {
         const buckets = await invoke('buckets:list', { account: state.account }, signal);
@@ -93,7 +135,7 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
         'objects:list',
         {
           uri,
-          pageSize: PAGE_SIZE,
+          pageSize,
           ...(reset || !state.cursor ? {} : { cursor: state.cursor }),
         },
         signal,
@@ -153,6 +195,32 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
     async loadMore(pane) {
       await fetchPage(pane, false);
     },
+    async loadAll(pane, reason) {
+      const start = get().panes[pane];
+      if (start.complete) return true;
+      // One load at a time: a later one (End, a search) takes over the running one's progress line.
+      const token = {};
+      bulkToken[pane] = token;
+      const generation = start.generation;
+      patch(pane, { bulk: { reason, loaded: start.entries.length }, bulkStopped: false });
+      for (;;) {
+        const now = get().panes[pane];
+        if (bulkToken[pane] !== token || now.generation !== generation) return false;
+        if (now.complete || now.error) break;
+        await fetchPage(pane, false, BULK_PAGE_SIZE);
+        const after = get().panes[pane];
+        if (bulkToken[pane] === token && after.generation === generation) patch(pane, { bulk: { reason, loaded: after.entries.length } });
+      }
+      bulkToken[pane] = null;
+      const end = get().panes[pane];
+      patch(pane, { bulk: null });
+      return end.complete && !end.error;
+    },
+    cancelBulk(pane) {
+      if (!bulkToken[pane]) return;
+      bulkToken[pane] = null;
+      patch(pane, { bulk: null, bulkStopped: true });
+    },
     async setServerFilter(pane, text) {
       patch(pane, { serverFilter: text });
       get().clearSelection(pane);
@@ -160,6 +228,13 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
     },
     setTextFilter(pane, text) {
       patch(pane, { textFilter: text });
+      const cur = get().panes[pane];
+      // A filter over part of a listing would miss most matches: it searches the whole listing, page by page.
+      if (text.trim() && !cur.complete && !cur.bulk && !cur.bulkStopped && cur.bucket) void get().loadAll(pane, 'search');
+      else if (!text.trim() && cur.bulk?.reason === 'search') {
+        bulkToken[pane] = null;
+        patch(pane, { bulk: null });
+      }
     },
     setSort(pane, sort) {
       patch(pane, { sort });

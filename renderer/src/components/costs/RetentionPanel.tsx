@@ -130,26 +130,34 @@ export function RetentionPanel() {
       )}
       {done && (
         <div className="cost-card" data-testid="retention-preview">
-          <dl className="cost-totals">
-            <div>
-              <dt>Matching objects</dt>
-              <dd data-testid="retention-matched">
-                {formatCount(done.matched)} ({formatSize(done.matchedBytes)})
-              </dd>
-            </div>
-            <div>
-              <dt>They cost now</dt>
-              <dd>{formatUsd(done.currentMonthlyUsd)} a month</dd>
-            </div>
-            <div>
-              <dt>{done.action.kind === 'delete' ? 'After deleting' : `In ${done.action.storageClass}`}</dt>
-              <dd>{formatUsd(done.newMonthlyUsd)} a month</dd>
-            </div>
-            <div>
-              <dt>{done.monthlySavingUsd >= 0 ? 'Saving' : 'Extra cost'}</dt>
-              <dd data-testid="retention-saving">{formatUsd(Math.abs(done.monthlySavingUsd))} a month</dd>
-            </div>
-          </dl>
+          {/* The action sits beside the figures it acts on, in view without scrolling past the samples. */}
+          <div className="retention-summary">
+            <dl className="cost-totals">
+              <div>
+                <dt>Matching objects</dt>
+                <dd data-testid="retention-matched">
+                  {formatCount(done.matched)} ({formatSize(done.matchedBytes)})
+                </dd>
+              </div>
+              <div>
+                <dt>They cost now</dt>
+                <dd>{formatUsd(done.currentMonthlyUsd)} a month</dd>
+              </div>
+              <div>
+                <dt>{done.action.kind === 'delete' ? 'After deleting' : `In ${done.action.storageClass}`}</dt>
+                <dd>{formatUsd(done.newMonthlyUsd)} a month</dd>
+              </div>
+              <div>
+                <dt>{done.monthlySavingUsd >= 0 ? 'Saving' : 'Extra cost'}</dt>
+                <dd data-testid="retention-saving">{formatUsd(Math.abs(done.monthlySavingUsd))} a month</dd>
+              </div>
+            </dl>
+            {done.matched > 0 && !jobId && (
+              <button type="button" className="primary retention-action" onClick={() => setConfirming(true)}>
+                {done.action.kind === 'delete' ? 'Delete…' : 'Move…'}
+              </button>
+            )}
+          </div>
           {flagged.length > 0 && (
             <dl className="cost-totals" aria-label="Objects that need care" data-testid="retention-cautions">
               {flagged.map(([c, t]) => (
@@ -186,11 +194,6 @@ export function RetentionPanel() {
               <h4>Objects that need care</h4>
               <ObjectsTable objects={done.cautionSample ?? []} label="Matching objects that need care" note={cautionNote} />
             </>
-          )}
-          {done.matched > 0 && !jobId && (
-            <button type="button" className="primary" onClick={() => setConfirming(true)}>
-              {done.action.kind === 'delete' ? 'Delete…' : 'Move…'}
-            </button>
           )}
         </div>
       )}

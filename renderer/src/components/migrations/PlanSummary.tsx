@@ -84,8 +84,8 @@ function DestinationPlan({ m, d, index }: { m: MigrationSummary; d: PlanDestinat
     changed: 'to update',
     unchanged: 'left as they are',
     extra: m.request.mode === 'mirror' && m.request.deletions.enabled ? (m.request.deletions.quarantinePrefix ? 'to move to quarantine' : 'to delete') : 'only at the destination, kept',
-    names: d.notCopyable > 0 ? `names the destination cannot hold (${formatCount(d.notCopyable)} not copied)` : 'names mapped for the destination',
-    metadata: 'metadata renamed or dropped',
+    names: d.notCopyable > 0 ? `the destination cannot hold (${formatCount(d.notCopyable)} not copied)` : 'mapped for the destination',
+    metadata: 'renamed or dropped',
   };
   return (
     <section className="plan-destination" aria-label={`Destination ${index + 1}: ${d.uri}`}>
