@@ -20,6 +20,7 @@ import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
 import { createUploadHandlers } from './storage/uploads.handlers';
+import { createVersionHandlers } from './storage/versions.handlers';
 
 const log = createLogger('engine');
 
@@ -92,6 +93,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
+    ...createVersionHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),
     ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),

@@ -15,6 +15,7 @@ import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
 import { uploadObject } from './s3.upload';
 import { discardS3Resume, prepareS3Resume } from './s3.resume';
+import { s3Versioning } from './versions';
 
 /** Amazon S3's storage classes (others may accept fewer; the server says so on use). */
 export const S3_STORAGE_CLASSES = [
@@ -37,6 +38,7 @@ const FEATURES: Features = {
   maxUserMetadataBytes: 2048,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: false,
+  versions: true,
   storesMetadata: true,
   conditionalRead: true,
   conditionalClassChange: true,
@@ -330,6 +332,8 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
       }
       return call({ op: 'presign', bucket, key }, () => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: Math.floor(expiresSeconds) }));
     },
+
+    versioning: s3Versioning(client, call, (e, c) => toS3Error(e, { ...c, endpoint })),
 
     async close() {
       client.destroy();
