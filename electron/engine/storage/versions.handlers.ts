@@ -3,7 +3,7 @@ import { ConflictError, InvalidInputError, NotFoundError, UnsupportedError } fro
 import { baseName, formatLocation, type Location } from '../../../shared/location';
 import type { EngineContext } from '../context';
 import type { Handler } from '../dispatch';
-import { deletedKeys } from '../providers/common/versions';
+import { deletedKeys } from '../providers/versions';
 import { statIfAny, type ObjectVersioning, type Provider } from '../providers/provider';
 
 export type VersionHandlers = { [C in keyof typeof versionChannels]: Handler<C> };

@@ -11,6 +11,7 @@ import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
+import { createVersionsSlice, type VersionsSlice } from './versions.slice';
 
 export type AppState = AccountsSlice &
   PanesSlice &
@@ -23,7 +24,8 @@ export type AppState = AccountsSlice &
   MigrationsSlice &
   CostsSlice &
   RetentionSlice &
-  ConflictsSlice;
+  ConflictsSlice &
+  VersionsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -39,6 +41,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
+  ...createVersionsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

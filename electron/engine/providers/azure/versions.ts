@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { BlobClient, BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import type { BucketVersioning, ObjectVersion } from '../../../../shared/contract/versions';
 import { InvalidInputError, NotFoundError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
-import { newestFirst } from '../common/versions';
+import { newestFirst } from '../versions';
 import { unquoteEtag } from '../common/values';
 import type { ObjectVersioning, VersionPage } from '../provider';
 

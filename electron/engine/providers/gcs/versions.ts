@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { BucketMetadata, File, FileMetadata, Storage } from '@google-cloud/storage';
 import type { BucketVersioning, ObjectVersion } from '../../../../shared/contract/versions';
 import { InvalidInputError, NotFoundError, SkyferryError } from '../../../../shared/errors';
-import { newestFirst } from '../common/versions';
+import { newestFirst } from '../versions';
 import type { ObjectVersioning, VersionPage } from '../provider';
 import type { GcsErrorContext } from './gcs.errors';
 

@@ -13,7 +13,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { BucketVersioning, ObjectVersion } from '../../../../shared/contract/versions';
 import { InvalidInputError, NotFoundError, SkyferryError, UnsupportedError } from '../../../../shared/errors';
 import { unquoteEtag } from '../common/values';
-import { newestFirst } from '../common/versions';
+import { newestFirst } from '../versions';
 import type { ObjectVersioning, VersionPage } from '../provider';
 import type { S3ErrorContext } from './s3.errors';
 

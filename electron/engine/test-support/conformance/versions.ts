@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import type { ObjectVersion } from '../../../../shared/contract/versions';
-import { deletedKeys } from '../../providers/common/versions';
+import { deletedKeys } from '../../providers/versions';
 import type { ObjectVersioning, Provider } from '../../providers/provider';
 import { readAll } from './data';
 import type { VersionCase } from './quirks';

@@ -1,4 +1,4 @@
-import type { DeletedObject, ObjectVersion } from '../../../../shared/contract/versions';
+import type { DeletedObject, ObjectVersion } from '../../../shared/contract/versions';
 
 const time = (v: ObjectVersion): number => (v.modified === undefined ? 0 : Date.parse(v.modified));
 
