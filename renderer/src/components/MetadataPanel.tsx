@@ -179,10 +179,10 @@ export function MetadataPanel() {
               <Row key={`u-${k}`} label={k} value={v} />
             ))}
           </dl>
+          <VersionsPanel uri={uri} name={entry?.name ?? ''} />
           <Editor key={uri} uri={uri} meta={m} />
         </>
       )}
-      <VersionsPanel uri={uri} name={entry?.name ?? ''} />
       <FolderVersions />
     </aside>
   );

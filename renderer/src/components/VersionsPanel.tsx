@@ -3,6 +3,7 @@ import type { BucketVersioning, ObjectVersion } from '../../../shared/contract';
 import { formatCount, formatSize } from '../format';
 import { useStore } from '../store';
 import { Dialog } from './Dialog';
+import './VersionsPanel.css';
 
 let secondsFormat: Intl.DateTimeFormat | undefined;
 /** Versions written a few seconds apart must read apart: the date with seconds, in the user's locale. */
@@ -61,7 +62,8 @@ export function VersionsPanel({ uri, name }: { uri: string; name: string }) {
   const restoreVersion = useStore((s) => s.restoreVersion);
   const removeVersion = useStore((s) => s.removeVersion);
   const copyVersion = useStore((s) => s.copyVersionToOtherPane);
-  const [open, setOpen] = useState(false);
+  const open = useStore((s) => s.versionsOpen);
+  const setOpen = useStore((s) => s.setVersionsOpen);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ObjectVersion | null>(null);

@@ -27,6 +27,9 @@ export interface BucketSettingsView {
 }
 
 export interface VersionsSlice {
+  /** Whether the details panel shows versions: kept while the panel is rebuilt (a pane read again after a change). */
+  versionsOpen: boolean;
+  setVersionsOpen(open: boolean): void;
   objectVersions: VersionsView | null;
   loadVersions(uri: string, signal?: AbortSignal): Promise<void>;
   /** Makes the version current (the panes and the list are read again); null when done, else why not. */
@@ -64,6 +67,8 @@ export const createVersionsSlice: StateCreator<AppState, [], [], VersionsSlice> 
   };
 
   return {
+    versionsOpen: false,
+    setVersionsOpen: (versionsOpen) => set({ versionsOpen }),
     objectVersions: null,
     async loadVersions(uri, signal) {
       try {
