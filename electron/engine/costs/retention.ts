@@ -356,8 +356,9 @@ function cautionNotes(c: RetentionScanResult['cautions'], action: RetentionActio
 /**
  * The preview of a delete of noncurrent versions: every version under `prefix` that stopped being current before
  * now - N days (the next newer version's date, or the service's own noncurrent time). Current objects, delete
- * markers and soft-deleted blobs never match. A version that does not say when it stopped being current is
- * dated by its own write (older still, so never younger than it is).
+ * markers and soft-deleted blobs never match. A version whose listing cannot say when it stopped being current (its
+ * newer version on another page) is left out and counted as undated: its own write date could be far older than
+ * the day it stopped being current.
  */
 async function previewNoncurrent(versioning: ObjectVersioning, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
   const { signal, onProgress, matches } = options;
@@ -386,7 +387,7 @@ async function previewNoncurrent(versioning: ObjectVersioning, bucket: string, p
     for (const v of page.versions) {
       listed += 1;
       if (v.isCurrent || (v.kind !== 'version' && v.kind !== 'snapshot') || v.key.endsWith('/')) continue;
-      const since = Date.parse(v.noncurrentSince ?? v.modified ?? '');
+      const since = Date.parse(v.noncurrentSince ?? '');
       if (Number.isNaN(since)) {
         undated += 1;
         continue;
@@ -411,7 +412,7 @@ async function previewNoncurrent(versioning: ObjectVersioning, bucket: string, p
   await matches.flush();
   report(true);
   const priced = tally.price();
-  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} versions report no date and were left out.`);
+  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} versions do not say since when they are noncurrent and were left out.`);
   priced.notes.push('Only noncurrent versions are deleted: the current objects stay as they are.');
   return {
     ...priced,
