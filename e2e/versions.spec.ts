@@ -31,7 +31,7 @@ test.describe('object versions', () => {
     const left = await openPath(page, 'left', emulators.accountNames.s3, [bucket]);
     await row(left, 'notes.txt').click();
     const details = page.getByRole('complementary', { name: 'Object details' });
-    await details.getByText('Versions', { exact: false }).first().click();
+    await details.locator('summary', { hasText: /^Versions/ }).click();
     const table = details.getByRole('table', { name: 'Versions of notes.txt' });
     await expect(table.getByRole('row')).toHaveCount(3);
     await expect(table.getByRole('row').nth(1)).toContainText('(current)');
