@@ -110,6 +110,8 @@ export const StorageFeaturesSchema = z.object({
   /** True where metadata names must be C# identifiers (Azure). */
   metadataNamesIdentifiersOnly: z.boolean(),
   caseInsensitive: z.boolean(),
+  /** Keeps older versions of objects that can be listed and acted on (the provider's `versioning` calls). */
+  versions: z.boolean(),
 });
 export type StorageFeatures = z.infer<typeof StorageFeaturesSchema>;
 

@@ -85,6 +85,14 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'entra:containers': { identity: { credential: 'azureCli' }, storageAccountId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a' },
   'accounts:awsProfiles': {},
   'accounts:mfaCode': { id: 'prompt-1', code: '123456' },
+  'versions:list': { uri: 's3://acct/b/k' },
+  'versions:deleted': { uri: 's3://acct/b/dir/' },
+  'versions:restore': { uri: 's3://acct/b/k', versionId: 'v1' },
+  'versions:remove': { uri: 's3://acct/b/k', versionId: 'v1', expect: { size: 3 }, allowCurrent: false },
+  'versions:undelete': { uri: 's3://acct/b/k' },
+  'versions:copy': { uri: 's3://acct/b/k', versionId: 'v1', destination: 'file:///tmp/' },
+  'versions:settings': { uri: 's3://acct/b/' },
+  'versions:configure': { uri: 's3://acct/b/', versioning: 'enabled', softDeleteDays: 7 },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

@@ -24,6 +24,7 @@ import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
 import { createUploadHandlers } from './storage/uploads.handlers';
+import { createVersionHandlers } from './storage/versions.handlers';
 
 const log = createLogger('engine');
 
@@ -110,6 +111,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createAccountHandlers(context),
     ...createIdentityHandlers(mfa),
     ...createStorageHandlers(context),
+    ...createVersionHandlers(context),
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),
     ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),

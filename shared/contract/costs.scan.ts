@@ -32,6 +32,12 @@ export const ScanTotalsSchema = z.object({
   largestPrefixes: z.array(Tally.extend({ prefix: z.string(), depth: z.number().int() })),
   /** True when more distinct prefixes existed than the bounded map kept: prefix figures are then lower bounds. */
   prefixesTruncated: z.boolean(),
+  /**
+   * Versions kept beside the current objects, where the store keeps them (S3 noncurrent versions and delete markers,
+   * GCS noncurrent generations, Azure snapshots, versions and soft-deleted blobs). They are billed as stored: their
+   * bytes are in `bytes` and `byClass` (not in `objects`, the age figures or `largest`).
+   */
+  versions: z.object({ noncurrent: Tally, deleteMarkers: z.number().int().nonnegative() }).optional(),
   scannedAt: z.string(),
 });
 export type ScanTotals = z.infer<typeof ScanTotalsSchema>;

@@ -9,6 +9,7 @@ import { uploadChannels } from './uploads.channels';
 import { dialogChannels } from './dialogs.channels';
 import { entraChannels, entraEvents } from './entra.channels';
 import { identityChannels, identityEvents } from './identities.channels';
+import { versionChannels } from './versions';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -20,6 +21,7 @@ export * from './uploads.channels';
 export * from './dialogs.channels';
 export * from './entra.channels';
 export * from './identities.channels';
+export * from './versions';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -37,6 +39,7 @@ export const channels = {
   ...dialogChannels,
   ...entraChannels,
   ...identityChannels,
+  ...versionChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;

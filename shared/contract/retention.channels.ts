@@ -14,6 +14,8 @@ import { UriSchema } from './storage.channels';
  */
 export const RetentionActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('delete') }),
+  /** Deletes the noncurrent versions (not the current objects) that stopped being current more than N days ago. */
+  z.object({ kind: z.literal('delete-noncurrent') }),
   z.object({ kind: z.literal('set-class'), storageClass: z.string().min(1).max(64) }),
 ]);
 export type RetentionAction = z.infer<typeof RetentionActionSchema>;

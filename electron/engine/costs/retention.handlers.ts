@@ -128,6 +128,9 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
     'retention:preview': async ({ uri, olderThanDays, action, pricing }) => {
       const { provider, location } = deps.providers.resolve(uri);
       if (!location.bucket) throw new InvalidInputError('Choose a bucket (or a folder in one)');
+      if (action.kind === 'delete-noncurrent' && (!provider.features.versions || !provider.versioning)) {
+        throw new InvalidInputError(`${location.account} keeps no object versions: there are no noncurrent versions to delete`);
+      }
       if (action.kind === 'set-class' && !provider.features.setMetadata) {
         throw new InvalidInputError(`${location.account} cannot change the storage class of its objects`);
       }
@@ -166,13 +169,13 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
       if (preview.matched === 0) throw new InvalidInputError('Nothing matches: there is nothing to do');
       const files: PlannedFile[] = [];
       for await (const m of matchesOf(id).read()) {
-        files.push({ source: formatLocation({ ...location, key: m.key }), size: m.size, ...(m.etag === undefined ? {} : { etag: m.etag }) });
+        files.push({ source: formatLocation({ ...location, key: m.key }), size: m.size, ...(m.etag === undefined ? {} : { etag: m.etag }), ...(m.version === undefined ? {} : { version: m.version }) });
       }
-      const what = `${fmtCount(files.length)} objects older than ${preview.olderThanDays} days in ${preview.uri}`;
       const { action } = preview;
+      const what = `${fmtCount(files.length)} ${action.kind === 'delete-noncurrent' ? 'noncurrent versions' : 'objects'} older than ${preview.olderThanDays} days in ${preview.uri}`;
       const job = deps.jobs.startPlanned({
-        kind: action.kind,
-        title: action.kind === 'delete' ? `Retention: delete ${what}` : `Retention: move ${what} to ${action.storageClass}`,
+        kind: action.kind === 'set-class' ? 'set-class' : 'delete',
+        title: action.kind === 'set-class' ? `Retention: move ${what} to ${action.storageClass}` : `Retention: delete ${what}`,
         sources: [preview.uri],
         options: { unchangedBefore: preview.cutoff, ...(action.kind === 'set-class' ? { storageClass: action.storageClass } : {}) },
         files,
@@ -194,7 +197,7 @@ export function createRetentionHandlers(deps: RetentionDeps): RetentionHandlers 
       for await (const m of matchesOf(id).read()) {
         const f = job.files[i];
         const outcome: RetentionOutcome =
-          f?.state === 'done' ? (preview.action.kind === 'delete' ? 'deleted' : 'class-changed') : f?.state === 'skipped' ? 'skipped' : f?.state === 'failed' ? 'failed' : 'not-run';
+          f?.state === 'done' ? (preview.action.kind === 'set-class' ? 'class-changed' : 'deleted') : f?.state === 'skipped' ? 'skipped' : f?.state === 'failed' ? 'failed' : 'not-run';
         totals[outcome].count += 1;
         totals[outcome].bytes += m.size;
         if (outcome === 'deleted' || outcome === 'class-changed') tally.add(m, now);

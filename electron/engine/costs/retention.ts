@@ -6,8 +6,8 @@ import type { RetentionAction, RetentionCaution, RetentionSampleEntry } from '..
 import type { ProviderKind } from '../../../shared/location';
 import type { PriceCatalog, RegionPricing, StorageClassPricing } from '../../../shared/contract/costs.catalog';
 import type { CostLine } from '../../../shared/contract/costs.estimate';
-import { CancelledError } from '../../../shared/errors';
-import type { Provider } from '../providers/provider';
+import { CancelledError, UnsupportedError } from '../../../shared/errors';
+import type { ObjectVersioning, Provider } from '../providers/provider';
 import { earlyDeletion, gb, line, requests, retrieval, sumLines } from './estimator';
 import { findClass, findClassOrDefault, findRegion } from './lookup';
 import { DEFAULT_CLASS_KEY, LargestHeap, SMALL_OBJECT_BYTES } from './scan';
@@ -26,6 +26,8 @@ export interface RetentionMatch {
   modified: string;
   /** What needs care before the action (RetentionCautionSchema). */
   cautions?: RetentionCaution[];
+  /** The noncurrent version to delete (action delete-noncurrent); `modified` is then when it stopped being current. */
+  version?: string;
 }
 
 /** S3 classes whose objects must be restored before they can be read or copied (GLACIER_IR reads at once). */
@@ -198,7 +200,7 @@ export class RetentionTally {
       const price = e.cls.storageUsdPerGbMonth[0]?.usdPerGb;
       if (!price) continue;
       oneTime.push(line('early-deletion', `Early deletion from ${e.cls.name}: ${e.count.toLocaleString('en-US')} objects younger than ${e.cls.minStorageDays?.value ?? 0} days`, e.gbMonths, 'GB-month', price));
-      notes.push(`${e.count.toLocaleString('en-US')} objects are younger than the ${e.cls.minStorageDays?.value ?? 0}-day minimum of ${e.cls.name}: ${this.action.kind === 'delete' ? 'deleting' : 'moving'} them now is billed the remaining days.`);
+      notes.push(`${e.count.toLocaleString('en-US')} objects are younger than the ${e.cls.minStorageDays?.value ?? 0}-day minimum of ${e.cls.name}: ${this.action.kind === 'set-class' ? 'moving' : 'deleting'} them now is billed the remaining days.`);
     }
     if (this.action.kind === 'delete') notes.push('In a bucket that keeps versions, a deleted object leaves its old version billed until it is expired or removed.');
     notes.push(...current.notes.filter((n) => !n.startsWith('Storage only')));
@@ -249,8 +251,12 @@ export interface RetentionScanResult extends RetentionPricing {
  * (for a class change, those not already in the target class), writes them to the match list, and prices them.
  * Memory is one listing page, one page of matches, a per-class tally and the sample heap.
  */
-export async function previewRetention(provider: Pick<Provider, 'list' | 'kind'>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
+export async function previewRetention(provider: Pick<Provider, 'list' | 'kind'> & Partial<Pick<Provider, 'versioning'>>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
   const { signal, onProgress, matches } = options;
+  if (options.action.kind === 'delete-noncurrent') {
+    if (!provider.versioning) throw new UnsupportedError('This store keeps no object versions');
+    return previewNoncurrent(provider.versioning, bucket, prefix, options);
+  }
   const now = (options.now ?? new Date()).getTime();
   const cutoff = now - options.olderThanDays * DAY_MS;
   const interval = options.progressIntervalMs ?? 250;
@@ -345,4 +351,80 @@ function cautionNotes(c: RetentionScanResult['cautions'], action: RetentionActio
     notes.push(`${plural(rehydrate, 'blob is', 'blobs are')} in the Archive tier: setting ${action.storageClass} starts a rehydration that takes up to 15 hours (Standard priority); ${rehydrate === 1 ? 'it stays' : 'they stay'} unreadable and billed as Archive until it ends.`);
   }
   return notes;
+}
+
+/**
+ * The preview of a delete of noncurrent versions: every version under `prefix` that stopped being current before
+ * now - N days (the next newer version's date, or the service's own noncurrent time). Current objects, delete
+ * markers and soft-deleted blobs never match. A version whose listing cannot say when it stopped being current (its
+ * newer version on another page) is left out and counted as undated: its own write date could be far older than
+ * the day it stopped being current.
+ */
+async function previewNoncurrent(versioning: ObjectVersioning, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
+  const { signal, onProgress, matches } = options;
+  const now = (options.now ?? new Date()).getTime();
+  const cutoff = now - options.olderThanDays * DAY_MS;
+  const interval = options.progressIntervalMs ?? 250;
+  const tally = new RetentionTally(options.catalog, options.place, options.action);
+  const sample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+  const cautionSample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+  const cautions: RetentionScanResult['cautions'] = { 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 0, bytes: 0 } };
+  let listed = 0;
+  let pages = 0;
+  let undated = 0;
+  let lastReport = 0;
+  const report = (force: boolean): void => {
+    if (!onProgress || (!force && Date.now() - lastReport < interval)) return;
+    lastReport = Date.now();
+    onProgress({ listed, matched: tally.count, matchedBytes: tally.bytes, pages });
+  };
+  await matches.reset();
+  let cursor: string | undefined;
+  do {
+    if (signal?.aborted) throw new CancelledError('Preview cancelled');
+    const page = await versioning.listAll(bucket, { prefix, cursor }, signal);
+    pages += 1;
+    for (const v of page.versions) {
+      listed += 1;
+      if (v.isCurrent || (v.kind !== 'version' && v.kind !== 'snapshot') || v.key.endsWith('/')) continue;
+      const since = Date.parse(v.noncurrentSince ?? '');
+      if (Number.isNaN(since)) {
+        undated += 1;
+        continue;
+      }
+      if (since >= cutoff) continue;
+      const m: RetentionMatch = { key: v.key, size: v.size, modified: new Date(since).toISOString(), version: v.versionId };
+      if (v.etag !== undefined) m.etag = v.etag;
+      if (v.storageClass) m.storageClass = v.storageClass;
+      const entry: RetentionSampleEntry = { key: v.key, name: v.key.slice(v.key.lastIndexOf('/') + 1), isPrefix: false, size: v.size, modified: m.modified, ...(v.storageClass ? { storageClass: v.storageClass } : {}) };
+      if (tally.add(m, now)) {
+        m.cautions = ['early-deletion'];
+        cautions['early-deletion'].count += 1;
+        cautions['early-deletion'].bytes += m.size;
+        cautionSample.offer({ ...entry, cautions: m.cautions });
+        sample.offer({ ...entry, cautions: m.cautions });
+      } else sample.offer(entry);
+      await matches.add(m);
+    }
+    cursor = page.cursor;
+    report(false);
+  } while (cursor);
+  await matches.flush();
+  report(true);
+  const priced = tally.price();
+  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} versions do not say since when they are noncurrent and were left out.`);
+  priced.notes.push('Only noncurrent versions are deleted: the current objects stay as they are.');
+  return {
+    ...priced,
+    cutoff: new Date(cutoff).toISOString(),
+    listed,
+    matched: tally.count,
+    matchedBytes: tally.bytes,
+    alreadyInClass: 0,
+    undated,
+    byClass: Object.fromEntries([...tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
+    cautions,
+    sample: sample.sorted(),
+    cautionSample: cautionSample.sorted(),
+  };
 }

@@ -1,7 +1,7 @@
 import { AGE_HISTOGRAM_MAX_DAYS, type AgeBucket, type ScanTotals } from '../../../shared/contract/costs.scan';
 import { CancelledError } from '../../../shared/errors';
 import type { ObjectEntry } from '../../../shared/model';
-import type { Provider } from '../providers/provider';
+import type { ObjectVersioning, Provider } from '../providers/provider';
 import { categoryOf } from './file-types';
 
 /** The class name used for objects whose listing reports none (local files, some S3-compatible stores). */
@@ -29,6 +29,8 @@ export interface ScanOptions {
   maxPrefixes?: number;
   /** "Now" for ages (tests pass a fixed date). */
   now?: Date;
+  /** false: leave the versions kept beside the current objects out (default: counted where the provider keeps them). */
+  versions?: boolean;
 }
 
 interface Tally {
@@ -115,7 +117,7 @@ function ageBucket(days: number | undefined): AgeBucket {
  * memory stays bounded whatever the bucket holds: maps keyed by class, category, age day (at most 3,651 per
  * class) and prefix (at most `maxPrefixes` per depth), and a heap of the largest objects.
  */
-export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: string, prefix: string, options: ScanOptions = {}): Promise<ScanTotals> {
+export async function scanPrefix(provider: Pick<Provider, 'list'> & Partial<Pick<Provider, 'versioning'>>, bucket: string, prefix: string, options: ScanOptions = {}): Promise<ScanTotals> {
   const { signal, onProgress } = options;
   const now = (options.now ?? new Date()).getTime();
   const top = options.top ?? 50;
@@ -186,6 +188,18 @@ export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: strin
     cursor = page.cursor;
     report(false);
   } while (cursor);
+  const versions = provider.versioning && options.versions !== false ? await scanVersions(provider.versioning, bucket, prefix, signal, () => report(false)) : undefined;
+  if (versions) {
+    bytes += versions.noncurrent.bytes;
+    for (const [cls, t] of versions.byClass) {
+      const c = byClass.get(cls) ?? { count: 0, bytes: 0, smallObjects: 0, smallBytes: 0 };
+      c.count += t.count;
+      c.bytes += t.bytes;
+      c.smallObjects += t.smallObjects;
+      c.smallBytes += t.smallBytes;
+      byClass.set(cls, c);
+    }
+  }
   report(true);
 
   const topPrefixes = prefixes.flatMap((map, i) =>
@@ -201,6 +215,48 @@ export async function scanPrefix(provider: Pick<Provider, 'list'>, bucket: strin
     largest: largest.sorted().map((e) => ({ key: e.key, size: e.size, ...(e.storageClass ? { storageClass: e.storageClass } : {}), ...(e.modified ? { modified: e.modified } : {}) })),
     largestPrefixes: topPrefixes,
     prefixesTruncated,
+    ...(versions ? { versions: { noncurrent: versions.noncurrent, deleteMarkers: versions.deleteMarkers } } : {}),
     scannedAt: new Date(now).toISOString(),
   };
+}
+
+interface VersionTally {
+  noncurrent: Tally;
+  deleteMarkers: number;
+  byClass: Map<string, Tally & { smallObjects: number; smallBytes: number }>;
+}
+
+/**
+ * The versions kept beside the current objects under `prefix` (a second, flat listing of versions): noncurrent
+ * versions, snapshots and soft-deleted blobs by class, and delete markers (S3 bills a marker as its key's bytes:
+ * counted, not sized).
+ */
+async function scanVersions(versioning: ObjectVersioning, bucket: string, prefix: string, signal: AbortSignal | undefined, onPage: () => void): Promise<VersionTally> {
+  const tally: VersionTally = { noncurrent: { count: 0, bytes: 0 }, deleteMarkers: 0, byClass: new Map() };
+  let cursor: string | undefined;
+  do {
+    if (signal?.aborted) throw new CancelledError('Scan cancelled');
+    const page = await versioning.listAll(bucket, { prefix, cursor }, signal);
+    for (const v of page.versions) {
+      if (v.kind === 'delete-marker') {
+        tally.deleteMarkers += 1;
+        continue;
+      }
+      if (v.isCurrent) continue;
+      tally.noncurrent.count += 1;
+      tally.noncurrent.bytes += v.size;
+      const cls = v.storageClass || DEFAULT_CLASS_KEY;
+      const c = tally.byClass.get(cls) ?? { count: 0, bytes: 0, smallObjects: 0, smallBytes: 0 };
+      c.count += 1;
+      c.bytes += v.size;
+      if (v.size < SMALL_OBJECT_BYTES) {
+        c.smallObjects += 1;
+        c.smallBytes += v.size;
+      }
+      tally.byClass.set(cls, c);
+    }
+    cursor = page.cursor;
+    onPage();
+  } while (cursor);
+  return tally;
 }

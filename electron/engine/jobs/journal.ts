@@ -20,6 +20,7 @@ const PlannedFileSchema = z.object({
   destination: z.string().optional(),
   size: z.number(),
   etag: z.string().optional(),
+  version: z.string().optional(),
   renamedTo: z.string().optional(),
   notice: z.string().optional(),
   planError: ErrorInfoSchema.optional(),

@@ -75,6 +75,13 @@ async function one(job: Job, i: number, ctx: RunContext, signal: AbortSignal, cu
     release = await ctx.admission.admitBatch([accountKey], signal);
     job.setFileState(i, 'running');
     const retry = { signal, onRetry: (err: { code: string }, n: number, delay: number) => log.info(`retrying ${f.source} after attempt ${n} in ${delay} ms: ${err.code}`) };
+    if (f.version !== undefined) {
+      const version = f.version;
+      const outcome = await removeNoncurrentChecked(provider, location.bucket, location.key, f, version, signal, (fn) => withRetry(ctx.retry, fn, retry));
+      f.notices = outcome.notice === undefined ? [] : [outcome.notice];
+      finish(job, i, outcome.state);
+      return;
+    }
     const meta = await withRetry(
       ctx.retry,
       async (n) => {
@@ -154,6 +161,35 @@ export async function removeChecked(
     if (changedSince(now, checked)) return { state: 'skipped', notice: CHANGED_SINCE_CHECKED };
     throw e;
   }
+}
+
+/** A planned noncurrent version that is the current one by the run (a newer version was deleted meanwhile). */
+export const NOW_CURRENT = 'Skipped: it is the current version now (a newer version was deleted since the preview)';
+
+/**
+ * Deletes one noncurrent version a preview planned, only while it still is a noncurrent version with the bytes the
+ * preview saw: it is looked up among its key's versions first, and one that has become current, or differs, is
+ * left alone and reported. Gone counts as done.
+ */
+export async function removeNoncurrentChecked(
+  provider: Provider,
+  bucket: string,
+  key: string,
+  planned: PlannedFile,
+  version: string,
+  signal: AbortSignal,
+  retry: <T>(fn: (attempt: number) => Promise<T>) => Promise<T>,
+): Promise<{ state: 'done' | 'skipped'; notice?: string }> {
+  const versioning = provider.versioning;
+  if (!versioning) throw new UnsupportedError('This store keeps no object versions');
+  const found = (await retry(() => versioning.list(bucket, key, signal))).find((v) => v.versionId === version);
+  if (!found) return { state: 'done', notice: 'Already gone' };
+  if (found.isCurrent) return { state: 'skipped', notice: NOW_CURRENT };
+  if (found.size !== planned.size || (planned.etag !== undefined && found.etag !== undefined && found.etag !== planned.etag)) {
+    return { state: 'skipped', notice: 'Skipped: that version differs from the preview' };
+  }
+  await retry(() => versioning.remove(bucket, key, version, signal));
+  return { state: 'done' };
 }
 
 /** Changes between a retention run's check and its class change: the new version is left in its class and reported. */

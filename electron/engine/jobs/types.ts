@@ -18,6 +18,8 @@ export interface PlannedFile {
   destination?: string;
   size: number;
   etag?: string;
+  /** The one version of the source to act on (a retention run over noncurrent versions). */
+  version?: string;
   renamedTo?: string;
   notice?: string;
   /** Known before any byte moves (a name the destination cannot hold, a collision): the file fails at once. */

@@ -5,7 +5,7 @@ import { identifierFor, mapMetadata, metadataAtRisk } from '../jobs/metadata-map
 import { DestinationNamer } from './names';
 
 /** The providers' own feature records, as they declare them (s3/gcs/azure/local.provider.ts). */
-const base: ProviderFeatures = { serverSideCopy: true, presign: true, hashes: ['md5'], storageClasses: [], setMetadata: true, maxKeyBytes: 1024, metadataNamesIdentifiersOnly: false, caseInsensitive: false };
+const base: ProviderFeatures = { serverSideCopy: true, presign: true, hashes: ['md5'], storageClasses: [], setMetadata: true, maxKeyBytes: 1024, metadataNamesIdentifiersOnly: false, caseInsensitive: false, versions: false };
 const S3: ProviderFeatures = { ...base, maxUserMetadataBytes: 2048 };
 const GCS: ProviderFeatures = { ...base, maxUserMetadataBytes: 8192 };
 const AZURE: ProviderFeatures = { ...base, maxUserMetadataBytes: 8192, metadataNamesIdentifiersOnly: true };

@@ -2,6 +2,7 @@ import { NotFoundError } from '../../../shared/errors';
 import type { CrcKind } from './crc32c';
 import type { Readable } from 'node:stream';
 import type { ProviderKind } from '../../../shared/location';
+import type { BucketVersioning, ObjectVersion } from '../../../shared/contract/versions';
 import { StorageFeaturesSchema, type BucketInfo, type Checksums, type HashKind, type ListPage, type MetadataPatch, type ObjectMetadata, type ProviderFeatures, type StorageFeatures, type UserMetadata } from '../../../shared/model';
 
 /**
@@ -140,8 +141,49 @@ export interface Provider {
    */
   signingExpiry?(signal?: AbortSignal): Promise<Date | undefined>;
 
+  /**
+   * Object versions and recovery, on providers whose `features.versions` is true (present exactly then). Whether a
+   * bucket keeps versions is the bucket's own setting (`getSettings`).
+   */
+  versioning?: ObjectVersioning;
+
   /** Releases sockets and timers. */
   close?(): Promise<void>;
+}
+
+/** One page of versions under a prefix: every version of a key is on the same page, newest first. */
+export interface VersionPage {
+  versions: ObjectVersion[];
+  cursor?: string;
+}
+
+/**
+ * Versions of objects (S3 versions and delete markers, GCS generations, Azure blob versions, snapshots and
+ * soft-deleted blobs). Nothing here bypasses an object lock or a retention policy: the service's refusal reaches
+ * the caller as an AccessDeniedError or ConflictError.
+ */
+export interface ObjectVersioning {
+  /** Every version of one key, newest first; an empty list when there is none. */
+  list(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectVersion[]>;
+  /** A page of the versions of every key under `prefix` (a flat listing), for "Show deleted", scans and retention. */
+  listAll(bucket: string, options: { prefix?: string; cursor?: string }, signal?: AbortSignal): Promise<VersionPage>;
+  /** The bytes of one version (not a delete marker). */
+  open(bucket: string, key: string, versionId: string, signal?: AbortSignal): Promise<Readable>;
+  /** Makes a version current by a server-side copy of it onto its key; every other version stays. */
+  restore(bucket: string, key: string, versionId: string, signal?: AbortSignal): Promise<void>;
+  /** Deletes exactly that version (or delete marker, or snapshot); never any other. */
+  remove(bucket: string, key: string, versionId: string, signal?: AbortSignal): Promise<void>;
+  /** Brings back a key whose current version is deleted; NotFoundError when there is nothing to bring back. */
+  undelete(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
+  getSettings(bucket: string, signal?: AbortSignal): Promise<BucketVersioning>;
+  /** Changes what this account may change (see BucketVersioning.canSet*); UnsupportedError for the rest. */
+  setSettings(bucket: string, patch: VersioningPatch, signal?: AbortSignal): Promise<BucketVersioning>;
+}
+
+export interface VersioningPatch {
+  versioning?: 'enabled' | 'suspended';
+  /** Days, or null to turn soft delete off. */
+  softDeleteDays?: number | null;
 }
 
 export interface ListOptions {

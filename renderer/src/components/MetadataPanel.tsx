@@ -3,6 +3,7 @@ import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
 import { formatDate, formatSize } from '../format';
 import { useStore } from '../store';
 import { Options } from './Options';
+import { FolderVersions, VersionsPanel } from './VersionsPanel';
 
 const AZURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EDITABLE = [
@@ -147,6 +148,7 @@ export function MetadataPanel() {
     return (
       <aside className="metadata-panel" aria-label="Object details">
         <p className="muted">Select an object to see its details.</p>
+        <FolderVersions />
       </aside>
     );
   }
@@ -177,9 +179,11 @@ export function MetadataPanel() {
               <Row key={`u-${k}`} label={k} value={v} />
             ))}
           </dl>
+          <VersionsPanel uri={uri} name={entry?.name ?? ''} />
           <Editor key={uri} uri={uri} meta={m} />
         </>
       )}
+      <FolderVersions />
     </aside>
   );
 }

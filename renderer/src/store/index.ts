@@ -14,6 +14,7 @@ import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
+import { createVersionsSlice, type VersionsSlice } from './versions.slice';
 
 export type AppState = AccountsSlice &
   PanesSlice &
@@ -29,7 +30,8 @@ export type AppState = AccountsSlice &
   ConflictsSlice &
   EntraSlice &
   IdentitiesSlice &
-  LayoutSlice;
+  LayoutSlice &
+  VersionsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -48,6 +50,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createEntraSlice(...a),
   ...createIdentitiesSlice(...a),
   ...createLayoutSlice(...a),
+  ...createVersionsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

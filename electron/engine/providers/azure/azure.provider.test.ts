@@ -51,6 +51,7 @@ runConformance('azure (Azurite)', async (): Promise<ConformanceFixture> => {
     multipart: MULTIPART,
     pendingUploads: () => uncommittedOnly(sdk, bucket),
     readWithSdk: async (key) => sdk.getContainerClient(bucket).getBlobClient(key).downloadToBuffer(),
+    keepVersion: async (key) => void (await sdk.getContainerClient(bucket).getBlobClient(key).createSnapshot()),
     teardown: async () => {
       await provider.close?.();
       await az.stop();

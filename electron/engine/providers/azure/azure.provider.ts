@@ -17,6 +17,7 @@ import { uploadStream } from './azure.upload';
 import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash } from './azure.blocks';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
 import { delegationSigner } from './azure.sas';
+import { azureVersioning } from './versions';
 
 /** Azure's rules: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -32,6 +33,7 @@ const FEATURES: Features = {
   maxUserMetadataBytes: MAX_USER_METADATA_BYTES,
   metadataNamesIdentifiersOnly: true,
   caseInsensitive: false,
+  versions: true,
   storesMetadata: true,
   conditionalRead: true,
   // Set Blob Tier takes no ETag condition (x-ms-if-tags only).
@@ -348,6 +350,8 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
 
     ...(sharedKey ? { presign } : {}),
     ...(delegatedAccount ? { presign: presignDelegated(delegatedAccount) } : {}),
+
+    versioning: azureVersioning(service, container, call, fail),
 
     async close() {
       // The SDK's HTTP client keeps no per-provider sockets or timers that need closing.

@@ -13,6 +13,7 @@ import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, t
 import { ChunkReader, compositeUpload, uploadBuffer } from './gcs.upload';
 import { removeTemp, TEMP_FOR_KEY, TEMP_PREFIX } from './gcs.temp';
 import { discardGcsResume, prepareGcsResume } from './gcs.resume';
+import { gcsVersioning } from './versions';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];
 /** Deletes in flight at once for removeMany (the Node SDK has no batch API). */
@@ -26,6 +27,7 @@ const FEATURES: Features = {
   maxUserMetadataBytes: 8192,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: false,
+  versions: true,
   storesMetadata: true,
   conditionalRead: true,
   conditionalClassChange: true,
@@ -285,6 +287,8 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
     },
 
     ...(client.canSign ? { presign } : {}),
+
+    versioning: gcsVersioning(storage, call, ctx, toGcsError),
 
     async close() {
       // The SDK keeps no sockets or timers of its own beyond Node's shared agent.

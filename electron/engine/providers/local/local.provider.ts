@@ -25,6 +25,7 @@ const FEATURES: Features = {
   maxKeyBytes: MAX_KEY_BYTES,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: HOST_PATH_RULES.caseInsensitive,
+  versions: false,
   storesMetadata: false,
   conditionalRead: false,
   conditionalClassChange: false,

@@ -16,6 +16,7 @@ import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
 import { uploadObject } from './s3.upload';
 import { discardS3Resume, prepareS3Resume } from './s3.resume';
+import { s3Versioning } from './versions';
 
 /** Amazon S3's storage classes (others may accept fewer; the server says so on use). */
 export const S3_STORAGE_CLASSES = [
@@ -38,6 +39,7 @@ const FEATURES: Features = {
   maxUserMetadataBytes: 2048,
   metadataNamesIdentifiersOnly: false,
   caseInsensitive: false,
+  versions: true,
   storesMetadata: true,
   conditionalRead: true,
   conditionalClassChange: true,
@@ -349,6 +351,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets | unde
     },
 
     ...(secrets ? {} : { signingExpiry }),
+    versioning: s3Versioning(client, call, (e, c) => toS3Error(e, { ...c, endpoint })),
 
     async close() {
       client.destroy();

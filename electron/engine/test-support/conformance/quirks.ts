@@ -1,5 +1,12 @@
 /** The conformance cases that a provider may be unable to run; every other case runs against every provider. */
-export type ConformanceCase = 'presign' | 'serverSideCopy' | 'setMetadata' | 'metadataRoundTrip' | 'conditionalRemove';
+export type ConformanceCase = 'presign' | 'serverSideCopy' | 'setMetadata' | 'metadataRoundTrip' | 'conditionalRemove' | VersionCase;
+
+/**
+ * The version cases: `versions`, the provider's version calls; `versionedWrites`, a write over an object keeps the
+ * old bytes as a version (or the fixture keeps a snapshot first); `deleteKeepsVersions`, a delete keeps them and the
+ * object lists as deleted; `undelete`, a deleted object is brought back.
+ */
+export type VersionCase = 'versions' | 'versionedWrites' | 'deleteKeepsVersions' | 'undelete';
 
 /** What an emulator can get wrong: a case of the shared suite, or one of a provider's own tests. */
 export type QuirkCase = ConformanceCase | 'storageClassRewrite';
@@ -23,7 +30,11 @@ const EMULATOR_QUIRKS: Readonly<Record<Emulator, Partial<Record<QuirkCase, strin
       'fake-gcs-server 1.56.1 ignores ifGenerationMatch on a delete and removes the newer generation (GCS answers 412); retention.engine.test.ts checks that the parameter is accepted',
     storageClassRewrite: 'fake-gcs-server 1.56.1 ignores storageClass in a rewrite or copy body',
   },
-  azurite: {},
+  azurite: {
+    deleteKeepsVersions:
+      'Azurite 3.35 has no blob versions (no x-ms-version-id) and lists no soft-deleted blobs (it stores the soft-delete setting only); snapshots are checked instead',
+    undelete: 'Azurite 3.35 answers "not implemented yet" to Undelete Blob',
+  },
 };
 
 /** Why a case cannot run against this emulator, or undefined where it can (and for a local folder). */

@@ -5,6 +5,7 @@ import type { MultipartSettings, Provider } from '../../providers/provider';
 import { awkwardKeys, mapLimit, md5OfPattern, md5OfStream, patternStream, readAll } from './data';
 import { emulatorQuirk, type ConformanceCase, type Emulator } from './quirks';
 import { itUnless } from './skip';
+import { versionCases } from './versions';
 
 /**
  * The one conformance suite every provider must pass (rclone's fstests is the model). A provider's test file
@@ -25,10 +26,19 @@ export interface ConformanceFixture {
   pendingUploads?: () => Promise<number>;
   /** Reads an object's bytes with the provider's own SDK (or node:fs), not through the provider under test. */
   readWithSdk: (key: string) => Promise<Buffer>;
+  /**
+   * Keeps the object's current bytes as a version with the SDK, where writing over it keeps none by itself (an
+   * Azure snapshot on an account without blob versioning): the version cases call it before each overwrite.
+   */
+  keepVersion?: (key: string) => Promise<void>;
   teardown: () => Promise<void>;
 }
 
 const LARGE_SIZE = Number(process.env.SKYFERRY_CONFORMANCE_LARGE_MIB ?? 300) * 1024 * 1024;
+
+function noVersions(p: Provider): string | undefined {
+  return p.features.versions && p.versioning ? undefined : 'the provider keeps no object versions (features.versions is false)';
+}
 
 /** What a case needs of the provider: undefined when it has it, else why the case cannot run against it. */
 const NEEDS: Record<ConformanceCase, (p: Provider) => string | undefined> = {
@@ -42,6 +52,10 @@ const NEEDS: Record<ConformanceCase, (p: Provider) => string | undefined> = {
         : 'the case checks the metadata a copy keeps, which this provider does not store (features.storesMetadata is false); its own tests check copy()',
   conditionalRemove: () => undefined,
   presign: (p) => (p.presign ? undefined : 'the provider makes no time-limited read URLs (no presign())'),
+  versions: noVersions,
+  versionedWrites: noVersions,
+  deleteKeepsVersions: noVersions,
+  undelete: noVersions,
 };
 
 export function runConformance(name: string, setup: () => Promise<ConformanceFixture>): void {
@@ -309,5 +323,8 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
       await put('sdk/check.txt', 'seen by the sdk');
       expect((await fx.readWithSdk('sdk/check.txt')).toString()).toBe('seen by the sdk');
     });
+
+    // Last: they turn versioning on in the bucket.
+    versionCases(() => fx, (label, c, fn) => itCase(c, label, fn));
   });
 }

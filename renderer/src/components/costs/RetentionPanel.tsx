@@ -31,8 +31,9 @@ const cautionNote = (o: RetentionSampleEntry): string => (o.cautions ?? []).map(
 
 /** "Delete 1,204 objects (3.2 GiB) older than 90 days: saves $0.07/month", the sentence the confirmation asks about. */
 export function retentionSentence(p: Pick<RetentionPreview, 'action' | 'matched' | 'matchedBytes' | 'olderThanDays' | 'monthlySavingUsd'>): string {
-  const what = `${formatCount(p.matched)} ${p.matched === 1 ? 'object' : 'objects'} (${formatSize(p.matchedBytes)}) older than ${formatCount(p.olderThanDays)} ${p.olderThanDays === 1 ? 'day' : 'days'}`;
-  const verb = p.action.kind === 'delete' ? `Delete ${what}` : `Move ${what} to ${p.action.storageClass}`;
+  const noun = p.action.kind === 'delete-noncurrent' ? ['noncurrent version', 'noncurrent versions'] : ['object', 'objects'];
+  const what = `${formatCount(p.matched)} ${p.matched === 1 ? noun[0] : noun[1]} (${formatSize(p.matchedBytes)}) older than ${formatCount(p.olderThanDays)} ${p.olderThanDays === 1 ? 'day' : 'days'}`;
+  const verb = p.action.kind === 'set-class' ? `Move ${what} to ${p.action.storageClass}` : `Delete ${what}`;
   const money = p.monthlySavingUsd >= 0 ? `saves ${formatUsd(p.monthlySavingUsd)}/month` : `costs ${formatUsd(-p.monthlySavingUsd)}/month more`;
   return `${verb}: ${money}`;
 }
@@ -53,7 +54,7 @@ export function RetentionPanel() {
   const place = useCloudPlace();
   const { account: chosenAccount, kind, bucketsError, bucket, uri } = place;
   const [days, setDays] = useState('90');
-  const [actionKind, setActionKind] = useState<'delete' | 'set-class'>('delete');
+  const [actionKind, setActionKind] = useState<RetentionAction['kind']>('delete');
   const [storageClass, setStorageClass] = useState('');
   const [confirming, setConfirming] = useState(false);
   const { id: previewId = null, preview = null, progress = null, error = null, jobId = null, report = null } = retention ?? {};
@@ -73,7 +74,7 @@ export function RetentionPanel() {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (!uri || daysError || classError) return;
-    const action: RetentionAction = actionKind === 'delete' ? { kind: 'delete' } : { kind: 'set-class', storageClass: storageClass.trim() };
+    const action: RetentionAction = actionKind === 'set-class' ? { kind: 'set-class', storageClass: storageClass.trim() } : { kind: actionKind };
     void startRetentionPreview({ uri, olderThanDays: daysNum, action });
   };
 
@@ -96,8 +97,9 @@ export function RetentionPanel() {
         </label>
         <label className="field">
           <span>Action</span>
-          <select value={actionKind} onChange={(e) => setActionKind(e.target.value === 'set-class' ? 'set-class' : 'delete')}>
+          <select value={actionKind} onChange={(e) => setActionKind(e.target.value === 'set-class' || e.target.value === 'delete-noncurrent' ? e.target.value : 'delete')}>
             <option value="delete">Delete</option>
+            <option value="delete-noncurrent">Delete noncurrent versions</option>
             <option value="set-class">Move to storage class</option>
           </select>
         </label>
@@ -144,7 +146,7 @@ export function RetentionPanel() {
                 <dd>{formatUsd(done.currentMonthlyUsd)} a month</dd>
               </div>
               <div>
-                <dt>{done.action.kind === 'delete' ? 'After deleting' : `In ${done.action.storageClass}`}</dt>
+                <dt>{done.action.kind === 'set-class' ? `In ${done.action.storageClass}` : 'After deleting'}</dt>
                 <dd>{formatUsd(done.newMonthlyUsd)} a month</dd>
               </div>
               <div>
@@ -154,7 +156,7 @@ export function RetentionPanel() {
             </dl>
             {done.matched > 0 && !jobId && (
               <button type="button" className="primary retention-action" onClick={() => setConfirming(true)}>
-                {done.action.kind === 'delete' ? 'Delete…' : 'Move…'}
+                {done.action.kind === 'set-class' ? 'Move…' : 'Delete…'}
               </button>
             )}
           </div>
@@ -198,7 +200,7 @@ export function RetentionPanel() {
         </div>
       )}
       {confirming && done && (
-        <Dialog title={done.action.kind === 'delete' ? 'Delete old objects' : 'Change storage class'} onClose={() => setConfirming(false)}>
+        <Dialog title={done.action.kind === 'set-class' ? 'Change storage class' : done.action.kind === 'delete' ? 'Delete old objects' : 'Delete noncurrent versions'} onClose={() => setConfirming(false)}>
           <p data-testid="retention-confirm-text">{retentionSentence(done)}</p>
           {done.oneTimeUsd > 0 && <p>Charged once: {formatUsd(done.oneTimeUsd)}.</p>}
           {flagged.length > 0 && (
@@ -207,14 +209,14 @@ export function RetentionPanel() {
             </p>
           )}
           <p className="dialog-note">
-            Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : ''}
+            Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : done.action.kind === 'delete-noncurrent' ? ' Deleted versions cannot be restored; the current objects stay as they are.' : ''}
           </p>
           <div className="dialog-buttons">
             <button type="button" onClick={() => setConfirming(false)}>
               Cancel
             </button>
             <button type="button" className="primary" data-autofocus onClick={run}>
-              {done.action.kind === 'delete' ? 'Delete' : 'Move'}
+              {done.action.kind === 'set-class' ? 'Move' : 'Delete'}
             </button>
           </div>
         </Dialog>
@@ -238,10 +240,10 @@ function RetentionReportView({ report }: { report: RetentionReport }) {
     <div data-testid="retention-report">
       <dl className="cost-totals">
         <div>
-          <dt>{report.action.kind === 'delete' ? 'Deleted' : 'Class changed'}</dt>
+          <dt>{report.action.kind === 'set-class' ? 'Class changed' : 'Deleted'}</dt>
           <dd data-testid="retention-report-done">
-            {formatCount((report.action.kind === 'delete' ? t.deleted : t['class-changed']).count)} (
-            {formatSize((report.action.kind === 'delete' ? t.deleted : t['class-changed']).bytes)})
+            {formatCount((report.action.kind === 'set-class' ? t['class-changed'] : t.deleted).count)} (
+            {formatSize((report.action.kind === 'set-class' ? t['class-changed'] : t.deleted).bytes)})
           </dd>
         </div>
         <div>

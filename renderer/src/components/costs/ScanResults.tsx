@@ -60,6 +60,15 @@ function Totals({ result, totals }: { result: ScanResult; totals: ScanTotals }) 
           {formatSize(totals.bytes)} <span className="muted">({formatCount(totals.bytes)} bytes)</span>
         </dd>
       </div>
+      {totals.versions && (totals.versions.noncurrent.count > 0 || totals.versions.deleteMarkers > 0) && (
+        <div>
+          <dt>Older versions (in the size and cost)</dt>
+          <dd data-testid="scan-noncurrent">
+            {formatCount(totals.versions.noncurrent.count)} ({formatSize(totals.versions.noncurrent.bytes)})
+            {totals.versions.deleteMarkers > 0 ? `, ${formatCount(totals.versions.deleteMarkers)} delete markers` : ''}
+          </dd>
+        </div>
+      )}
       <div>
         <dt>Keeping it costs</dt>
         <dd data-testid="scan-monthly">{result.keeping ? `${formatUsd(result.keeping.monthlyUsd)} a month` : '—'}</dd>
