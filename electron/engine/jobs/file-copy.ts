@@ -10,6 +10,7 @@ import type { AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
 import { relay, ResumableUpload } from './relay';
 import { CantCopyError, choosePath, keepBothName, portableMetadata, shouldSkip, type Copied, type Endpoint, type TransferOptions, type TransferOutcome } from './transfer';
+import type { RangedRead } from './admission';
 import type { ResumeRecord } from './types';
 import { checkBytesRead, sourceChanged, verifyCopy } from './verify';
 
@@ -32,6 +33,8 @@ export interface FileCopyInit {
   onCheckpoint?: (record: ResumeRecord) => void;
   /** Keys other files of the job are to write in the destination's bucket: a "keep both" name avoids them. */
   reserved?: (key: string) => boolean;
+  /** The relay reads the source in parallel ranges of this size, up to this many at once (Admission.rangedRead). */
+  rangedRead?: RangedRead;
 }
 
 /**
@@ -98,6 +101,12 @@ export class FileCopy {
     const { serverSide } = choosePath(this.src, this.dst, this.options.allowServerSide ?? true);
     // An alternate location may need the relay even when the first one could copy server-side.
     return (!serverSide || mayFailOver) && this.dst.provider.kind !== 'local';
+  }
+
+  /** Whether the relay may read the source in parallel ranges (held in memory, whatever the destination). */
+  readsInRanges(mayFailOver: boolean): boolean {
+    const { serverSide } = choosePath(this.src, this.dst, this.options.allowServerSide ?? true);
+    return (!serverSide || mayFailOver) && this.init.rangedRead !== undefined;
   }
 
   /**
@@ -231,7 +240,8 @@ export class FileCopy {
     if (way === 'cloud-pull') return this.cloudPull(asked, signal);
     const etag = this.listedSource.etag;
     const read = asked !== undefined ? { asked } : etag === undefined ? {} : { ifMatch: etag };
-    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read });
+    const ranged = this.init.rangedRead;
+    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(ranged === undefined ? {} : { rangedRead: ranged }) });
   }
 
   /** A copy inside one account: the service copies, no byte crosses this computer. */

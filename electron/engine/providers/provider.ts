@@ -18,6 +18,11 @@ export interface Features extends StorageFeatures {
    * no HEAD before or after its read.
    */
   conditionalRead: boolean;
+  /**
+   * open() honours OpenOptions.parallel: a whole-object read goes as parallel ranged requests of one version
+   * (providers/ranged-read.ts), the bytes still in order.
+   */
+  parallelRead?: boolean;
   /** setMetadata honours SetMetadataOptions.ifMatch for a class change in the same request. */
   conditionalClassChange: boolean;
   /**
@@ -157,6 +162,23 @@ export interface OpenOptions {
    * `features.conditionalRead`). Its `compositeChecksum` is set only when the returned stream checks the bytes against it.
    */
   onMetadata?: (meta: ObjectMetadata) => void;
+  /**
+   * Read a whole object (no offset or length) in parallel ranged requests, pinned to the version the read's first
+   * answer names (where `features.parallelRead`; ignored elsewhere and for objects of two parts or fewer).
+   */
+  parallel?: ParallelRead;
+}
+
+/** How a read may go in parallel ranged requests (OpenOptions.parallel). */
+export interface ParallelRead {
+  /** Bytes per ranged request. */
+  partBytes: number;
+  /** Parts that may be requested or held at once now, the one being given out included (asked before each request). */
+  limit(): number;
+  /** Told as each ranged request is sent (the request counts). */
+  onRequest?(): void;
+  /** Told as each ranged request's bytes have all arrived: how long it took, its bytes, and how many were in flight, itself included. */
+  onRange?(ms: number, bytes: number, inFlight: number): void;
 }
 
 /** The stored headers of an object that a write carries over (the same five on every provider). */
