@@ -27,6 +27,11 @@ export interface FileCopyInit {
   listedSource: { size: number; etag?: string };
   /** From the job's one listing of the destination: what was there (null: nothing). Saves a HEAD per file. */
   listedDestination?: ObjectMetadata | null;
+  /**
+   * The same listing for another key of the destination's bucket (a "keep both" name): null when it was not
+   * there, undefined when the listing does not cover that key (then the destination is asked).
+   */
+  listedAt?: (key: string) => ObjectMetadata | null | undefined;
   /** An unfinished upload of this file to continue (from the journal). */
   resume?: ResumeRecord;
   /** Told each time the destination checkpoints the upload (the caller journals it). */
@@ -132,6 +137,11 @@ export class FileCopy {
       // A rename onto a name that exists would replace that object and then remove the source: only on the user's word.
       throw new ConflictError(`${baseName(this.dst.key)} already exists: nothing was renamed or replaced. Choose Replace or Keep both to go ahead.`);
     }
+    if (existing !== undefined && this.mode === 'never') {
+      // Nothing of the source decides this: no request to it.
+      counter.complete(this.listedSource.size);
+      return { status: 'skipped', path: chosen.path, notices: ['Skipped: exists at the destination'] };
+    }
     if (existing !== undefined && this.mode === 'keepBoth') {
       if (this.dst.key.endsWith('/')) {
         counter.complete(0);
@@ -207,7 +217,9 @@ export class FileCopy {
       const key = keepBothName(dst.key, n);
       const candidate = { ...dst, key };
       if (this.init.reserved?.(key) === true || claimed.has(claimKey(candidate))) continue;
-      if ((await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
+      // A name the job's listing of the destination saw taken, or not there, needs no request of its own.
+      const listed = this.init.listedAt?.(key);
+      if (listed !== undefined ? listed !== null : (await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
       if (claimed.has(claimKey(candidate))) continue;
       claimed.add(claimKey(candidate));
       this.target = candidate;

@@ -147,6 +147,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
       listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
       ...(listed === undefined ? {} : { listedDestination: listed }),
+      ...(index === undefined ? {} : { listedAt: (key: string) => index.lookup(d.provider, d.location.bucket, key) }),
       ...(f.resume ? { resume: f.resume } : {}),
       ...withReserved(reservedKeys(job)),
       ...rangedReadOf(ctx, f.size, s),
