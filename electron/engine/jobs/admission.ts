@@ -122,6 +122,11 @@ export class Admission {
     return upload + (rangedRead ? this.settings.rangedReadParts * m.partSizeBytes : 0);
   }
 
+  /** The most parts of a large file's upload in flight (what its reservation holds), or undefined for a small file. */
+  uploadParts(size: number): number | undefined {
+    return this.classOf(size) === 'large' ? Math.max(1, this.settings.multipart.concurrency) : undefined;
+  }
+
   /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
   rangedRead(size: number, source: Pick<Features, 'parallelRead'>): RangedRead | undefined {
     if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2) return undefined;

@@ -40,6 +40,8 @@ export interface FileCopyInit {
   reserved?: (key: string) => boolean;
   /** The relay reads the source in parallel ranges of this size, up to this many at once (Admission.rangedRead). */
   rangedRead?: RangedRead;
+  /** The most parts of the upload in flight (Admission.uploadParts): fewer while they slow down or are throttled. */
+  uploadParts?: number;
 }
 
 /**
@@ -252,8 +254,8 @@ export class FileCopy {
     if (way === 'cloud-pull') return this.cloudPull(asked, signal);
     const etag = this.listedSource.etag;
     const read = asked !== undefined ? { asked } : etag === undefined ? {} : { ifMatch: etag };
-    const ranged = this.init.rangedRead;
-    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(ranged === undefined ? {} : { rangedRead: ranged }) });
+    const { rangedRead, uploadParts } = this.init;
+    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(rangedRead === undefined ? {} : { rangedRead }), ...(uploadParts === undefined ? {} : { uploadParts }) });
   }
 
   /** A copy inside one account: the service copies, no byte crosses this computer. */

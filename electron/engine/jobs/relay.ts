@@ -4,7 +4,7 @@ import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata } from '../../../shared/model';
 import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
-import type { ParallelRead, PutOptions, PutResult, ResumePoint } from '../providers/provider';
+import type { ParallelRead, PartWindow, PutOptions, PutResult, ResumePoint } from '../providers/provider';
 import { AdaptiveLimit } from './adaptive-limit';
 import type { RangedRead } from './admission';
 import { objectHeaders } from './cloud-pull';
@@ -116,6 +116,14 @@ export interface RelayRequest {
   ifMatch?: string;
   /** Read the source in parallel ranges (a whole read only; a resumed one reads its tail as one stream). */
   rangedRead?: RangedRead;
+  /** The most parts of a multipart upload in flight; an adaptive limit below it follows how they fare. */
+  uploadParts?: number;
+}
+
+/** Upload parts in flight: starts at the most the memory reserved allows, fewer while parts slow down or are throttled. */
+function partWindow(most: number): PartWindow {
+  const limit = new AdaptiveLimit({ initial: most, min: 1, max: most });
+  return { limit: () => limit.limit, onPart: (ms, inFlight) => limit.sample(ms, inFlight) };
 }
 
 /** Parts of a ranged read in flight at its start; its adaptive limit moves from here. */
@@ -194,6 +202,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
       putOptions.resume = { ...(point ? { from: point } : {}), onCheckpoint: (state) => upload.checkpoint({ source, state }) };
     }
+    if (r.uploadParts !== undefined) putOptions.parts = partWindow(r.uploadParts);
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (dst.within !== undefined) putOptions.within = dst.within;
     let put: PutResult;

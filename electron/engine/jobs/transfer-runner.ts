@@ -64,10 +64,11 @@ function withReserved(reserved: ((key: string) => boolean) | undefined): { reser
   return reserved === undefined ? {} : { reserved };
 }
 
-/** The parallel ranged read the admission allows for this file's source, if any. */
-function rangedReadOf(ctx: RunContext, size: number, s: Resolved): { rangedRead?: RangedRead } {
+/** The parallel ranged read the admission allows for this file's source, if any, and its upload's most parts in flight. */
+function rangedReadOf(ctx: RunContext, size: number, s: Resolved): { rangedRead?: RangedRead; uploadParts?: number } {
   const ranged = ctx.admission.rangedRead(size, s.provider.features);
-  return ranged === undefined ? {} : { rangedRead: ranged };
+  const parts = ctx.admission.uploadParts(size);
+  return { ...(ranged === undefined ? {} : { rangedRead: ranged }), ...(parts === undefined ? {} : { uploadParts: parts }) };
 }
 
 function endpoint(r: Resolved): Endpoint {

@@ -233,6 +233,15 @@ export interface PutOptions extends WriteOptions {
     from?: ResumePoint;
     onCheckpoint: (state: ResumeState) => void;
   };
+  /** Parts of a multipart upload in flight at once: at most the provider's own concurrency, fewer while this says so. */
+  parts?: PartWindow;
+}
+
+/** How many parts of an upload may be in flight now, and what each part's request took (PutOptions.parts). */
+export interface PartWindow {
+  limit(): number;
+  /** Told as each part's request succeeds: how long it took and how many were in flight, itself included. */
+  onPart?(ms: number, inFlight: number): void;
 }
 
 /** A provider's opaque, JSON-serialisable record of an unfinished parallel upload (its `kind` names the provider). */

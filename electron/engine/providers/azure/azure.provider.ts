@@ -238,6 +238,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
             verifyBeforeCommit: opts.verifyBeforeCommit,
             sourceMd5: opts.sourceMd5,
             resume: opts.resume,
+            parts: opts.parts,
           },
           multipart,
           state,

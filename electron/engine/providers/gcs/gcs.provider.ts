@@ -182,6 +182,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
             ...(o.signal ? { signal: o.signal } : {}),
             ...(o.verifyBeforeCommit ? { verifyBeforeCommit: o.verifyBeforeCommit } : {}),
             ...(o.resume ? { resume: o.resume } : {}),
+            ...(o.parts ? { parts: o.parts } : {}),
           });
         }
         return putResultOf(meta);
