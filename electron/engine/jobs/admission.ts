@@ -1,4 +1,5 @@
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
+import { worthRanges } from '../providers/ranged-read';
 import { AdaptiveLimit } from './adaptive-limit';
 import { Semaphore } from './semaphore';
 
@@ -129,8 +130,9 @@ export class Admission {
 
   /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
   rangedRead(size: number, source: Pick<Features, 'parallelRead'>): RangedRead | undefined {
-    if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2) return undefined;
-    return { partBytes: this.settings.multipart.partSizeBytes, maxParts: this.settings.rangedReadParts };
+    const partBytes = this.settings.multipart.partSizeBytes;
+    if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2 || !worthRanges(size, partBytes)) return undefined;
+    return { partBytes, maxParts: this.settings.rangedReadParts };
   }
 
   /** Workers worth starting for a class: more would only wait. */

@@ -164,7 +164,7 @@ export interface OpenOptions {
   onMetadata?: (meta: ObjectMetadata) => void;
   /**
    * Read a whole object (no offset or length) in parallel ranged requests, pinned to the version the read's first
-   * answer names (where `features.parallelRead`; ignored elsewhere and for objects of two parts or fewer).
+   * answer names (where `features.parallelRead`; ignored elsewhere and for objects of fewer than four parts).
    */
   parallel?: ParallelRead;
 }

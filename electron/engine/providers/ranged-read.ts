@@ -2,6 +2,17 @@ import { Readable } from 'node:stream';
 import { CancelledError, ConflictError, RetryableError } from '../../../shared/errors';
 import type { ParallelRead } from './provider';
 
+/**
+ * Objects of fewer parts than this are read as one stream: a few parts gain little from parallel requests, and
+ * every range is one more GET to pay for.
+ */
+const MIN_PARTS = 4;
+
+/** Whether an object of this size is worth reading in parallel ranges of `partBytes`. */
+export function worthRanges(size: number, partBytes: number): boolean {
+  return size > (MIN_PARTS - 1) * Math.max(1, partBytes);
+}
+
 export interface RangedBodyRequest {
   /** The object's size, from the read that started it. */
   size: number;

@@ -7,7 +7,7 @@ import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata }
 import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
 import { DEFAULT_MULTIPART, type CopyOptions, type Features, type ListOptions, type MultipartSettings, type ObjectRef, type OpenOptions, type PendingUpload, type Provider, type PutFromUrlOptions, type PutOptions, type PutResult, type RemoveManyResult, type WriteOptions } from '../provider';
-import { rangedBody } from '../ranged-read';
+import { rangedBody, worthRanges } from '../ranged-read';
 import { createAzureClients } from './azure.auth';
 import { ContainerNotFoundError, toAzureError } from './azure.errors';
 import { AZURE_TIERS, MAX_USER_METADATA_BYTES, blobHeaders, entryFromBlobItem, hasHeaders, md5Hex, metadataFromProperties, normalizeTier, patchedHeaders, restoreNameCase, validateUserMetadata } from './azure.metadata';
@@ -202,7 +202,7 @@ export function createAzureProvider(settings: AzureSettings, secrets: AzureSecre
       const etag = res.etag;
       // The rest of the blob in ranged GETs of the version this answer names (If-Match its ETag).
       const body =
-        whole && parallel && etag !== undefined && size > 2 * parallel.partBytes
+        whole && parallel && etag !== undefined && worthRanges(size, parallel.partBytes)
           ? rangedBody({
               size,
               parallel,

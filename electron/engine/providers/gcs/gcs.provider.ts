@@ -4,7 +4,7 @@ import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
 import { CancelledError, ConflictError, InvalidInputError } from '../../../../shared/errors';
 import type { ListPage, MetadataPatch, ObjectEntry, ObjectMetadata } from '../../../../shared/model';
 import { DEFAULT_MULTIPART, type CopyOptions, type Features, type ListOptions, type MultipartSettings, type ObjectRef, type OpenOptions, type PendingUpload, type Provider, type PutOptions, type PutResult, type RemoveManyResult, type SetMetadataOptions } from '../provider';
-import { rangedBody } from '../ranged-read';
+import { rangedBody, worthRanges } from '../ranged-read';
 import { abortable, guarded } from '../common/call';
 import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';
@@ -141,7 +141,7 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
       // A whole object in parallel ranged reads of the generation asked above (no further metadata request);
       // the relay's own CRC32C over the bytes in order stands for the SDK's whole-read validation.
       const src =
-        !ranged && parallel && meta.generation !== undefined && size > 2 * parallel.partBytes
+        !ranged && parallel && meta.generation !== undefined && worthRanges(size, parallel.partBytes)
           ? rangedBody({ size, parallel, fetch: (from, length) => Promise.resolve(f.createReadStream({ decompress: false, validation: false, start: from, end: from + length - 1 })), ...(o.signal ? { signal: o.signal } : {}) })
           : f.createReadStream({ decompress: false, validation: ranged ? false : 'crc32c', ...(ranged ? { start: offset, end } : {}) });
       const onAbort = (): void => {

@@ -8,7 +8,7 @@ import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata }
 import { createLogger, registerSecret } from '../../log';
 import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
-import { rangedBody } from '../ranged-read';
+import { rangedBody, worthRanges } from '../ranged-read';
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { partLayout, verifyParts } from './s3.composite';
@@ -210,7 +210,7 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets, optio
         const verifier = layout ? verifyParts(layout, key) : undefined;
         const { parallel } = opts;
         const etag = meta.etag;
-        if (!parallel || etag === undefined || meta.size <= 2 * parallel.partBytes) return { body: out.Body, verifier };
+        if (!parallel || etag === undefined || !worthRanges(meta.size, parallel.partBytes)) return { body: out.Body, verifier };
         // The rest of the object in ranged GETs of the version this answer names (If-Match its ETag); the composite
         // check, if any, still sees every byte in order.
         const fetch = async (from: number, length: number, rangeSignal: AbortSignal): Promise<Readable> => {
