@@ -8,6 +8,7 @@ import { CancelledError } from '../../../shared/errors';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider, PutOptions, PutResult } from '../providers/provider';
 import { JobManager } from './job-manager';
+import { Admission } from './admission';
 import { Semaphore } from './semaphore';
 import { resolverFor } from '../test-support/resolver';
 
@@ -161,5 +162,45 @@ describe('Semaphore with weights', () => {
     expect(s.inUse).toBe(10);
     huge();
     expect(s.inUse).toBe(0);
+  });
+});
+
+describe('Semaphore resized (an adaptive limit)', () => {
+  it('a smaller capacity admits no one until enough units come back; a larger one serves waiters at once', async () => {
+    const s = new Semaphore(3);
+    const held = await Promise.all([s.acquire(), s.acquire(), s.acquire()]);
+    s.resize(1);
+    let served = 0;
+    const next = s.acquire().then((r) => (served++, r));
+    held[0]?.();
+    held[1]?.();
+    await new Promise((r) => setImmediate(r));
+    // Two came back, but one is still out: the capacity of 1 is taken.
+    expect(served).toBe(0);
+    held[2]?.();
+    (await next)();
+    expect(served).toBe(1);
+    const one = await s.acquire();
+    const waiting = [s.acquire(), s.acquire()];
+    s.resize(3);
+    const more = await Promise.all(waiting);
+    expect(s.inUse).toBe(3);
+    [one, ...more].forEach((r) => r());
+    expect(s.inUse).toBe(0);
+  });
+});
+
+describe('Admission with parallel ranged reads', () => {
+  it('reserves the read ranges of a large file on top of its upload parts, and only where the source reads in ranges', () => {
+    const a = new Admission({ multipart, rangedReadParts: 3 });
+    expect(a.rangedRead(32 * KiB, { parallelRead: true })).toBeUndefined();
+    expect(a.rangedRead(128 * KiB, { parallelRead: false })).toBeUndefined();
+    expect(a.rangedRead(128 * KiB, { parallelRead: true })).toEqual({ partBytes: 16 * KiB, maxParts: 3 });
+    // Large, but under four parts of a bigger part size: one stream, nothing reserved for ranges.
+    expect(new Admission({ multipart: { ...multipart, partSizeBytes: 32 * KiB } }).rangedRead(96 * KiB, { parallelRead: true })).toBeUndefined();
+    expect(a.reservation(128 * KiB)).toBe(2 * 16 * KiB);
+    expect(a.reservation(128 * KiB, true, true)).toBe(5 * 16 * KiB);
+    // A stream written to a local disk holds only the read's ranges.
+    expect(a.reservation(128 * KiB, false, true)).toBe(3 * 16 * KiB);
   });
 });

@@ -1,4 +1,6 @@
-import { DEFAULT_MULTIPART, type MultipartSettings } from '../providers/provider';
+import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
+import { worthRanges } from '../providers/ranged-read';
+import { AdaptiveLimit } from './adaptive-limit';
 import { Semaphore } from './semaphore';
 
 const MiB = 1024 * 1024;
@@ -7,7 +9,11 @@ const MiB = 1024 * 1024;
 export interface AdmissionSettings {
   /** Files in flight across all jobs, whatever their size. */
   maxFiles: number;
-  /** Files below the multipart threshold in flight: latency-bound, so many at once. */
+  /**
+   * Files below the multipart threshold in flight, at most: latency-bound, so many at once. How many really are is
+   * found while files complete (an adaptive limit: more while the latency holds, fewer when it rises or a service
+   * throttles); this is its cap.
+   */
   maxSmallFiles: number;
   /** Files at or above the multipart threshold in flight. */
   maxLargeFiles: number;
@@ -17,21 +23,39 @@ export interface AdmissionSettings {
   smallBufferBytes: number;
   /** Files in flight against one account (source or destination). */
   maxPerAccount: number;
+  /**
+   * Parts of a large file's read held or requested at once where the source reads in parallel ranges
+   * (Features.parallelRead): the most its adaptive limit may reach, reserved from largeBufferBytes on top of the
+   * upload's parts.
+   */
+  rangedReadParts: number;
   /** The providers' multipart sizing: where "large" starts and what one large file buffers. */
   multipart: MultipartSettings;
 }
 
+/** How a large file's source read may go in parallel ranges (relay.ts builds its adaptive limit from this). */
+export interface RangedRead {
+  partBytes: number;
+  maxParts: number;
+}
+
 export const DEFAULT_ADMISSION: AdmissionSettings = {
-  maxFiles: 40,
-  maxSmallFiles: 24,
+  maxFiles: 72,
+  maxSmallFiles: 64,
   maxLargeFiles: 8,
   largeBufferBytes: 80 * MiB,
   smallBufferBytes: 32 * MiB,
-  maxPerAccount: 40,
+  maxPerAccount: 72,
+  rangedReadParts: 3,
   multipart: DEFAULT_MULTIPART,
 };
 
 export type SizeClass = 'small' | 'large';
+
+/** Small files in flight at the start, before any has completed; the adaptive limit moves from here. */
+const INITIAL_SMALL_FILES = 16;
+/** A small file's time is compared per this many bytes, so that larger ones do not read as a slower link. */
+const SAMPLE_UNIT_BYTES = 1024 * 1024;
 
 export interface AdmitRequest {
   size: number;
@@ -40,6 +64,8 @@ export interface AdmitRequest {
    * disk): it then takes a slot of its class but no bytes of the budget.
    */
   buffers: boolean;
+  /** The source is read in parallel ranges (rangedRead): their parts are held in memory too. */
+  rangedRead?: boolean;
   accounts: readonly string[];
 }
 
@@ -55,6 +81,8 @@ export class Admission {
   private readonly slots: Record<SizeClass, Semaphore>;
   private readonly bytes: Record<SizeClass, Semaphore>;
   private readonly perAccount = new Map<string, Semaphore>();
+  /** How many small files are let into flight now (under maxSmallFiles). */
+  readonly smallLimit: AdaptiveLimit;
 
   constructor(settings: Partial<AdmissionSettings> = {}) {
     const s = { ...DEFAULT_ADMISSION, ...settings };
@@ -64,16 +92,47 @@ export class Admission {
     this.files = new Semaphore(Math.max(1, s.maxFiles));
     this.slots = { small: new Semaphore(Math.max(1, s.maxSmallFiles)), large: new Semaphore(Math.max(1, s.maxLargeFiles)) };
     this.bytes = { small: new Semaphore(Math.max(1, s.smallBufferBytes)), large: new Semaphore(Math.max(1, s.largeBufferBytes)) };
+    const cap = Math.max(1, Math.min(s.maxSmallFiles, s.maxFiles));
+    this.smallLimit = new AdaptiveLimit({ initial: Math.min(cap, INITIAL_SMALL_FILES), min: 1, max: cap });
+    this.slots.small.resize(this.smallLimit.limit);
+    this.smallLimit.onChange((limit) => this.slots.small.resize(limit));
+  }
+
+  /**
+   * A file of this size that was copied in `ms` (from admission to its outcome, retries included): a sample for
+   * the small files' adaptive limit. Large files have their own (their parts' reads).
+   */
+  completed(size: number, ms: number): void {
+    if (this.classOf(size) !== 'small') return;
+    this.smallLimit.sample(ms / Math.max(1, size / SAMPLE_UNIT_BYTES), this.slots.small.inUse);
+  }
+
+  /** A small file's attempt was throttled and the error reached the engine: fewer small files in flight. */
+  throttled(size: number): void {
+    if (this.classOf(size) === 'small') this.smallLimit.throttled();
   }
 
   classOf(size: number): SizeClass {
     return size >= this.settings.multipart.thresholdBytes ? 'large' : 'small';
   }
 
-  /** Bytes a file of this size holds in memory while it is relayed. */
-  reservation(size: number): number {
+  /** Bytes a file of this size holds in memory while it is relayed: the upload's parts (or body), and its read's ranges. */
+  reservation(size: number, buffers = true, rangedRead = false): number {
     const m = this.settings.multipart;
-    return this.classOf(size) === 'large' ? (Math.max(1, m.concurrency) + 1) * m.partSizeBytes : size;
+    const upload = !buffers ? 0 : this.classOf(size) === 'large' ? (Math.max(1, m.concurrency) + 1) * m.partSizeBytes : size;
+    return upload + (rangedRead ? this.settings.rangedReadParts * m.partSizeBytes : 0);
+  }
+
+  /** The most parts of a large file's upload in flight (what its reservation holds), or undefined for a small file. */
+  uploadParts(size: number): number | undefined {
+    return this.classOf(size) === 'large' ? Math.max(1, this.settings.multipart.concurrency) : undefined;
+  }
+
+  /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
+  rangedRead(size: number, source: Pick<Features, 'parallelRead'>): RangedRead | undefined {
+    const partBytes = this.settings.multipart.partSizeBytes;
+    if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2 || !worthRanges(size, partBytes)) return undefined;
+    return { partBytes, maxParts: this.settings.rangedReadParts };
   }
 
   /** Workers worth starting for a class: more would only wait. */
@@ -85,8 +144,11 @@ export class Admission {
     const cls = this.classOf(request.size);
     const releases: Array<() => void> = [];
     try {
+      // A throttle answered since the last sample lowers the small files' limit before the next one goes out.
+      if (cls === 'small') this.slots.small.resize(this.smallLimit.limit);
       releases.push(await this.slots[cls].acquire(signal));
-      if (request.buffers) releases.push(await this.bytes[cls].acquire(signal, this.reservation(request.size)));
+      const bytes = this.reservation(request.size, request.buffers, request.rangedRead === true);
+      if (bytes > 0) releases.push(await this.bytes[cls].acquire(signal, bytes));
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));
     } catch (e) {

@@ -10,6 +10,7 @@ import type { AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
 import { relay, ResumableUpload } from './relay';
 import { CantCopyError, choosePath, keepBothName, portableMetadata, shouldSkip, type Copied, type Endpoint, type TransferOptions, type TransferOutcome } from './transfer';
+import type { RangedRead } from './admission';
 import type { ResumeRecord } from './types';
 import { checkBytesRead, sourceChanged, verifyCopy } from './verify';
 
@@ -26,12 +27,21 @@ export interface FileCopyInit {
   listedSource: { size: number; etag?: string };
   /** From the job's one listing of the destination: what was there (null: nothing). Saves a HEAD per file. */
   listedDestination?: ObjectMetadata | null;
+  /**
+   * The same listing for another key of the destination's bucket (a "keep both" name): null when it was not
+   * there, undefined when the listing does not cover that key (then the destination is asked).
+   */
+  listedAt?: (key: string) => ObjectMetadata | null | undefined;
   /** An unfinished upload of this file to continue (from the journal). */
   resume?: ResumeRecord;
   /** Told each time the destination checkpoints the upload (the caller journals it). */
   onCheckpoint?: (record: ResumeRecord) => void;
   /** Keys other files of the job are to write in the destination's bucket: a "keep both" name avoids them. */
   reserved?: (key: string) => boolean;
+  /** The relay reads the source in parallel ranges of this size, up to this many at once (Admission.rangedRead). */
+  rangedRead?: RangedRead;
+  /** The most parts of the upload in flight (Admission.uploadParts): fewer while they slow down or are throttled. */
+  uploadParts?: number;
 }
 
 /**
@@ -103,6 +113,12 @@ export class FileCopy {
     return (!serverSide || mayFailOver) && this.dst.provider.kind !== 'local';
   }
 
+  /** Whether the relay may read the source in parallel ranges (held in memory, whatever the destination). */
+  readsInRanges(mayFailOver: boolean): boolean {
+    const { serverSide } = choosePath(this.src, this.dst, this.options.allowServerSide ?? true);
+    return (!serverSide || mayFailOver) && this.init.rangedRead !== undefined;
+  }
+
   /**
    * Aborts the unfinished upload (best effort) and forgets it. Answers the provider's sentence for the file's
    * report when some of it had to stay on the service.
@@ -125,6 +141,11 @@ export class FileCopy {
     if (existing !== undefined && this.mode === 'never' && options.destinationIsExact === true) {
       // A rename onto a name that exists would replace that object and then remove the source: only on the user's word.
       throw new ConflictError(`${baseName(this.dst.key)} already exists: nothing was renamed or replaced. Choose Replace or Keep both to go ahead.`);
+    }
+    if (existing !== undefined && this.mode === 'never') {
+      // Nothing of the source decides this: no request to it.
+      counter.complete(this.listedSource.size);
+      return { status: 'skipped', path: chosen.path, notices: ['Skipped: exists at the destination'] };
     }
     if (existing !== undefined && this.mode === 'keepBoth') {
       if (this.dst.key.endsWith('/')) {
@@ -204,7 +225,9 @@ export class FileCopy {
       const key = keepBothName(dst.key, n);
       const candidate = { ...dst, key };
       if (this.init.reserved?.(key) === true || claimed.has(claimKey(candidate))) continue;
-      if ((await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
+      // A name the job's listing of the destination saw taken, or not there, needs no request of its own.
+      const listed = this.init.listedAt?.(key);
+      if (listed !== undefined ? listed !== null : (await statIfAny(dst.provider, dst.bucket, key, signal)) !== undefined) continue;
       if (claimed.has(claimKey(candidate))) continue;
       claimed.add(claimKey(candidate));
       // Nothing held the name when asked; the write itself is made only if that is still so (ifAbsent).
@@ -252,7 +275,8 @@ export class FileCopy {
     if (way === 'cloud-pull') return this.cloudPull(asked, signal);
     const etag = this.listedSource.etag;
     const read = asked !== undefined ? { asked } : etag === undefined ? {} : { ifMatch: etag };
-    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read });
+    const { rangedRead, uploadParts } = this.init;
+    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(rangedRead === undefined ? {} : { rangedRead }), ...(uploadParts === undefined ? {} : { uploadParts }) });
   }
 
   /** A copy inside one account: the service copies, no byte crosses this computer. */

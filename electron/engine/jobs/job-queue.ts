@@ -25,13 +25,16 @@ export interface JobQueueOptions {
   /** Folder of the journals; without one, jobs live in memory only (tests of pure logic). */
   journalDir?: string;
   emit?: JobEventSink;
-  /** Files in flight across all jobs (default 40), whatever their size. */
+  /** Files in flight across all jobs (default 72), whatever their size. */
   maxFiles?: number;
-  /** Files below the multipart threshold in flight (default 24). */
+  /** Files below the multipart threshold in flight at most (default 64): the cap of their adaptive limit. */
   maxSmallFiles?: number;
   /** Files at or above the multipart threshold in flight (default 8), within largeBufferBytes. */
   maxLargeFiles?: number;
-  /** Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB). */
+  /**
+   * Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB, or two
+   * whose source is also read in parallel ranges, 3 x 5 MiB more each).
+   */
   largeBufferBytes?: number;
   /** Bodies that small relayed files may hold together (default 32 MiB). */
   smallBufferBytes?: number;

@@ -68,6 +68,31 @@ describe('requests per file (MinIO -> Azurite)', () => {
     expect(props.metadata).toEqual({ owner: 'n3' });
   });
 
+  it("onto existing files, 'never' asks the source nothing and 'keepBoth' finds free names in the listing", async () => {
+    // The destination of the first case holds every file.
+    for (const overwrite of ['never', 'keepBoth'] as const) {
+      const src = counted(s3);
+      const dst = counted(azure);
+      const m = new JobManager({ resolve: resolverFor({ minio: src.provider, azurite: dst.provider }) });
+      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/d/'], destination: 'az://azurite/dst/out/', options: { overwrite } });
+      await m.waitForIdle();
+      const d = m.get(id).detail();
+      expect(d.state, overwrite).toBe('completed');
+      await m.close();
+      expect(src.counts.stat, overwrite).toBe(0);
+      expect(dst.counts.stat, overwrite).toBe(0);
+      if (overwrite === 'never') {
+        expect(d.files.every((f) => f.state === 'skipped')).toBe(true);
+        expect(src.counts.open).toBe(0);
+      } else {
+        // One read and one write per file, to its "(1)" name.
+        expect(src.counts.open).toBe(FILES);
+        expect(dst.counts.put).toBe(FILES);
+        expect(await blobMd5('dst', 'out/d/f3 (1).txt')).toBe(md5(body(3)));
+      }
+    }
+  });
+
   it('a source rewritten after the listing fails the conditional read and is copied again as it is now', async () => {
     let changed = false;
     const src = counted(s3, async (key) => {

@@ -4,7 +4,9 @@ import type { VerifiedBy } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata } from '../../../shared/model';
 import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
-import type { PutOptions, PutResult, ResumePoint } from '../providers/provider';
+import type { ParallelRead, PartWindow, PutOptions, PutResult, ResumePoint } from '../providers/provider';
+import { AdaptiveLimit } from './adaptive-limit';
+import type { RangedRead } from './admission';
 import { objectHeaders } from './cloud-pull';
 import { countingStream, type AttemptCounter } from './progress';
 import { DEFAULT_STALL_MS, watchStall } from './stall';
@@ -112,11 +114,35 @@ export interface RelayRequest {
    */
   asked?: ObjectMetadata;
   ifMatch?: string;
+  /** Read the source in parallel ranges (a whole read only; a resumed one reads its tail as one stream). */
+  rangedRead?: RangedRead;
+  /** The most parts of a multipart upload in flight; an adaptive limit below it follows how they fare. */
+  uploadParts?: number;
+}
+
+/** Upload parts in flight: starts at the most the memory reserved allows, fewer while parts slow down or are throttled. */
+function partWindow(most: number): PartWindow {
+  const limit = new AdaptiveLimit({ initial: most, min: 1, max: most });
+  return { limit: () => limit.limit, onPart: (ms, inFlight) => limit.sample(ms, inFlight) };
+}
+
+/** Parts of a ranged read in flight at its start; its adaptive limit moves from here. */
+const INITIAL_RANGED_PARTS = 2;
+
+/** A parallel read whose parts in flight adapt to what each part's request takes (adaptive-limit.ts). */
+function parallelRead(r: RangedRead): ParallelRead {
+  const limit = new AdaptiveLimit({ initial: Math.min(INITIAL_RANGED_PARTS, r.maxParts), min: 1, max: r.maxParts });
+  return {
+    partBytes: r.partBytes,
+    limit: () => limit.limit,
+    // Per part's size, so that the last, shorter part is comparable with the others.
+    onRange: (ms, bytes, inFlight) => limit.sample((ms * r.partBytes) / Math.max(1, bytes), inFlight),
+  };
 }
 
 /** The streamed relay through this computer: read, count, hash, put. */
 export async function relay(r: RelayRequest): Promise<Copied> {
-  const { src, dst, options, counter, signal, upload, asked, ifMatch } = r;
+  const { src, dst, options, counter, signal, upload, asked, ifMatch, rangedRead } = r;
   let answered: ObjectMetadata | undefined;
   let source: Readable;
   const point = asked ? await upload.point(asked, signal) : undefined;
@@ -127,7 +153,8 @@ export async function relay(r: RelayRequest): Promise<Copied> {
     const onMetadata = (m: ObjectMetadata): void => {
       answered = m;
     };
-    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : { onMetadata }) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata });
+    const parallel = rangedRead === undefined || offset > 0 ? {} : { parallel: parallelRead(rangedRead) };
+    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : { onMetadata, ...parallel }) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata, ...parallel });
   } catch (e) {
     // The ETag is no longer the listed one (412): the next attempt asks the source what it holds now.
     if (e instanceof ConflictError && ifMatch !== undefined) throw new RetryableError(`${src.key} changed at the source since it was listed; copying it again`, { cause: e });
@@ -175,6 +202,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
       putOptions.resume = { ...(point ? { from: point } : {}), onCheckpoint: (state) => upload.checkpoint({ source, state }) };
     }
+    if (r.uploadParts !== undefined) putOptions.parts = partWindow(r.uploadParts);
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (dst.within !== undefined) putOptions.within = dst.within;
     if (dst.ifAbsent === true) putOptions.ifAbsent = true;

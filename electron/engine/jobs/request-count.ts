@@ -1,6 +1,6 @@
 import { emptyRequestCounts, type RequestCounts } from '../../../shared/contract/costs.history';
 import type { JobOptions, JobSummary, TransferPath } from '../../../shared/contract/jobs.channels';
-import { DEFAULT_MULTIPART, type MultipartSettings, type Provider } from '../providers/provider';
+import { DEFAULT_MULTIPART, type MultipartSettings, type ParallelRead, type Provider } from '../providers/provider';
 import type { Job } from './job-model';
 import type { Resolver } from './types';
 
@@ -30,7 +30,22 @@ export function countingProvider(inner: Provider, counts: RequestCounts, multipa
   const wrapper: Partial<Provider> = {
     list: (...a) => (counts.list++, inner.list(...a)),
     stat: (...a) => (counts.head++, inner.stat(...a)),
-    open: (...a) => (counts.get++, inner.open(...a)),
+    open: (bucket, key, options) => {
+      counts.get++;
+      const parallel = options?.parallel;
+      // A read in parallel ranges makes one GET more per range after the first answer.
+      if (!parallel) return inner.open(bucket, key, options);
+      const counted: ParallelRead = {
+        partBytes: parallel.partBytes,
+        limit: () => parallel.limit(),
+        onRequest: () => {
+          counts.get++;
+          parallel.onRequest?.();
+        },
+        onRange: (ms, bytes, inFlight) => parallel.onRange?.(ms, bytes, inFlight),
+      };
+      return inner.open(bucket, key, { ...options, parallel: counted });
+    },
     put: (bucket, key, source, options) => {
       const parts = partsOf(options.size, multipart);
       if (parts === 0) counts.put++;

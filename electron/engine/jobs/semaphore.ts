@@ -16,19 +16,37 @@ interface Waiter {
 export class Semaphore {
   private available: number;
   private readonly waiters: Waiter[] = [];
+  private cap: number;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
+    this.cap = capacity;
     this.available = capacity;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /**
+   * Changes the capacity (an adaptive limit). Units already taken stay taken: a smaller capacity admits no one
+   * until enough of them come back; a larger one serves waiters at once.
+   */
+  resize(capacity: number): void {
+    const next = Math.max(1, capacity);
+    if (next === this.cap) return;
+    this.available += next - this.cap;
+    this.cap = next;
+    this.serve();
   }
 
   /** Units taken right now (tests and diagnostics). */
   get inUse(): number {
-    return this.capacity - this.available;
+    return this.cap - this.available;
   }
 
   async acquire(signal?: AbortSignal, amount = 1): Promise<() => void> {
     if (signal?.aborted) throw new CancelledError();
-    const take = Math.max(0, Math.min(amount, this.capacity));
+    const take = Math.max(0, Math.min(amount, this.cap));
     if (this.waiters.length === 0 && this.available >= take) {
       this.available -= take;
       return this.releaser(take);

@@ -10,7 +10,7 @@ import { FileCopy } from './file-copy';
 import { ResumableUpload } from './relay';
 import { choosePath, overwriteFor, type Endpoint, type TransferOutcome } from './transfer';
 import type { Resolved, ResumeRecord } from './types';
-import type { SizeClass } from './admission';
+import type { RangedRead, SizeClass } from './admission';
 import { DestinationIndex } from './destination-index';
 import { reservedKeys } from './conflicts';
 import { checkUnchanged, removeChecked } from './retention-runner';
@@ -65,6 +65,13 @@ async function listAndPredict(job: Job, ctx: RunContext, signal: AbortSignal): P
 
 function withReserved(reserved: ((key: string) => boolean) | undefined): { reserved?: (key: string) => boolean } {
   return reserved === undefined ? {} : { reserved };
+}
+
+/** The parallel ranged read the admission allows for this file's source, if any, and its upload's most parts in flight. */
+function rangedReadOf(ctx: RunContext, size: number, s: Resolved): { rangedRead?: RangedRead; uploadParts?: number } {
+  const ranged = ctx.admission.rangedRead(size, s.provider.features);
+  const parts = ctx.admission.uploadParts(size);
+  return { ...(ranged === undefined ? {} : { rangedRead: ranged }), ...(parts === undefined ? {} : { uploadParts: parts }) };
 }
 
 function endpoint(r: Resolved): Endpoint {
@@ -156,17 +163,23 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).
       listedSource: { size: f.size, ...(f.etag === undefined ? {} : { etag: f.etag }) },
       ...(listed === undefined ? {} : { listedDestination: listed }),
+      ...(index === undefined ? {} : { listedAt: (key: string) => index.lookup(d.provider, d.location.bucket, key) }),
       ...(f.resume ? { resume: f.resume } : {}),
       ...withReserved(reservedKeys(job)),
+      ...rangedReadOf(ctx, f.size, s),
       onCheckpoint: (r) => {
         f.resume = r;
         checkpoints.write(r);
       },
     });
     const alternates = job.options.alternates ?? [];
-    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(alternates.length > 0), accounts: [s.accountKey, d.accountKey] }, signal);
+    const mayFailOver = alternates.length > 0;
+    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), accounts: [s.accountKey, d.accountKey] }, signal);
     job.setFileState(i, 'running');
+    const started = performance.now();
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
+    // What this file took tells the admission how the link copes with the files in flight (adaptive-limit.ts).
+    if (outcome.status === 'done' && outcome.path === 'relay') ctx.admission.completed(f.size, performance.now() - started);
     if (job.kind === 'move' && outcome.status === 'done') {
       // Only the version copied is removed (a source rewritten since stays), never through a link out of the folder it was chosen in.
       const from = copy.source;
@@ -311,7 +324,13 @@ async function readWithFailover(job: Job, i: number, ctx: RunContext, signal: Ab
             throw e;
           }
         },
-        { signal, onRetry: (err, attempt, delay) => log.info(`retrying ${uri} after attempt ${attempt} in ${delay} ms: ${err.code}`) },
+        {
+          signal,
+          onRetry: (err, attempt, delay) => {
+            if (err.code === 'throttled') ctx.admission.throttled(f.size);
+            log.info(`retrying ${uri} after attempt ${attempt} in ${delay} ms: ${err.code}`);
+          },
+        },
       );
       if (failed.length === 0) return outcome;
       const why = failed.map((x) => `${x.uri} failed: ${x.err.message}`).join('; ');

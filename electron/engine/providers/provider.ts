@@ -19,6 +19,11 @@ export interface Features extends StorageFeatures {
    * no HEAD before or after its read.
    */
   conditionalRead: boolean;
+  /**
+   * open() honours OpenOptions.parallel: a whole-object read goes as parallel ranged requests of one version
+   * (providers/ranged-read.ts), the bytes still in order.
+   */
+  parallelRead?: boolean;
   /** setMetadata honours SetMetadataOptions.ifMatch for a class change in the same request. */
   conditionalClassChange: boolean;
   /**
@@ -217,6 +222,23 @@ export interface OpenOptions {
    * `features.conditionalRead`). Its `compositeChecksum` is set only when the returned stream checks the bytes against it.
    */
   onMetadata?: (meta: ObjectMetadata) => void;
+  /**
+   * Read a whole object (no offset or length) in parallel ranged requests, pinned to the version the read's first
+   * answer names (where `features.parallelRead`; ignored elsewhere and for objects of fewer than four parts).
+   */
+  parallel?: ParallelRead;
+}
+
+/** How a read may go in parallel ranged requests (OpenOptions.parallel). */
+export interface ParallelRead {
+  /** Bytes per ranged request. */
+  partBytes: number;
+  /** Parts that may be requested or held at once now, the one being given out included (asked before each request). */
+  limit(): number;
+  /** Told as each ranged request is sent (the request counts). */
+  onRequest?(): void;
+  /** Told as each ranged request's bytes have all arrived: how long it took, its bytes, and how many were in flight, itself included. */
+  onRange?(ms: number, bytes: number, inFlight: number): void;
 }
 
 /** The stored headers of an object that a write carries over (the same five on every provider). */
@@ -277,6 +299,15 @@ export interface PutOptions extends WriteOptions {
     from?: ResumePoint;
     onCheckpoint: (state: ResumeState) => void;
   };
+  /** Parts of a multipart upload in flight at once: at most the provider's own concurrency, fewer while this says so. */
+  parts?: PartWindow;
+}
+
+/** How many parts of an upload may be in flight now, and what each part's request took (PutOptions.parts). */
+export interface PartWindow {
+  limit(): number;
+  /** Told as each part's request succeeds: how long it took and how many were in flight, itself included. */
+  onPart?(ms: number, inFlight: number): void;
 }
 
 /** A provider's opaque, JSON-serialisable record of an unfinished parallel upload (its `kind` names the provider). */

@@ -4,9 +4,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 /**
  * A loopback HTTP proxy to put between a provider and its emulator, injecting the faults a real network has:
- * a connection dropped mid-body, 503 bursts with Retry-After, a corrupted byte, a slow link, a connection that
- * goes silent. Every fault is
- * bounded by a count so a test always ends; bodies are streamed, never buffered.
+ * a connection dropped mid-body, 503 or 429 answers with Retry-After, a corrupted byte, a slow link, added latency,
+ * a connection that goes silent. Every fault is bounded by a count so a test always ends; bodies are streamed,
+ * never buffered. It also records how many requests it held at once (peakInFlight, requests[].inFlight).
  */
 export interface FaultRule {
   /** Which requests the rule applies to (default: all); headers as Node gives them (lowercase names). */
@@ -26,7 +26,9 @@ export interface FaultRule {
      * Takes the whole request body, then passes the request on after `ms`, whether or not the client is still
      * there: bytes already on their way still reach the service after the client gave up (held in memory).
      */
-    | { kind: 'delay-request'; ms: number };
+    | { kind: 'delay-request'; ms: number }
+    /** Passes the request on after `ms`, streamed: a link with that much more latency. */
+    | { kind: 'latency'; ms: number };
 }
 
 export interface FaultProxy {
@@ -34,8 +36,13 @@ export interface FaultProxy {
   endpoint: string;
   /** Faults that actually fired, by kind. */
   fired: Record<string, number>;
-  /** Every request passed on or answered, in order (method and path with query), to count what a client sent. */
-  requests: Array<{ method: string; url: string }>;
+  /**
+   * Every request passed on or answered, in order (method and path with query), to count what a client sent, with
+   * how many requests were at the proxy when it arrived (itself included) and its Range header if any.
+   */
+  requests: Array<{ method: string; url: string; inFlight: number; range?: string }>;
+  /** The most requests at the proxy at once since the start or the last reset. */
+  peakInFlight(): number;
   add(rule: FaultRule): void;
   /** Forgets every rule and count (between tests). */
   reset(): void;
@@ -90,7 +97,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const rules: FaultRule[] = [];
   const fired: Record<string, number> = {};
-  const requests: Array<{ method: string; url: string }> = [];
+  const requests: FaultProxy['requests'] = [];
+  let inFlight = 0;
+  let peak = 0;
   const fire = (kind: string): void => {
     fired[kind] = (fired[kind] ?? 0) + 1;
   };
@@ -101,10 +110,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    requests.push({ method, url });
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.once('close', () => inFlight--);
+    const range = req.headers.range;
+    requests.push({ method, url, inFlight, ...(range === undefined ? {} : { range }) });
     const rule = rules.find((r) => r.times > 0 && (r.match?.(method, url, req.headers) ?? true));
     if (rule) rule.times--;
     const fault = rule?.fault;
+    if (fault?.kind === 'latency') {
+      fire('latency');
+      req.pause();
+      setTimeout(() => forward(req, res, undefined), fault.ms);
+      return;
+    }
     if (fault?.kind === 'status') {
       fire('status');
       req.resume();
@@ -153,6 +172,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       });
       return;
     }
+    forward(req, res, fault);
+  });
+  /** Passes the request on to the service, the response through the fault's body transform if any. */
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, fault: FaultRule['fault'] | undefined): void {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method, path: url, headers: req.headers, agent },
       (up) => {
@@ -172,18 +197,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
     out.on('error', () => res.socket?.destroy());
     req.pipe(out);
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     fired,
     requests,
+    peakInFlight: () => peak,
     add: (rule) => rules.push(rule),
     reset: () => {
       rules.length = 0;
       for (const k of Object.keys(fired)) delete fired[k];
       requests.length = 0;
+      peak = inFlight;
     },
     settled: async () => {
       while (delayed.size > 0) await Promise.all([...delayed]);

@@ -23,6 +23,8 @@ export interface UploadRequest {
   sourceMd5?: PutOptions['sourceMd5'] | undefined;
   /** PutOptions.resume: blocks named by their CRC32, checkpointed; with `from`, the source starts at its offset. */
   resume?: PutOptions['resume'];
+  /** PutOptions.parts: fewer blocks in flight while it says so. */
+  parts?: PutOptions['parts'];
 }
 
 export interface UploadOutcome {
@@ -239,10 +241,14 @@ export async function uploadStream(
     const ids: string[] = from ? [...from.ids] : [];
     const checkpoints = resumable && req.resume ? blockCheckpoints(req.resume.onCheckpoint, { nonce, partSize, size: req.size, from }) : undefined;
     // A failed block cuts the others still being sent.
-    const inFlight = new InFlight(multipart.concurrency, () => {
-      ac.abort();
-      cutUnsent();
-    });
+    const inFlight = new InFlight(
+      multipart.concurrency,
+      () => {
+        ac.abort();
+        cutUnsent();
+      },
+      req.parts,
+    );
     const stage = (id: string, body: Buffer, done?: () => void): void => {
       state.stagedBlocks = true;
       const blockMd5 = createHash('md5').update(body).digest();

@@ -1,3 +1,5 @@
+import type { PartWindow } from '../provider';
+
 /**
  * Runs `fn` over `items` with at most `limit` calls at once, taking the items in order; the results come back in
  * the items' order. After the first failure no new call starts, and the pool rejects with that failure only once
@@ -37,12 +39,20 @@ export class InFlight {
   constructor(
     limit: number,
     private readonly onError?: (error: unknown) => void,
+    /** The caller's window (PutOptions.parts): fewer at once while it says so, never more than `limit`. */
+    private readonly window?: PartWindow,
   ) {
     this.limit = Math.max(1, limit);
   }
 
+  /** Requests that may be in flight now. */
+  private get allowed(): number {
+    return this.window ? Math.max(1, Math.min(this.limit, this.window.limit())) : this.limit;
+  }
+
   start(work: () => Promise<unknown>): void {
     let started: Promise<unknown>;
+    const t0 = performance.now();
     try {
       started = work();
     } catch (error) {
@@ -50,7 +60,7 @@ export class InFlight {
     }
     const request: Promise<void> = started
       .then(
-        () => undefined,
+        () => this.window?.onPart?.(performance.now() - t0, this.running.size),
         (error: unknown) => {
           this.failure ??= { error };
           this.onError?.(error);
@@ -67,7 +77,7 @@ export class InFlight {
 
   /** Waits until another request may start; throws the first failure. */
   async room(): Promise<void> {
-    while (this.running.size >= this.limit) await Promise.race(this.running);
+    while (this.running.size >= this.allowed) await Promise.race(this.running);
     this.check();
   }
 

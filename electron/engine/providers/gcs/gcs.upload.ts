@@ -5,7 +5,7 @@ import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
 import { InFlight } from '../common/pool';
 import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
-import type { MultipartSettings, PutOptions } from '../provider';
+import type { MultipartSettings, PartWindow, PutOptions } from '../provider';
 import { parseGcsResume, type GcsResumeState } from './gcs.resume';
 import { partName, removeTemp, TEMP_FOR_KEY, tempFolder } from './gcs.temp';
 import type { ObjectResource } from './gcs.metadata';
@@ -166,6 +166,8 @@ export interface CompositeArgs {
   resume?: PutOptions['resume'];
   /** How long a part whose body had left is waited for after a cancel or failure (DEFAULT_SENT_PART_WAIT_MS). */
   sentPartWaitMs?: number;
+  /** PutOptions.parts: fewer parts in flight while it says so. */
+  parts?: PartWindow;
 }
 
 /**
@@ -212,7 +214,7 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
   const onAbort = (): void => stop.abort();
   if (a.signal?.aborted) stop.abort();
   else a.signal?.addEventListener('abort', onAbort, { once: true });
-  const inFlight = new InFlight(a.multipart.concurrency, () => stop.abort());
+  const inFlight = new InFlight(a.multipart.concurrency, () => stop.abort(), a.parts);
   const start = (name: string, work: () => Promise<unknown>): void => {
     made.push(name);
     inFlight.start(work);

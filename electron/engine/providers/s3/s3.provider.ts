@@ -8,6 +8,7 @@ import type { BucketInfo, ListPage, MetadataPatch, ObjectEntry, ObjectMetadata }
 import { createLogger, registerSecret } from '../../log';
 import { guarded } from '../common/call';
 import { unquoteEtag } from '../common/values';
+import { rangedBody, worthRanges } from '../ranged-read';
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings, type ObjectRef, type PendingUpload, type Provider } from '../provider';
 import { copyObject, DEFAULT_COPY, type CopySettings } from './s3.copy';
 import { awsCredentialProvider, type MfaCodeSource } from './s3.credentials';
@@ -42,6 +43,7 @@ const FEATURES: Features = {
   versions: true,
   storesMetadata: true,
   conditionalRead: true,
+  parallelRead: true,
   conditionalClassChange: true,
   resumeCrc: 'crc32',
 };
@@ -220,7 +222,20 @@ export function createS3Provider(settings: S3Settings, secrets: S3Secrets | unde
         const layout = composite ? await partLayout(client, { bucket, key, version: meta.version, size: meta.size }, composite, signal) : undefined;
         if (layout) meta.compositeChecksum = composite;
         opts.onMetadata(meta);
-        return { body: out.Body, verifier: layout ? verifyParts(layout, key) : undefined };
+        const verifier = layout ? verifyParts(layout, key) : undefined;
+        const { parallel } = opts;
+        const etag = meta.etag;
+        if (!parallel || etag === undefined || !worthRanges(meta.size, parallel.partBytes)) return { body: out.Body, verifier };
+        // The rest of the object in ranged GETs of the version this answer names (If-Match its ETag); the composite
+        // check, if any, still sees every byte in order.
+        const fetch = async (from: number, length: number, rangeSignal: AbortSignal): Promise<Readable> => {
+          const part = await call({ ...ctx, signal: rangeSignal }, () =>
+            client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${from}-${from + length - 1}`, IfMatch: `"${etag}"` }), { abortSignal: rangeSignal }),
+          );
+          if (!(part.Body instanceof Readable)) throw new UnsupportedError('The S3 client returned no Node stream');
+          return part.Body;
+        };
+        return { body: rangedBody({ size: meta.size, parallel, first: out.Body, fetch, ...(signal ? { signal } : {}) }), verifier };
       });
       // Errors during the read (a dropped connection, an abort, a part that does not match its stored CRC) reach
       // the caller as project errors too.

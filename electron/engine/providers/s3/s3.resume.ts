@@ -211,7 +211,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
   const totalParts = Math.ceil(size / partSize);
   const offset = from ? from.parts * partSize : 0;
   const cancelled = (): CancelledError => new CancelledError(`Cancelled: upload of "${t.key}"`);
-  const inFlight = new InFlight(t.multipart.concurrency);
+  const inFlight = new InFlight(t.multipart.concurrency, undefined, options.parts);
   // A pause or cancel stops the source at once (it may be waiting on a slow read), but parts in flight are cut
   // only after PART_SETTLE_MS: answered, they are known stored (and checkpointed) before anything is aborted.
   const cut = new AbortController();

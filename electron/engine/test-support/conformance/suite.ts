@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SkyferryError } from '../../../../shared/errors';
-import type { MultipartSettings, Provider } from '../../providers/provider';
+import type { ObjectMetadata } from '../../../../shared/model';
+import type { MultipartSettings, ParallelRead, Provider } from '../../providers/provider';
 import { awkwardKeys, mapLimit, md5OfPattern, md5OfStream, patternStream, readAll } from './data';
 import { emulatorQuirk, type ConformanceCase, type Emulator } from './quirks';
 import { itUnless } from './skip';
@@ -155,6 +156,36 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
         expect(got).toEqual({ size, md5: await md5OfPattern(size, 100 + i) });
       }
     });
+
+    itUnless(
+      'reads a whole object in parallel ranges: the same bytes in order, within the window it is given',
+      () => (p().features.parallelRead === true ? undefined : 'the provider reads no parallel ranges (features.parallelRead is not set)'),
+      async () => {
+        const size = 3 * 1024 * 1024 + 17;
+        const partBytes = 256 * 1024;
+        await p().put(b(), 'parallel/read.bin', patternStream(size, 31), { size });
+        let requests = 0;
+        let most = 0;
+        let limit = 2;
+        let meta: ObjectMetadata | undefined;
+        const parallel: ParallelRead = {
+          partBytes,
+          limit: () => limit,
+          onRequest: () => requests++,
+          onRange: (_ms, _bytes, inFlight) => {
+            most = Math.max(most, inFlight);
+            // The window may change while the read goes on.
+            limit = 4;
+          },
+        };
+        const got = await md5OfStream(await p().open(b(), 'parallel/read.bin', { parallel, onMetadata: (m) => (meta = m) }));
+        expect(got).toEqual({ size, md5: await md5OfPattern(size, 31) });
+        expect(meta?.size).toBe(size);
+        // Every part after the first, or every part where the first answer is not a read of the bytes.
+        expect(requests).toBeGreaterThanOrEqual(Math.ceil(size / partBytes) - 1);
+        expect(most).toBeLessThanOrEqual(4);
+      },
+    );
 
     it(
       `streams a ${LARGE_SIZE / 1024 / 1024} MiB object up and down with bounded memory`,
