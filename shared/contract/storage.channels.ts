@@ -11,6 +11,7 @@ import {
   ObjectMetadataSchema,
   ProviderFeaturesSchema,
 } from '../model';
+import { PreviewInfoSchema } from '../preview';
 import { channel, Empty, Ok } from './define';
 
 /** A location URI as typed or pasted by the user: parsed by the engine with `parseLocation`. */
@@ -53,6 +54,11 @@ export const objectChannels = {
     z.object({ uri: UriSchema, expiresSeconds: z.number().int().min(60).max(7 * 24 * 3600) }),
     z.object({ url: z.string(), expires: z.string() }),
   ),
+  /**
+   * What a preview of one object can show, and a short-lived same-origin link (`/preview/<id>`) that streams its
+   * bytes through the engine (ranges included): the renderer never sees a credential or a provider's URL.
+   */
+  'objects:preview': channel(z.object({ uri: UriSchema }), PreviewInfoSchema),
   /** Creates an empty folder marker `prefix/`. */
   'objects:mkdir': channel(z.object({ uri: UriSchema }), Ok),
 } as const;

@@ -7,7 +7,7 @@ import { clickSelect, moveFocus, selectAll, typeAheadMatch } from '../selection'
 import { useStore, type PaneId } from '../store';
 import type { SortColumn } from '../store/rows';
 import { usePaneRows } from '../store/usePaneRows';
-import { ContextMenu, type MenuPosition } from './ContextMenu';
+import { ContextMenu, isMenuKey, keyboardMenuPosition, type MenuPosition } from './ContextMenu';
 
 const ROW_HEIGHT = 28;
 export const DRAG_TYPE = 'application/x-skyferry-selection';
@@ -124,6 +124,12 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     } else if (mod && e.key.toLowerCase() === 'a') {
       handled();
       setSel(selectAll(order));
+    } else if (isMenuKey(e)) {
+      handled();
+      setMenu(keyboardMenuPosition(e.currentTarget));
+    } else if (e.key === ' ' && focused && !mod && !focused.isPrefix && !atRoot) {
+      handled();
+      st.togglePreview(pane, focused);
     } else if (e.key === ' ' && focused) {
       handled();
       setSel(clickSelect(selection, order, focused.key, { toggle: true, range: false }));

@@ -6,6 +6,7 @@ import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
 import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
+import { createPreviewSlice, type PreviewSlice } from './preview.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
@@ -23,7 +24,8 @@ export type AppState = AccountsSlice &
   MigrationsSlice &
   CostsSlice &
   RetentionSlice &
-  ConflictsSlice;
+  ConflictsSlice &
+  PreviewSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -39,6 +41,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
+  ...createPreviewSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

@@ -207,10 +207,11 @@ export function RetentionPanel() {
             Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : ''}
           </p>
           <div className="dialog-buttons">
-            <button type="button" onClick={() => setConfirming(false)}>
+            {/* A deletion starts on Cancel, the safe choice. */}
+            <button type="button" onClick={() => setConfirming(false)} data-autofocus={done.action.kind === 'delete' ? true : undefined}>
               Cancel
             </button>
-            <button type="button" className="primary" data-autofocus onClick={run}>
+            <button type="button" className={done.action.kind === 'delete' ? 'danger' : 'primary'} data-autofocus={done.action.kind === 'delete' ? undefined : true} onClick={run}>
               {done.action.kind === 'delete' ? 'Delete' : 'Move'}
             </button>
           </div>
