@@ -33,7 +33,7 @@ export function keyboardMenuPosition(container: HTMLElement): MenuPosition {
 
 /**
  * The row menu (ARIA menu pattern): the same actions as the toolbar and the keyboard, with their shortcuts shown.
- * Up/Down move (wrapping), Home/End jump, a letter jumps to the next item starting with it, Enter or Space runs,
+ * Up/Down move (wrapping, unavailable items included), Home/End jump, a letter jumps to the next item starting with it, Enter or Space runs,
  * Escape or Tab closes; focus goes back to where it was when the menu opened.
  */
 export function ContextMenu({ pane, position, onClose }: { pane: PaneId; position: MenuPosition; onClose: () => void }) {
@@ -66,7 +66,7 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
   };
 
   useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not([disabled])')?.focus();
+    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus();
     const outside = (e: globalThis.MouseEvent): void => {
       if (!ref.current?.contains(e.target as Node)) onClose();
     };
@@ -75,7 +75,8 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
   }, [onClose]);
 
   const onKeyDown = (e: KeyboardEvent): void => {
-    const buttons = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not([disabled])') ?? []);
+    // Unavailable items stay in the arrow order (the ARIA pattern), so that the user learns they exist.
+    const buttons = Array.from(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
     const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
     const go = (n: number): void => {
       e.preventDefault();
@@ -111,9 +112,10 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
           type="button"
           role="menuitem"
           tabIndex={-1}
-          disabled={it.disabled}
+          aria-disabled={it.disabled ? true : undefined}
           aria-keyshortcuts={it.shortcut === 'Del' ? 'Delete' : it.shortcut}
           onClick={() => {
+            if (it.disabled) return;
             // Focus first goes back to the opener, so a dialog the item opens returns focus there in turn.
             close();
             it.run();
