@@ -100,4 +100,56 @@ test.describe('dialog and menu focus', () => {
     await expect(rename).toHaveCount(0);
     await expect.poll(() => focusedGrid(page)).toBe('Left pane objects');
   });
+
+  test('the account test result shows beside Test connection, in view, in a short window', async ({ page, app, emulators }) => {
+    await page.setViewportSize({ width: 1280, height: 640 });
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Accounts' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Accounts' });
+    await dialog.getByRole('button', { name: '+ New account' }).click();
+    await dialog.getByLabel('Kind').selectOption({ label: 'Amazon S3 / S3-compatible' });
+    await dialog.getByLabel('Account name', { exact: true }).fill('view-test');
+    await dialog.getByLabel('Endpoint URL').fill(emulators.handles.minio.endpoint);
+    await dialog.getByLabel(/Path-style addressing/).check();
+    await dialog.getByLabel('Access key ID').fill(emulators.handles.minio.accessKeyId);
+    await dialog.getByLabel('Secret access key').fill('not-the-secret');
+    const button = dialog.getByRole('button', { name: 'Test connection' });
+    await button.click();
+    const result = dialog.getByTestId('account-test-result');
+    await expect(result).toHaveClass(/fail/, { timeout: 30_000 });
+    await expect(result).toBeInViewport();
+    await expect(button).toBeInViewport();
+    // Beside the button: the result and the button share the dialog's footer.
+    const [r, b] = await Promise.all([result.boundingBox(), button.boundingBox()]);
+    expect(r && b && Math.abs(r.y + r.height / 2 - (b.y + b.height / 2))).toBeLessThan(60);
+  });
+
+  test('the cost confirmation asks only over the threshold, which the user sets, and says units in words', async ({ page, app, emulators }) => {
+    const key = `threshold-${Date.now().toString(36)}.txt`;
+    await emulators.clients.s3.send(new PutObjectCommand({ Bucket: emulators.buckets.s3, Key: `focus/${key}`, Body: 'small' }));
+    await page.goto(app.url);
+    // A threshold of $0: every copy between accounts asks.
+    await page.evaluate(`localStorage.setItem('skyferry.costConfirmUsd', '0')`);
+    await page.reload();
+    const left = await openPath(page, 'left', 'minio', ['demo-photos', 'focus']);
+    await openPath(page, 'right', 'azurite', ['demo-backups']);
+    await focusRow(left, key);
+    await page.keyboard.press('F5');
+    const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
+    await expect(dialog).toBeVisible();
+    const table = dialog.getByRole('table', { name: 'Estimated cost' });
+    await expect(table).toContainText(/\b\d[\d,]* requests?\b/);
+    await expect(table).not.toContainText('1,000 requests 0');
+    // The user raises it back to $0.10 in the dialog: the same small copy no longer asks.
+    const threshold = dialog.getByLabel(/Ask first when a copy between accounts would cost more than/);
+    await expect(threshold).toHaveValue('0');
+    await threshold.fill('0.10');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+    expect(await page.evaluate(`localStorage.getItem('skyferry.costConfirmUsd')`)).toBe('0.1');
+    await focusRow(left, key);
+    await page.keyboard.press('F5');
+    await expect(page.getByRole('region', { name: 'Transfers' }).getByTestId('job').first()).toContainText(key, { timeout: 30_000 });
+    await expect(dialog).toHaveCount(0);
+  });
 });
