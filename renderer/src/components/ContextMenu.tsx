@@ -1,5 +1,6 @@
 import { ClipboardCopy, Copy, Download, Eye, FolderOpen, FolderPlus, Link, MoveRight, Pencil, Trash2, UploadCloud, type LucideIcon } from 'lucide-react';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { copyLocation, inBucket, otherPane, selectedEntries, transferToOther } from '../actions';
 import { useStore, type PaneId } from '../store';
 import { captureFocus } from './focus-return';
@@ -104,7 +105,8 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
   // Keep the menu inside the window at any zoom.
   const left = Math.min(position.x, window.innerWidth - 240);
   const top = Math.min(position.y, window.innerHeight - items.length * 34 - 16);
-  return (
+  // Not inside the grid that opened it (a grid holds only rows), but still inside the page's main landmark.
+  return createPortal(
     <div ref={ref} className="context-menu" role="menu" aria-label="Object actions" style={{ left: Math.max(0, left), top: Math.max(0, top) }} onKeyDown={onKeyDown}>
       {items.map((it) => (
         <button
@@ -126,6 +128,7 @@ export function ContextMenu({ pane, position, onClose }: { pane: PaneId; positio
           {it.shortcut && <kbd aria-hidden="true">{it.shortcut}</kbd>}
         </button>
       ))}
-    </div>
+    </div>,
+    document.querySelector('main') ?? document.body,
   );
 }

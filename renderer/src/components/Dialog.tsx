@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { captureFocus } from './focus-return';
+import './dialog.css';
 
 /**
  * A modal on the native <dialog>: focus trapping, Escape and the top layer come from the browser. When it closes
