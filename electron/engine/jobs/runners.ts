@@ -1,4 +1,5 @@
 import { deleteRunner } from './delete-runner';
+import { metadataRunner } from './metadata-runner';
 import { retentionRunner } from './retention-runner';
 import type { JobRunner, JobRunners } from './run-context';
 import { transferRunner } from './transfer-runner';
@@ -21,5 +22,6 @@ export function defaultRunners(): JobRunners {
     move: transferRunner,
     delete: checkedWhenRetention(deleteRunner),
     'set-class': retentionRunner,
+    'set-metadata': metadataRunner,
   };
 }

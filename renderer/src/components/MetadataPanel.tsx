@@ -2,7 +2,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
 import { formatDate, formatSize } from '../format';
 import { headerValueProblem, metadataNameProblem, metadataValueProblem } from '../metadata-rules';
+import { useShallow } from 'zustand/react/shallow';
+import type { ObjectEntry } from '../../../shared/model';
 import { useStore } from '../store';
+import { SelectionSummary } from './SelectionSummary';
 import { Options } from './Options';
 
 const EDITABLE = [
@@ -165,8 +168,24 @@ function Row({ label, value }: { label: string; value: string | undefined }) {
   );
 }
 
-/** Details of the focused object in the active pane; fetched with objects:stat when the focus rests on it. */
+const NONE: ObjectEntry[] = [];
+
+/**
+ * Details of the focused object in the active pane (fetched with objects:stat when the focus rests on it); with
+ * several selected, a summary of them and one metadata change for all.
+ */
 export function MetadataPanel() {
+  const pane = useStore((s) => s.activePane);
+  const several = useStore(
+    useShallow((s) => {
+      const sel = s.selection[s.activePane].selected;
+      return sel.size > 1 && s.panes[s.activePane].bucket !== '' ? s.panes[s.activePane].entries.filter((e) => sel.has(e.key)) : NONE;
+    }),
+  );
+  return several.length > 1 ? <SelectionSummary key={several.map((e) => e.key).join('\n')} pane={pane} entries={several} /> : <OneObject />;
+}
+
+function OneObject() {
   const pane = useStore((s) => s.activePane);
   const focus = useStore((s) => s.selection[s.activePane].focus);
   const entry = useStore((s) => s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix));
