@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ACCOUNTS_FILE, SECRETS_FILE } from '../electron/engine/accounts/account-store';
 import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { createEngine } from '../electron/engine/engine';
 import { resolveDataDir } from '../electron/host/data-dir';
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
       if (!result.ok) throw new Error(`could not save the ${account.name} account: ${result.error.message}`);
     }
     say(`accounts saved: ${demoAccounts(emulators).map((a) => a.name).join(', ')}`);
+    // Where the keys are, never the keys themselves: the emulators' test credentials come from their start-up
+    // (tools/emulators/), and the app keeps its copy sealed in its data dir like any account's.
+    say(`account settings: ${path.join(dataDir, ACCOUNTS_FILE)}`);
+    say(`account keys (encrypted): ${path.join(dataDir, SECRETS_FILE)}, sealed with the key file ${path.join(dataDir, 'secrets.key')}`);
+    say('the emulators\' own test keys are set in tools/emulators/emulators.ts (demoAccounts in tools/demo/seed.ts passes them on)');
     const port = process.env.SKYFERRY_PORT ? Number(process.env.SKYFERRY_PORT) : 0;
     const server = await startServer({ engine, dataDir, rendererDir, port });
     stops.push(() => server.close());

@@ -96,7 +96,7 @@ function jobOutcome(_s: Session, job: JobDetail): Outcome {
   const { files, filesTruncated, ...summary } = job;
   const skipped = files.filter((f) => f.state === 'skipped');
   const failed = files.filter((f) => f.state === 'failed');
-  const verb = { copy: 'copied', move: 'moved', delete: 'deleted', 'set-class': 'changed' }[job.kind];
+  const verb = { copy: 'copied', move: 'moved', delete: 'deleted', 'set-class': 'changed', 'set-metadata': 'changed' }[job.kind];
   const took = job.startedAt && job.finishedAt ? formatDuration((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000) : '';
   const moved = job.filesDone - skipped.length;
   const text = [

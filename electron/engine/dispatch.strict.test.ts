@@ -35,6 +35,7 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'objects:setMetadata': { uri: 's3://acct/b/k', patch: { contentType: 'text/plain', userMetadata: { a: 'b' } } },
   'objects:presign': { uri: 's3://acct/b/k', expiresSeconds: 3600 },
   'objects:mkdir': { uri: 's3://acct/b/dir/' },
+  'objects:preview': { uri: 's3://acct/b/k.png' },
   'jobs:conflicts': { kind: 'copy', sources: ['s3://acct/b/k'], destination: 'gs://g/b/', alternates: ['s3://x/b/k'] },
   'jobs:start': { kind: 'copy', sources: ['s3://acct/b/k'], destination: 'gs://g/b/', options: { overwrite: 'never', alternates: ['s3://x/b/k'], decisions: { 'gs://g/b/k': 'keepBoth' } } },
   'jobs:list': {},

@@ -9,6 +9,7 @@ import {
   type Result,
 } from '../../shared/contract';
 import { InvalidInputError, toErrorInfo } from '../../shared/errors';
+import type { Readable } from 'node:stream';
 import { createLogger } from './log';
 import { strictRequest } from './strict-request';
 
@@ -70,9 +71,34 @@ function requestSchema(channel: ChannelName): (typeof channels)[ChannelName]['re
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
+/** A byte range asked of a preview link: `end` inclusive, absent for "to the end". */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/** The bytes behind a preview link (`objects:preview`), as the shells serve them at `/preview/<id>`. */
+export interface PreviewBody {
+  body: Readable;
+  contentType: string;
+  /** First and last byte served (inclusive) and the object's whole size. */
+  start: number;
+  end: number;
+  total: number;
+  /** True when the range asked for was honoured (a 206 answer). */
+  partial: boolean;
+  /** PDF is shown by the browser's own viewer, which a sandboxed response would block. */
+  pdf: boolean;
+}
+
 /** The engine as the shells see it: the desktop IPC and the served WebSocket both call only this. */
 export interface Engine {
   invoke(channel: unknown, request: unknown, signal?: AbortSignal): Promise<Result<unknown>>;
+  /**
+   * The bytes of a live preview link (id from `objects:preview`); null when the id is unknown or expired. A range
+   * past the end is an InvalidInputError.
+   */
+  openPreview?(id: string, range: ByteRange | undefined, signal: AbortSignal): Promise<PreviewBody | null>;
   /** Events pushed to every connected renderer. Returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void;
   close(): Promise<void>;

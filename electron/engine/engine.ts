@@ -22,6 +22,7 @@ import { createLogger } from './log';
 import { catalogEstimator } from './migrations/estimate';
 import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
+import { createPreviews } from './storage/previews.handlers';
 import { createStorageHandlers } from './storage/storage.handlers';
 import { createUploadHandlers } from './storage/uploads.handlers';
 import { createVersionHandlers } from './storage/versions.handlers';
@@ -107,11 +108,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     onRunFinished: (s) => history.migrationFinished(s),
   });
 
+  const previews = createPreviews(context);
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createIdentityHandlers(mfa),
     ...createStorageHandlers(context),
     ...createVersionHandlers(context),
+    ...previews.handlers,
     ...createUploadHandlers(context),
     ...createCostHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, history }),
     ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),
@@ -128,6 +131,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     invoke(channel, request, signal) {
       return dispatch(handlers, channel, request, signal ?? new AbortController().signal);
     },
+    openPreview: previews.open,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/dispatch';
 import { createLogger, registerSecret } from '../engine/log';
 import { hasPageKey, hostAllowed, newToken, originAllowed, pageCookie, tokenSource } from './auth';
 import { contentSecurityPolicy } from './csp';
+import { previewId, servePreview } from './preview';
 import { serveStatic } from './static';
 import { DEFAULT_MAX_UPLOAD_BYTES, UploadStaging } from './upload';
 import { bridgeSocket } from './ws-bridge';
@@ -118,6 +119,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (engineRequest) return refuse(res, 404, 'No such endpoint.');
+    const preview = previewId(url.pathname);
+    if (preview) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
+      return servePreview(options.engine, preview, req, res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     await serveStatic(options.rendererDir, url.pathname, res, req.method === 'HEAD');
   };

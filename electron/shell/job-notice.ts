@@ -16,7 +16,7 @@ export interface JobNotice {
   failed: boolean;
 }
 
-const KIND = { copy: 'Transfer', move: 'Move', delete: 'Delete', 'set-class': 'Storage class change' } as const;
+const KIND = { copy: 'Transfer', move: 'Move', delete: 'Delete', 'set-class': 'Storage class change', 'set-metadata': 'Metadata change' } as const;
 const ACTIVE = new Set<JobSummary['state']>(['queued', 'running', 'paused']);
 
 /** Binary units with one decimal, as the app shows sizes everywhere else. */

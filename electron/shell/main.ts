@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import type { Engine } from '../engine/dispatch';
 import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
 import { ExternalLinks } from './external-links';
@@ -24,11 +25,13 @@ let mainWindow: BrowserWindow | null = null;
 let closeEngine: (() => Promise<void>) | null = null;
 
 async function start(): Promise<void> {
-  serveAppProtocol(rendererDir());
+  let served: Engine | null = null;
+  serveAppProtocol(rendererDir(), () => served);
   hardenSession(session.defaultSession);
   const dataDir = app.getPath('userData');
   const { cipher, warning } = await chooseSecretCipher(dataDir);
   const engine = await createEngine({ dataDir, cipher });
+  served = engine;
   closeEngine = () => engine.close();
   registerIpc(engine, () => mainWindow, links);
   trackTaskbarProgress(engine, () => mainWindow);

@@ -1,8 +1,11 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, net, protocol, session, shell, type Session, type WebContents } from 'electron';
 import { createLogger } from '../engine/log';
+import type { Engine } from '../engine/dispatch';
 import { contentSecurityPolicy } from '../host/csp';
+import { parseRange, previewHeaders, previewId } from '../host/preview';
 import { resolveStatic } from '../host/static';
 import type { ExternalLinks } from './external-links';
 
@@ -31,10 +34,26 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-/** Serves dist/renderer under app://skyferry/, confined to that folder, with the CSP on every response. */
-export function serveAppProtocol(rendererDir: string): void {
+/** The bytes of a preview link at app://skyferry/preview/<id>, with the same headers as the served host's route. */
+async function previewResponse(engine: Engine | null, id: string, request: Request): Promise<Response> {
+  try {
+    const body = engine?.openPreview ? await engine.openPreview(id, parseRange(request.headers.get('range') ?? undefined), request.signal) : null;
+    if (!body) return new Response('This preview link has expired. Open the preview again.', { status: 404 });
+    return new Response(Readable.toWeb(body.body) as ReadableStream<Uint8Array>, { status: body.partial ? 206 : 200, headers: previewHeaders(body) });
+  } catch {
+    return new Response('The preview could not be read.', { status: 416 });
+  }
+}
+
+/**
+ * Serves dist/renderer under app://skyferry/, confined to that folder, with the CSP on every response; and the
+ * engine's preview links at /preview/<id> once `engine()` has one.
+ */
+export function serveAppProtocol(rendererDir: string, engine: () => Engine | null = () => null): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
+    const preview = url.host === APP_HOST ? previewId(url.pathname) : null;
+    if (preview) return previewResponse(engine(), preview, request);
     const file = url.host === APP_HOST ? resolveStatic(rendererDir, url.pathname) : null;
     if (!file) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).href);

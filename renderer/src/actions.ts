@@ -1,5 +1,6 @@
 import { isWindowsPath, localPathToUri, parentPrefix } from '../../shared/location';
 import type { ObjectEntry } from '../../shared/model';
+import { needsCostConfirmation } from './cost-confirm';
 import { useStore, type PaneId } from './store';
 
 /** User actions over the store and the contract, shared by the keyboard, the toolbar and the context menu. */
@@ -29,19 +30,6 @@ export function inBucket(pane: PaneId): boolean {
   return p.account !== null && p.bucket !== '';
 }
 
-/** A copy between accounts of at least this many bytes (or of any folder) asks first, with its cost estimate. */
-export const CONFIRM_COPY_BYTES = 2 ** 30;
-
-/** Whether copying `entries` from `pane` to the other pane needs the cost confirmation (before a large copy). */
-export function needsCostConfirmation(pane: PaneId, entries: ObjectEntry[]): boolean {
-  const panes = useStore.getState().panes;
-  const from = panes[pane].account;
-  const to = panes[otherPane(pane)].account;
-  if (!from || !to || from === to) return false;
-  if (entries.some((e) => e.isPrefix)) return true;
-  return entries.reduce((n, e) => n + e.size, 0) >= CONFIRM_COPY_BYTES;
-}
-
 export async function transferToOther(pane: PaneId, move: boolean, entries = selectedEntries(pane)): Promise<void> {
   const s = useStore.getState();
   if (!inBucket(pane) || entries.length === 0) return;
@@ -49,7 +37,7 @@ export async function transferToOther(pane: PaneId, move: boolean, entries = sel
     s.toast('error', 'Open a bucket or folder in the other pane first, then copy into it.');
     return;
   }
-  if (needsCostConfirmation(pane, entries)) {
+  if (await needsCostConfirmation(pane, otherPane(pane), entries)) {
     s.openDialog({ type: 'copyEstimate', pane, entries, move });
     return;
   }

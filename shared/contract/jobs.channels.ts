@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorInfoSchema } from '../errors';
+import { MetadataPatchSchema } from '../model';
 import { channel, Empty, Ok } from './define';
 import { UriSchema } from './storage.channels';
 
@@ -7,8 +8,11 @@ import { UriSchema } from './storage.channels';
  * The transfer engine's contract. Upload is a copy from `file://` (the built-in `local` account), download a copy
  * to `file://`: one job kind covers every direction.
  */
-/** 'set-class' changes the storage class of listed objects in place (a retention run starts it, not `jobs:start`). */
-export const JobKindSchema = z.enum(['copy', 'move', 'delete', 'set-class']);
+/**
+ * 'set-class' changes the storage class of listed objects in place (a retention run starts it, not `jobs:start`).
+ * 'set-metadata' applies one metadata change (JobOptions.metadata) to every listed object.
+ */
+export const JobKindSchema = z.enum(['copy', 'move', 'delete', 'set-class', 'set-metadata']);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 export const JobStateSchema = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']);
@@ -81,6 +85,11 @@ export const JobOptionsSchema = z.object({
    * ISO 8601 instant.
    */
   unchangedBefore: z.string().datetime().optional(),
+  /**
+   * A 'set-metadata' job's change, the same on every object: the headers given replace each object's, and the
+   * user metadata given is added to each object's own (a name it already has takes the new value).
+   */
+  metadata: MetadataPatchSchema.optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 
@@ -101,7 +110,11 @@ export const JobStartRequestSchema = z
     message: 'only a delete checks each object against a retention preview',
     path: ['options', 'unchangedBefore'],
   })
-  .refine((r) => r.kind === 'delete' || r.destination !== undefined, {
+  .refine((r) => r.kind !== 'set-metadata' || (r.options?.metadata !== undefined && r.destination === undefined), {
+    message: 'a metadata change names the change and no destination',
+    path: ['options', 'metadata'],
+  })
+  .refine((r) => r.kind === 'delete' || r.kind === 'set-metadata' || r.destination !== undefined, {
     message: 'copy and move need a destination',
     path: ['destination'],
   })

@@ -11,6 +11,7 @@ import {
   ObjectMetadataSchema,
   ProviderFeaturesSchema,
 } from '../model';
+import { PreviewInfoSchema } from '../preview';
 import { channel, Empty, Ok } from './define';
 
 /** A location URI as typed or pasted by the user: parsed by the engine with `parseLocation`. */
@@ -54,6 +55,11 @@ export const objectChannels = {
     /** `note`: why the link expires sooner than asked (temporary credentials signed it). */
     z.object({ url: z.string(), expires: z.string(), note: z.string().optional() }),
   ),
+  /**
+   * What a preview of one object can show, and a short-lived same-origin link (`/preview/<id>`) that streams its
+   * bytes through the engine (ranges included): the renderer never sees a credential or a provider's URL.
+   */
+  'objects:preview': channel(z.object({ uri: UriSchema }), PreviewInfoSchema),
   /** Creates an empty folder marker `prefix/`. */
   'objects:mkdir': channel(z.object({ uri: UriSchema }), Ok),
 } as const;

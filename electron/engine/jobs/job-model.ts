@@ -181,6 +181,7 @@ export function jobTitle(kind: JobKind, sources: readonly string[], destination:
   const first = sources[0] ?? '';
   const what = sources.length === 1 ? `"${baseName(safeKey(first)) || first}"` : `${sources.length} items`;
   if (kind === 'delete') return `Delete ${what}`;
+  if (kind === 'set-metadata') return `Change metadata of ${what}`;
   const fromLocal = sources.every((s) => s.startsWith('file://'));
   const toLocal = destination?.startsWith('file://') ?? false;
   const verb = kind === 'move' ? 'Move' : fromLocal && !toLocal ? 'Upload' : toLocal && !fromLocal ? 'Download' : 'Copy';

@@ -1,5 +1,6 @@
 import { deleteRunner } from './delete-runner';
 import { thenRemoveEmptiedFolders } from './empty-folders';
+import { metadataRunner } from './metadata-runner';
 import { retentionRunner } from './retention-runner';
 import type { JobRunner, JobRunners } from './run-context';
 import { transferRunner } from './transfer-runner';
@@ -22,5 +23,6 @@ export function defaultRunners(): JobRunners {
     move: thenRemoveEmptiedFolders(transferRunner),
     delete: checkedWhenRetention(thenRemoveEmptiedFolders(deleteRunner)),
     'set-class': retentionRunner,
+    'set-metadata': metadataRunner,
   };
 }

@@ -61,7 +61,7 @@ export async function buildReport(svc: Pick<MigrationHost, 'deps' | 'store'>, s:
     } catch {
       continue; // the job's history was cleared: its rows are gone with it
     }
-    if (job.kind === 'set-class') continue; // migrations start none; a class change has no migration row
+    if (job.kind === 'set-class' || job.kind === 'set-metadata') continue; // migrations start neither: no migration row
     for (let offset = 0; offset < job.files.length; offset += PAGE) {
       for (const f of job.detail(offset, PAGE).files) await add(rowOf(s, job.kind, f));
     }

@@ -6,6 +6,7 @@ import { buildInput, DEFAULTS, splitPastedSasUrl, valuesFromSummary, visibleFiel
 import { AwsProfilePicker } from './AwsProfilePicker';
 import { Dialog } from './Dialog';
 import { EntraSignIn } from './EntraSignIn';
+import './accounts.css';
 import { pricingPlaces } from './costs/cloudPlace';
 import { ProviderBadge } from './ProviderBadge';
 import { Options } from './Options';
@@ -145,13 +146,14 @@ function AccountForm({ editing, onDone }: { editing: AccountSummary | null; onDo
       {Object.keys(errors).length > 0 && (
         <p className="field-error" role="alert">Check the highlighted fields.</p>
       )}
-      {test && (
-        <p className={test.ok ? 'test-result ok' : 'test-result fail'} role={test.ok ? 'status' : 'alert'} data-testid="account-test-result">
-          {test.ok ? '✓ ' : '✗ '}
-          {test.message}
-        </p>
-      )}
-      <div className="dialog-buttons">
+      {/* The result sits in the sticky footer beside the button that asked, so it is in view however long the form. */}
+      <div className="dialog-buttons account-actions">
+        {test && (
+          <p className={test.ok ? 'test-result ok' : 'test-result fail'} role={test.ok ? 'status' : 'alert'} data-testid="account-test-result">
+            {test.ok ? '✓ ' : '✗ '}
+            {test.message}
+          </p>
+        )}
         <button type="button" onClick={() => void runTest()} disabled={busy !== null}>
           {busy === 'test' ? 'Testing…' : 'Test connection'}
         </button>

@@ -10,6 +10,7 @@ import { AccountsDialog } from './AccountsDialog';
 import { CopyEstimateDialog } from './CopyEstimateDialog';
 import { Dialog } from './Dialog';
 import { PendingUploadsDialog } from './PendingUploadsDialog';
+import { PreviewDialog } from './Preview';
 import { Options } from './Options';
 
 type Of<T extends DialogRequest['type']> = Extract<DialogRequest, { type: T }>;
@@ -21,14 +22,15 @@ function nameProblem(name: string): string | null {
   return null;
 }
 
+/** Cancel and the action. A destructive action starts on Cancel, the safe choice; `focus` starts on the action. */
 function Buttons({ submit, busy, danger, focus }: { submit: string; busy: boolean; danger?: boolean; focus?: boolean }) {
   const close = useStore((s) => s.closeDialog);
   return (
     <div className="dialog-buttons">
-      <button type="button" onClick={close}>
+      <button type="button" onClick={close} data-autofocus={danger ? true : undefined}>
         Cancel
       </button>
-      <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy} data-autofocus={focus ? true : undefined}>
+      <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy} data-autofocus={focus && !danger ? true : undefined}>
         {submit}
       </button>
     </div>
@@ -120,7 +122,7 @@ function DeleteDialog({ d }: { d: Of<'delete'> }) {
           ))}
           {d.entries.length > 8 && <li>…and {formatCount(d.entries.length - 8)} more</li>}
         </ul>
-        <Buttons submit="Delete" busy={busy} danger focus />
+        <Buttons submit="Delete" busy={busy} danger />
       </form>
     </Dialog>
   );
@@ -272,5 +274,7 @@ export function Dialogs() {
       return <CopyEstimateDialog pane={d.pane} entries={d.entries} move={d.move} />;
     case 'pendingUploads':
       return <PendingUploadsDialog account={d.account} bucket={d.bucket} />;
+    case 'preview':
+      return <PreviewDialog key={d.entry.key} pane={d.pane} entry={d.entry} />;
   }
 }

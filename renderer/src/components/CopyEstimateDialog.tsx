@@ -4,6 +4,7 @@ import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
 import type { CopyEstimateRequest } from '../../../shared/contract/costs.estimate';
 import type { ObjectEntry } from '../../../shared/model';
 import { otherPane, startTransfer } from '../actions';
+import { costConfirmThreshold, setCostConfirmThreshold } from '../cost-confirm';
 import { formatCount, formatSize } from '../format';
 import { useStore, type PaneId } from '../store';
 import type { CopyEstimate } from '../store/costs.slice';
@@ -30,6 +31,9 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
   const estimateCopy = useStore((s) => s.estimateCopy);
   const [busy, setBusy] = useState(false);
   const [pull, setPull] = useState(false);
+  const [threshold, setThreshold] = useState(() => String(costConfirmThreshold()));
+  const thresholdValue = Number(threshold);
+  const thresholdProblem = threshold.trim() === '' || !Number.isFinite(thresholdValue) || thresholdValue < 0 ? 'Enter an amount in dollars, such as 0.10.' : null;
   const loadFeatures = useStore((s) => s.loadFeatures);
   const sourceFeatures = useStore((s) => (here.account ? s.features[here.account] : undefined));
   // Only Azure can fetch from a signed link (Put Blob From URL), and only a source that can sign one (S3, GCS
@@ -103,6 +107,24 @@ export function CopyEstimateDialog({ pane, entries, move }: { pane: PaneId; entr
             <p className="dialog-note">Azure fetches each file from a short-lived signed link, so no data passes through this computer; the source still bills the same egress. A file Azure cannot fetch is copied through this computer instead.</p>
           </div>
         )}
+        <div className="field">
+          <label htmlFor="cost-threshold">Ask first when a copy between accounts would cost more than ($)</label>
+          <input
+            id="cost-threshold"
+            inputMode="decimal"
+            value={threshold}
+            onChange={(e) => {
+              setThreshold(e.target.value);
+              const v = Number(e.target.value);
+              if (e.target.value.trim() !== '' && Number.isFinite(v) && v >= 0) setCostConfirmThreshold(v);
+            }}
+            aria-invalid={thresholdProblem !== null}
+            aria-describedby="cost-threshold-hint"
+          />
+          <small id="cost-threshold-hint" className={thresholdProblem ? 'field-error' : 'hint'}>
+            {thresholdProblem ?? 'Folders (not sized until listed) and downloads from a cloud to this computer always ask.'}
+          </small>
+        </div>
         <div className="dialog-buttons">
           <button type="button" onClick={close}>
             Cancel

@@ -1,11 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { MetadataPatch, ObjectMetadata } from '../../../shared/model';
 import { formatDate, formatSize } from '../format';
+import { headerValueProblem, metadataNameProblem, metadataValueProblem } from '../metadata-rules';
+import { useShallow } from 'zustand/react/shallow';
+import type { ObjectEntry } from '../../../shared/model';
 import { useStore } from '../store';
+import { SelectionSummary } from './SelectionSummary';
 import { Options } from './Options';
 import { FolderVersions, VersionsPanel } from './VersionsPanel';
 
-const AZURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EDITABLE = [
   { field: 'contentType', label: 'Content type' },
   { field: 'cacheControl', label: 'Cache control' },
@@ -20,6 +23,7 @@ type Pair = { name: string; value: string };
 function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
   const account = useStore((s) => s.panes[s.activePane].account);
   const features = useStore((s) => (account ? s.features[account] : undefined));
+  const kind = useStore((s) => s.accounts.find((a) => a.settings.name === account)?.settings.kind);
   const saveMetadata = useStore((s) => s.saveMetadata);
   const [fields, setFields] = useState<Record<EditableField, string>>(() => ({
     contentType: meta.contentType ?? '',
@@ -40,12 +44,20 @@ function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
     const errs: Record<string, string> = {};
     const user: Record<string, string> = {};
     const seen = new Set<string>();
+    // Checked here, with the provider's rules, so that a bad name is explained beside its field instead of coming
+    // back as the SDK's raw header error.
+    for (const { field } of EDITABLE) {
+      const problem = headerValueProblem(field, fields[field], kind);
+      if (problem) errs[field] = problem;
+    }
     pairs.forEach((p, i) => {
       const n = p.name.trim();
       if (!n && !p.value) return;
-      if (!n) errs[`name-${i}`] = 'Enter a name';
-      else if (features?.metadataNamesIdentifiersOnly && !AZURE_NAME.test(n)) errs[`name-${i}`] = 'Azure allows letters, digits and _ only, not starting with a digit';
-      else if (seen.has(n.toLowerCase())) errs[`name-${i}`] = 'This name is used twice';
+      const nameProblem = metadataNameProblem(n, kind, features?.metadataNamesIdentifiersOnly ?? false);
+      const valueProblem = metadataValueProblem(p.value, kind);
+      if (valueProblem) errs[`value-${i}`] = valueProblem;
+      if (nameProblem) errs[`name-${i}`] = nameProblem;
+      else if (seen.has(n.toLowerCase())) errs[`name-${i}`] = 'This name is used twice.';
       else {
         seen.add(n.toLowerCase());
         user[n] = p.value;
@@ -73,7 +85,18 @@ function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
         {EDITABLE.map(({ field, label }) => (
           <label className="field" key={field}>
             <span>{label}</span>
-            <input value={fields[field]} onChange={(e) => setFields((f) => ({ ...f, [field]: e.target.value }))} spellCheck={false} />
+            <input
+              value={fields[field]}
+              onChange={(e) => setFields((f) => ({ ...f, [field]: e.target.value }))}
+              spellCheck={false}
+              aria-invalid={errors[field] !== undefined}
+              aria-describedby={errors[field] ? `meta-${field}-error` : undefined}
+            />
+            {errors[field] && (
+              <small id={`meta-${field}-error`} className="field-error">
+                {errors[field]}
+              </small>
+            )}
           </label>
         ))}
         {features && features.storageClasses.length > 0 && (
@@ -89,12 +112,35 @@ function Editor({ uri, meta }: { uri: string; meta: ObjectMetadata }) {
           <span className="group-label">User metadata</span>
           {pairs.map((p, i) => (
             <div className="pair" key={i}>
-              <input aria-label={`Metadata name ${i + 1}`} value={p.name} aria-invalid={errors[`name-${i}`] !== undefined} onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, name: e.target.value } : q)))} spellCheck={false} />
-              <input aria-label={`Metadata value ${i + 1}`} value={p.value} onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, value: e.target.value } : q)))} spellCheck={false} />
+              <input
+                aria-label={`Metadata name ${i + 1}`}
+                value={p.name}
+                aria-invalid={errors[`name-${i}`] !== undefined}
+                aria-describedby={errors[`name-${i}`] ? `meta-name-${i}-error` : undefined}
+                onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, name: e.target.value } : q)))}
+                spellCheck={false}
+              />
+              <input
+                aria-label={`Metadata value ${i + 1}`}
+                value={p.value}
+                aria-invalid={errors[`value-${i}`] !== undefined}
+                aria-describedby={errors[`value-${i}`] ? `meta-value-${i}-error` : undefined}
+                onChange={(e) => setPairs((ps) => ps.map((q, j) => (j === i ? { ...q, value: e.target.value } : q)))}
+                spellCheck={false}
+              />
               <button type="button" className="icon-button" aria-label={`Remove metadata ${p.name || i + 1}`} onClick={() => setPairs((ps) => ps.filter((_, j) => j !== i))}>
                 ×
               </button>
-              {errors[`name-${i}`] && <small className="field-error">{errors[`name-${i}`]}</small>}
+              {errors[`name-${i}`] && (
+                <small id={`meta-name-${i}-error`} className="field-error">
+                  {errors[`name-${i}`]}
+                </small>
+              )}
+              {errors[`value-${i}`] && (
+                <small id={`meta-value-${i}-error`} className="field-error">
+                  {errors[`value-${i}`]}
+                </small>
+              )}
             </div>
           ))}
           {errors['user'] && <small className="field-error">{errors['user']}</small>}
@@ -123,8 +169,24 @@ function Row({ label, value }: { label: string; value: string | undefined }) {
   );
 }
 
-/** Details of the focused object in the active pane; fetched with objects:stat when the focus rests on it. */
+const NONE: ObjectEntry[] = [];
+
+/**
+ * Details of the focused object in the active pane (fetched with objects:stat when the focus rests on it); with
+ * several selected, a summary of them and one metadata change for all.
+ */
 export function MetadataPanel() {
+  const pane = useStore((s) => s.activePane);
+  const several = useStore(
+    useShallow((s) => {
+      const sel = s.selection[s.activePane].selected;
+      return sel.size > 1 && s.panes[s.activePane].bucket !== '' ? s.panes[s.activePane].entries.filter((e) => sel.has(e.key)) : NONE;
+    }),
+  );
+  return several.length > 1 ? <SelectionSummary key={several.map((e) => e.key).join('\n')} pane={pane} entries={several} /> : <OneObject />;
+}
+
+function OneObject() {
   const pane = useStore((s) => s.activePane);
   const focus = useStore((s) => s.selection[s.activePane].focus);
   const entry = useStore((s) => s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix));

@@ -9,7 +9,7 @@ import { useStore, type PaneId } from '../store';
 import type { ColumnId } from '../store/layout.slice';
 import { usePaneRows } from '../store/usePaneRows';
 import { COLUMN_LABELS, gridTemplate, visibleColumns } from './columns';
-import { ContextMenu, type MenuPosition } from './ContextMenu';
+import { ContextMenu, isMenuKey, keyboardMenuPosition, type MenuPosition } from './ContextMenu';
 import { FileKindIcon } from './FileKindIcon';
 
 const ROW_HEIGHT = 28;
@@ -169,6 +169,12 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     } else if (mod && e.key.toLowerCase() === 'a') {
       handled();
       setSel(selectAll(order));
+    } else if (isMenuKey(e)) {
+      handled();
+      setMenu(keyboardMenuPosition(e.currentTarget));
+    } else if (e.key === ' ' && focused && !mod && !focused.isPrefix && !atRoot) {
+      handled();
+      st.togglePreview(pane, focused);
     } else if (e.key === ' ' && focused) {
       handled();
       setSel(clickSelect(selection, order, focused.key, { toggle: true, range: false }));

@@ -1,4 +1,5 @@
 import type { ProviderKind } from '../../../shared/location';
+import './badge.css';
 
 const LABEL: Record<ProviderKind, { short: string; long: string }> = {
   s3: { short: 'S3', long: 'Amazon S3 or compatible' },

@@ -13,7 +13,9 @@ export type DialogRequest =
   | { type: 'download'; pane: PaneId; entries: ObjectEntry[] }
   /** A large (or folder) copy or move between two accounts, confirmed with its cost estimate in front of the user. */
   | { type: 'copyEstimate'; pane: PaneId; entries: ObjectEntry[]; move: boolean }
-  | { type: 'pendingUploads'; account: string; bucket: string };
+  | { type: 'pendingUploads'; account: string; bucket: string }
+  /** The preview of one file (its state is in the preview slice). */
+  | { type: 'preview'; pane: PaneId; entry: ObjectEntry };
 
 export interface DialogsSlice {
   dialog: DialogRequest | null;

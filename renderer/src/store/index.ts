@@ -9,6 +9,7 @@ import { createJobsSlice, type JobsSlice } from './jobs.slice';
 import { createLayoutSlice, type LayoutSlice } from './layout.slice';
 import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice';
 import { createPanesSlice, type PanesSlice } from './panes.slice';
+import { createPreviewSlice, type PreviewSlice } from './preview.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
@@ -31,7 +32,8 @@ export type AppState = AccountsSlice &
   EntraSlice &
   IdentitiesSlice &
   LayoutSlice &
-  VersionsSlice;
+  VersionsSlice &
+  PreviewSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -51,6 +53,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createIdentitiesSlice(...a),
   ...createLayoutSlice(...a),
   ...createVersionsSlice(...a),
+  ...createPreviewSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

@@ -69,6 +69,7 @@ export interface PanesSlice {
   activePane: PaneId;
   setActivePane(pane: PaneId): void;
   navigate(pane: PaneId, place: PanePlace, remember?: boolean): Promise<void>;
+  /** A folder or bucket opens in the pane; a file opens its preview. */
   openEntry(pane: PaneId, entry: ObjectEntry): Promise<void>;
   goUp(pane: PaneId): Promise<void>;
   goBack(pane: PaneId): Promise<void>;
@@ -172,6 +173,7 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
     },
     async openEntry(pane, entry) {
       const cur = get().panes[pane];
+      if (!entry.isPrefix && cur.account && cur.bucket) return get().openPreview(pane, entry);
       if (!entry.isPrefix || !cur.account) return;
       if (!cur.bucket) await get().navigate(pane, { account: cur.account, bucket: entry.name, prefix: '' });
       else await get().navigate(pane, { account: cur.account, bucket: cur.bucket, prefix: entry.key });

@@ -32,6 +32,17 @@ export interface StorageSlice {
   createFolder(pane: PaneId, name: string): Promise<boolean>;
 }
 
+/** A save may be a self-copy underneath: the rows showing that object take its new time, size and class. */
+function withSaved(s: AppState, uri: string, saved: ObjectMetadata): AppState['panes'] {
+  const panes = { ...s.panes };
+  for (const id of ['left', 'right'] as const) {
+    if (s.uriOf(id, saved.key) !== uri) continue;
+    const fresh = { size: saved.size, ...(saved.modified ? { modified: saved.modified } : {}), ...(saved.storageClass ? { storageClass: saved.storageClass } : {}) };
+    panes[id] = { ...panes[id], entries: panes[id].entries.map((e) => (e.key === saved.key && !e.isPrefix ? { ...e, ...fresh } : e)) };
+  }
+  return panes;
+}
+
 export const createStorageSlice: StateCreator<AppState, [], [], StorageSlice> = (set, get) => ({
   bucketNames: {},
   async loadBucketNames(account, signal) {
@@ -59,6 +70,7 @@ export const createStorageSlice: StateCreator<AppState, [], [], StorageSlice> = 
       const saved = await invoke('objects:setMetadata', { uri, patch });
       get().toast('success', `Metadata of ${saved.key} saved`);
       set({ objectDetails: { uri, meta: saved, error: null } });
+      set({ panes: withSaved(get(), uri, saved) });
       return null;
     } catch (e) {
       return errorMessage(e);

@@ -1,5 +1,5 @@
 import type { CostEstimate } from '../../../../shared/contract/costs.estimate';
-import { formatDay, formatNumber, formatUnitPrice, formatUsd } from './money';
+import { describeQuantity, describeUnitPrice, formatDay, formatUsd } from './money';
 
 /** The line items of an estimate, each with the catalog figure it used and where that figure came from. */
 export function CostLines({ estimate, label, testId }: { estimate: CostEstimate; label: string; testId?: string }) {
@@ -22,10 +22,8 @@ export function CostLines({ estimate, label, testId }: { estimate: CostEstimate;
             {estimate.lines.map((l, i) => (
               <tr key={`${l.kind}-${i}`}>
                 <th scope="row">{l.label}</th>
-                <td className="num">
-                  {formatNumber(l.quantity, 3)} {l.unit}
-                </td>
-                <td className="num">{formatUnitPrice(l.unitPriceUsd)}</td>
+                <td className="num">{describeQuantity(l.quantity, l.unit)}</td>
+                <td className="num">{describeUnitPrice(l.unitPriceUsd, l.unit)}</td>
                 <td className="num">{formatUsd(l.totalUsd)}</td>
                 <td className="cost-source">
                   {l.source} <span className="muted">({formatDay(l.asOf)})</span>

@@ -212,10 +212,11 @@ export function RetentionPanel() {
             Only the previewed objects are touched: any of them written since the preview is skipped and reported.{done.action.kind === 'delete' ? ' Deleted objects cannot be restored unless the bucket keeps versions.' : done.action.kind === 'delete-noncurrent' ? ' Deleted versions cannot be restored; the current objects stay as they are.' : ''}
           </p>
           <div className="dialog-buttons">
-            <button type="button" onClick={() => setConfirming(false)}>
+            {/* A deletion starts on Cancel, the safe choice. */}
+            <button type="button" onClick={() => setConfirming(false)} data-autofocus={done.action.kind === 'delete' ? true : undefined}>
               Cancel
             </button>
-            <button type="button" className="primary" data-autofocus onClick={run}>
+            <button type="button" className={done.action.kind === 'set-class' ? 'primary' : 'danger'} data-autofocus={done.action.kind === 'set-class' ? true : undefined} onClick={run}>
               {done.action.kind === 'set-class' ? 'Move' : 'Delete'}
             </button>
           </div>

@@ -1,7 +1,7 @@
 import type { AgeBucket, FileCategory, ScanResult, ScanTotals } from '../../../../shared/contract/costs.scan';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../../format';
 import { BarFigure, type BarDatum } from './BarFigure';
-import { formatUnitPrice, formatUsd } from './money';
+import { describeQuantity, describeUnitPrice, formatUsd } from './money';
 import { WhatIfPanel } from './WhatIfPanel';
 
 /** The engine's key for objects whose listing reports no class. */
@@ -156,7 +156,7 @@ export function ScanResults({ result }: { result: ScanResult }) {
   const keeping: BarDatum[] = (result.keeping?.lines ?? []).map((l) => ({
     label: l.label,
     value: l.totalUsd,
-    cells: [`${l.quantity.toLocaleString(undefined, { maximumFractionDigits: 3 })} ${l.unit}`, formatUnitPrice(l.unitPriceUsd)],
+    cells: [describeQuantity(l.quantity, l.unit), describeUnitPrice(l.unitPriceUsd, l.unit)],
   }));
   return (
     <div className="cost-results">

@@ -29,3 +29,19 @@ export function formatDay(iso: string): string {
   if (!m) return iso;
   return dateFmt.format(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
 }
+
+/** A line's quantity in words: "about 1,000 requests", "about 2.5 GB", "1.2 GB kept for a month". */
+export function describeQuantity(quantity: number, unit: '1,000 requests' | 'GB' | 'GB-month'): string {
+  if (unit === '1,000 requests') {
+    const n = Math.round(quantity * 1000);
+    const words = `${n.toLocaleString()} ${n === 1 ? 'request' : 'requests'}`;
+    return Number.isInteger(Math.round(quantity * 1e6) / 1e3) ? words : `about ${words}`;
+  }
+  const gb = formatNumber(quantity, quantity < 1 ? 4 : 2);
+  return unit === 'GB' ? `about ${gb} GB` : `about ${gb} GB kept for a month`;
+}
+
+/** A unit price with its unit in words: "$0.0004 per 1,000 requests", "$0.09 per GB", "$0.023 per GB each month". */
+export function describeUnitPrice(value: number, unit: '1,000 requests' | 'GB' | 'GB-month'): string {
+  return `${formatUnitPrice(value)} per ${unit === 'GB-month' ? 'GB each month' : unit}`;
+}
