@@ -273,7 +273,8 @@ async function main(): Promise<void> {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'skyferry-bench-'));
     cleanup.push(() => rm(tmp, { recursive: true, force: true }));
     await buildEntries();
-    const rcloneBin = await ensureGoTool('rclone', log);
+    const needsRclone = !args.skyferryOnly && args.only.some((p) => p !== 'listing');
+    const rcloneBin = needsRclone ? await ensureGoTool('rclone', log) : '';
     const goals: Target[] = [];
     const out: string[] = [];
     if (args.only.includes('loopback')) {
