@@ -165,10 +165,13 @@ async function openAndScroll(page: Page, account: string, segments: string[], fi
   await row(last).waitFor();
   const clickAt = await page.evaluate(() => performance.now());
   await row(last).dblclick();
-  // A string, not a function: this file is compiled without the DOM's types.
+  // Runs in the page (a function: the app's CSP forbids evaluating strings); typed by hand, this file has no DOM types.
   const firstRowsAt = await page.waitForFunction(
-    `[...document.querySelectorAll('[aria-label="Right pane"] [role=row]')].some((r) => r.textContent.includes(${JSON.stringify(firstName)})) ? performance.now() : 0`,
-    undefined,
+    (name: string) => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+      return Array.from(doc.querySelectorAll('[aria-label="Right pane"] [role=row]')).some((r) => r.textContent?.includes(name)) ? performance.now() : 0;
+    },
+    firstName,
     { polling: 'raf', timeout: 120_000 },
   );
   const firstRows = (await firstRowsAt.jsonValue()) as number;

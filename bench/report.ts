@@ -47,6 +47,6 @@ export function table(rows: RunFigures[]): string {
 
 export function targets(list: Target[]): string {
   return list
-    .map((t) => `${pad(t.label, 64)}${pad(`${t.value.toFixed(2)}${t.unit}`, 12)}target ${t.kind === 'min' ? '>=' : '<='} ${Number(t.target.toFixed(2))}${t.unit}   ${t.void !== undefined ? `not counted (${t.void})` : met(t) ? 'met' : 'NOT MET'}`)
+    .map((t) => `${pad(t.label, 84)}${pad(`${t.value.toFixed(2)}${t.unit}`, 12)}target ${t.kind === 'min' ? '>=' : '<='} ${Number(t.target.toFixed(2))}${t.unit}   ${t.void !== undefined ? `not counted (${t.void})` : met(t) ? 'met' : 'NOT MET'}`)
     .join('\n');
 }

@@ -234,7 +234,8 @@ export async function runWan(o: WanOptions): Promise<WanReport> {
           o.log(`${profile.name}, ${pair}, ${which} files: floor`);
           const floor = await floorOf(w, dest, set);
           o.log(`floor of ${dest.label} (${profile.name}, ${which}): ${floor.seconds.toFixed(2)} s (${floor.cpu})`);
-          const tools: Tool[] = pullDest ? ['relay', 'pull', 'rclone', 'tuned'] : ['relay', 'rclone', 'tuned'];
+          // The pull's target is the home office's (no byte on the uplink); cross-cloud leaves it out to keep the run short.
+          const tools: Tool[] = pullDest && profile.shared ? ['relay', 'pull', 'rclone', 'tuned'] : ['relay', 'rclone', 'tuned'];
           const r: PairResult = { profile, pair, set: which, floor, runs: { relay: [], pull: [], rclone: [], tuned: [] }, proxyCpu: { relay: [], pull: [], rclone: [], tuned: [] } };
           for (let round = 1; round <= o.rounds; round++) {
             for (const tool of tools) {
