@@ -306,10 +306,9 @@ async function main(): Promise<void> {
       out.push('', ...r.lines);
       goals.push(...r.goals);
     }
+    const later = goals.filter((g) => !g.label.startsWith('loopback: '));
+    if (later.length) out.push('', 'Targets (WAN and listing; the loopback targets are printed above with their run):', targets(later));
     out.push(
-      '',
-      'Targets (WAN and listing; the loopback targets are printed above with their run):',
-      targets(goals.filter((g) => !g.label.startsWith('loopback: '))),
       '',
       `Whole bench ${((performance.now() - started) / 60000).toFixed(1)} min. Load average (1/5/15 min) before: ${loadBefore}; after: ${loadAverage()} on ${os.cpus().length} CPUs. The machine is shared: figures are noisy.`,
     );
