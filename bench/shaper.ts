@@ -20,9 +20,9 @@ export const ShaperRequestSchema = z.object({
 });
 export type ShaperRequest = z.infer<typeof ShaperRequestSchema>;
 
-/** How often the buckets refill, and how much they may hold (a short burst: 20 ms of the rate). */
+/** How often the buckets refill, and how much they may hold (100 ms of the rate: a timer late under load loses no tokens). */
 const TICK_MS = 5;
-const BURST_MS = 20;
+const BURST_MS = 100;
 
 class Bucket {
   private tokens: number;
