@@ -59,11 +59,16 @@ async function seedKeys(s3: S3Client, bucket: string, count: number | ((done: nu
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const started = performance.now();
   let target = typeof count === 'number' ? count : FALLBACK_KEYS;
+  // With a function, the count is decided once, from the rate of the first four batches.
+  let decided = typeof count === 'number';
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (typeof count === 'function' && done >= 4 * BATCH) target = count(done, (performance.now() - started) / 1000);
+      if (!decided && typeof count === 'function' && done >= 4 * BATCH) {
+        target = count(done, (performance.now() - started) / 1000);
+        decided = true;
+      }
       const b = next;
       if (b * BATCH >= target) return;
       next++;

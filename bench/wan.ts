@@ -247,6 +247,8 @@ export async function runWan(o: WanOptions): Promise<WanReport> {
           }
           results.push(r);
         }
+        dest.close();
+        pullDest?.close();
       }
     }
   } finally {
