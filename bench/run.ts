@@ -279,19 +279,21 @@ async function main(): Promise<void> {
     const goals: Target[] = [];
     const out: string[] = [];
     if (args.only.includes('loopback')) {
-      const part: Array<() => Promise<void>> = [];
+      // The part's stops go on the bench's own list (Ctrl+C runs them) and run when the part ends.
+      const mark = cleanup.length;
       try {
         await mkdir(path.join(tmp, 'loopback'), { recursive: true });
-        const r = await runLoopback(args, path.join(tmp, 'loopback'), rcloneBin, part);
+        const r = await runLoopback(args, path.join(tmp, 'loopback'), rcloneBin, cleanup);
         goals.push(...r.goals.map((g) => ({ ...g, label: `loopback: ${g.label}` })));
       } finally {
-        for (const fn of part.reverse()) await fn().catch(() => undefined);
+        for (const fn of cleanup.splice(mark).reverse()) await fn().catch(() => undefined);
         await rm(path.join(tmp, 'loopback'), { recursive: true, force: true });
       }
     }
-    const profiles = [...(args.only.includes('cross-cloud') ? [CROSS_CLOUD] : []), ...(args.only.includes('home-office') ? [HOME_OFFICE] : [])];
+    // In the order --only names them.
+    const profiles = args.only.flatMap((p) => (p === 'cross-cloud' ? [CROSS_CLOUD] : p === 'home-office' ? [HOME_OFFICE] : []));
     if (profiles.length && !args.skyferryOnly) {
-      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log });
+      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log, cleanup });
       await rm(path.join(tmp, 'wan'), { recursive: true, force: true });
       out.push('', `WAN profiles (Toxiproxy ${GO_TOOLS.toxiproxy.version} in front of each emulator; the shared cap by bench/shaper.ts in its own process); ${args.wanRounds} round(s) each${args.quick ? ' [--quick]' : ''}:`, ...r.lines);
       goals.push(...r.goals);

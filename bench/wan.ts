@@ -38,6 +38,8 @@ export interface WanOptions {
   tmp: string;
   rclone: string;
   log: (line: string) => void;
+  /** The bench's list of stops (Ctrl+C runs it): the part adds its own and runs them when it ends. */
+  cleanup: Array<() => Promise<void>>;
 }
 
 interface PairResult {
@@ -213,7 +215,8 @@ function ratio(a: RunFigures | undefined, b: RunFigures | undefined): number {
 }
 
 export async function runWan(o: WanOptions): Promise<WanReport> {
-  const cleanup: Array<() => Promise<void>> = [];
+  const cleanup = o.cleanup;
+  const mark = cleanup.length;
   const results: PairResult[] = [];
   try {
     await mkdir(o.tmp, { recursive: true });
@@ -252,7 +255,7 @@ export async function runWan(o: WanOptions): Promise<WanReport> {
       }
     }
   } finally {
-    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    for (const fn of cleanup.splice(mark).reverse()) await fn().catch(() => undefined);
   }
   return report(results, o);
 }
