@@ -97,8 +97,10 @@ export async function runRequestCounts(o: { tmp: string; rclone: string; files: 
       const s = tally(sp, 's3');
       const a = tally(ap, 'azure');
       const per = (n: number): string => (n / o.files).toFixed(2);
-      const src = VERBS.filter((v) => s[v] > 0).map((v) => `${v} ${per(s[v])}`).join(', ');
-      const dst = VERBS.filter((v) => a[v] > 0).map((v) => `${v} ${per(a[v])}`).join(', ');
+      // Per file, and the count itself where it is less than one per file (a listing page, a bucket check).
+      const show = (n: number): string => (n < o.files ? `${per(n)} (${n})` : per(n));
+      const src = VERBS.filter((v) => s[v] > 0).map((v) => `${v} ${show(s[v])}`).join(', ');
+      const dst = VERBS.filter((v) => a[v] > 0).map((v) => `${v} ${show(a[v])}`).join(', ');
       const total = VERBS.reduce((n, v) => n + s[v] + a[v], 0);
       lines.push(`  ${tool.name.padEnd(40)} ${per(total)} per file${ok ? '' : ' (the copy did not complete)'}: source (MinIO) ${src || 'none'}; destination (Azurite) ${dst || 'none'}`);
       o.log(lines.at(-1)?.trim() ?? '');
