@@ -8,6 +8,8 @@ export const CopyRequestSchema = z.object({
   accounts: z.array(AccountInputSchema),
   sources: z.array(z.string()).min(1),
   destination: z.string(),
+  /** JobOptions.allowCloudPull: the destination may fetch each file itself from a signed link of the source. */
+  allowCloudPull: z.boolean().optional(),
 });
 export type CopyRequest = z.input<typeof CopyRequestSchema>;
 
@@ -31,6 +33,8 @@ export const CopyResultSchema = z.object({
   /** Requests by kind during the job (bench/http-stats.ts), time to the response's headers. */
   http: z.record(z.string(), z.object({ count: z.number(), totalMs: z.number(), maxMs: z.number() })).optional(),
   /** The largest of each process.memoryUsage() figure, sampled every 100 ms during the job (bytes). */
+  /** Files by the path their bytes took (relay, cloud-pull, ...). */
+  paths: z.record(z.string(), z.number()).optional(),
   memory: z.object({ rss: z.number(), heapUsed: z.number(), heapTotal: z.number(), external: z.number(), arrayBuffers: z.number() }).optional(),
 });
 export type CopyResult = z.infer<typeof CopyResultSchema>;

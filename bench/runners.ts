@@ -15,9 +15,9 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Under node_modules so that the bundles resolve the npm packages and no linter or git ever sees them. */
-const BUILD_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'skyferry-bench');
-const ENTRIES = ['skyferry-copy', 'sdk-upload'] as const;
-type Entry = (typeof ENTRIES)[number];
+export const BUILD_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'skyferry-bench');
+const ENTRIES = ['skyferry-copy', 'sdk-upload', 'shaper'] as const;
+type Entry = Exclude<(typeof ENTRIES)[number], 'shaper'>;
 
 /**
  * Bundles the child entries the way the app ships its engine (scripts/build.mjs: esbuild, ESM for Node 20, npm

@@ -58,14 +58,18 @@ async function main(): Promise<void> {
     };
     const sampler = setInterval(sample, 100);
     const start = performance.now();
-    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination })) as { id: string };
+    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination, ...(req.allowCloudPull ? { options: { allowCloudPull: true } } : {}) })) as { id: string };
     await done;
     const jobMs = performance.now() - start;
     clearInterval(sampler);
     sample();
     const detail = JobDetailSchema.parse(await call(engine, 'jobs:get', { id, limit: 5000 }));
     const checksums: Record<string, number> = {};
-    for (const f of detail.files) checksums[f.checksum ?? 'none'] = (checksums[f.checksum ?? 'none'] ?? 0) + 1;
+    const paths: Record<string, number> = {};
+    for (const f of detail.files) {
+      checksums[f.checksum ?? 'none'] = (checksums[f.checksum ?? 'none'] ?? 0) + 1;
+      paths[f.path ?? '?'] = (paths[f.path ?? '?'] ?? 0) + 1;
+    }
     const result: CopyResult = {
       state: detail.state,
       path: detail.path,
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
       jobMs,
       phases,
       checksums,
+      paths,
       trace,
       http: http(),
       memory,

@@ -105,12 +105,15 @@ export async function startMinio(options: { dataDir?: string } = {}): Promise<Mi
 }
 
 /**
+ * `publicHost` (host:port): the address clients reach it at when that is a proxy's.
  * `backend: 'memory'` keeps objects in the emulator's RAM: fake-gcs-server 1.56.1's filesystem backend cannot store
  * a name ending in `/` (a folder marker), which the memory backend can.
  */
-export async function startFakeGcs(options: { dataDir?: string; backend?: 'filesystem' | 'memory' } = {}): Promise<FakeGcsHandle> {
+export async function startFakeGcs(options: { dataDir?: string; backend?: 'filesystem' | 'memory'; publicHost?: string } = {}): Promise<FakeGcsHandle> {
   const bin = await ensureGoTool('fakeGcs', (l) => console.error(`[emulators] ${l}`));
   const port = await freePort();
+  // The host it writes into resumable upload URLs: a proxy in front of it names its own here.
+  const publicHost = options.publicHost ?? `127.0.0.1:${port}`;
   const dir = options.dataDir ?? (await tempDir('fakegcs'));
   const proc = await startProcess(
     'fake-gcs-server',
@@ -118,7 +121,7 @@ export async function startFakeGcs(options: { dataDir?: string; backend?: 'files
     [
       '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port),
       ...(options.backend === 'memory' ? ['-backend', 'memory'] : ['-backend', 'filesystem', '-filesystem-root', dir]),
-      '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`,
+      '-public-host', publicHost, '-external-url', `http://${publicHost}`,
       '-log-level', 'error',
     ],
     {
@@ -131,4 +134,21 @@ export async function startFakeGcs(options: { dataDir?: string; backend?: 'files
     },
   );
   return withStop({ kind: 'gcs' as const, endpoint: `http://127.0.0.1:${port}`, projectId: 'skyferry-test' }, proc);
+}
+
+export interface ToxiproxyHandle {
+  /** The REST API, e.g. http://127.0.0.1:PORT (POST /proxies, POST /proxies/{name}/toxics). */
+  api: string;
+  /** The server's process id, for its CPU seconds from /proc. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Toxiproxy (Shopify's TCP proxy that adds latency and per-connection bandwidth limits), its API on a free loopback port. */
+export async function startToxiproxy(): Promise<ToxiproxyHandle> {
+  const bin = await ensureGoTool('toxiproxy', (l) => console.error(`[emulators] ${l}`));
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  const proc = await startProcess('toxiproxy', bin, ['-host', '127.0.0.1', '-port', String(port)], { ready: () => answers(`${api}/version`) });
+  return withStop({ api, pid: proc.child.pid ?? 0 }, proc);
 }

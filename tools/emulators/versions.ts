@@ -6,6 +6,7 @@ export const GO_TOOLS = {
   minio: { module: 'github.com/minio/minio', version: 'v0.0.0-20260212201848-7aac2a2c5b7c', binary: 'minio' },
   fakeGcs: { module: 'github.com/fsouza/fake-gcs-server', version: 'v1.56.1', binary: 'fake-gcs-server' },
   rclone: { module: 'github.com/rclone/rclone', version: 'v1.76.0', binary: 'rclone' },
+  toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2/cmd/server', version: 'v2.5.0', binary: 'server' },
 } as const;
 export type GoToolName = keyof typeof GO_TOOLS;
 

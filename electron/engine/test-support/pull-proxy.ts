@@ -49,7 +49,8 @@ function metadataOf(raw: string[]): Record<string, string> {
   return out;
 }
 
-export async function startPullProxy(azurite: { endpoint: string; accountName: string; accountKey: string }): Promise<PullProxy> {
+/** `fetchSource`: how the stand-in reads a source link (default: fetch), e.g. over another network path. */
+export async function startPullProxy(azurite: { endpoint: string; accountName: string; accountKey: string }, options: { fetchSource?: (url: string, init: RequestInit) => Promise<Response> } = {}): Promise<PullProxy> {
   const upstream = new URL(azurite.endpoint);
   const sdk = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -68,7 +69,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
       errorXml(res, 403, 'CannotVerifyCopySource', 'This request is not authorized to perform this operation.');
       return;
     }
-    const got = await fetch(source, range ? { headers: { range } } : {});
+    const got = await (options.fetchSource ?? fetch)(source, range ? { headers: { range } } : {});
     const body = Buffer.from(await got.arrayBuffer());
     state.seen.push({ op, source, ...(range ? { range } : {}), ...(sourceMd5 ? { sourceMd5 } : {}), sourceStatus: got.status });
     if (!got.ok) {
