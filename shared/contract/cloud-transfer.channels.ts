@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { channel, Ok } from './define';
+
+/**
+ * Cloud transfers: a migration's pair handed to the destination cloud's own transfer service (Storage Transfer
+ * Service, DataSync, Storage Mover). Skyferry creates the service's job after a confirmation, follows it, journals
+ * its ids so that it reattaches after a restart, and removes what it created when asked.
+ */
+export const TransferEngineSchema = z.enum(['gcp-sts', 'aws-datasync', 'azure-storage-mover', 'azure-cloud-pull', 'skyferry']);
+
+export const CloudTransferStateSchema = z.enum(['queued', 'running', 'paused', 'cancelling', 'succeeded', 'failed', 'cancelled']);
+export type CloudTransferState = z.infer<typeof CloudTransferStateSchema>;
+
+const count = z.number().int().nonnegative();
+
+/** One service's progress in one shape, for the Transfers panel; a counter the service does not give is absent. */
+export const CloudTransferProgressSchema = z.object({
+  state: CloudTransferStateSchema,
+  /** The service's own word for the state (`IN_PROGRESS`, `TRANSFERRING`, `Running`). */
+  serviceState: z.string(),
+  objectsFound: count.optional(),
+  bytesFound: count.optional(),
+  objectsCopied: count,
+  bytesCopied: count,
+  objectsFailed: count,
+  bytesFailed: count.optional(),
+  /** Already at the destination and left alone. */
+  objectsSkipped: count.optional(),
+  /** The service's errors in words (`3 objects: PERMISSION_DENIED: ...`), at most 20. */
+  errors: z.array(z.string()),
+  /** ISO 8601, when the service says. */
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+});
+export type CloudTransferProgress = z.infer<typeof CloudTransferProgressSchema>;
+
+/** Something Skyferry created in the user's cloud, named so that it can be removed afterwards. */
+export const CreatedResourceSchema = z.object({
+  kind: z.enum(['sts-job', 'datasync-location', 'datasync-task', 'mover-project', 'mover-endpoint', 'mover-job-definition']),
+  /** The service's id or ARN or resource id. */
+  id: z.string(),
+  description: z.string(),
+});
+export type CreatedResource = z.infer<typeof CreatedResourceSchema>;
+
+export const CloudTransferSchema = z.object({
+  id: z.string(),
+  engine: TransferEngineSchema,
+  migrationId: z.string().optional(),
+  source: z.string(),
+  destination: z.string(),
+  /** The service's job (STS job name, DataSync task ARN, Storage Mover job definition id). */
+  serviceJobId: z.string(),
+  /** The current run (STS operation name, DataSync execution ARN, Storage Mover job run id). */
+  serviceRunId: z.string().optional(),
+  created: z.array(CreatedResourceSchema),
+  createdAt: z.string(),
+  progress: CloudTransferProgressSchema.optional(),
+  /** True once `cloudTransfers:remove` deleted what was created. */
+  removed: z.boolean().default(false),
+});
+export type CloudTransfer = z.output<typeof CloudTransferSchema>;
+
+const IdRequest = z.object({ id: z.string().min(1).max(128) });
+
+export const cloudTransferChannels = {
+  /** Every journaled cloud transfer, newest first (the Transfers panel's "cloud transfers" list). */
+  'cloudTransfers:list': channel(z.object({}).strict(), z.array(CloudTransferSchema)),
+  /** Asks the service for the current progress and journals it. */
+  'cloudTransfers:refresh': channel(IdRequest, CloudTransferSchema),
+  'cloudTransfers:pause': channel(IdRequest, Ok),
+  'cloudTransfers:resume': channel(IdRequest, Ok),
+  'cloudTransfers:cancel': channel(IdRequest, Ok),
+  /** Deletes what Skyferry created in the cloud for this transfer (job, locations, task); the data copied stays. */
+  'cloudTransfers:remove': channel(IdRequest, Ok),
+} as const;
+
+export const cloudTransferEvents = {
+  'cloudTransfers:progress': CloudTransferSchema,
+} as const;
