@@ -1,5 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * A local stand-in for a cloud's transfer API (Storage Transfer Service's REST surface, DataSync's JSON 1.1
@@ -31,6 +36,8 @@ export interface StandInRoute {
   headers?: Record<string, string>;
   /** Dotted paths of body fields the service requires (`transferJob.transferSpec.gcsDataSink.bucketName`). */
   required?: string[];
+  /** Query parameters the service requires (ARM's `api-version`). */
+  query?: string[];
   respond(req: StandInRequest): StandInReply;
 }
 
@@ -48,17 +55,21 @@ export class TransferStandIn {
   readonly failures: string[] = [];
   /** The operations answered, in order. */
   readonly calls: { name: string; body: Record<string, unknown>; query: URLSearchParams }[] = [];
-  private server: Server | undefined;
+  private server: Server | TlsServer | undefined;
   private routes: StandInRoute[] = [];
 
-  constructor(routes: StandInRoute[]) {
+  /** With `tls`, it serves HTTPS (Azure's bearer-token policy refuses to send a token over plain HTTP). */
+  constructor(
+    routes: StandInRoute[],
+    private readonly tls?: { key: string; cert: string },
+  ) {
     this.routes = routes;
   }
 
   get url(): string {
     const addr = this.server?.address() as AddressInfo | null | undefined;
     if (!addr) throw new Error('The stand-in is not started');
-    return `http://127.0.0.1:${addr.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${addr.port}`;
   }
 
   get port(): number {
@@ -71,7 +82,7 @@ export class TransferStandIn {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -86,7 +97,7 @@ export class TransferStandIn {
           }
         }
         const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
-          const out = payload === undefined ? '' : JSON.stringify(payload);
+          const out = payload === undefined || status === 204 ? '' : JSON.stringify(payload);
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(out);
         };
@@ -100,10 +111,13 @@ export class TransferStandIn {
           send(404, { error: { code: 404, message: 'The stand-in has no such operation', status: 'NOT_FOUND' } });
           return;
         }
-        const missing = (route.required ?? []).filter((f) => {
-          const v = fieldAt(body, f);
-          return v === undefined || v === null || v === '';
-        });
+        const missing = [
+          ...(route.required ?? []).filter((f) => {
+            const v = fieldAt(body, f);
+            return v === undefined || v === null || v === '';
+          }),
+          ...(route.query ?? []).filter((q) => !url.searchParams.get(q)).map((q) => `?${q}`),
+        ];
         if (missing.length > 0) {
           this.failures.push(`${route.name}: missing ${missing.join(', ')}`);
           send(400, { error: { code: 400, message: `Missing ${missing.join(', ')}`, status: 'INVALID_ARGUMENT' }, __type: 'InvalidRequestException', message: `Missing ${missing.join(', ')}` });
@@ -113,13 +127,15 @@ export class TransferStandIn {
         this.calls.push({ name: route.name, body, query: url.searchParams });
         try {
           const reply = route.respond({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body, match });
-          send(reply.status ?? 200, reply.body ?? {}, reply.headers);
+          const status = reply.status ?? 200;
+          send(status, 'body' in reply ? reply.body : status === 202 || status === 204 ? undefined : {}, reply.headers);
         } catch (e) {
           this.failures.push(`${route.name}: the stand-in threw ${(e as Error).message}`);
           send(500, { error: { code: 500, message: 'stand-in error' } });
         }
       });
-    });
+    };
+    this.server = this.tls ? createTlsServer({ key: this.tls.key, cert: this.tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return this;
   }
@@ -129,5 +145,18 @@ export class TransferStandIn {
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 (made with the openssl command), for an HTTPS stand-in. */
+export function selfSignedCert(): { key: string; cert: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'skyferry-standin-tls-'));
+  try {
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
