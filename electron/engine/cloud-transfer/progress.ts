@@ -17,7 +17,9 @@ export function counter(v: unknown): number | undefined {
 function isoOf(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'string') return v;
+  // DataSync's JSON gives epoch seconds (`1532660733.39`); the others give RFC 3339 text.
+  if (typeof v === 'string') return /^\d+(\.\d+)?$/.test(v) ? new Date(Number(v) * 1000).toISOString() : v;
+  if (typeof v === 'number') return new Date(v * 1000).toISOString();
   if (typeof v === 'object' && 'seconds' in v) {
     const seconds = counter((v as { seconds: unknown }).seconds);
     return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
@@ -97,13 +99,17 @@ export function fromDataSyncExecution(res: unknown, cancelled = false): CloudTra
   const failed = obj(r.FilesFailed);
   const failedCount = ['Prepare', 'Transfer', 'Verify', 'Delete'].reduce((n, k) => n + (counter(failed[k]) ?? 0), 0);
   const result = obj(r.Result);
-  const errors: string[] = [];
-  if (result.ErrorCode || result.ErrorDetail) errors.push(`${String(result.ErrorCode ?? 'Error')}: ${String(result.ErrorDetail ?? '')}`.trim());
-  for (const phase of ['Prepare', 'Transfer', 'Verify'] as const) {
-    if (result[`${phase}Status`] === 'ERROR') errors.push(`The ${phase.toLowerCase()} phase failed`);
-  }
   let state = DATASYNC_STATES[serviceState] ?? 'running';
   if (state === 'failed' && cancelled) state = 'cancelled';
+  // Result's ErrorCode / ErrorDetail are read only for a failed run: the API reference's own example of a
+  // successful one carries placeholder text there.
+  const errors: string[] = [];
+  if (state === 'failed') {
+    if (result.ErrorCode || result.ErrorDetail) errors.push(`${String(result.ErrorCode ?? 'Error')}: ${String(result.ErrorDetail ?? '')}`.trim());
+    for (const phase of ['Prepare', 'Transfer', 'Verify'] as const) {
+      if (result[`${phase}Status`] === 'ERROR') errors.push(`The ${phase.toLowerCase()} phase failed`);
+    }
+  }
   return {
     state,
     serviceState,
