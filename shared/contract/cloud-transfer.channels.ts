@@ -43,6 +43,20 @@ export const CreatedResourceSchema = z.object({
 });
 export type CreatedResource = z.infer<typeof CreatedResourceSchema>;
 
+/**
+ * Where the service's job lives and which saved account's credentials drive it (never the credentials themselves):
+ * the GCP project, the AWS region, or the Azure subscription, resource group and storage mover.
+ */
+export const ServiceConnectionSchema = z.object({
+  account: z.string().min(1).max(64),
+  projectId: z.string().max(128).optional(),
+  region: z.string().max(64).optional(),
+  subscriptionId: z.string().max(64).optional(),
+  resourceGroup: z.string().max(128).optional(),
+  storageMover: z.string().max(128).optional(),
+});
+export type ServiceConnection = z.infer<typeof ServiceConnectionSchema>;
+
 export const CloudTransferSchema = z.object({
   id: z.string(),
   engine: TransferEngineSchema,
@@ -50,6 +64,7 @@ export const CloudTransferSchema = z.object({
   source: z.string(),
   destination: z.string(),
   /** The service's job (STS job name, DataSync task ARN, Storage Mover job definition id). */
+  connection: ServiceConnectionSchema,
   serviceJobId: z.string(),
   /** The current run (STS operation name, DataSync execution ARN, Storage Mover job run id). */
   serviceRunId: z.string().optional(),
@@ -58,6 +73,12 @@ export const CloudTransferSchema = z.object({
   progress: CloudTransferProgressSchema.optional(),
   /** True once `cloudTransfers:remove` deleted what was created. */
   removed: z.boolean().default(false),
+  /** The last failure to reach the service (not the transfer's own errors, which are in `progress`), in words. */
+  lastError: z.string().optional(),
+  /** Set once a cancel was sent (DataSync reports a cancelled run as ERROR). */
+  cancelRequested: z.boolean().optional(),
+  /** When `progress` was last read from the service (ISO 8601). */
+  checkedAt: z.string().optional(),
 });
 export type CloudTransfer = z.output<typeof CloudTransferSchema>;
 
