@@ -10,6 +10,9 @@ import { createCostHandlers } from './costs/costs.handlers';
 import { createHistoryRecorder } from './costs/history';
 import { openHistoryStore } from './costs/history-store';
 import { createRetentionHandlers } from './costs/retention.handlers';
+import { createCloudTransferHandlers } from './cloud-transfer/cloud-transfer.handlers';
+import { connectDriver } from './cloud-transfer/connect';
+import { CloudTransferService } from './cloud-transfer/service';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
@@ -89,6 +92,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     onRunFinished: (s) => history.migrationFinished(s),
   });
 
+  // Cloud transfers (managed services' jobs): journaled in dataDir/cloud-transfers.json, driven by saved accounts.
+  const cloudTransfers = await CloudTransferService.open({
+    dataDir: options.dataDir,
+    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account)),
+    emit: (t) => context.emit('cloudTransfers:progress', t),
+  });
+
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
@@ -98,6 +108,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createJobHandlers(jobs),
     ...migrations.handlers,
     ...createDialogHandlers(),
+    ...createCloudTransferHandlers({ accounts, service: cloudTransfers }),
   };
 
   let closed = false;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { channel, Ok } from './define';
+import { MigrationFiltersSchema, MigrationModeSchema } from './migrations.channels';
+import { UriSchema } from './storage.channels';
 
 /**
  * Cloud transfers: a migration's pair handed to the destination cloud's own transfer service (Storage Transfer
@@ -82,9 +84,38 @@ export const CloudTransferSchema = z.object({
 });
 export type CloudTransfer = z.output<typeof CloudTransferSchema>;
 
+export const RouteRequestSchema = z.object({
+  source: UriSchema,
+  destination: UriSchema,
+  mode: MigrationModeSchema.default('copy'),
+  deletionsEnabled: z.boolean().default(false),
+  filters: MigrationFiltersSchema.default({}),
+  /** The bytes the plan would copy (for the service's fee). */
+  bytes: z.number().nonnegative().default(0),
+});
+
+const FeeLineSchema = z.object({ label: z.string(), usd: z.number().nullable(), source: z.string(), asOf: z.string(), note: z.string().optional() });
+
+/** Which engine would carry the pair, why, what the filters become, what must be granted, and the service's fee. */
+export const TransferRouteSchema = z.object({
+  engine: TransferEngineSchema,
+  engineName: z.string(),
+  reason: z.string(),
+  refused: z.array(z.object({ engine: TransferEngineSchema, reason: z.string() })),
+  sourcePath: z.object({ bucket: z.string(), prefix: z.string() }),
+  destinationPath: z.object({ bucket: z.string(), prefix: z.string() }),
+  filters: z.array(z.object({ filter: z.string(), mapped: z.string().optional(), unmapped: z.string().optional() })),
+  requirements: z.array(z.object({ text: z.string(), command: z.string().optional() })),
+  /** The service's own fee, to add to the plan's request and egress estimate; `complete` false when a figure is unconfirmed. */
+  fee: z.object({ usd: z.number(), complete: z.boolean(), lines: z.array(FeeLineSchema) }),
+});
+export type TransferRoute = z.infer<typeof TransferRouteSchema>;
+
 const IdRequest = z.object({ id: z.string().min(1).max(128) });
 
 export const cloudTransferChannels = {
+  /** Reads only: the route of one source/destination pair of a plan. */
+  'cloudTransfers:route': channel(RouteRequestSchema, TransferRouteSchema),
   /** Every journaled cloud transfer, newest first (the Transfers panel's "cloud transfers" list). */
   'cloudTransfers:list': channel(z.object({}).strict(), z.array(CloudTransferSchema)),
   /** Asks the service for the current progress and journals it. */

@@ -6,7 +6,7 @@ import { dataSyncStandIn, type DataSyncStep } from '../test-support/datasync-sta
 import { createDataSyncClient, DataSyncTransfer, type DataSyncSource } from './aws-datasync';
 import { routeTransfer } from './routing';
 
-const S3: AccountSettings = { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, checksumMode: 'when_supported' };
+const S3: AccountSettings & { kind: 's3' } = { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, checksumMode: 'when_supported' };
 const GCS: AccountSettings = { kind: 'gcs', name: 'gcp', projectId: 'p' } as AccountSettings;
 
 const routeFrom = (src: AccountSettings, uri: string) =>
@@ -34,7 +34,7 @@ async function setup(script: DataSyncStep[], executionsBefore = 0) {
   return { server, ds };
 }
 
-const plan = (source: DataSyncSource, uri = 's3://aws/src/data/', settings = S3) => ({ route: routeFrom(settings, uri), source, destinationRoleArn: 'arn:aws:iam::111122223333:role/SkyferryDataSync', name: 'skyferry-m1' });
+const plan = (source: DataSyncSource, uri = 's3://aws/src/data/', settings: AccountSettings = S3) => ({ route: routeFrom(settings, uri), source, destinationRoleArn: 'arn:aws:iam::111122223333:role/SkyferryDataSync', name: 'skyferry-m1' });
 
 describe('DataSync through its SDK, against the JSON 1.1 stand-in', () => {
   it('creates the locations and an Enhanced task from the route, starts it and follows it to success', async () => {

@@ -1,4 +1,4 @@
-import { StorageTransferServiceClient, type protos } from '@google-cloud/storage-transfer';
+import { protos, StorageTransferServiceClient } from '@google-cloud/storage-transfer';
 import type { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import type { CloudTransferProgress } from '../../../shared/contract/cloud-transfer.channels';
 import { fromStsOperation } from './progress';
@@ -103,7 +103,10 @@ export class StsTransfer {
   async operations(jobName: string): Promise<{ name: string; progress: CloudTransferProgress }[]> {
     const out: { name: string; progress: CloudTransferProgress }[] = [];
     const filter = JSON.stringify({ projectId: this.projectId, jobNames: [jobName] });
-    for await (const op of this.client.listOperationsAsync({ name: 'transferOperations', filter, pageSize: 0 })) {
+    const request = protos.google.longrunning.ListOperationsRequest.fromObject({ name: 'transferOperations', filter });
+    for await (const item of this.client.listOperationsAsync(request, { autoPaginate: false })) {
+      // The SDK declares the items as whole pages; each is one Operation (its own docs iterate them so).
+      const op = item as unknown as protos.google.longrunning.IOperation;
       const meta = op.metadata?.value ? op.metadata : undefined;
       const decoded = meta ? this.decodeMetadata(meta) : op.metadata;
       out.push({ name: op.name ?? '', progress: fromStsOperation(decoded) });
@@ -113,7 +116,8 @@ export class StsTransfer {
 
   private decodeMetadata(any: protos.google.protobuf.IAny): unknown {
     // Over REST the operations client hands back the metadata as an Any whose value is the encoded message.
-    return this.client.descriptors.longrunning.runTransferJob.metadataDecoder(any.value as Buffer);
+    const decode = this.client.descriptors.longrunning.runTransferJob?.metadataDecoder;
+    return decode && any.value ? decode(any.value as Buffer) : undefined;
   }
 
   async pause(operationName: string): Promise<void> {
@@ -125,7 +129,7 @@ export class StsTransfer {
   }
 
   async cancel(operationName: string): Promise<void> {
-    await this.client.cancelOperation({ name: operationName });
+    await this.client.cancelOperation(protos.google.longrunning.CancelOperationRequest.fromObject({ name: operationName }));
   }
 
   /** Deletes the job (its past operations stay visible in the console for 30 days). */

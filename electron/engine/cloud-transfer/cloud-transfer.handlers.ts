@@ -1,0 +1,52 @@
+import type { AccountSettings } from '../../../shared/accounts';
+import type { cloudTransferChannels } from '../../../shared/contract/cloud-transfer.channels';
+import { InvalidInputError } from '../../../shared/errors';
+import { parseLocation, type Location } from '../../../shared/location';
+import type { Handler } from '../dispatch';
+import { serviceFee } from './fees';
+import { engineName, routeTransfer } from './routing';
+import type { CloudTransferService } from './service';
+
+export type CloudTransferChannelName = keyof typeof cloudTransferChannels;
+export type CloudTransferHandlers = { [C in CloudTransferChannelName]: Handler<C> };
+
+export interface CloudTransferHandlerDeps {
+  accounts: { get(name: string): { settings: AccountSettings } | undefined };
+  service: CloudTransferService;
+}
+
+export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): CloudTransferHandlers {
+  const end = (uri: string): { location: Location; settings: AccountSettings } => {
+    const location = parseLocation(uri);
+    const account = deps.accounts.get(location.account);
+    if (account) return { location, settings: account.settings };
+    // The built-in local account has no saved settings; any other unknown name is the user's mistake.
+    if (location.kind === 'local') return { location, settings: { kind: 'local', name: location.account, root: '/' } };
+    throw new InvalidInputError(`No account named ${location.account}`);
+  };
+
+  return {
+    'cloudTransfers:route': (req) => {
+      const route = routeTransfer({ source: end(req.source), destination: end(req.destination), mode: req.mode, deletionsEnabled: req.deletionsEnabled, filters: req.filters });
+      return Promise.resolve({ ...route, engineName: engineName(route.engine), fee: serviceFee(route.engine, req.bytes) });
+    },
+    'cloudTransfers:list': () => Promise.resolve(deps.service.list()),
+    'cloudTransfers:refresh': (req) => deps.service.refresh(req.id),
+    'cloudTransfers:pause': async (req) => {
+      await deps.service.pause(req.id);
+      return { ok: true };
+    },
+    'cloudTransfers:resume': async (req) => {
+      await deps.service.resume(req.id);
+      return { ok: true };
+    },
+    'cloudTransfers:cancel': async (req) => {
+      await deps.service.cancel(req.id);
+      return { ok: true };
+    },
+    'cloudTransfers:remove': async (req) => {
+      await deps.service.remove(req.id);
+      return { ok: true };
+    },
+  };
+}
