@@ -77,6 +77,8 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'profiles:exportYaml': { name: 'nightly' },
   'profiles:importYaml': { text: 'name: nightly\n', fileName: 'nightly.yaml' },
   'cloudTransfers:route': { source: 's3://acct/b/', destination: 'gs://acct/c/', mode: 'copy', deletionsEnabled: false, filters: {}, bytes: 0 },
+  'cloudTransfers:preview': { source: 's3://acct/b/', destination: 'gs://acct/c/', mode: 'copy', deletionsEnabled: false, filters: {}, bytes: 0, connection: { account: 'acct' }, acceptUnmapped: false },
+  'cloudTransfers:create': { source: 's3://acct/b/', destination: 'gs://acct/c/', mode: 'copy', deletionsEnabled: false, filters: {}, bytes: 0, connection: { account: 'acct' }, acceptUnmapped: false },
   'cloudTransfers:list': {},
   'cloudTransfers:refresh': { id: 't' },
   'cloudTransfers:pause': { id: 't' },

@@ -111,12 +111,35 @@ export const TransferRouteSchema = z.object({
 });
 export type TransferRoute = z.infer<typeof TransferRouteSchema>;
 
+export const CreateRequestSchema = RouteRequestSchema.extend({
+  connection: ServiceConnectionSchema,
+  migrationId: z.string().max(128).optional(),
+  /** DataSync: the IAM role it assumes for the S3 locations (see the route's requirements). */
+  roleArn: z.string().max(2048).optional(),
+  /** The plan's filters that the service cannot apply were shown and accepted (the service copies more). */
+  acceptUnmapped: z.boolean().default(false),
+});
+
+/** What `cloudTransfers:create` would create, said before anything is. */
+export const CreatePreviewSchema = z.object({
+  route: TransferRouteSchema,
+  creates: z.array(z.object({ kind: CreatedResourceSchema.shape.kind, description: z.string() })),
+  unmapped: z.array(z.string()),
+  /** Why it cannot be created from here, when it cannot. */
+  blocked: z.string().optional(),
+});
+export type CreatePreview = z.infer<typeof CreatePreviewSchema>;
+
 const IdRequest = z.object({ id: z.string().min(1).max(128) });
 
 export const cloudTransferChannels = {
   /** Reads only: the route of one source/destination pair of a plan. */
   'cloudTransfers:route': channel(RouteRequestSchema, TransferRouteSchema),
   /** Every journaled cloud transfer, newest first (the Transfers panel's "cloud transfers" list). */
+  /** Reads only: what `create` would create in the user's cloud, and what of the plan it cannot carry. */
+  'cloudTransfers:preview': channel(CreateRequestSchema, CreatePreviewSchema),
+  /** Creates the service's job from the plan (after the confirmation listed by `preview`) and starts it. */
+  'cloudTransfers:create': channel(CreateRequestSchema, CloudTransferSchema),
   'cloudTransfers:list': channel(z.object({}).strict(), z.array(CloudTransferSchema)),
   /** Asks the service for the current progress and journals it. */
   'cloudTransfers:refresh': channel(IdRequest, CloudTransferSchema),
