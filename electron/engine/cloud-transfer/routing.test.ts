@@ -88,6 +88,11 @@ describe('filters in the service’s terms', () => {
     expect(r.filters.map((f) => f.filter)).toEqual(['exclude: x/**', 'mirror deletions']);
   });
 
+  it('STS: an include of everything at the bucket root needs no condition (the service refuses an empty prefix)', () => {
+    const r = routeTransfer({ source: end(S3_AWS, 'bucket/'), destination: end(GCS, 'sink/'), mode: 'copy', deletionsEnabled: false, filters: { include: ['**'] } });
+    expect(r.filters).toEqual([{ filter: 'include: **', mapped: 'every object: no condition needed' }]);
+  });
+
   it('globAsPrefix: only a literal or a literal ending in * / ** is a prefix', () => {
     expect(globAsPrefix('a/b/**')).toEqual({ prefix: 'a/b/', deep: true });
     expect(globAsPrefix('a/')).toEqual({ prefix: 'a/', deep: false });

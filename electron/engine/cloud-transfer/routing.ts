@@ -109,7 +109,9 @@ function mapFiltersSts(f: MigrationFilters, srcPrefix: string): FilterMapping[] 
     for (const g of f[kind] ?? []) {
       const p = globAsPrefix(g);
       // A shallow `*` also matches deeper keys as a prefix would: only `**` (or a literal) means the same thing.
-      if (p && (p.deep || !/\*/.test(g))) out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ["${srcPrefix}${p.prefix}"]` });
+      // The service refuses an empty prefix: an include of everything needs no condition at all.
+      if (p && (p.deep || !/\*/.test(g)) && !`${srcPrefix}${p.prefix}` && kind === 'include') out.push({ filter: `${kind}: ${g}`, mapped: 'every object: no condition needed' });
+      else if (p && (p.deep || !/\*/.test(g)) && `${srcPrefix}${p.prefix}`) out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ["${srcPrefix}${p.prefix}"]` });
       else out.push({ filter: `${kind}: ${g}`, unmapped: 'Storage Transfer Service filters by key prefix only; this pattern is not a prefix followed by **' });
     }
   }
