@@ -14,6 +14,9 @@ import { createCostHandlers } from './costs/costs.handlers';
 import { createHistoryRecorder } from './costs/history';
 import { openHistoryStore } from './costs/history-store';
 import { createRetentionHandlers } from './costs/retention.handlers';
+import { createCloudTransferHandlers } from './cloud-transfer/cloud-transfer.handlers';
+import { connectDriver } from './cloud-transfer/connect';
+import { CloudTransferService } from './cloud-transfer/service';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handlers } from './dispatch';
 import { JobManager } from './jobs/job-manager';
@@ -109,6 +112,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   });
 
   const previews = createPreviews(context);
+  // Cloud transfers (managed services' jobs): journaled in dataDir/cloud-transfers.json, driven by saved accounts.
+  const cloudTransfers = await CloudTransferService.open({
+    dataDir: options.dataDir,
+    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account)),
+    emit: (t) => context.emit('cloudTransfers:progress', t),
+  });
+
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createIdentityHandlers(mfa),
@@ -122,6 +132,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...migrations.handlers,
     ...createDialogHandlers(),
     ...createEntraHandlers(identities),
+    ...createCloudTransferHandlers({ accounts, service: cloudTransfers }),
   };
 
   let closed = false;

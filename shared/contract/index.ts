@@ -10,6 +10,7 @@ import { dialogChannels } from './dialogs.channels';
 import { entraChannels, entraEvents } from './entra.channels';
 import { identityChannels, identityEvents } from './identities.channels';
 import { versionChannels } from './versions';
+import { cloudTransferChannels, cloudTransferEvents } from './cloud-transfer.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -22,6 +23,7 @@ export * from './dialogs.channels';
 export * from './entra.channels';
 export * from './identities.channels';
 export * from './versions';
+export * from './cloud-transfer.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -40,6 +42,7 @@ export const channels = {
   ...entraChannels,
   ...identityChannels,
   ...versionChannels,
+  ...cloudTransferChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -56,6 +59,7 @@ export const events = {
   ...migrationEvents,
   ...entraEvents,
   ...identityEvents,
+  ...cloudTransferEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

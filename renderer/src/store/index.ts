@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAccountsSlice, type AccountsSlice } from './accounts.slice';
+import { createCloudTransfersSlice, type CloudTransfersSlice } from './cloudTransfers.slice';
 import { createConflictsSlice, type ConflictsSlice } from './conflicts.slice';
 import { createCostsSlice, type CostsSlice } from './costs.slice';
 import { createDialogsSlice, type DialogsSlice } from './dialogs.slice';
@@ -33,7 +34,8 @@ export type AppState = AccountsSlice &
   IdentitiesSlice &
   LayoutSlice &
   VersionsSlice &
-  PreviewSlice;
+  PreviewSlice &
+  CloudTransfersSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -54,6 +56,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createLayoutSlice(...a),
   ...createVersionsSlice(...a),
   ...createPreviewSlice(...a),
+  ...createCloudTransfersSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

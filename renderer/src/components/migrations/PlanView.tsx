@@ -5,6 +5,7 @@ import { useStore } from '../../store';
 import { JobRow } from '../TransfersPanel';
 import { PlanSummary } from './PlanSummary';
 import { ReportView } from './ReportView';
+import { RunInCloud } from './RunInCloud';
 
 export const STATE_LABEL: Record<MigrationState, string> = {
   planning: 'Building the plan',
@@ -126,6 +127,7 @@ export function PlanView({ m }: { m: MigrationSummary }) {
       {FINISHED.includes(m.state) && m.runStartedAt !== null && <ReportView m={m} />}
       {/* After a run the outcome comes first; the plan it followed stays below. */}
       {m.state !== 'planning' && m.destinations.length > 0 && <PlanSummary m={m} />}
+      {m.state === 'planned' && <RunInCloud m={m} />}
       {m.state !== 'planning' && <SaveProfile key={m.id} m={m} />}
     </article>
   );

@@ -1,0 +1,59 @@
+import { GoogleAuth, type OAuth2Client } from 'google-auth-library';
+import type { AccountSettings } from '../../../shared/accounts';
+import type { CloudTransfer } from '../../../shared/contract/cloud-transfer.channels';
+import { InvalidInputError } from '../../../shared/errors';
+import { createDataSyncClient, DataSyncTransfer } from './aws-datasync';
+import { dataSyncDriver, stsDriver } from './drivers';
+import { createStsClient, StsTransfer } from './gcp-sts';
+import type { ServiceDriver } from './service';
+
+/** A saved account as the engine holds it: settings and (engine-only) secrets. */
+export interface AccountWithSecrets {
+  settings: AccountSettings;
+  secrets: Record<string, string> | undefined;
+}
+
+export interface ConnectOptions {
+  /** Test stand-ins: the services' endpoints. */
+  endpoints?: { sts?: string; datasync?: string };
+  /** Google credentials other than the account's key (a test's token in hand). */
+  googleAuth?: GoogleAuth | OAuth2Client;
+}
+
+/**
+ * A driver for a journaled transfer, from the saved account its connection names: the Google service account key
+ * of a GCS account drives Storage Transfer Service, the access key of an S3 account drives DataSync. Storage Mover
+ * needs an Entra ID sign-in, which Skyferry's Azure accounts (shared key, SAS, connection string) do not hold.
+ */
+export function stsFor(t: Pick<CloudTransfer, 'connection'>, account: AccountWithSecrets | undefined, options: ConnectOptions = {}): StsTransfer {
+  if (!account) throw new InvalidInputError(`No account named ${t.connection.account}`);
+  const { settings, secrets } = account;
+  if (settings.kind !== 'gcs' || !secrets?.serviceAccountJson) throw new InvalidInputError(`Storage Transfer Service is driven by a Google Cloud Storage account with a service account key; ${t.connection.account} has none`);
+  const projectId = t.connection.projectId ?? settings.projectId;
+  if (!projectId) throw new InvalidInputError(`Say which Google Cloud project runs the transfer (the account ${t.connection.account} names none)`);
+  const auth = options.googleAuth ?? new GoogleAuth({ credentials: JSON.parse(secrets.serviceAccountJson) as Record<string, string>, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  return new StsTransfer(createStsClient({ projectId, auth, ...(options.endpoints?.sts ? { endpoint: options.endpoints.sts } : {}) }), projectId);
+}
+
+export function dataSyncFor(t: Pick<CloudTransfer, 'connection'>, account: AccountWithSecrets | undefined, options: ConnectOptions = {}): DataSyncTransfer {
+  if (!account) throw new InvalidInputError(`No account named ${t.connection.account}`);
+  const { settings, secrets } = account;
+  if (settings.kind !== 's3' || !secrets?.accessKeyId || !secrets.secretAccessKey) throw new InvalidInputError(`DataSync is driven by an Amazon S3 account with an access key; ${t.connection.account} has none`);
+  const credentials = { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey, ...(secrets.sessionToken ? { sessionToken: secrets.sessionToken } : {}) };
+  const region = t.connection.region ?? settings.region;
+  return new DataSyncTransfer(createDataSyncClient({ region, credentials, ...(options.endpoints?.datasync ? { endpoint: options.endpoints.datasync } : {}) }));
+}
+
+export function connectDriver(t: CloudTransfer, account: AccountWithSecrets | undefined, options: ConnectOptions = {}): ServiceDriver {
+  if (!account) throw new InvalidInputError(`The account ${t.connection.account} that drives this transfer no longer exists: add it again to follow the transfer`);
+  switch (t.engine) {
+    case 'gcp-sts':
+      return stsDriver(stsFor(t, account, options));
+    case 'aws-datasync':
+      return dataSyncDriver(dataSyncFor(t, account, options));
+    case 'azure-storage-mover':
+      throw new InvalidInputError('Azure Storage Mover needs an Azure sign-in (Entra ID); Skyferry’s Azure accounts hold storage keys or SAS tokens only');
+    default:
+      throw new InvalidInputError(`${t.engine} runs on this computer, not as a cloud service`);
+  }
+}

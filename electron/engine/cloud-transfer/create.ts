@@ -1,0 +1,105 @@
+import type { CloudTransfer, CreatePreview, TransferRoute as RouteOut } from '../../../shared/contract/cloud-transfer.channels';
+import { InvalidInputError } from '../../../shared/errors';
+import { dataSyncFor, stsFor, type AccountWithSecrets, type ConnectOptions } from './connect';
+import { stsJobSpec, type StsSource } from './gcp-sts';
+import { reachOf, type TransferRoute } from './routing';
+import type { CloudTransferService } from './service';
+
+export interface CreateInput {
+  route: TransferRoute;
+  routeOut: RouteOut;
+  source: string;
+  destination: string;
+  sourceAccount: AccountWithSecrets;
+  connection: CloudTransfer['connection'];
+  driving: AccountWithSecrets | undefined;
+  migrationId?: string;
+  roleArn?: string;
+}
+
+/** What would be created, what of the plan the service cannot apply, and why it cannot be created from here. */
+export function previewCreation(input: CreateInput): CreatePreview {
+  const { route } = input;
+  const unmapped = route.filters.filter((f) => f.unmapped).map((f) => `${f.filter}: ${f.unmapped ?? ''}`);
+  const base = { route: input.routeOut, unmapped };
+  const src = `${route.sourcePath.bucket}/${route.sourcePath.prefix}`;
+  const dst = `${route.destinationPath.bucket}/${route.destinationPath.prefix}`;
+  switch (route.engine) {
+    case 'gcp-sts': {
+      const blocked = stsSourceProblem(input);
+      return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${input.connection.projectId ?? '(the account’s project)'} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
+    }
+    case 'aws-datasync': {
+      const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : reachOf(input.sourceAccount.settings) === 'gcs' ? 'A GCS source needs HMAC keys for DataSync, which Skyferry does not take yet: run it with Skyferry’s own engine or create the location in the AWS console' : dataSyncSourceProblem(input);
+      return {
+        ...base,
+        creates: [
+          { kind: 'datasync-location', description: `A DataSync source location for ${src}` },
+          { kind: 'datasync-location', description: `A DataSync destination location for s3://${dst}` },
+          { kind: 'datasync-task', description: `A DataSync task in Enhanced mode between them, started once now (region ${input.connection.region ?? 'of the account'})` },
+        ],
+        ...(blocked ? { blocked } : {}),
+      };
+    }
+    case 'azure-storage-mover':
+      return { ...base, creates: [], blocked: 'Azure Storage Mover needs an Azure sign-in (Entra ID) and a multicloud connector; Skyferry cannot create its job from here yet' };
+    default:
+      return { ...base, creates: [], blocked: `${input.routeOut.engineName} runs from this computer: start the migration as usual` };
+  }
+}
+
+function stsSourceProblem(input: CreateInput): string | undefined {
+  const s = input.sourceAccount;
+  if (s.settings.kind === 's3' && !(s.secrets?.accessKeyId && s.secrets.secretAccessKey)) return `The source account ${s.settings.name} has no access key to give to the transfer job`;
+  if (s.settings.kind === 'azure' && !s.secrets?.sasToken) return `The source account ${s.settings.name} has no SAS token to give to the transfer job (Storage Transfer Service reads Azure through a SAS)`;
+  if (s.settings.kind === 'azure' && !s.settings.accountName) return `The source account ${s.settings.name} names no storage account`;
+  return undefined;
+}
+
+function dataSyncSourceProblem(input: CreateInput): string | undefined {
+  const s = input.sourceAccount;
+  if (s.settings.kind === 'azure' && !s.secrets?.sasToken) return `The source account ${s.settings.name} has no SAS token for DataSync's Azure Blob location`;
+  return undefined;
+}
+
+function stsSource(input: CreateInput): StsSource {
+  const { settings, secrets } = input.sourceAccount;
+  if (settings.kind === 's3') return { kind: 'aws-s3', accessKeyId: secrets?.accessKeyId ?? '', secretAccessKey: secrets?.secretAccessKey ?? '' };
+  if (settings.kind === 'azure') return { kind: 'azure-blob', storageAccount: settings.accountName ?? '', sasToken: secrets?.sasToken ?? '' };
+  return { kind: 'gcs' };
+}
+
+/**
+ * Creates the service's job from the plan and starts one run. The transfer is journaled first and every created
+ * resource is added as it exists, so that `remove` can clean up after a failure half-way.
+ */
+export async function createAndRun(service: CloudTransferService, input: CreateInput, options: ConnectOptions = {}): Promise<CloudTransfer> {
+  const preview = previewCreation(input);
+  if (preview.blocked) throw new InvalidInputError(preview.blocked);
+  const t = await service.begin({ engine: input.route.engine, source: input.source, destination: input.destination, connection: input.connection, migrationId: input.migrationId });
+  const name = `skyferry-${t.id.slice(0, 8)}`;
+  if (input.route.engine === 'gcp-sts') {
+    const sts = stsFor(t, input.driving, options);
+    try {
+      const job = await sts.create(stsJobSpec(input.route, sts.projectId, stsSource(input), `Skyferry: ${input.source} to ${input.destination}`));
+      await service.addCreated(t.id, { kind: 'sts-job', id: job, description: `Storage Transfer Service job ${job}` });
+      await service.setJob(t.id, job, await sts.run(job));
+    } finally {
+      await sts.close();
+    }
+  } else {
+    const ds = dataSyncFor(t, input.driving, options);
+    try {
+      const { settings, secrets } = input.sourceAccount;
+      const source =
+        settings.kind === 'azure'
+          ? { kind: 'azure-blob' as const, containerUrl: `${settings.endpoint ?? `https://${settings.accountName ?? ''}.blob.core.windows.net`}/${input.route.sourcePath.bucket}`, sasToken: secrets?.sasToken ?? '' }
+          : { kind: 'aws-s3' as const, roleArn: input.roleArn ?? '' };
+      const task = await ds.create({ route: input.route, source, destinationRoleArn: input.roleArn ?? '', name }, (r) => service.addCreated(t.id, r));
+      await service.setJob(t.id, task, await ds.start(task));
+    } finally {
+      ds.close();
+    }
+  }
+  return service.refresh(t.id);
+}

@@ -1,0 +1,187 @@
+import { useEffect, useState } from 'react';
+import type { CloudTransfer, CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
+import { formatSize } from '../../../../shared/format';
+import { formatCount } from '../../format';
+import { useStore } from '../../store';
+import { subscribeCloudTransfers } from '../../store/cloudTransfers.slice';
+import { formatUsd } from '../costs/money';
+
+const STATE_WORDS: Record<NonNullable<CloudTransfer['progress']>['state'], string> = {
+  queued: 'Queued',
+  running: 'Running',
+  paused: 'Paused',
+  cancelling: 'Cancelling',
+  succeeded: 'Finished',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+function CloudTransferRow({ t }: { t: CloudTransfer }) {
+  const { refreshCloudTransfer, pauseCloudTransfer, resumeCloudTransfer, cancelCloudTransfer, removeCloudTransfer } = useStore.getState();
+  const p = t.progress;
+  const ended = p && ['succeeded', 'failed', 'cancelled'].includes(p.state);
+  return (
+    <li className="cloud-transfer" data-testid="cloud-transfer">
+      <strong>{p ? STATE_WORDS[p.state] : 'Starting'}</strong> ({p?.serviceState ?? 'not read yet'}) · {formatCount(p?.objectsCopied ?? 0)}
+      {p?.objectsFound !== undefined ? ` of ${formatCount(p.objectsFound)}` : ''} objects, {formatSize(p?.bytesCopied ?? 0)}
+      {p?.bytesFound !== undefined ? ` of ${formatSize(p.bytesFound)}` : ''}
+      {p && p.objectsFailed > 0 ? ` · ${formatCount(p.objectsFailed)} failed` : ''}
+      {p?.errors.map((e) => (
+        <p key={e} className="field-error">
+          {e}
+        </p>
+      ))}
+      {t.lastError && <p className="field-error">{t.lastError}</p>}
+      <div className="actions">
+        <button type="button" onClick={() => void refreshCloudTransfer(t.id)}>
+          Refresh
+        </button>
+        {!ended && !t.removed && (
+          <>
+            {t.engine === 'gcp-sts' && p?.state !== 'paused' && (
+              <button type="button" onClick={() => void pauseCloudTransfer(t.id)}>
+                Pause
+              </button>
+            )}
+            {t.engine === 'gcp-sts' && p?.state === 'paused' && (
+              <button type="button" onClick={() => void resumeCloudTransfer(t.id)}>
+                Resume
+              </button>
+            )}
+            <button type="button" onClick={() => void cancelCloudTransfer(t.id)}>
+              Cancel
+            </button>
+          </>
+        )}
+        {ended && !t.removed && (
+          <button type="button" title={t.created.map((c) => c.description).join('\n')} onClick={() => void removeCloudTransfer(t.id)}>
+            Remove what was created ({t.created.length})
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** One destination of a planned migration: the route, and the service's job when a service can carry it. */
+function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
+  const d = m.destinations[dest];
+  const cloudRoute = useStore((s) => s.cloudRoute);
+  const previewCloudTransfer = useStore((s) => s.previewCloudTransfer);
+  const createCloudTransfer = useStore((s) => s.createCloudTransfer);
+  const [route, setRoute] = useState<TransferRoute | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [account, setAccount] = useState('');
+  const [roleArn, setRoleArn] = useState('');
+  const [preview, setPreview] = useState<CreatePreview | null>(null);
+  const bytes = d ? d.new.bytes + d.changed.bytes : 0;
+  const base = d ? { source: m.request.source, destination: d.uri, mode: m.request.mode, deletionsEnabled: m.request.deletions.enabled, filters: m.request.filters, bytes } : null;
+
+  useEffect(() => {
+    if (!base) return;
+    void cloudRoute(base).then((r) => (r.ok ? setRoute(r.value) : setError(r.error)));
+    // Asked once per plan and destination: the plan's request does not change while it is shown.
+  }, [m.id, dest]);
+
+  if (!d || !base) return null;
+  if (error) return <p className="field-error">{error}</p>;
+  if (!route) return null;
+  if (route.engine === 'skyferry' || route.engine === 'azure-cloud-pull') {
+    return (
+      <p data-testid="cloud-route">
+        {d.uri}: {route.engineName}. {route.reason}.
+      </p>
+    );
+  }
+  const request = { ...base, connection: { account }, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), migrationId: m.id };
+  return (
+    <div className="cloud-pair" data-testid="cloud-route">
+      <h4>Run in the cloud: {route.engineName}</h4>
+      <p>{route.reason}.</p>
+      <p>
+        Cost: the service’s fee {formatUsd(route.fee.usd)}
+        {route.fee.complete ? '' : ' plus a fee that could not be confirmed'} + the plan’s request and egress estimate {d.estimate ? formatUsd(d.estimate.totalUsd) : '(not estimated)'}.
+      </p>
+      {route.filters.some((f) => f.unmapped) && (
+        <ul aria-label="Filters the service cannot apply">
+          {route.filters.filter((f) => f.unmapped).map((f) => (
+            <li key={f.filter}>
+              {f.filter}: {f.unmapped}
+            </li>
+          ))}
+        </ul>
+      )}
+      <details>
+        <summary>What it needs</summary>
+        <ol>
+          {route.requirements.map((q) => (
+            <li key={q.text}>
+              {q.text}
+              {q.command && <pre>{q.command}</pre>}
+            </li>
+          ))}
+        </ol>
+      </details>
+      <label>
+        Account that drives the service <input value={account} onChange={(e) => setAccount(e.target.value)} placeholder="account name" />
+      </label>
+      {route.engine === 'aws-datasync' && (
+        <label>
+          Role DataSync assumes <input value={roleArn} onChange={(e) => setRoleArn(e.target.value)} placeholder="arn:aws:iam::…:role/…" />
+        </label>
+      )}
+      {!preview ? (
+        <button type="button" disabled={!account} onClick={() => void previewCloudTransfer(request).then((r) => (r.ok ? setPreview(r.value) : setError(r.error)))}>
+          Review what will be created
+        </button>
+      ) : (
+        <div role="dialog" aria-label="Confirm what will be created">
+          {preview.blocked ? (
+            <p className="field-error">{preview.blocked}</p>
+          ) : (
+            <>
+              <p>Skyferry will create, in your cloud:</p>
+              <ul>
+                {preview.creates.map((c) => (
+                  <li key={c.description}>{c.description}</li>
+                ))}
+              </ul>
+              <p>The roles and keys listed under “What it needs” must be in place first. Nothing is created until you confirm.</p>
+              <button type="button" onClick={() => void createCloudTransfer(request).then((r) => (r.ok ? setPreview(null) : setError(r.error)))}>
+                Create and start
+              </button>
+            </>
+          )}
+          <button type="button" onClick={() => setPreview(null)}>
+            Back
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** "Run in the cloud" for a planned migration, and the cloud transfers started from it. */
+export function RunInCloud({ m }: { m: MigrationSummary }) {
+  const transfers = useStore((s) => s.cloudTransfers);
+  const load = useStore((s) => s.loadCloudTransfers);
+  useEffect(() => {
+    void load();
+    return subscribeCloudTransfers(useStore.getState);
+  }, [load]);
+  const mine = transfers.filter((t) => t.migrationId === m.id);
+  return (
+    <section aria-label="Run in the cloud">
+      {m.destinations.map((d, i) => (
+        <CloudPair key={d.uri} m={m} dest={i} />
+      ))}
+      {mine.length > 0 && (
+        <ul aria-label="Cloud transfers of this migration">
+          {mine.map((t) => (
+            <CloudTransferRow key={t.id} t={t} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
