@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeType, formatSize, truncateMiddle } from './format';
+import { deleteSummary, describeType, formatSize, truncateMiddle } from './format';
 
 describe('formatSize', () => {
   it('uses binary units with one decimal', () => {
@@ -36,5 +36,13 @@ describe('describeType', () => {
     expect(describeType({ isPrefix: true, name: 'dir' })).toBe('Folder');
     expect(describeType({ isPrefix: false, name: 'a.png', contentType: 'image/png' })).toBe('image/png');
     expect(describeType({ isPrefix: false, name: 'a.tar' })).toBe('TAR file');
+  });
+});
+
+describe('deleteSummary', () => {
+  it('names only what is there, in words', () => {
+    expect(deleteSummary(2, 3072, 0)).toBe('Delete 2 objects (3.0 KiB)?');
+    expect(deleteSummary(0, 0, 1)).toBe('Delete 1 folder with everything in it?');
+    expect(deleteSummary(1, 10, 2)).toBe('Delete 1 object (10 B) and 2 folders with everything in them?');
   });
 });

@@ -1,6 +1,7 @@
 /** Display helpers: binary units with one decimal, the user's locale for dates, middle truncation for long names. */
 
 export { formatDuration, formatSize } from '../../shared/format';
+import { formatSize as sizeText } from '../../shared/format';
 
 let dateFormat: Intl.DateTimeFormat | undefined;
 
@@ -33,4 +34,13 @@ export function describeType(entry: { isPrefix: boolean; name: string; contentTy
   if (entry.contentType) return entry.contentType;
   const dot = entry.name.lastIndexOf('.');
   return dot > 0 ? `${entry.name.slice(dot + 1).toUpperCase()} file` : 'File';
+}
+
+/** "Delete 2 objects (3.0 KiB) and 1 folder with everything in it?": only the parts there are. */
+export function deleteSummary(files: number, bytes: number, folders: number): string {
+  const parts = [
+    ...(files > 0 ? [`${formatCount(files)} ${files === 1 ? 'object' : 'objects'} (${sizeText(bytes)})`] : []),
+    ...(folders > 0 ? [`${formatCount(folders)} ${folders === 1 ? 'folder with everything in it' : 'folders with everything in them'}`] : []),
+  ];
+  return `Delete ${parts.join(' and ')}?`;
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { deleteEntries, downloadEntries, copyText, renameEntry } from '../actions';
 import { parseAlternates } from '../alternates';
 import { errorMessage } from '../api/client';
-import { formatCount, formatDate, formatSize } from '../format';
+import { deleteSummary, formatCount, formatDate } from '../format';
 import { nativeDialogsAvailable, pickFolder } from '../native-dialogs';
 import { useStore } from '../store';
 import type { DialogRequest } from '../store/dialogs.slice';
@@ -113,8 +113,7 @@ function DeleteDialog({ d }: { d: Of<'delete'> }) {
     <Dialog title="Delete" onClose={close}>
       <form onSubmit={(e) => void submit(e)}>
         <p className="dialog-note" data-testid="delete-summary">
-          Delete {formatCount(files.length)} {files.length === 1 ? 'object' : 'objects'} ({formatSize(bytes)})
-          {folders > 0 ? ` and ${formatCount(folders)} ${folders === 1 ? 'folder' : 'folders'} with everything in them` : ''}? This cannot be undone.
+          {deleteSummary(files.length, bytes, folders)} This cannot be undone.
         </p>
         <ul className="delete-list">
           {d.entries.slice(0, 8).map((e) => (
