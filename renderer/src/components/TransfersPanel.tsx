@@ -46,7 +46,7 @@ export function JobRow({ id }: { id: string }) {
             {formatSize(job.bytesPerSecond)}/s · {formatDuration(job.etaSeconds)} left
           </span>
         )}
-        {job.kind !== 'delete' && job.kind !== 'set-class' && job.filesDone > 0 && <span className="muted">{PATH_LABEL[job.path]}</span>}
+        {(job.kind === 'copy' || job.kind === 'move') && job.filesDone > 0 && <span className="muted">{PATH_LABEL[job.path]}</span>}
       </div>
       {job.error && <p className="field-error">{job.error.message}</p>}
       <JobFiles id={id} title={job.title} />
