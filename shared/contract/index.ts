@@ -7,6 +7,7 @@ import { retentionChannels, retentionEvents } from './retention.channels';
 import { migrationChannels, migrationEvents } from './migrations.channels';
 import { uploadChannels } from './uploads.channels';
 import { dialogChannels } from './dialogs.channels';
+import { settingsChannels, settingsEvents } from './settings.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -16,6 +17,7 @@ export * from './retention.channels';
 export * from './migrations.channels';
 export * from './uploads.channels';
 export * from './dialogs.channels';
+export * from './settings.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -31,6 +33,7 @@ export const channels = {
   ...migrationChannels,
   ...uploadChannels,
   ...dialogChannels,
+  ...settingsChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -45,6 +48,7 @@ export const events = {
   ...costEvents,
   ...retentionEvents,
   ...migrationEvents,
+  ...settingsEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorInfoSchema } from '../errors';
 import { channel, Empty, Ok } from './define';
 import { UriSchema } from './storage.channels';
+import { JobLimitSchema } from './settings.channels';
 
 /**
  * The transfer engine's contract. Upload is a copy from `file://` (the built-in `local` account), download a copy
@@ -81,6 +82,8 @@ export const JobOptionsSchema = z.object({
    * ISO 8601 instant.
    */
   unchangedBefore: z.string().datetime().optional(),
+  /** This job's own bandwidth limit (bytes per second, upload and download apart); jobs:setLimit changes it. */
+  limit: JobLimitSchema.optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 

@@ -44,6 +44,8 @@ export interface JobQueueOptions {
   retry?: Partial<RetryPolicy>;
   /** A source read silent this long while the relay waits fails the attempt (default DEFAULT_STALL_MS); tests lower it. */
   stallMs?: number;
+  /** The bandwidth limits' pass-through for relayed bytes (RunContext.throttle). */
+  throttle?: RunContext['throttle'];
   progressIntervalMs?: number;
   deleteBatchSize?: number;
   /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
@@ -93,6 +95,7 @@ export class JobQueue {
       resolve: options.resolve,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
       deleteBatchSize: options.deleteBatchSize ?? 1000,
       admission: new Admission(admission),
       changed: (job) => this.stateChanged(job),
