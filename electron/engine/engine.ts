@@ -4,6 +4,7 @@ import type { EventName, EventPayload } from '../../shared/contract';
 import { createAccountHandlers } from './accounts/accounts.handlers';
 import { openAccountStore } from './accounts/account-store';
 import type { SecretCipher } from './accounts/secret-store';
+import { Bandwidth } from './bandwidth/limiter';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
@@ -20,6 +21,11 @@ import { createMigrationHandlers } from './migrations/migrations.handlers';
 import type { ProviderOptions } from './providers/factory';
 import { createStorageHandlers } from './storage/storage.handlers';
 import { createUploadHandlers } from './storage/uploads.handlers';
+import { startRun } from './schedules/runs';
+import { Scheduler, type ScheduleClock } from './schedules/scheduler';
+import { createSettingsHandlers } from './schedules/settings.handlers';
+import { FolderSync } from './sync/folder-sync';
+import { InvalidInputError } from '../../shared/errors';
 
 const log = createLogger('engine');
 
@@ -30,6 +36,10 @@ export interface EngineOptions {
   cipher: SecretCipher;
   /** Tuning passed to every provider (tests lower multipart sizes). */
   providerOptions?: ProviderOptions;
+  /** Wall-clock time and timer of the bandwidth timetable and the schedules (tests use a fake one). */
+  clock?: ScheduleClock;
+  /** How long a folder kept in sync must be quiet before its changes are sent (default 2 s). */
+  syncQuietMs?: number;
 }
 
 /**
@@ -38,7 +48,14 @@ export interface EngineOptions {
  * for every channel of the contract, so a channel without one does not compile; a channel that a mode cannot serve
  * has a handler that says so (dialogs.handlers.ts).
  */
-export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
+export interface EngineParts {
+  context: EngineContext;
+  bandwidth: Bandwidth;
+  scheduler: Scheduler;
+  sync: FolderSync;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine & EngineParts> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const providers = createProviderRegistry(accounts, options.providerOptions);
@@ -65,6 +82,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   const catalog = createCatalogStore(options.dataDir);
   const history = createHistoryRecorder(openHistoryStore(options.dataDir), catalog, accounts, options.providerOptions?.multipart);
 
+  // Bandwidth limits (dataDir/bandwidth.json): the relay passes every job's bytes through them.
+  const bandwidth = new Bandwidth({ dataDir: options.dataDir, ...(options.clock ? { wallClock: () => options.clock?.now() ?? new Date() } : {}) });
+  await bandwidth.load();
+
   // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
   const jobs = new JobManager({
     resolve: async (uri) => {
@@ -73,7 +94,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
     journalDir: path.join(options.dataDir, 'jobs'),
     emit: context.emit,
-    onFinished: (job) => void history.jobFinished(job),
+    onFinished: (job) => {
+      bandwidth.forgetJob(job.summary.id);
+      void history.jobFinished(job);
+    },
+    throttle: (jobId, from, to, signal, limit) => bandwidth.stream(jobId, from, to, signal, limit),
     // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
     ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });
@@ -89,6 +114,40 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     onRunFinished: (s) => history.migrationFinished(s),
   });
 
+  // Schedules (dataDir/schedules.json) and folders kept in sync (dataDir/sync.json) run the way the user's
+  // clicks do, through the handlers above: each run shows in Transfers and in the cost history.
+  const onEvent = (listener: (event: string, payload: unknown) => void): (() => void) => {
+    const l: EventListener = (event, payload) => listener(event, payload);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  // `handlers` is read when a run starts, after the table below exists.
+  const runDeps = {
+    get handlers(): Handlers {
+      return handlers;
+    },
+    onEvent,
+  };
+  const scheduler = new Scheduler({
+    dataDir: options.dataDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+    run: (target) => startRun(runDeps, target),
+    notify: (notice) => context.emit('schedules:notice', notice),
+  });
+  const sync = new FolderSync({
+    dataDir: options.dataDir,
+    ...(options.syncQuietMs === undefined ? {} : { quietMs: options.syncQuietMs }),
+    folderOf: async (name) => {
+      const profile = (await handlers['profiles:list']({}, { signal: new AbortController().signal })).find((p) => p.name === name);
+      if (!profile) throw new InvalidInputError(`There is no migration profile named "${name}"`);
+      const { location } = providers.resolve(profile.request.source);
+      const settings = accounts.get(location.account)?.settings;
+      if (settings?.kind !== 'local') throw new InvalidInputError(`"${name}" copies from ${profile.request.source}: only a profile whose source is a local folder can be kept in sync`);
+      return path.join(settings.root, location.bucket, location.key);
+    },
+    run: (name) => startRun(runDeps, { type: 'profile', name }),
+    emit: (status) => context.emit('sync:changed', status),
+  });
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createStorageHandlers(context),
@@ -97,13 +156,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
+    // A removed profile takes its schedules and its keep-in-sync with it.
+    'profiles:remove': async (request, ctx) => {
+      const answer = await migrations.handlers['profiles:remove'](request, ctx);
+      await scheduler.forgetProfile(request.name);
+      if (sync.list().some((s) => s.profile === request.name)) await sync.stop(request.name);
+      return answer;
+    },
     ...createDialogHandlers(),
+    ...createSettingsHandlers({ bandwidth, scheduler, sync, requireJob: (id) => void jobs.get(id) }),
   };
+
+  await scheduler.start();
+  await sync.restore();
 
   let closed = false;
   log.info(`engine started (secrets: ${options.cipher.description})`);
   return {
     context,
+    bandwidth,
+    scheduler,
+    sync,
     invoke(channel, request, signal) {
       return dispatch(handlers, channel, request, signal ?? new AbortController().signal);
     },
@@ -115,6 +188,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       if (closed) return;
       closed = true;
       listeners.clear();
+      bandwidth.close();
+      await scheduler.close();
+      await sync.close();
       await migrations.service.close();
       await jobs.close();
       await history.close();

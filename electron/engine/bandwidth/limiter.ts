@@ -139,9 +139,12 @@ export class Bandwidth {
 
   /**
    * A pass-through stream that holds the bytes of one transfer of `jobId` from a `from` provider to a `to` one to
-   * the limits of their directions. It looks the rates up per piece, so a change applies to it at once.
+   * the limits of their directions. It looks the rates up per piece, so a change applies to it at once. `limit`
+   * is the job's own limit as its options give it.
    */
-  stream(jobId: string, from: ProviderKind, to: ProviderKind, signal?: AbortSignal): Transform {
+  stream(jobId: string, from: ProviderKind, to: ProviderKind, signal?: AbortSignal, limit?: Partial<Rates>): Transform {
+    // The job's own limit from its options, unless jobs:setLimit changed it since.
+    if (limit !== undefined && !this.jobs.has(jobId)) this.setJobLimit(jobId, limit);
     const bothLocal = from === 'local' && to === 'local';
     const down = from !== 'local' || bothLocal;
     const up = to !== 'local' || bothLocal;
