@@ -80,6 +80,15 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'uploads:abort': { account: 'acct', bucket: 'b', uploads: [{ key: 'k', uploadId: 'u' }] },
   'dialogs:pickFolder': { title: 't', defaultPath: '/tmp' },
   'dialogs:pickFiles': { title: 't', multiple: true, directories: false },
+  'settings:get': {},
+  'settings:setBandwidth': { limit: '08:00,512k 19:00,off' },
+  'jobs:setLimit': { id: 'j', limit: { up: 1024, down: null } },
+  'schedules:list': {},
+  'schedules:save': { id: 's', target: { type: 'profile', name: 'nightly' }, when: { kind: 'weekly', day: 1, time: '08:30' } },
+  'schedules:remove': { id: 's' },
+  'sync:list': {},
+  'sync:start': { profile: 'nightly' },
+  'sync:stop': { profile: 'nightly' },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

@@ -9,18 +9,22 @@ export interface RecordingProxy {
   /** http://127.0.0.1:PORT: use as the account's endpoint. */
   endpoint: string;
   requests: Array<{ method: string; path: string }>;
+  /** Body bytes through the proxy so far: sent to the upstream (up) and answered by it (down). */
+  bytes: { up: number; down: number };
   close(): Promise<void>;
 }
 
 export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
   const target = new URL(upstream);
   const requests: RecordingProxy['requests'] = [];
+  const bytes = { up: 0, down: 0 };
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '' });
     const out = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on('data', (chunk: Buffer) => (bytes.down += chunk.length));
         up.pipe(res);
       },
     );
@@ -28,6 +32,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
+    req.on('data', (chunk: Buffer) => (bytes.up += chunk.length));
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,6 +40,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    bytes,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
