@@ -142,10 +142,16 @@ export class Scheduler {
   /** Runs every schedule that is due now. The timer calls it; tests with a fake clock may too. */
   tick(): void {
     const now = this.clock.now();
+    let fired = false;
     for (const s of this.schedules.values()) {
-      if (s.nextRun !== undefined && new Date(s.nextRun).getTime() <= now.getTime()) this.fire(s, now);
+      if (s.nextRun !== undefined && new Date(s.nextRun).getTime() <= now.getTime()) {
+        this.fire(s, now);
+        fired = true;
+      }
     }
-    this.changed();
+    // The real timer wakes at least every minute; a wake with nothing due only re-arms it.
+    if (fired) this.changed();
+    else this.arm();
   }
 
   /** Waits for the runs started so far to end (tests, close). */
@@ -205,6 +211,10 @@ export class Scheduler {
     const data = JSON.stringify({ schedules: [...this.schedules.values()] }, null, 2);
     this.saving = this.saving.then(() => writeFileAtomic(this.file, data)).catch((e: unknown) => log.warn('the schedules could not be saved', e));
     this.deps.onChange?.(this.list());
+    this.arm();
+  }
+
+  private arm(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     if (this.closed) return;
