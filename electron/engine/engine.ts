@@ -143,7 +143,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       const { location } = providers.resolve(profile.request.source);
       const settings = accounts.get(location.account)?.settings;
       if (settings?.kind !== 'local') throw new InvalidInputError(`"${name}" copies from ${profile.request.source}: only a profile whose source is a local folder can be kept in sync`);
-      return path.join(settings.root, location.bucket, location.key);
+      return path.resolve(settings.root, location.bucket, location.key);
     },
     run: (name) => startRun(runDeps, { type: 'profile', name }),
     emit: (status) => context.emit('sync:changed', status),

@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   const secrets = { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey };
   await call(engine, 'accounts:save', { account: { kind: 's3', name: 'wire', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, secrets } });
-  const sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: secrets });
+  const sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { ...secrets } });
   await sdk.send(new CreateBucketCommand({ Bucket: 'bwlimit' }));
   sdk.destroy();
   await mkdir(path.join(base, 'files'), { recursive: true });
