@@ -3,6 +3,8 @@ import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
+import { subscribeSettings } from '../store/settings.slice';
+import { SettingsButton } from './settings/SettingsButton';
 import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
 import { CostsView } from './costs/CostsView';
@@ -33,6 +35,7 @@ export function App() {
     });
     const off = subscribeJobs(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
+    const offSettings = subscribeSettings(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -51,6 +54,7 @@ export function App() {
     return () => {
       off();
       offMigrations();
+      offSettings();
     };
   }, []);
 
@@ -77,6 +81,7 @@ export function App() {
           ))}
         </nav>
         {view === 'browse' && <Toolbar />}
+        <SettingsButton />
       </header>
       {!connected && (
         <p className="banner" role="alert">

@@ -8,6 +8,7 @@ import { createMigrationsSlice, type MigrationsSlice } from './migrations.slice'
 import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
+import { createSettingsSlice, type SettingsSlice } from './settings.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
@@ -23,7 +24,8 @@ export type AppState = AccountsSlice &
   MigrationsSlice &
   CostsSlice &
   RetentionSlice &
-  ConflictsSlice;
+  ConflictsSlice &
+  SettingsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -39,6 +41,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createMigrationsSlice(...a),
   ...createRetentionSlice(...a),
   ...createConflictsSlice(...a),
+  ...createSettingsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';
