@@ -40,6 +40,11 @@ export interface EngineOptions {
   clock?: ScheduleClock;
   /** How long a folder kept in sync must be quiet before its changes are sent (default 2 s). */
   syncQuietMs?: number;
+  /**
+   * Run the saved schedules and keep the synced folders in sync (default yes: the desktop app and the served
+   * mode). The command line says no: a one-off command must not start the app's background runs.
+   */
+  background?: boolean;
 }
 
 /**
@@ -133,6 +138,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     ...(options.clock ? { clock: options.clock } : {}),
     run: (target) => startRun(runDeps, target),
     notify: (notice) => context.emit('schedules:notice', notice),
+    passive: options.background === false,
   });
   const sync = new FolderSync({
     dataDir: options.dataDir,
@@ -168,7 +174,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
   };
 
   await scheduler.start();
-  await sync.restore();
+  if (options.background !== false) await sync.restore();
 
   let closed = false;
   log.info(`engine started (secrets: ${options.cipher.description})`);

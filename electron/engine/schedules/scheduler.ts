@@ -44,6 +44,8 @@ export interface SchedulerDeps {
   notify(notice: { scheduleId: string; level: 'info' | 'error'; message: string }): void;
   /** Told after every change of the list (the desktop shell keeps its tray while a schedule exists). */
   onChange?(schedules: readonly Schedule[]): void;
+  /** Keep the list without running anything (the command line: the app runs the schedules). */
+  passive?: boolean;
 }
 
 const FileSchema = z.object({ schedules: z.array(ScheduleSchema) });
@@ -98,6 +100,7 @@ export class Scheduler {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('the saved schedules could not be read; starting with none', e);
     }
     const now = this.clock.now();
+    if (this.deps.passive) return;
     for (const s of this.schedules.values()) {
       if (s.lastRun?.outcome === 'running') s.lastRun = { ...s.lastRun, outcome: 'failed', message: 'The app closed while this run was going on' };
       const due = s.nextRun === undefined ? undefined : new Date(s.nextRun);
@@ -217,7 +220,7 @@ export class Scheduler {
   private arm(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    if (this.closed) return;
+    if (this.closed || this.deps.passive) return;
     let earliest: number | undefined;
     for (const s of this.schedules.values()) {
       const t = s.nextRun === undefined ? undefined : new Date(s.nextRun).getTime();
