@@ -25,7 +25,7 @@ import { startRun } from './schedules/runs';
 import { Scheduler, type ScheduleClock } from './schedules/scheduler';
 import { createSettingsHandlers } from './schedules/settings.handlers';
 import { FolderSync } from './sync/folder-sync';
-import { InvalidInputError } from '../../shared/errors';
+import { InvalidInputError, NotFoundError } from '../../shared/errors';
 
 const log = createLogger('engine');
 
@@ -170,7 +170,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       return answer;
     },
     ...createDialogHandlers(),
-    ...createSettingsHandlers({ bandwidth, scheduler, sync, requireJob: (id) => void jobs.get(id) }),
+    ...createSettingsHandlers({
+      bandwidth,
+      scheduler,
+      sync,
+      requireJob: (id) => void jobs.get(id),
+      checkTarget: async (target) => {
+        if (target.type === 'scan') {
+          providers.resolve(target.uri);
+          return;
+        }
+        const profiles = await migrations.handlers['profiles:list']({}, { signal: new AbortController().signal });
+        if (!profiles.some((p) => p.name === target.name)) throw new NotFoundError(`There is no migration profile named "${target.name}": save it first`);
+      },
+    }),
   };
 
   await scheduler.start();

@@ -1,4 +1,4 @@
-import type { settingsChannels } from '../../../shared/contract/settings.channels';
+import type { ScheduleTarget, settingsChannels } from '../../../shared/contract/settings.channels';
 import type { Bandwidth } from '../bandwidth/limiter';
 import type { Handler } from '../dispatch';
 import type { FolderSync } from '../sync/folder-sync';
@@ -12,6 +12,8 @@ export interface SettingsDeps {
   sync: FolderSync;
   /** Throws NotFoundError for a job the engine does not know. */
   requireJob(id: string): void;
+  /** Throws when a schedule's target cannot run: no such profile, an unknown account. */
+  checkTarget(target: ScheduleTarget): Promise<void>;
 }
 
 /** settings:*, jobs:setLimit, schedules:* and sync:*, to spread into the engine's handler table. */
@@ -29,7 +31,10 @@ export function createSettingsHandlers(deps: SettingsDeps): SettingsHandlers {
       return ok;
     },
     'schedules:list': async () => deps.scheduler.list(),
-    'schedules:save': async (request) => deps.scheduler.save(request),
+    'schedules:save': async (request) => {
+      await deps.checkTarget(request.target);
+      return deps.scheduler.save(request);
+    },
     'schedules:remove': async ({ id }) => (await deps.scheduler.remove(id), ok),
     'sync:list': async () => deps.sync.list(),
     'sync:start': async ({ profile }) => deps.sync.start(profile),
