@@ -104,6 +104,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       void history.jobFinished(job);
     },
     throttle: (jobId, from, to, signal, limit) => bandwidth.stream(jobId, from, to, signal, limit),
+    localLimited: (jobId, limit) => bandwidth.localLimited(jobId, limit),
     // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
     ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });

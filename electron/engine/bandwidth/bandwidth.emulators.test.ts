@@ -134,6 +134,23 @@ describe('bandwidth limits on the wire', () => {
     expect(slow).toBeLessThan(1.15 * 0.5 * MiB);
   }, 60_000);
 
+  it('a copy between two local folders is limited too (relayed instead of a disk copy)', async () => {
+    await call(engine, 'settings:setBandwidth', { limit: '1M' });
+    const file = path.join(base, 'files', 'local.bin');
+    await writeFile(file, Buffer.alloc(2 * MiB, 3));
+    const t0 = performance.now();
+    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: [`file://${file}`], destination: `file://${base}/local-out/` })) as { id: string };
+    for (let i = 0; i < 200; i++) {
+      const job = JobSummarySchema.array().parse(await call(engine, 'jobs:list', {})).find((j) => j.id === id);
+      if (job?.state === 'completed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    expect(seconds).toBeGreaterThan(1.7);
+    expect(seconds).toBeLessThan(3);
+    await call(engine, 'settings:setBandwidth', { limit: '' });
+  }, 30_000);
+
   it('refuses a malformed limit with the word at fault', async () => {
     const r = await engine.invoke('settings:setBandwidth', { limit: '08:00,fast' });
     expect(r.ok).toBe(false);

@@ -124,6 +124,13 @@ export class Bandwidth {
     return pair ? { up: pair.up.rate, down: pair.down.rate } : undefined;
   }
 
+  /** Whether a copy between two local folders of this job is limited now (it passes both directions' buckets). */
+  localLimited(jobId: string, limit?: Partial<Rates>): boolean {
+    const job = this.jobs.get(jobId);
+    const rates = [this.global.up.rate, this.global.down.rate, ...(job ? [job.up.rate, job.down.rate] : [limit?.up ?? null, limit?.down ?? null])];
+    return rates.some((r) => r !== null);
+  }
+
   forgetJob(jobId: string): void {
     this.jobs.delete(jobId);
   }

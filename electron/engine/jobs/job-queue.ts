@@ -46,6 +46,7 @@ export interface JobQueueOptions {
   stallMs?: number;
   /** The bandwidth limits' pass-through for relayed bytes (RunContext.throttle). */
   throttle?: RunContext['throttle'];
+  localLimited?: RunContext['localLimited'];
   progressIntervalMs?: number;
   deleteBatchSize?: number;
   /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
@@ -96,6 +97,7 @@ export class JobQueue {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
       ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.localLimited === undefined ? {} : { localLimited: options.localLimited }),
       deleteBatchSize: options.deleteBatchSize ?? 1000,
       admission: new Admission(admission),
       changed: (job) => this.stateChanged(job),

@@ -156,6 +156,8 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       overwrite: overwriteFor(job.options, f.destination),
       ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }),
       ...(throttle === undefined ? {} : { throttle: (from: ProviderKind, to: ProviderKind) => throttle(job.id, from, to, signal, job.options.limit) }),
+      // A disk-to-disk copy is one system call the limiter cannot pace: under a limit it is relayed instead.
+      ...(s.provider.kind === 'local' && d.provider.kind === 'local' && ctx.localLimited?.(job.id, job.options.limit) === true ? { allowServerSide: false } : {}),
     };
     const within = f.within ?? withinOf(job, fence, d);
     copy = new FileCopy(endpoint(s), within === undefined ? endpoint(d) : { ...endpoint(d), within }, options, {
