@@ -161,6 +161,11 @@ export class Bandwidth {
     };
     return new Transform({
       transform(chunk: Buffer, _encoding, done: TransformCallback) {
+        // No limit in force: the chunk passes as it is, at once.
+        if (buckets().every((bucket) => bucket.rate === null)) {
+          done(null, chunk);
+          return;
+        }
         void (async () => {
           for (let at = 0; at < chunk.length; at += PIECE) {
             const piece = chunk.subarray(at, at + PIECE);
