@@ -33,7 +33,7 @@ export async function openSession(what: string): Promise<Session> {
   const release = lockDataDir(dataDir, what);
   let engine: Engine;
   try {
-    engine = await createEngine({ dataDir, cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')) });
+    engine = await createEngine({ dataDir, cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')), background: false });
   } catch (e) {
     release();
     throw e;

@@ -103,6 +103,15 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'versions:copy': { uri: 's3://acct/b/k', versionId: 'v1', destination: 'file:///tmp/' },
   'versions:settings': { uri: 's3://acct/b/' },
   'versions:configure': { uri: 's3://acct/b/', versioning: 'enabled', softDeleteDays: 7 },
+  'settings:get': {},
+  'settings:setBandwidth': { limit: '08:00,512k 19:00,off' },
+  'jobs:setLimit': { id: 'j', limit: { up: 1024, down: null } },
+  'schedules:list': {},
+  'schedules:save': { id: 's', target: { type: 'profile', name: 'nightly' }, when: { kind: 'weekly', day: 1, time: '08:30' } },
+  'schedules:remove': { id: 's' },
+  'sync:list': {},
+  'sync:start': { profile: 'nightly' },
+  'sync:stop': { profile: 'nightly' },
 };
 
 const NAMES = Object.keys(channels) as ChannelName[];

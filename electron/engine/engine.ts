@@ -8,6 +8,7 @@ import { createAzureIdentities, type AzureIdentityOptions } from './accounts/ide
 import { createIdentityHandlers } from './accounts/identities/identities.handlers';
 import { createMfaBroker } from './accounts/identities/mfa';
 import type { SecretCipher } from './accounts/secret-store';
+import { Bandwidth } from './bandwidth/limiter';
 import { createProviderRegistry, type EngineContext } from './context';
 import { createCatalogStore } from './costs/catalog-store';
 import { createCostHandlers } from './costs/costs.handlers';
@@ -29,6 +30,11 @@ import { createPreviews } from './storage/previews.handlers';
 import { createStorageHandlers } from './storage/storage.handlers';
 import { createUploadHandlers } from './storage/uploads.handlers';
 import { createVersionHandlers } from './storage/versions.handlers';
+import { startRun } from './schedules/runs';
+import { Scheduler, type ScheduleClock } from './schedules/scheduler';
+import { createSettingsHandlers } from './schedules/settings.handlers';
+import { FolderSync } from './sync/folder-sync';
+import { InvalidInputError, NotFoundError } from '../../shared/errors';
 
 const log = createLogger('engine');
 
@@ -41,6 +47,15 @@ export interface EngineOptions {
   providerOptions?: ProviderOptions;
   /** Microsoft Entra ID sign-in: the desktop signs in with a browser (the default), the served mode with a device code. */
   entra?: AzureIdentityOptions;
+  /** Wall-clock time and timer of the bandwidth timetable and the schedules (tests use a fake one). */
+  clock?: ScheduleClock;
+  /** How long a folder kept in sync must be quiet before its changes are sent (default 2 s). */
+  syncQuietMs?: number;
+  /**
+   * Run the saved schedules and keep the synced folders in sync (default yes: the desktop app and the served
+   * mode). The command line says no: a one-off command must not start the app's background runs.
+   */
+  background?: boolean;
 }
 
 /**
@@ -49,7 +64,14 @@ export interface EngineOptions {
  * for every channel of the contract, so a channel without one does not compile; a channel that a mode cannot serve
  * has a handler that says so (dialogs.handlers.ts).
  */
-export async function createEngine(options: EngineOptions): Promise<Engine & { context: EngineContext }> {
+export interface EngineParts {
+  context: EngineContext;
+  bandwidth: Bandwidth;
+  scheduler: Scheduler;
+  sync: FolderSync;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine & EngineParts> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();
@@ -87,6 +109,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
   const catalog = createCatalogStore(options.dataDir);
   const history = createHistoryRecorder(openHistoryStore(options.dataDir), catalog, accounts, options.providerOptions?.multipart);
 
+  // Bandwidth limits (dataDir/bandwidth.json): the relay passes every job's bytes through them.
+  const bandwidth = new Bandwidth({ dataDir: options.dataDir, ...(options.clock ? { wallClock: () => options.clock?.now() ?? new Date() } : {}) });
+  await bandwidth.load();
+
   // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
   const jobs = new JobManager({
     resolve: async (uri) => {
@@ -95,7 +121,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     },
     journalDir: path.join(options.dataDir, 'jobs'),
     emit: context.emit,
-    onFinished: (job) => void history.jobFinished(job),
+    onFinished: (job) => {
+      bandwidth.forgetJob(job.summary.id);
+      void history.jobFinished(job);
+    },
+    throttle: (jobId, from, to, signal, limit) => bandwidth.stream(jobId, from, to, signal, limit),
+    localLimited: (jobId, limit) => bandwidth.localLimited(jobId, limit),
     // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
     ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });
@@ -119,6 +150,41 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     emit: (t) => context.emit('cloudTransfers:progress', t),
   });
 
+  // Schedules (dataDir/schedules.json) and folders kept in sync (dataDir/sync.json) run the way the user's
+  // clicks do, through the handlers above: each run shows in Transfers and in the cost history.
+  const onEvent = (listener: (event: string, payload: unknown) => void): (() => void) => {
+    const l: EventListener = (event, payload) => listener(event, payload);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  // `handlers` is read when a run starts, after the table below exists.
+  const runDeps = {
+    get handlers(): Handlers {
+      return handlers;
+    },
+    onEvent,
+  };
+  const scheduler = new Scheduler({
+    dataDir: options.dataDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+    run: (target) => startRun(runDeps, target),
+    notify: (notice) => context.emit('schedules:notice', notice),
+    passive: options.background === false,
+  });
+  const sync = new FolderSync({
+    dataDir: options.dataDir,
+    ...(options.syncQuietMs === undefined ? {} : { quietMs: options.syncQuietMs }),
+    folderOf: async (name) => {
+      const profile = (await handlers['profiles:list']({}, { signal: new AbortController().signal })).find((p) => p.name === name);
+      if (!profile) throw new InvalidInputError(`There is no migration profile named "${name}"`);
+      const { location } = providers.resolve(profile.request.source);
+      const settings = accounts.get(location.account)?.settings;
+      if (settings?.kind !== 'local') throw new InvalidInputError(`"${name}" copies from ${profile.request.source}: only a profile whose source is a local folder can be kept in sync`);
+      return path.resolve(settings.root, location.bucket, location.key);
+    },
+    run: (name) => startRun(runDeps, { type: 'profile', name }),
+    emit: (status) => context.emit('sync:changed', status),
+  });
   const handlers: Handlers = {
     ...createAccountHandlers(context),
     ...createIdentityHandlers(mfa),
@@ -130,15 +196,42 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
     ...createRetentionHandlers({ dataDir: context.dataDir, providers: context.providers, accounts: context.accounts, emit: context.emit, catalog, jobs }),
     ...createJobHandlers(jobs),
     ...migrations.handlers,
+    // A removed profile takes its schedules and its keep-in-sync with it.
+    'profiles:remove': async (request, ctx) => {
+      const answer = await migrations.handlers['profiles:remove'](request, ctx);
+      await scheduler.forgetProfile(request.name);
+      if (sync.list().some((s) => s.profile === request.name)) await sync.stop(request.name);
+      return answer;
+    },
     ...createDialogHandlers(),
     ...createEntraHandlers(identities),
     ...createCloudTransferHandlers({ accounts, service: cloudTransfers }),
+    ...createSettingsHandlers({
+      bandwidth,
+      scheduler,
+      sync,
+      requireJob: (id) => void jobs.get(id),
+      checkTarget: async (target) => {
+        if (target.type === 'scan') {
+          providers.resolve(target.uri);
+          return;
+        }
+        const profiles = await migrations.handlers['profiles:list']({}, { signal: new AbortController().signal });
+        if (!profiles.some((p) => p.name === target.name)) throw new NotFoundError(`There is no migration profile named "${target.name}": save it first`);
+      },
+    }),
   };
+
+  await scheduler.start();
+  if (options.background !== false) await sync.restore();
 
   let closed = false;
   log.info(`engine started (secrets: ${options.cipher.description})`);
   return {
     context,
+    bandwidth,
+    scheduler,
+    sync,
     invoke(channel, request, signal) {
       return dispatch(handlers, channel, request, signal ?? new AbortController().signal);
     },
@@ -151,6 +244,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine & { c
       if (closed) return;
       closed = true;
       listeners.clear();
+      bandwidth.close();
+      await scheduler.close();
+      await sync.close();
       await migrations.service.close();
       await jobs.close();
       await history.close();

@@ -5,9 +5,10 @@ import { createLogger } from '../engine/log';
 import { ExternalLinks } from './external-links';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
-import { notifyLongJobs } from './notify';
+import { notifyLongJobs, notifyScheduleFailures } from './notify';
 import { trackTaskbarProgress } from './progress';
 import { chooseSecretCipher } from './safe-storage.cipher';
+import { keepInTray } from './tray';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererDir, serveAppProtocol } from './window';
 
 /** The desktop shell: only wiring. The engine is the same one the served host and the tests use. */
@@ -39,6 +40,8 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(buildMenu());
   mainWindow = createMainWindow();
   mainWindow.on('closed', () => (mainWindow = null));
+  notifyScheduleFailures(engine, () => mainWindow);
+  keepInTray(engine, () => mainWindow);
   if (warning) {
     mainWindow.once('ready-to-show', () => {
       if (mainWindow) void dialog.showMessageBox(mainWindow, { type: 'warning', title: 'Skyferry', message: 'Saved secrets are less protected', detail: warning });

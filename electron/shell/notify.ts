@@ -1,5 +1,5 @@
 import { app, Notification, type BrowserWindow } from 'electron';
-import type { JobSummary } from '../../shared/contract';
+import type { EventPayload, JobSummary } from '../../shared/contract';
 import type { Engine } from '../engine/dispatch';
 import { createJobEndTracker } from './job-notice';
 
@@ -35,6 +35,23 @@ export function notifyLongJobs(engine: Engine, window: () => BrowserWindow | nul
     n.on('failed', forget);
     if (shown.size >= 20) shown.clear();
     shown.add(n);
+    n.show();
+  });
+}
+
+/** A native notification when a scheduled run fails (the renderer shows the same notice as a toast). */
+export function notifyScheduleFailures(engine: Engine, window: () => BrowserWindow | null): () => void {
+  return engine.subscribe((event, payload) => {
+    if (event !== 'schedules:notice' || !Notification.isSupported()) return;
+    const notice = payload as EventPayload<'schedules:notice'>;
+    if (notice.level !== 'error') return;
+    const n = new Notification({ title: 'A scheduled run failed', body: notice.message });
+    n.on('click', () => {
+      const win = window();
+      if (!win || win.isDestroyed()) return;
+      win.show();
+      win.focus();
+    });
     n.show();
   });
 }

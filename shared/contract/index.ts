@@ -11,6 +11,7 @@ import { entraChannels, entraEvents } from './entra.channels';
 import { identityChannels, identityEvents } from './identities.channels';
 import { versionChannels } from './versions';
 import { cloudTransferChannels, cloudTransferEvents } from './cloud-transfer.channels';
+import { settingsChannels, settingsEvents } from './settings.channels';
 
 export * from './define';
 export { UriSchema } from './storage.channels';
@@ -24,6 +25,7 @@ export * from './entra.channels';
 export * from './identities.channels';
 export * from './versions';
 export * from './cloud-transfer.channels';
+export * from './settings.channels';
 
 /**
  * Every channel the renderer may invoke, as `domain:verb`. The main side registers exactly these and refuses any
@@ -43,6 +45,7 @@ export const channels = {
   ...identityChannels,
   ...versionChannels,
   ...cloudTransferChannels,
+  ...settingsChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -60,6 +63,7 @@ export const events = {
   ...entraEvents,
   ...identityEvents,
   ...cloudTransferEvents,
+  ...settingsEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

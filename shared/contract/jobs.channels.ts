@@ -3,6 +3,7 @@ import { ErrorInfoSchema } from '../errors';
 import { MetadataPatchSchema } from '../model';
 import { channel, Empty, Ok } from './define';
 import { UriSchema } from './storage.channels';
+import { JobLimitSchema } from './settings.channels';
 
 /**
  * The transfer engine's contract. Upload is a copy from `file://` (the built-in `local` account), download a copy
@@ -90,6 +91,8 @@ export const JobOptionsSchema = z.object({
    * user metadata given is added to each object's own (a name it already has takes the new value).
    */
   metadata: MetadataPatchSchema.optional(),
+  /** This job's own bandwidth limit (bytes per second, upload and download apart); jobs:setLimit changes it. */
+  limit: JobLimitSchema.optional(),
 });
 export type JobOptions = z.output<typeof JobOptionsSchema>;
 

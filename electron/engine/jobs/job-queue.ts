@@ -47,6 +47,9 @@ export interface JobQueueOptions {
   retry?: Partial<RetryPolicy>;
   /** A source read silent this long while the relay waits fails the attempt (default DEFAULT_STALL_MS); tests lower it. */
   stallMs?: number;
+  /** The bandwidth limits' pass-through for relayed bytes (RunContext.throttle). */
+  throttle?: RunContext['throttle'];
+  localLimited?: RunContext['localLimited'];
   progressIntervalMs?: number;
   deleteBatchSize?: number;
   /** Told of every job that ends (completed, failed, cancelled), with its requests by kind: the cost history. */
@@ -96,6 +99,8 @@ export class JobQueue {
       resolve: options.resolve,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.localLimited === undefined ? {} : { localLimited: options.localLimited }),
       deleteBatchSize: options.deleteBatchSize ?? 1000,
       admission: new Admission(admission),
       changed: (job) => this.stateChanged(job),

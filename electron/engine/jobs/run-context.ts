@@ -1,4 +1,7 @@
+import type { Transform } from 'node:stream';
 import type { JobKind } from '../../../shared/contract/jobs.channels';
+import type { JobLimit } from '../../../shared/contract/settings.channels';
+import type { ProviderKind } from '../../../shared/location';
 import type { Admission } from './admission';
 import type { Job } from './job-model';
 import type { RetryPolicy } from './retry';
@@ -17,6 +20,10 @@ export interface RunContext {
   /** A source read silent this long while the relay waits fails the attempt (default DEFAULT_STALL_MS). */
   stallMs?: number;
   deleteBatchSize: number;
+  /** Holds a relayed file's bytes to the bandwidth limits (the app's and its job's, seeded with `limit`). */
+  throttle?: (jobId: string, from: ProviderKind, to: ProviderKind, signal: AbortSignal, limit?: JobLimit) => Transform;
+  /** Whether a limit holds now for a copy between two local folders (then it goes through the relay, limited). */
+  localLimited?: (jobId: string, limit?: JobLimit) => boolean;
   /** Shared by every job: files and buffers in flight, overall and per account. */
   admission: Admission;
   /** Tells the UI that the job changed (phase, a file's state). */

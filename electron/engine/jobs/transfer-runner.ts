@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { ConflictError, SkyferryError, toErrorInfo } from '../../../shared/errors';
-import { baseName } from '../../../shared/location';
+import { baseName, type ProviderKind } from '../../../shared/location';
 import { createLogger } from '../log';
 import type { Job, FileRecord } from './job-model';
 import { listSources } from './listing';
@@ -157,7 +157,15 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       }
     }
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
-    const options = { ...job.options, overwrite: overwriteFor(job.options, f.destination), ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }) };
+    const throttle = ctx.throttle;
+    const options = {
+      ...job.options,
+      overwrite: overwriteFor(job.options, f.destination),
+      ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }),
+      ...(throttle === undefined ? {} : { throttle: (from: ProviderKind, to: ProviderKind) => throttle(job.id, from, to, signal, job.options.limit) }),
+      // A disk-to-disk copy is one system call the limiter cannot pace: under a limit it is relayed instead.
+      ...(s.provider.kind === 'local' && d.provider.kind === 'local' && ctx.localLimited?.(job.id, job.options.limit) === true ? { allowServerSide: false } : {}),
+    };
     const within = f.within ?? withinOf(job, fence, d);
     copy = new FileCopy(endpoint(s), within === undefined ? endpoint(d) : { ...endpoint(d), within }, options, {
       // Size and ETag from the source listing: the read is made conditional on that ETag (a first attempt only).

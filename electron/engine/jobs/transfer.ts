@@ -1,5 +1,7 @@
+import type { Transform } from 'node:stream';
 import type { TransferPath, OverwriteMode, VerifiedBy } from '../../../shared/contract/jobs.channels';
 import type { Checksums, ObjectMetadata, UserMetadata } from '../../../shared/model';
+import type { ProviderKind } from '../../../shared/location';
 import type { Provider, PutResult } from '../providers/provider';
 import { canPull } from './cloud-pull';
 import { mapMetadata } from './metadata-map';
@@ -33,6 +35,8 @@ export interface TransferOptions {
   allowServerSide?: boolean;
   /** A read that sends nothing for this long while the relay waits for bytes fails the attempt (DEFAULT_STALL_MS). */
   stallMs?: number;
+  /** Holds the relay's bytes to the bandwidth limits of this job (RunContext.throttle). */
+  throttle?: (from: ProviderKind, to: ProviderKind) => Transform;
 }
 
 export interface TransferOutcome {

@@ -10,18 +10,22 @@ export interface RecordingProxy {
   endpoint: string;
   /** `authorization`: the header as sent (tests of bearer-token accounts check it arrived). */
   requests: Array<{ method: string; path: string; authorization?: string }>;
+  /** Body bytes through the proxy so far: sent to the upstream (up) and answered by it (down). */
+  bytes: { up: number; down: number };
   close(): Promise<void>;
 }
 
 export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
   const target = new URL(upstream);
   const requests: RecordingProxy['requests'] = [];
+  const bytes = { up: 0, down: 0 };
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     const out = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on('data', (chunk: Buffer) => (bytes.down += chunk.length));
         up.pipe(res);
       },
     );
@@ -29,6 +33,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
+    req.on('data', (chunk: Buffer) => (bytes.up += chunk.length));
     req.pipe(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,6 +41,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    bytes,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -6,6 +6,8 @@ import { subscribeIdentities } from '../store/identities.slice';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeEntra } from '../store/entra.slice';
 import { subscribeMigrations } from '../store/migrations.slice';
+import { subscribeSettings } from '../store/settings.slice';
+import { SettingsButton } from './settings/SettingsButton';
 import { Dialogs } from './ActionDialogs';
 import { ConflictDialog } from './ConflictDialog';
 import { CostsView } from './costs/CostsView';
@@ -40,6 +42,7 @@ export function App() {
     const offMigrations = subscribeMigrations(useStore.getState);
     const offEntra = subscribeEntra(useStore.getState);
     const offIdentities = subscribeIdentities(useStore.getState);
+    const offSettings = subscribeSettings(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
     void st.loadAccounts().then(() => {
@@ -60,6 +63,7 @@ export function App() {
       offMigrations();
       offEntra();
       offIdentities();
+      offSettings();
     };
   }, []);
 
@@ -89,6 +93,7 @@ export function App() {
           ))}
         </nav>
         {view === 'browse' && <Toolbar />}
+        <SettingsButton />
       </header>
       {!connected && (
         <p className="banner" role="alert">

@@ -5,6 +5,7 @@ import { isFinishedJobState, type JobSummary } from '../../../shared/contract';
 import { formatCount, formatDuration, formatSize } from '../format';
 import { useStore } from '../store';
 import { JobFiles } from './JobFiles';
+import { JobLimitControl } from './settings/JobLimitControl';
 
 const STATE_LABEL: Record<JobSummary['state'], string> = {
   queued: 'Waiting',
@@ -53,6 +54,7 @@ export function JobRow({ id }: { id: string }) {
       <div className="job-buttons">
         {job.state === 'running' && <button type="button" onClick={() => void jobAction('jobs:pause', id)} aria-label={`Pause ${job.title}`}>Pause</button>}
         {job.state === 'paused' && <button type="button" onClick={() => void jobAction('jobs:resume', id)} aria-label={`Resume ${job.title}`}>Resume</button>}
+        {live && job.kind !== 'delete' && job.kind !== 'set-class' && <JobLimitControl id={id} title={job.title} />}
         {!isFinishedJobState(job.state) && <button type="button" onClick={() => void jobAction('jobs:cancel', id)} aria-label={`Cancel ${job.title}`}>Cancel</button>}
         {(job.state === 'failed' || job.filesFailed > 0) && <button type="button" onClick={() => void jobAction('jobs:retry', id)} aria-label={`Retry ${job.title}`}>Retry failed</button>}
       </div>

@@ -13,6 +13,7 @@ import { createPanesSlice, type PanesSlice } from './panes.slice';
 import { createPreviewSlice, type PreviewSlice } from './preview.slice';
 import { createRetentionSlice, type RetentionSlice } from './retention.slice';
 import { createSelectionSlice, type SelectionSlice } from './selection.slice';
+import { createSettingsSlice, type SettingsSlice } from './settings.slice';
 import { createStorageSlice, type StorageSlice } from './storage.slice';
 import { createToastsSlice, type ToastsSlice } from './toasts.slice';
 import { createUploadsSlice, type UploadsSlice } from './uploads.slice';
@@ -35,7 +36,8 @@ export type AppState = AccountsSlice &
   LayoutSlice &
   VersionsSlice &
   PreviewSlice &
-  CloudTransfersSlice;
+  CloudTransfersSlice &
+  SettingsSlice;
 
 /** One store of typed slices (the zustand slices pattern); components read it through atomic selectors. */
 export const useStore = create<AppState>()((...a) => ({
@@ -57,6 +59,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createVersionsSlice(...a),
   ...createPreviewSlice(...a),
   ...createCloudTransfersSlice(...a),
+  ...createSettingsSlice(...a),
 }));
 
 export type { PaneId } from './panes.slice';

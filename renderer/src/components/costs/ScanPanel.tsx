@@ -4,6 +4,7 @@ import { useStore } from '../../store';
 import { ScanResults } from './ScanResults';
 import { CloudPlaceFields, pricingPlaces, useCloudPlace } from './cloudPlace';
 import { Options } from '../Options';
+import { ScanSchedule } from '../settings/ScanSchedule';
 
 const STATE_TEXT = { running: 'Scanning', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' } as const;
 
@@ -49,6 +50,7 @@ export function ScanPanel() {
         {bucketsError && `Could not list the buckets of ${chosenAccount}: ${bucketsError}`}
       </p>
       {cloud.length === 0 && <p className="muted">Add a cloud account first (Browse, then Accounts).</p>}
+      {uri && bucket && <ScanSchedule uri={uri} />}
       {scan && (
         <div className="scan-status" data-testid="scan-status">
           {running && <progress aria-label={`Scanning ${scan.uri}`} />}

@@ -4,6 +4,7 @@ import { formatDate } from '../../format';
 import { useStore } from '../../store';
 import { MigrationForm } from './MigrationForm';
 import { PlanView, STATE_LABEL } from './PlanView';
+import { ProfileSchedule } from './ProfileSchedule';
 
 function History() {
   const ids = useStore(useShallow((s) => s.migrationOrder.slice(0, 50)));
@@ -91,6 +92,7 @@ function Profiles() {
                 Remove
               </button>
             </span>
+            <ProfileSchedule profile={p} />
           </li>
         ))}
       </ul>
@@ -106,6 +108,8 @@ export function MigrationsView() {
     const st = useStore.getState();
     void st.loadMigrations();
     void st.loadProfiles();
+    void st.loadSchedules();
+    void st.loadSyncs();
   }, []);
   return (
     <main className="migrations" aria-label="Migrations">
