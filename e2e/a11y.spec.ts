@@ -38,6 +38,8 @@ for (const scheme of ['light', 'dark'] as const) {
     });
 
     test('Browse, its menu and dialogs', async ({ page, app }) => {
+      // Wide enough for every toolbar button to show (narrower, New folder goes into More).
+      await page.setViewportSize({ width: 1920, height: 1080 });
       await page.goto(app.url);
       const left = await openPath(page, 'left', 'minio', ['demo-photos', 'a11y']);
       await openPath(page, 'right', 'azurite', ['demo-backups']);

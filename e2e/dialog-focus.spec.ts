@@ -23,6 +23,8 @@ test.describe('dialog and menu focus', () => {
   });
 
   test('closing a dialog by Escape, Cancel or its action returns focus to its opener', async ({ page, app }) => {
+    // Wide enough for every toolbar button to show (narrower, New folder goes into More).
+    await page.setViewportSize({ width: 1920, height: 1080 });
     await page.goto(app.url);
     const left = await openPath(page, 'left', 'minio', ['demo-photos', 'focus']);
     await focusRow(left, 'alpha.txt');

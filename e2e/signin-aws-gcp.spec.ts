@@ -49,6 +49,8 @@ test('an S3 account on an AWS profile (a role): added in the dialog, browsed, co
   await writeFile(path.join(disk, 'inbox', 'from-disk.txt'), 'written on disk, copied by a role\n');
   await app.saveAccounts([{ kind: 'local', name: 'disk', root: disk }]);
 
+  // Wide enough for every toolbar button to show (narrower, Share link… goes into More).
+  await page.setViewportSize({ width: 1920, height: 1080 });
   await page.goto(app.url);
   await page.getByRole('button', { name: 'Accounts' }).click();
   const dialog = page.getByRole('dialog', { name: 'Accounts' });

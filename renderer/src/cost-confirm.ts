@@ -18,17 +18,16 @@ export function setCostConfirmThreshold(usd: number): void {
 /**
  * Whether a copy or move from `pane` to `other` asks first, with its cost estimate in front of the user:
  * - never inside one account (server-side, nothing billed beyond requests);
- * - always when the bytes leave a cloud for this computer (a download from a cloud to a local folder: egress to
- *   the internet), and when a folder is copied (its size, hence its cost, is not known until it is listed);
- * - otherwise when the estimate is over the user's threshold (default $0.10), or when it cannot be made.
+ * - always when a folder is copied (its size, hence its cost, is not known until it is listed);
+ * - otherwise when the estimate, which prices bytes leaving a cloud for this computer or another cloud as internet
+ *   egress, is over the user's threshold (default $0.10), or when it cannot be made. A small download does not ask,
+ *   as no file manager does.
  */
 export async function needsCostConfirmation(pane: PaneId, other: PaneId, entries: ObjectEntry[]): Promise<boolean> {
   const s = useStore.getState();
   const from = s.panes[pane].account;
   const to = s.panes[other].account;
   if (!from || !to || from === to) return false;
-  const kindOf = (name: string) => s.accounts.find((a) => a.settings.name === name)?.settings.kind;
-  if (kindOf(from) !== 'local' && kindOf(to) === 'local') return true;
   if (entries.some((e) => e.isPrefix)) return true;
   const sizes = entries.map((e) => e.size);
   const request: CopyEstimateRequest = { sourceAccount: from, destinationAccount: to, files: sizes.length, bytes: sizes.reduce((n, b) => n + b, 0), sizes };
