@@ -22,7 +22,12 @@ export async function openPath(page: Page, side: 'left' | 'right', account: stri
     await expect(async () => {
       const now = (await here.count()) > 0 ? await here.textContent() : null;
       if (now !== seg && now !== parent) await p.getByRole('button', { name: 'Back' }).click({ timeout: 5_000 });
-      if (now !== seg) await row(p, seg).dblclick({ timeout: 5_000 });
+      if (now !== seg) {
+        // Scrolled into view first and let the virtual table draw its rows there, so the double click lands on it.
+        await row(p, seg).scrollIntoViewIfNeeded({ timeout: 5_000 });
+        await p.page().waitForTimeout(150);
+        await row(p, seg).dblclick({ timeout: 5_000 });
+      }
       await expect(here).toHaveText(seg, { timeout: 5_000 });
     }).toPass({ timeout: 30_000 });
   }
