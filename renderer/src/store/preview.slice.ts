@@ -16,7 +16,7 @@ export interface PreviewState {
 
 export interface PreviewSlice {
   preview: PreviewState | null;
-  /** Opens the preview dialog for a file of a pane (a folder opens as before: see openEntry). */
+  /** Opens the preview dialog for a file of a pane (folders are opened by openEntry, not previewed). */
   openPreview(pane: PaneId, entry: ObjectEntry): Promise<void>;
   /** Space on a file: opens its preview, or closes it when it is the one shown (Finder's Quick Look). */
   togglePreview(pane: PaneId, entry: ObjectEntry): void;
