@@ -247,94 +247,128 @@ export interface RetentionScanResult extends RetentionPricing {
 }
 
 /**
+ * What both previews keep while they walk a listing: the priced tally, the largest matches for display (all, and
+ * those needing care), the cautions counted, and progress. Memory is the tally, the two sample heaps and one page
+ * of matches in the match list.
+ */
+class PreviewCollector {
+  readonly tally: RetentionTally;
+  readonly cutoff: number;
+  readonly now: number;
+  listed = 0;
+  pages = 0;
+  undated = 0;
+  private readonly sample: LargestHeap<RetentionSampleEntry>;
+  private readonly cautionSample: LargestHeap<RetentionSampleEntry>;
+  private readonly cautions: RetentionScanResult['cautions'] = { 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 0, bytes: 0 } };
+  private lastReport = 0;
+
+  constructor(private readonly options: RetentionScanOptions) {
+    this.now = (options.now ?? new Date()).getTime();
+    this.cutoff = this.now - options.olderThanDays * DAY_MS;
+    this.tally = new RetentionTally(options.catalog, options.place, options.action);
+    this.sample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+    this.cautionSample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
+  }
+
+  /** Tallies one match (its early-deletion caution comes from the tally), keeps it for display and writes it out. */
+  async add(m: RetentionMatch, entry: RetentionSampleEntry, flags: RetentionCaution[]): Promise<void> {
+    if (this.tally.add(m, this.now)) flags.push('early-deletion');
+    for (const c of flags) {
+      this.cautions[c].count += 1;
+      this.cautions[c].bytes += m.size;
+    }
+    if (flags.length > 0) {
+      m.cautions = flags;
+      this.cautionSample.offer({ ...entry, cautions: flags });
+      this.sample.offer({ ...entry, cautions: flags });
+    } else {
+      this.sample.offer(entry);
+    }
+    await this.options.matches.add(m);
+  }
+
+  report(force: boolean): void {
+    const { onProgress } = this.options;
+    if (!onProgress || (!force && Date.now() - this.lastReport < (this.options.progressIntervalMs ?? 250))) return;
+    this.lastReport = Date.now();
+    onProgress({ listed: this.listed, matched: this.tally.count, matchedBytes: this.tally.bytes, pages: this.pages });
+  }
+
+  /** Walks the pages `next` returns until it gives no cursor, checking for cancel between pages. */
+  async walk(next: (cursor: string | undefined) => Promise<string | undefined>): Promise<void> {
+    await this.options.matches.reset();
+    let cursor: string | undefined;
+    do {
+      if (this.options.signal?.aborted) throw new CancelledError('Preview cancelled');
+      cursor = await next(cursor);
+      this.pages += 1;
+      this.report(false);
+    } while (cursor);
+    await this.options.matches.flush();
+    this.report(true);
+  }
+
+  /** The priced result; `notes` decides the sentences around the priced lines. */
+  result(alreadyInClass: number, notes: (priced: RetentionPricing, cautions: RetentionScanResult['cautions']) => void): RetentionScanResult {
+    const priced = this.tally.price();
+    notes(priced, this.cautions);
+    return {
+      ...priced,
+      cutoff: new Date(this.cutoff).toISOString(),
+      listed: this.listed,
+      matched: this.tally.count,
+      matchedBytes: this.tally.bytes,
+      alreadyInClass,
+      undated: this.undated,
+      byClass: Object.fromEntries([...this.tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
+      cautions: this.cautions,
+      sample: this.sample.sorted(),
+      cautionSample: this.cautionSample.sorted(),
+    };
+  }
+}
+
+/**
  * Lists everything under `prefix` one page at a time, keeps the objects last modified before now - N days
  * (for a class change, those not already in the target class), writes them to the match list, and prices them.
  * Memory is one listing page, one page of matches, a per-class tally and the sample heap.
  */
 export async function previewRetention(provider: Pick<Provider, 'list' | 'kind'> & Partial<Pick<Provider, 'versioning'>>, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
-  const { signal, onProgress, matches } = options;
   if (options.action.kind === 'delete-noncurrent') {
     if (!provider.versioning) throw new UnsupportedError('This store keeps no object versions');
     return previewNoncurrent(provider.versioning, bucket, prefix, options);
   }
-  const now = (options.now ?? new Date()).getTime();
-  const cutoff = now - options.olderThanDays * DAY_MS;
-  const interval = options.progressIntervalMs ?? 250;
-  const tally = new RetentionTally(options.catalog, options.place, options.action);
-  const sample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
-  const cautionSample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
-  const cautions: RetentionScanResult['cautions'] = { 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 0, bytes: 0 } };
-  let listed = 0;
-  let pages = 0;
+  const run = new PreviewCollector(options);
   let alreadyInClass = 0;
-  let undated = 0;
-  let lastReport = 0;
-  const report = (force: boolean): void => {
-    if (!onProgress || (!force && Date.now() - lastReport < interval)) return;
-    lastReport = Date.now();
-    onProgress({ listed, matched: tally.count, matchedBytes: tally.bytes, pages });
-  };
-  await matches.reset();
-  let cursor: string | undefined;
-  do {
-    if (signal?.aborted) throw new CancelledError('Preview cancelled');
-    const page = await provider.list(bucket, { prefix, cursor, pageSize: options.pageSize ?? 1000 }, signal);
-    pages += 1;
+  await run.walk(async (cursor) => {
+    const page = await provider.list(bucket, { prefix, cursor, pageSize: options.pageSize ?? 1000 }, options.signal);
     for (const e of page.entries) {
       if (e.isPrefix || e.key.endsWith('/')) continue;
-      listed += 1;
+      run.listed += 1;
       const modified = e.modified ? Date.parse(e.modified) : NaN;
       if (Number.isNaN(modified)) {
-        undated += 1;
+        run.undated += 1;
         continue;
       }
-      if (modified >= cutoff) continue;
-      if (tally.inTargetClass(e.storageClass)) {
+      if (modified >= run.cutoff) continue;
+      if (run.tally.inTargetClass(e.storageClass)) {
         alreadyInClass += 1;
         continue;
       }
       const m: RetentionMatch = { key: e.key, size: e.size, modified: new Date(modified).toISOString() };
       if (e.etag !== undefined) m.etag = e.etag;
       if (e.storageClass) m.storageClass = e.storageClass;
-      const flags: RetentionCaution[] = [];
       const archived = archiveCaution(provider.kind, options.action, e.storageClass);
-      if (archived) flags.push(archived);
-      if (tally.add(m, now)) flags.push('early-deletion');
-      for (const c of flags) {
-        cautions[c].count += 1;
-        cautions[c].bytes += m.size;
-      }
-      if (flags.length > 0) {
-        m.cautions = flags;
-        cautionSample.offer({ ...e, cautions: flags });
-        sample.offer({ ...e, cautions: flags });
-      } else {
-        sample.offer(e);
-      }
-      await matches.add(m);
+      await run.add(m, e, archived ? [archived] : []);
     }
-    cursor = page.cursor;
-    report(false);
-  } while (cursor);
-  await matches.flush();
-  report(true);
-  const priced = tally.price();
-  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} objects report no modification time and were left out.`);
-  priced.notes.unshift(...cautionNotes(cautions, options.action));
-  if (alreadyInClass > 0) priced.notes.push(`${alreadyInClass.toLocaleString('en-US')} older objects are already in that class and were left out.`);
-  return {
-    ...priced,
-    cutoff: new Date(cutoff).toISOString(),
-    listed,
-    matched: tally.count,
-    matchedBytes: tally.bytes,
-    alreadyInClass,
-    undated,
-    byClass: Object.fromEntries([...tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
-    cautions,
-    sample: sample.sorted(),
-    cautionSample: cautionSample.sorted(),
-  };
+    return page.cursor;
+  });
+  return run.result(alreadyInClass, (priced, cautions) => {
+    if (run.undated > 0) priced.notes.push(`${run.undated.toLocaleString('en-US')} objects report no modification time and were left out.`);
+    priced.notes.unshift(...cautionNotes(cautions, options.action));
+    if (alreadyInClass > 0) priced.notes.push(`${alreadyInClass.toLocaleString('en-US')} older objects are already in that class and were left out.`);
+  });
 }
 
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -361,70 +395,28 @@ function cautionNotes(c: RetentionScanResult['cautions'], action: RetentionActio
  * the day it stopped being current.
  */
 async function previewNoncurrent(versioning: ObjectVersioning, bucket: string, prefix: string, options: RetentionScanOptions): Promise<RetentionScanResult> {
-  const { signal, onProgress, matches } = options;
-  const now = (options.now ?? new Date()).getTime();
-  const cutoff = now - options.olderThanDays * DAY_MS;
-  const interval = options.progressIntervalMs ?? 250;
-  const tally = new RetentionTally(options.catalog, options.place, options.action);
-  const sample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
-  const cautionSample = new LargestHeap<RetentionSampleEntry>(options.sampleSize ?? 100);
-  const cautions: RetentionScanResult['cautions'] = { 'needs-restore': { count: 0, bytes: 0 }, rehydration: { count: 0, bytes: 0 }, 'early-deletion': { count: 0, bytes: 0 } };
-  let listed = 0;
-  let pages = 0;
-  let undated = 0;
-  let lastReport = 0;
-  const report = (force: boolean): void => {
-    if (!onProgress || (!force && Date.now() - lastReport < interval)) return;
-    lastReport = Date.now();
-    onProgress({ listed, matched: tally.count, matchedBytes: tally.bytes, pages });
-  };
-  await matches.reset();
-  let cursor: string | undefined;
-  do {
-    if (signal?.aborted) throw new CancelledError('Preview cancelled');
-    const page = await versioning.listAll(bucket, { prefix, cursor }, signal);
-    pages += 1;
+  const run = new PreviewCollector(options);
+  await run.walk(async (cursor) => {
+    const page = await versioning.listAll(bucket, { prefix, cursor }, options.signal);
     for (const v of page.versions) {
-      listed += 1;
+      run.listed += 1;
       if (v.isCurrent || (v.kind !== 'version' && v.kind !== 'snapshot') || v.key.endsWith('/')) continue;
       const since = Date.parse(v.noncurrentSince ?? '');
       if (Number.isNaN(since)) {
-        undated += 1;
+        run.undated += 1;
         continue;
       }
-      if (since >= cutoff) continue;
+      if (since >= run.cutoff) continue;
       const m: RetentionMatch = { key: v.key, size: v.size, modified: new Date(since).toISOString(), version: v.versionId };
       if (v.etag !== undefined) m.etag = v.etag;
       if (v.storageClass) m.storageClass = v.storageClass;
       const entry: RetentionSampleEntry = { key: v.key, name: v.key.slice(v.key.lastIndexOf('/') + 1), isPrefix: false, size: v.size, modified: m.modified, ...(v.storageClass ? { storageClass: v.storageClass } : {}) };
-      if (tally.add(m, now)) {
-        m.cautions = ['early-deletion'];
-        cautions['early-deletion'].count += 1;
-        cautions['early-deletion'].bytes += m.size;
-        cautionSample.offer({ ...entry, cautions: m.cautions });
-        sample.offer({ ...entry, cautions: m.cautions });
-      } else sample.offer(entry);
-      await matches.add(m);
+      await run.add(m, entry, []);
     }
-    cursor = page.cursor;
-    report(false);
-  } while (cursor);
-  await matches.flush();
-  report(true);
-  const priced = tally.price();
-  if (undated > 0) priced.notes.push(`${undated.toLocaleString('en-US')} versions do not say since when they are noncurrent and were left out.`);
-  priced.notes.push('Only noncurrent versions are deleted: the current objects stay as they are.');
-  return {
-    ...priced,
-    cutoff: new Date(cutoff).toISOString(),
-    listed,
-    matched: tally.count,
-    matchedBytes: tally.bytes,
-    alreadyInClass: 0,
-    undated,
-    byClass: Object.fromEntries([...tally.byClass].map(([k, t]) => [k, { count: t.count, bytes: t.bytes }])),
-    cautions,
-    sample: sample.sorted(),
-    cautionSample: cautionSample.sorted(),
-  };
+    return page.cursor;
+  });
+  return run.result(0, (priced) => {
+    if (run.undated > 0) priced.notes.push(`${run.undated.toLocaleString('en-US')} versions do not say since when they are noncurrent and were left out.`);
+    priced.notes.push('Only noncurrent versions are deleted: the current objects stay as they are.');
+  });
 }
