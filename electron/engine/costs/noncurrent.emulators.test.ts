@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobDetail, JobSummary, RetentionPreview } from '../../../shared/contract';
+import type { JobDetail, RetentionPreview } from '../../../shared/contract';
 import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
-import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
-import { createEngine } from '../engine';
+import { invoker, jobEnded, openTestEngine, retentionPreview } from '../test-support/engine-harness';
 import { NOW_CURRENT } from '../jobs/retention-runner';
 import { createProvider } from '../providers/factory';
 import type { ObjectVersioning, Provider } from '../providers/provider';
@@ -41,33 +40,12 @@ async function versionedBucket(p: Provider, bucket: string): Promise<void> {
   await versioningOf(p).setSettings(bucket, { versioning: 'enabled' });
 }
 
-async function call<T>(channel: string, request: unknown): Promise<T> {
-  const r = await engine.invoke(channel, request);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-async function previewOf(request: unknown): Promise<RetentionPreview> {
-  const { id } = await call<{ id: string }>('retention:preview', request);
-  for (let i = 0; i < 600; i++) {
-    const p = await call<RetentionPreview>('retention:previewResult', { id });
-    if (p.state !== 'running') {
-      expect(p.error).toBeUndefined();
-      return p;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('preview did not finish');
-}
+const { call } = invoker(() => engine);
+const previewOf = (request: unknown): Promise<RetentionPreview> => retentionPreview(engine, request);
 
 async function runJob(id: string): Promise<JobDetail> {
   const { jobId } = await call<{ jobId: string }>('retention:run', { id });
-  for (let i = 0; i < 600; i++) {
-    const job = await call<JobSummary>('jobs:get', { id: jobId });
-    if (['completed', 'failed', 'cancelled'].includes(job.state)) return call<JobDetail>('jobs:get', { id: jobId });
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('job did not finish');
+  return jobEnded(engine, jobId);
 }
 
 /** Every version id left in the bucket, by key, read with the SDK. */
@@ -86,7 +64,7 @@ beforeAll(async () => {
   s3 = createProvider(s3Settings, s3Secrets);
   gs = createProvider({ kind: 'gcs', name: 'fake', projectId: gcs.projectId, endpoint: gcs.endpoint, bucket: undefined }, {});
   sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: s3Secrets });
-  engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+  engine = await openTestEngine(dir);
   await call('accounts:save', { account: { ...s3Settings, secrets: s3Secrets } });
 }, 300_000);
 

@@ -10,11 +10,10 @@ import type { JobDetail, JobSummary, RetentionPreview, RetentionReport } from '.
 import type { RetentionAction } from '../../../shared/contract/retention.channels';
 import { formatLocation } from '../../../shared/location';
 import { startAzurite, startFakeGcs, startMinio, type AzuriteHandle, type FakeGcsHandle, type MinioHandle } from '../../../tools/emulators/emulators';
-import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
-import { createEngine } from '../engine';
 import { CHANGED_BEFORE_MOVE, CHANGED_SINCE_CHECKED } from '../jobs/retention-runner';
 import { JobManager } from '../jobs/job-manager';
+import { invoker, jobEnded, openTestEngine, retentionPreview } from '../test-support/engine-harness';
 import { startFaultProxy, type FaultProxy } from '../test-support/fault-proxy';
 import { resolverFor } from '../test-support/resolver';
 import { createProvider } from '../providers/factory';
@@ -40,52 +39,18 @@ let s3sdk: S3Client;
 let azsdk: BlobServiceClient;
 const progress: Array<{ id: string; state: string; matched: number }> = [];
 
-async function call<T>(channel: string, request: unknown): Promise<T> {
-  const r = await engine.invoke(channel, request);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-async function failure(channel: string, request: unknown): Promise<{ code: string; message: string }> {
-  const r = await engine.invoke(channel, request);
-  if (r.ok) throw new Error(`${channel} succeeded`);
-  return r.error;
-}
-
-/** Resolves when the engine's last progress event for the preview says it ended (woken by events, bounded). */
-async function preview(request: unknown): Promise<RetentionPreview> {
-  const { id } = await call<{ id: string }>('retention:preview', request);
-  for (let i = 0; i < 600; i++) {
-    const p = await call<RetentionPreview>('retention:previewResult', { id });
-    if (p.state !== 'running') {
-      expect(p.error).toBeUndefined();
-      return p;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('preview did not finish in 30 s');
-}
+const { call, failure } = invoker(() => engine);
+const preview = (request: unknown): Promise<RetentionPreview> => retentionPreview(engine, request);
 
 async function runToEnd(id: string): Promise<{ job: JobDetail; report: RetentionReport }> {
   const { jobId } = await call<{ jobId: string }>('retention:run', { id });
-  const ended = new Promise<void>((resolve) => {
-    const off = engine.subscribe((event, payload) => {
-      const p = payload as JobSummary;
-      if (event === 'jobs:changed' && p.id === jobId && ['completed', 'failed', 'cancelled'].includes(p.state)) {
-        off();
-        resolve();
-      }
-    });
-  });
-  const now = await call<JobSummary>('jobs:get', { id: jobId });
-  if (!['completed', 'failed', 'cancelled'].includes(now.state)) await ended;
-  return { job: await call<JobDetail>('jobs:get', { id: jobId }), report: await call<RetentionReport>('retention:report', { id }) };
+  return { job: await jobEnded(engine, jobId), report: await call<RetentionReport>('retention:report', { id }) };
 }
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'skyferry-retention-'));
   [minio, az] = await Promise.all([startMinio(), startAzurite()]);
-  engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+  engine = await openTestEngine(dir);
   engine.subscribe((event, payload) => {
     if (event === 'retention:progress') progress.push(payload as (typeof progress)[number]);
   });
@@ -552,7 +517,7 @@ describe('a retention run that is paused and the app restarted', () => {
     expect(paused.filesDone).toBeLessThan(N);
 
     await engine.close();
-    engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+    engine = await openTestEngine(dir);
     const restored = await call<JobSummary>('jobs:get', { id: jobId });
     expect(restored).toMatchObject({ state: 'paused', kind: 'delete', filesTotal: N, filesDone: paused.filesDone });
     await call('jobs:resume', { id: jobId });

@@ -6,9 +6,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketVersioning, DeletedObject, ObjectVersion } from '../../../shared/contract';
 import { startMinio, type MinioHandle } from '../../../tools/emulators/emulators';
-import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
-import { createEngine } from '../engine';
+import { invoker, openTestEngine } from '../test-support/engine-harness';
 import { readAll } from '../test-support/conformance/data';
 
 /**
@@ -22,17 +21,7 @@ let sdk: S3Client;
 let engine: Engine;
 const BUCKET = 'versioned';
 
-async function call<T>(channel: string, request: unknown): Promise<T> {
-  const r = await engine.invoke(channel, request);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-async function failure(channel: string, request: unknown): Promise<{ code: string; message: string }> {
-  const r = await engine.invoke(channel, request);
-  if (r.ok) throw new Error(`${channel} succeeded`);
-  return r.error;
-}
+const { call, failure } = invoker(() => engine);
 
 const write = (key: string, body: string) => sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 const readSdk = async (key: string): Promise<string> => {
@@ -49,7 +38,7 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'skyferry-versions-'));
   minio = await startMinio();
   sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
-  engine = await createEngine({ dataDir: path.join(dir, 'data'), cipher: await createFileKeyCipher(path.join(dir, 'data', 'secrets.key')) });
+  engine = await openTestEngine(dir);
   await call('accounts:save', {
     account: { kind: 's3', name: 'minio', endpoint: minio.endpoint, region: minio.region, forcePathStyle: true, checksumMode: 'when_supported', secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
   });
