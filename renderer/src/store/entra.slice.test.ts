@@ -1,23 +1,10 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bridgeStandIn } from './bridge-stand-in';
 
-/** The entra slice against a stand-in for the preload bridge that answers channels and delivers engine events. */
-const listeners = new Map<string, Set<(payload: unknown) => void>>();
+/** The entra slice against a stand-in for the preload bridge (bridge-stand-in.ts). */
+const { bridge, answers, emit } = bridgeStandIn();
 let onSignIn: () => unknown = () => ({});
-const bridge = {
-  invoke(channel: string): Promise<unknown> {
-    if (channel === 'entra:signIn') return Promise.resolve({ ok: true, value: onSignIn() });
-    return Promise.resolve({ ok: false, error: { code: 'unsupported', message: `no answer for ${channel}` } });
-  },
-  on(event: string, cb: (payload: unknown) => void): () => void {
-    const set = listeners.get(event) ?? new Set();
-    listeners.set(event, set);
-    set.add(cb);
-    return () => set.delete(cb);
-  },
-};
-const emit = (event: string, payload: unknown): void => {
-  for (const cb of listeners.get(event) ?? []) cb(payload);
-};
+answers.set('entra:signIn', () => onSignIn());
 const PROMPT = { userCode: 'ABCD-EFGH', verificationUri: 'https://microsoft.com/devicelogin', message: 'To sign in, open https://microsoft.com/devicelogin and enter ABCD-EFGH.' };
 
 let store: typeof import('./index');

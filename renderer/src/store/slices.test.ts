@@ -1,32 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobSummary } from '../../../shared/contract';
 import type { RetentionPreview, RetentionProgress } from '../../../shared/contract/retention.channels';
+import { bridgeStandIn } from './bridge-stand-in';
 
-/**
- * The slices against a stand-in for the desktop preload bridge: it answers each channel as the test says and
- * delivers events the way the engine sends them, so what is checked is what the slices ask and keep.
- */
-type Answer = (request: unknown) => unknown;
-const answers = new Map<string, Answer>();
-const asked: Array<{ channel: string; request: unknown }> = [];
-const listeners = new Map<string, Set<(payload: unknown) => void>>();
-const bridge = {
-  invoke(channel: string, request: unknown): Promise<unknown> {
-    asked.push({ channel, request });
-    const answer = answers.get(channel);
-    if (!answer) return Promise.resolve({ ok: false, error: { code: 'unsupported', message: `no answer for ${channel}` } });
-    return Promise.resolve({ ok: true, value: answer(request) });
-  },
-  on(event: string, cb: (payload: unknown) => void): () => void {
-    const set = listeners.get(event) ?? new Set();
-    listeners.set(event, set);
-    set.add(cb);
-    return () => set.delete(cb);
-  },
-};
-const emit = (event: string, payload: unknown): void => {
-  for (const cb of listeners.get(event) ?? []) cb(payload);
-};
+/** The slices against a stand-in for the desktop preload bridge (bridge-stand-in.ts). */
+const { bridge, answers, asked, emit, reset } = bridgeStandIn();
 const channelsAsked = (): string[] => asked.map((a) => a.channel);
 
 let store: typeof import('./index');
@@ -45,12 +23,10 @@ beforeAll(async () => {
 // The zustand habit: every test starts from the store's initial state.
 beforeEach(() => {
   store.useStore.setState(initial, true);
-  answers.clear();
-  asked.length = 0;
+  reset();
   vi.useFakeTimers();
 });
 afterEach(() => {
-  listeners.clear();
   vi.useRealTimers();
 });
 
