@@ -98,6 +98,30 @@ describe('a scan counts the versions kept beside the current objects', () => {
       expect((await scanPrefix(p, bucket, 'data/', { versions: false })).bytes).toBe(300);
     });
   }
+
+  it('MinIO: a bucket whose versioning was never enabled is not listed a second time; a suspended one is', async () => {
+    const versioning = versioningOf(s3);
+    let versionPages = 0;
+    const counted: Provider = { ...s3, versioning: { ...versioning, listAll: (...args) => ((versionPages += 1), versioning.listAll(...args)) } };
+    await s3.createBucket('never-versioned');
+    await put(s3, 'never-versioned', 'a.bin', 10);
+    expect(await versioning.keepsVersions('never-versioned')).toBe(false);
+    expect((await scanPrefix(counted, 'never-versioned', '')).bytes).toBe(10);
+    expect(versionPages).toBe(0);
+
+    await versionedBucket(s3, 'was-versioned');
+    for (const size of [10, 20]) await put(s3, 'was-versioned', 'a.bin', size);
+    await versioning.setSettings('was-versioned', { versioning: 'suspended' });
+    expect(await versioning.keepsVersions('was-versioned')).toBe(true);
+    const totals = await scanPrefix(counted, 'was-versioned', '');
+    expect(versionPages).toBe(1);
+    expect(totals.versions?.noncurrent).toEqual({ count: 1, bytes: 10 });
+  });
+
+  it('fake-gcs-server: versions are always listed (noncurrent generations and soft-deleted objects outlive the setting)', async () => {
+    await gs.createBucket('gcs-unversioned');
+    expect(await versioningOf(gs).keepsVersions('gcs-unversioned')).toBe(true);
+  });
 });
 
 describe('retention of noncurrent versions', () => {

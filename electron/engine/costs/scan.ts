@@ -233,10 +233,9 @@ interface VersionTally {
  */
 async function scanVersions(versioning: ObjectVersioning, bucket: string, prefix: string, signal: AbortSignal | undefined, onPage: () => void): Promise<VersionTally> {
   const tally: VersionTally = { noncurrent: { count: 0, bytes: 0 }, deleteMarkers: 0, byClass: new Map() };
-  // A bucket that never had versioning and has no soft delete (an S3 bucket whose versioning was never enabled)
-  // keeps nothing beside its current objects: its objects are not listed a second time.
-  const settings = await versioning.getSettings(bucket, signal).catch(() => undefined);
-  if (settings?.versioning === 'off' && settings.softDeleteDays === undefined) return tally;
+  // A bucket the service says keeps nothing beside its current objects is not listed a second time; when it cannot
+  // say (an error reading its settings), the versions are listed.
+  if (!(await versioning.keepsVersions(bucket, signal).catch(() => true))) return tally;
   let cursor: string | undefined;
   do {
     if (signal?.aborted) throw new CancelledError('Scan cancelled');

@@ -181,6 +181,11 @@ export interface ObjectVersioning {
   /** Brings back a key whose current version is deleted; NotFoundError when there is nothing to bring back. */
   undelete(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
   getSettings(bucket: string, signal?: AbortSignal): Promise<BucketVersioning>;
+  /**
+   * Whether the bucket can hold anything beside its current objects (noncurrent versions, delete markers, snapshots,
+   * soft-deleted objects). False only when the service says so for certain, so that a scan can skip listing versions.
+   */
+  keepsVersions(bucket: string, signal?: AbortSignal): Promise<boolean>;
   /** Changes what this account may change (see BucketVersioning.canSet*); UnsupportedError for the rest. */
   setSettings(bucket: string, patch: VersioningPatch, signal?: AbortSignal): Promise<BucketVersioning>;
 }

@@ -149,6 +149,9 @@ export function azureVersioning(service: BlobServiceClient, container: (name: st
 
     getSettings: settings,
 
+    // Snapshots exist whatever the account's versioning and soft-delete settings: only a listing can say there are none.
+    keepsVersions: () => Promise.resolve(true),
+
     async setSettings(bucket, patch, signal) {
       if (patch.versioning !== undefined) {
         throw new UnsupportedError('Azure blob versioning is a storage account setting: turn it on or off in the Azure portal (Data protection)');

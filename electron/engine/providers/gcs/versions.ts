@@ -141,6 +141,10 @@ export function gcsVersioning(storage: Storage, call: Call, ctx: Ctx, toError: T
 
     getSettings: settings,
 
+    // Noncurrent generations outlive a versioning turned off, and soft delete keeps deleted objects whatever the
+    // versioning: only a listing can say there are none.
+    keepsVersions: () => Promise.resolve(true),
+
     async setSettings(bucket, patch, signal) {
       const body: BucketMetadata = {};
       if (patch.versioning !== undefined) body.versioning = { enabled: patch.versioning === 'enabled' };

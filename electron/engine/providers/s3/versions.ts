@@ -166,6 +166,13 @@ export function s3Versioning(client: S3Client, call: Call, toError: ToError): Ob
 
     getSettings: settings,
 
+    async keepsVersions(bucket, signal) {
+      // A bucket whose versioning was never enabled answers no Status and holds only current objects; a suspended
+      // one keeps the versions made while it was enabled.
+      const v = await call({ op: 'read versioning', bucket, signal }, () => client.send(new GetBucketVersioningCommand({ Bucket: bucket }), { abortSignal: signal }));
+      return v.Status !== undefined;
+    },
+
     async setSettings(bucket, patch, signal) {
       if (patch.softDeleteDays !== undefined) throw new UnsupportedError('S3 has no soft delete: use versioning (and a lifecycle rule for noncurrent versions)');
       if (patch.versioning !== undefined) {
