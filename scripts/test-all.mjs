@@ -21,6 +21,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 const only = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const results = [];
+// Tests that failed, and tests that passed only when run again, by name: the summary is the part of a CI log that is
+// always read, so it names them.
+const named = { failed: [], flaky: [] };
 
 for (const step of steps) {
   if (only.length && !only.includes(step.name)) continue;
@@ -36,7 +39,7 @@ for (const step of steps) {
     totals.passed += c.passed;
     totals.failed += c.failed;
     totals.skipped += c.skipped;
-    counts = ` (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`;
+    counts = ` (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${c.flaky ? `, ${c.flaky} passed on a second try` : ''})`;
   } else if (!step.report) {
     if (ok) totals.passed += 1;
     else totals.failed += 1;
@@ -48,17 +51,40 @@ for (const step of steps) {
 
 console.log('\n=== summary');
 for (const r of results) console.log(r.line);
+for (const t of named.failed) console.log(`failed: ${t}`);
+for (const t of named.flaky) console.log(`passed on a second try (flaky): ${t}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
 
 function countReport(name, report) {
   if (name === 'unit') {
+    let flaky = 0;
+    for (const file of report.testResults ?? []) {
+      const where = file.name.replace(`${process.cwd()}/`, '');
+      if (file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed')) {
+        named.failed.push(`${where}: ${firstLine(file.message)}`);
+      }
+      for (const t of file.assertionResults ?? []) {
+        const why = firstLine(t.failureMessages?.[0]);
+        if (t.status === 'failed') named.failed.push(`${where} > ${t.fullName}: ${why}`);
+        // Vitest keeps an earlier try's errors on a test that passed when retried.
+        else if (t.status === 'passed' && t.failureMessages?.length) {
+          flaky += 1;
+          named.flaky.push(`${where} > ${t.fullName}: ${why}`);
+        }
+      }
+    }
     return {
       passed: report.numPassedTests ?? 0,
       failed: (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0),
       skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+      flaky,
     };
   }
   const s = report.stats ?? {};
-  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
+  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0, flaky: s.flaky ?? 0 };
+}
+
+function firstLine(text) {
+  return String(text ?? '').split('\n')[0].slice(0, 300);
 }

@@ -68,8 +68,13 @@ export async function retentionPreview(engine: Engine, request: unknown, timeout
   const { call } = invoker(() => engine);
   let id = '';
   let off = (): void => {};
+  let timer: NodeJS.Timeout | undefined;
+  // Armed only when the preview is still running after it started, so that no timer outlives a quick preview.
+  let arm = (): void => {};
   const ended = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`preview ${id} did not finish in ${timeoutMs} ms`)), timeoutMs);
+    arm = () => {
+      timer = setTimeout(() => reject(new Error(`preview ${id} did not finish in ${timeoutMs} ms`)), timeoutMs);
+    };
     off = engine.subscribe((event, payload) => {
       const p = payload as { id: string; state: string };
       if (event === 'retention:progress' && p.id === id && p.state !== 'running') {
@@ -82,12 +87,14 @@ export async function retentionPreview(engine: Engine, request: unknown, timeout
     ({ id } = await call<{ id: string }>('retention:preview', request));
     let p = await call<RetentionPreview>('retention:previewResult', { id });
     if (p.state === 'running') {
+      arm();
       await ended;
       p = await call<RetentionPreview>('retention:previewResult', { id });
     }
     if (p.error !== undefined) throw new Error(`preview ${id} ended with an error: ${JSON.stringify(p.error)}`);
     return p;
   } finally {
+    clearTimeout(timer);
     off();
   }
 }
