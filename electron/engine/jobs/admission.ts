@@ -1,5 +1,5 @@
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
-import { worthRanges } from '../providers/ranged-read';
+import { rangedParts } from '../providers/ranged-read';
 import { AdaptiveLimit } from './adaptive-limit';
 import { Semaphore } from './semaphore';
 
@@ -37,6 +37,19 @@ export interface AdmissionSettings {
 export interface RangedRead {
   partBytes: number;
   maxParts: number;
+  /** The ranges the object is read in: one GET each. */
+  parts: number;
+}
+
+/**
+ * Whether and how a file of this size is read in parallel ranges under these settings, from a source that reads
+ * them (Features.parallelRead). Admission and the cost estimate (one GET per range) both decide by this.
+ */
+export function rangedReadPlan(size: number, settings: Pick<AdmissionSettings, 'multipart' | 'rangedReadParts'>, parallelRead: boolean): RangedRead | undefined {
+  const m = settings.multipart;
+  if (!parallelRead || settings.rangedReadParts < 2) return undefined;
+  const parts = rangedParts(size, { partBytes: m.partSizeBytes, thresholdBytes: m.thresholdBytes });
+  return parts === undefined ? undefined : { partBytes: m.partSizeBytes, maxParts: settings.rangedReadParts, parts };
 }
 
 export const DEFAULT_ADMISSION: AdmissionSettings = {
@@ -130,9 +143,7 @@ export class Admission {
 
   /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
   rangedRead(size: number, source: Pick<Features, 'parallelRead'>): RangedRead | undefined {
-    const partBytes = this.settings.multipart.partSizeBytes;
-    if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2 || !worthRanges(size, partBytes)) return undefined;
-    return { partBytes, maxParts: this.settings.rangedReadParts };
+    return rangedReadPlan(size, this.settings, source.parallelRead === true);
   }
 
   /** Workers worth starting for a class: more would only wait. */

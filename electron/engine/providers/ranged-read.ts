@@ -13,6 +13,16 @@ export function worthRanges(size: number, partBytes: number): boolean {
   return size > (MIN_PARTS - 1) * Math.max(1, partBytes);
 }
 
+/**
+ * The ranges an object of `size` is read in, one GET each, or undefined where it is read as one stream (one GET):
+ * under the multipart threshold, or too few parts to be worth it. The relay's admission and the cost estimate
+ * both count from this.
+ */
+export function rangedParts(size: number, sizing: { partBytes: number; thresholdBytes: number }): number | undefined {
+  if (size < sizing.thresholdBytes || !worthRanges(size, sizing.partBytes)) return undefined;
+  return Math.ceil(size / Math.max(1, sizing.partBytes));
+}
+
 export interface RangedBodyRequest {
   /** The object's size, from the read that started it. */
   size: number;
