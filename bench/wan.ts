@@ -25,7 +25,7 @@ export interface WanSets {
   small: DataSet;
 }
 
-export const WAN_FULL: WanSets = { big: { bigCount: 4, bigSize: 128 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 5000, smallSize: 16 * 1024 } };
+export const WAN_FULL: WanSets = { big: { bigCount: 4, bigSize: 128 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 2500, smallSize: 16 * 1024 } };
 export const WAN_QUICK: WanSets = { big: { bigCount: 4, bigSize: 16 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 300, smallSize: 16 * 1024 } };
 
 type Tool = 'relay' | 'pull' | 'rclone' | 'tuned';
