@@ -130,7 +130,7 @@ describe('estimateTransfer', () => {
 
   it('relays 1 TiB in 4 files of 256 GiB from S3 eu-west-1 to GCS: egress past the free tier + multipart parts', () => {
     // egress: 1,024 GB - 100 free = 924 GB x $0.09 = $83.16
-    // parts: 256 GiB / 8 MiB = 32,768 parts > 10,000, so part = ceil(256 GiB / 10,000) and 10,000 parts;
+    // parts: 256 GiB / 5 MiB = 52,429 parts > 10,000, so part = ceil(256 GiB / 10,000) and 10,000 parts;
     // GCS writes per file = 1 initiate + 10,000 parts = 10,001; x 4 files = 40,004 x $0.005/1,000 = $0.20002
     // source: 1 LIST ($0.000005) + the parallel ranged read: 256 GiB / 5 MiB = 52,429 ranged GETs per file,
     // 209,716 x $0.0004/1,000 ($0.0838864); destination: 1 LIST x $0.005/1,000 ($0.000005)
@@ -160,6 +160,23 @@ describe('estimateTransfer', () => {
       files: 1, bytes: 64 * MiB, sizes: [64 * MiB], path: 'relay',
     });
     expect(local.lines.some((l) => l.label.startsWith('Ranged GET'))).toBe(false);
+  });
+
+  it('relays one object of 1 TiB from GCS to S3: one GET per 5 MiB range, 10,000 parts written', () => {
+    // The read is cut by the relay's read part size, not the upload's: 1 TiB / 5 MiB = 209,715.2, so 209,716
+    // ranged GETs (rangedReadPlan); the upload's part grows to ceil(1 TiB / 10,000) for 10,000 parts, and S3
+    // writes 1 initiate + 10,000 parts + 1 complete = 10,002.
+    const est = estimateTransfer(SHIPPED_CATALOG, {
+      source: { provider: 'gcs', region: 'us-central1' }, destination: { provider: 'aws-s3', region: 'us-east-1' },
+      files: 1, bytes: TB, sizes: [TB], path: 'relay',
+    });
+    const gets = est.lines.filter((l) => l.kind === 'source-requests' && l.label.includes('GET'));
+    expect(gets).toHaveLength(1);
+    expect(gets[0]?.label).toMatch(/^Ranged GET from .*: 209,716 requests$/);
+    expect(Math.round((gets[0]?.quantity ?? 0) * 1000)).toBe(209_716);
+    expect(rangedReadPlan(TB, DEFAULT_ADMISSION, true)?.parts).toBe(209_716);
+    const writes = est.lines.find((l) => l.kind === 'destination-requests' && l.label.startsWith('Write'));
+    expect(Math.round((writes?.quantity ?? 0) * 1000)).toBe(10_002);
   });
 
   it('charges no egress for a server-side copy inside one region, and inter-region rate across regions', () => {
