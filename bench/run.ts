@@ -23,7 +23,7 @@ import { runUploadBench, type UploadFigures } from './upload';
 import { runListing } from './listing';
 import { CROSS_CLOUD, HOME_OFFICE } from './net';
 import { runRequestCounts } from './requests';
-import { runWan, WAN_FULL, WAN_QUICK } from './wan';
+import { PAIRS, runWan, WAN_FULL, WAN_QUICK, type PairName } from './wan';
 
 interface Args {
   quick: boolean;
@@ -37,6 +37,9 @@ interface Args {
   only: Part[];
   /** Interleaved rounds of each WAN pair (default 1: a full run stays near half an hour). */
   wanRounds: number;
+  /** The WAN destinations and data sets that run (all by default). */
+  pairs: PairName[];
+  sets: Array<'big' | 'small'>;
 }
 
 const PARTS = ['loopback', 'cross-cloud', 'home-office', 'requests', 'listing'] as const;
@@ -44,7 +47,7 @@ type Part = (typeof PARTS)[number];
 
 function parseArgs(argv: string[]): Args {
   // The listing seeds hundreds of thousands of keys (many minutes here): only when asked for by --only.
-  const args: Args = { quick: false, json: undefined, profile: false, rounds: 0, skyferryOnly: false, only: PARTS.filter((p) => p !== 'listing'), wanRounds: 1 };
+  const args: Args = { quick: false, json: undefined, profile: false, rounds: 0, skyferryOnly: false, only: PARTS.filter((p) => p !== 'listing'), wanRounds: 1, pairs: [...PAIRS], sets: ['big', 'small'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -56,6 +59,14 @@ function parseArgs(argv: string[]): Args {
       const bad = list.filter((p) => !(PARTS as readonly string[]).includes(p));
       if (bad.length || list.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
       args.only = list as Part[];
+    } else if (a === '--pairs') {
+      const list = (argv[++i] ?? '').split(',').map((p) => p.trim());
+      if (list.length === 0 || list.some((p) => !(PAIRS as readonly string[]).includes(p))) throw new Error(`--pairs takes a comma-separated list of ${PAIRS.join(', ')}`);
+      args.pairs = list as PairName[];
+    } else if (a === '--sets') {
+      const list = (argv[++i] ?? '').split(',').map((p) => p.trim());
+      if (list.length === 0 || list.some((p) => p !== 'big' && p !== 'small')) throw new Error('--sets takes big, small or big,small');
+      args.sets = list as Array<'big' | 'small'>;
     } else if (a === '--wan-rounds') {
       args.wanRounds = Number(argv[++i]);
       if (!Number.isInteger(args.wanRounds) || args.wanRounds < 1 || args.wanRounds > 10) throw new Error('--wan-rounds needs a whole number from 1 to 10');
@@ -63,7 +74,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--rounds') {
       args.rounds = Number(argv[++i]);
       if (!Number.isInteger(args.rounds) || args.rounds < 1 || args.rounds > 20) throw new Error('--rounds needs a whole number from 1 to 20');
-    } else throw new Error(`Unknown option ${a}: use --quick, --rounds N, --profile, --skyferry-only, --json <file>, --only ${PARTS.join(',')}, --wan-rounds N`);
+    } else throw new Error(`Unknown option ${a}: use --quick, --rounds N, --profile, --skyferry-only, --json <file>, --only ${PARTS.join(',')}, --wan-rounds N, --pairs ${PAIRS.join(',')}, --sets big,small`);
   }
   if (args.json !== undefined && args.json.trim() === '') throw new Error('--json needs a file name');
   if (args.rounds === 0) args.rounds = args.quick ? 1 : 3;
@@ -293,7 +304,7 @@ async function main(): Promise<void> {
     // In the order --only names them.
     const profiles = args.only.flatMap((p) => (p === 'cross-cloud' ? [CROSS_CLOUD] : p === 'home-office' ? [HOME_OFFICE] : []));
     if (profiles.length && !args.skyferryOnly) {
-      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log, cleanup });
+      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, pairs: args.pairs, which: args.sets, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log, cleanup });
       await rm(path.join(tmp, 'wan'), { recursive: true, force: true });
       out.push('', `WAN profiles (Toxiproxy ${GO_TOOLS.toxiproxy.version} in front of each emulator; the shared cap by bench/shaper.ts in its own process); ${args.wanRounds} round(s) each${args.quick ? ' [--quick]' : ''}:`, ...r.lines);
       goals.push(...r.goals);

@@ -25,14 +25,21 @@ export interface WanSets {
   small: DataSet;
 }
 
-export const WAN_FULL: WanSets = { big: { bigCount: 4, bigSize: 128 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 5000, smallSize: 16 * 1024 } };
+export const WAN_FULL: WanSets = { big: { bigCount: 4, bigSize: 128 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 2500, smallSize: 16 * 1024 } };
 export const WAN_QUICK: WanSets = { big: { bigCount: 4, bigSize: 16 * MiB, smallCount: 0, smallSize: 0 }, small: { bigCount: 0, bigSize: 0, smallCount: 300, smallSize: 16 * 1024 } };
 
 type Tool = 'relay' | 'pull' | 'rclone' | 'tuned';
 const TOOL_NAMES: Record<Tool, string> = { relay: 'Skyferry (relay)', pull: 'Skyferry (cloud-side pull)', rclone: 'rclone defaults', tuned: 'rclone --transfers 16 --checkers 16' };
 
+/** Short names of the destinations, for --pairs. */
+export const PAIRS = ['gcs', 'minio2', 'azurite'] as const;
+export type PairName = (typeof PAIRS)[number];
+
 export interface WanOptions {
   sets: WanSets;
+  /** Which destinations and data sets run (all by default): for measuring one of them while changing the engine. */
+  pairs?: readonly PairName[];
+  which?: ReadonlyArray<'big' | 'small'>;
   rounds: number;
   profiles: NetProfile[];
   tmp: string;
@@ -123,13 +130,13 @@ async function startWorld(o: WanOptions, cleanup: Array<() => Promise<void>>): P
   return { minio, minio2, az, toxiPid: tp.pid, ends, shaper, pull, dests: new Map(), gcsHandle };
 }
 
-function destsFor(w: World & { gcsHandle: Awaited<ReturnType<typeof startFakeGcs>> }, profile: NetProfile): Array<{ pair: string; dest: Dest; pullDest?: Dest }> {
+function destsFor(w: World & { gcsHandle: Awaited<ReturnType<typeof startFakeGcs>> }, profile: NetProfile, pairs: readonly PairName[]): Array<{ pair: string; dest: Dest; pullDest?: Dest }> {
   const e = w.ends.get(profile.name);
   if (!e) throw new Error(`no endpoints for ${profile.name}`);
   const out: Array<{ pair: string; dest: Dest; pullDest?: Dest }> = [];
-  if (e.gcs) out.push({ pair: 'MinIO -> fake-gcs-server', dest: gcsDest(w.gcsHandle, e.gcs, 'gcs') });
-  if (profile.name === 'cross-cloud') out.push({ pair: 'MinIO -> a second MinIO', dest: minioDest(w.minio2, e.minio2, 'minio2') });
-  out.push({ pair: 'MinIO -> Azurite', dest: azureDest(w.az, e.az, 'azurite'), pullDest: azureDest(w.az, e.pull, 'azpull') });
+  if (e.gcs && pairs.includes('gcs')) out.push({ pair: 'MinIO -> fake-gcs-server', dest: gcsDest(w.gcsHandle, e.gcs, 'gcs') });
+  if (profile.name === 'cross-cloud' && pairs.includes('minio2')) out.push({ pair: 'MinIO -> a second MinIO', dest: minioDest(w.minio2, e.minio2, 'minio2') });
+  if (pairs.includes('azurite')) out.push({ pair: 'MinIO -> Azurite', dest: azureDest(w.az, e.az, 'azurite'), pullDest: azureDest(w.az, e.pull, 'azpull') });
   return out;
 }
 
@@ -230,8 +237,8 @@ export async function runWan(o: WanOptions): Promise<WanReport> {
     o.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     for (const profile of o.profiles) {
-      for (const { pair, dest, pullDest } of destsFor(w, profile)) {
-        for (const which of ['big', 'small'] as const) {
+      for (const { pair, dest, pullDest } of destsFor(w, profile, o.pairs ?? PAIRS)) {
+        for (const which of o.which ?? (['big', 'small'] as const)) {
           const set = o.sets[which];
           const src = w.ends.get(profile.name)?.src ?? '';
           o.log(`${profile.name}, ${pair}, ${which} files: floor`);

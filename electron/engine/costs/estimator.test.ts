@@ -3,6 +3,7 @@ import { BYTES_PER_GB } from '../../../shared/contract/costs.catalog';
 import { SHIPPED_CATALOG } from './catalog';
 import { earlyDeletion, egressInternet, estimateTransfer, retrieval, storageMonthly, writeRequestsFor } from './estimator';
 import { findClass, findProvider, findRegion } from './lookup';
+import { DEFAULT_ADMISSION, rangedReadPlan } from '../jobs/admission';
 
 const GB = BYTES_PER_GB; // 2^30 bytes = 1,073,741,824
 const TB = 1024 * GB;
@@ -129,15 +130,53 @@ describe('estimateTransfer', () => {
 
   it('relays 1 TiB in 4 files of 256 GiB from S3 eu-west-1 to GCS: egress past the free tier + multipart parts', () => {
     // egress: 1,024 GB - 100 free = 924 GB x $0.09 = $83.16
-    // parts: 256 GiB / 8 MiB = 32,768 parts > 10,000, so part = ceil(256 GiB / 10,000) and 10,000 parts;
+    // parts: 256 GiB / 5 MiB = 52,429 parts > 10,000, so part = ceil(256 GiB / 10,000) and 10,000 parts;
     // GCS writes per file = 1 initiate + 10,000 parts = 10,001; x 4 files = 40,004 x $0.005/1,000 = $0.20002
-    // source: 1 LIST ($0.000005) + 4 GET ($0.0000016); destination: 1 LIST x $0.005/1,000 ($0.000005)
+    // source: 1 LIST ($0.000005) + the parallel ranged read: 256 GiB / 5 MiB = 52,429 ranged GETs per file,
+    // 209,716 x $0.0004/1,000 ($0.0838864); destination: 1 LIST x $0.005/1,000 ($0.000005)
     const est = estimateTransfer(SHIPPED_CATALOG, {
       source: { provider: 'aws-s3', region: 'eu-west-1' },
       destination: { provider: 'gcs', region: 'europe-west1' },
       files: 4, bytes: TB, sizes: [256 * GB, 256 * GB, 256 * GB, 256 * GB], path: 'relay',
     });
-    expect(est.totalUsd).toBeCloseTo(83.16 + 0.20002 + 0.000005 + 0.0000016 + 0.000005, 9);
+    expect(est.totalUsd).toBeCloseTo(83.16 + 0.20002 + 0.000005 + 0.0838864 + 0.000005, 9);
+  });
+
+  it('counts one GET per range for a large object the relay reads in parallel ranges, as the job decides it', () => {
+    // 10 files of 1 MiB: one GET each. 2 files of 64 MiB: 64 MiB / 5 MiB parts = 13 ranges each (rangedReadPlan,
+    // the same decision admission makes); 1 file of 16 MiB (the multipart threshold): 4 ranges (5, 5, 5, 1 MiB).
+    const sizes = [...Array.from({ length: 10 }, () => MiB), 64 * MiB, 64 * MiB, 16 * MiB];
+    const est = estimateTransfer(SHIPPED_CATALOG, {
+      source: { provider: 'aws-s3', region: 'us-east-1' }, destination: { provider: 'azure-blob', region: 'eastus', class: 'Hot' },
+      files: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0), sizes, path: 'relay',
+    });
+    const gets = est.lines.filter((l) => l.kind === 'source-requests' && l.label.includes('GET'));
+    expect(gets.map((l) => l.quantity * 1000)).toEqual([10, 30]);
+    expect(gets[1]?.label).toMatch(/^Ranged GET from Amazon S3, one per part/);
+    expect(rangedReadPlan(64 * MiB, DEFAULT_ADMISSION, true)?.parts).toBe(13);
+    // A local source is read as one stream whatever its size.
+    const local = estimateTransfer(SHIPPED_CATALOG, {
+      source: { provider: 'local', region: 'local' }, destination: { provider: 'azure-blob', region: 'eastus', class: 'Hot' },
+      files: 1, bytes: 64 * MiB, sizes: [64 * MiB], path: 'relay',
+    });
+    expect(local.lines.some((l) => l.label.startsWith('Ranged GET'))).toBe(false);
+  });
+
+  it('relays one object of 1 TiB from GCS to S3: one GET per 5 MiB range, 10,000 parts written', () => {
+    // The read is cut by the relay's read part size, not the upload's: 1 TiB / 5 MiB = 209,715.2, so 209,716
+    // ranged GETs (rangedReadPlan); the upload's part grows to ceil(1 TiB / 10,000) for 10,000 parts, and S3
+    // writes 1 initiate + 10,000 parts + 1 complete = 10,002.
+    const est = estimateTransfer(SHIPPED_CATALOG, {
+      source: { provider: 'gcs', region: 'us-central1' }, destination: { provider: 'aws-s3', region: 'us-east-1' },
+      files: 1, bytes: TB, sizes: [TB], path: 'relay',
+    });
+    const gets = est.lines.filter((l) => l.kind === 'source-requests' && l.label.includes('GET'));
+    expect(gets).toHaveLength(1);
+    expect(gets[0]?.label).toMatch(/^Ranged GET from .*: 209,716 requests$/);
+    expect(Math.round((gets[0]?.quantity ?? 0) * 1000)).toBe(209_716);
+    expect(rangedReadPlan(TB, DEFAULT_ADMISSION, true)?.parts).toBe(209_716);
+    const writes = est.lines.find((l) => l.kind === 'destination-requests' && l.label.startsWith('Write'));
+    expect(Math.round((writes?.quantity ?? 0) * 1000)).toBe(10_002);
   });
 
   it('charges no egress for a server-side copy inside one region, and inter-region rate across regions', () => {

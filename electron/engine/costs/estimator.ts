@@ -19,6 +19,7 @@ import type {
 import { InvalidInputError } from '../../../shared/errors';
 import { DEFAULT_PULL } from '../providers/factory';
 import { DEFAULT_MULTIPART } from '../providers/provider';
+import { DEFAULT_ADMISSION, rangedReadPlan } from '../jobs/admission';
 import { findClassOrDefault, findProvider, findRegion } from './lookup';
 
 /**
@@ -194,16 +195,30 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
   const groups = sizeGroups(req);
   let writes = 0;
   let parts = 0;
+  // The relay reads a large object from a cloud in parallel ranges, one GET each (as the job decides it).
+  const readSettings = { ...DEFAULT_ADMISSION, multipart: { ...DEFAULT_MULTIPART, partSizeBytes: partSize, thresholdBytes: threshold } };
+  let rangedFiles = 0;
+  let rangedGets = 0;
   for (const g of groups) {
     const w = writeRequestsFor(g.size, dstProvider, partSize, threshold);
     writes += w.requests * g.count;
     parts += w.parts * g.count;
+    const ranged = req.path === 'relay' ? rangedReadPlan(g.size, readSettings, srcProvider.kind !== 'local') : undefined;
+    if (ranged) {
+      rangedFiles += g.count;
+      rangedGets += ranged.parts * g.count;
+    }
   }
   writes = Math.round(writes);
   parts = Math.round(parts);
+  rangedFiles = Math.round(rangedFiles);
+  rangedGets = Math.round(rangedGets);
   if (req.files > 0) {
     lines.push(requests('source-requests', `List ${srcProvider.name} (${LIST_PAGE_KEYS.toLocaleString('en-US')} keys a page)`, listRequestsFor(req.files), srcClass.listUsdPer1000));
-    if (req.path === 'relay') lines.push(requests('source-requests', `GET from ${srcProvider.name}, one per file`, req.files, srcClass.readUsdPer1000));
+    if (req.path === 'relay') {
+      lines.push(requests('source-requests', `GET from ${srcProvider.name}, one per file`, Math.max(0, req.files - rangedFiles), srcClass.readUsdPer1000));
+      if (rangedGets > 0) lines.push(requests('source-requests', `Ranged GET from ${srcProvider.name}, one per part of the large files read in parallel ranges`, rangedGets, srcClass.readUsdPer1000));
+    }
     if (req.path === 'cloud-pull') lines.push(requests('source-requests', `Ranged GET from ${srcProvider.name}, one per part`, parts, srcClass.readUsdPer1000));
     // The job decides "exists already?" from one flat listing of the destination prefix, as it lists the source,
     // not from a HEAD per file (jobs/expand.ts); `headsPerFile` prices a tool that asks per file.

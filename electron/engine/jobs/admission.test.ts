@@ -195,11 +195,11 @@ describe('Admission with parallel ranged reads', () => {
     const a = new Admission({ multipart, rangedReadParts: 3 });
     expect(a.rangedRead(32 * KiB, { parallelRead: true })).toBeUndefined();
     expect(a.rangedRead(128 * KiB, { parallelRead: false })).toBeUndefined();
-    expect(a.rangedRead(128 * KiB, { parallelRead: true })).toEqual({ partBytes: 16 * KiB, maxParts: 3 });
+    expect(a.rangedRead(128 * KiB, { parallelRead: true })).toEqual({ partBytes: 16 * KiB, maxParts: 3, parts: 8 });
     // Large, but under four parts of a bigger part size: one stream, nothing reserved for ranges.
     expect(new Admission({ multipart: { ...multipart, partSizeBytes: 32 * KiB } }).rangedRead(96 * KiB, { parallelRead: true })).toBeUndefined();
     expect(a.reservation(128 * KiB)).toBe(2 * 16 * KiB);
-    expect(a.reservation(128 * KiB, true, true)).toBe(5 * 16 * KiB);
+    expect(a.reservation(128 * KiB, true, true)).toBe(4 * 16 * KiB);
     // A stream written to a local disk holds only the read's ranges.
     expect(a.reservation(128 * KiB, false, true)).toBe(3 * 16 * KiB);
   });

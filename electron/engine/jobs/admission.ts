@@ -1,5 +1,5 @@
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
-import { worthRanges } from '../providers/ranged-read';
+import { rangedParts } from '../providers/ranged-read';
 import { AdaptiveLimit } from './adaptive-limit';
 import { Semaphore } from './semaphore';
 
@@ -17,7 +17,10 @@ export interface AdmissionSettings {
   maxSmallFiles: number;
   /** Files at or above the multipart threshold in flight. */
   maxLargeFiles: number;
-  /** Part buffers the large files in flight may hold together: each reserves (concurrency + 1) x partSize. */
+  /**
+   * Part buffers the large files in flight may hold together: each reserves (concurrency + 1) x partSize, or
+   * (concurrency + rangedReadParts) x partSize where its source is read in parallel ranges.
+   */
   largeBufferBytes: number;
   /** Bodies the small files in flight may hold together (a single-shot put may hold the whole body). */
   smallBufferBytes: number;
@@ -37,6 +40,19 @@ export interface AdmissionSettings {
 export interface RangedRead {
   partBytes: number;
   maxParts: number;
+  /** The ranges the object is read in: one GET each. */
+  parts: number;
+}
+
+/**
+ * Whether and how a file of this size is read in parallel ranges under these settings, from a source that reads
+ * them (Features.parallelRead). Admission and the cost estimate (one GET per range) both decide by this.
+ */
+export function rangedReadPlan(size: number, settings: Pick<AdmissionSettings, 'multipart' | 'rangedReadParts'>, parallelRead: boolean): RangedRead | undefined {
+  const m = settings.multipart;
+  if (!parallelRead || settings.rangedReadParts < 2) return undefined;
+  const parts = rangedParts(size, { partBytes: m.partSizeBytes, thresholdBytes: m.thresholdBytes });
+  return parts === undefined ? undefined : { partBytes: m.partSizeBytes, maxParts: settings.rangedReadParts, parts };
 }
 
 export const DEFAULT_ADMISSION: AdmissionSettings = {
@@ -46,7 +62,7 @@ export const DEFAULT_ADMISSION: AdmissionSettings = {
   largeBufferBytes: 80 * MiB,
   smallBufferBytes: 32 * MiB,
   maxPerAccount: 72,
-  rangedReadParts: 3,
+  rangedReadParts: 4,
   multipart: DEFAULT_MULTIPART,
 };
 
@@ -119,7 +135,11 @@ export class Admission {
   /** Bytes a file of this size holds in memory while it is relayed: the upload's parts (or body), and its read's ranges. */
   reservation(size: number, buffers = true, rangedRead = false): number {
     const m = this.settings.multipart;
-    const upload = !buffers ? 0 : this.classOf(size) === 'large' ? (Math.max(1, m.concurrency) + 1) * m.partSizeBytes : size;
+    // With a ranged read the part being filled is made of a range the read has given out (an S3 upload takes
+    // the range's buffer as its part), so it is counted with the ranges rather than again with the upload. An
+    // upload waiting for room holds that one range beyond the read's window for the while.
+    const filling = rangedRead ? 0 : 1;
+    const upload = !buffers ? 0 : this.classOf(size) === 'large' ? (Math.max(1, m.concurrency) + filling) * m.partSizeBytes : size;
     return upload + (rangedRead ? this.settings.rangedReadParts * m.partSizeBytes : 0);
   }
 
@@ -130,9 +150,7 @@ export class Admission {
 
   /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
   rangedRead(size: number, source: Pick<Features, 'parallelRead'>): RangedRead | undefined {
-    const partBytes = this.settings.multipart.partSizeBytes;
-    if (this.classOf(size) !== 'large' || source.parallelRead !== true || this.settings.rangedReadParts < 2 || !worthRanges(size, partBytes)) return undefined;
-    return { partBytes, maxParts: this.settings.rangedReadParts };
+    return rangedReadPlan(size, this.settings, source.parallelRead === true);
   }
 
   /** Workers worth starting for a class: more would only wait. */

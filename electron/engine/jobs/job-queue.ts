@@ -33,7 +33,7 @@ export interface JobQueueOptions {
   maxLargeFiles?: number;
   /**
    * Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB, or two
-   * whose source is also read in parallel ranges, 3 x 5 MiB more each).
+   * whose source is read in parallel ranges, (4 + 4) x 5 MiB each: the range given out is the part being filled).
    */
   largeBufferBytes?: number;
   /** Bodies that small relayed files may hold together (default 32 MiB). */

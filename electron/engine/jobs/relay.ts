@@ -126,12 +126,13 @@ function partWindow(most: number): PartWindow {
   return { limit: () => limit.limit, onPart: (ms, inFlight) => limit.sample(ms, inFlight) };
 }
 
-/** Parts of a ranged read in flight at its start; its adaptive limit moves from here. */
-const INITIAL_RANGED_PARTS = 2;
-
-/** A parallel read whose parts in flight adapt to what each part's request takes (adaptive-limit.ts). */
+/**
+ * A parallel read whose parts in flight adapt to what each part's request takes (adaptive-limit.ts). It starts at
+ * the most its reservation allows, as the upload's parts do: a link that caps each connection gains from every
+ * range in flight from the first part on, and one that queues shows it in the first parts' latency.
+ */
 function parallelRead(r: RangedRead): ParallelRead {
-  const limit = new AdaptiveLimit({ initial: Math.min(INITIAL_RANGED_PARTS, r.maxParts), min: 1, max: r.maxParts });
+  const limit = new AdaptiveLimit({ initial: r.maxParts, min: 1, max: r.maxParts });
   return {
     partBytes: r.partBytes,
     limit: () => limit.limit,

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { CancelledError, ConflictError, RetryableError } from '../../../shared/errors';
+import { givePart, takePart } from './part-pool';
 import type { ParallelRead } from './provider';
 
 /**
@@ -8,9 +9,26 @@ import type { ParallelRead } from './provider';
  */
 const MIN_PARTS = 4;
 
+/**
+ * A range is given out in views of this many bytes of its buffer, not copies: each stream stage between the read
+ * and the upload holds a slice instead of a whole range, and an upload that meets all of one buffer's slices in
+ * order takes the buffer as its part (s3.resume.ts).
+ */
+const SLICE_BYTES = 64 * 1024;
+
 /** Whether an object of this size is worth reading in parallel ranges of `partBytes`. */
 export function worthRanges(size: number, partBytes: number): boolean {
   return size > (MIN_PARTS - 1) * Math.max(1, partBytes);
+}
+
+/**
+ * The ranges an object of `size` is read in, one GET each, or undefined where it is read as one stream (one GET):
+ * under the multipart threshold, or too few parts to be worth it. The relay's admission and the cost estimate
+ * both count from this.
+ */
+export function rangedParts(size: number, sizing: { partBytes: number; thresholdBytes: number }): number | undefined {
+  if (size < sizing.thresholdBytes || !worthRanges(size, sizing.partBytes)) return undefined;
+  return Math.ceil(size / Math.max(1, sizing.partBytes));
 }
 
 export interface RangedBodyRequest {
@@ -49,7 +67,7 @@ export function rangedBody(r: RangedBodyRequest): Readable {
 async function* parts(r: RangedBodyRequest, signal: AbortSignal): AsyncGenerator<Buffer> {
   const { size, parallel } = r;
   const partBytes = Math.max(1, parallel.partBytes);
-  const pending: Array<Promise<Buffer[]>> = [];
+  const pending: Array<Promise<Buffer>> = [];
   let inFlight = 0;
   let next = r.first ? Math.min(size, partBytes) : 0;
   const launch = (): void => {
@@ -60,10 +78,10 @@ async function* parts(r: RangedBodyRequest, signal: AbortSignal): AsyncGenerator
     parallel.onRequest?.();
     const started = performance.now();
     const task = readRange(r, offset, length, signal).then(
-      (chunks) => {
+      (range) => {
         parallel.onRange?.(performance.now() - started, length, inFlight);
         inFlight--;
-        return chunks;
+        return range;
       },
       (e: unknown) => {
         inFlight--;
@@ -86,10 +104,10 @@ async function* parts(r: RangedBodyRequest, signal: AbortSignal): AsyncGenerator
     for (fill(0); pending.length > 0; fill(0)) {
       const task = pending.shift();
       if (!task) break;
-      const chunks = await task;
+      const range = await task;
       // The next range starts while this one is given out (the window counts it until then).
       fill(1);
-      for (const c of chunks) yield c;
+      for (let at = 0; at < range.length; at += SLICE_BYTES) yield range.subarray(at, Math.min(range.length, at + SLICE_BYTES));
     }
   } finally {
     r.first?.destroy();
@@ -113,7 +131,12 @@ async function* head(first: Readable, length: number, signal: AbortSignal): Asyn
   if (got < length) throw new RetryableError(`The read ended after ${got} of ${length} bytes; reading again`);
 }
 
-async function readRange(r: RangedBodyRequest, offset: number, length: number, signal: AbortSignal): Promise<Buffer[]> {
+/**
+ * One range read into one buffer of the part pool (part-pool.ts): the socket's chunks die as they are copied,
+ * instead of living in a list until the range is given out (long enough to be promoted and kept until a full GC),
+ * and an upload that takes the range whole as its part gives the buffer back for the next range.
+ */
+async function readRange(r: RangedBodyRequest, offset: number, length: number, signal: AbortSignal): Promise<Buffer> {
   let body: Readable;
   try {
     body = await r.fetch(offset, length, signal);
@@ -122,7 +145,7 @@ async function readRange(r: RangedBodyRequest, offset: number, length: number, s
     if (e instanceof ConflictError) throw new RetryableError('The object changed at the source during the read; reading again', { cause: e });
     throw e;
   }
-  const chunks: Buffer[] = [];
+  const part = takePart(Math.max(1, r.parallel.partBytes));
   let got = 0;
   // The stream was closed or the read cancelled: this range's request goes too.
   const onAbort = (): void => {
@@ -132,12 +155,16 @@ async function readRange(r: RangedBodyRequest, offset: number, length: number, s
   try {
     for await (const chunk of body) {
       const c = chunk as Buffer;
-      chunks.push(c);
+      if (got + c.length > length) throw new RetryableError(`A ranged read gave more than the ${length} bytes asked for; reading again`);
+      c.copy(part, got);
       got += c.length;
     }
+    if (got !== length) throw new RetryableError(`A ranged read gave ${got} of ${length} bytes; reading again`);
+  } catch (e) {
+    givePart(part);
+    throw e;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  if (got !== length) throw new RetryableError(`A ranged read gave ${got} of ${length} bytes; reading again`);
-  return chunks;
+  return length === part.length ? part : part.subarray(0, length);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectEntry } from '../../../shared/model';
-import { IncrementalRows, summarize, visibleRows, type SortSpec } from './rows';
+import { filterInSlices, IncrementalRows, summarize, visibleRows, type SortSpec } from './rows';
 
 const e = (name: string, size: number, isPrefix = false, modified?: string): ObjectEntry => ({
   key: `p/${name}${isPrefix ? '/' : ''}`,
@@ -27,6 +27,31 @@ describe('visibleRows', () => {
     for (let n = 1000; n <= many.length; n += 1000) rows = inc.get(many.slice(0, n), '', sort);
     // No wall-clock bound: the shared test machine's load makes one meaningless. Correctness is what is checked.
     expect(rows.map((r) => r.key)).toEqual(visibleRows(many, '', sort).map((r) => r.key));
+  });
+});
+
+describe('filterInSlices', () => {
+  it('matches in slices that give the thread back, and gives the same rows as visibleRows', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => e(`Key-${i}`, i));
+    const sort: SortSpec = { column: 'name', descending: false };
+    const sorted = visibleRows(many, '', sort);
+    const queued: Array<() => void> = [];
+    let result: ObjectEntry[] | undefined;
+    // A slice of 0 ms gives the thread back after every 512 names.
+    filterInSlices(sorted, 'key-1', (rows) => (result = rows), { sliceMs: 0, yieldTo: (next) => queued.push(next) });
+    expect(result).toBeUndefined();
+    let slices = 1;
+    for (let next = queued.shift(); next; next = queued.shift(), slices++) next();
+    expect(slices).toBeGreaterThan(10);
+    expect(result?.map((r) => r.key)).toEqual(visibleRows(many, 'KEY-1', sort).map((r) => r.key));
+  });
+  it('gives nothing once cancelled', () => {
+    const queued: Array<() => void> = [];
+    let result: ObjectEntry[] | undefined;
+    const job = filterInSlices(entries.concat(Array.from({ length: 2000 }, (_, i) => e(`x${i}`, i))), 'x', (rows) => (result = rows), { sliceMs: 0, yieldTo: (next) => queued.push(next) });
+    job.cancel();
+    for (let next = queued.shift(); next; next = queued.shift()) next();
+    expect(result).toBeUndefined();
   });
 });
 

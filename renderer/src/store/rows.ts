@@ -42,8 +42,13 @@ function comparator(sort: SortSpec): (a: ObjectEntry, b: ObjectEntry) => number 
   };
 }
 
+/** What a "Contains" filter looks for: its text trimmed and lower-cased ('' for no filter). */
+export function filterNeedle(textFilter: string): string {
+  return textFilter.trim().toLocaleLowerCase();
+}
+
 function matcher(textFilter: string): ((e: ObjectEntry) => boolean) | null {
-  const needle = textFilter.trim().toLocaleLowerCase();
+  const needle = filterNeedle(textFilter);
   return needle ? (e) => e.name.toLocaleLowerCase().includes(needle) : null;
 }
 
@@ -65,24 +70,98 @@ export class IncrementalRows {
   private rows: ObjectEntry[] = [];
 
   get(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] {
+    const cheap = this.cheap(entries, textFilter, sort);
+    if (cheap) return cheap;
+    this.adopt(entries, textFilter, sort, visibleRows(entries, textFilter, sort));
+    return this.rows;
+  }
+
+  /**
+   * The rows when they cost at most the new page: the same entries, filter and sort as the last call, or the same
+   * with a tail appended (merged in). Undefined when a full pass would be needed.
+   */
+  cheap(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] | undefined {
     const prev = this.entries;
-    const appended =
-      this.sort === sort && this.filter === textFilter && entries.length >= prev.length && prev.length > 0 && entries[prev.length - 1] === prev[prev.length - 1] && entries[0] === prev[0];
-    if (entries === prev && this.sort === sort && this.filter === textFilter) return this.rows;
-    if (appended) {
-      const cmp = comparator(sort);
-      const match = matcher(textFilter);
-      const tail = entries.slice(prev.length);
-      const fresh = (match ? tail.filter(match) : tail).sort(cmp);
-      this.rows = merge(this.rows, fresh, cmp);
-    } else {
-      this.rows = visibleRows(entries, textFilter, sort);
-    }
+    if (this.sort !== sort || this.filter !== textFilter) return undefined;
+    if (entries === prev) return this.rows;
+    const appended = entries.length >= prev.length && prev.length > 0 && entries[prev.length - 1] === prev[prev.length - 1] && entries[0] === prev[0];
+    if (!appended) return undefined;
+    const cmp = comparator(sort);
+    const match = matcher(textFilter);
+    const tail = entries.slice(prev.length);
+    const fresh = (match ? tail.filter(match) : tail).sort(cmp);
+    this.rows = merge(this.rows, fresh, cmp);
+    this.entries = entries;
+    return this.rows;
+  }
+
+  /** Takes `rows` as the visible rows of these entries, filter and sort (a result computed elsewhere). */
+  adopt(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec, rows: ObjectEntry[]): void {
     this.entries = entries;
     this.filter = textFilter;
     this.sort = sort;
-    return this.rows;
+    this.rows = rows;
   }
+
+  /**
+   * The last rows given out when they are a superset of what `textFilter` keeps of the same entries in the same
+   * order (the new filter contains the last one: typing on narrows): a shorter list to filter.
+   */
+  narrowable(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] | undefined {
+    const was = filterNeedle(this.filter);
+    return entries === this.entries && sort === this.sort && was !== '' && filterNeedle(textFilter).includes(was) ? this.rows : undefined;
+  }
+}
+
+/** A sliced filter that is still running; cancel() drops its result. */
+export interface SlicedFilter {
+  cancel(): void;
+}
+
+/** Gives the main thread back (input events, painting) before `next` continues the work. */
+function yieldToBrowser(next: () => void): void {
+  setTimeout(next, 0);
+}
+
+/**
+ * The rows whose name contains `needle` (a filterNeedle), in their order, matched a slice at a time: after each
+ * `sliceMs` of matching the main thread is given back, so that typing stays responsive over 100,000 names.
+ * Sorted rows stay sorted, so nothing is sorted again. `done` gets the result unless cancelled first.
+ */
+export function filterInSlices(
+  rows: readonly ObjectEntry[],
+  needle: string,
+  done: (rows: ObjectEntry[]) => void,
+  options: { sliceMs?: number; yieldTo?: (next: () => void) => void } = {},
+): SlicedFilter {
+  const sliceMs = options.sliceMs ?? 8;
+  const yieldTo = options.yieldTo ?? yieldToBrowser;
+  const out: ObjectEntry[] = [];
+  let i = 0;
+  let cancelled = false;
+  const step = (): void => {
+    if (cancelled) return;
+    const until = performance.now() + sliceMs;
+    while (i < rows.length) {
+      // The clock is read once per 512 names: reading it costs about as much as matching one.
+      const end = Math.min(rows.length, i + 512);
+      for (; i < end; i++) {
+        const r = rows[i] as ObjectEntry;
+        if (r.name.toLocaleLowerCase().includes(needle)) out.push(r);
+      }
+      if (i < rows.length && performance.now() >= until) {
+        yieldTo(step);
+        return;
+      }
+    }
+    done(out);
+  };
+  step();
+  return {
+    cancel: () => {
+      cancelled = true;
+    },
+  };
 }
 
 function merge(a: readonly ObjectEntry[], b: readonly ObjectEntry[], cmp: (x: ObjectEntry, y: ObjectEntry) => number): ObjectEntry[] {

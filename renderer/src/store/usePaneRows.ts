@@ -1,15 +1,81 @@
-import { useMemo } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import { useStore, type PaneId } from './index';
-import { IncrementalRows } from './rows';
+import { filterInSlices, filterNeedle, IncrementalRows, type SlicedFilter, type SortSpec } from './rows';
 import type { ObjectEntry } from '../../../shared/model';
 
-// One cache per pane, shared by the table and the status line, so a new page is merged once.
-const caches: Record<PaneId, IncrementalRows> = { left: new IncrementalRows(), right: new IncrementalRows() };
+/**
+ * One pane's visible rows, shared by the table and the status line so that a new page is merged once. The sorted,
+ * unfiltered rows are kept incrementally; a "Contains" filter that changes is matched in slices
+ * (filterInSlices), so that a keystroke over 100,000 names never holds the main thread: until the new match is
+ * in, the rows of the last filter stay on screen. Pages arriving under an unchanged filter are merged at once.
+ */
+class PaneRows {
+  private readonly all = new IncrementalRows();
+  private readonly filtered = new IncrementalRows();
+  private running: { entries: readonly ObjectEntry[]; textFilter: string; sort: SortSpec; job: SlicedFilter } | undefined;
+  private shown: ObjectEntry[] | undefined;
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
 
-/** The rows a pane shows (filtered, sorted), recomputed incrementally as pages arrive. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Changes each time a sliced match lands (the hook's cue to ask for the rows again). */
+  readonly snapshot = (): number => this.version;
+
+  rows(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] {
+    const all = this.all.get(entries, '', sort);
+    const needle = filterNeedle(textFilter);
+    if (needle === '') {
+      this.stop();
+      this.shown = undefined;
+      return all;
+    }
+    const ready = this.filtered.cheap(entries, textFilter, sort);
+    if (ready) {
+      this.stop();
+      return (this.shown = ready);
+    }
+    const r = this.running;
+    if (r && r.entries === entries && r.textFilter === textFilter && r.sort === sort) return this.shown ?? all;
+    this.stop();
+    // Typing on narrows the last match: filter those rows instead of all of them.
+    const source = this.filtered.narrowable(entries, textFilter, sort) ?? all;
+    let landed: ObjectEntry[] | undefined;
+    let first = true;
+    const job = filterInSlices(source, needle, (rows) => {
+      this.filtered.adopt(entries, textFilter, sort, rows);
+      if (first) {
+        // Done within its first slice, before this call returns: given out directly.
+        landed = rows;
+        return;
+      }
+      this.running = undefined;
+      this.version++;
+      for (const l of this.listeners) l();
+    });
+    first = false;
+    if (landed) return (this.shown = landed);
+    this.running = { entries, textFilter, sort, job };
+    return this.shown ?? all;
+  }
+
+  private stop(): void {
+    this.running?.job.cancel();
+    this.running = undefined;
+  }
+}
+
+const panes: Record<PaneId, PaneRows> = { left: new PaneRows(), right: new PaneRows() };
+
+/** The rows a pane shows (filtered, sorted), recomputed incrementally as pages arrive and in slices as the filter changes. */
 export function usePaneRows(pane: PaneId): ObjectEntry[] {
   const entries = useStore((s) => s.panes[pane].entries);
   const textFilter = useStore((s) => s.panes[pane].textFilter);
   const sort = useStore((s) => s.panes[pane].sort);
-  return useMemo(() => caches[pane].get(entries, textFilter, sort), [pane, entries, textFilter, sort]);
+  const p = panes[pane];
+  const version = useSyncExternalStore(p.subscribe, p.snapshot);
+  return useMemo(() => p.rows(entries, textFilter, sort), [p, entries, textFilter, sort, version]);
 }

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
 import { crcB64ToHex, crcCombineHex } from '../crc32c';
+import { givePart, takePart } from '../part-pool';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
 import { sourceFailure } from '../common/errors';
@@ -165,7 +166,35 @@ class SourceFailure extends Error {
   }
 }
 
-/** Cuts a stream into parts of exactly `partSize` bytes (the last one shorter); one part buffered at a time. */
+/** `bufs` joined into one buffer of the part pool (given back when its request settles). */
+function joined(bufs: readonly Buffer[], len: number): Buffer {
+  const part = takePart(len);
+  let at = 0;
+  for (const b of bufs) at += b.copy(part, at);
+  return part;
+}
+
+/**
+ * The whole of the one buffer that `bufs` are consecutive views of, from its first byte to its last, if they are:
+ * a parallel ranged read gives out each range so (ranged-read.ts). Only a whole buffer is taken, so that giving
+ * the part back to the pool never frees bytes that another view still holds.
+ */
+function wholeBuffer(bufs: readonly Buffer[], len: number): Buffer | undefined {
+  const first = bufs[0];
+  if (!first || first.byteOffset !== 0 || first.buffer.byteLength !== len) return undefined;
+  let at = 0;
+  for (const b of bufs) {
+    if (b.buffer !== first.buffer || b.byteOffset !== at) return undefined;
+    at += b.length;
+  }
+  return at === len ? Buffer.from(first.buffer, 0, len) : undefined;
+}
+
+/**
+ * Cuts a stream into parts of exactly `partSize` bytes (the last one shorter); one part buffered at a time. A part
+ * whose bytes arrived as the views, in order, of one buffer of exactly its size (a parallel ranged read's range)
+ * is that buffer, not a copy.
+ */
 async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buffer> {
   let bufs: Buffer[] = [];
   let len = 0;
@@ -183,7 +212,7 @@ async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buff
     while (len + c.length >= partSize) {
       const take = partSize - len;
       bufs.push(c.subarray(0, take));
-      yield Buffer.concat(bufs, partSize);
+      yield wholeBuffer(bufs, partSize) ?? joined(bufs, partSize);
       bufs = [];
       len = 0;
       c = c.subarray(take);
@@ -193,7 +222,7 @@ async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buff
       len += c.length;
     }
   }
-  if (len > 0) yield Buffer.concat(bufs, len);
+  if (len > 0) yield joined(bufs, len);
 }
 
 /**
@@ -278,7 +307,8 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       const command = new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ChecksumCRC32: sent.toString('base64') });
       unsignedPayload(command);
       inFlight.start(async () => {
-        const out = await t.client.send(command, { abortSignal: cut.signal });
+        // Once its request has settled nothing reads the part again: its buffer goes back to the pool.
+        const out = await t.client.send(command, { abortSignal: cut.signal }).finally(() => givePart(body));
         if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
         partDone(n, out.ETag, out.ChecksumCRC32);
       });
