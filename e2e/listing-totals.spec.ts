@@ -54,6 +54,7 @@ test.describe('a partial listing against its whole', () => {
       const left = await openPath(page, 'left', 'disk', ['many']);
       const bar = left.getByTestId('left-partial');
       await expect(bar).toContainText('1,000 of 1,200 names loaded; more in this folder.');
+      await expect(left.getByTestId('left-status')).toContainText('first 1,000 of 1,200 loaded');
       await bar.getByRole('button', { name: 'Load all' }).click();
       await expect(left.getByTestId('left-status')).toContainText('1 folder, 1,199 files', { timeout: 60_000 });
       await expect(bar).toHaveCount(0);

@@ -150,14 +150,15 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     return () => ro.disconnect();
   }, []);
 
-  // Middle truncation needs a character budget: derive it from the name column's rendered width.
+  // Middle truncation needs a character budget: derive it from the name column's rendered width, at an average
+  // character of 0.6 em (wide sans faces such as DejaVu Sans; narrower ones just leave some room unused).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     const head = el?.querySelector<HTMLElement>('.head-row .col-name');
     if (!el || !head) return undefined;
     const ro = new ResizeObserver(() => {
       const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
-      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2 * fontPx) / (fontPx * 0.5))));
+      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2 * fontPx) / (fontPx * 0.6))));
     });
     ro.observe(head);
     return () => ro.disconnect();

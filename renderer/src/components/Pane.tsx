@@ -1,7 +1,8 @@
 import { ArrowLeft, ArrowUp, RefreshCw } from 'lucide-react';
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { summarize } from '../store/rows';
-import { useLastScan, type ScanCount } from '../store/useLastScan';
+import type { ScanCount } from '../store/lastScan';
+import { useLastScan } from '../store/useLastScan';
 import { usePaneRows } from '../store/usePaneRows';
 import { transferToOther } from '../actions';
 import { formatCount, formatDate, formatSize, truncateMiddle } from '../format';
@@ -56,6 +57,7 @@ function StatusLine({ pane }: { pane: PaneId }) {
   const entries = useStore((s) => s.panes[pane].entries);
   const complete = useStore((s) => s.panes[pane].complete);
   const loading = useStore((s) => s.panes[pane].loading);
+  const total = useStore((s) => s.panes[pane].total);
   const selected = useStore((s) => s.selection[pane].selected);
   const rows = usePaneRows(pane);
   const t = useMemo(() => summarize(rows, selected), [rows, selected]);
@@ -69,7 +71,10 @@ function StatusLine({ pane }: { pane: PaneId }) {
       <span>
         {plural(t.folders, 'folder')}, {plural(t.files, 'file')}
         {shown}
-        {!complete && (loading && entries.length === 0 ? ' · loading…' : ` · first ${formatCount(entries.length)} loaded, more in this listing`)}
+        {!complete &&
+          (loading && entries.length === 0
+            ? ' · loading…'
+            : ` · first ${formatCount(entries.length)}${total === null ? '' : ` of ${formatCount(total)}`} loaded, more in this listing`)}
       </span>
       {t.selectedCount > 0 && (
         <span>
