@@ -37,6 +37,11 @@ export const ListPageSchema = z.object({
   entries: z.array(ObjectEntrySchema),
   /** Opaque; pass back to get the next page. Absent on the last page. */
   cursor: z.string().optional(),
+  /**
+   * The number of entries in the whole listing, where the provider learns it at no extra cost (a local folder is
+   * read whole for every page); absent where only the last page would tell (the clouds).
+   */
+  total: z.number().int().nonnegative().optional(),
 });
 export type ListPage = z.infer<typeof ListPageSchema>;
 

@@ -14,6 +14,19 @@ export function formatDate(iso: string | undefined | null, locale?: string): str
   return dateFormat.format(d);
 }
 
+const shortFormats = new Map<boolean, Intl.DateTimeFormat>();
+/** A date in the locale's short form, with the time ("12/7/26, 7:08 AM") or without ("12/7/26"): for narrow columns. */
+export function formatDateShort(iso: string | undefined | null, withTime = true, locale?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const options: Intl.DateTimeFormatOptions = withTime ? { dateStyle: 'short', timeStyle: 'short' } : { dateStyle: 'short' };
+  if (locale) return new Intl.DateTimeFormat(locale, options).format(d);
+  let f = shortFormats.get(withTime);
+  if (!f) shortFormats.set(withTime, (f = new Intl.DateTimeFormat(undefined, options)));
+  return f.format(d);
+}
+
 /** "very-long-name-of-a-file.tar.gz" -> "very-long-…file.tar.gz": keeps the start and the extension visible. */
 export function truncateMiddle(text: string, max: number): string {
   const chars = Array.from(text);

@@ -54,7 +54,11 @@ export function createStorageHandlers(ctx: EngineContext): StorageHandlers {
         { prefix: location.key, delimiter: delimited === false ? undefined : '/', cursor, pageSize },
         signal,
       );
-      return page.cursor === undefined ? { entries: foldersFirst(page.entries) } : { entries: foldersFirst(page.entries), cursor: page.cursor };
+      return {
+        entries: foldersFirst(page.entries),
+        ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+        ...(page.total === undefined ? {} : { total: page.total }),
+      };
     },
 
     'objects:stat': async ({ uri }, { signal }) => {

@@ -1,3 +1,4 @@
+import { PanelRightClose, PanelRightOpen } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
 import { onConnectionStatus } from '../api/client';
@@ -27,6 +28,27 @@ const VIEWS = [
   { id: 'costs', label: 'Costs' },
 ] as const;
 type View = (typeof VIEWS)[number]['id'];
+
+/** The details panel's show/hide button, in a thin rail at the workspace's right edge where it stays in both states. */
+function DetailsToggle() {
+  const open = useStore((s) => s.detailsOpen);
+  const Icon = open ? PanelRightClose : PanelRightOpen;
+  return (
+    <div className="details-rail">
+      <button
+        type="button"
+        className="icon-text"
+        aria-expanded={open}
+        aria-controls={open ? 'details-area' : undefined}
+        aria-label="Details panel"
+        title={open ? 'Hide the details panel' : 'Show the details panel'}
+        onClick={() => useStore.getState().setDetailsOpen(!open)}
+      >
+        <Icon size={16} aria-hidden="true" />
+      </button>
+    </div>
+  );
+}
 
 export function App() {
   const [connected, setConnected] = useState(true);
@@ -79,6 +101,7 @@ export function App() {
   }, []);
 
   const transfersExpanded = useStore((s) => s.transfersExpanded);
+  const detailsOpen = useStore((s) => s.detailsOpen);
   useOpenOnNewJob();
 
   return (
@@ -106,18 +129,25 @@ export function App() {
           {view === 'browse' && (
             <main className="workspace" aria-label="Browse">
               <PanelGroup direction="horizontal" autoSaveId="skyferry.layout.browse">
-                <Panel id="left" order={1} minSize={20} defaultSize={39}>
+                <Panel id="left" order={1} minSize={20} defaultSize={detailsOpen ? 39 : 50}>
                   <Pane pane="left" />
                 </Panel>
                 <PanelResizeHandle className="splitter splitter-v" aria-label="Resize the left and right panes" />
-                <Panel id="right" order={2} minSize={20} defaultSize={39}>
+                <Panel id="right" order={2} minSize={20} defaultSize={detailsOpen ? 39 : 50}>
                   <Pane pane="right" />
                 </Panel>
-                <PanelResizeHandle className="splitter splitter-v" aria-label="Resize the details panel" />
-                <Panel id="details" order={3} minSize={14} defaultSize={22}>
-                  <MetadataPanel />
-                </Panel>
+                {detailsOpen && (
+                  <>
+                    <PanelResizeHandle className="splitter splitter-v" aria-label="Resize the details panel" />
+                    <Panel id="details" order={3} minSize={14} defaultSize={22}>
+                      <div id="details-area" className="details-area">
+                        <MetadataPanel />
+                      </div>
+                    </Panel>
+                  </>
+                )}
               </PanelGroup>
+              <DetailsToggle />
             </main>
           )}
           {view === 'migrations' && <MigrationsView />}

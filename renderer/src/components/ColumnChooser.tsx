@@ -4,7 +4,10 @@ import { useStore, type PaneId } from '../store';
 import { COLUMN_IDS, type ColumnId } from '../store/layout.slice';
 import { COLUMN_LABELS } from './columns';
 
-/** The Columns button of a pane: which columns the object tables show, and the sort (the keyboard's way to sort). */
+/**
+ * The Columns button of a pane: which columns the object tables show, the sort (the keyboard's way to sort), and
+ * the keyboard's way to the column edges (Resize columns).
+ */
 export function ColumnChooser({ pane }: { pane: PaneId }) {
   const [open, setOpen] = useState(false);
   const visible = useStore((s) => s.columns.visible);
@@ -77,9 +80,21 @@ export function ColumnChooser({ pane }: { pane: PaneId }) {
               ])}
             </select>
           </label>
-          <button type="button" onClick={() => useStore.getState().resetColumns()}>
-            Reset columns
-          </button>
+          <div className="popover-actions">
+            <button
+              type="button"
+              title="Arrows change the width, Tab goes to the next column's edge, Esc goes back to the list"
+              onClick={() => {
+                setOpen(false);
+                document.querySelector<HTMLElement>(`#${pane}-table .col-resizer`)?.focus();
+              }}
+            >
+              Resize columns
+            </button>
+            <button type="button" onClick={() => useStore.getState().resetColumns()}>
+              Reset columns
+            </button>
+          </div>
         </div>
       )}
     </div>

@@ -2,11 +2,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { ObjectEntry } from '../../../shared/model';
 import { selectedEntries, transferToOther } from '../actions';
-import { formatDate, formatSize, truncateMiddle } from '../format';
+import { formatDate, formatDateShort, formatSize, truncateMiddle } from '../format';
 import { fileKind } from '../kinds';
 import { clickSelect, moveFocus, selectAll, typeAheadMatch } from '../selection';
 import { useStore, type PaneId } from '../store';
-import type { ColumnId } from '../store/layout.slice';
+import { DEFAULT_COLUMNS, MAX_COLUMN_WIDTH, MIN_COLUMN_WIDTH, type ColumnId } from '../store/layout.slice';
 import { usePaneRows } from '../store/usePaneRows';
 import { COLUMN_LABELS, gridTemplate, visibleColumns } from './columns';
 import { ContextMenu, isMenuKey, keyboardMenuPosition, type MenuPosition } from './ContextMenu';
@@ -17,8 +17,26 @@ const ROW_HEIGHT = 28;
 const HEAD_HEIGHT = 30;
 export const DRAG_TYPE = 'application/x-skyferry-selection';
 
-/** Drag handle on a header cell's right edge; the width lands in the remembered column prefs. */
-function ColumnResizer({ id }: { id: ColumnId }) {
+/** Pixels an arrow key moves a column edge; with Shift, five times as far. */
+const WIDTH_STEP = 8;
+/** The Modified column's widths for the long date form and the short one with a time; narrower, the date alone. */
+const LONG_DATE_WIDTH = 168;
+const SHORT_DATE_WIDTH = 132;
+
+/** A modified time in the longest form its column's width holds (as Finder does). */
+function dateFor(iso: string | undefined, width: number): string {
+  if (width >= LONG_DATE_WIDTH) return formatDate(iso);
+  return formatDateShort(iso, width >= SHORT_DATE_WIDTH);
+}
+/** The row's side padding (styles.css .row: 0.4rem each side), which the columns do not get. */
+const ROW_PADDING_REM = 0.8;
+
+/**
+ * A column's right edge: dragged by the mouse, or focused (from the Columns menu) and moved by the arrow keys. The
+ * width lands in the remembered column prefs. The grid stays the table's one Tab stop: in the header, Tab and
+ * Shift+Tab go from edge to edge, and Esc or Enter (or Tab past the last edge) go back to the rows.
+ */
+function ColumnResizer({ id, label, width }: { id: ColumnId; label: string; width: number }) {
   const start = useRef<{ x: number; width: number } | null>(null);
   const onPointerDown = (e: PointerEvent<HTMLSpanElement>): void => {
     e.preventDefault();
@@ -33,15 +51,41 @@ function ColumnResizer({ id }: { id: ColumnId }) {
   const stop = (): void => {
     start.current = null;
   };
+  const onKeyDown = (e: KeyboardEvent<HTMLSpanElement>): void => {
+    const st = useStore.getState();
+    const cur = st.columns.widths[id];
+    const step = e.shiftKey ? WIDTH_STEP * 5 : WIDTH_STEP;
+    const grid = e.currentTarget.closest<HTMLElement>('[role=grid]');
+    const edges = grid ? Array.from(grid.querySelectorAll<HTMLElement>('.col-resizer')) : [];
+    const at = edges.indexOf(e.currentTarget);
+    if (e.key === 'ArrowRight' || e.key === 'ArrowUp') st.setColumnWidth(id, cur + step);
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowDown') st.setColumnWidth(id, cur - step);
+    else if (e.key === 'Home') st.setColumnWidth(id, MIN_COLUMN_WIDTH);
+    else if (e.key === 'End') st.setColumnWidth(id, DEFAULT_COLUMNS.widths[id]);
+    else if (e.key === 'Tab') (edges[at + (e.shiftKey ? -1 : 1)] ?? grid)?.focus();
+    else if (e.key === 'Escape' || e.key === 'Enter') grid?.focus();
+    else return;
+    // The grid's own keys (arrows move the row focus) must not see these.
+    e.preventDefault();
+    e.stopPropagation();
+  };
   return (
     <span
       className="col-resizer"
       data-testid={`resize-${id}`}
-      aria-hidden="true"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Width of the ${label} column`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_COLUMN_WIDTH}
+      aria-valuemax={MAX_COLUMN_WIDTH}
+      aria-valuetext={`${width} pixels`}
+      tabIndex={-1}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={stop}
       onPointerCancel={stop}
+      onKeyDown={onKeyDown}
       onClick={(e) => e.stopPropagation()}
     />
   );
@@ -57,11 +101,13 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   const bulk = useStore((s) => s.panes[pane].bulk);
   const columnPrefs = useStore((s) => s.columns);
   const cols = useMemo(() => visibleColumns(columnPrefs), [columnPrefs]);
-  const grid = useMemo(() => gridTemplate(columnPrefs, cols), [columnPrefs, cols]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  /** The pixels a row's columns have (the scroller's inner width less the row's padding): narrow panes squeeze the columns. */
+  const [available, setAvailable] = useState(Infinity);
+  const grid = useMemo(() => gridTemplate(columnPrefs, cols, available), [columnPrefs, cols, available]);
   const rows = usePaneRows(pane);
   const order = useMemo(() => rows.map((r) => r.key), [rows]);
 
-  const scrollRef = useRef<HTMLDivElement>(null);
   const [nameChars, setNameChars] = useState(48);
   const [menu, setMenu] = useState<MenuPosition | null>(null);
   const typed = useRef({ text: '', at: 0 });
@@ -93,14 +139,26 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     useStore.getState().setSelection(pane, moveFocus(useStore.getState().selection[pane], order, order.length, wantEnd.extend));
   }, [wantEnd, complete, bulk, order, pane]);
 
-  // Middle truncation needs a character budget: derive it from the name column's rendered width.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return undefined;
+    const ro = new ResizeObserver(() => {
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      setAvailable(Math.floor(el.clientWidth - ROW_PADDING_REM * rem));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Middle truncation needs a character budget: derive it from the name column's rendered width, at an average
+  // character of 0.6 em (wide sans faces such as DejaVu Sans; narrower ones just leave some room unused).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     const head = el?.querySelector<HTMLElement>('.head-row .col-name');
     if (!el || !head) return undefined;
     const ro = new ResizeObserver(() => {
       const fontPx = parseFloat(getComputedStyle(el).fontSize) || 14;
-      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2 * fontPx) / (fontPx * 0.5))));
+      setNameChars(Math.max(8, Math.floor((head.clientWidth - 2 * fontPx) / (fontPx * 0.6))));
     });
     ro.observe(head);
     return () => ro.disconnect();
@@ -214,7 +272,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
           {label}
           <span aria-hidden="true" className="sort-mark">{active ? (sort.descending ? '▼' : '▲') : ''}</span>
         </button>
-        <ColumnResizer id={id} />
+        <ColumnResizer id={id} label={label} width={columnPrefs.widths[id]} />
       </div>
     );
   };
@@ -235,7 +293,11 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
       case 'size':
         return <div key={id} role="gridcell" className="cell col-size">{row.isPrefix ? '' : formatSize(row.size)}</div>;
       case 'modified':
-        return <div key={id} role="gridcell" className="cell col-modified">{formatDate(row.modified)}</div>;
+        return (
+          <div key={id} role="gridcell" className="cell col-modified" title={formatDate(row.modified) || undefined}>
+            {dateFor(row.modified, grid.widths.modified ?? LONG_DATE_WIDTH)}
+          </div>
+        );
       case 'storageClass':
         return <div key={id} role="gridcell" className="cell col-storageClass">{row.storageClass ?? ''}</div>;
       case 'type':
@@ -245,7 +307,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     }
   };
 
-  const rowStyle = { gridTemplateColumns: grid.template, minWidth: `calc(${grid.minWidth}px + 0.8rem)` };
+  const rowStyle = { gridTemplateColumns: grid.template, minWidth: `calc(${grid.minWidth}px + ${ROW_PADDING_REM}rem)` };
 
   return (
     <div className="object-table">

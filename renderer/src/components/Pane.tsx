@@ -1,9 +1,11 @@
 import { ArrowLeft, ArrowUp, RefreshCw } from 'lucide-react';
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { summarize } from '../store/rows';
+import type { ScanCount } from '../store/lastScan';
+import { useLastScan } from '../store/useLastScan';
 import { usePaneRows } from '../store/usePaneRows';
 import { transferToOther } from '../actions';
-import { formatCount, formatSize, truncateMiddle } from '../format';
+import { formatCount, formatDate, formatSize, truncateMiddle } from '../format';
 import { useStore, type PaneId } from '../store';
 import { collectDropped, uploadFiles } from '../upload';
 import { ColumnChooser } from './ColumnChooser';
@@ -55,6 +57,7 @@ function StatusLine({ pane }: { pane: PaneId }) {
   const entries = useStore((s) => s.panes[pane].entries);
   const complete = useStore((s) => s.panes[pane].complete);
   const loading = useStore((s) => s.panes[pane].loading);
+  const total = useStore((s) => s.panes[pane].total);
   const selected = useStore((s) => s.selection[pane].selected);
   const rows = usePaneRows(pane);
   const t = useMemo(() => summarize(rows, selected), [rows, selected]);
@@ -68,7 +71,10 @@ function StatusLine({ pane }: { pane: PaneId }) {
       <span>
         {plural(t.folders, 'folder')}, {plural(t.files, 'file')}
         {shown}
-        {!complete && (loading && entries.length === 0 ? ' · loading…' : ` · first ${formatCount(entries.length)} loaded, more in this listing`)}
+        {!complete &&
+          (loading && entries.length === 0
+            ? ' · loading…'
+            : ` · first ${formatCount(entries.length)}${total === null ? '' : ` of ${formatCount(total)}`} loaded, more in this listing`)}
       </span>
       {t.selectedCount > 0 && (
         <span>
@@ -79,10 +85,34 @@ function StatusLine({ pane }: { pane: PaneId }) {
   );
 }
 
+/**
+ * How much of a partial listing is in, against what the whole holds when that is known: a local folder's count of
+ * names (the engine reads it whole), or the last cost scan of this bucket or prefix. A scan counts every object
+ * below the prefix, so beside a listing with folders it is said as such rather than as the listing's size.
+ */
+function loadedText(loaded: number, total: number | null, scan: ScanCount | null, hasFolders: boolean, stopped: boolean): string {
+  if (total !== null) return stopped ? `Stopped at ${formatCount(loaded)} of ${formatCount(total)} names.` : `${formatCount(loaded)} of ${formatCount(total)} names loaded; more in this folder.`;
+  const head = stopped ? `Stopped at ${formatCount(loaded)} names` : `${formatCount(loaded)} names loaded`;
+  if (!scan) return stopped ? `${head}.` : `${head}; more in this listing.`;
+  const when = `scan of ${formatDate(scan.at)}`;
+  if (hasFolders) return `${head}; the ${when} counted about ${formatCount(scan.objects)} objects here, subfolders included.`;
+  return stopped
+    ? `Stopped at ${formatCount(loaded)} of about ${formatCount(scan.objects)} objects (${when}).`
+    : `${formatCount(loaded)} of about ${formatCount(scan.objects)} objects loaded (${when}).`;
+}
+
 /** A listing not wholly loaded, said plainly: how much is in, what a sort or filter covered, Load all and Cancel. */
 function PartialBar({ pane }: { pane: PaneId }) {
   const complete = useStore((s) => s.panes[pane].complete);
   const loaded = useStore((s) => s.panes[pane].entries.length);
+  const total = useStore((s) => s.panes[pane].total);
+  const hasFolders = useStore((s) => s.panes[pane].entries.some((e) => e.isPrefix));
+  // The scan of this very bucket or prefix: none applies to a listing narrowed by the server filter.
+  const scanUri = useStore((s) => {
+    const p = s.panes[pane];
+    return p.complete || !p.bucket || p.serverFilter || p.error ? null : s.uriOf(pane, p.prefix);
+  });
+  const scan = useLastScan(total === null ? scanUri : null);
   const bulk = useStore((s) => s.panes[pane].bulk);
   const stopped = useStore((s) => s.panes[pane].bulkStopped);
   const error = useStore((s) => s.panes[pane].error);
@@ -102,7 +132,7 @@ function PartialBar({ pane }: { pane: PaneId }) {
       <div className="partial-bar" data-testid={`${pane}-partial`}>
         <progress aria-label={`Loading the listing: ${formatCount(bulk.loaded)} names so far`} />
         <span role="status">
-          {doing} {formatCount(bulk.loaded)} names so far
+          {doing} {formatCount(bulk.loaded)} names so far{total !== null ? ` of ${formatCount(total)}` : ''}
         </span>
         <button type="button" onClick={() => st.cancelBulk(pane)}>
           Cancel
@@ -112,7 +142,7 @@ function PartialBar({ pane }: { pane: PaneId }) {
   }
   const sortedPart = !(sort.column === 'name' && !sort.descending);
   const notes = [
-    stopped ? `Stopped at ${formatCount(loaded)} names.` : `${formatCount(loaded)} names loaded; more in this listing.`,
+    loadedText(loaded, total, scan, hasFolders, stopped),
     sortedPart ? 'Sorted only what is loaded.' : '',
     textFilter ? 'The filter covers only what is loaded.' : '',
   ].filter(Boolean);

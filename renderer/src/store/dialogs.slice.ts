@@ -21,8 +21,6 @@ export interface DialogsSlice {
   dialog: DialogRequest | null;
   openDialog(dialog: DialogRequest): void;
   closeDialog(): void;
-  transfersOpen: boolean;
-  setTransfersOpen(open: boolean): void;
 }
 
 export const createDialogsSlice: StateCreator<AppState, [], [], DialogsSlice> = (set) => ({
@@ -32,9 +30,5 @@ export const createDialogsSlice: StateCreator<AppState, [], [], DialogsSlice> = 
   },
   closeDialog() {
     set({ dialog: null });
-  },
-  transfersOpen: true,
-  setTransfersOpen(open) {
-    set({ transfersOpen: open });
   },
 });

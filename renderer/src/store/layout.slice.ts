@@ -16,6 +16,7 @@ export const DEFAULT_COLUMNS: ColumnPrefs = {
   widths: { name: 150, size: 80, modified: 176, storageClass: 100, type: 110, etag: 180 },
 };
 export const MIN_COLUMN_WIDTH = 48;
+export const MAX_COLUMN_WIDTH = 1200;
 
 const COLUMNS_KEY = 'skyferry.layout.columns';
 
@@ -29,7 +30,7 @@ function readColumns(): ColumnPrefs {
       const v = saved.visible?.[id];
       const w = saved.widths?.[id];
       if (typeof v === 'boolean') prefs.visible[id] = v;
-      if (typeof w === 'number' && Number.isFinite(w)) prefs.widths[id] = Math.max(MIN_COLUMN_WIDTH, Math.min(1200, Math.round(w)));
+      if (typeof w === 'number' && Number.isFinite(w)) prefs.widths[id] = Math.max(MIN_COLUMN_WIDTH, Math.min(MAX_COLUMN_WIDTH, Math.round(w)));
     }
     prefs.visible.name = true;
     return prefs;
@@ -46,12 +47,25 @@ function writeColumns(prefs: ColumnPrefs): void {
   }
 }
 
+const DETAILS_KEY = 'skyferry.layout.details';
+
+function readDetailsOpen(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(DETAILS_KEY) !== 'closed';
+  } catch {
+    return true;
+  }
+}
+
 /** Layout preferences the user sets by hand and gets back after a reload (splitter sizes are kept by the panels). */
 export interface LayoutSlice {
   columns: ColumnPrefs;
   setColumnVisible(id: ColumnId, visible: boolean): void;
   setColumnWidth(id: ColumnId, width: number): void;
   resetColumns(): void;
+  /** Whether the details panel shows beside the panes (remembered); collapsed, the panes take its width. */
+  detailsOpen: boolean;
+  setDetailsOpen(open: boolean): void;
   /** Whether the Transfers area shows its list or only its one-line bar. */
   transfersExpanded: boolean;
   setTransfersExpanded(open: boolean): void;
@@ -71,10 +85,19 @@ export const createLayoutSlice: StateCreator<AppState, [], [], LayoutSlice> = (s
     },
     setColumnWidth(id, width) {
       const cur = get().columns;
-      saveColumns({ ...cur, widths: { ...cur.widths, [id]: Math.max(MIN_COLUMN_WIDTH, Math.min(1200, Math.round(width))) } });
+      saveColumns({ ...cur, widths: { ...cur.widths, [id]: Math.max(MIN_COLUMN_WIDTH, Math.min(MAX_COLUMN_WIDTH, Math.round(width))) } });
     },
     resetColumns() {
       saveColumns(DEFAULT_COLUMNS);
+    },
+    detailsOpen: readDetailsOpen(),
+    setDetailsOpen(open) {
+      set({ detailsOpen: open });
+      try {
+        globalThis.localStorage?.setItem(DETAILS_KEY, open ? 'open' : 'closed');
+      } catch {
+        // Storage full or denied: the panel still toggles, it is only not remembered.
+      }
     },
     transfersExpanded: false,
     setTransfersExpanded(open) {

@@ -29,6 +29,8 @@ export interface PaneState extends PanePlace {
   entries: ObjectEntry[];
   cursor: string | undefined;
   complete: boolean;
+  /** The listing's count of names where the engine knows it before its last page (a local folder), else null. */
+  total: number | null;
   loading: boolean;
   error: string | null;
   /** Appended to the prefix and sent to the server: narrows huge listings before they load. */
@@ -53,6 +55,7 @@ function emptyPane(): PaneState {
     entries: [],
     cursor: undefined,
     complete: false,
+    total: null,
     loading: false,
     error: null,
     serverFilter: '',
@@ -120,7 +123,9 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
     const generation = reset ? state.generation + 1 : state.generation;
     patch(
       pane,
-      reset ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false, bulk: null, bulkStopped: false } : { loading: true },
+      reset
+        ? { generation, loading: true, error: null, entries: [], cursor: undefined, complete: false, total: null, bulk: null, bulkStopped: false }
+        : { loading: true },
     );
     try {
       if (!state.bucket) {
@@ -149,6 +154,7 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
         entries: reset ? fresh : now.entries.concat(fresh),
         cursor: page.cursor,
         complete: page.cursor === undefined,
+        total: page.total ?? null,
         loading: false,
       });
     } catch (e) {

@@ -91,10 +91,12 @@ async function toObjectEntry(entry: LocalEntry): Promise<ObjectEntry | undefined
   };
 }
 
-async function toPage(entries: LocalEntry[], more: boolean): Promise<ListPage> {
+async function toPage(entries: LocalEntry[], more: boolean, total?: number): Promise<ListPage> {
   const rows = (await Promise.all(entries.map(toObjectEntry))).filter((e): e is ObjectEntry => e !== undefined);
   const last = entries[entries.length - 1];
-  return more && last ? { entries: rows, cursor: last.key } : { entries: rows };
+  const page: ListPage = more && last ? { entries: rows, cursor: last.key } : { entries: rows };
+  if (total !== undefined) page.total = total;
+  return page;
 }
 
 /** One page of a listing: the folder it starts in (its real path and its key), the name prefix, where to go on. */
@@ -109,11 +111,11 @@ export interface ListScope {
   pageSize: number;
 }
 
-/** The entries of one folder (sub-folders as prefixes), one page of them. */
+/** The entries of one folder (sub-folders as prefixes), one page of them, with the folder's count of entries. */
 export async function listDelimitedPage({ contains, absDir, dirKey, namePrefix, cursor, pageSize }: ListScope): Promise<ListPage> {
   const all = await readEntries(contains, absDir, dirKey, namePrefix);
   const after = cursor === undefined ? all : all.filter((e) => e.key > cursor);
-  return toPage(after.slice(0, pageSize), after.length > pageSize);
+  return toPage(after.slice(0, pageSize), after.length > pageSize, all.length);
 }
 
 /** Every file below the folder, in key order, one page of them. */

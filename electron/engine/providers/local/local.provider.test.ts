@@ -145,6 +145,19 @@ describe('local provider: key safety, symlinks, folders', () => {
     expect(keys).not.toContain(`${TEMP_PREFIX}0123456789abcdef`);
     expect(keys).toContain(`${TEMP_PREFIX}notes.txt`);
   });
+
+  it('gives a folder listing its count of names on every page, a flat listing none', async () => {
+    await mkdir(path.join(root, 'b', 'counted', 'sub'), { recursive: true });
+    for (let i = 0; i < 4; i++) await writeFile(path.join(root, 'b', 'counted', `f${i}.txt`), 'x');
+    await writeFile(path.join(root, 'b', 'counted', `${TEMP_PREFIX}0123456789abcdef`), 'half');
+    const first = await p.list('b', { prefix: 'counted/', delimiter: '/', pageSize: 2 });
+    expect(first).toMatchObject({ total: 5, cursor: expect.any(String) });
+    expect(first.entries).toHaveLength(2);
+    const next = await p.list('b', { prefix: 'counted/', delimiter: '/', pageSize: 2, cursor: first.cursor });
+    expect(next.total).toBe(5);
+    expect((await p.list('b', { prefix: 'counted/f', delimiter: '/' })).total).toBe(4);
+    expect((await p.list('b', { prefix: 'counted/', pageSize: 2 })).total).toBeUndefined();
+  });
 });
 
 /**
