@@ -124,13 +124,23 @@ function audienceOf(scope: string): string {
   return resource.replace(/\/\.default$/, '');
 }
 
+export interface EntraStandInOptions {
+  /**
+   * The device-code grant waits for a person: /token answers "authorization_pending" until the code is entered on
+   * the /devicelogin page (a form, as Entra's). Without it the grant succeeds after one "authorization_pending".
+   */
+  userEntersCode?: boolean;
+}
+
 /**
  * Entra's v2 endpoints for a device-code sign-in: OpenID metadata, /devicecode, and /token answering
- * "authorization_pending" once before the token (as while the user types the code), then refresh-token grants.
+ * "authorization_pending" before the token (as while the user types the code), then refresh-token grants.
  */
-export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuthorityStandIn> {
+export async function startEntraStandIn(pair: SelfSignedPair, options: EntraStandInOptions = {}): Promise<EntraAuthorityStandIn> {
   const userCode = 'SKYF-ERRY';
   let pendingOnce = true;
+  /** Set when the code was entered on /devicelogin (only looked at with userEntersCode). */
+  let codeEntered = false;
   const state = { codeSignIns: 0, revokeRefreshTokens: false };
   /** Authorization codes handed out and not yet redeemed, with what their request said. */
   const codes = new Map<string, { challenge: string; redirectUri: string; clientId: string; nonce: string }>();
@@ -198,10 +208,25 @@ export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuth
         },
       };
     }
+    if (url.pathname === '/devicelogin') {
+      // The page the device code is entered on: the stand-in user is signed in already, so the code is all it asks.
+      const page = (message: string): Answer => ({
+        status: 200,
+        html: `<!doctype html><meta charset="utf-8"><title>Enter code</title><h1>Enter code</h1><p role="status">${message}</p><form method="post" action="/devicelogin"><label for="otc">Code</label> <input id="otc" name="otc" autocomplete="off"> <button type="submit">Next</button></form>`,
+      });
+      if (req.method !== 'POST') return page('Enter the code displayed on your app or device.');
+      if ((form.get('otc') ?? '').trim().toUpperCase() !== userCode) return page('That code did not work. Check the code and try again.');
+      codeEntered = true;
+      return { status: 200, html: '<!doctype html><meta charset="utf-8"><title>Signed in</title><h1>Skyferry</h1><p role="status">You have signed in to Skyferry on your device. You may now close this window.</p>' };
+    }
     if (url.pathname.endsWith('/oauth2/v2.0/token')) {
       const clientId = form.get('client_id') ?? '';
       const scope = form.get('scope') ?? '';
       if (form.get('grant_type') === 'device_code' || form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
+        if (options.userEntersCode) {
+          if (!codeEntered) return { status: 400, json: { error: 'authorization_pending', error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.' } };
+          return tokens(scope, clientId, origin);
+        }
         if (pendingOnce) {
           pendingOnce = false;
           return { status: 400, json: { error: 'authorization_pending', error_description: 'AADSTS70016: pending' } };

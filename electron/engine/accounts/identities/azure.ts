@@ -24,7 +24,10 @@ export interface AzureIdentityOptions {
   interactive: 'browser' | 'deviceCode';
   /** Entra's authority host (a sovereign cloud, a test's stand-in); @azure/identity reads AZURE_AUTHORITY_HOST otherwise. */
   authorityHost?: string;
-  /** Skip Entra's instance discovery (needed for an authority host that is not one of Microsoft's). */
+  /**
+   * Skip Entra's instance discovery. Without it: skipped for an authority host that is not one of Microsoft's
+   * clouds (Azure Stack's AD FS, a stand-in), whose metadata MSAL then reads from the host itself.
+   */
   disableInstanceDiscovery?: boolean;
   /** Azure Resource Manager's endpoint; SKYFERRY_ARM_ENDPOINT or https://management.azure.com. */
   armEndpoint?: string;
@@ -101,6 +104,27 @@ export interface DeviceCodeEvents {
   done(ok: boolean): void;
 }
 
+/** The authority hosts of Microsoft's clouds, which Entra's instance discovery knows. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.usgovcloudapi.net',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+]);
+
+function isMicrosoftAuthorityHost(authorityHost: string): boolean {
+  try {
+    return MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
 async function systemBrowser(url: string): Promise<void> {
   const open = await import('open');
   await open.default(url);
@@ -114,9 +138,10 @@ async function systemBrowser(url: string): Promise<void> {
 export function createAzureIdentities(options: AzureIdentityOptions, events: DeviceCodeEvents, store?: SignInStore): AzureIdentities {
   const cache = new Map<string, TokenCredential>();
   const tokens: SealedTokenCache | undefined = store ? sealedTokenCache(store.file, store.cipher) : undefined;
+  const authorityHost = options.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
   const common = {
-    authorityHost: options.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST,
-    ...(options.disableInstanceDiscovery ? { disableInstanceDiscovery: true } : {}),
+    authorityHost,
+    ...((options.disableInstanceDiscovery ?? !isMicrosoftAuthorityHost(authorityHost)) ? { disableInstanceDiscovery: true } : {}),
   };
   const keyOf = (identity: EntraIdentity): string => `${identity.credential}|${(identity.tenantId ?? '').toLowerCase()}`;
   const armEndpoint = (options.armEndpoint ?? process.env.SKYFERRY_ARM_ENDPOINT ?? 'https://management.azure.com').replace(/\/+$/, '');
