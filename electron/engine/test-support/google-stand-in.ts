@@ -28,6 +28,8 @@ export interface GoogleStandIn {
   publicKey: string;
   /** Answer every token request with 400 invalid_grant (a revoked sign-in) while true. */
   refuse: boolean;
+  /** Answer signBlob with 403 (the signer lacks iam.serviceAccounts.signBlob) while true. */
+  denySignBlob: boolean;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ function parseBody(raw: string, type: string | undefined): Record<string, unknow
 export async function startGoogleStandIn(): Promise<GoogleStandIn> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const requests: GoogleStandIn['requests'] = [];
-  const state = { refuse: false };
+  const state = { refuse: false, denySignBlob: false };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -71,13 +73,18 @@ export async function startGoogleStandIn(): Promise<GoogleStandIn> {
       }
       const iam = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):(generateAccessToken|signBlob)$/.exec(url.pathname);
       if (iam && req.method === 'POST') {
-        const allowed = req.headers.authorization === `Bearer ${GOOGLE_FEDERATED_TOKEN}` || req.headers.authorization === `Bearer ${GOOGLE_USER_TOKEN}`;
+        // The federated identity and the user may act as the service account; the service account may sign as
+        // itself (it holds Service Account Token Creator on itself), unless denySignBlob says otherwise.
+        const bearer = req.headers.authorization;
         const serviceAccount = decodeURIComponent(iam[1] ?? '');
-        if (!allowed || serviceAccount !== TEST_SERVICE_ACCOUNT) {
-          return send(403, { error: { code: 403, message: 'Permission iam.serviceAccounts.getAccessToken denied', status: 'PERMISSION_DENIED' } });
-        }
         if (iam[2] === 'generateAccessToken') {
+          if ((bearer !== `Bearer ${GOOGLE_FEDERATED_TOKEN}` && bearer !== `Bearer ${GOOGLE_USER_TOKEN}`) || serviceAccount !== TEST_SERVICE_ACCOUNT) {
+            return send(403, { error: { code: 403, message: 'Permission iam.serviceAccounts.getAccessToken denied', status: 'PERMISSION_DENIED' } });
+          }
           return send(200, { accessToken: GOOGLE_SA_TOKEN, expireTime: new Date(Date.now() + 3600_000).toISOString() });
+        }
+        if (state.denySignBlob || ![GOOGLE_FEDERATED_TOKEN, GOOGLE_USER_TOKEN, GOOGLE_SA_TOKEN].some((t) => bearer === `Bearer ${t}`) || serviceAccount !== TEST_SERVICE_ACCOUNT) {
+          return send(403, { error: { code: 403, message: `Permission 'iam.serviceAccounts.signBlob' denied on resource (or it may not exist).`, status: 'PERMISSION_DENIED' } });
         }
         const payload = Buffer.from(typeof body.payload === 'string' ? body.payload : '', 'base64');
         return send(200, { keyId: 'stand-in-key', signedBlob: sign('RSA-SHA256', payload, privateKey).toString('base64') });
@@ -97,6 +104,12 @@ export async function startGoogleStandIn(): Promise<GoogleStandIn> {
     },
     set refuse(value: boolean) {
       state.refuse = value;
+    },
+    get denySignBlob() {
+      return state.denySignBlob;
+    },
+    set denySignBlob(value: boolean) {
+      state.denySignBlob = value;
     },
     stop: () =>
       new Promise<void>((resolve) => {
