@@ -96,6 +96,16 @@ test('a GCS account on application default credentials: added in the dialog, bro
   const [copied] = await emulators.clients.gcs.bucket(emulators.buckets.gcs).file('web/to-gcs.txt').download();
   expect(copied.toString()).toBe('written on disk, sent with a federated token\n');
 
+  // A federated identity that acts as no service account cannot sign a share link: the dialog says why and what to do.
+  await row(left, 'index.html').click({ button: 'right' });
+  await page.getByRole('menu', { name: 'Object actions' }).getByRole('menuitem', { name: 'Share link…' }).click();
+  const share = page.getByRole('dialog', { name: 'Share link' });
+  await share.getByRole('button', { name: 'Create and copy link' }).click();
+  await expect(share.getByRole('alert')).toContainText('gcs-adc signs in with a federated identity that acts as no service account');
+  await expect(share.getByRole('alert')).toContainText('--service-account');
+  await share.getByRole('button', { name: 'Close' }).click();
+  expect(google.requests.filter((r) => r.path.endsWith(':signBlob'))).toEqual([]);
+
   // The federated token was exchanged at the stand-in and carried by every request that reached the emulator.
   expect(google.requests.some((r) => r.path === '/token' && r.body.grant_type === 'urn:ietf:params:oauth:grant-type:token-exchange')).toBe(true);
   expect(proxy.requests.length).toBeGreaterThan(3);
