@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { fakeJwt, startArmStandIn, startEntraStandIn, STORAGE_AUDIENCE, TEST_TENANT, trustCertificate, type EntraAuthorityStandIn } from '../electron/engine/test-support/entra-stand-in';
 import { startAzurite, type AzuriteHandle } from '../tools/emulators/emulators';
 import { expect, test } from './fixtures';
@@ -151,6 +152,10 @@ test('signs in with a device code entered on the authority page, picks the accou
   // served mode's key file (entra-sign-ins.bin), and accounts.json holds no token.
   const sealed = await readFile(path.join(app.dataDir, 'entra-sign-ins.bin'));
   for (const clear of ['eyJ', 'stand-in-refresh-token', 'ada@example.test', 'access_token', 'secret']) expect(sealed.includes(clear), clear).toBe(false);
+  // Opened with that key, it is MSAL's cache of this sign-in: the account and its refresh token.
+  const opened = (await (await createFileKeyCipher(path.join(app.dataDir, 'secrets.key'))).decrypt(sealed)).toString('utf8');
+  expect(opened).toContain('stand-in-refresh-token');
+  expect(opened).toContain('ada@example.test');
   expect(await readFile(path.join(app.dataDir, 'accounts.json'), 'utf8')).not.toMatch(/eyJ|refresh/);
   expect(app.output()).not.toMatch(/eyJ|stand-in-refresh-token/);
   expect(await page.content()).not.toMatch(/eyJ/);
