@@ -75,10 +75,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();
-  const identities = createAzureIdentities(options.entra ?? { interactive: 'browser' }, {
-    prompt: (prompt) => context.emit('entra:deviceCode', prompt),
-    done: (ok) => context.emit('entra:deviceCodeDone', { ok }),
-  });
+  const identities = createAzureIdentities(
+    options.entra ?? { interactive: 'browser' },
+    {
+      prompt: (prompt) => context.emit('entra:deviceCode', prompt),
+      done: (ok) => context.emit('entra:deviceCodeDone', { ok }),
+    },
+    // Browser and device-code sign-ins survive a restart, sealed like the saved secrets.
+    { file: path.join(options.dataDir, 'entra-sign-ins.bin'), cipher: options.cipher },
+  );
   // A role that asks for MFA gets its code from the user, through an event and a channel (accounts/identities/).
   const mfa = createMfaBroker((event, payload) => context.emit(event, payload));
   const providerOptions: ProviderOptions = {
@@ -251,6 +256,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       await jobs.close();
       await history.close();
       await providers.closeAll();
+      await identities.flush();
     },
   };
 }

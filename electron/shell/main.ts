@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import type { Engine } from '../engine/dispatch';
 import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
@@ -31,7 +31,8 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   const dataDir = app.getPath('userData');
   const { cipher, warning } = await chooseSecretCipher(dataDir);
-  const engine = await createEngine({ dataDir, cipher });
+  // A browser sign-in to Microsoft Entra ID shows Entra's page in the user's own browser.
+  const engine = await createEngine({ dataDir, cipher, entra: { interactive: 'browser', openBrowser: (url) => shell.openExternal(url) } });
   served = engine;
   closeEngine = () => engine.close();
   registerIpc(engine, () => mainWindow, links);

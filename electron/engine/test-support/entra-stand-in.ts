@@ -1,10 +1,12 @@
 /**
  * Stand-ins for Microsoft Entra ID at its process and HTTP boundaries, for tests of the Entra sign-in: an `az`
  * script that answers `az account get-access-token` as the Azure CLI does, an HTTPS authority that answers MSAL's
- * device-code flow, and an HTTPS Azure Resource Manager that lists subscriptions, storage accounts and containers
+ * device-code and authorization-code (PKCE, form_post to a loopback redirect) flows, a stand-in user who signs in
+ * on the page a browser sign-in opens, and an HTTPS Azure Resource Manager that lists subscriptions, storage accounts and containers
  * in the published API shapes with nextLink paging. Tokens are unsigned JWTs: Azurite's `--oauth basic` checks the
  * audience and issuer, not the signature.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -73,7 +75,9 @@ interface HttpsStandIn {
   stop(): Promise<void>;
 }
 
-async function serveHttps(pair: SelfSignedPair, handle: (req: IncomingMessage, body: string, origin: string) => { status: number; json: unknown }): Promise<HttpsStandIn> {
+type Answer = { status: number; json: unknown } | { status: number; html: string };
+
+async function serveHttps(pair: SelfSignedPair, handle: (req: IncomingMessage, body: string, origin: string) => Answer): Promise<HttpsStandIn> {
   const requests: string[] = [];
   let origin = '';
   const server = https.createServer({ cert: pair.cert, key: pair.key }, (req: IncomingMessage, res: ServerResponse) => {
@@ -82,6 +86,11 @@ async function serveHttps(pair: SelfSignedPair, handle: (req: IncomingMessage, b
     req.on('end', () => {
       requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
       const out = handle(req, body, origin);
+      if ('html' in out) {
+        res.writeHead(out.status, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(out.html);
+        return;
+      }
       res.writeHead(out.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out.json));
     });
@@ -103,6 +112,10 @@ export interface EntraAuthorityStandIn extends HttpsStandIn {
   /** The authorityHost for @azure/identity (with disableInstanceDiscovery). */
   authorityHost: string;
   userCode: string;
+  /** Browser sign-ins completed (authorization codes redeemed). */
+  readonly codeSignIns: number;
+  /** Refuse refresh-token grants with invalid_grant while true (a revoked sign-in). */
+  revokeRefreshTokens: boolean;
 }
 
 /** The audience a token for these scopes is for: the resource of the first non-OIDC scope. */
@@ -111,16 +124,29 @@ function audienceOf(scope: string): string {
   return resource.replace(/\/\.default$/, '');
 }
 
+export interface EntraStandInOptions {
+  /**
+   * The device-code grant waits for a person: /token answers "authorization_pending" until the code is entered on
+   * the /devicelogin page (a form, as Entra's). Without it the grant succeeds after one "authorization_pending".
+   */
+  userEntersCode?: boolean;
+}
+
 /**
  * Entra's v2 endpoints for a device-code sign-in: OpenID metadata, /devicecode, and /token answering
- * "authorization_pending" once before the token (as while the user types the code), then refresh-token grants.
+ * "authorization_pending" before the token (as while the user types the code), then refresh-token grants.
  */
-export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuthorityStandIn> {
+export async function startEntraStandIn(pair: SelfSignedPair, options: EntraStandInOptions = {}): Promise<EntraAuthorityStandIn> {
   const userCode = 'SKYF-ERRY';
   let pendingOnce = true;
-  const idToken = (clientId: string, origin: string): string =>
-    fakeJwt(clientId, { iss: `${origin}/${TEST_TENANT}/v2.0`, preferred_username: 'ada@example.test', name: 'Ada', sub: 'stand-in-sub', ver: '2.0' });
-  const tokens = (scope: string, clientId: string, origin: string) => ({
+  /** Set when the code was entered on /devicelogin (only looked at with userEntersCode). */
+  let codeEntered = false;
+  const state = { codeSignIns: 0, revokeRefreshTokens: false };
+  /** Authorization codes handed out and not yet redeemed, with what their request said. */
+  const codes = new Map<string, { challenge: string; redirectUri: string; clientId: string; nonce: string }>();
+  const idToken = (clientId: string, origin: string, nonce?: string): string =>
+    fakeJwt(clientId, { iss: `${origin}/${TEST_TENANT}/v2.0`, preferred_username: 'ada@example.test', name: 'Ada', sub: 'stand-in-sub', ver: '2.0', ...(nonce ? { nonce } : {}) });
+  const tokens = (scope: string, clientId: string, origin: string, nonce?: string) => ({
     status: 200,
     json: {
       token_type: 'Bearer',
@@ -129,7 +155,7 @@ export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuth
       ext_expires_in: 3600,
       access_token: fakeJwt(audienceOf(scope)),
       refresh_token: 'stand-in-refresh-token',
-      id_token: idToken(clientId, origin),
+      id_token: idToken(clientId, origin, nonce),
       client_info: b64url({ uid: 'stand-in-user', utid: TEST_TENANT }),
     },
   });
@@ -153,6 +179,22 @@ export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuth
         },
       };
     }
+    if (url.pathname.endsWith('/oauth2/v2.0/authorize')) {
+      // The page a browser shows: the stand-in user is signed in already and consents, so it answers at once with
+      // the code, posted to the loopback redirect (response_mode=form_post) as Entra's page does.
+      const q = url.searchParams;
+      const redirectUri = q.get('redirect_uri') ?? '';
+      if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(redirectUri)) {
+        return { status: 400, html: '<p>AADSTS900144: the request needs response_type=code, PKCE (S256) and a loopback redirect_uri</p>' };
+      }
+      const code = `stand-in-code-${randomBytes(8).toString('hex')}`;
+      codes.set(code, { challenge: q.get('code_challenge') ?? '', redirectUri, clientId: q.get('client_id') ?? '', nonce: q.get('nonce') ?? '' });
+      const field = (name: string, value: string): string => `<input type="hidden" name="${name}" value="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`;
+      return {
+        status: 200,
+        html: `<!doctype html><body onload="document.forms[0].submit()"><form method="post" action="${redirectUri}">${field('code', code)}${field('state', q.get('state') ?? '')}${field('client_info', b64url({ uid: 'stand-in-user', utid: TEST_TENANT }))}</form></body>`,
+      };
+    }
     if (url.pathname.endsWith('/oauth2/v2.0/devicecode')) {
       return {
         status: 200,
@@ -166,22 +208,97 @@ export async function startEntraStandIn(pair: SelfSignedPair): Promise<EntraAuth
         },
       };
     }
+    if (url.pathname === '/devicelogin') {
+      // The page the device code is entered on: the stand-in user is signed in already, so the code is all it asks.
+      const page = (message: string): Answer => ({
+        status: 200,
+        html: `<!doctype html><meta charset="utf-8"><title>Enter code</title><h1>Enter code</h1><p role="status">${message}</p><form method="post" action="/devicelogin"><label for="otc">Code</label> <input id="otc" name="otc" autocomplete="off"> <button type="submit">Next</button></form>`,
+      });
+      if (req.method !== 'POST') return page('Enter the code displayed on your app or device.');
+      if ((form.get('otc') ?? '').trim().toUpperCase() !== userCode) return page('That code did not work. Check the code and try again.');
+      codeEntered = true;
+      return { status: 200, html: '<!doctype html><meta charset="utf-8"><title>Signed in</title><h1>Skyferry</h1><p role="status">You have signed in to Skyferry on your device. You may now close this window.</p>' };
+    }
     if (url.pathname.endsWith('/oauth2/v2.0/token')) {
       const clientId = form.get('client_id') ?? '';
       const scope = form.get('scope') ?? '';
       if (form.get('grant_type') === 'device_code' || form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
+        if (options.userEntersCode) {
+          if (!codeEntered) return { status: 400, json: { error: 'authorization_pending', error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.' } };
+          return tokens(scope, clientId, origin);
+        }
         if (pendingOnce) {
           pendingOnce = false;
           return { status: 400, json: { error: 'authorization_pending', error_description: 'AADSTS70016: pending' } };
         }
         return tokens(scope, clientId, origin);
       }
-      if (form.get('grant_type') === 'refresh_token') return tokens(scope, clientId, origin);
+      if (form.get('grant_type') === 'authorization_code') {
+        const code = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const verifier = form.get('code_verifier') ?? '';
+        if (!code || code.redirectUri !== form.get('redirect_uri') || code.clientId !== clientId || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+          return { status: 400, json: { error: 'invalid_grant', error_description: 'AADSTS70000: the code, its redirect URI or its PKCE verifier does not match' } };
+        }
+        state.codeSignIns++;
+        return tokens(scope, clientId, origin, code.nonce);
+      }
+      if (form.get('grant_type') === 'refresh_token') {
+        if (state.revokeRefreshTokens) return { status: 400, json: { error: 'invalid_grant', error_description: 'AADSTS700082: The refresh token has expired due to inactivity.', suberror: 'bad_token' } };
+        return tokens(scope, clientId, origin);
+      }
       return { status: 400, json: { error: 'unsupported_grant_type' } };
     }
     return { status: 404, json: { error: 'not_found' } };
   });
-  return { ...server, authorityHost: server.origin, userCode };
+  return {
+    ...server,
+    authorityHost: server.origin,
+    userCode,
+    get codeSignIns() {
+      return state.codeSignIns;
+    },
+    get revokeRefreshTokens() {
+      return state.revokeRefreshTokens;
+    },
+    set revokeRefreshTokens(value: boolean) {
+      state.revokeRefreshTokens = value;
+    },
+  };
+}
+
+export interface StandInUser {
+  /** The opener to give the engine: it records the URL and lets the user sign in on that page. */
+  openBrowser(url: string): Promise<void>;
+  /** Every URL the app asked to open. */
+  opened: string[];
+}
+
+/**
+ * A person at a browser, driven over HTTP: opens the sign-in page the app asks for (the stand-in authority's), and
+ * submits its form to the app's loopback redirect, as the page's script would. Nothing is clicked for real; what
+ * MSAL checks (state, PKCE, nonce) all travels as in a browser.
+ */
+export function standInUser(): StandInUser {
+  const opened: string[] = [];
+  return {
+    opened,
+    async openBrowser(url) {
+      opened.push(url);
+      // The app awaits the opener, as it would a browser starting: the user signs in afterwards.
+      void (async () => {
+        const page = await fetch(url);
+        const html = await page.text();
+        const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
+        if (!action) throw new Error(`the sign-in page has no form (${page.status}): ${html.slice(0, 200)}`);
+        const fields = new URLSearchParams();
+        for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.append(m[1] ?? '', (m[2] ?? '').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+        // MSAL listens on 127.0.0.1 and names it localhost in the redirect URI.
+        const target = action.replace('//localhost:', '//127.0.0.1:');
+        await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields.toString() });
+      })().catch((e: unknown) => console.error('stand-in user:', e));
+    },
+  };
 }
 
 export interface ArmData {

@@ -144,7 +144,7 @@ export function EntraSignIn({ values, onChange }: { values: FormValues; onChange
         </div>
       )}
       <small className="hint">
-        Reading blobs needs the role &quot;Storage Blob Data Reader&quot; on the storage account (&quot;Storage Blob Data Contributor&quot; to upload, copy and delete); listing needs &quot;Reader&quot;. No token is saved.
+        Reading blobs needs the role &quot;Storage Blob Data Reader&quot; on the storage account (&quot;Storage Blob Data Contributor&quot; to upload, copy and delete); listing needs &quot;Reader&quot;. Tokens stay out of this window; a browser or device-code sign-in is kept encrypted on this computer.
       </small>
     </fieldset>
   );

@@ -12,7 +12,7 @@ import { createEngine } from '../../engine';
 import { createProvider } from '../../providers/factory';
 import { readAll } from '../../test-support/conformance/data';
 import { planned } from '../../test-support/wait';
-import { startArmStandIn, startEntraStandIn, TEST_TENANT, trustCertificate, writeAzStandIn, type AzStandIn } from '../../test-support/entra-stand-in';
+import { standInUser, startArmStandIn, startEntraStandIn, TEST_TENANT, trustCertificate, writeAzStandIn, type AzStandIn } from '../../test-support/entra-stand-in';
 import { createFileKeyCipher } from '../secret-store';
 import { createAzureIdentities } from './azure';
 
@@ -231,6 +231,67 @@ describe('device code through the engine', () => {
     for (const file of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
       if (!file.isFile() || file.name === 'secrets.bin') continue;
       expect(await readFile(path.join(file.parentPath, file.name), 'utf8'), file.name).not.toMatch(/eyJ|stand-in-refresh-token/);
+    }
+  });
+});
+
+describe('browser sign-in (authorization code with PKCE on a loopback redirect), kept across a restart', () => {
+  it('signs in once through the opened page, browses Azurite with the token, and browses again after a restart without asking', async () => {
+    withPath(undefined); // no az: "auto" falls back to the browser
+    const entra = await startEntraStandIn(tlsPair);
+    const arm = await startArmStandIn(tlsPair, { subscriptions: [{ id: '00000000-0000-4000-8000-0000000000b1', name: 'Browser' }], storageAccounts: {}, containers: {} });
+    const user = standInUser();
+    const dataDir = path.join(tmp, 'browser-engine');
+    const start = async (): Promise<Engine> =>
+      createEngine({
+        dataDir,
+        cipher: await createFileKeyCipher(path.join(dataDir, 'secrets.key')),
+        entra: { interactive: 'browser', authorityHost: entra.authorityHost, disableInstanceDiscovery: true, armEndpoint: arm.origin, openBrowser: (url) => user.openBrowser(url) },
+      });
+    const call = async (engine: Engine, channel: string, request: unknown): Promise<unknown> => {
+      const out = await engine.invoke(channel, request);
+      if (!out.ok) throw new Error(`${channel}: ${out.error.message}`);
+      return out.value;
+    };
+    let engine = await start();
+    try {
+      const signedIn = (await call(engine, 'entra:signIn', { credential: 'auto', tenantId: TEST_TENANT })) as { identity: unknown; subscriptions: { name: string }[] };
+      expect(signedIn.identity).toEqual({ credential: 'browser', tenantId: TEST_TENANT });
+      expect(signedIn.subscriptions.map((s) => s.name)).toEqual(['Browser']);
+      // One page opened: Entra's authorize endpoint with PKCE and a loopback redirect, as MSAL builds it.
+      expect(user.opened).toHaveLength(1);
+      const page = new URL(user.opened[0] ?? '');
+      expect(page.origin).toBe(entra.origin);
+      expect(page.pathname).toBe(`/${TEST_TENANT}/oauth2/v2.0/authorize`);
+      expect(page.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(page.searchParams.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+$/);
+      expect(entra.codeSignIns).toBe(1);
+
+      await call(engine, 'accounts:save', { account: { kind: 'azure', name: 'entra-browser', auth: 'entra', entra: signedIn.identity, accountName: az.accountName, endpoint: az.endpoint } });
+      await call(engine, 'buckets:create', { account: 'entra-browser', bucket: 'browser' });
+      await call(engine, 'objects:mkdir', { uri: 'az://entra-browser/browser/kept' });
+      expect(((await call(engine, 'objects:list', { uri: 'az://entra-browser/browser/' })) as { entries: { key: string }[] }).entries.map((e) => e.key)).toEqual(['kept/']);
+      expect(user.opened).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+
+    // The sign-in is on disk, sealed: no token, refresh token or user name in clear.
+    const sealed = await readFile(path.join(dataDir, 'entra-sign-ins.bin'));
+    for (const clear of ['eyJ', 'stand-in-refresh-token', 'ada@example.test', 'stand-in-user', TEST_TENANT]) expect(sealed.includes(clear), clear).toBe(false);
+
+    // A new engine on the same data folder browses at once: no page opened, no new sign-in at the authority.
+    engine = await start();
+    try {
+      const list = (await call(engine, 'objects:list', { uri: 'az://entra-browser/browser/' })) as { entries: { key: string }[] };
+      expect(list.entries.map((e) => e.key)).toEqual(['kept/']);
+      expect(user.opened).toHaveLength(1);
+      expect(entra.codeSignIns).toBe(1);
+      expect(entra.requests.filter((r) => r.includes('/authorize'))).toHaveLength(1);
+    } finally {
+      await engine.close();
+      await entra.stop();
+      await arm.stop();
     }
   });
 });

@@ -1,8 +1,6 @@
 import {
   AzureCliCredential,
   CredentialUnavailableError,
-  DeviceCodeCredential,
-  InteractiveBrowserCredential,
   type AccessToken,
   type GetTokenOptions,
   type TokenCredential,
@@ -11,6 +9,9 @@ import type { EntraCredential, EntraIdentity } from '../../../../shared/accounts
 import type { EntraDeviceCode } from '../../../../shared/contract';
 import { AccessDeniedError, CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger, redact, registerSecret } from '../../log';
+import type { SecretCipher } from '../secret-store';
+import { PUBLIC_AUTHORITY_HOST, publicClientCredential } from './entra-public-client';
+import { sealedTokenCache, type SealedTokenCache } from './token-cache';
 
 const log = createLogger('entra');
 
@@ -23,10 +24,24 @@ export interface AzureIdentityOptions {
   interactive: 'browser' | 'deviceCode';
   /** Entra's authority host (a sovereign cloud, a test's stand-in); @azure/identity reads AZURE_AUTHORITY_HOST otherwise. */
   authorityHost?: string;
-  /** Skip Entra's instance discovery (needed for an authority host that is not one of Microsoft's). */
+  /**
+   * Skip Entra's instance discovery. Without it: skipped for an authority host that is not one of Microsoft's
+   * clouds (Azure Stack's AD FS, a stand-in), whose metadata MSAL then reads from the host itself.
+   */
   disableInstanceDiscovery?: boolean;
   /** Azure Resource Manager's endpoint; SKYFERRY_ARM_ENDPOINT or https://management.azure.com. */
   armEndpoint?: string;
+  /**
+   * Shows Entra's sign-in page for a browser sign-in: the desktop shell's `shell.openExternal`, a test's stand-in
+   * user; the system's default browser (the `open` package) otherwise.
+   */
+  openBrowser?: (url: string) => Promise<void>;
+}
+
+/** Where browser and device-code sign-ins are kept across restarts: a file sealed by the engine's cipher. */
+export interface SignInStore {
+  file: string;
+  cipher: SecretCipher;
 }
 
 export interface AzureIdentities {
@@ -38,20 +53,20 @@ export interface AzureIdentities {
    */
   signIn(request: { credential: 'auto' | EntraCredential; tenantId?: string }, signal: AbortSignal): Promise<EntraIdentity>;
   readonly armEndpoint: string;
+  /** Resolves when every sign-in made so far is saved. */
+  flush(): Promise<void>;
 }
 
 /**
  * Every token is registered with the logger (so that no log line, error or report can carry it) and interactive
- * credentials get one token at a time, so that two first requests make one prompt, not two. Every request asks
- * for continuous access evaluation (CAE): @azure/identity keeps one token cache for CAE requests (the storage SDK
- * makes them) and another for the rest, so mixing them would prompt once for Resource Manager and again for storage.
+ * credentials get one token at a time, so that two first requests make one prompt, not two.
  */
 function guarded(inner: TokenCredential, oneAtATime: boolean, settled?: (ok: boolean) => void): TokenCredential {
   let queue: Promise<unknown> = Promise.resolve();
   const get = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
     let ok = false;
     try {
-      const token = await inner.getToken(scopes, { ...options, enableCae: true });
+      const token = await inner.getToken(scopes, options);
       if (!token) throw new CredentialUnavailableError('No token was returned');
       registerSecret(token.token);
       ok = true;
@@ -89,12 +104,46 @@ export interface DeviceCodeEvents {
   done(ok: boolean): void;
 }
 
-export function createAzureIdentities(options: AzureIdentityOptions, events: DeviceCodeEvents): AzureIdentities {
+/** The authority hosts of Microsoft's clouds, which Entra's instance discovery knows. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.usgovcloudapi.net',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+]);
+
+function isMicrosoftAuthorityHost(authorityHost: string): boolean {
+  try {
+    return MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+async function systemBrowser(url: string): Promise<void> {
+  const open = await import('open');
+  await open.default(url);
+}
+
+/**
+ * The engine's Entra identities. The Azure CLI's login is the CLI's own (`az account get-access-token`); browser
+ * and device-code sign-ins are MSAL public-client sign-ins whose accounts and tokens are kept in `store` (sealed
+ * with the engine's cipher), one partition per identity, so that a restart does not ask again.
+ */
+export function createAzureIdentities(options: AzureIdentityOptions, events: DeviceCodeEvents, store?: SignInStore): AzureIdentities {
   const cache = new Map<string, TokenCredential>();
+  const tokens: SealedTokenCache | undefined = store ? sealedTokenCache(store.file, store.cipher) : undefined;
+  const authorityHost = options.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
   const common = {
-    ...(options.authorityHost ? { authorityHost: options.authorityHost } : {}),
-    ...(options.disableInstanceDiscovery ? { disableInstanceDiscovery: true } : {}),
+    authorityHost,
+    ...((options.disableInstanceDiscovery ?? !isMicrosoftAuthorityHost(authorityHost)) ? { disableInstanceDiscovery: true } : {}),
   };
+  const keyOf = (identity: EntraIdentity): string => `${identity.credential}|${(identity.tenantId ?? '').toLowerCase()}`;
   const armEndpoint = (options.armEndpoint ?? process.env.SKYFERRY_ARM_ENDPOINT ?? 'https://management.azure.com').replace(/\/+$/, '');
 
   const build = (identity: EntraIdentity): TokenCredential => {
@@ -102,18 +151,36 @@ export function createAzureIdentities(options: AzureIdentityOptions, events: Dev
     switch (identity.credential) {
       case 'azureCli':
         return guarded(new AzureCliCredential({ ...(tenantId ? { tenantId } : {}) }), false);
-      case 'browser':
-        return guarded(new InteractiveBrowserCredential({ ...common, ...(tenantId ? { tenantId } : {}), redirectUri: 'http://localhost' }), true);
+      case 'browser': {
+        const openBrowser = options.openBrowser ?? systemBrowser;
+        const credential = publicClientCredential({
+          ...common,
+          ...(tenantId ? { tenantId } : {}),
+          ...(tokens ? { cachePlugin: tokens.plugin(keyOf(identity)) } : {}),
+          interaction: {
+            kind: 'browser',
+            openBrowser: async (url) => {
+              log.info('browser sign-in: showing Entra\'s sign-in page');
+              await openBrowser(url);
+            },
+          },
+        });
+        return guarded(credential, true);
+      }
       case 'deviceCode': {
         // The token request that showed a code says when it ends, so that the app can take the code away.
         let prompted = false;
-        const credential = new DeviceCodeCredential({
+        const credential = publicClientCredential({
           ...common,
           ...(tenantId ? { tenantId } : {}),
-          userPromptCallback: (info) => {
-            prompted = true;
-            log.info(`device-code sign-in waiting for the user at ${info.verificationUri}`);
-            events.prompt({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message });
+          ...(tokens ? { cachePlugin: tokens.plugin(keyOf(identity)) } : {}),
+          interaction: {
+            kind: 'deviceCode',
+            prompt: (info) => {
+              prompted = true;
+              log.info(`device-code sign-in waiting for the user at ${info.verificationUri}`);
+              events.prompt(info);
+            },
           },
         });
         return guarded(credential, true, (ok) => {
@@ -125,7 +192,7 @@ export function createAzureIdentities(options: AzureIdentityOptions, events: Dev
   };
 
   const credential = (identity: EntraIdentity): TokenCredential => {
-    const key = `${identity.credential}|${(identity.tenantId ?? '').toLowerCase()}`;
+    const key = keyOf(identity);
     let found = cache.get(key);
     if (!found) {
       found = build(identity);
@@ -146,6 +213,7 @@ export function createAzureIdentities(options: AzureIdentityOptions, events: Dev
   return {
     credential,
     armEndpoint,
+    flush: () => tokens?.flush() ?? Promise.resolve(),
     async signIn(request, signal) {
       const tenantId = request.tenantId || undefined;
       if (request.credential !== 'auto') {

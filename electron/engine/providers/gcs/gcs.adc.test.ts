@@ -1,3 +1,4 @@
+import { verify } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import type { GcsSettings } from '../../../../shared/accounts';
 import { startFakeGcs, type FakeGcsHandle } from '../../../../tools/emulators/emulators';
 import { testConnection } from '../../accounts/test-connection';
 import { readAll } from '../../test-support/conformance/data';
+import { GOOGLE_SA_TOKEN, startGoogleStandIn, TEST_SERVICE_ACCOUNT, writeExternalAccountFile, type GoogleStandIn } from '../../test-support/google-stand-in';
 import { startRecordingProxy, type RecordingProxy } from '../../test-support/recording-proxy';
 import { createGcsProvider } from './gcs.provider';
 
@@ -71,8 +73,10 @@ describe('GCS on Application Default Credentials', () => {
       expect((await p.listBuckets()).map((b) => b.name)).toContain('adc-bucket');
       await p.put('adc-bucket', 'hello.txt', Readable.from([Buffer.from('hello adc')]), { size: 9 });
       expect((await readAll(await p.open('adc-bucket', 'hello.txt'))).toString('utf8')).toBe('hello adc');
-      // No key at hand: no URL signed offline, so the cloud-side pull and share links are not offered.
-      expect(p.presign).toBeUndefined();
+      // A person's own credentials cannot sign a URL: the share link says why and what to sign in with instead.
+      const link = p.presign?.('adc-bucket', 'hello.txt', 600);
+      await expect(link).rejects.toThrow(/adc signs in to Google as a person, and only a service account can sign a share link.*gcloud auth application-default login --impersonate-service-account=/);
+      await expect(link).rejects.toMatchObject({ code: 'unsupported' });
     } finally {
       await p.close?.();
     }
@@ -105,5 +109,81 @@ describe('GCS on Application Default Credentials', () => {
     const p = createGcsProvider(settings({ credentialsFile: path.join(tmp, 'missing.json') }), {}, { adc: { oauth2TokenUrl: tokenUrl } });
     await expect(p.listBuckets()).rejects.toThrow(/No Google credentials were found .*missing\.json.*gcloud auth application-default login/);
     await p.close?.();
+  });
+});
+
+describe('share links of an ADC account, signed through IAM Credentials signBlob', () => {
+  let google: GoogleStandIn;
+  beforeAll(async () => {
+    google = await startGoogleStandIn();
+  });
+  afterAll(async () => {
+    await google?.stop();
+  });
+  const provider = (credentialsFile: string) =>
+    createGcsProvider(settings({ name: 'federated', credentialsFile }), {}, { adc: { iamCredentialsEndpoint: `${google.origin}/v1/projects/-/serviceAccounts/` } });
+  const signBlobs = () => google.requests.filter((r) => r.path.endsWith(':signBlob'));
+
+  it('signs a V4 link as the impersonated service account, with no private key at hand, and the link reads the object', async () => {
+    const p = provider(await writeExternalAccountFile(tmp, google, { impersonate: true }));
+    try {
+      await p.createBucket('adc-signed');
+      await p.put('adc-signed', 'shared file.txt', Readable.from([Buffer.from('signed by IAM')]), { size: 13 });
+      google.requests.length = 0;
+      const url = await p.presign?.('adc-signed', 'shared file.txt', 900);
+      if (!url) throw new Error('no link');
+      const link = new URL(url);
+      expect(link.searchParams.get('X-Goog-Algorithm')).toBe('GOOG4-RSA-SHA256');
+      expect(link.searchParams.get('X-Goog-Credential')).toMatch(new RegExp(`^${TEST_SERVICE_ACCOUNT}/\\d{8}/auto/storage/goog4_request$`));
+      expect(link.searchParams.get('X-Goog-Expires')).toBe('900');
+      // One signBlob, made with the impersonated account's token, and the link carries that signature of what was sent.
+      expect(signBlobs()).toHaveLength(1);
+      const request = signBlobs()[0];
+      expect(request?.path).toBe(`/v1/projects/-/serviceAccounts/${TEST_SERVICE_ACCOUNT}:signBlob`);
+      expect(request?.authorization).toBe(`Bearer ${GOOGLE_SA_TOKEN}`);
+      const payload = Buffer.from(String(request?.body.payload), 'base64');
+      expect(payload.toString('utf8')).toMatch(/^GOOG4-RSA-SHA256\n/);
+      expect(verify('RSA-SHA256', payload, google.publicKey, Buffer.from(link.searchParams.get('X-Goog-Signature') ?? '', 'hex'))).toBe(true);
+      expect(url).not.toContain(GOOGLE_SA_TOKEN);
+      // fake-gcs-server checks no signature; what matters is that the link names the object and opens without a token.
+      // It is opened at fake-gcs-server itself: behind the recording proxy the Host header is the proxy's, which
+      // fake-gcs-server does not take for its own.
+      const got = await fetch(`${gcs.endpoint}${link.pathname}${link.search}`);
+      expect(got.status).toBe(200);
+      expect(await got.text()).toBe('signed by IAM');
+    } finally {
+      await p.close?.();
+    }
+  });
+
+  it('a signer without the right to sign is told which role to grant, on which account', async () => {
+    const p = provider(await writeExternalAccountFile(tmp, google, { impersonate: true }));
+    google.denySignBlob = true;
+    try {
+      const err = await p.presign?.('adc-signed', 'shared file.txt', 900).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'access_denied' });
+      expect((err as Error).message).toBe(
+        `Google refused to sign a link as ${TEST_SERVICE_ACCOUNT} for federated: grant the role "Service Account Token Creator" on ${TEST_SERVICE_ACCOUNT} to the identity federated signs in with (the service account itself, when it signs as itself)`,
+      );
+    } finally {
+      google.denySignBlob = false;
+      await p.close?.();
+    }
+  });
+
+  it('a federated identity that acts as no service account cannot sign: it says to create the file with --service-account', async () => {
+    const p = provider(await writeExternalAccountFile(tmp, google));
+    google.requests.length = 0;
+    try {
+      const link = p.presign?.('adc-signed', 'shared file.txt', 900);
+      await expect(link).rejects.toThrow(/federated signs in with a federated identity that acts as no service account.*`--service-account`/);
+      await expect(link).rejects.toMatchObject({ code: 'unsupported' });
+      expect(signBlobs()).toHaveLength(0);
+    } finally {
+      await p.close?.();
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { GoogleAuth } from 'google-auth-library';
 import type { GcsSecrets, GcsSettings } from '../../../../shared/accounts';
 import { InvalidInputError } from '../../../../shared/errors';
 import { registerSecret } from '../../log';
-import { adcAuth, GCS_SCOPE, type AdcOptions } from './gcs.credentials';
+import { adcAuth, adcSigningAccount, GCS_SCOPE, type AdcOptions } from './gcs.credentials';
 
 /**
  * The GCS SDK and its auth library are loaded when the first GCS account is used, not with the engine: together
@@ -51,8 +51,17 @@ export function parseServiceAccount(json: string): ServiceAccountKey {
 export interface GcsClient {
   storage: Storage;
   endpoint: string;
-  /** True when a private key is at hand, so V4 URLs can be signed offline. */
+  /**
+   * True when V4 URLs can be signed: offline with a private key at hand, or (ADC) through `signingAccount`.
+   */
   canSign: boolean;
+  /**
+   * ADC: the service account a URL is signed as, found when the first link is made; throws, saying why, for
+   * credentials that cannot sign (a person's own).
+   */
+  signingAccount?: () => Promise<string>;
+  /** IAM Credentials' `.../serviceAccounts/` prefix for signBlob; Google's own when absent. */
+  signingEndpoint?: string;
 }
 
 /**
@@ -99,8 +108,9 @@ export function createGcsClient(settings: GcsSettings, secrets: GcsSecrets, adc:
 
 /**
  * An account on Application Default Credentials: every request carries the credentials' bearer token, a custom
- * endpoint included (it is a private Google endpoint then: ADC is pointless against an emulator). Without a private
- * key at hand no URL is signed offline.
+ * endpoint included (it is a private Google endpoint then: ADC is pointless against an emulator). URLs are signed
+ * as the credentials' service account: offline with a key file's private key, otherwise by IAM Credentials'
+ * signBlob (google-auth-library's GoogleAuth.sign, which the SDK calls); a person's own credentials cannot sign.
  */
 function createAdcClient(settings: GcsSettings, adc: AdcOptions): GcsClient {
   const sdk = gcsSdk();
@@ -112,5 +122,11 @@ function createAdcClient(settings: GcsSettings, adc: AdcOptions): GcsClient {
     authClient,
     retryOptions: { autoRetry: true, maxRetries: 2, maxRetryDelay: 8, totalTimeout: 120 },
   });
-  return { storage, endpoint, canSign: false };
+  return {
+    storage,
+    endpoint,
+    canSign: true,
+    signingAccount: () => adcSigningAccount(authClient, settings),
+    ...(adc.iamCredentialsEndpoint ? { signingEndpoint: adc.iamCredentialsEndpoint } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import { rangedBody, worthRanges } from '../ranged-read';
 import { abortable, guarded } from '../common/call';
 import { mapLimit } from '../common/pool';
 import { createGcsClient } from './gcs.client';
-import { adcError, type AdcOptions } from './gcs.credentials';
+import { adcError, adcSigningError, type AdcOptions } from './gcs.credentials';
 import { toGcsError, type GcsErrorContext } from './gcs.errors';
 import { mergedResource, patchBody, prefixEntry, putResultOf, resourceFromPut, toEntry, toObjectMetadata } from './gcs.metadata';
 import { ChunkReader, compositeUpload, uploadBuffer } from './gcs.upload';
@@ -63,10 +63,17 @@ export function createGcsProvider(settings: GcsSettings, secrets: GcsSecrets, op
   const metadataOf = async (bucket: string, key: string, signal?: AbortSignal): Promise<FileMetadata> =>
     call(ctx(bucket, key, signal), async () => (await file(bucket, key).getMetadata())[0]);
 
-  /** A V4 URL, signed offline with the service account's private key: only an account given one can make it. */
+  /**
+   * A V4 URL, signed as a service account: offline with its private key, or (an ADC account without one) by IAM
+   * Credentials' signBlob as the account its credentials act as, after checking that they act as one.
+   */
   const presign = async (bucket: string, key: string, expiresSeconds: number): Promise<string> => {
     const seconds = Math.max(1, Math.min(Math.floor(expiresSeconds), 7 * 24 * 3600));
-    const [url] = await call(ctx(bucket, key), () => file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000 }));
+    const signer = client.signingAccount ? await call(ctx(bucket, key), client.signingAccount) : undefined;
+    const sign = (): Promise<[string]> =>
+      file(bucket, key).getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + seconds * 1000, ...(client.signingEndpoint ? { signingEndpoint: client.signingEndpoint } : {}) });
+    if (signer === undefined) return (await call(ctx(bucket, key), sign))[0];
+    const [url] = await guarded(undefined, (e) => adcSigningError(e, settings, signer) ?? adcError(e, settings) ?? toGcsError(e, ctx(bucket, key)), sign);
     return url;
   };
 

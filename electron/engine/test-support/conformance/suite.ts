@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { SkyferryError } from '../../../../shared/errors';
 import type { ObjectMetadata } from '../../../../shared/model';
 import type { MultipartSettings, ParallelRead, Provider } from '../../providers/provider';
@@ -32,6 +32,11 @@ export interface ConformanceFixture {
    * Azure snapshot on an account without blob versioning): the version cases call it before each overwrite.
    */
   keepVersion?: (key: string) => Promise<void>;
+  /**
+   * Cases this fixture leaves out, by label, with the reason: those that would only repeat, slowly, what another
+   * fixture of the same provider runs (the paths they test do not depend on what differs here).
+   */
+  skip?: Readonly<Record<string, string>>;
   teardown: () => Promise<void>;
 }
 
@@ -66,7 +71,9 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
     const b = (): string => fx.bucket;
     /** A case the provider cannot do, or its emulator gets wrong, keeps its place in the report, skipped with the reason. */
     const itCase = (c: ConformanceCase, label: string, fn: () => Promise<void>, timeout?: number): void =>
-      itUnless(label, () => NEEDS[c](p()) ?? emulatorQuirk(fx.emulator, c), fn, timeout);
+      itUnless(label, () => NEEDS[c](p()) ?? emulatorQuirk(fx.emulator, c) ?? fx.skip?.[label], fn, timeout);
+    /** Every other case runs unless the fixture leaves it out by its label (ConformanceFixture.skip). */
+    const it = (label: string, fn: () => Promise<void>, timeout?: number): void => itUnless(label, () => fx.skip?.[label], fn, timeout);
 
     beforeAll(async () => {
       fx = await setup();
