@@ -4,6 +4,7 @@ import { costScan, listAccounts, ls, presign } from './browse';
 import { EXIT, parseCount, parseDuration, runVerb, toUri, type GlobalOptions } from './common';
 import { migrate, sync, type PlanRunOptions, type SyncOptions } from './migrate';
 import { cancelJob, listJobs, OVERWRITE_CHOICES, remove, resumeJob, retryJob, showJob, transfer, type TransferOptions } from './transfer';
+import { listVersions, removeVersion, restoreVersion, undeleteObject, type VersionsLsOptions, type VersionsRmOptions } from './versions';
 
 // The engine logs to stderr; a command shows warnings and errors only unless asked (SKYFERRY_LOG_LEVEL=info|debug).
 process.env.SKYFERRY_LOG_LEVEL ??= 'warn';
@@ -173,6 +174,45 @@ costs
   .argument('<location>')
   .addHelpText('after', `\nExample:\n  skyferry costs scan s3://work/logs/ --json${ENVIRONMENT}`)
   .action((uri: string, _o: unknown, cmd: Command) => runVerb('costs scan', globals(cmd), (s, signal) => costScan(s, toUri(uri), globals(cmd), signal)));
+
+const versions = program
+  .command('versions')
+  .description('Versions of an object in a versioned bucket: list them, make one current, delete one, undelete.')
+  .addHelpText('after', ENVIRONMENT);
+versions
+  .command('ls')
+  .description('Every version of one object, newest first (with --deleted and a folder: the objects deleted in it).')
+  .argument('<location>', 'an object, or a folder ending in / with --deleted')
+  .option('--deleted', 'list the objects in a folder whose current version is deleted')
+  .addHelpText('after', `\nExamples:\n  skyferry versions ls s3://work/reports/q3.pdf\n  skyferry versions ls --deleted s3://work/reports/${ENVIRONMENT}`)
+  .action((uri: string, _o: unknown, cmd: Command) => {
+    const opts = globals(cmd) as VersionsLsOptions;
+    return runVerb('versions ls', opts, (s) => listVersions(s, toUri(uri), opts));
+  });
+versions
+  .command('restore')
+  .description('Make a version current again (a server-side copy onto the object; every version stays).')
+  .argument('<location>', 'an object')
+  .argument('<version-id>', 'as `versions ls` shows it')
+  .addHelpText('after', `\nExample:\n  skyferry versions restore s3://work/reports/q3.pdf 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY${ENVIRONMENT}`)
+  .action((uri: string, versionId: string, _o: unknown, cmd: Command) => runVerb('versions restore', globals(cmd), (s) => restoreVersion(s, toUri(uri), versionId)));
+versions
+  .command('rm')
+  .description('Delete one version for good (a delete marker: the object reads again). The current version only with --current.')
+  .argument('<location>', 'an object')
+  .argument('<version-id>', 'as `versions ls` shows it')
+  .option('--size <bytes>', 'refuse unless the version holds exactly this many bytes (what you checked)', parseCount)
+  .option('--current', 'allow deleting the current version (the next older one becomes current)')
+  .addHelpText('after', `\nExample:\n  skyferry versions rm --size 52311 s3://work/reports/q3.pdf 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY${ENVIRONMENT}`)
+  .action((uri: string, versionId: string, _o: unknown, cmd: Command) => {
+    const opts = globals(cmd) as VersionsRmOptions;
+    return runVerb('versions rm', opts, (s) => removeVersion(s, toUri(uri), versionId, opts));
+  });
+versions
+  .command('undelete')
+  .description('Bring a deleted object back (S3: removes its delete marker).')
+  .argument('<location>', 'an object')
+  .action((uri: string, _o: unknown, cmd: Command) => runVerb('versions undelete', globals(cmd), (s) => undeleteObject(s, toUri(uri))));
 
 program
   .command('presign')
