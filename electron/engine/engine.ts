@@ -210,7 +210,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       bandwidth,
       scheduler,
       sync,
-      requireJob: (id) => void jobs.get(id),
+      requireJob: (id) => jobs.get(id),
       checkTarget: async (target) => {
         if (target.type === 'scan') {
           providers.resolve(target.uri);
