@@ -1,0 +1,20 @@
+import { app } from 'electron';
+import type { EngineStore } from '../cli/session';
+import { chooseSecretCipher } from './safe-storage.cipher';
+
+/**
+ * The desktop app's store: Electron's userData folder (SKYFERRY_DATA_DIR when set, see main.ts) and secrets sealed
+ * by the OS keyring through safeStorage, with the key-file fallback of `chooseSecretCipher`. The app and the
+ * `skyferry` command installed with it both open their engine on it, so a command sees the app's accounts.
+ * `onWarning` hears the fallback's warning (weaker protection), if any.
+ */
+export function desktopStore(onWarning: (warning: string) => void): EngineStore {
+  return {
+    dataDir: () => Promise.resolve(app.getPath('userData')),
+    async cipher(dataDir) {
+      const { cipher, warning } = await chooseSecretCipher(dataDir);
+      if (warning) onWarning(warning);
+      return cipher;
+    },
+  };
+}
