@@ -162,6 +162,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     get handlers(): Handlers {
       return handlers;
     },
+    runProfilePaths: (name: string, paths: readonly string[]) => migrations.runProfile(name, paths),
     onEvent,
   };
   const scheduler = new Scheduler({
@@ -182,7 +183,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       if (settings?.kind !== 'local') throw new InvalidInputError(`"${name}" copies from ${profile.request.source}: only a profile whose source is a local folder can be kept in sync`);
       return path.resolve(settings.root, location.bucket, location.key);
     },
-    run: (name) => startRun(runDeps, { type: 'profile', name }),
+    run: (name, paths) => startRun(runDeps, { type: 'profile', name }, paths),
     emit: (status) => context.emit('sync:changed', status),
   });
   const handlers: Handlers = {

@@ -40,12 +40,14 @@ export class MigrationService implements MigrationHost {
     }
   }
 
-  create(request: MigrationRequest, name?: string): { id: string; planned: Promise<void> } {
+  /** Plans `request` (only `paths` of it when given: a kept-in-sync folder's changes) in the background. */
+  create(request: MigrationRequest, name?: string, paths?: readonly string[]): { id: string; planned: Promise<void> } {
     const id = randomUUID();
     const summary: MigrationSummary = {
       id,
       ...(name === undefined ? {} : { name }),
       request,
+      ...(paths === undefined ? {} : { paths: [...paths] }),
       state: 'planning',
       createdAt: new Date().toISOString(),
       plannedAt: null,
@@ -95,6 +97,7 @@ export class MigrationService implements MigrationHost {
       const writer = await this.store.writer(s.id);
       const out = await planMigration(this.deps, {
         request: s.request,
+        ...(s.paths === undefined ? {} : { paths: s.paths }),
         writer,
         signal,
         onProgress: (compared) => this.deps.emit('plans:progress', { id: s.id, state: s.state, compared }),
