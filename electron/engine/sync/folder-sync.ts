@@ -32,6 +32,8 @@ export interface FolderSyncDeps {
   run(profile: string, paths?: readonly string[]): Promise<SyncRun>;
   emit(status: SyncStatus): void;
   quietMs?: number;
+  /** MAX_CHANGED_PATHS unless given (tests). */
+  maxChangedPaths?: number;
 }
 
 interface Entry {
@@ -61,11 +63,13 @@ export class FolderSync {
   private readonly entries = new Map<string, Entry>();
   private readonly file: string;
   private readonly quietMs: number;
+  private readonly maxChangedPaths: number;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: FolderSyncDeps) {
     this.file = path.join(deps.dataDir, 'sync.json');
     this.quietMs = deps.quietMs ?? DEFAULT_QUIET_MS;
+    this.maxChangedPaths = deps.maxChangedPaths ?? MAX_CHANGED_PATHS;
   }
 
   /** Starts again the folders kept in sync when the app last closed, each with a full compare. */
@@ -133,7 +137,7 @@ export class FolderSync {
       // Skyferry's own temp files (a download into this folder) are not changes of the user's.
       if (path.basename(file).startsWith('.') && path.basename(file).includes('.tmp-')) return;
       const rel = path.relative(entry.status.folder, file).split(path.sep).join('/');
-      if (rel === '' || rel.startsWith('../') || rel === '..' || entry.changed.size >= MAX_CHANGED_PATHS) entry.full = true;
+      if (rel === '' || rel.startsWith('../') || rel === '..' || entry.changed.size >= this.maxChangedPaths) entry.full = true;
       else entry.changed.add(event === 'addDir' || event === 'unlinkDir' ? `${rel}/` : rel);
       entry.status.pending++;
       this.update(entry);
@@ -162,6 +166,7 @@ export class FolderSync {
     const paths = entry.full ? undefined : [...entry.changed];
     if (paths?.length === 0) {
       entry.status.pending = 0;
+      this.update(entry);
       return;
     }
     entry.changed = new Set();
@@ -169,7 +174,7 @@ export class FolderSync {
     entry.busy = true;
     entry.again = false;
     const pendingAtStart = entry.status.pending;
-    if (entry.status.state !== 'comparing') entry.status.state = 'syncing';
+    entry.status.state = paths === undefined ? 'comparing' : 'syncing';
     this.update(entry);
     void (async () => {
       let outcome: { ok: boolean; message?: string };
