@@ -112,6 +112,10 @@ export class MigrationService implements MigrationHost {
       s.deletionsPlanned = s.request.mode === 'mirror' && s.request.deletions.enabled ? out.destinations.reduce((n, d) => n + d.extra.count, 0) : 0;
       s.plannedAt = new Date().toISOString();
       s.state = 'planned';
+      if (s.paths) {
+        const n = s.paths.length;
+        s.notes.push(`Only the ${n} changed ${n === 1 ? 'path of a kept-in-sync folder was' : 'paths of a kept-in-sync folder were'} compared, not the whole folder.`);
+      }
       if (s.request.mode === 'mirror' && !s.request.deletions.enabled) {
         s.notes.push('Mirror without deletions: objects only in the destination are listed as extra and left in place.');
       }

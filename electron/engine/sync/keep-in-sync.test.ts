@@ -74,6 +74,7 @@ describe('keep in sync', () => {
     const changed = await runOf(await second);
     expect(changed.run.paths).toEqual(['2024/new.jpg']);
     expect(changed.run.source.objects).toBe(1);
+    expect(changed.run.notes).toContain('Only the 1 changed path of a kept-in-sync folder was compared, not the whole folder.');
     expect(changed.files).toEqual([`file://${folder}/2024/new.jpg`]);
     expect(changed.run.state).toBe('completed');
     expect(await readFile(path.join(target, '2024', 'new.jpg'), 'utf8')).toBe('taken today');
