@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { app } from 'electron';
 import type { EngineStore } from '../cli/session';
 import { chooseSecretCipher } from './safe-storage.cipher';
@@ -10,7 +11,11 @@ import { chooseSecretCipher } from './safe-storage.cipher';
  */
 export function desktopStore(onWarning: (warning: string) => void): EngineStore {
   return {
-    dataDir: () => Promise.resolve(app.getPath('userData')),
+    async dataDir() {
+      const dir = app.getPath('userData');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return dir;
+    },
     async cipher(dataDir) {
       const { cipher, warning } = await chooseSecretCipher(dataDir);
       if (warning) onWarning(warning);
