@@ -14,7 +14,7 @@ export function runCliMode(args: readonly string[]): void {
     .whenReady()
     .then(() =>
       runCli(args, {
-        store: desktopStore((warning) => process.stderr.write(`skyferry: ${warning}\n`)),
+        store: desktopStore((warning) => process.stderr.write(`skyferry: ${warning}\n`), { keyringOrNothing: true }),
         version: app.getVersion(),
       }),
     )
