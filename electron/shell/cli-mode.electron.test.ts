@@ -37,7 +37,8 @@ function skyferry(args: string[]): { code: number | null; stdout: string; stderr
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe.skipIf(!ELECTRON)('the app binary with --skyferry-cli (skipped: no Electron binary in node_modules/electron/dist)', () => {
+const TITLE = 'the app binary with --skyferry-cli';
+describe.skipIf(!ELECTRON)(ELECTRON ? TITLE : `${TITLE}: skipped, no Electron binary in node_modules/electron/dist`, () => {
   beforeAll(async () => {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--only=main'], { cwd: ROOT, stdio: 'inherit' });
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'skyferry-electron-cli-'));
