@@ -37,7 +37,7 @@ const LAYERS = [
   ['engine',       'engine/engine.ts',                ['log', 'dispatch', 'context', 'providers', 'accounts', 'jobs', 'costs', 'migrations', 'cloud-transfer', 'storage', 'dialogs', 'bandwidth', 'sync', 'schedules']],
   ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'strict-request', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'cloud-transfer', 'storage', 'dialogs', 'bandwidth', 'sync', 'schedules', 'engine']],
   ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
-  ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host']],
+  ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host', 'cli']],
   ['cli',          'cli/',                            ['log', 'dispatch', 'accounts', 'engine', 'host']],
 ];
 /** A channel handler file (`*.handlers.ts`) of any area may also import these: the handler types and the engine context. */

@@ -2,6 +2,7 @@
 // the Electron binary, which the tests do not download: this checks what electron-builder is configured to flip and
 // the @electron/fuses options it turns that into (the ones it hands to flipFuses).
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -42,4 +43,16 @@ test('electron-builder accepts the config and flips each fuse as listed', async 
 test('the app is packed into app.asar, which OnlyLoadAppFromAsar and the integrity check rely on', async () => {
   const config = await loadConfig();
   assert.equal(config.asar, true);
+});
+
+test('the `skyferry` launchers ship in resources/bin, and the Linux binary has the name bin/skyferry looks for', async () => {
+  const config = await loadConfig();
+  assert.deepEqual(config.extraResources, [{ from: 'bin', to: 'bin', filter: ['skyferry', 'skyferry.cmd'] }]);
+  assert.equal(config.linux.executableName, 'skyferry');
+  const launcher = readFileSync(path.join(ROOT, 'bin', 'skyferry'), 'utf8');
+  assert.match(launcher, /"\$here\/\.\.\/\.\.\/skyferry"/);
+  assert.match(launcher, /"\$here\/\.\.\/\.\.\/MacOS\/Skyferry"/);
+  assert.equal(config.productName, 'Skyferry');
+  assert.ok(statSync(path.join(ROOT, 'bin', 'skyferry')).mode & 0o111, 'bin/skyferry is executable');
+  assert.match(readFileSync(path.join(ROOT, 'bin', 'skyferry.cmd'), 'utf8'), /%~dp0\.\.\\\.\.\\Skyferry\.exe/);
 });

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -67,6 +67,11 @@ async function objectMd5(bucket: string, key: string): Promise<string> {
   return createHash('md5').update(await out.Body!.transformToByteArray()).digest('hex');
 }
 
+async function objectText(bucket: string, key: string): Promise<string> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body!.transformToString();
+}
+
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
 
 beforeAll(async () => {
@@ -82,7 +87,8 @@ beforeAll(async () => {
   await call(engine, 'accounts:save', {
     account: { kind: 's3', name: 'minio', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, secrets: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
   });
-  for (const bucket of ['work', 'resume', 'mirror']) await call(engine, 'buckets:create', { account: 'minio', bucket });
+  for (const bucket of ['work', 'resume', 'mirror', 'versioned']) await call(engine, 'buckets:create', { account: 'minio', bucket });
+  await call(engine, 'versions:configure', { uri: 's3://minio/versioned/', versioning: 'enabled' });
   await engine.close();
   await mkdir(path.join(base, 'src', 'sub'), { recursive: true });
   await writeFile(path.join(base, 'src', 'a.txt'), 'alpha');
@@ -101,7 +107,7 @@ describe('skyferry', () => {
     const root = await skyferry(['--help']);
     expect(root.code).toBe(0);
     expect(root.stdout).toMatch(/Exit codes:[\s\S]*0 +success[\s\S]*1 +failure[\s\S]*2 +partial/);
-    for (const verb of ['ls', 'cp', 'mv', 'rm', 'sync', 'migrate', 'jobs', 'accounts', 'costs scan', 'presign', 'jobs resume', 'jobs cancel']) {
+    for (const verb of ['ls', 'cp', 'mv', 'rm', 'sync', 'migrate', 'jobs', 'accounts', 'costs scan', 'presign', 'jobs resume', 'jobs cancel', 'versions', 'versions ls', 'versions restore', 'versions rm', 'versions undelete']) {
       const help = await skyferry([...verb.split(' '), '--help']);
       expect(help.code, verb).toBe(0);
       expect(help.stdout, verb).toContain(`Usage: skyferry ${verb}`);
@@ -272,5 +278,60 @@ describe('skyferry', () => {
     expect(await (await fetch(link.url)).text()).toBe('bravo');
     const scan = await json<{ state: string; totals: { objects: number } }>(['costs', 'scan', 's3://minio/work/shared/']);
     expect(scan).toMatchObject({ state: 'done', totals: { objects: 1 } });
+  });
+
+  it('lists, restores and deletes versions with the engine\'s guards; undeletes', async () => {
+    for (const body of ['one', 'two!', 'three']) await s3.send(new PutObjectCommand({ Bucket: 'versioned', Key: 'doc.txt', Body: body }));
+    const uri = 's3://minio/versioned/doc.txt';
+    interface Listed {
+      versions: Array<{ versionId: string; isCurrent: boolean; size: number; kind: string }>;
+    }
+    const listed = await json<Listed>(['versions', 'ls', uri]);
+    expect(listed.versions.map((v) => [v.size, v.isCurrent])).toEqual([
+      [5, true],
+      [4, false],
+      [3, false],
+    ]);
+    const [current, middle, oldest] = listed.versions;
+    const plain = await skyferry(['versions', 'ls', uri]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(new RegExp(`^VERSION +CURRENT +KIND +SIZE[\\s\\S]*${current!.versionId} +current +version +5 `, 'm'));
+
+    // The current version is refused without --current; a version whose size is not the one confirmed is refused.
+    const refusedCurrent = await skyferry(['versions', 'rm', uri, current!.versionId]);
+    expect(refusedCurrent.code).toBe(1);
+    expect(refusedCurrent.stderr).toMatch(/That is the current version of/);
+    const refusedSize = await skyferry(['--json', 'versions', 'rm', '--size', '99', uri, oldest!.versionId]);
+    expect(refusedSize.code).toBe(1);
+    expect(JSON.parse(refusedSize.stdout)).toMatchObject({ error: { code: 'conflict' } });
+    expect(refusedSize.stderr).toMatch(/holds 3 bytes, not the 99 confirmed/);
+    const unknown = await skyferry(['versions', 'rm', uri, 'no-such-version']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/has no version no-such-version/);
+    const folder = await skyferry(['versions', 'ls', 's3://minio/versioned/']);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/is a folder/);
+    expect((await json<Listed>(['versions', 'ls', uri])).versions).toHaveLength(3);
+
+    // Restore makes the oldest current again; every version stays.
+    expect(await json(['versions', 'restore', uri, oldest!.versionId])).toEqual({ uri, versionId: oldest!.versionId, restored: true });
+    expect(await objectText('versioned', 'doc.txt')).toBe('one');
+    expect((await json<Listed>(['versions', 'ls', uri])).versions).toHaveLength(4);
+
+    // One noncurrent version goes, with the size it holds.
+    const removed = await skyferry(['versions', 'rm', '--size', '4', uri, middle!.versionId]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/deleted 1 version \(4 B\)/);
+    const after = await json<Listed>(['versions', 'ls', uri]);
+    expect(after.versions.map((v) => v.versionId)).not.toContain(middle!.versionId);
+    expect(after.versions).toHaveLength(3);
+
+    // A deleted object shows under --deleted and comes back with undelete.
+    expect(await json(['rm', uri])).toMatchObject({ job: { state: 'completed', kind: 'delete' } });
+    const deleted = await json<{ entries: Array<{ key: string }> }>(['versions', 'ls', '--deleted', 's3://minio/versioned/']);
+    expect(deleted.entries.map((e) => e.key)).toEqual(['doc.txt']);
+    expect(await json(['versions', 'undelete', uri])).toEqual({ uri, undeleted: true });
+    expect(await objectText('versioned', 'doc.txt')).toBe('one');
+    expect((await json<{ entries: unknown[] }>(['versions', 'ls', '--deleted', 's3://minio/versioned/'])).entries).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { localPathToUri } from '../../shared/location';
 import { isSkyferryError } from '../../shared/errors';
 import { createLogger } from '../engine/log';
 import { DataDirBusyError } from '../host/data-dir';
-import { openSession, type Session } from './session';
+import { openSession, type EngineStore, type Session } from './session';
 
 const log = createLogger('cli');
 
@@ -41,11 +41,11 @@ export class UsageError extends Error {
 }
 
 /**
- * Runs one verb against the engine: opens the data folder (refused while another process holds it), prints the
+ * Runs one verb against the engine: opens the store's data folder (refused while another process holds it), prints the
  * outcome (text on stdout, or one JSON document with --json), and exits with its code. Ctrl-C or SIGTERM closes
  * the engine, which journals running jobs as they stand, and exits 130.
  */
-export async function runVerb(what: string, opts: GlobalOptions, verb: (s: Session, signal: AbortSignal) => Promise<Outcome>): Promise<never> {
+export async function runVerb(what: string, opts: GlobalOptions, store: EngineStore, verb: (s: Session, signal: AbortSignal) => Promise<Outcome>): Promise<never> {
   const controller = new AbortController();
   let session: Session | undefined;
   let code: number = EXIT.failed;
@@ -58,7 +58,7 @@ export async function runVerb(what: string, opts: GlobalOptions, verb: (s: Sessi
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    session = await openSession(`skyferry ${what}`);
+    session = await openSession(`skyferry ${what}`, store);
     const outcome = await verb(session, controller.signal);
     if (opts.json) process.stdout.write(`${JSON.stringify(outcome.json, null, 2)}\n`);
     else if (!opts.quiet || outcome.code !== EXIT.ok) for (const line of outcome.text) process.stdout.write(`${line}\n`);

@@ -167,6 +167,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     get handlers(): Handlers {
       return handlers;
     },
+    runProfilePaths: (name: string, paths: readonly string[]) => migrations.runProfile(name, paths),
     onEvent,
   };
   const scheduler = new Scheduler({
@@ -187,7 +188,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       if (settings?.kind !== 'local') throw new InvalidInputError(`"${name}" copies from ${profile.request.source}: only a profile whose source is a local folder can be kept in sync`);
       return path.resolve(settings.root, location.bucket, location.key);
     },
-    run: (name) => startRun(runDeps, { type: 'profile', name }),
+    run: (name, paths) => startRun(runDeps, { type: 'profile', name }, paths),
     emit: (status) => context.emit('sync:changed', status),
   });
   const handlers: Handlers = {
@@ -215,7 +216,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       bandwidth,
       scheduler,
       sync,
-      requireJob: (id) => void jobs.get(id),
+      requireJob: (id) => jobs.get(id),
       checkTarget: async (target) => {
         if (target.type === 'scan') {
           providers.resolve(target.uri);

@@ -1,13 +1,15 @@
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
+import { openLockedEngine } from '../cli/session';
 import type { Engine } from '../engine/dispatch';
-import { createEngine } from '../engine/engine';
 import { createLogger } from '../engine/log';
+import { cliArgs } from './cli-args';
+import { runCliMode } from './cli-mode';
+import { desktopStore } from './desktop-store';
 import { ExternalLinks } from './external-links';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { notifyLongJobs, notifyScheduleFailures } from './notify';
 import { trackTaskbarProgress } from './progress';
-import { chooseSecretCipher } from './safe-storage.cipher';
 import { keepInTray } from './tray';
 import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, rendererDir, serveAppProtocol } from './window';
 
@@ -29,12 +31,16 @@ async function start(): Promise<void> {
   let served: Engine | null = null;
   serveAppProtocol(rendererDir(), () => served);
   hardenSession(session.defaultSession);
-  const dataDir = app.getPath('userData');
-  const { cipher, warning } = await chooseSecretCipher(dataDir);
+  const warnings: string[] = [];
+  // Locked like a command's: a `skyferry` command running on this profile makes the app say so instead of starting.
   // A browser sign-in to Microsoft Entra ID shows Entra's page in the user's own browser.
-  const engine = await createEngine({ dataDir, cipher, entra: { interactive: 'browser', openBrowser: (url) => shell.openExternal(url) } });
+  const { engine, release } = await openLockedEngine(desktopStore((w) => warnings.push(w)), 'the Skyferry app', {
+    background: true,
+    entra: { interactive: 'browser', openBrowser: (url) => shell.openExternal(url) },
+  });
+  const warning = warnings[0];
   served = engine;
-  closeEngine = () => engine.close();
+  closeEngine = () => engine.close().finally(release);
   registerIpc(engine, () => mainWindow, links);
   trackTaskbarProgress(engine, () => mainWindow);
   notifyLongJobs(engine, () => mainWindow);
@@ -50,7 +56,10 @@ async function start(): Promise<void> {
   }
 }
 
-if (!app.requestSingleInstanceLock()) {
+const commandLine = cliArgs(process.argv);
+if (commandLine) {
+  runCliMode(commandLine);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {

@@ -135,6 +135,11 @@ export const MigrationSummarySchema = z.object({
   id: z.string(),
   name: z.string().optional(),
   request: MigrationRequestSchema,
+  /**
+   * Only these paths (relative to the source; a path ending in '/' is a folder and all under it) were compared and
+   * copied: a kept-in-sync folder's run of the changes its watcher saw. Absent: the whole source.
+   */
+  paths: z.array(z.string().min(1).max(1024)).max(10_000).optional(),
   state: MigrationStateSchema,
   /** What the user should know now (the deletion cap, a failure, the verification's result). */
   message: z.string().optional(),

@@ -22,15 +22,29 @@ let engine: Engine & EngineParts;
 let base: string;
 let wall = new Date(2026, 11, 7, 10, 30);
 
-beforeAll(async () => {
-  minio = await startMinio();
-  proxy = await startRecordingProxy(minio.endpoint);
-  base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-bandwidth-'));
-  engine = await createEngine({
+/** The engine on the test's data folder: opened once, and again after a restart. */
+async function openEngine(): Promise<Engine & EngineParts> {
+  return createEngine({
     dataDir: path.join(base, 'data'),
     cipher: await createFileKeyCipher(path.join(base, 'keys', 'k')),
     clock: { now: () => wall, setTimer: () => () => undefined },
   });
+}
+
+/** Waits until `ok` holds, looking every 20 ms. */
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await ok())) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  minio = await startMinio();
+  proxy = await startRecordingProxy(minio.endpoint);
+  base = await mkdtemp(path.join(os.tmpdir(), 'skyferry-bandwidth-'));
+  engine = await openEngine();
   const secrets = { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey };
   await call(engine, 'accounts:save', { account: { kind: 's3', name: 'wire', region: minio.region, endpoint: proxy.endpoint, forcePathStyle: true, secrets } });
   const sdk = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { ...secrets } });
@@ -132,6 +146,33 @@ describe('bandwidth limits on the wire', () => {
     const slow = rate(samples, 1.5, 2.5);
     expect(slow).toBeGreaterThan(0.85 * 0.5 * MiB);
     expect(slow).toBeLessThan(1.15 * 0.5 * MiB);
+  }, 60_000);
+
+  it('a job’s own limit changed while it runs is journaled: after a restart the resumed job is paced by it', async () => {
+    await call(engine, 'settings:setBandwidth', { limit: 'off' });
+    const file = path.join(base, 'files', 'restart.bin');
+    await writeFile(file, Buffer.alloc(4 * MiB, 9));
+    const before = proxy.bytes.up;
+    const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: [`file://${file}`], destination: 's3://wire/bwlimit/', options: { limit: { up: 2 * MiB } } })) as { id: string };
+    await until('the first bytes on the wire', () => proxy.bytes.up - before > 256 * 1024);
+    await call(engine, 'jobs:setLimit', { id, limit: { up: 512 * 1024 } });
+    // The engine stops mid-job (the app quits): the job is journaled as it stands.
+    await engine.close();
+    engine = await openEngine();
+    // The restored job resumes on its own; its limit is the one set last, not the one it started with.
+    await until('the resumed transfer', () => engine.bandwidth.jobLimit(id) !== undefined);
+    expect(engine.bandwidth.jobLimit(id)).toEqual({ up: 512 * 1024, down: null });
+    const samples: Sample[] = [];
+    const start = proxy.bytes.up;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2600) {
+      await new Promise((r) => setTimeout(r, 50));
+      samples.push({ t: (performance.now() - t0) / 1000, bytes: proxy.bytes.up - start });
+    }
+    const r = rate(samples, 0.5, 2.5);
+    expect(r).toBeGreaterThan(0.85 * 0.5 * MiB);
+    expect(r).toBeLessThan(1.15 * 0.5 * MiB);
+    await call(engine, 'jobs:cancel', { id });
   }, 60_000);
 
   it('a copy between two local folders is limited too (relayed instead of a disk copy)', async () => {

@@ -1,5 +1,6 @@
 import type { RequestCounts } from '../../../shared/contract/costs.history';
 import type { ErrorInfo } from '../../../shared/errors';
+import type { JobLimit } from '../../../shared/contract/settings.channels';
 import { baseName, parseLocation } from '../../../shared/location';
 import {
   isFinishedJobState,
@@ -156,6 +157,15 @@ export class Job {
     return notices.length === 0 ? undefined : notices.join('. ');
   }
 
+  /**
+   * Changes the job's own bandwidth limit (a direction left out keeps its rate) and journals it at once, so a
+   * restart resumes the job under the limit the user set last rather than the one it started with.
+   */
+  setLimit(limit: JobLimit): void {
+    this.options.limit = { ...this.options.limit, ...limit };
+    this.record({ t: 'limit', limit }, true);
+  }
+
   record(rec: JournalRecord, durable = false): void {
     this.journal?.append(rec, durable);
   }
@@ -211,6 +221,7 @@ export function replay(records: readonly JournalRecord[]): Job | undefined {
     }
     else if (rec.t === 'listed') job.listed = true;
     else if (rec.t === 'requests') job.savedRequests = rec.by;
+    else if (rec.t === 'limit') job.options.limit = { ...job.options.limit, ...rec.limit };
     else if (rec.t === 'resume') {
       const f = job.files[rec.i];
       if (f && f.state !== 'done' && f.state !== 'skipped') f.resume = { source: rec.source, state: rec.state };

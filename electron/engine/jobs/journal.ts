@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RequestCountsSchema } from '../../../shared/contract/costs.history';
 import { ErrorInfoSchema } from '../../../shared/errors';
 import { FileStateSchema, JobKindSchema, JobOptionsSchema, JobStateSchema, TransferPathSchema } from '../../../shared/contract/jobs.channels';
+import { JobLimitSchema } from '../../../shared/contract/settings.channels';
 import { createLogger } from '../log';
 
 const log = createLogger('journal');
@@ -64,6 +65,9 @@ export const JournalRecordSchema = z.discriminatedUnion('t', [
   // The job's provider calls so far by account key, all runs together (throttled; the latest one wins): a job
   // resumed after a restart goes on counting from here, so its cost history includes what it requested before.
   z.object({ t: z.literal('requests'), by: z.record(z.string(), RequestCountsSchema) }),
+  // The job's own bandwidth limit as changed while it ran (jobs:setLimit), merged over the limit of its options:
+  // the newest one holds when the job resumes after a restart.
+  z.object({ t: z.literal('limit'), limit: JobLimitSchema }),
   z.object({
     t: z.literal('state'),
     state: JobStateSchema,

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../shared/errors';
+import { InvalidInputError, NotFoundError } from '../../../shared/errors';
 import type { ObjectEntry } from '../../../shared/model';
 import type { Provider } from '../providers/provider';
 
@@ -59,4 +59,44 @@ export async function* flatListing(
 /** A prefix as the planner uses it: '' (bucket root) or ending in '/'. */
 export function asPrefix(key: string): string {
   return key === '' || key.endsWith('/') ? key : `${key}/`;
+}
+
+/**
+ * Only the objects at `paths` (relative to `prefix`; one ending in '/' is a folder, listed flat) in `compareKeys`
+ * order, as `flatListing` gives them: one stat per file, one listing per folder, nothing else of the prefix read.
+ * A path that is not there (deleted since) yields nothing. Paths inside a listed folder are listed with it.
+ */
+export async function* scopedListing(
+  provider: Provider,
+  bucket: string,
+  prefix: string,
+  paths: readonly string[],
+  signal: AbortSignal,
+  counter: ListCounter & { heads: number },
+): AsyncGenerator<ObjectEntry> {
+  const folders = paths.filter((p) => p.endsWith('/'));
+  const scope = [...new Set(paths)].filter((p) => !folders.some((f) => p !== f && p.startsWith(f))).sort(compareKeys);
+  for (const rel of scope) {
+    if (rel.endsWith('/')) {
+      yield* flatListing(provider, bucket, prefix + rel, signal, counter);
+      continue;
+    }
+    try {
+      counter.heads++;
+      const m = await provider.stat(bucket, prefix + rel, signal);
+      const name = m.key.slice(m.key.lastIndexOf('/') + 1);
+      yield {
+        key: m.key,
+        name,
+        isPrefix: false,
+        size: m.size,
+        ...(m.modified === undefined ? {} : { modified: m.modified }),
+        ...(m.etag === undefined ? {} : { etag: m.etag }),
+        ...(m.storageClass === undefined ? {} : { storageClass: m.storageClass }),
+        ...(m.contentType === undefined ? {} : { contentType: m.contentType }),
+      };
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
 }

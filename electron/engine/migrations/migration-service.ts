@@ -40,12 +40,14 @@ export class MigrationService implements MigrationHost {
     }
   }
 
-  create(request: MigrationRequest, name?: string): { id: string; planned: Promise<void> } {
+  /** Plans `request` (only `paths` of it when given: a kept-in-sync folder's changes) in the background. */
+  create(request: MigrationRequest, name?: string, paths?: readonly string[]): { id: string; planned: Promise<void> } {
     const id = randomUUID();
     const summary: MigrationSummary = {
       id,
       ...(name === undefined ? {} : { name }),
       request,
+      ...(paths === undefined ? {} : { paths: [...paths] }),
       state: 'planning',
       createdAt: new Date().toISOString(),
       plannedAt: null,
@@ -95,6 +97,7 @@ export class MigrationService implements MigrationHost {
       const writer = await this.store.writer(s.id);
       const out = await planMigration(this.deps, {
         request: s.request,
+        ...(s.paths === undefined ? {} : { paths: s.paths }),
         writer,
         signal,
         onProgress: (compared) => this.deps.emit('plans:progress', { id: s.id, state: s.state, compared }),
@@ -109,6 +112,10 @@ export class MigrationService implements MigrationHost {
       s.deletionsPlanned = s.request.mode === 'mirror' && s.request.deletions.enabled ? out.destinations.reduce((n, d) => n + d.extra.count, 0) : 0;
       s.plannedAt = new Date().toISOString();
       s.state = 'planned';
+      if (s.paths) {
+        const n = s.paths.length;
+        s.notes.push(`Only the ${n} changed ${n === 1 ? 'path of a kept-in-sync folder was' : 'paths of a kept-in-sync folder were'} compared, not the whole folder.`);
+      }
       if (s.request.mode === 'mirror' && !s.request.deletions.enabled) {
         s.notes.push('Mirror without deletions: objects only in the destination are listed as extra and left in place.');
       }

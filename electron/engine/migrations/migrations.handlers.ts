@@ -17,13 +17,27 @@ export type MigrationHandlers = { [C in MigrationChannelName]: Handler<C> };
  * The plans:* and profiles:* channels, to spread into the engine's handler table. Planning and running go on in
  * the background (`plans:progress` events); every request here answers at once.
  */
-export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ handlers: MigrationHandlers; service: MigrationService }> {
+export async function createMigrationHandlers(
+  deps: MigrationDeps,
+): Promise<{ handlers: MigrationHandlers; service: MigrationService; runProfile(name: string, paths?: readonly string[]): Promise<{ id: string }> }> {
   const service = new MigrationService(deps);
   await service.restore();
   const profiles = new ProfileStore(deps.dataDir);
   const ok = { ok: true as const };
   const background = (id: string, p: Promise<void>): void => {
     p.catch((e: unknown) => log.warn(`migration ${id} stopped`, e));
+  };
+  /** Plan, then run what the plan found: a re-run copies only what changed since the last one (of `paths`, if given). */
+  const runProfile = async (name: string, paths?: readonly string[]): Promise<{ id: string }> => {
+    const profile = await profiles.get(name);
+    const { id, planned } = service.create(profile.request, name, paths);
+    background(
+      id,
+      planned.then(() => {
+        if (service.get(id).state === 'planned') service.runner.start(id);
+      }),
+    );
+    return { id };
   };
   const handlers: MigrationHandlers = {
     'plans:create': async ({ name, ...request }) => {
@@ -42,18 +56,7 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
     'profiles:save': async ({ name, request }) => (await profiles.save(name, request), ok),
     'profiles:list': async () => profiles.list(),
     'profiles:remove': async ({ name }) => (await profiles.remove(name), ok),
-    'profiles:run': async ({ name }) => {
-      const profile = await profiles.get(name);
-      const { id, planned } = service.create(profile.request, name);
-      // Plan, then run what the plan found: a re-run copies only what changed since the last one.
-      background(
-        id,
-        planned.then(() => {
-          if (service.get(id).state === 'planned') service.runner.start(id);
-        }),
-      );
-      return { id };
-    },
+    'profiles:run': async ({ name }) => runProfile(name),
     'profiles:exportYaml': async ({ name }) => {
       const profile = await profiles.get(name);
       return { text: profileToYaml(profile), fileName: profileFileName(name) };
@@ -69,5 +72,5 @@ export async function createMigrationHandlers(deps: MigrationDeps): Promise<{ ha
       return { name, request, saved: true };
     },
   };
-  return { handlers, service };
+  return { handlers, service, runProfile };
 }

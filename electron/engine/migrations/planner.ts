@@ -6,7 +6,7 @@ import type { MigrationRequest, PlanDestinationSummary, PlanGroup, PlanItem } fr
 import type { Provider } from '../providers/provider';
 import { compareObjects, Side, type Verdict } from './compare';
 import { escapeGlob, globFilter } from './glob';
-import { asPrefix, compareKeys, flatListing, UnsortedListingError } from './keys';
+import { asPrefix, compareKeys, flatListing, scopedListing, UnsortedListingError } from './keys';
 import { canPull } from '../jobs/cloud-pull';
 import { mapMetadata, metadataAtRisk } from '../jobs/metadata-map';
 import { DestinationNamer, type NameDecision } from './names';
@@ -35,6 +35,8 @@ export interface PlanInput {
   clearDestination?: (dest: number) => Promise<void>;
   /** The reference time for age filters (tests). */
   now?: number;
+  /** Only these paths relative to the source and destination prefixes (MigrationSummary.paths); absent: everything. */
+  paths?: readonly string[];
 }
 
 export interface PlanOutcome {
@@ -104,7 +106,7 @@ export async function planMigration(deps: PlannerDeps, input: PlanInput): Promis
     const serverSide = request.options.allowServerSide && dst.location.account === src.location.account && typeof src.provider.copy === 'function';
     // The job's own choice (jobs/transfer.ts choosePath): server-side, else a cloud-side pull when allowed and possible, else the relay.
     const pull = !serverSide && request.options.allowCloudPull && canPull({ provider: src.provider, bucket: '', key: '' }, { provider: dst.provider, bucket: '', key: '' });
-    const ctx: DestCtx = { d, uri, src, dst, srcPrefix, dstPrefix: asPrefix(dst.location.key), passes, tick, counter, request, writer: input.writer, signal, path: serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', sizes: [], countSource: d === 0 ? outcome.source : undefined };
+    const ctx: DestCtx = { d, uri, src, dst, srcPrefix, dstPrefix: asPrefix(dst.location.key), passes, tick, counter, request, writer: input.writer, signal, path: serverSide ? 'server-side' : pull ? 'cloud-pull' : 'relay', sizes: [], countSource: d === 0 ? outcome.source : undefined, paths: input.paths };
     let summary: PlanDestinationSummary;
     try {
       summary = await planDestination(ctx, false);
@@ -163,6 +165,7 @@ interface DestCtx {
   sizes: number[];
   countSource: { objects: number; bytes: number; filteredOut: number } | undefined;
   markers?: number;
+  paths: readonly string[] | undefined;
 }
 
 async function* sorted(entries: AsyncIterable<ObjectEntry>, what: string): AsyncGenerator<ObjectEntry> {
@@ -180,7 +183,8 @@ async function planDestination(c: DestCtx, inMemory: boolean): Promise<PlanDesti
   const { src, dst, signal } = c;
   const listing = (side: 'src' | 'dst'): AsyncGenerator<ObjectEntry> => {
     const p = side === 'src' ? src : dst;
-    const raw = flatListing(p.provider, p.location.bucket, side === 'src' ? c.srcPrefix : c.dstPrefix, signal, c.counter, !inMemory);
+    const prefix = side === 'src' ? c.srcPrefix : c.dstPrefix;
+    const raw = c.paths ? scopedListing(p.provider, p.location.bucket, prefix, c.paths, signal, c.counter) : flatListing(p.provider, p.location.bucket, prefix, signal, c.counter, !inMemory);
     return inMemory ? sorted(raw, side === 'src' ? c.request.source : c.uri) : raw;
   };
   const isLocal = dst.provider.kind === 'local';

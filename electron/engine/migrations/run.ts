@@ -19,10 +19,13 @@ export function deletionCapExceeded(s: MigrationSummary): string | undefined {
   const total = s.destinations.reduce((t, d) => t + d.destinationObjects, 0);
   const why: string[] = [];
   if (maxCount === undefined && maxPercent === undefined) why.push('no limit was set');
-  // An empty source (a mistyped prefix, a bucket emptied by accident) would mirror into deleting everything.
-  if (s.source.objects === 0) why.push('the source holds no objects');
+  // An empty source (a mistyped prefix, a bucket emptied by accident) would mirror into deleting everything. A run of
+  // some paths only (a kept-in-sync folder's changes: files removed there) sees just those, so neither that rule nor
+  // a share of the destination applies to it; the count limit does. A vanished folder makes a whole-folder run.
+  const scoped = s.paths !== undefined;
+  if (s.source.objects === 0 && !scoped) why.push('the source holds no objects');
   if (maxCount !== undefined && n > maxCount) why.push(`your limit is ${maxCount}`);
-  if (maxPercent !== undefined && total > 0 && (n / total) * 100 > maxPercent) why.push(`that is ${((n / total) * 100).toFixed(1)} % of the destination, over your ${maxPercent} %`);
+  if (maxPercent !== undefined && !scoped && total > 0 && (n / total) * 100 > maxPercent) why.push(`that is ${((n / total) * 100).toFixed(1)} % of the destination, over your ${maxPercent} %`);
   if (why.length === 0) return undefined;
   const verb = s.request.deletions.quarantinePrefix ? `moved to ${s.request.deletions.quarantinePrefix}` : 'deleted';
   return `${n} objects would be ${verb} (${why.join('; ')}). Nothing was ${verb}: confirm the deletions to go on, or plan again with other filters.`;
@@ -279,6 +282,7 @@ export class MigrationRunner {
     const request = { ...s.request, compare: 'size+checksum' as const };
     const out = await planMigration(this.svc.deps, {
       request,
+      ...(s.paths === undefined ? {} : { paths: s.paths }),
       writer,
       signal: cur.verify.signal,
       onProgress: (compared) => this.svc.deps.emit('plans:progress', { id: s.id, state: 'verifying', compared }),

@@ -7,6 +7,8 @@ import type { RunHandle } from './scheduler';
 /** The engine's own handlers and events: a scheduled run goes the way the user's click goes. */
 export interface RunDeps {
   handlers: Pick<Handlers, 'profiles:run' | 'plans:get' | 'costs:scan' | 'costs:scanResult'>;
+  /** A profile's run of only `paths` (a kept-in-sync folder's changes); `profiles:run` runs the whole profile. */
+  runProfilePaths(name: string, paths: readonly string[]): Promise<{ id: string }>;
   /** Calls `listener` on every event of the engine until the answered function is called. */
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
 }
@@ -48,11 +50,14 @@ function whenEnded(deps: RunDeps, eventName: string, id: string, check: () => Pr
   });
 }
 
-/** Starts a profile's run (plan, then run what the plan found), or a bucket scan, and answers how it ends. */
-export async function startRun(deps: RunDeps, target: ScheduleTarget): Promise<RunHandle> {
+/**
+ * Starts a profile's run (plan, then run what the plan found; only `paths` of it when given), or a bucket scan, and
+ * answers how it ends.
+ */
+export async function startRun(deps: RunDeps, target: ScheduleTarget, paths?: readonly string[]): Promise<RunHandle> {
   const signal = new AbortController().signal;
   if (target.type === 'profile') {
-    const { id } = await deps.handlers['profiles:run']({ name: target.name }, { signal });
+    const { id } = paths ? await deps.runProfilePaths(target.name, paths) : await deps.handlers['profiles:run']({ name: target.name }, { signal });
     const finished = whenEnded(deps, 'plans:progress', id, async () => {
       const s = await deps.handlers['plans:get']({ id }, { signal });
       const why = ENDED[s.state];

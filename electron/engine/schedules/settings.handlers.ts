@@ -1,4 +1,4 @@
-import type { ScheduleTarget, settingsChannels } from '../../../shared/contract/settings.channels';
+import type { JobLimit, ScheduleTarget, settingsChannels } from '../../../shared/contract/settings.channels';
 import type { Bandwidth } from '../bandwidth/limiter';
 import type { Handler } from '../dispatch';
 import type { FolderSync } from '../sync/folder-sync';
@@ -10,8 +10,8 @@ export interface SettingsDeps {
   bandwidth: Bandwidth;
   scheduler: Scheduler;
   sync: FolderSync;
-  /** Throws NotFoundError for a job the engine does not know. */
-  requireJob(id: string): void;
+  /** The job (its own limit is journaled with it); throws NotFoundError for a job the engine does not know. */
+  requireJob(id: string): { setLimit(limit: JobLimit): void };
   /** Throws when a schedule's target cannot run: no such profile, an unknown account. */
   checkTarget(target: ScheduleTarget): Promise<void>;
 }
@@ -26,7 +26,8 @@ export function createSettingsHandlers(deps: SettingsDeps): SettingsHandlers {
       return { bandwidth: deps.bandwidth.setting };
     },
     'jobs:setLimit': async ({ id, limit }) => {
-      deps.requireJob(id);
+      // Journaled first: a restart resumes the job under this limit, not the one it started with.
+      deps.requireJob(id).setLimit(limit);
       deps.bandwidth.setJobLimit(id, limit);
       return ok;
     },
