@@ -21,10 +21,12 @@ export function deletionCapExceeded(s: MigrationSummary): string | undefined {
   if (maxCount === undefined && maxPercent === undefined) why.push('no limit was set');
   // An empty source (a mistyped prefix, a bucket emptied by accident) would mirror into deleting everything. A run of
   // some paths only (a kept-in-sync folder's changes: files removed there) sees just those, so neither that rule nor
-  // a share of the destination applies to it; the count limit does. A vanished folder makes a whole-folder run.
+  // a share of the destination can be judged in it: the count limit holds, and without one it stops here (the
+  // folder's next sync compares the whole folder, where the share is judged). A vanished folder makes a whole-folder run.
   const scoped = s.paths !== undefined;
   if (s.source.objects === 0 && !scoped) why.push('the source holds no objects');
   if (maxCount !== undefined && n > maxCount) why.push(`your limit is ${maxCount}`);
+  if (scoped && maxCount === undefined && maxPercent !== undefined) why.push(`only the changed paths were compared, so your ${maxPercent} % limit cannot be judged`);
   if (maxPercent !== undefined && !scoped && total > 0 && (n / total) * 100 > maxPercent) why.push(`that is ${((n / total) * 100).toFixed(1)} % of the destination, over your ${maxPercent} %`);
   if (why.length === 0) return undefined;
   const verb = s.request.deletions.quarantinePrefix ? `moved to ${s.request.deletions.quarantinePrefix}` : 'deleted';

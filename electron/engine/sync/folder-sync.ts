@@ -191,8 +191,12 @@ export class FolderSync {
       entry.status.pending = Math.max(0, entry.status.pending - pendingAtStart);
       entry.status.lastSync = new Date().toISOString();
       entry.status.state = outcome.ok ? 'watching' : 'failed';
-      // What failed is not known path by path here: the next sync compares everything.
-      if (!outcome.ok) entry.full = true;
+      // What failed is not known path by path here: the next sync compares everything, at once after a run of some
+      // paths (one that stopped on a deletion limit it could not judge goes on there), else on the next change.
+      if (!outcome.ok) {
+        entry.full = true;
+        if (paths !== undefined) entry.again = true;
+      }
       if (outcome.message === undefined || outcome.ok) delete entry.status.message;
       else entry.status.message = outcome.message;
       this.update(entry);

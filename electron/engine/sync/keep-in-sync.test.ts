@@ -92,4 +92,37 @@ describe('keep in sync', () => {
 
     await call(engine, 'sync:stop', { profile: 'photos' });
   }, 120_000);
+
+  it('a mirror limited by a share of the destination judges removals on the whole folder: over the share, nothing is deleted', async () => {
+    const folder = path.join(base, 'docs');
+    const target = path.join(base, 'docs-backup');
+    await mkdir(folder, { recursive: true });
+    await mkdir(target);
+    for (let i = 0; i < 5; i++) await writeFile(path.join(folder, `doc-${i}.txt`), `doc ${i}`);
+    await call(engine, 'profiles:save', {
+      name: 'docs',
+      request: { source: `file://${folder}/`, destinations: [`file://${target}/`], mode: 'mirror', deletions: { enabled: true, maxPercent: 50 } },
+    });
+    const first = nextStatus('docs', (s) => s.state === 'watching');
+    await call(engine, 'sync:start', { profile: 'docs' });
+    const full = await runOf(await first);
+
+    // One of five (20 %): the run of that path cannot judge the share and stops; the whole-folder compare deletes it.
+    const one = nextStatus('docs', (s) => s.state === 'watching' && s.lastRunId !== full.run.id);
+    await rm(path.join(folder, 'doc-0.txt'));
+    const judged = await runOf(await one);
+    expect(judged.run.paths).toBeUndefined();
+    expect(judged.run.state).toBe('completed');
+    await expect(readFile(path.join(target, 'doc-0.txt'))).rejects.toThrow();
+
+    // Three of the four left (75 %): over the share, so the whole-folder compare asks and every file stays.
+    const three = nextStatus('docs', (s) => s.state === 'failed' && s.lastRunId !== judged.run.id && (s.message ?? '').includes('% of the destination'));
+    for (const i of [1, 2, 3]) await rm(path.join(folder, `doc-${i}.txt`));
+    const stopped = await runOf(await three);
+    expect(stopped.run.paths).toBeUndefined();
+    expect(stopped.run.state).toBe('needs-confirmation');
+    for (const i of [1, 2, 3, 4]) expect(await readFile(path.join(target, `doc-${i}.txt`), 'utf8')).toBe(`doc ${i}`);
+
+    await call(engine, 'sync:stop', { profile: 'docs' });
+  }, 120_000);
 });
