@@ -81,6 +81,10 @@ export const CloudTransferSchema = z.object({
   cancelRequested: z.boolean().optional(),
   /** When `progress` was last read from the service (ISO 8601). */
   checkedAt: z.string().optional(),
+  /** Once the run ended: when the plan's verification and report were done (ISO 8601). */
+  verifiedAt: z.string().optional(),
+  /** Why the verification after the run could not be made, in words. */
+  verifyError: z.string().optional(),
 });
 export type CloudTransfer = z.output<typeof CloudTransferSchema>;
 

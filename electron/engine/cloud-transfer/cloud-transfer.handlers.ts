@@ -30,7 +30,8 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
   };
 
   const routeOf = (req: ChannelRequestParsed<'cloudTransfers:route'>) => {
-    const route = routeTransfer({ source: end(req.source), destination: end(req.destination), mode: req.mode, deletionsEnabled: req.deletionsEnabled, filters: req.filters });
+    const reach = deps.connect?.reach;
+    const route = routeTransfer({ source: end(req.source), destination: end(req.destination), mode: req.mode, deletionsEnabled: req.deletionsEnabled, filters: req.filters, ...(reach ? { reach } : {}) });
     return { route, routeOut: { ...route, engineName: engineName(route.engine), fee: serviceFee(route.engine, req.bytes) } };
   };
 

@@ -1,10 +1,12 @@
-import { GoogleAuth, type OAuth2Client } from 'google-auth-library';
+import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import { z } from 'zod';
 import type { AccountSettings } from '../../../shared/accounts';
 import type { CloudTransfer } from '../../../shared/contract/cloud-transfer.channels';
 import { InvalidInputError } from '../../../shared/errors';
 import { createDataSyncClient, DataSyncTransfer } from './aws-datasync';
 import { dataSyncDriver, stsDriver } from './drivers';
 import { createStsClient, StsTransfer } from './gcp-sts';
+import { reachAsImitated, type Reach } from './routing';
 import type { ServiceDriver } from './service';
 
 /** A saved account as the engine holds it: settings and (engine-only) secrets. */
@@ -18,6 +20,25 @@ export interface ConnectOptions {
   endpoints?: { sts?: string; datasync?: string };
   /** Google credentials other than the account's key (a test's token in hand). */
   googleAuth?: GoogleAuth | OAuth2Client;
+  /** Test stand-ins: where an account's data lives as the services see it (emulators taken for their clouds). */
+  reach?: (settings: AccountSettings) => Reach;
+}
+
+const StandInSchema = z.object({ sts: z.string().url().optional(), datasync: z.string().url().optional(), pollMs: z.number().int().positive().optional() }).strict();
+
+/**
+ * For the end-to-end tests only: SKYFERRY_TRANSFER_STAND_IN (`{"sts":"http://127.0.0.1:PORT","pollMs":200}`) points
+ * the services' SDKs at local stand-ins, takes the emulators for the clouds they imitate so that the plan offers the
+ * service, and gives the stand-in a placeholder Google token. Unset (always, outside tests): undefined.
+ */
+export function standInFromEnv(env: NodeJS.ProcessEnv = process.env): { connect: ConnectOptions; pollMs?: number } | undefined {
+  const raw = env.SKYFERRY_TRANSFER_STAND_IN;
+  if (!raw) return undefined;
+  const parsed = StandInSchema.parse(JSON.parse(raw));
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'stand-in-token', expiry_date: Date.now() + 24 * 3_600_000 });
+  const endpoints = { ...(parsed.sts ? { sts: parsed.sts } : {}), ...(parsed.datasync ? { datasync: parsed.datasync } : {}) };
+  return { connect: { endpoints, googleAuth: auth, reach: reachAsImitated }, ...(parsed.pollMs ? { pollMs: parsed.pollMs } : {}) };
 }
 
 /**
@@ -28,10 +49,10 @@ export interface ConnectOptions {
 export function stsFor(t: Pick<CloudTransfer, 'connection'>, account: AccountWithSecrets | undefined, options: ConnectOptions = {}): StsTransfer {
   if (!account) throw new InvalidInputError(`No account named ${t.connection.account}`);
   const { settings, secrets } = account;
-  if (settings.kind !== 'gcs' || !secrets?.serviceAccountJson) throw new InvalidInputError(`Storage Transfer Service is driven by a Google Cloud Storage account with a service account key; ${t.connection.account} has none`);
+  if (settings.kind !== 'gcs' || (!secrets?.serviceAccountJson && !options.googleAuth)) throw new InvalidInputError(`Storage Transfer Service is driven by a Google Cloud Storage account with a service account key; ${t.connection.account} has none`);
   const projectId = t.connection.projectId ?? settings.projectId;
   if (!projectId) throw new InvalidInputError(`Say which Google Cloud project runs the transfer (the account ${t.connection.account} names none)`);
-  const auth = options.googleAuth ?? new GoogleAuth({ credentials: JSON.parse(secrets.serviceAccountJson) as Record<string, string>, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  const auth = options.googleAuth ?? new GoogleAuth({ credentials: JSON.parse(secrets?.serviceAccountJson ?? '{}') as Record<string, string>, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
   return new StsTransfer(createStsClient({ projectId, auth, ...(options.endpoints?.sts ? { endpoint: options.endpoints.sts } : {}) }), projectId);
 }
 

@@ -2,7 +2,7 @@ import type { CloudTransfer, CreatePreview, TransferRoute as RouteOut } from '..
 import { InvalidInputError } from '../../../shared/errors';
 import { dataSyncFor, stsFor, type AccountWithSecrets, type ConnectOptions } from './connect';
 import { stsJobSpec, type StsSource } from './gcp-sts';
-import { reachOf, type TransferRoute } from './routing';
+import type { TransferRoute } from './routing';
 import type { CloudTransferService } from './service';
 
 export interface CreateInput {
@@ -30,7 +30,7 @@ export function previewCreation(input: CreateInput): CreatePreview {
       return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${input.connection.projectId ?? '(the account’s project)'} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
     }
     case 'aws-datasync': {
-      const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : reachOf(input.sourceAccount.settings) === 'gcs' ? 'A GCS source needs HMAC keys for DataSync, which Skyferry does not take yet: run it with Skyferry’s own engine or create the location in the AWS console' : dataSyncSourceProblem(input);
+      const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : input.sourceAccount.settings.kind === 'gcs' ? 'A GCS source needs HMAC keys for DataSync, which Skyferry does not take yet: run it with Skyferry’s own engine or create the location in the AWS console' : dataSyncSourceProblem(input);
       return {
         ...base,
         creates: [

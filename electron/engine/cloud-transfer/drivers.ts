@@ -13,6 +13,7 @@ export function stsDriver(sts: StsTransfer): ServiceDriver {
     remove: async (t) => {
       for (const r of t.created.filter((c) => c.kind === 'sts-job')) await sts.remove(r.id);
     },
+    close: () => sts.close(),
   };
 }
 
@@ -22,6 +23,7 @@ export function dataSyncDriver(ds: DataSyncTransfer): ServiceDriver {
     progress: (t) => ds.progress(t.serviceRunId ?? '', t.cancelRequested === true),
     cancel: (t) => ds.cancel(t.serviceRunId ?? ''),
     remove: (t) => ds.remove(t.created),
+    close: () => ds.close(),
   };
 }
 
@@ -31,5 +33,6 @@ export function storageMoverDriver(mover: StorageMoverTransfer): ServiceDriver {
     progress: (t) => mover.progress(t.serviceJobId, t.serviceRunId ?? ''),
     cancel: (t) => mover.cancel(t.serviceJobId),
     remove: (t) => mover.remove(t.created),
+    close: () => mover.close(),
   };
 }

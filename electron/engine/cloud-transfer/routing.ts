@@ -21,6 +21,8 @@ export interface RouteInput {
   mode: MigrationMode;
   deletionsEnabled: boolean;
   filters: MigrationFilters;
+  /** Where an account's data lives as the services see it (default `reachOf`; test stand-ins: `reachAsImitated`). */
+  reach?: (settings: AccountSettings) => Reach;
 }
 
 /** A filter of the plan and what the service does with it. */
@@ -71,6 +73,15 @@ export function reachOf(settings: AccountSettings): Reach {
     case 'local':
       return 'local';
   }
+}
+
+/**
+ * For tests against the services' stand-ins only: an emulator is taken for the cloud it imitates (MinIO for Amazon
+ * S3, fake-gcs-server for Google Cloud Storage, Azurite for Azure Blob), so that a plan between emulators is routed
+ * as one between the clouds would be.
+ */
+export function reachAsImitated(settings: AccountSettings): Reach {
+  return settings.kind === 's3' ? 'aws-s3' : settings.kind === 'gcs' ? 'gcs' : settings.kind === 'azure' ? 'azure-blob' : 'local';
 }
 
 const REACH_WORDS: Record<Reach, string> = {
@@ -175,7 +186,7 @@ function stsRequirements(input: RouteInput): Requirement[] {
     { text: `The service agent needs to read the bucket's metadata of gs://${sink}`, command: `gcloud storage buckets add-iam-policy-binding gs://${sink} --member=serviceAccount:${agent} --role=roles/storage.legacyBucketWriter` },
   ];
   const src = input.source.location.bucket;
-  switch (reachOf(input.source.settings)) {
+  switch ((input.reach ?? reachOf)(input.source.settings)) {
     case 'aws-s3':
       reqs.push({ text: `An AWS access key that may list and read s3://${src} (s3:ListBucket, s3:GetObject), given to the transfer job` });
       break;
@@ -208,7 +219,7 @@ function dataSyncRequirements(input: RouteInput): Requirement[] {
     { text: `The role may read and write s3://${dst}`, command: `aws iam put-role-policy --role-name SkyferryDataSync --policy-name skyferry-${dst} --policy-document '${policy(dst)}'` },
   ];
   const src = input.source.location.bucket;
-  switch (reachOf(input.source.settings)) {
+  switch ((input.reach ?? reachOf)(input.source.settings)) {
     case 'aws-s3':
       reqs.push({ text: `The role may read s3://${src}`, command: `aws iam put-role-policy --role-name SkyferryDataSync --policy-name skyferry-${src} --policy-document '${policy(src)}'` });
       break;
@@ -235,8 +246,9 @@ function storageMoverRequirements(input: RouteInput): Requirement[] {
 
 /** The route of one source/destination pair of a plan. */
 export function routeTransfer(input: RouteInput): TransferRoute {
-  const src = reachOf(input.source.settings);
-  const dst = reachOf(input.destination.settings);
+  const reach = input.reach ?? reachOf;
+  const src = reach(input.source.settings);
+  const dst = reach(input.destination.settings);
   const sourcePath = { bucket: input.source.location.bucket, prefix: asPrefix(input.source.location.key) };
   const destinationPath = { bucket: input.destination.location.bucket, prefix: asPrefix(input.destination.location.key) };
   const refused: TransferRoute['refused'] = [];

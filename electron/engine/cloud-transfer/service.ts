@@ -20,13 +20,22 @@ export interface ServiceDriver {
   resume?(t: CloudTransfer): Promise<void>;
   /** Deletes what Skyferry created for the transfer (`t.created`), never the data copied. */
   remove(t: CloudTransfer): Promise<void>;
+  /** Releases the SDK client (its sockets); the driver is not used after this. */
+  close?(): Promise<void> | void;
 }
 
 export interface CloudTransferDeps {
   dataDir: string;
-  /** A driver for the record's engine and connection (credentials come from the named account). */
+  /** A driver for the record's engine and connection (credentials come from the named account); closed after each use. */
   driverFor(t: CloudTransfer): ServiceDriver | Promise<ServiceDriver>;
   emit?(t: CloudTransfer): void;
+  /**
+   * Told once of each run that ended and belongs to a plan: the plan's verification, report and cost record.
+   * Resolves when they are done; a rejection is kept on the transfer in words.
+   */
+  onEnded?(t: CloudTransfer): Promise<void>;
+  /** How often a running transfer's progress is read from the service by `watch` (default 15 s). */
+  pollMs?: number;
 }
 
 export type NewTransfer = Pick<CloudTransfer, 'engine' | 'source' | 'destination' | 'connection' | 'migrationId'>;
@@ -39,10 +48,80 @@ const message = (e: unknown): string => redact(e instanceof Error ? e.message : 
  * of what to remove. A new service object over the same data folder sees the same transfers (the reattach).
  */
 export class CloudTransferService {
+  /** The end of each run being verified, by transfer id (so that it is handed over once). */
+  private readonly ending = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
   private constructor(
     private readonly deps: CloudTransferDeps,
     private readonly store: CloudTransferStore,
   ) {}
+
+  /** A driver for one use: its SDK client is closed once `fn` is done, whatever happened. */
+  private async withDriver<T>(t: CloudTransfer, fn: (d: ServiceDriver) => Promise<T>): Promise<T> {
+    const d = await this.deps.driverFor(t);
+    try {
+      return await fn(d);
+    } finally {
+      try {
+        await d.close?.();
+      } catch (e) {
+        log.debug('an SDK client did not close cleanly', e);
+      }
+    }
+  }
+
+  /**
+   * Follows the running transfers: reads each one's progress every `pollMs` (each read is journaled and announced),
+   * and hands each ended run of a plan to its verification, also those that ended while the app was closed.
+   */
+  watch(): void {
+    if (this.timer || this.closed) return;
+    const tick = (): void => {
+      this.polling = this.reattach()
+        .then(() => Promise.all(this.list().filter((t) => this.needsVerifying(t)).map((t) => this.settle(t.id))))
+        .catch((e: unknown) => log.warn('following the cloud transfers failed', e));
+    };
+    tick();
+    this.timer = setInterval(tick, this.deps.pollMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /** Stops following; waits for a read or a verification in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling;
+    await Promise.allSettled([...this.ending.values()]);
+  }
+
+  private needsVerifying(t: CloudTransfer): boolean {
+    return Boolean(this.deps.onEnded && t.migrationId && t.progress && isFinal(t.progress.state) && !t.verifiedAt && !t.verifyError && !t.removed);
+  }
+
+  /** Hands an ended run to the plan's verification once; resolves when it is done (or has failed, said on the record). */
+  settle(id: string): Promise<void> {
+    const running = this.ending.get(id);
+    if (running) return running;
+    const t = this.get(id);
+    if (!this.needsVerifying(t) || this.closed) return Promise.resolve();
+    const done = (async () => {
+      try {
+        await this.deps.onEnded?.(t);
+        await this.save({ ...this.get(id), verifiedAt: new Date().toISOString() });
+      } catch (e) {
+        log.warn(`the verification after cloud transfer ${id} failed`, e);
+        await this.save({ ...this.get(id), verifyError: `The verification after the run could not be made: ${message(e)}` });
+      } finally {
+        this.ending.delete(id);
+      }
+    })();
+    this.ending.set(id, done);
+    return done;
+  }
 
   static async open(deps: CloudTransferDeps): Promise<CloudTransferService> {
     const store = new CloudTransferStore(deps.dataDir);
@@ -86,11 +165,13 @@ export class CloudTransferService {
     const t = this.get(id);
     if (!t.serviceRunId || t.removed) return t;
     try {
-      const progress = await (await this.deps.driverFor(t)).progress(t);
-      return await this.save({ ...t, progress, lastError: undefined, checkedAt: new Date().toISOString() });
+      const progress = await this.withDriver(t, (d) => d.progress(t));
+      const saved = await this.save({ ...this.get(id), progress, lastError: undefined, checkedAt: new Date().toISOString() });
+      if (this.needsVerifying(saved)) void this.settle(id);
+      return saved;
     } catch (e) {
       log.warn(`could not read the progress of ${id}`, e);
-      return this.save({ ...t, lastError: `${engineName(t.engine)} did not answer: ${message(e)}`, checkedAt: new Date().toISOString() });
+      return this.save({ ...this.get(id), lastError: `${engineName(t.engine)} did not answer: ${message(e)}`, checkedAt: new Date().toISOString() });
     }
   }
 
@@ -102,19 +183,21 @@ export class CloudTransferService {
 
   async pause(id: string): Promise<void> {
     const t = this.get(id);
-    const d = await this.deps.driverFor(t);
-    if (!d.pause) throw new InvalidInputError(`${engineName(t.engine)} cannot pause a run: cancel it instead, and a new run copies only what is still missing`);
-    this.requireRun(t);
-    await d.pause(t);
+    await this.withDriver(t, async (d) => {
+      if (!d.pause) throw new InvalidInputError(`${engineName(t.engine)} cannot pause a run: cancel it instead, and a new run copies only what is still missing`);
+      this.requireRun(t);
+      await d.pause(t);
+    });
     await this.refresh(id);
   }
 
   async resume(id: string): Promise<void> {
     const t = this.get(id);
-    const d = await this.deps.driverFor(t);
-    if (!d.resume) throw new InvalidInputError(`${engineName(t.engine)} cannot pause or resume a run`);
-    this.requireRun(t);
-    await d.resume(t);
+    await this.withDriver(t, async (d) => {
+      if (!d.resume) throw new InvalidInputError(`${engineName(t.engine)} cannot pause or resume a run`);
+      this.requireRun(t);
+      await d.resume(t);
+    });
     await this.refresh(id);
   }
 
@@ -122,8 +205,8 @@ export class CloudTransferService {
     const t = this.get(id);
     this.requireRun(t);
     if (t.progress && isFinal(t.progress.state)) throw new ConflictError('The run has already ended');
-    await (await this.deps.driverFor(t)).cancel(t);
-    await this.save({ ...t, cancelRequested: true });
+    await this.withDriver(t, (d) => d.cancel(t));
+    await this.save({ ...this.get(id), cancelRequested: true });
     await this.refresh(id);
   }
 
@@ -132,7 +215,7 @@ export class CloudTransferService {
     const t = this.get(id);
     if (t.removed) return;
     if (t.serviceRunId && !(t.progress && isFinal(t.progress.state))) throw new ConflictError('The run is still going: cancel it (or let it end) before removing what was created for it');
-    await (await this.deps.driverFor(t)).remove(t);
+    await this.withDriver(t, (d) => d.remove(t));
     await this.save({ ...t, removed: true });
   }
 
