@@ -13,16 +13,29 @@ export interface StsScriptStep {
 
 const OP_TYPE = 'type.googleapis.com/google.storagetransfer.v1.TransferOperation';
 
-export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; pageSize?: number; extraOperations?: number }): TransferStandIn & { jobs: Map<string, Record<string, unknown>>; opState: Map<string, { step: number; override?: StsScriptStep['status'] }> } {
+export interface StsStandInOptions {
+  projectId: string;
+  script: StsScriptStep[];
+  pageSize?: number;
+  extraOperations?: number;
+  /**
+   * Does the run's copy (a test copies between emulator buckets, so that the verification after the run has real
+   * objects to check). The operation stays at its first step until the copy has finished.
+   */
+  onRun?: (job: Record<string, unknown>) => Promise<void>;
+}
+
+export function stsStandIn(opts: StsStandInOptions): TransferStandIn & { jobs: Map<string, Record<string, unknown>>; opState: Map<string, { step: number; override?: StsScriptStep['status'] }> } {
   const jobs = new Map<string, Record<string, unknown>>();
   const opState = new Map<string, { step: number; override?: StsScriptStep['status'] }>();
+  const copying = new Set<string>();
   const ops: string[] = [];
   let seq = 0;
 
   const operation = (name: string, advance: boolean): Record<string, unknown> => {
     const s = opState.get(name) ?? { step: 0 };
     const step = opts.script[Math.min(s.step, opts.script.length - 1)] ?? { status: 'QUEUED' };
-    if (advance && !s.override) s.step += 1;
+    if (advance && !s.override && !copying.has(name)) s.step += 1;
     opState.set(name, s);
     const status = s.override ?? step.status;
     const done = status === 'SUCCESS' || status === 'FAILED' || status === 'ABORTED';
@@ -69,6 +82,13 @@ export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; p
         const name = `transferOperations/transferJobs-${job.split('/')[1]}-${Date.now()}`;
         for (let i = 0; i < (opts.extraOperations ?? 0); i++) ops.push(`${name}-past${i}`);
         ops.unshift(name);
+        if (opts.onRun) {
+          copying.add(name);
+          void opts
+            .onRun(jobs.get(job) ?? {})
+            .catch((e: unknown) => standIn.failures.push(`the stand-in's copy failed: ${e instanceof Error ? e.message : String(e)}`))
+            .finally(() => copying.delete(name));
+        }
         return { body: operation(name, false) };
       },
     },
@@ -114,5 +134,6 @@ export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; p
       },
     },
   ];
-  return Object.assign(new TransferStandIn(routes), { jobs, opState });
+  const standIn = new TransferStandIn(routes);
+  return Object.assign(standIn, { jobs, opState });
 }
