@@ -85,6 +85,11 @@ export const CloudTransferSchema = z.object({
   verifiedAt: z.string().optional(),
   /** Why the verification after the run could not be made, in words. */
   verifyError: z.string().optional(),
+  /** The run's copy speed between the last two reads of its progress (0 when it did not move or is not running). */
+  bytesPerSecond: z.number().nonnegative().optional(),
+  /** Said by the engine, not journaled: the service's name, and whether it can pause a run (STS can, DataSync and Storage Mover cannot). */
+  engineName: z.string().optional(),
+  canPause: z.boolean().optional(),
 });
 export type CloudTransfer = z.output<typeof CloudTransferSchema>;
 
@@ -139,11 +144,11 @@ const IdRequest = z.object({ id: z.string().min(1).max(128) });
 export const cloudTransferChannels = {
   /** Reads only: the route of one source/destination pair of a plan. */
   'cloudTransfers:route': channel(RouteRequestSchema, TransferRouteSchema),
-  /** Every journaled cloud transfer, newest first (the Transfers panel's "cloud transfers" list). */
   /** Reads only: what `create` would create in the user's cloud, and what of the plan it cannot carry. */
   'cloudTransfers:preview': channel(CreateRequestSchema, CreatePreviewSchema),
   /** Creates the service's job from the plan (after the confirmation listed by `preview`) and starts it. */
   'cloudTransfers:create': channel(CreateRequestSchema, CloudTransferSchema),
+  /** Every journaled cloud transfer, newest first (shown in the Transfers panel beside the jobs). */
   'cloudTransfers:list': channel(z.object({}).strict(), z.array(CloudTransferSchema)),
   /** Asks the service for the current progress and journals it. */
   'cloudTransfers:refresh': channel(IdRequest, CloudTransferSchema),

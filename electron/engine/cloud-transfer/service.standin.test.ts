@@ -8,7 +8,8 @@ import { parseLocation } from '../../../shared/location';
 import { dataSyncStandIn } from '../test-support/datasync-stand-in';
 import { stsStandIn } from '../test-support/sts-stand-in';
 import { createDataSyncClient, DataSyncTransfer } from './aws-datasync';
-import { dataSyncDriver, stsDriver } from './drivers';
+import type { StorageMoverTransfer } from './azure-storage-mover';
+import { CAN_PAUSE, dataSyncDriver, stsDriver, storageMoverDriver } from './drivers';
 import { createStsClient, stsJobSpec, StsTransfer } from './gcp-sts';
 import { routeTransfer } from './routing';
 import { CloudTransferService, type ServiceDriver } from './service';
@@ -124,5 +125,12 @@ describe('the journaled cloud transfers', () => {
     expect(svc.get(t.id).progress?.state).toBe('running');
     // pause + its refresh, resume + its refresh: four drivers, each closed once it was used.
     expect(closed).toHaveLength(4);
+  });
+
+  it('says which services can pause without connecting, as their drivers do', () => {
+    // The drivers are only built here, not used: no client is reached.
+    expect(CAN_PAUSE['gcp-sts']).toBe(Boolean(stsDriver({} as StsTransfer).pause && stsDriver({} as StsTransfer).resume));
+    expect(CAN_PAUSE['aws-datasync']).toBe(Boolean(dataSyncDriver({} as DataSyncTransfer).pause));
+    expect(CAN_PAUSE['azure-storage-mover']).toBe(Boolean(storageMoverDriver({} as StorageMoverTransfer).pause));
   });
 });

@@ -3,6 +3,7 @@ import type { CloudTransfer, CloudTransferProgress, CreatedResource } from '../.
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../shared/errors';
 import { redact } from '../../../shared/redact';
 import { createLogger } from '../log';
+import { CAN_PAUSE } from './drivers';
 import { isFinal } from './progress';
 import { engineName } from './routing';
 import { CloudTransferStore } from './store';
@@ -41,6 +42,17 @@ export interface CloudTransferDeps {
 export type NewTransfer = Pick<CloudTransfer, 'engine' | 'source' | 'destination' | 'connection' | 'migrationId'>;
 
 const message = (e: unknown): string => redact(e instanceof Error ? e.message : String(e));
+
+/** A journaled record as the renderer gets it: with the service's name and whether it can pause. */
+const view = (t: CloudTransfer): CloudTransfer => ({ ...t, engineName: engineName(t.engine), canPause: CAN_PAUSE[t.engine] });
+
+/** Bytes per second between the previous read and this one, while the run is going; 0 otherwise. */
+function speed(before: CloudTransfer, progress: CloudTransferProgress, now: Date): number {
+  if (progress.state !== 'running' || !before.progress || !before.checkedAt) return 0;
+  const seconds = (now.getTime() - Date.parse(before.checkedAt)) / 1000;
+  const bytes = progress.bytesCopied - before.progress.bytesCopied;
+  return seconds > 0 && bytes > 0 ? bytes / seconds : 0;
+}
 
 /**
  * The journaled cloud transfers and what can be done with them. A transfer is journaled before anything is created,
@@ -106,15 +118,15 @@ export class CloudTransferService {
   settle(id: string): Promise<void> {
     const running = this.ending.get(id);
     if (running) return running;
-    const t = this.get(id);
+    const t = this.record(id);
     if (!this.needsVerifying(t) || this.closed) return Promise.resolve();
     const done = (async () => {
       try {
         await this.deps.onEnded?.(t);
-        await this.save({ ...this.get(id), verifiedAt: new Date().toISOString() });
+        await this.save({ ...this.record(id), verifiedAt: new Date().toISOString() });
       } catch (e) {
         log.warn(`the verification after cloud transfer ${id} failed`, e);
-        await this.save({ ...this.get(id), verifyError: `The verification after the run could not be made: ${message(e)}` });
+        await this.save({ ...this.record(id), verifyError: `The verification after the run could not be made: ${message(e)}` });
       } finally {
         this.ending.delete(id);
       }
@@ -129,20 +141,28 @@ export class CloudTransferService {
     return new CloudTransferService(deps, store);
   }
 
+  /** Newest first, as the Transfers panel shows them. */
   list(): CloudTransfer[] {
-    return this.store.list();
+    return this.store.list().map(view);
   }
 
   get(id: string): CloudTransfer {
+    return view(this.record(id));
+  }
+
+  /** The journaled record, without what `view` adds. */
+  private record(id: string): CloudTransfer {
     const t = this.store.get(id);
     if (!t) throw new NotFoundError(`No cloud transfer ${id}`);
     return t;
   }
 
   private async save(t: CloudTransfer): Promise<CloudTransfer> {
-    await this.store.put(t);
-    this.deps.emit?.(t);
-    return t;
+    const { engineName: _name, canPause: _pause, ...journaled } = t;
+    await this.store.put(journaled);
+    const shown = view(journaled);
+    this.deps.emit?.(shown);
+    return shown;
   }
 
   /** Journals a transfer about to be created. */
@@ -151,27 +171,32 @@ export class CloudTransferService {
   }
 
   async addCreated(id: string, r: CreatedResource): Promise<void> {
-    const t = this.get(id);
+    const t = this.record(id);
     await this.save({ ...t, created: [...t.created, r] });
   }
 
   /** Records the service's job and, once started, its run. */
   async setJob(id: string, serviceJobId: string, serviceRunId?: string): Promise<CloudTransfer> {
-    return this.save({ ...this.get(id), serviceJobId, ...(serviceRunId ? { serviceRunId } : {}) });
+    return this.save({ ...this.record(id), serviceJobId, ...(serviceRunId ? { serviceRunId } : {}) });
   }
 
-  /** Asks the service for the run's progress and journals it; a failure to reach the service is kept in words. */
+  /**
+   * Asks the service for the run's progress and journals it, with the speed since the last read; a failure to reach
+   * the service is kept in words.
+   */
   async refresh(id: string): Promise<CloudTransfer> {
-    const t = this.get(id);
-    if (!t.serviceRunId || t.removed) return t;
+    const t = this.record(id);
+    if (!t.serviceRunId || t.removed) return view(t);
     try {
       const progress = await this.withDriver(t, (d) => d.progress(t));
-      const saved = await this.save({ ...this.get(id), progress, lastError: undefined, checkedAt: new Date().toISOString() });
+      const now = new Date();
+      const before = this.record(id);
+      const saved = await this.save({ ...before, progress, lastError: undefined, checkedAt: now.toISOString(), bytesPerSecond: speed(before, progress, now) });
       if (this.needsVerifying(saved)) void this.settle(id);
       return saved;
     } catch (e) {
       log.warn(`could not read the progress of ${id}`, e);
-      return this.save({ ...this.get(id), lastError: `${engineName(t.engine)} did not answer: ${message(e)}`, checkedAt: new Date().toISOString() });
+      return this.save({ ...this.record(id), lastError: `${engineName(t.engine)} did not answer: ${message(e)}`, checkedAt: new Date().toISOString() });
     }
   }
 
@@ -182,7 +207,7 @@ export class CloudTransferService {
   }
 
   async pause(id: string): Promise<void> {
-    const t = this.get(id);
+    const t = this.record(id);
     await this.withDriver(t, async (d) => {
       if (!d.pause) throw new InvalidInputError(`${engineName(t.engine)} cannot pause a run: cancel it instead, and a new run copies only what is still missing`);
       this.requireRun(t);
@@ -192,7 +217,7 @@ export class CloudTransferService {
   }
 
   async resume(id: string): Promise<void> {
-    const t = this.get(id);
+    const t = this.record(id);
     await this.withDriver(t, async (d) => {
       if (!d.resume) throw new InvalidInputError(`${engineName(t.engine)} cannot pause or resume a run`);
       this.requireRun(t);
@@ -202,17 +227,17 @@ export class CloudTransferService {
   }
 
   async cancel(id: string): Promise<void> {
-    const t = this.get(id);
+    const t = this.record(id);
     this.requireRun(t);
     if (t.progress && isFinal(t.progress.state)) throw new ConflictError('The run has already ended');
     await this.withDriver(t, (d) => d.cancel(t));
-    await this.save({ ...this.get(id), cancelRequested: true });
+    await this.save({ ...this.record(id), cancelRequested: true });
     await this.refresh(id);
   }
 
   /** Deletes what was created in the cloud; refused while the run is going (cancel it first). */
   async remove(id: string): Promise<void> {
-    const t = this.get(id);
+    const t = this.record(id);
     if (t.removed) return;
     if (t.serviceRunId && !(t.progress && isFinal(t.progress.state))) throw new ConflictError('The run is still going: cancel it (or let it end) before removing what was created for it');
     await this.withDriver(t, (d) => d.remove(t));
