@@ -1,67 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { CloudTransfer, CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
-import { formatSize } from '../../../../shared/format';
-import { formatCount } from '../../format';
+import type { CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
 import { useStore } from '../../store';
-import { subscribeCloudTransfers } from '../../store/cloudTransfers.slice';
+import { CloudTransferRow } from '../CloudTransferRow';
 import { formatUsd } from '../costs/money';
-
-const STATE_WORDS: Record<NonNullable<CloudTransfer['progress']>['state'], string> = {
-  queued: 'Queued',
-  running: 'Running',
-  paused: 'Paused',
-  cancelling: 'Cancelling',
-  succeeded: 'Finished',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
-
-function CloudTransferRow({ t }: { t: CloudTransfer }) {
-  const { refreshCloudTransfer, pauseCloudTransfer, resumeCloudTransfer, cancelCloudTransfer, removeCloudTransfer } = useStore.getState();
-  const p = t.progress;
-  const ended = p && ['succeeded', 'failed', 'cancelled'].includes(p.state);
-  return (
-    <li className="cloud-transfer" data-testid="cloud-transfer">
-      <strong>{p ? STATE_WORDS[p.state] : 'Starting'}</strong> ({p?.serviceState ?? 'not read yet'}) · {formatCount(p?.objectsCopied ?? 0)}
-      {p?.objectsFound !== undefined ? ` of ${formatCount(p.objectsFound)}` : ''} objects, {formatSize(p?.bytesCopied ?? 0)}
-      {p?.bytesFound !== undefined ? ` of ${formatSize(p.bytesFound)}` : ''}
-      {p && p.objectsFailed > 0 ? ` · ${formatCount(p.objectsFailed)} failed` : ''}
-      {p?.errors.map((e) => (
-        <p key={e} className="field-error">
-          {e}
-        </p>
-      ))}
-      {t.lastError && <p className="field-error">{t.lastError}</p>}
-      <div className="actions">
-        <button type="button" onClick={() => void refreshCloudTransfer(t.id)}>
-          Refresh
-        </button>
-        {!ended && !t.removed && (
-          <>
-            {t.engine === 'gcp-sts' && p?.state !== 'paused' && (
-              <button type="button" onClick={() => void pauseCloudTransfer(t.id)}>
-                Pause
-              </button>
-            )}
-            {t.engine === 'gcp-sts' && p?.state === 'paused' && (
-              <button type="button" onClick={() => void resumeCloudTransfer(t.id)}>
-                Resume
-              </button>
-            )}
-            <button type="button" onClick={() => void cancelCloudTransfer(t.id)}>
-              Cancel
-            </button>
-          </>
-        )}
-        {ended && !t.removed && (
-          <button type="button" title={t.created.map((c) => c.description).join('\n')} onClick={() => void removeCloudTransfer(t.id)}>
-            Remove what was created ({t.created.length})
-          </button>
-        )}
-      </div>
-    </li>
-  );
-}
 
 /** One destination of a planned migration: the route, and the service's job when a service can carry it. */
 function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
@@ -167,7 +108,6 @@ export function RunInCloud({ m }: { m: MigrationSummary }) {
   const load = useStore((s) => s.loadCloudTransfers);
   useEffect(() => {
     void load();
-    return subscribeCloudTransfers(useStore.getState);
   }, [load]);
   const mine = transfers.filter((t) => t.migrationId === m.id);
   return (
