@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Storage } from '@google-cloud/storage';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import { startFakeGcs, startMinio, type FakeGcsHandle, type MinioHandle } from '
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
-import { stsStandIn } from '../test-support/sts-stand-in';
+import { copyS3ToGcs, stsStandIn } from '../test-support/sts-stand-in';
 import { call, waitForState } from '../test-support/wait';
 
 /**
@@ -31,23 +31,6 @@ let base: string;
 let sts: ReturnType<typeof stsStandIn>;
 const saved = process.env.SKYFERRY_TRANSFER_STAND_IN;
 
-/** The stand-in's copy: every object under the job's source path into the sink path, except `left-out.txt`. */
-async function copyAsTheServiceWould(job: Record<string, unknown>): Promise<void> {
-  const spec = job.transferSpec as { awsS3DataSource: { bucketName: string; path?: string }; gcsDataSink: { bucketName: string; path?: string } };
-  const from = spec.awsS3DataSource;
-  const to = spec.gcsDataSink;
-  const page = await s3.send(new ListObjectsV2Command({ Bucket: from.bucketName, Prefix: from.path ?? '' }));
-  for (const o of page.Contents ?? []) {
-    const rel = (o.Key ?? '').slice((from.path ?? '').length);
-    if (rel === 'left-out.txt') continue;
-    const got = await s3.send(new GetObjectCommand({ Bucket: from.bucketName, Key: o.Key }));
-    await gcsSdk
-      .bucket(to.bucketName)
-      .file(`${to.path ?? ''}${rel}`)
-      .save(Buffer.from(await got.Body!.transformToByteArray()));
-  }
-}
-
 beforeAll(async () => {
   [minio, gcs] = await Promise.all([startMinio(), startFakeGcs({ backend: 'memory' })]);
   s3 = new S3Client({ region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
@@ -58,7 +41,7 @@ beforeAll(async () => {
       { status: 'IN_PROGRESS', counters: { objectsFoundFromSource: '3' } },
       { status: 'SUCCESS', counters: { objectsFoundFromSource: '3', bytesFoundFromSource: '30', objectsCopiedToSink: '2', bytesCopiedToSink: '20' } },
     ],
-    onRun: copyAsTheServiceWould,
+    onRun: copyS3ToGcs(s3, gcsSdk, ['left-out.txt']),
   });
   await sts.start();
   process.env.SKYFERRY_TRANSFER_STAND_IN = JSON.stringify({ sts: sts.url, pollMs: 100 });

@@ -1,3 +1,5 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Storage } from '@google-cloud/storage';
 import { TransferStandIn, type StandInRoute } from './transfer-stand-in';
 
 /**
@@ -136,4 +138,32 @@ export function stsStandIn(opts: StsStandInOptions): TransferStandIn & { jobs: M
   ];
   const standIn = new TransferStandIn(routes);
   return Object.assign(standIn, { jobs, opState });
+}
+
+/**
+ * An `onRun` that copies as the service would for an S3 source and a GCS sink (MinIO and fake-gcs-server in the
+ * tests): every object under the job's source path to the same name under its sink path, except the relative names
+ * in `leaveOut` (a run that leaves objects out, for the verification after it to find).
+ */
+export function copyS3ToGcs(s3: S3Client, gcs: Storage, leaveOut: readonly string[] = []): (job: Record<string, unknown>) => Promise<void> {
+  return async (job) => {
+    const spec = job.transferSpec as { awsS3DataSource: { bucketName: string; path?: string }; gcsDataSink: { bucketName: string; path?: string } };
+    const from = spec.awsS3DataSource;
+    const to = spec.gcsDataSink;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: from.bucketName, Prefix: from.path ?? '', ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of page.Contents ?? []) {
+        const rel = (o.Key ?? '').slice((from.path ?? '').length);
+        if (leaveOut.includes(rel)) continue;
+        const got = await s3.send(new GetObjectCommand({ Bucket: from.bucketName, Key: o.Key }));
+        if (!got.Body) throw new Error(`${o.Key ?? ''}: no body`);
+        await gcs
+          .bucket(to.bucketName)
+          .file(`${to.path ?? ''}${rel}`)
+          .save(Buffer.from(await got.Body.transformToByteArray()));
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  };
 }
