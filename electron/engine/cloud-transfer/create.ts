@@ -27,7 +27,9 @@ export function previewCreation(input: CreateInput): CreatePreview {
   switch (route.engine) {
     case 'gcp-sts': {
       const blocked = stsSourceProblem(input);
-      return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${input.connection.projectId ?? '(the account’s project)'} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
+      const drivingProject = input.driving?.settings.kind === 'gcs' ? input.driving.settings.projectId : undefined;
+      const project = input.connection.projectId ?? drivingProject ?? '(the account’s project)';
+      return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${project} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
     }
     case 'aws-datasync': {
       const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : input.sourceAccount.settings.kind === 'gcs' ? 'A GCS source needs HMAC keys for DataSync, which Skyferry does not take yet: run it with Skyferry’s own engine or create the location in the AWS console' : dataSyncSourceProblem(input);

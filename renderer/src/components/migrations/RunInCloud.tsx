@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
 import { useStore } from '../../store';
+import { isActiveCloudTransfer } from '../../store/cloudTransfers.slice';
 import { CloudTransferRow } from '../CloudTransferRow';
 import { formatUsd } from '../costs/money';
 
@@ -10,6 +11,7 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
   const cloudRoute = useStore((s) => s.cloudRoute);
   const previewCloudTransfer = useStore((s) => s.previewCloudTransfer);
   const createCloudTransfer = useStore((s) => s.createCloudTransfer);
+  const running = useStore((s) => s.cloudTransfers.some((t) => t.migrationId === m.id && t.destination === d?.uri && isActiveCloudTransfer(t)));
   const [route, setRoute] = useState<TransferRoute | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [account, setAccount] = useState('');
@@ -31,6 +33,13 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
     return (
       <p data-testid="cloud-route">
         {d.uri}: {route.engineName}. {route.reason}.
+      </p>
+    );
+  }
+  if (running) {
+    return (
+      <p data-testid="cloud-route">
+        {d.uri}: {route.engineName} is copying it; it shows in Transfers, and the plan is verified and reported once the run ends.
       </p>
     );
   }
