@@ -26,7 +26,7 @@ export function previewCreation(input: CreateInput): CreatePreview {
   const dst = `${route.destinationPath.bucket}/${route.destinationPath.prefix}`;
   switch (route.engine) {
     case 'gcp-sts': {
-      const blocked = stsSourceProblem(input);
+      const blocked = stsSourceProblem(input) ?? stsFilterProblem(route);
       const drivingProject = input.driving?.settings.kind === 'gcs' ? input.driving.settings.projectId : undefined;
       const project = input.connection.projectId ?? drivingProject ?? '(the account’s project)';
       return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${project} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
@@ -47,6 +47,16 @@ export function previewCreation(input: CreateInput): CreatePreview {
       return { ...base, creates: [], blocked: 'Azure Storage Mover needs an Azure sign-in (Entra ID) and a multicloud connector; Skyferry cannot create its job from here yet' };
     default:
       return { ...base, creates: [], blocked: `${input.routeOut.engineName} runs from this computer: start the migration as usual` };
+  }
+}
+
+/** The plan's filters as the job's conditions, or why the service cannot take them. */
+function stsFilterProblem(route: TransferRoute): string | undefined {
+  try {
+    stsJobSpec(route, '', { kind: 'gcs' }, '');
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
 }
 

@@ -107,23 +107,33 @@ export function engineName(engine: TransferEngine): string {
 
 const asPrefix = (key: string): string => (key === '' || key.endsWith('/') ? key : `${key}/`);
 
-/** `logs/**` or `logs/*` at its end and no other wildcard: the literal part is a prefix. Null for any other glob. */
-export function globAsPrefix(glob: string): { prefix: string; deep: boolean } | null {
-  const m = /^([^*?[\]{}]*?)(\*\*|\*)$/.exec(glob);
-  if (!m) return /[*?[\]{}]/.test(glob) ? null : { prefix: glob, deep: false };
-  return { prefix: m[1] ?? '', deep: m[2] === '**' };
+/**
+ * The key prefix (relative to the plan's source folder) of a plan glob that selects exactly the keys under it, as
+ * the plan reads globs (migrations/glob.ts): `**` (everything), or `P**` where P has a `/` and no wildcard
+ * (`logs/**`, `logs/2024-**`; a leading `/` anchors, as in the plan). Null for any other glob: one without `/`
+ * matches a base name at any depth, a literal matches that one key only, and `*` stays inside one folder.
+ */
+export function globAsKeyPrefix(glob: string): string | null {
+  const m = /^\/?([^*?[\]{}\\]*)\*\*$/.exec(glob);
+  if (!m) return null;
+  const prefix = m[1] ?? '';
+  return prefix === '' || glob.includes('/') ? prefix : null;
 }
+
+const NOT_A_PREFIX = 'this pattern does not select exactly the keys under one folder (write it as folder/** for that)';
 
 function mapFiltersSts(f: MigrationFilters, srcPrefix: string): FilterMapping[] {
   const out: FilterMapping[] = [];
   for (const [kind, field] of [['include', 'includePrefixes'], ['exclude', 'excludePrefixes']] as const) {
     for (const g of f[kind] ?? []) {
-      const p = globAsPrefix(g);
-      // A shallow `*` also matches deeper keys as a prefix would: only `**` (or a literal) means the same thing.
+      const p = globAsKeyPrefix(g);
+      // The service's prefixes are object names from the bucket's root, not from the job's path.
+      const full = p === null ? null : `${srcPrefix}${p}`;
+      if (full === null) out.push({ filter: `${kind}: ${g}`, unmapped: `Storage Transfer Service filters by key prefix only; ${NOT_A_PREFIX}` });
       // The service refuses an empty prefix: an include of everything needs no condition at all.
-      if (p && (p.deep || !/\*/.test(g)) && !`${srcPrefix}${p.prefix}` && kind === 'include') out.push({ filter: `${kind}: ${g}`, mapped: 'every object: no condition needed' });
-      else if (p && (p.deep || !/\*/.test(g)) && `${srcPrefix}${p.prefix}`) out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ["${srcPrefix}${p.prefix}"]` });
-      else out.push({ filter: `${kind}: ${g}`, unmapped: 'Storage Transfer Service filters by key prefix only; this pattern is not a prefix followed by **' });
+      else if (full === '' && kind === 'include') out.push({ filter: `${kind}: ${g}`, mapped: 'every object: no condition needed' });
+      else if (full === '') out.push({ filter: `${kind}: ${g}`, unmapped: 'Storage Transfer Service cannot exclude every object' });
+      else out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ${JSON.stringify([full])}` });
     }
   }
   if (f.minAgeDays !== undefined) out.push({ filter: `minAgeDays: ${f.minAgeDays}`, mapped: `objectConditions.minTimeElapsedSinceLastModification: "${Math.round(f.minAgeDays * 86_400)}s"` });
@@ -138,10 +148,10 @@ function mapFiltersDataSync(f: MigrationFilters): FilterMapping[] {
   const out: FilterMapping[] = [];
   for (const [kind, field] of [['include', 'Includes'], ['exclude', 'Excludes']] as const) {
     for (const g of f[kind] ?? []) {
-      const p = globAsPrefix(g);
-      // DataSync's SIMPLE_PATTERN `*` crosses folders, so it stands for a trailing `**` (or a literal folder).
-      if (p && (p.deep || !/\*/.test(g))) out.push({ filter: `${kind}: ${g}`, mapped: `${field}: SIMPLE_PATTERN "/${p.prefix}*"` });
-      else out.push({ filter: `${kind}: ${g}`, unmapped: 'DataSync filters are path patterns whose * crosses folders; this pattern would select different objects' });
+      const p = globAsKeyPrefix(g);
+      // DataSync's SIMPLE_PATTERN `*` crosses folders, so `/P*` is the plan's `P**` (paths from the location's subdirectory).
+      if (p !== null) out.push({ filter: `${kind}: ${g}`, mapped: `${field}: SIMPLE_PATTERN "/${p}*"` });
+      else out.push({ filter: `${kind}: ${g}`, unmapped: `DataSync filters are path patterns whose * crosses folders; ${NOT_A_PREFIX}` });
     }
   }
   for (const k of ['minSize', 'maxSize', 'minAgeDays', 'maxAgeDays'] as const) {
