@@ -127,6 +127,11 @@ export const CreateRequestSchema = RouteRequestSchema.extend({
   roleArn: z.string().max(2048).optional(),
   /** The plan's filters that the service cannot apply were shown and accepted (the service copies more). */
   acceptUnmapped: z.boolean().default(false),
+  /**
+   * DataSync from Google Cloud Storage: an HMAC key of a service account that may read the source bucket, for the
+   * location DataSync reads through Google's S3-compatible endpoint. Handed to DataSync only, never journaled.
+   */
+  hmac: z.object({ accessId: z.string().trim().min(1).max(128), secret: z.string().min(1).max(256) }).strict().optional(),
 });
 
 /** What `cloudTransfers:create` would create, said before anything is. */

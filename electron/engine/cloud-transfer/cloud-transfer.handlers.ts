@@ -49,6 +49,7 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
       driving: deps.accounts.get(req.connection.account),
       ...(req.migrationId ? { migrationId: req.migrationId } : {}),
       ...(req.roleArn ? { roleArn: req.roleArn } : {}),
+      ...(req.hmac ? { hmac: req.hmac } : {}),
     };
   };
 

@@ -1,5 +1,7 @@
 import type { CloudTransfer, CreatePreview, TransferRoute as RouteOut } from '../../../shared/contract/cloud-transfer.channels';
 import { InvalidInputError } from '../../../shared/errors';
+import { registerSecret } from '../log';
+import type { DataSyncSource } from './aws-datasync';
 import { dataSyncFor, stsFor, type AccountWithSecrets, type ConnectOptions } from './connect';
 import { stsJobSpec, type StsSource } from './gcp-sts';
 import type { TransferRoute } from './routing';
@@ -15,6 +17,8 @@ export interface CreateInput {
   driving: AccountWithSecrets | undefined;
   migrationId?: string;
   roleArn?: string;
+  /** DataSync from GCS: the HMAC key for its object-storage location (never journaled). */
+  hmac?: { accessId: string; secret: string };
 }
 
 /** What would be created, what of the plan the service cannot apply, and why it cannot be created from here. */
@@ -32,11 +36,12 @@ export function previewCreation(input: CreateInput): CreatePreview {
       return { ...base, creates: [{ kind: 'sts-job', description: `A Storage Transfer Service job in project ${project} copying ${src} to gs://${dst}, run once now` }], ...(blocked ? { blocked } : {}) };
     }
     case 'aws-datasync': {
-      const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : input.sourceAccount.settings.kind === 'gcs' ? 'A GCS source needs HMAC keys for DataSync, which Skyferry does not take yet: run it with Skyferry’s own engine or create the location in the AWS console' : dataSyncSourceProblem(input);
+      const blocked = !input.roleArn ? 'DataSync needs the ARN of the role it assumes (see the requirements)' : dataSyncSourceProblem(input);
+      const fromGcs = input.sourceAccount.settings.kind === 'gcs';
       return {
         ...base,
         creates: [
-          { kind: 'datasync-location', description: `A DataSync source location for ${src}` },
+          { kind: 'datasync-location', description: fromGcs ? `A DataSync object-storage location for gs://${src}, read through storage.googleapis.com (Google’s S3-compatible endpoint) with the HMAC key ${input.hmac?.accessId ?? ''}` : `A DataSync source location for ${src}` },
           { kind: 'datasync-location', description: `A DataSync destination location for s3://${dst}` },
           { kind: 'datasync-task', description: `A DataSync task in Enhanced mode between them, started once now (region ${input.connection.region ?? 'of the account'})` },
         ],
@@ -71,6 +76,7 @@ function stsSourceProblem(input: CreateInput): string | undefined {
 function dataSyncSourceProblem(input: CreateInput): string | undefined {
   const s = input.sourceAccount;
   if (s.settings.kind === 'azure' && !s.secrets?.sasToken) return `The source account ${s.settings.name} has no SAS token for DataSync's Azure Blob location`;
+  if (s.settings.kind === 'gcs' && !input.hmac) return 'DataSync reads Google Cloud Storage with an HMAC key: enter the access ID and secret of one that may read the bucket (see the requirements)';
   return undefined;
 }
 
@@ -88,6 +94,8 @@ function stsSource(input: CreateInput): StsSource {
 export async function createAndRun(service: CloudTransferService, input: CreateInput, options: ConnectOptions = {}): Promise<CloudTransfer> {
   const preview = previewCreation(input);
   if (preview.blocked) throw new InvalidInputError(preview.blocked);
+  // An SDK error that quotes the request must not carry the key into a log.
+  if (input.hmac) registerSecret(input.hmac.secret);
   const t = await service.begin({ engine: input.route.engine, source: input.source, destination: input.destination, connection: input.connection, migrationId: input.migrationId });
   const name = `skyferry-${t.id.slice(0, 8)}`;
   if (input.route.engine === 'gcp-sts') {
@@ -103,10 +111,12 @@ export async function createAndRun(service: CloudTransferService, input: CreateI
     const ds = dataSyncFor(t, input.driving, options);
     try {
       const { settings, secrets } = input.sourceAccount;
-      const source =
+      const source: DataSyncSource =
         settings.kind === 'azure'
-          ? { kind: 'azure-blob' as const, containerUrl: `${settings.endpoint ?? `https://${settings.accountName ?? ''}.blob.core.windows.net`}/${input.route.sourcePath.bucket}`, sasToken: secrets?.sasToken ?? '' }
-          : { kind: 'aws-s3' as const, roleArn: input.roleArn ?? '' };
+          ? { kind: 'azure-blob', containerUrl: `${settings.endpoint ?? `https://${settings.accountName ?? ''}.blob.core.windows.net`}/${input.route.sourcePath.bucket}`, sasToken: secrets?.sasToken ?? '' }
+          : settings.kind === 'gcs'
+            ? { kind: 'gcs', hmacAccessKey: input.hmac?.accessId ?? '', hmacSecret: input.hmac?.secret ?? '' }
+            : { kind: 'aws-s3', roleArn: input.roleArn ?? '' };
       const task = await ds.create({ route: input.route, source, destinationRoleArn: input.roleArn ?? '', name }, (r) => service.addCreated(t.id, r));
       await service.setJob(t.id, task, await ds.start(task));
     } finally {

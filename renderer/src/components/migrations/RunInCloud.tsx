@@ -16,6 +16,8 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
   const [error, setError] = useState<string | null>(null);
   const [account, setAccount] = useState('');
   const [roleArn, setRoleArn] = useState('');
+  const [hmacId, setHmacId] = useState('');
+  const [hmacSecret, setHmacSecret] = useState('');
   const [preview, setPreview] = useState<CreatePreview | null>(null);
   const bytes = d ? d.new.bytes + d.changed.bytes : 0;
   const base = d ? { source: m.request.source, destination: d.uri, mode: m.request.mode, deletionsEnabled: m.request.deletions.enabled, filters: m.request.filters, bytes } : null;
@@ -43,7 +45,8 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
       </p>
     );
   }
-  const request = { ...base, connection: { account }, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), migrationId: m.id };
+  const fromGcs = route.engine === 'aws-datasync' && m.request.source.startsWith('gs://');
+  const request = { ...base, connection: { account }, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), ...(fromGcs && hmacId && hmacSecret ? { hmac: { accessId: hmacId, secret: hmacSecret } } : {}), migrationId: m.id };
   return (
     <div className="cloud-pair" data-testid="cloud-route">
       <h4>Run in the cloud: {route.engineName}</h4>
@@ -79,6 +82,16 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
         <label>
           Role DataSync assumes <input value={roleArn} onChange={(e) => setRoleArn(e.target.value)} placeholder="arn:aws:iam::…:role/…" />
         </label>
+      )}
+      {fromGcs && (
+        <>
+          <label>
+            HMAC access ID (reads the Google Cloud Storage source) <input value={hmacId} onChange={(e) => setHmacId(e.target.value)} autoComplete="off" />
+          </label>
+          <label>
+            HMAC secret <input type="password" value={hmacSecret} onChange={(e) => setHmacSecret(e.target.value)} autoComplete="off" />
+          </label>
+        </>
       )}
       {!preview ? (
         <button type="button" disabled={!account} onClick={() => void previewCloudTransfer(request).then((r) => (r.ok ? setPreview(r.value) : setError(r.error)))}>
