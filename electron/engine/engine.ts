@@ -17,7 +17,7 @@ import { openHistoryStore } from './costs/history-store';
 import { createRetentionHandlers } from './costs/retention.handlers';
 import { createCloudTransferHandlers } from './cloud-transfer/cloud-transfer.handlers';
 import { verifyAfterRun } from './cloud-transfer/after-run';
-import { connectDriver, standInFromEnv } from './cloud-transfer/connect';
+import { connectDriver, standInFromEnv, type ConnectOptions } from './cloud-transfer/connect';
 import { CloudTransferService } from './cloud-transfer/service';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handlers } from './dispatch';
@@ -147,9 +147,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
   // Cloud transfers (managed services' jobs): journaled in dataDir/cloud-transfers.json, driven by saved accounts.
   // Each run followed from here; when it ends, the plan's own verification, report and cost record.
   const transferStandIn = standInFromEnv();
+  // Storage Mover is driven with an Azure account's Entra ID sign-in, the same credential its blobs are read with.
+  const transferConnect: ConnectOptions = { ...transferStandIn?.connect, azureCredential: providerOptions.azureCredential };
   const cloudTransfers = await CloudTransferService.open({
     dataDir: options.dataDir,
-    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account), transferStandIn?.connect),
+    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account), transferConnect),
     emit: (t) => context.emit('cloudTransfers:progress', t),
     onEnded: (t) => verifyAfterRun(migrations.service.runner, t),
     ...(transferStandIn?.pollMs ? { pollMs: transferStandIn.pollMs } : {}),
@@ -211,7 +213,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     },
     ...createDialogHandlers(),
     ...createEntraHandlers(identities),
-    ...createCloudTransferHandlers({ accounts, service: cloudTransfers, ...(transferStandIn ? { connect: transferStandIn.connect } : {}) }),
+    ...createCloudTransferHandlers({ accounts, service: cloudTransfers, connect: transferConnect }),
     ...createSettingsHandlers({
       bandwidth,
       scheduler,

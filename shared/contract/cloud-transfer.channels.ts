@@ -132,6 +132,19 @@ export const CreateRequestSchema = RouteRequestSchema.extend({
    * location DataSync reads through Google's S3-compatible endpoint. Handed to DataSync only, never journaled.
    */
   hmac: z.object({ accessId: z.string().trim().min(1).max(128), secret: z.string().min(1).max(256) }).strict().optional(),
+  /**
+   * Azure Storage Mover from Amazon S3: the Azure Arc multicloud connector and its resource of the S3 bucket (see the
+   * route's requirements), and the destination storage account's resource id (by default the account of the
+   * destination, in the connection's subscription and resource group). Resource ids, not secrets.
+   */
+  mover: z
+    .object({
+      multiCloudConnectorId: z.string().trim().min(1).max(1024),
+      awsS3BucketId: z.string().trim().min(1).max(1024),
+      storageAccountResourceId: z.string().trim().min(1).max(1024).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 /** What `cloudTransfers:create` would create, said before anything is. */

@@ -50,6 +50,8 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
       ...(req.migrationId ? { migrationId: req.migrationId } : {}),
       ...(req.roleArn ? { roleArn: req.roleArn } : {}),
       ...(req.hmac ? { hmac: req.hmac } : {}),
+      ...(req.mover ? { mover: req.mover } : {}),
+      destinationAccount: deps.accounts.get(parseLocation(req.destination).account),
     };
   };
 

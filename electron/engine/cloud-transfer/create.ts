@@ -2,7 +2,7 @@ import type { CloudTransfer, CreatePreview, TransferRoute as RouteOut } from '..
 import { InvalidInputError } from '../../../shared/errors';
 import { registerSecret } from '../log';
 import type { DataSyncSource } from './aws-datasync';
-import { dataSyncFor, stsFor, type AccountWithSecrets, type ConnectOptions } from './connect';
+import { dataSyncFor, moverFor, stsFor, type AccountWithSecrets, type ConnectOptions } from './connect';
 import { stsJobSpec, type StsSource } from './gcp-sts';
 import type { TransferRoute } from './routing';
 import type { CloudTransferService } from './service';
@@ -19,6 +19,28 @@ export interface CreateInput {
   roleArn?: string;
   /** DataSync from GCS: the HMAC key for its object-storage location (never journaled). */
   hmac?: { accessId: string; secret: string };
+  /** Storage Mover: the multicloud connector's resources and the destination storage account. */
+  mover?: { multiCloudConnectorId: string; awsS3BucketId: string; storageAccountResourceId?: string };
+  destinationAccount?: AccountWithSecrets | undefined;
+}
+
+/** The destination storage account's resource id: given, or the destination account's in the connection's resource group. */
+function storageAccountId(input: CreateInput): string | undefined {
+  if (input.mover?.storageAccountResourceId) return input.mover.storageAccountResourceId;
+  const d = input.destinationAccount?.settings;
+  const { subscriptionId, resourceGroup } = input.connection;
+  if (d?.kind !== 'azure' || !d.accountName || !subscriptionId || !resourceGroup) return undefined;
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Storage/storageAccounts/${d.accountName}`;
+}
+
+function moverProblem(input: CreateInput): string | undefined {
+  const driving = input.driving?.settings;
+  if (driving?.kind !== 'azure' || driving.auth !== 'entra') return `Azure Storage Mover is driven by an Azure account signed in with Microsoft Entra ID: choose one as the account that drives the service${driving ? ` (${driving.name} is not)` : ''}`;
+  const { subscriptionId, resourceGroup, storageMover } = input.connection;
+  if (!subscriptionId || !resourceGroup || !storageMover) return 'Say the Azure subscription, resource group and storage mover that run the transfer';
+  if (!input.mover) return 'Say the Azure Arc multicloud connector and its resource of the S3 bucket (see the requirements)';
+  if (!storageAccountId(input)) return 'Say the resource id of the destination storage account';
+  return undefined;
 }
 
 /** What would be created, what of the plan the service cannot apply, and why it cannot be created from here. */
@@ -48,8 +70,20 @@ export function previewCreation(input: CreateInput): CreatePreview {
         ...(blocked ? { blocked } : {}),
       };
     }
-    case 'azure-storage-mover':
-      return { ...base, creates: [], blocked: 'Azure Storage Mover needs an Azure sign-in (Entra ID) and a multicloud connector; Skyferry cannot create its job from here yet' };
+    case 'azure-storage-mover': {
+      const blocked = moverProblem(input);
+      const where = `storage mover ${input.connection.storageMover ?? '?'} (resource group ${input.connection.resourceGroup ?? '?'})`;
+      return {
+        ...base,
+        creates: [
+          { kind: 'mover-project', description: `A Storage Mover project in ${where}` },
+          { kind: 'mover-endpoint', description: `A source endpoint for s3 bucket ${route.sourcePath.bucket} through the multicloud connector ${input.mover?.multiCloudConnectorId.split('/').pop() ?? '?'}` },
+          { kind: 'mover-endpoint', description: `A target endpoint for container ${route.destinationPath.bucket} of ${storageAccountId(input) ?? 'the destination storage account'}` },
+          { kind: 'mover-job-definition', description: `A cloud-to-cloud job definition copying ${src} to ${dst} (additive: nothing deleted), started once now` },
+        ],
+        ...(blocked ? { blocked } : {}),
+      };
+    }
     default:
       return { ...base, creates: [], blocked: `${input.routeOut.engineName} runs from this computer: start the migration as usual` };
   }
@@ -106,6 +140,15 @@ export async function createAndRun(service: CloudTransferService, input: CreateI
       await service.setJob(t.id, job, await sts.run(job));
     } finally {
       await sts.close();
+    }
+  } else if (input.route.engine === 'azure-storage-mover') {
+    const mover = moverFor(t, input.driving, options);
+    try {
+      const ids = input.mover ?? { multiCloudConnectorId: '', awsS3BucketId: '' };
+      const job = await mover.create({ route: input.route, multiCloudConnectorId: ids.multiCloudConnectorId, awsS3BucketId: ids.awsS3BucketId, storageAccountResourceId: storageAccountId(input) ?? '', name }, (r) => service.addCreated(t.id, r));
+      await service.setJob(t.id, job, await mover.start(job));
+    } finally {
+      mover.close();
     }
   } else {
     const ds = dataSyncFor(t, input.driving, options);
