@@ -1,20 +1,7 @@
 import type { DataSyncTransfer } from './aws-datasync';
 import type { StorageMoverTransfer } from './azure-storage-mover';
 import type { StsTransfer } from './gcp-sts';
-import type { TransferEngine } from './routing';
 import type { ServiceDriver } from './service';
-
-/**
- * Which services can pause a run, for the Transfers panel (said without connecting): the engines whose driver
- * below has `pause` and `resume`. The engines that run from this computer are not cloud transfers.
- */
-export const CAN_PAUSE: Record<TransferEngine, boolean> = {
-  'gcp-sts': true,
-  'aws-datasync': false,
-  'azure-storage-mover': false,
-  'azure-cloud-pull': false,
-  skyferry: false,
-};
 
 /** Storage Transfer Service: pause, resume and cancel act on the run's operation; removal deletes the job. */
 export function stsDriver(sts: StsTransfer): ServiceDriver {

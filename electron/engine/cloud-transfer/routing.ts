@@ -101,6 +101,18 @@ const ENGINE_WORDS: Record<TransferEngine, string> = {
   skyferry: "Skyferry's own engine",
 };
 
+/**
+ * Which services can pause a run, for the Transfers panel (said without connecting): the engines whose driver
+ * (drivers.ts) has `pause` and `resume`. The engines that run from this computer are not cloud transfers.
+ */
+export const CAN_PAUSE: Record<TransferEngine, boolean> = {
+  'gcp-sts': true,
+  'aws-datasync': false,
+  'azure-storage-mover': false,
+  'azure-cloud-pull': false,
+  skyferry: false,
+};
+
 export function engineName(engine: TransferEngine): string {
   return ENGINE_WORDS[engine];
 }

@@ -9,9 +9,9 @@ import { dataSyncStandIn } from '../test-support/datasync-stand-in';
 import { stsStandIn } from '../test-support/sts-stand-in';
 import { createDataSyncClient, DataSyncTransfer } from './aws-datasync';
 import type { StorageMoverTransfer } from './azure-storage-mover';
-import { CAN_PAUSE, dataSyncDriver, stsDriver, storageMoverDriver } from './drivers';
+import { dataSyncDriver, stsDriver, storageMoverDriver } from './drivers';
 import { createStsClient, stsJobSpec, StsTransfer } from './gcp-sts';
-import { routeTransfer } from './routing';
+import { CAN_PAUSE, routeTransfer } from './routing';
 import { CloudTransferService, type ServiceDriver } from './service';
 
 const PROJECT = 'proj-1';

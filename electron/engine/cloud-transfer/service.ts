@@ -3,9 +3,8 @@ import type { CloudTransfer, CloudTransferProgress, CreatedResource } from '../.
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../shared/errors';
 import { redact } from '../../../shared/redact';
 import { createLogger } from '../log';
-import { CAN_PAUSE } from './drivers';
 import { isFinal } from './progress';
-import { engineName } from './routing';
+import { CAN_PAUSE, engineName } from './routing';
 import { CloudTransferStore } from './store';
 
 const log = createLogger('cloud-transfer');
