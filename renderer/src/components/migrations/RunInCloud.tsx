@@ -18,6 +18,7 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
   const [roleArn, setRoleArn] = useState('');
   const [hmacId, setHmacId] = useState('');
   const [hmacSecret, setHmacSecret] = useState('');
+  const [azure, setAzure] = useState({ subscriptionId: '', resourceGroup: '', storageMover: '', multiCloudConnectorId: '', awsS3BucketId: '' });
   const [preview, setPreview] = useState<CreatePreview | null>(null);
   const bytes = d ? d.new.bytes + d.changed.bytes : 0;
   const base = d ? { source: m.request.source, destination: d.uri, mode: m.request.mode, deletionsEnabled: m.request.deletions.enabled, filters: m.request.filters, bytes } : null;
@@ -46,7 +47,10 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
     );
   }
   const fromGcs = route.engine === 'aws-datasync' && m.request.source.startsWith('gs://');
-  const request = { ...base, connection: { account }, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), ...(fromGcs && hmacId && hmacSecret ? { hmac: { accessId: hmacId, secret: hmacSecret } } : {}), migrationId: m.id };
+  const isMover = route.engine === 'azure-storage-mover';
+  const connection = isMover ? { account, ...(azure.subscriptionId ? { subscriptionId: azure.subscriptionId } : {}), ...(azure.resourceGroup ? { resourceGroup: azure.resourceGroup } : {}), ...(azure.storageMover ? { storageMover: azure.storageMover } : {}) } : { account };
+  const mover = isMover && azure.multiCloudConnectorId && azure.awsS3BucketId ? { mover: { multiCloudConnectorId: azure.multiCloudConnectorId, awsS3BucketId: azure.awsS3BucketId } } : {};
+  const request = { ...base, connection, ...mover, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), ...(fromGcs && hmacId && hmacSecret ? { hmac: { accessId: hmacId, secret: hmacSecret } } : {}), migrationId: m.id };
   return (
     <div className="cloud-pair" data-testid="cloud-route">
       <h4>Run in the cloud: {route.engineName}</h4>
@@ -83,6 +87,20 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
           Role DataSync assumes <input value={roleArn} onChange={(e) => setRoleArn(e.target.value)} placeholder="arn:aws:iam::…:role/…" />
         </label>
       )}
+      {isMover &&
+        (
+          [
+            ['subscriptionId', 'Azure subscription ID'],
+            ['resourceGroup', 'Resource group of the storage mover'],
+            ['storageMover', 'Storage mover'],
+            ['multiCloudConnectorId', 'Multicloud connector (resource id)'],
+            ['awsS3BucketId', 'The connector’s S3 bucket (resource id)'],
+          ] as const
+        ).map(([key, label]) => (
+          <label key={key}>
+            {label} <input value={azure[key]} onChange={(e) => setAzure({ ...azure, [key]: e.target.value })} autoComplete="off" />
+          </label>
+        ))}
       {fromGcs && (
         <>
           <label>
