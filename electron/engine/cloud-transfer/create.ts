@@ -122,8 +122,9 @@ function stsSource(input: CreateInput): StsSource {
 }
 
 /**
- * Creates the service's job from the plan and starts one run. The transfer is journaled first and every created
- * resource is added as it exists, so that `remove` can clean up after a failure half-way.
+ * Creates the service's job from the plan and starts one run. The transfer is journaled first, every created
+ * resource is added as it exists (so that `remove` can clean up after a failure half-way), and the job is journaled
+ * before its run starts (so that a restart in between finds the run from the job).
  */
 export async function createAndRun(service: CloudTransferService, input: CreateInput, options: ConnectOptions = {}): Promise<CloudTransfer> {
   const preview = previewCreation(input);
@@ -137,6 +138,7 @@ export async function createAndRun(service: CloudTransferService, input: CreateI
     try {
       const job = await sts.create(stsJobSpec(input.route, sts.projectId, stsSource(input), `Skyferry: ${input.source} to ${input.destination}`));
       await service.addCreated(t.id, { kind: 'sts-job', id: job, description: `Storage Transfer Service job ${job}` });
+      await service.setJob(t.id, job);
       await service.setJob(t.id, job, await sts.run(job));
     } finally {
       await sts.close();
@@ -146,6 +148,7 @@ export async function createAndRun(service: CloudTransferService, input: CreateI
     try {
       const ids = input.mover ?? { multiCloudConnectorId: '', awsS3BucketId: '' };
       const job = await mover.create({ route: input.route, multiCloudConnectorId: ids.multiCloudConnectorId, awsS3BucketId: ids.awsS3BucketId, storageAccountResourceId: storageAccountId(input) ?? '', name }, (r) => service.addCreated(t.id, r));
+      await service.setJob(t.id, job);
       await service.setJob(t.id, job, await mover.start(job));
     } finally {
       mover.close();
@@ -161,6 +164,7 @@ export async function createAndRun(service: CloudTransferService, input: CreateI
             ? { kind: 'gcs', hmacAccessKey: input.hmac?.accessId ?? '', hmacSecret: input.hmac?.secret ?? '' }
             : { kind: 'aws-s3', roleArn: input.roleArn ?? '' };
       const task = await ds.create({ route: input.route, source, destinationRoleArn: input.roleArn ?? '', name }, (r) => service.addCreated(t.id, r));
+      await service.setJob(t.id, task);
       await service.setJob(t.id, task, await ds.start(task));
     } finally {
       ds.close();

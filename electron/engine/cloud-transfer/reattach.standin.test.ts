@@ -1,13 +1,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccountSettings } from '../../../shared/accounts';
 import type { CloudTransfer } from '../../../shared/contract/cloud-transfer.channels';
+import { parseLocation } from '../../../shared/location';
 import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
 import { stsStandIn } from '../test-support/sts-stand-in';
 import { call } from '../test-support/wait';
+import { createStsClient, stsJobSpec, StsTransfer } from './gcp-sts';
+import { routeTransfer } from './routing';
+import { CloudTransferService } from './service';
 
 /**
  * The Transfers panel after a restart: a cloud transfer started by one engine is followed by the next engine over
@@ -67,12 +73,16 @@ afterEach(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
+async function saveAccounts(engine: Engine): Promise<void> {
+  await call(engine, 'accounts:save', { account: { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, secrets: { accessKeyId: 'AKIDSOURCE', secretAccessKey: 'source-secret' } } });
+  await call(engine, 'accounts:save', { account: { kind: 'gcs', name: 'gcp', projectId: PROJECT } });
+}
+
 describe('cloud transfers across a restart', () => {
   it('a new engine reattaches from the journaled ids, reads the speed, and controls the run where the service allows', async () => {
     // The first engine: the accounts, and a transfer created and read once; then it closes mid-run.
     const first = await open(false, 60_000);
-    await call(first, 'accounts:save', { account: { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, secrets: { accessKeyId: 'AKIDSOURCE', secretAccessKey: 'source-secret' } } });
-    await call(first, 'accounts:save', { account: { kind: 'gcs', name: 'gcp', projectId: PROJECT } });
+    await saveAccounts(first);
     const created = (await call(first, 'cloudTransfers:create', { source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } })) as CloudTransfer;
     expect(created).toMatchObject({ engineName: 'Google Storage Transfer Service', canPause: true, progress: { state: 'running', bytesCopied: 10, bytesFound: 40 } });
     await first.close();
@@ -97,6 +107,36 @@ describe('cloud transfers across a restart', () => {
     const ended = await events.until((t) => t.progress?.state === 'succeeded');
     expect(ended.progress).toMatchObject({ objectsCopied: 4, bytesCopied: 40 });
     expect(ended.bytesPerSecond).toBe(0);
+    expect(sts.failures).toEqual([]);
+  }, 60_000);
+
+  it('a transfer whose job was journaled but not its run is found again from the job id', async () => {
+    const first = await open(false, 60_000);
+    await saveAccounts(first);
+    await first.close();
+    engines.splice(0);
+
+    // The service's side: the job created and its run started.
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: 'stand-in-token', expiry_date: Date.now() + 3_600_000 });
+    const direct = new StsTransfer(createStsClient({ projectId: PROJECT, auth, endpoint: sts.url }), PROJECT);
+    const s3: AccountSettings = { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, checksumMode: 'when_supported' };
+    const gcs = { kind: 'gcs', name: 'gcp', projectId: PROJECT } as AccountSettings;
+    const route = routeTransfer({ source: { settings: s3, location: parseLocation('s3://aws/src/') }, destination: { settings: gcs, location: parseLocation('gs://gcp/sink/') }, mode: 'copy', deletionsEnabled: false, filters: {} });
+    const job = await direct.create(stsJobSpec(route, PROJECT, { kind: 'aws-s3', accessKeyId: 'AKIDSOURCE', secretAccessKey: 'source-secret' }, 'x'));
+    const run = await direct.run(job);
+    await direct.close();
+    // Skyferry's side, as the app left it when it stopped between journaling the job and journaling the run.
+    const journal = await CloudTransferService.open({ dataDir: path.join(base, 'data'), driverFor: () => Promise.reject(new Error('not used')) });
+    const t = await journal.begin({ engine: 'gcp-sts', source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } });
+    await journal.addCreated(t.id, { kind: 'sts-job', id: job, description: `Storage Transfer Service job ${job}` });
+    await journal.setJob(t.id, job);
+
+    const second = await open(true, 60_000);
+    const found = await follow(second, t.id).until((x) => x.progress !== undefined);
+    expect(found).toMatchObject({ serviceJobId: job, serviceRunId: run, progress: { state: 'running', bytesCopied: 10 } });
+    expect(found.lastError).toBeUndefined();
+    expect(sts.names()).toContain('transferOperations.list');
     expect(sts.failures).toEqual([]);
   }, 60_000);
 });

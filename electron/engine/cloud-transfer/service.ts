@@ -18,6 +18,11 @@ export interface ServiceDriver {
   cancel(t: CloudTransfer): Promise<void>;
   pause?(t: CloudTransfer): Promise<void>;
   resume?(t: CloudTransfer): Promise<void>;
+  /**
+   * The newest run of the service's job (`t.serviceJobId`), for a transfer whose run was started but not journaled
+   * (the app stopped between the two); undefined when the job has none.
+   */
+  latestRun(t: CloudTransfer): Promise<string | undefined>;
   /** Deletes what Skyferry created for the transfer (`t.created`), never the data copied. */
   remove(t: CloudTransfer): Promise<void>;
   /** Releases the SDK client (its sockets); the driver is not used after this. */
@@ -199,10 +204,25 @@ export class CloudTransferService {
     }
   }
 
-  /** Every journaled transfer still running, refreshed (what the panel does after a restart). */
+  /**
+   * Every journaled transfer still running, refreshed (what the panel does after a restart). A transfer whose job
+   * was journaled but not its run is found again from the job: its newest run at the service.
+   */
   async reattach(): Promise<CloudTransfer[]> {
-    const open = this.list().filter((t) => t.serviceRunId && !t.removed && !(t.progress && isFinal(t.progress.state)));
-    return Promise.all(open.map((t) => this.refresh(t.id)));
+    const open = this.store.list().filter((t) => t.serviceJobId && !t.removed && !(t.progress && isFinal(t.progress.state)));
+    return Promise.all(open.map(async (t) => (t.serviceRunId ? this.refresh(t.id) : this.findRun(t))));
+  }
+
+  private async findRun(t: CloudTransfer): Promise<CloudTransfer> {
+    try {
+      const run = await this.withDriver(t, (d) => d.latestRun(t));
+      if (!run) return await this.save({ ...this.record(t.id), lastError: `${engineName(t.engine)} has no run of ${t.serviceJobId}: it was created but not started`, checkedAt: new Date().toISOString() });
+      await this.setJob(t.id, t.serviceJobId, run);
+      return await this.refresh(t.id);
+    } catch (e) {
+      log.warn(`could not find the run of ${t.id}`, e);
+      return this.save({ ...this.record(t.id), lastError: `${engineName(t.engine)} did not answer: ${message(e)}`, checkedAt: new Date().toISOString() });
+    }
   }
 
   async pause(id: string): Promise<void> {
