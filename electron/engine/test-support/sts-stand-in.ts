@@ -101,10 +101,12 @@ export function stsStandIn(opts: StsStandInOptions): TransferStandIn & { jobs: M
       respond: ({ query }) => {
         const filter = JSON.parse(query.get('filter') ?? '{}') as { projectId?: string; jobNames?: string[] };
         if (filter.projectId !== opts.projectId) return { status: 400, body: { error: { code: 400, message: 'filter.projectId is required', status: 'INVALID_ARGUMENT' } } };
+        // As the service does: only the operations of the jobs the filter names, when it names any.
+        const mine = filter.jobNames ? ops.filter((n) => filter.jobNames?.includes(`transferJobs/${n.split('-')[1] ?? ''}`)) : ops;
         const size = opts.pageSize ?? 2;
         const start = Number(query.get('pageToken') || 0);
-        const page = ops.slice(start, start + size).map((n) => operation(n, false));
-        return { body: { operations: page, ...(start + size < ops.length ? { nextPageToken: String(start + size) } : {}) } };
+        const page = mine.slice(start, start + size).map((n) => operation(n, false));
+        return { body: { operations: page, ...(start + size < mine.length ? { nextPageToken: String(start + size) } : {}) } };
       },
     },
     {
