@@ -16,7 +16,8 @@ import { createHistoryRecorder } from './costs/history';
 import { openHistoryStore } from './costs/history-store';
 import { createRetentionHandlers } from './costs/retention.handlers';
 import { createCloudTransferHandlers } from './cloud-transfer/cloud-transfer.handlers';
-import { connectDriver } from './cloud-transfer/connect';
+import { verifyAfterRun } from './cloud-transfer/after-run';
+import { connectDriver, standInFromEnv, type ConnectOptions } from './cloud-transfer/connect';
 import { CloudTransferService } from './cloud-transfer/service';
 import { createDialogHandlers } from './dialogs.handlers';
 import { dispatch, type Engine, type EventListener, type Handlers } from './dispatch';
@@ -149,11 +150,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
 
   const previews = createPreviews(context);
   // Cloud transfers (managed services' jobs): journaled in dataDir/cloud-transfers.json, driven by saved accounts.
+  // Each run followed from here; when it ends, the plan's own verification, report and cost record.
+  const transferStandIn = standInFromEnv();
+  // Storage Mover is driven with an Azure account's Entra ID sign-in, the same credential its blobs are read with.
+  const transferConnect: ConnectOptions = { ...transferStandIn?.connect, azureCredential: providerOptions.azureCredential };
   const cloudTransfers = await CloudTransferService.open({
     dataDir: options.dataDir,
-    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account)),
+    driverFor: (t) => connectDriver(t, accounts.get(t.connection.account), transferConnect),
     emit: (t) => context.emit('cloudTransfers:progress', t),
+    onEnded: (t) => verifyAfterRun(migrations.service.runner, t),
+    ...(transferStandIn?.pollMs ? { pollMs: transferStandIn.pollMs } : {}),
   });
+  if (options.background !== false) cloudTransfers.watch();
 
   // Schedules (dataDir/schedules.json) and folders kept in sync (dataDir/sync.json) run the way the user's
   // clicks do, through the handlers above: each run shows in Transfers and in the cost history.
@@ -211,7 +219,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     },
     ...createDialogHandlers(),
     ...createEntraHandlers(identities),
-    ...createCloudTransferHandlers({ accounts, service: cloudTransfers }),
+    ...createCloudTransferHandlers({ accounts, service: cloudTransfers, connect: transferConnect }),
     ...createSettingsHandlers({
       bandwidth,
       scheduler,
@@ -253,6 +261,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
       bandwidth.close();
       await scheduler.close();
       await sync.close();
+      await cloudTransfers.close();
       await migrations.service.close();
       await jobs.close();
       await history.close();

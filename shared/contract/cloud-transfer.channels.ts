@@ -81,6 +81,15 @@ export const CloudTransferSchema = z.object({
   cancelRequested: z.boolean().optional(),
   /** When `progress` was last read from the service (ISO 8601). */
   checkedAt: z.string().optional(),
+  /** Once the run ended: when the plan's verification and report were done (ISO 8601). */
+  verifiedAt: z.string().optional(),
+  /** Why the verification after the run could not be made, in words. */
+  verifyError: z.string().optional(),
+  /** The run's copy speed between the last two reads of its progress (0 when it did not move or is not running). */
+  bytesPerSecond: z.number().nonnegative().optional(),
+  /** Said by the engine, not journaled: the service's name, and whether it can pause a run (STS can, DataSync and Storage Mover cannot). */
+  engineName: z.string().optional(),
+  canPause: z.boolean().optional(),
 });
 export type CloudTransfer = z.output<typeof CloudTransferSchema>;
 
@@ -118,6 +127,24 @@ export const CreateRequestSchema = RouteRequestSchema.extend({
   roleArn: z.string().max(2048).optional(),
   /** The plan's filters that the service cannot apply were shown and accepted (the service copies more). */
   acceptUnmapped: z.boolean().default(false),
+  /**
+   * DataSync from Google Cloud Storage: an HMAC key of a service account that may read the source bucket, for the
+   * location DataSync reads through Google's S3-compatible endpoint. Handed to DataSync only, never journaled.
+   */
+  hmac: z.object({ accessId: z.string().trim().min(1).max(128), secret: z.string().min(1).max(256) }).strict().optional(),
+  /**
+   * Azure Storage Mover from Amazon S3: the Azure Arc multicloud connector and its resource of the S3 bucket (see the
+   * route's requirements), and the destination storage account's resource id (by default the account of the
+   * destination, in the connection's subscription and resource group). Resource ids, not secrets.
+   */
+  mover: z
+    .object({
+      multiCloudConnectorId: z.string().trim().min(1).max(1024),
+      awsS3BucketId: z.string().trim().min(1).max(1024),
+      storageAccountResourceId: z.string().trim().min(1).max(1024).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 /** What `cloudTransfers:create` would create, said before anything is. */
@@ -135,11 +162,11 @@ const IdRequest = z.object({ id: z.string().min(1).max(128) });
 export const cloudTransferChannels = {
   /** Reads only: the route of one source/destination pair of a plan. */
   'cloudTransfers:route': channel(RouteRequestSchema, TransferRouteSchema),
-  /** Every journaled cloud transfer, newest first (the Transfers panel's "cloud transfers" list). */
   /** Reads only: what `create` would create in the user's cloud, and what of the plan it cannot carry. */
   'cloudTransfers:preview': channel(CreateRequestSchema, CreatePreviewSchema),
   /** Creates the service's job from the plan (after the confirmation listed by `preview`) and starts it. */
   'cloudTransfers:create': channel(CreateRequestSchema, CloudTransferSchema),
+  /** Every journaled cloud transfer, newest first (shown in the Transfers panel beside the jobs). */
   'cloudTransfers:list': channel(z.object({}).strict(), z.array(CloudTransferSchema)),
   /** Asks the service for the current progress and journals it. */
   'cloudTransfers:refresh': channel(IdRequest, CloudTransferSchema),

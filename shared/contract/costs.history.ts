@@ -104,6 +104,8 @@ export const HistoryMigrationSchema = z.object({
   /** The sum of its copy/move/delete jobs' actual costs; null when one of them could not be priced. */
   actualUsd: z.number().nonnegative().nullable(),
   requests: RequestCountsSchema,
+  /** Copied by a cloud's transfer service: its fee, included in `actualUsd` with the plan's request and egress estimate. */
+  service: z.object({ engine: z.string(), engineName: z.string(), feeUsd: z.number().nonnegative().nullable() }).optional(),
 });
 export type HistoryMigration = z.infer<typeof HistoryMigrationSchema>;
 

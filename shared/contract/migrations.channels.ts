@@ -131,6 +131,31 @@ export const MigrationStateSchema = z.enum([
 ]);
 export type MigrationState = z.infer<typeof MigrationStateSchema>;
 
+const count = z.number().int().nonnegative();
+
+/** A transfer service's run of a plan, as its own counters say (a counter the service does not give is absent). */
+export const ServiceRunSchema = z.object({
+  /** The cloud transfer (`cloudTransfers:*`) that ran it. */
+  transferId: z.string(),
+  engine: z.string(),
+  engineName: z.string(),
+  /** How the service says its run ended: succeeded, failed or cancelled, and its own word for it. */
+  state: z.enum(['succeeded', 'failed', 'cancelled']),
+  serviceState: z.string(),
+  objectsFound: count.optional(),
+  bytesFound: z.number().nonnegative().optional(),
+  objectsCopied: count,
+  bytesCopied: z.number().nonnegative(),
+  objectsFailed: count,
+  objectsSkipped: count.optional(),
+  errors: z.array(z.string()),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  /** The service's own fee for what it copied; null when the price catalog could not confirm a figure. */
+  feeUsd: z.number().nonnegative().nullable(),
+});
+export type ServiceRun = z.infer<typeof ServiceRunSchema>;
+
 export const MigrationSummarySchema = z.object({
   id: z.string(),
   name: z.string().optional(),
@@ -177,6 +202,11 @@ export const MigrationSummarySchema = z.object({
     .optional(),
   /** After the run: differences the verification found (0 means identical). */
   differences: z.number().int().nonnegative().nullable(),
+  /**
+   * When a cloud's transfer service copied the plan instead of Skyferry's jobs: the service's own counters, set beside
+   * the verification's and the report's, and its fee (added to the plan's request and egress estimate as the cost).
+   */
+  serviceRun: ServiceRunSchema.optional(),
   error: ErrorInfoSchema.optional(),
 });
 export type MigrationSummary = z.infer<typeof MigrationSummarySchema>;

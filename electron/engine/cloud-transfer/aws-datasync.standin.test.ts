@@ -15,7 +15,7 @@ const routeFrom = (src: AccountSettings, uri: string) =>
     destination: { settings: S3, location: parseLocation('s3://aws/sink/in/') },
     mode: 'copy',
     deletionsEnabled: false,
-    filters: { include: ['logs/**', 'img/'], exclude: ['tmp/**'] },
+    filters: { include: ['logs/**', 'img/**'], exclude: ['tmp/**'] },
   });
 
 let close: (() => Promise<void>) | undefined;

@@ -71,7 +71,7 @@ export class DataSyncTransfer {
       sourceArn = r.LocationArn;
     } else {
       const r = await this.client.send(
-        new CreateLocationObjectStorageCommand({ ServerHostname: 'storage.googleapis.com', ServerProtocol: 'HTTPS', BucketName: route.sourcePath.bucket, Subdirectory: subdir(route.sourcePath.prefix), AccessKey: source.hmacAccessKey, SecretKey: source.hmacSecret }),
+        new CreateLocationObjectStorageCommand({ ServerHostname: 'storage.googleapis.com', ServerProtocol: 'HTTPS', ServerPort: 443, BucketName: route.sourcePath.bucket, Subdirectory: subdir(route.sourcePath.prefix), AccessKey: source.hmacAccessKey, SecretKey: source.hmacSecret }),
       );
       sourceArn = r.LocationArn;
     }
@@ -89,7 +89,9 @@ export class DataSyncTransfer {
         Includes: filterRules(route, 'Includes'),
         Excludes: filterRules(route, 'Excludes'),
         // Copy what differs, keep what only the destination has: deletions stay with Skyferry's own run.
-        Options: { TransferMode: 'CHANGED', OverwriteMode: 'ALWAYS', PreserveDeletedFiles: 'PRESERVE', VerifyMode: 'ONLY_FILES_TRANSFERRED' },
+        // Google's S3-compatible endpoint has no object tagging, and an Enhanced task that preserves tags from a
+        // location without them fails at once: tags are left out for a GCS source.
+        Options: { TransferMode: 'CHANGED', OverwriteMode: 'ALWAYS', PreserveDeletedFiles: 'PRESERVE', VerifyMode: 'ONLY_FILES_TRANSFERRED', ...(source.kind === 'gcs' ? { ObjectTags: 'NONE' } : {}) },
       }),
     );
     if (!task.TaskArn) throw new Error('DataSync created the task without an ARN');

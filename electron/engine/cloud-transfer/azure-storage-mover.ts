@@ -110,4 +110,10 @@ export class StorageMoverTransfer {
     for (const r of created.filter((x) => x.kind === 'mover-endpoint')) await this.client.endpoints.delete(rg, mover, lastSegment(r.id), poll);
     if (projectName) await this.client.projects.delete(rg, mover, projectName, poll);
   }
+
+  /**
+   * Nothing to release: Azure's core client holds no socket of its own (its HTTP client is shared by the process
+   * and keeps idle connections only briefly); the method is here so that every service handle closes alike.
+   */
+  close(): void {}
 }

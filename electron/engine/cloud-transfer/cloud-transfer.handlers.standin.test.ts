@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
@@ -80,6 +80,36 @@ describe('cloudTransfers:* channels, against the stand-ins', () => {
     const mover = await h['cloudTransfers:preview'](req({ destination: 'az://az/c/', connection: { account: 'az' } }), ctx);
     expect(mover.route.engine).toBe('azure-storage-mover');
     expect(mover.blocked).toMatch(/Entra ID/);
+    expect(ds.failures).toEqual([]);
+  });
+
+  it('DataSync from Google Cloud Storage: an object-storage location at Google’s S3-compatible endpoint with the HMAC key, an Enhanced task without tags', async () => {
+    const { h, ds, service } = await setup();
+    const gcsReq = { source: 'gs://gcp/gbucket/photos/', destination: 's3://aws/sink/in/', connection: { account: 'aws', region: 'us-east-1' }, roleArn: 'arn:aws:iam::111122223333:role/SkyferryDataSync', filters: { include: ['raw/**'] } };
+    expect((await h['cloudTransfers:preview'](req(gcsReq), ctx)).blocked).toMatch(/HMAC key/);
+    const hmac = { accessId: 'GOOG1EHMACACCESSID', secret: 'hmac-secret-value-123' };
+    const preview = await h['cloudTransfers:preview'](req({ ...gcsReq, hmac }), ctx);
+    expect(preview.blocked).toBeUndefined();
+    expect(preview.creates[0]?.description).toMatch(/object-storage location for gs:\/\/gbucket\/photos\/, read through storage.googleapis.com .* GOOG1EHMACACCESSID/);
+    expect(ds.calls).toHaveLength(0);
+
+    const t = await h['cloudTransfers:create'](req({ ...gcsReq, hmac }), ctx);
+    expect(ds.names().slice(0, 4)).toEqual(['CreateLocationObjectStorage', 'CreateLocationS3', 'CreateTask', 'StartTaskExecution']);
+    const [source, destination] = [...ds.locations.entries()];
+    expect(source?.[1]).toEqual({ ServerHostname: 'storage.googleapis.com', ServerProtocol: 'HTTPS', ServerPort: 443, BucketName: 'gbucket', Subdirectory: '/photos/', AccessKey: 'GOOG1EHMACACCESSID', SecretKey: 'hmac-secret-value-123' });
+    expect(destination?.[1]).toEqual({ S3BucketArn: 'arn:aws:s3:::sink', Subdirectory: '/in/', S3Config: { BucketAccessRoleArn: 'arn:aws:iam::111122223333:role/SkyferryDataSync' } });
+    expect(ds.tasks.get(t.serviceJobId)).toMatchObject({
+      SourceLocationArn: source?.[0],
+      DestinationLocationArn: destination?.[0],
+      TaskMode: 'ENHANCED',
+      Includes: [{ FilterType: 'SIMPLE_PATTERN', Value: '/raw/*' }],
+      Options: { ObjectTags: 'NONE', TransferMode: 'CHANGED', PreserveDeletedFiles: 'PRESERVE' },
+    });
+    expect(t).toMatchObject({ engine: 'aws-datasync', created: [{ kind: 'datasync-location' }, { kind: 'datasync-location' }, { kind: 'datasync-task' }] });
+
+    // The key went to DataSync only: not in the journal, the record, or what the renderer gets.
+    const journal = await readFile(path.join(dataDir, 'cloud-transfers.json'), 'utf8');
+    for (const text of [journal, JSON.stringify(service.list()), JSON.stringify(t)]) expect(text).not.toContain('hmac-secret-value-123');
     expect(ds.failures).toEqual([]);
   });
 });

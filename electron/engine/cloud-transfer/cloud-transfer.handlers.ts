@@ -30,7 +30,8 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
   };
 
   const routeOf = (req: ChannelRequestParsed<'cloudTransfers:route'>) => {
-    const route = routeTransfer({ source: end(req.source), destination: end(req.destination), mode: req.mode, deletionsEnabled: req.deletionsEnabled, filters: req.filters });
+    const reach = deps.connect?.reach;
+    const route = routeTransfer({ source: end(req.source), destination: end(req.destination), mode: req.mode, deletionsEnabled: req.deletionsEnabled, filters: req.filters, ...(reach ? { reach } : {}) });
     return { route, routeOut: { ...route, engineName: engineName(route.engine), fee: serviceFee(route.engine, req.bytes) } };
   };
 
@@ -48,6 +49,9 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
       driving: deps.accounts.get(req.connection.account),
       ...(req.migrationId ? { migrationId: req.migrationId } : {}),
       ...(req.roleArn ? { roleArn: req.roleArn } : {}),
+      ...(req.hmac ? { hmac: req.hmac } : {}),
+      ...(req.mover ? { mover: req.mover } : {}),
+      destinationAccount: deps.accounts.get(parseLocation(req.destination).account),
     };
   };
 

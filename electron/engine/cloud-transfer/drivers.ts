@@ -10,9 +10,12 @@ export function stsDriver(sts: StsTransfer): ServiceDriver {
     cancel: (t) => sts.cancel(t.serviceRunId ?? ''),
     pause: (t) => sts.pause(t.serviceRunId ?? ''),
     resume: (t) => sts.resume(t.serviceRunId ?? ''),
+    // The service lists a job's operations newest first.
+    latestRun: async (t) => (await sts.operations(t.serviceJobId))[0]?.name,
     remove: async (t) => {
       for (const r of t.created.filter((c) => c.kind === 'sts-job')) await sts.remove(r.id);
     },
+    close: () => sts.close(),
   };
 }
 
@@ -21,7 +24,13 @@ export function dataSyncDriver(ds: DataSyncTransfer): ServiceDriver {
   return {
     progress: (t) => ds.progress(t.serviceRunId ?? '', t.cancelRequested === true),
     cancel: (t) => ds.cancel(t.serviceRunId ?? ''),
+    // Skyferry starts one execution per task: the one still going, else the last listed.
+    latestRun: async (t) => {
+      const all = await ds.executions(t.serviceJobId);
+      return (all.find((e) => !['SUCCESS', 'ERROR'].includes(e.status)) ?? all[all.length - 1])?.arn;
+    },
     remove: (t) => ds.remove(t.created),
+    close: () => ds.close(),
   };
 }
 
@@ -30,6 +39,8 @@ export function storageMoverDriver(mover: StorageMoverTransfer): ServiceDriver {
   return {
     progress: (t) => mover.progress(t.serviceJobId, t.serviceRunId ?? ''),
     cancel: (t) => mover.cancel(t.serviceJobId),
+    latestRun: async (t) => (await mover.runs(t.serviceJobId)).pop(),
     remove: (t) => mover.remove(t.created),
+    close: () => mover.close(),
   };
 }

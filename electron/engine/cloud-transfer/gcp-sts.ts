@@ -1,6 +1,7 @@
 import { protos, StorageTransferServiceClient } from '@google-cloud/storage-transfer';
 import type { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import type { CloudTransferProgress } from '../../../shared/contract/cloud-transfer.channels';
+import { InvalidInputError } from '../../../shared/errors';
 import { fromStsOperation } from './progress';
 import type { TransferRoute } from './routing';
 
@@ -34,18 +35,41 @@ export function createStsClient(c: StsConnection): StorageTransferServiceClient 
   });
 }
 
+/** Sorted, without duplicates and without a prefix that a shorter one of the list already covers. */
+function widest(prefixes: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of [...new Set(prefixes)].sort()) if (!out.some((q) => p.startsWith(q))) out.push(p);
+  return out;
+}
+
+/**
+ * The service's prefix conditions for the plan's include and exclude prefixes (object names from the bucket's root),
+ * selecting the same objects and written as the service requires: no prefix of the list inside another, and, when
+ * there are include prefixes, every exclude prefix inside one of them (an exclude outside every include excludes
+ * nothing more). An include inside an exclude selects nothing and goes; when none is left, the plan selects nothing.
+ */
+export function stsPrefixConditions(include: readonly string[], exclude: readonly string[]): { includePrefixes?: string[]; excludePrefixes?: string[] } {
+  const exc = widest(exclude);
+  const inc = widest(include).filter((i) => !exc.some((e) => i.startsWith(e)));
+  if (include.length > 0 && inc.length === 0) throw new InvalidInputError('The plan’s filters exclude everything they include: there is nothing for the service to copy');
+  const kept = inc.length === 0 ? exc : exc.filter((e) => inc.some((i) => e.startsWith(i)));
+  return { ...(inc.length > 0 ? { includePrefixes: inc } : {}), ...(kept.length > 0 ? { excludePrefixes: kept } : {}) };
+}
+
 function objectConditions(route: TransferRoute): protos.google.storagetransfer.v1.IObjectConditions | undefined {
   const cond: protos.google.storagetransfer.v1.IObjectConditions = {};
+  const prefixes = { includePrefixes: [] as string[], excludePrefixes: [] as string[] };
   for (const f of route.filters) {
     const m = f.mapped && /^objectConditions\.(\w+): (.*)$/.exec(f.mapped);
     if (!m) continue;
     const [, field, value] = m;
     if (field === 'includePrefixes' || field === 'excludePrefixes') {
-      cond[field] = [...(cond[field] ?? []), ...(JSON.parse(value ?? '[]') as string[])];
+      prefixes[field].push(...(JSON.parse(value ?? '[]') as string[]));
     } else if (field === 'minTimeElapsedSinceLastModification' || field === 'maxTimeElapsedSinceLastModification') {
       cond[field] = { seconds: Number(/(\d+)s/.exec(value ?? '')?.[1] ?? 0) };
     }
   }
+  Object.assign(cond, stsPrefixConditions(prefixes.includePrefixes, prefixes.excludePrefixes));
   return Object.keys(cond).length > 0 ? cond : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSettings } from '../../../shared/accounts';
 import { parseLocation } from '../../../shared/location';
-import { globAsPrefix, reachOf, routeTransfer, type RouteInput } from './routing';
+import { globAsKeyPrefix, reachOf, routeTransfer, type RouteInput } from './routing';
 
 const S3_AWS: AccountSettings = { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, checksumMode: 'when_supported' };
 const S3_MINIO: AccountSettings = { ...S3_AWS, name: 'minio', endpoint: 'https://minio.example.com' };
@@ -63,14 +63,16 @@ describe('which engine carries a plan', () => {
 });
 
 describe('filters in the service’s terms', () => {
-  const filters = { include: ['logs/**', '*.csv'], exclude: ['tmp/'], minSize: 10, minAgeDays: 7 };
+  const filters = { include: ['logs/**', '*.csv'], exclude: ['tmp/**', 'tmp/'], minSize: 10, minAgeDays: 7 };
 
   it('STS: prefixes and age map; a non-prefix glob and the size do not', () => {
     const r = route(S3_AWS, GCS, { filters });
     expect(r.filters).toEqual([
       { filter: 'include: logs/**', mapped: 'objectConditions.includePrefixes: ["data/logs/"]' },
       { filter: 'include: *.csv', unmapped: expect.stringMatching(/prefix only/) },
-      { filter: 'exclude: tmp/', mapped: 'objectConditions.excludePrefixes: ["data/tmp/"]' },
+      { filter: 'exclude: tmp/**', mapped: 'objectConditions.excludePrefixes: ["data/tmp/"]' },
+      // In the plan a literal is that one key only, not everything under it.
+      { filter: 'exclude: tmp/', unmapped: expect.stringMatching(/prefix only/) },
       { filter: 'minAgeDays: 7', mapped: 'objectConditions.minTimeElapsedSinceLastModification: "604800s"' },
       { filter: 'minSize: 10', unmapped: expect.stringMatching(/no object size/) },
     ]);
@@ -79,7 +81,7 @@ describe('filters in the service’s terms', () => {
   it('DataSync: path patterns map; size and age do not', () => {
     const r = route(S3_AWS, S3_AWS, { filters });
     expect(r.filters.filter((f) => f.mapped).map((f) => f.mapped)).toEqual(['Includes: SIMPLE_PATTERN "/logs/*"', 'Excludes: SIMPLE_PATTERN "/tmp/*"']);
-    expect(r.filters.filter((f) => f.unmapped).map((f) => f.filter)).toEqual(['include: *.csv', 'minSize: 10', 'minAgeDays: 7']);
+    expect(r.filters.filter((f) => f.unmapped).map((f) => f.filter)).toEqual(['include: *.csv', 'exclude: tmp/', 'minSize: 10', 'minAgeDays: 7']);
   });
 
   it('Storage Mover maps none; mirror deletions are named as left to Skyferry', () => {
@@ -93,34 +95,11 @@ describe('filters in the service’s terms', () => {
     expect(r.filters).toEqual([{ filter: 'include: **', mapped: 'every object: no condition needed' }]);
   });
 
-  it('globAsPrefix: only a literal or a literal ending in * / ** is a prefix', () => {
-    expect(globAsPrefix('a/b/**')).toEqual({ prefix: 'a/b/', deep: true });
-    expect(globAsPrefix('a/')).toEqual({ prefix: 'a/', deep: false });
-    expect(globAsPrefix('a/*.txt')).toBeNull();
-    expect(globAsPrefix('**/x')).toBeNull();
-  });
-});
-
-describe('requirements in words and commands', () => {
-  it('STS: the service agent on the sink, a SAS for an Azure source', () => {
-    const r = route(AZ, GCS);
-    const cmds = r.requirements.map((q) => q.command ?? '');
-    expect(cmds).toContain('gcloud transfer authorize --add-missing --project=proj-1');
-    expect(cmds.some((c) => c.startsWith('gcloud storage buckets add-iam-policy-binding gs://sink --member=serviceAccount:project-PROJECT_NUMBER@storage-transfer-service.iam.gserviceaccount.com --role=roles/storage.objectAdmin'))).toBe(true);
-    expect(cmds.some((c) => c.startsWith('az storage container generate-sas --account-name ACCOUNT --name bucket --permissions rl'))).toBe(true);
-  });
-
-  it('DataSync: the role it assumes, its bucket policy, HMAC keys for a GCS source', () => {
-    const r = route(GCS, S3_AWS);
-    const cmds = r.requirements.map((q) => q.command ?? '');
-    expect(cmds.some((c) => c.startsWith('aws iam create-role --role-name SkyferryDataSync') && c.includes('datasync.amazonaws.com'))).toBe(true);
-    expect(cmds.some((c) => c.includes('arn:aws:s3:::sink/*'))).toBe(true);
-    expect(cmds).toContain('gcloud storage hmac create SERVICE_ACCOUNT_EMAIL');
-  });
-
-  it('Storage Mover: the mover, the connector in words, the role on the container', () => {
-    const r = route(S3_AWS, AZ);
-    expect(r.requirements.map((q) => q.text).join(' ')).toMatch(/multicloud connector/);
-    expect(r.requirements.some((q) => q.command?.includes('"Storage Blob Data Contributor"') && q.command.endsWith('/containers/sink'))).toBe(true);
+  it('globAsKeyPrefix: only a glob that selects exactly the keys under a prefix, as the plan reads it', () => {
+    expect(globAsKeyPrefix('a/b/**')).toBe('a/b/');
+    expect(globAsKeyPrefix('/a/b-**')).toBe('a/b-');
+    expect(globAsKeyPrefix('**')).toBe('');
+    // A literal is one key; no `/` means a base name at any depth; `*` stays in one folder.
+    for (const g of ['a/', 'a/x.txt', 'logs**', 'a/*', 'a/*.txt', '**/x', 'a/{b,c}/**']) expect(globAsKeyPrefix(g)).toBeNull();
   });
 });

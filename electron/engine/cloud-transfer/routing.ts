@@ -21,6 +21,8 @@ export interface RouteInput {
   mode: MigrationMode;
   deletionsEnabled: boolean;
   filters: MigrationFilters;
+  /** Where an account's data lives as the services see it (default `reachOf`; test stand-ins: `reachAsImitated`). */
+  reach?: (settings: AccountSettings) => Reach;
 }
 
 /** A filter of the plan and what the service does with it. */
@@ -73,6 +75,15 @@ export function reachOf(settings: AccountSettings): Reach {
   }
 }
 
+/**
+ * For tests against the services' stand-ins only: an emulator is taken for the cloud it imitates (MinIO for Amazon
+ * S3, fake-gcs-server for Google Cloud Storage, Azurite for Azure Blob), so that a plan between emulators is routed
+ * as one between the clouds would be.
+ */
+export function reachAsImitated(settings: AccountSettings): Reach {
+  return settings.kind === 's3' ? 'aws-s3' : settings.kind === 'gcs' ? 'gcs' : settings.kind === 'azure' ? 'azure-blob' : 'local';
+}
+
 const REACH_WORDS: Record<Reach, string> = {
   'aws-s3': 'Amazon S3',
   gcs: 'Google Cloud Storage',
@@ -90,29 +101,51 @@ const ENGINE_WORDS: Record<TransferEngine, string> = {
   skyferry: "Skyferry's own engine",
 };
 
+/**
+ * Which services can pause a run, for the Transfers panel (said without connecting): the engines whose driver
+ * (drivers.ts) has `pause` and `resume`. The engines that run from this computer are not cloud transfers.
+ */
+export const CAN_PAUSE: Record<TransferEngine, boolean> = {
+  'gcp-sts': true,
+  'aws-datasync': false,
+  'azure-storage-mover': false,
+  'azure-cloud-pull': false,
+  skyferry: false,
+};
+
 export function engineName(engine: TransferEngine): string {
   return ENGINE_WORDS[engine];
 }
 
 const asPrefix = (key: string): string => (key === '' || key.endsWith('/') ? key : `${key}/`);
 
-/** `logs/**` or `logs/*` at its end and no other wildcard: the literal part is a prefix. Null for any other glob. */
-export function globAsPrefix(glob: string): { prefix: string; deep: boolean } | null {
-  const m = /^([^*?[\]{}]*?)(\*\*|\*)$/.exec(glob);
-  if (!m) return /[*?[\]{}]/.test(glob) ? null : { prefix: glob, deep: false };
-  return { prefix: m[1] ?? '', deep: m[2] === '**' };
+/**
+ * The key prefix (relative to the plan's source folder) of a plan glob that selects exactly the keys under it, as
+ * the plan reads globs (migrations/glob.ts): `**` (everything), or `P**` where P has a `/` and no wildcard
+ * (`logs/**`, `logs/2024-**`; a leading `/` anchors, as in the plan). Null for any other glob: one without `/`
+ * matches a base name at any depth, a literal matches that one key only, and `*` stays inside one folder.
+ */
+export function globAsKeyPrefix(glob: string): string | null {
+  const m = /^\/?([^*?[\]{}\\]*)\*\*$/.exec(glob);
+  if (!m) return null;
+  const prefix = m[1] ?? '';
+  return prefix === '' || glob.includes('/') ? prefix : null;
 }
+
+const NOT_A_PREFIX = 'this pattern does not select exactly the keys under one folder (write it as folder/** for that)';
 
 function mapFiltersSts(f: MigrationFilters, srcPrefix: string): FilterMapping[] {
   const out: FilterMapping[] = [];
   for (const [kind, field] of [['include', 'includePrefixes'], ['exclude', 'excludePrefixes']] as const) {
     for (const g of f[kind] ?? []) {
-      const p = globAsPrefix(g);
-      // A shallow `*` also matches deeper keys as a prefix would: only `**` (or a literal) means the same thing.
+      const p = globAsKeyPrefix(g);
+      // The service's prefixes are object names from the bucket's root, not from the job's path.
+      const full = p === null ? null : `${srcPrefix}${p}`;
+      if (full === null) out.push({ filter: `${kind}: ${g}`, unmapped: `Storage Transfer Service filters by key prefix only; ${NOT_A_PREFIX}` });
       // The service refuses an empty prefix: an include of everything needs no condition at all.
-      if (p && (p.deep || !/\*/.test(g)) && !`${srcPrefix}${p.prefix}` && kind === 'include') out.push({ filter: `${kind}: ${g}`, mapped: 'every object: no condition needed' });
-      else if (p && (p.deep || !/\*/.test(g)) && `${srcPrefix}${p.prefix}`) out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ["${srcPrefix}${p.prefix}"]` });
-      else out.push({ filter: `${kind}: ${g}`, unmapped: 'Storage Transfer Service filters by key prefix only; this pattern is not a prefix followed by **' });
+      else if (full === '' && kind === 'include') out.push({ filter: `${kind}: ${g}`, mapped: 'every object: no condition needed' });
+      else if (full === '') out.push({ filter: `${kind}: ${g}`, unmapped: 'Storage Transfer Service cannot exclude every object' });
+      else out.push({ filter: `${kind}: ${g}`, mapped: `objectConditions.${field}: ${JSON.stringify([full])}` });
     }
   }
   if (f.minAgeDays !== undefined) out.push({ filter: `minAgeDays: ${f.minAgeDays}`, mapped: `objectConditions.minTimeElapsedSinceLastModification: "${Math.round(f.minAgeDays * 86_400)}s"` });
@@ -127,10 +160,10 @@ function mapFiltersDataSync(f: MigrationFilters): FilterMapping[] {
   const out: FilterMapping[] = [];
   for (const [kind, field] of [['include', 'Includes'], ['exclude', 'Excludes']] as const) {
     for (const g of f[kind] ?? []) {
-      const p = globAsPrefix(g);
-      // DataSync's SIMPLE_PATTERN `*` crosses folders, so it stands for a trailing `**` (or a literal folder).
-      if (p && (p.deep || !/\*/.test(g))) out.push({ filter: `${kind}: ${g}`, mapped: `${field}: SIMPLE_PATTERN "/${p.prefix}*"` });
-      else out.push({ filter: `${kind}: ${g}`, unmapped: 'DataSync filters are path patterns whose * crosses folders; this pattern would select different objects' });
+      const p = globAsKeyPrefix(g);
+      // DataSync's SIMPLE_PATTERN `*` crosses folders, so `/P*` is the plan's `P**` (paths from the location's subdirectory).
+      if (p !== null) out.push({ filter: `${kind}: ${g}`, mapped: `${field}: SIMPLE_PATTERN "/${p}*"` });
+      else out.push({ filter: `${kind}: ${g}`, unmapped: `DataSync filters are path patterns whose * crosses folders; ${NOT_A_PREFIX}` });
     }
   }
   for (const k of ['minSize', 'maxSize', 'minAgeDays', 'maxAgeDays'] as const) {
@@ -175,7 +208,7 @@ function stsRequirements(input: RouteInput): Requirement[] {
     { text: `The service agent needs to read the bucket's metadata of gs://${sink}`, command: `gcloud storage buckets add-iam-policy-binding gs://${sink} --member=serviceAccount:${agent} --role=roles/storage.legacyBucketWriter` },
   ];
   const src = input.source.location.bucket;
-  switch (reachOf(input.source.settings)) {
+  switch ((input.reach ?? reachOf)(input.source.settings)) {
     case 'aws-s3':
       reqs.push({ text: `An AWS access key that may list and read s3://${src} (s3:ListBucket, s3:GetObject), given to the transfer job` });
       break;
@@ -208,7 +241,7 @@ function dataSyncRequirements(input: RouteInput): Requirement[] {
     { text: `The role may read and write s3://${dst}`, command: `aws iam put-role-policy --role-name SkyferryDataSync --policy-name skyferry-${dst} --policy-document '${policy(dst)}'` },
   ];
   const src = input.source.location.bucket;
-  switch (reachOf(input.source.settings)) {
+  switch ((input.reach ?? reachOf)(input.source.settings)) {
     case 'aws-s3':
       reqs.push({ text: `The role may read s3://${src}`, command: `aws iam put-role-policy --role-name SkyferryDataSync --policy-name skyferry-${src} --policy-document '${policy(src)}'` });
       break;
@@ -235,8 +268,9 @@ function storageMoverRequirements(input: RouteInput): Requirement[] {
 
 /** The route of one source/destination pair of a plan. */
 export function routeTransfer(input: RouteInput): TransferRoute {
-  const src = reachOf(input.source.settings);
-  const dst = reachOf(input.destination.settings);
+  const reach = input.reach ?? reachOf;
+  const src = reach(input.source.settings);
+  const dst = reach(input.destination.settings);
   const sourcePath = { bucket: input.source.location.bucket, prefix: asPrefix(input.source.location.key) };
   const destinationPath = { bucket: input.destination.location.bucket, prefix: asPrefix(input.destination.location.key) };
   const refused: TransferRoute['refused'] = [];

@@ -8,10 +8,11 @@ import { parseLocation } from '../../../shared/location';
 import { dataSyncStandIn } from '../test-support/datasync-stand-in';
 import { stsStandIn } from '../test-support/sts-stand-in';
 import { createDataSyncClient, DataSyncTransfer } from './aws-datasync';
-import { dataSyncDriver, stsDriver } from './drivers';
+import type { StorageMoverTransfer } from './azure-storage-mover';
+import { dataSyncDriver, stsDriver, storageMoverDriver } from './drivers';
 import { createStsClient, stsJobSpec, StsTransfer } from './gcp-sts';
-import { routeTransfer } from './routing';
-import { CloudTransferService } from './service';
+import { CAN_PAUSE, routeTransfer } from './routing';
+import { CloudTransferService, type ServiceDriver } from './service';
 
 const PROJECT = 'proj-1';
 const S3: AccountSettings = { kind: 's3', name: 'aws', region: 'us-east-1', forcePathStyle: false, checksumMode: 'when_supported' };
@@ -31,9 +32,16 @@ async function stsSetup(script: Parameters<typeof stsStandIn>[0]['script']) {
   const server = await stsStandIn({ projectId: PROJECT, script }).start();
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: 'stand-in-token', expiry_date: Date.now() + 3_600_000 });
-  const sts = new StsTransfer(createStsClient({ projectId: PROJECT, auth, endpoint: server.url }), PROJECT);
+  const connect = (): StsTransfer => new StsTransfer(createStsClient({ projectId: PROJECT, auth, endpoint: server.url }), PROJECT);
+  const sts = connect();
   cleanup.push(() => server.close(), () => sts.close());
-  return { server, sts };
+  // As the engine does: a driver (and its SDK client) for each use, closed by the service after it.
+  const closed: number[] = [];
+  const driverFor = (): ServiceDriver => {
+    const d = stsDriver(connect());
+    return { ...d, close: async () => (closed.push(1), d.close?.()) };
+  };
+  return { server, sts, driverFor, closed };
 }
 
 const route = routeTransfer({
@@ -46,11 +54,11 @@ const route = routeTransfer({
 
 describe('the journaled cloud transfers', () => {
   it('journals the job and its run, and a new engine over the same data folder reattaches and reads on', async () => {
-    const { server, sts } = await stsSetup([
+    const { server, sts, driverFor } = await stsSetup([
       { status: 'IN_PROGRESS', counters: { objectsFoundFromSource: '4', objectsCopiedToSink: '1', bytesCopiedToSink: '10' } },
       { status: 'SUCCESS', counters: { objectsFoundFromSource: '4', objectsCopiedToSink: '4', bytesCopiedToSink: '40' } },
     ]);
-    const first = await CloudTransferService.open({ dataDir, driverFor: () => stsDriver(sts) });
+    const first = await CloudTransferService.open({ dataDir, driverFor });
     const t = await first.begin({ engine: 'gcp-sts', source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } });
     const job = await sts.create(stsJobSpec(route, PROJECT, { kind: 'aws-s3', accessKeyId: 'AKIDSECRETID', secretAccessKey: 'very-secret-key' }, 'x'));
     await first.addCreated(t.id, { kind: 'sts-job', id: job, description: `Storage Transfer Service job ${job}` });
@@ -62,7 +70,7 @@ describe('the journaled cloud transfers', () => {
     expect(journal).toContain(job);
     expect(journal).not.toContain('very-secret-key');
 
-    const second = await CloudTransferService.open({ dataDir, driverFor: () => stsDriver(sts) });
+    const second = await CloudTransferService.open({ dataDir, driverFor });
     expect(second.list().map((x) => x.id)).toEqual([t.id]);
     const [again] = await second.reattach();
     expect(again?.progress).toMatchObject({ state: 'succeeded', objectsCopied: 4, bytesCopied: 40 });
@@ -76,9 +84,10 @@ describe('the journaled cloud transfers', () => {
 
   it('pause and resume where the service allows; DataSync says it cannot pause; cancel; remove refused while running', async () => {
     const ds = await dataSyncStandIn({ region: 'us-east-1', script: [{ Status: 'TRANSFERRING' }] }).start();
-    const client = new DataSyncTransfer(createDataSyncClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, endpoint: ds.url }));
+    const connect = (): DataSyncTransfer => new DataSyncTransfer(createDataSyncClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, endpoint: ds.url }));
+    const client = connect();
     cleanup.push(() => ds.close(), () => client.close());
-    const svc = await CloudTransferService.open({ dataDir, driverFor: () => dataSyncDriver(client) });
+    const svc = await CloudTransferService.open({ dataDir, driverFor: () => dataSyncDriver(connect()) });
     const t = await svc.begin({ engine: 'aws-datasync', source: 's3://aws/src/', destination: 's3://aws/sink/', connection: { account: 'aws', region: 'us-east-1' } });
     const dsRoute = routeTransfer({ source: { settings: S3, location: parseLocation('s3://aws/src/') }, destination: { settings: S3, location: parseLocation('s3://aws/sink/') }, mode: 'copy', deletionsEnabled: false, filters: {} });
     const task = await client.create({ route: dsRoute, source: { kind: 'aws-s3', roleArn: 'arn:aws:iam::1:role/r' }, destinationRoleArn: 'arn:aws:iam::1:role/r', name: 'x' }, (r) => svc.addCreated(t.id, r));
@@ -94,8 +103,8 @@ describe('the journaled cloud transfers', () => {
   });
 
   it('a service that does not answer is shown in words, and the record stays', async () => {
-    const { sts, server } = await stsSetup([{ status: 'IN_PROGRESS' }]);
-    const svc = await CloudTransferService.open({ dataDir, driverFor: () => stsDriver(sts) });
+    const { server, driverFor } = await stsSetup([{ status: 'IN_PROGRESS' }]);
+    const svc = await CloudTransferService.open({ dataDir, driverFor });
     const t = await svc.begin({ engine: 'gcp-sts', source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } });
     await svc.setJob(t.id, 'transferJobs/404', 'transferOperations/unknown-op');
     const after = await svc.refresh(t.id);
@@ -104,9 +113,9 @@ describe('the journaled cloud transfers', () => {
     expect(server.failures).toEqual([]);
   });
 
-  it('pauses and resumes a Storage Transfer Service run', async () => {
-    const { sts } = await stsSetup([{ status: 'IN_PROGRESS' }]);
-    const svc = await CloudTransferService.open({ dataDir, driverFor: () => stsDriver(sts) });
+  it('pauses and resumes a Storage Transfer Service run, closing the SDK client of every use', async () => {
+    const { sts, driverFor, closed } = await stsSetup([{ status: 'IN_PROGRESS' }]);
+    const svc = await CloudTransferService.open({ dataDir, driverFor });
     const t = await svc.begin({ engine: 'gcp-sts', source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } });
     const job = await sts.create(stsJobSpec(route, PROJECT, { kind: 'gcs' }, 'x'));
     await svc.setJob(t.id, job, await sts.run(job));
@@ -114,5 +123,14 @@ describe('the journaled cloud transfers', () => {
     expect(svc.get(t.id).progress?.state).toBe('paused');
     await svc.resume(t.id);
     expect(svc.get(t.id).progress?.state).toBe('running');
+    // pause + its refresh, resume + its refresh: four drivers, each closed once it was used.
+    expect(closed).toHaveLength(4);
+  });
+
+  it('says which services can pause without connecting, as their drivers do', () => {
+    // The drivers are only built here, not used: no client is reached.
+    expect(CAN_PAUSE['gcp-sts']).toBe(Boolean(stsDriver({} as StsTransfer).pause && stsDriver({} as StsTransfer).resume));
+    expect(CAN_PAUSE['aws-datasync']).toBe(Boolean(dataSyncDriver({} as DataSyncTransfer).pause));
+    expect(CAN_PAUSE['azure-storage-mover']).toBe(Boolean(storageMoverDriver({} as StorageMoverTransfer).pause));
   });
 });

@@ -158,6 +158,9 @@ export function migrationRecord(s: MigrationSummary, jobs: readonly HistoryJob[]
   let requests = emptyRequestCounts();
   for (const j of own) requests = addRequestCounts(requests, addRequestCounts(j.requests.source, j.requests.destination));
   const priced = own.every((j) => j.actual !== null);
+  // A transfer service's run: its fee plus the requests and egress the plan's estimate priced (the service makes those).
+  const service = s.serviceRun;
+  const serviceUsd = service && service.feeUsd !== null && s.report?.costEstimateUsd != null ? service.feeUsd + s.report.costEstimateUsd : null;
   return {
     t: 'migration',
     id: s.id,
@@ -168,10 +171,11 @@ export function migrationRecord(s: MigrationSummary, jobs: readonly HistoryJob[]
     finishedAt: s.finishedAt ?? new Date().toISOString(),
     jobIds: s.jobIds,
     bytesEstimated: s.report?.bytesEstimated ?? s.destinations.reduce((n, d) => n + d.new.bytes + d.changed.bytes, 0),
-    bytesMoved: own.reduce((n, j) => n + j.bytesMoved, 0),
+    bytesMoved: service ? service.bytesCopied : own.reduce((n, j) => n + j.bytesMoved, 0),
     estimateUsd: s.report?.costEstimateUsd ?? null,
-    actualUsd: priced ? own.reduce((n, j) => n + (j.actual?.totalUsd ?? 0), 0) : null,
+    actualUsd: service ? serviceUsd : priced ? own.reduce((n, j) => n + (j.actual?.totalUsd ?? 0), 0) : null,
     requests,
+    ...(service ? { service: { engine: service.engine, engineName: service.engineName, feeUsd: service.feeUsd } } : {}),
   };
 }
 

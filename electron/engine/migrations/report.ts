@@ -67,6 +67,7 @@ export async function buildReport(svc: Pick<MigrationHost, 'deps' | 'store'>, s:
     }
   }
   const src = s.request.source.replace(/\/?$/, '/');
+  if (s.serviceRun) await serviceRows(svc, s, add);
   for (const [d, dest] of s.request.destinations.entries()) {
     for await (const item of svc.store.read<PlanItem>(s.id, listName('names', d))) {
       if (item.issue === 'renamed' || item.issue === 'nfc-nfd') continue;
@@ -89,6 +90,28 @@ export async function buildReport(svc: Pick<MigrationHost, 'deps' | 'store'>, s:
   const start = s.runStartedAt ? Date.parse(s.runStartedAt) : NaN;
   t.durationMs = Number.isFinite(start) ? Math.max(0, Date.now() - start) : 0;
   return t;
+}
+
+/**
+ * A plan a transfer service copied has no job records: each planned object's row says what the verification
+ * found at the destination after the service's run (present and equal: copied; missing or different: failed).
+ */
+async function serviceRows(svc: Pick<MigrationHost, 'store'>, s: MigrationSummary, add: (row: ReportRow) => Promise<void>): Promise<void> {
+  const engine = s.serviceRun?.engineName ?? 'the service';
+  const differs = new Map<string, string>();
+  for await (const item of svc.store.read<PlanItem>(s.id, 'differences')) differs.set(`${item.dest}\u0000${item.key ?? ''}`, item.reason ?? 'differs');
+  const src = s.request.source.replace(/\/?$/, '/');
+  for (const [d, dest] of s.request.destinations.entries()) {
+    for (const group of ['new', 'changed'] as const) {
+      for await (const item of svc.store.read<PlanItem>(s.id, listName(group, d))) {
+        const key = item.key ?? '';
+        const reason = differs.get(`${d}\u0000${key}`);
+        const row: ReportRow = { destination: dest, source: src + key, target: dest.replace(/\/?$/, '/') + (item.destKey ?? key), outcome: reason === undefined ? 'copied' : 'failed', size: item.size };
+        if (reason !== undefined) row.reason = `${reason} after ${engine}'s run`;
+        await add(row);
+      }
+    }
+  }
 }
 
 const CSV_COLUMNS: Array<keyof ReportRow> = ['destination', 'source', 'target', 'outcome', 'size', 'renamedTo', 'metadataDropped', 'checksum', 'reason'];

@@ -1,7 +1,7 @@
 import { ConflictError } from '../../../shared/errors';
 import { formatLocation } from '../../../shared/location';
 import type { JobKind, JobSummary } from '../../../shared/contract/jobs.channels';
-import type { MigrationSummary, PlanItem } from '../../../shared/contract/migrations.channels';
+import type { MigrationSummary, PlanItem, ServiceRun } from '../../../shared/contract/migrations.channels';
 import type { PlannedFile } from '../jobs/types';
 import { HASH_KINDS } from '../../../shared/model';
 import { createLogger } from '../log';
@@ -72,6 +72,20 @@ export class MigrationRunner {
     void this.flow(s, 'copy');
   }
 
+  /**
+   * A plan a cloud's transfer service copied, once the service's run has ended: the same verification, report and
+   * cost record as a run of Skyferry's own, with the service's counters kept beside them. Resolves when it is done;
+   * a plan this run was already handed to (a reattach after a restart) is left to the run in progress.
+   */
+  async afterServiceRun(id: string, run: ServiceRun): Promise<void> {
+    const s = this.svc.get(id);
+    if (s.serviceRun?.transferId === run.transferId && s.state !== 'planned') return;
+    if (s.state !== 'planned') throw new ConflictError('This plan has already run: plan again to verify what the service copied');
+    s.serviceRun = run;
+    s.runStartedAt = run.startedAt ?? new Date().toISOString();
+    await this.flow(s, 'verify');
+  }
+
   confirmDeletions(id: string): void {
     const s = this.svc.get(id);
     if (s.state !== 'needs-confirmation') throw new ConflictError('This migration is not waiting for a confirmation');
@@ -129,8 +143,13 @@ export class MigrationRunner {
       }
       const compared = await this.verify(s, cur);
       if (cur.cancelled) return await this.finish(s, 'cancelled', 'Cancelled during the verification');
-      const failed = s.jobIds.map((j) => this.summaryOf(j)).filter((j): j is JobSummary => j?.state === 'failed');
       const diff = s.differences ?? 0;
+      const service = s.serviceRun;
+      if (service && service.state !== 'succeeded') {
+        const why = `${service.serviceState}${service.errors[0] ? `: ${service.errors[0]}` : ''}`;
+        return await this.finish(s, service.state, `${service.engineName} ${service.state === 'cancelled' ? 'was cancelled' : 'failed'} (${why}); the verification found ${diff} differences: see the report`);
+      }
+      const failed = s.jobIds.map((j) => this.summaryOf(j)).filter((j): j is JobSummary => j?.state === 'failed');
       const skipped = s.notes.find((n) => n.startsWith(DELETIONS_SKIPPED));
       if (failed.length > 0 || skipped !== undefined) {
         const n = failed.reduce((t, j) => t + j.filesFailed, 0);

@@ -7,7 +7,15 @@ import { TransferStandIn, selfSignedCert, type StandInReply, type StandInRoute }
  */
 export type JobRunStep = Record<string, unknown> & { status: string };
 
-export function storageMoverStandIn(opts: { subscriptionId: string; resourceGroup: string; storageMover: string; script: JobRunStep[]; runsBefore?: number }) {
+export function storageMoverStandIn(opts: {
+  subscriptionId: string;
+  resourceGroup: string;
+  storageMover: string;
+  script: JobRunStep[];
+  runsBefore?: number;
+  /** When set, every request must carry `Authorization: Bearer <bearer>` (ARM answers 401 otherwise). */
+  bearer?: string;
+}) {
   const tls = selfSignedCert();
   const base = `/subscriptions/${opts.subscriptionId}/resourceGroups/${opts.resourceGroup}/providers/Microsoft.StorageMover/storageMovers/${opts.storageMover}`;
   const b = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -109,7 +117,15 @@ export function storageMoverStandIn(opts: { subscriptionId: string; resourceGrou
     del('endpoints.delete', new RegExp(`^${b}/endpoints/[^/]+$`)),
     del('projects.delete', new RegExp(`^${b}/projects/[^/]+$`)),
   ];
-  for (const r of routes) r.query = ['api-version'];
+  for (const r of routes) {
+    r.query = ['api-version'];
+    const respond = r.respond;
+    r.respond = (req) => {
+      if (opts.bearer === undefined || req.headers.authorization === `Bearer ${opts.bearer}`) return respond(req);
+      stand.failures.push(`${r.name}: no bearer token of the signed-in identity`);
+      return { status: 401, body: { error: { code: 'AuthenticationFailed', message: 'Authentication failed. The Authorization header is missing or invalid.' } } };
+    };
+  }
   const stand = new TransferStandIn(routes, tls);
   return Object.assign(stand, { ca: tls.cert, resources });
 }

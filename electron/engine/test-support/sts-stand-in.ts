@@ -1,3 +1,5 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Storage } from '@google-cloud/storage';
 import { TransferStandIn, type StandInRoute } from './transfer-stand-in';
 
 /**
@@ -13,16 +15,29 @@ export interface StsScriptStep {
 
 const OP_TYPE = 'type.googleapis.com/google.storagetransfer.v1.TransferOperation';
 
-export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; pageSize?: number; extraOperations?: number }): TransferStandIn & { jobs: Map<string, Record<string, unknown>>; opState: Map<string, { step: number; override?: StsScriptStep['status'] }> } {
+export interface StsStandInOptions {
+  projectId: string;
+  script: StsScriptStep[];
+  pageSize?: number;
+  extraOperations?: number;
+  /**
+   * Does the run's copy (a test copies between emulator buckets, so that the verification after the run has real
+   * objects to check). The operation stays at its first step until the copy has finished.
+   */
+  onRun?: (job: Record<string, unknown>) => Promise<void>;
+}
+
+export function stsStandIn(opts: StsStandInOptions): TransferStandIn & { jobs: Map<string, Record<string, unknown>>; opState: Map<string, { step: number; override?: StsScriptStep['status'] }> } {
   const jobs = new Map<string, Record<string, unknown>>();
   const opState = new Map<string, { step: number; override?: StsScriptStep['status'] }>();
+  const copying = new Set<string>();
   const ops: string[] = [];
   let seq = 0;
 
   const operation = (name: string, advance: boolean): Record<string, unknown> => {
     const s = opState.get(name) ?? { step: 0 };
     const step = opts.script[Math.min(s.step, opts.script.length - 1)] ?? { status: 'QUEUED' };
-    if (advance && !s.override) s.step += 1;
+    if (advance && !s.override && !copying.has(name)) s.step += 1;
     opState.set(name, s);
     const status = s.override ?? step.status;
     const done = status === 'SUCCESS' || status === 'FAILED' || status === 'ABORTED';
@@ -69,6 +84,13 @@ export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; p
         const name = `transferOperations/transferJobs-${job.split('/')[1]}-${Date.now()}`;
         for (let i = 0; i < (opts.extraOperations ?? 0); i++) ops.push(`${name}-past${i}`);
         ops.unshift(name);
+        if (opts.onRun) {
+          copying.add(name);
+          void opts
+            .onRun(jobs.get(job) ?? {})
+            .catch((e: unknown) => standIn.failures.push(`the stand-in's copy failed: ${e instanceof Error ? e.message : String(e)}`))
+            .finally(() => copying.delete(name));
+        }
         return { body: operation(name, false) };
       },
     },
@@ -79,10 +101,12 @@ export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; p
       respond: ({ query }) => {
         const filter = JSON.parse(query.get('filter') ?? '{}') as { projectId?: string; jobNames?: string[] };
         if (filter.projectId !== opts.projectId) return { status: 400, body: { error: { code: 400, message: 'filter.projectId is required', status: 'INVALID_ARGUMENT' } } };
+        // As the service does: only the operations of the jobs the filter names, when it names any.
+        const mine = filter.jobNames ? ops.filter((n) => filter.jobNames?.includes(`transferJobs/${n.split('-')[1] ?? ''}`)) : ops;
         const size = opts.pageSize ?? 2;
         const start = Number(query.get('pageToken') || 0);
-        const page = ops.slice(start, start + size).map((n) => operation(n, false));
-        return { body: { operations: page, ...(start + size < ops.length ? { nextPageToken: String(start + size) } : {}) } };
+        const page = mine.slice(start, start + size).map((n) => operation(n, false));
+        return { body: { operations: page, ...(start + size < mine.length ? { nextPageToken: String(start + size) } : {}) } };
       },
     },
     {
@@ -114,5 +138,34 @@ export function stsStandIn(opts: { projectId: string; script: StsScriptStep[]; p
       },
     },
   ];
-  return Object.assign(new TransferStandIn(routes), { jobs, opState });
+  const standIn = new TransferStandIn(routes);
+  return Object.assign(standIn, { jobs, opState });
+}
+
+/**
+ * An `onRun` that copies as the service would for an S3 source and a GCS sink (MinIO and fake-gcs-server in the
+ * tests): every object under the job's source path to the same name under its sink path, except the relative names
+ * in `leaveOut` (a run that leaves objects out, for the verification after it to find).
+ */
+export function copyS3ToGcs(s3: S3Client, gcs: Storage, leaveOut: readonly string[] = []): (job: Record<string, unknown>) => Promise<void> {
+  return async (job) => {
+    const spec = job.transferSpec as { awsS3DataSource: { bucketName: string; path?: string }; gcsDataSink: { bucketName: string; path?: string } };
+    const from = spec.awsS3DataSource;
+    const to = spec.gcsDataSink;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: from.bucketName, Prefix: from.path ?? '', ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of page.Contents ?? []) {
+        const rel = (o.Key ?? '').slice((from.path ?? '').length);
+        if (leaveOut.includes(rel)) continue;
+        const got = await s3.send(new GetObjectCommand({ Bucket: from.bucketName, Key: o.Key }));
+        if (!got.Body) throw new Error(`${o.Key ?? ''}: no body`);
+        await gcs
+          .bucket(to.bucketName)
+          .file(`${to.path ?? ''}${rel}`)
+          .save(Buffer.from(await got.Body.transformToByteArray()));
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  };
 }

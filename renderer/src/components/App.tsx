@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
 import { onConnectionStatus } from '../api/client';
 import { useStore } from '../store';
+import { subscribeCloudTransfers } from '../store/cloudTransfers.slice';
 import { subscribeIdentities } from '../store/identities.slice';
 import { subscribeJobs } from '../store/jobs.slice';
 import { subscribeEntra } from '../store/entra.slice';
@@ -58,15 +59,17 @@ export function App() {
     onConnectionStatus((ok) => {
       setConnected(ok);
       // After a reconnect the engine may have moved on: catch up.
-      if (ok) void useStore.getState().loadJobs();
+      if (ok) void Promise.all([useStore.getState().loadJobs(), useStore.getState().loadCloudTransfers()]);
     });
     const off = subscribeJobs(useStore.getState);
+    const offCloud = subscribeCloudTransfers(useStore.getState);
     const offMigrations = subscribeMigrations(useStore.getState);
     const offEntra = subscribeEntra(useStore.getState);
     const offIdentities = subscribeIdentities(useStore.getState);
     const offSettings = subscribeSettings(useStore.getState);
     const st = useStore.getState();
     void st.loadJobs();
+    void st.loadCloudTransfers();
     void st.loadAccounts().then(() => {
       const { accounts, panes, navigate, openDialog } = useStore.getState();
       if (accounts.length === 0) {
@@ -82,6 +85,7 @@ export function App() {
     });
     return () => {
       off();
+      offCloud();
       offMigrations();
       offEntra();
       offIdentities();

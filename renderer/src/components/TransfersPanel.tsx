@@ -4,6 +4,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { isFinishedJobState, type JobSummary } from '../../../shared/contract';
 import { formatCount, formatDuration, formatSize } from '../format';
 import { useStore } from '../store';
+import { isActiveCloudTransfer } from '../store/cloudTransfers.slice';
+import { CloudTransferRow } from './CloudTransferRow';
 import { JobFiles } from './JobFiles';
 import { JobLimitControl } from './settings/JobLimitControl';
 
@@ -82,12 +84,16 @@ export function useOpenOnNewJob(): void {
   }, []);
 }
 
-/** The Transfers area: a one-line bar with a count of running jobs, expanding into the list (its size remembered). */
+/**
+ * The Transfers area: a one-line bar with a count of running jobs and cloud transfers, expanding into the list (its
+ * size remembered): the cloud services' transfers first, then the jobs.
+ */
 export function TransfersPanel() {
   const open = useStore((s) => s.transfersExpanded);
   const setOpen = useStore((s) => s.setTransfersExpanded);
   const ids = useStore(useShallow((s) => s.jobOrder.slice(0, 100)));
-  const active = useStore((s) => s.jobOrder.filter((id) => { const st = s.jobs[id]?.state; return st === 'running' || st === 'queued'; }).length);
+  const cloud = useStore(useShallow((s) => s.cloudTransfers.slice(0, 100)));
+  const active = useStore((s) => s.jobOrder.filter((id) => { const st = s.jobs[id]?.state; return st === 'running' || st === 'queued'; }).length + s.cloudTransfers.filter(isActiveCloudTransfer).length);
   const clear = useStore((s) => s.clearJobHistory);
   return (
     <section className={`transfers${open ? ' open' : ''}`} aria-label="Transfers">
@@ -111,7 +117,10 @@ export function TransfersPanel() {
       </header>
       {open && (
         <ul id="transfers-list" className="job-list">
-          {ids.length === 0 && <li className="muted">No transfers yet. Drop files on a pane, or press F5 to copy to the other pane.</li>}
+          {ids.length === 0 && cloud.length === 0 && <li className="muted">No transfers yet. Drop files on a pane, or press F5 to copy to the other pane.</li>}
+          {cloud.map((t) => (
+            <CloudTransferRow key={t.id} t={t} />
+          ))}
           {ids.map((id) => (
             <JobRow key={id} id={id} />
           ))}

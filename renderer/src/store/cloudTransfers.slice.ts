@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { CloudTransfer, CreatePreview, TransferRoute } from '../../../shared/contract/cloud-transfer.channels';
+import type { CloudTransfer, CloudTransferState, CreatePreview, TransferRoute } from '../../../shared/contract/cloud-transfer.channels';
 import type { ChannelRequest } from '../../../shared/contract';
 import { invoke, on } from '../api/client';
 import type { AppState } from './index';
@@ -7,20 +7,99 @@ import { attempt, orToast, type Outcome } from './outcome';
 
 /**
  * Cloud transfers: a migration pair handed to the destination cloud's transfer service. Kept as their own list
- * beside the jobs (they have no files, only the service's counters), read by the plan view and the Transfers panel.
+ * beside the jobs (they have no files, only the service's counters); the Transfers panel shows them with the jobs
+ * (`cloudTransferRow`) and the plan view shows those of its plan.
  */
 export interface CloudTransfersSlice {
+  /** Newest first. */
   cloudTransfers: CloudTransfer[];
   loadCloudTransfers(): Promise<void>;
   cloudRoute(request: ChannelRequest<'cloudTransfers:route'>): Promise<Outcome<TransferRoute>>;
   previewCloudTransfer(request: ChannelRequest<'cloudTransfers:preview'>): Promise<Outcome<CreatePreview>>;
+  /** Creates and starts the service's job, and opens the Transfers panel where it shows. */
   createCloudTransfer(request: ChannelRequest<'cloudTransfers:create'>): Promise<Outcome<CloudTransfer>>;
   refreshCloudTransfer(id: string): Promise<void>;
   pauseCloudTransfer(id: string): Promise<void>;
   resumeCloudTransfer(id: string): Promise<void>;
   cancelCloudTransfer(id: string): Promise<void>;
   removeCloudTransfer(id: string): Promise<void>;
+  /** One transfer as the engine announced it; its end is told in a toast, as a job's is. */
   cloudTransferChanged(t: CloudTransfer): void;
+}
+
+const ENDED: ReadonlySet<CloudTransferState> = new Set(['succeeded', 'failed', 'cancelled']);
+const LIVE: ReadonlySet<CloudTransferState> = new Set(['queued', 'running', 'cancelling']);
+
+const STATE_WORDS: Record<CloudTransferState, string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  paused: 'Paused',
+  cancelling: 'Cancelling',
+  succeeded: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+/** A cloud transfer as a row of the Transfers panel: the same figures a job shows, and what the service allows. */
+export interface CloudTransferRowModel {
+  title: string;
+  /** `Running · Google Storage Transfer Service (IN_PROGRESS)`. */
+  stateText: string;
+  live: boolean;
+  ended: boolean;
+  objectsDone: number;
+  /** Absent while the service has not counted the source. */
+  objectsTotal?: number;
+  objectsFailed: number;
+  bytesDone: number;
+  bytesTotal?: number;
+  /** 0 to 100; null while there is no total to measure against. */
+  percent: number | null;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  /** The service's errors, then a failure to reach it, then a failed verification after the run. */
+  errors: string[];
+  canPause: boolean;
+  canResume: boolean;
+  canCancel: boolean;
+  /** What was created in the cloud can be deleted (once the run ended). */
+  canRemove: boolean;
+}
+
+export function isActiveCloudTransfer(t: CloudTransfer): boolean {
+  return !t.removed && (!t.progress || LIVE.has(t.progress.state));
+}
+
+export function cloudTransferRow(t: CloudTransfer): CloudTransferRowModel {
+  const p = t.progress;
+  const state = p?.state;
+  const service = t.engineName ?? t.engine;
+  const ended = state !== undefined && ENDED.has(state);
+  const live = !t.removed && (state === undefined || LIVE.has(state));
+  const bytesPerSecond = live ? (t.bytesPerSecond ?? 0) : 0;
+  const bytesTotal = p?.bytesFound;
+  const bytesDone = p?.bytesCopied ?? 0;
+  const percent = state === 'succeeded' ? 100 : bytesTotal ? Math.min(100, (bytesDone / bytesTotal) * 100) : p?.objectsFound ? Math.min(100, (p.objectsCopied / p.objectsFound) * 100) : null;
+  const stateWords = t.removed ? 'Removed' : state ? STATE_WORDS[state] : 'Starting';
+  return {
+    title: `${t.source} → ${t.destination}`,
+    stateText: `${stateWords} · ${service}${p ? ` (${p.serviceState})` : ''}`,
+    live,
+    ended,
+    objectsDone: p?.objectsCopied ?? 0,
+    ...(p?.objectsFound === undefined ? {} : { objectsTotal: p.objectsFound }),
+    objectsFailed: p?.objectsFailed ?? 0,
+    bytesDone,
+    ...(bytesTotal === undefined ? {} : { bytesTotal }),
+    percent,
+    bytesPerSecond,
+    etaSeconds: bytesPerSecond > 0 && bytesTotal !== undefined ? Math.max(0, (bytesTotal - bytesDone) / bytesPerSecond) : null,
+    errors: [...(p?.errors ?? []), ...(t.lastError ? [t.lastError] : []), ...(t.verifyError ? [t.verifyError] : [])],
+    canPause: Boolean(t.canPause) && !t.removed && (state === 'running' || state === 'queued'),
+    canResume: Boolean(t.canPause) && !t.removed && state === 'paused',
+    canCancel: Boolean(t.serviceRunId) && !t.removed && !ended && state !== 'cancelling',
+    canRemove: ended && !t.removed && t.created.length > 0,
+  };
 }
 
 export const createCloudTransfersSlice: StateCreator<AppState, [], [], CloudTransfersSlice> = (set, get) => {
@@ -37,19 +116,30 @@ export const createCloudTransfersSlice: StateCreator<AppState, [], [], CloudTran
     previewCloudTransfer: (request) => attempt(() => invoke('cloudTransfers:preview', request)),
     async createCloudTransfer(request) {
       const r = await attempt(() => invoke('cloudTransfers:create', request));
-      if (r.ok) get().cloudTransferChanged(r.value);
+      if (r.ok) {
+        get().cloudTransferChanged(r.value);
+        get().setTransfersExpanded(true);
+      }
       return r;
     },
     async refreshCloudTransfer(id) {
       const r = await attempt(() => invoke('cloudTransfers:refresh', { id }));
       if (r.ok) get().cloudTransferChanged(r.value);
+      else get().toast('error', r.error);
     },
     pauseCloudTransfer: (id) => control('cloudTransfers:pause', id),
     resumeCloudTransfer: (id) => control('cloudTransfers:resume', id),
     cancelCloudTransfer: (id) => control('cloudTransfers:cancel', id),
     removeCloudTransfer: (id) => control('cloudTransfers:remove', id),
     cloudTransferChanged(t) {
-      set((s) => ({ cloudTransfers: s.cloudTransfers.some((x) => x.id === t.id) ? s.cloudTransfers.map((x) => (x.id === t.id ? t : x)) : [t, ...s.cloudTransfers] }));
+      const before = get().cloudTransfers.find((x) => x.id === t.id);
+      set((s) => ({ cloudTransfers: before ? s.cloudTransfers.map((x) => (x.id === t.id ? t : x)) : [t, ...s.cloudTransfers] }));
+      const now = t.progress?.state;
+      const was = before?.progress?.state;
+      if (!now || !ENDED.has(now) || (was && ENDED.has(was))) return;
+      const service = t.engineName ?? t.engine;
+      if (now === 'succeeded' && (t.progress?.objectsFailed ?? 0) === 0) get().toast('success', `${service}: ${t.source} → ${t.destination} done`);
+      else if (now === 'failed' || (t.progress?.objectsFailed ?? 0) > 0) get().toast('error', `${service}: ${t.source} → ${t.destination} ${now === 'failed' ? 'failed' : `left ${t.progress?.objectsFailed ?? 0} object(s) out`}; see Transfers`);
     },
   };
 };

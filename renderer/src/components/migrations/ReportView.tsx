@@ -72,6 +72,13 @@ export function ReportView({ m }: { m: MigrationSummary }) {
           ))}
         </ul>
       )}
+      {m.serviceRun && (
+        <p data-testid="service-run">
+          Copied in the cloud by {m.serviceRun.engineName} ({m.serviceRun.serviceState}): {formatCount(m.serviceRun.objectsCopied)}
+          {m.serviceRun.objectsFound === undefined ? '' : ` of ${formatCount(m.serviceRun.objectsFound)}`} objects, {formatSize(m.serviceRun.bytesCopied)}
+          {m.serviceRun.objectsFailed > 0 ? `, ${formatCount(m.serviceRun.objectsFailed)} failed` : ''}; the service’s fee {m.serviceRun.feeUsd === null ? 'could not be confirmed' : `$${m.serviceRun.feeUsd.toFixed(2)}`}.
+        </p>
+      )}
       <Totals m={m} />
       <div className="dialog-buttons report-buttons">
         <button type="button" onClick={() => void exportReport(m.id, 'json')}>

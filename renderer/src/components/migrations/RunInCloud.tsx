@@ -1,67 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { CloudTransfer, CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
-import { formatSize } from '../../../../shared/format';
-import { formatCount } from '../../format';
+import type { CreatePreview, MigrationSummary, TransferRoute } from '../../../../shared/contract';
 import { useStore } from '../../store';
-import { subscribeCloudTransfers } from '../../store/cloudTransfers.slice';
+import { isActiveCloudTransfer } from '../../store/cloudTransfers.slice';
+import { CloudTransferRow } from '../CloudTransferRow';
 import { formatUsd } from '../costs/money';
-
-const STATE_WORDS: Record<NonNullable<CloudTransfer['progress']>['state'], string> = {
-  queued: 'Queued',
-  running: 'Running',
-  paused: 'Paused',
-  cancelling: 'Cancelling',
-  succeeded: 'Finished',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
-
-function CloudTransferRow({ t }: { t: CloudTransfer }) {
-  const { refreshCloudTransfer, pauseCloudTransfer, resumeCloudTransfer, cancelCloudTransfer, removeCloudTransfer } = useStore.getState();
-  const p = t.progress;
-  const ended = p && ['succeeded', 'failed', 'cancelled'].includes(p.state);
-  return (
-    <li className="cloud-transfer" data-testid="cloud-transfer">
-      <strong>{p ? STATE_WORDS[p.state] : 'Starting'}</strong> ({p?.serviceState ?? 'not read yet'}) · {formatCount(p?.objectsCopied ?? 0)}
-      {p?.objectsFound !== undefined ? ` of ${formatCount(p.objectsFound)}` : ''} objects, {formatSize(p?.bytesCopied ?? 0)}
-      {p?.bytesFound !== undefined ? ` of ${formatSize(p.bytesFound)}` : ''}
-      {p && p.objectsFailed > 0 ? ` · ${formatCount(p.objectsFailed)} failed` : ''}
-      {p?.errors.map((e) => (
-        <p key={e} className="field-error">
-          {e}
-        </p>
-      ))}
-      {t.lastError && <p className="field-error">{t.lastError}</p>}
-      <div className="actions">
-        <button type="button" onClick={() => void refreshCloudTransfer(t.id)}>
-          Refresh
-        </button>
-        {!ended && !t.removed && (
-          <>
-            {t.engine === 'gcp-sts' && p?.state !== 'paused' && (
-              <button type="button" onClick={() => void pauseCloudTransfer(t.id)}>
-                Pause
-              </button>
-            )}
-            {t.engine === 'gcp-sts' && p?.state === 'paused' && (
-              <button type="button" onClick={() => void resumeCloudTransfer(t.id)}>
-                Resume
-              </button>
-            )}
-            <button type="button" onClick={() => void cancelCloudTransfer(t.id)}>
-              Cancel
-            </button>
-          </>
-        )}
-        {ended && !t.removed && (
-          <button type="button" title={t.created.map((c) => c.description).join('\n')} onClick={() => void removeCloudTransfer(t.id)}>
-            Remove what was created ({t.created.length})
-          </button>
-        )}
-      </div>
-    </li>
-  );
-}
 
 /** One destination of a planned migration: the route, and the service's job when a service can carry it. */
 function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
@@ -69,10 +11,14 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
   const cloudRoute = useStore((s) => s.cloudRoute);
   const previewCloudTransfer = useStore((s) => s.previewCloudTransfer);
   const createCloudTransfer = useStore((s) => s.createCloudTransfer);
+  const running = useStore((s) => s.cloudTransfers.some((t) => t.migrationId === m.id && t.destination === d?.uri && isActiveCloudTransfer(t)));
   const [route, setRoute] = useState<TransferRoute | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [account, setAccount] = useState('');
   const [roleArn, setRoleArn] = useState('');
+  const [hmacId, setHmacId] = useState('');
+  const [hmacSecret, setHmacSecret] = useState('');
+  const [azure, setAzure] = useState({ subscriptionId: '', resourceGroup: '', storageMover: '', multiCloudConnectorId: '', awsS3BucketId: '' });
   const [preview, setPreview] = useState<CreatePreview | null>(null);
   const bytes = d ? d.new.bytes + d.changed.bytes : 0;
   const base = d ? { source: m.request.source, destination: d.uri, mode: m.request.mode, deletionsEnabled: m.request.deletions.enabled, filters: m.request.filters, bytes } : null;
@@ -93,7 +39,18 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
       </p>
     );
   }
-  const request = { ...base, connection: { account }, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), migrationId: m.id };
+  if (running) {
+    return (
+      <p data-testid="cloud-route">
+        {d.uri}: {route.engineName} is copying it; it shows in Transfers, and the plan is verified and reported once the run ends.
+      </p>
+    );
+  }
+  const fromGcs = route.engine === 'aws-datasync' && m.request.source.startsWith('gs://');
+  const isMover = route.engine === 'azure-storage-mover';
+  const connection = isMover ? { account, ...(azure.subscriptionId ? { subscriptionId: azure.subscriptionId } : {}), ...(azure.resourceGroup ? { resourceGroup: azure.resourceGroup } : {}), ...(azure.storageMover ? { storageMover: azure.storageMover } : {}) } : { account };
+  const mover = isMover && azure.multiCloudConnectorId && azure.awsS3BucketId ? { mover: { multiCloudConnectorId: azure.multiCloudConnectorId, awsS3BucketId: azure.awsS3BucketId } } : {};
+  const request = { ...base, connection, ...mover, acceptUnmapped: true, ...(roleArn ? { roleArn } : {}), ...(fromGcs && hmacId && hmacSecret ? { hmac: { accessId: hmacId, secret: hmacSecret } } : {}), migrationId: m.id };
   return (
     <div className="cloud-pair" data-testid="cloud-route">
       <h4>Run in the cloud: {route.engineName}</h4>
@@ -129,6 +86,30 @@ function CloudPair({ m, dest }: { m: MigrationSummary; dest: number }) {
         <label>
           Role DataSync assumes <input value={roleArn} onChange={(e) => setRoleArn(e.target.value)} placeholder="arn:aws:iam::…:role/…" />
         </label>
+      )}
+      {isMover &&
+        (
+          [
+            ['subscriptionId', 'Azure subscription ID'],
+            ['resourceGroup', 'Resource group of the storage mover'],
+            ['storageMover', 'Storage mover'],
+            ['multiCloudConnectorId', 'Multicloud connector (resource id)'],
+            ['awsS3BucketId', 'The connector’s S3 bucket (resource id)'],
+          ] as const
+        ).map(([key, label]) => (
+          <label key={key}>
+            {label} <input value={azure[key]} onChange={(e) => setAzure({ ...azure, [key]: e.target.value })} autoComplete="off" />
+          </label>
+        ))}
+      {fromGcs && (
+        <>
+          <label>
+            HMAC access ID (reads the Google Cloud Storage source) <input value={hmacId} onChange={(e) => setHmacId(e.target.value)} autoComplete="off" />
+          </label>
+          <label>
+            HMAC secret <input type="password" value={hmacSecret} onChange={(e) => setHmacSecret(e.target.value)} autoComplete="off" />
+          </label>
+        </>
       )}
       {!preview ? (
         <button type="button" disabled={!account} onClick={() => void previewCloudTransfer(request).then((r) => (r.ok ? setPreview(r.value) : setError(r.error)))}>
@@ -167,7 +148,6 @@ export function RunInCloud({ m }: { m: MigrationSummary }) {
   const load = useStore((s) => s.loadCloudTransfers);
   useEffect(() => {
     void load();
-    return subscribeCloudTransfers(useStore.getState);
   }, [load]);
   const mine = transfers.filter((t) => t.migrationId === m.id);
   return (
