@@ -17,6 +17,9 @@ const FILES: Array<[string, string]> = [
   ['deep/c.txt', 'cccccccccc'],
 ];
 let sts: ReturnType<typeof stsStandIn> | undefined;
+/** The stand-in's copy waits for this, so that the test sees the plan while the service is still copying it. */
+let letTheServiceCopy = (): void => {};
+const serviceMayCopy = new Promise<void>((resolve) => (letTheServiceCopy = resolve));
 const saved = process.env.SKYFERRY_TRANSFER_STAND_IN;
 
 // Before the `app` fixture starts the host: the host reads SKYFERRY_TRANSFER_STAND_IN when its engine starts.
@@ -34,7 +37,10 @@ test.beforeAll(async ({ emulators }) => {
       { status: 'IN_PROGRESS', counters: { ...counters, objectsCopiedToSink: '1', bytesCopiedToSink: '10' } },
       { status: 'SUCCESS', counters: { ...counters, objectsCopiedToSink: '3', bytesCopiedToSink: '30' } },
     ],
-    onRun: copyS3ToGcs(s3, gcs),
+    onRun: async (job) => {
+      await serviceMayCopy;
+      await copyS3ToGcs(s3, gcs)(job);
+    },
   });
   await sts.start();
   process.env.SKYFERRY_TRANSFER_STAND_IN = JSON.stringify({ sts: sts.url, pollMs: 300 });
@@ -82,6 +88,10 @@ test('Run in the cloud: offered with its cost and needs, confirmed, followed in 
   const row = page.getByRole('region', { name: 'Transfers' }).getByTestId('cloud-transfer');
   await expect(row).toContainText(`s3://minio/${SRC}/${srcPrefix} → gs://gcs/${DST}/${dstPrefix}`);
   await expect(row).toContainText('Google Storage Transfer Service');
+  // While the service copies the plan, the plan is not offered to run here as well (every file would go twice).
+  await expect(page.getByText('A cloud service is copying this plan')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
+  letTheServiceCopy();
   await expect(row).toContainText('Done · Google Storage Transfer Service (SUCCESS)', { timeout: 60_000 });
   await expect(row).toContainText('3 / 3 objects');
 

@@ -223,7 +223,7 @@ describe('skyferry', () => {
           if (id) kill();
         },
       });
-      // The stall stays while the job is cancelled: the engine that opens the journal resumes it, and it must not finish first.
+      // The stall stays while the job is cancelled, so that nothing could finish it first.
       expect(await json(['jobs', 'cancel', id])).toEqual({ id, state: 'cancelled' });
     } finally {
       proxy.reset();

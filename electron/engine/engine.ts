@@ -119,8 +119,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
   const bandwidth = new Bandwidth({ dataDir: options.dataDir, ...(options.clock ? { wallClock: () => options.clock?.now() ?? new Date() } : {}) });
   await bandwidth.load();
 
-  // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now.
+  // Transfer jobs: journals under dataDir/jobs; unfinished jobs of the last run resume now (a command's engine, not
+  // in the background, leaves them until `jobs:resume` names one).
   const jobs = new JobManager({
+    holdRestored: options.background === false,
     resolve: async (uri) => {
       const { provider, location } = providers.resolve(uri);
       return { provider, location, accountKey: `${location.kind}:${location.account}` };

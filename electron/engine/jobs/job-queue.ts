@@ -24,6 +24,11 @@ export interface JobQueueOptions {
   resolve: Resolver;
   /** Folder of the journals; without one, jobs live in memory only (tests of pure logic). */
   journalDir?: string;
+  /**
+   * Unfinished jobs of the journal are loaded but wait until resumed by name (`jobs:resume`): a one-off command
+   * (`skyferry ls`) must not go on with the app's interrupted copies while it lists a folder.
+   */
+  holdRestored?: boolean;
   emit?: JobEventSink;
   /** Files in flight across all jobs (default 72), whatever their size. */
   maxFiles?: number;
@@ -87,6 +92,11 @@ export class JobQueue {
   private readonly waiters = new Map<string, Array<(summary: JobSummary) => void>>();
   /** Provider calls of each job by kind, counted through its resolver (kept until the job leaves the history). */
   private readonly requests = new Map<string, RequestCounter>();
+  /** Restored unfinished jobs that wait for a resume by name (holdRestored). */
+  private readonly held = new Set<string>();
+  private get holdRestored(): boolean {
+    return this.options.holdRestored === true;
+  }
 
   constructor(private readonly options: JobQueueOptions) {
     this.store = options.journalDir === undefined ? undefined : new JournalStore(options.journalDir);
@@ -115,6 +125,7 @@ export class JobQueue {
       if (!job || this.jobs.has(job.id)) continue;
       job.journal = this.store.open(job.id);
       this.jobs.set(job.id, job);
+      if (this.holdRestored && !isFinishedJobState(job.state)) this.held.add(job.id);
       log.info(`restored job ${job.id} (${job.state}, ${job.finished}/${job.files.length} files done)`);
     }
     this.pump();
@@ -191,7 +202,10 @@ export class JobQueue {
   }
 
   resume(target: JobTarget): void {
-    for (const job of this.targets(target)) if (job.state === 'paused') this.setState(job, 'queued');
+    for (const job of this.targets(target)) {
+      this.held.delete(job.id);
+      if (job.state === 'paused') this.setState(job, 'queued');
+    }
     this.pump();
   }
 
@@ -262,7 +276,7 @@ export class JobQueue {
     if (this.closed) return;
     for (const job of [...this.jobs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
       if (this.running.size >= this.maxJobs) break;
-      if (job.state !== 'queued' || this.running.has(job.id)) continue;
+      if (job.state !== 'queued' || this.running.has(job.id) || this.held.has(job.id)) continue;
       const run = this.run(job);
       this.running.set(job.id, run);
     }

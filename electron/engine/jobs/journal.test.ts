@@ -132,6 +132,32 @@ describe('journal: crash resume', () => {
   }, 60_000);
 });
 
+describe('journal: a command\'s engine', () => {
+  it('leaves the interrupted jobs it finds until one is resumed by name', async () => {
+    const journalDir = path.join(work, 'journal');
+    const slow = withFaults(createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }), { readBytesPerSecond: 512 * 1024 }).provider;
+    const dst = createLocalProvider({ kind: 'local', name: 'dst', root: path.join(work, 'dst') });
+    const m1 = new JobManager({ resolve: resolverFor({ src: slow, dst }), journalDir, maxFiles: 1 });
+    const { id } = m1.start({ kind: 'copy', sources: ['file://src/bkt/data/'], destination: 'file://dst/out/' });
+    await new Promise((r) => setTimeout(r, 300));
+    await m1.close();
+
+    const src = withFaults(createLocalProvider({ kind: 'local', name: 'src', root: path.join(work, 'src') }), {});
+    const m2 = new JobManager({ resolve: resolverFor({ src: src.provider, dst }), journalDir, holdRestored: true });
+    m2.restore();
+    await m2.waitForIdle();
+    const held = m2.get(id).summary();
+    expect(held.state).not.toBe('completed');
+    expect(held.filesDone).toBeLessThan(FILES);
+    expect(src.counters.opens).toBe(0);
+
+    m2.resume({ id });
+    await m2.waitForIdle();
+    expect(m2.get(id).summary()).toMatchObject({ state: 'completed', filesDone: FILES });
+    await m2.close();
+  }, 60_000);
+});
+
 describe('journal: replay', () => {
   it('a listing that started over replaces the earlier records instead of doubling the files', async () => {
     const { replay } = await import('./job-model');

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { MigrationState, MigrationSummary } from '../../../../shared/contract';
 import { formatCount, formatDate } from '../../format';
 import { useStore } from '../../store';
+import { isActiveCloudTransfer } from '../../store/cloudTransfers.slice';
 import { JobRow } from '../TransfersPanel';
 import { PlanSummary } from './PlanSummary';
 import { ReportView } from './ReportView';
@@ -47,6 +48,8 @@ export function PlanView({ m }: { m: MigrationSummary }) {
   const progress = useStore((s) => s.migrationProgress[m.id]);
   const act = useStore((s) => s.migrationAction);
   const createPlan = useStore((s) => s.createPlan);
+  // A cloud service copying this plan: running it here too would copy every file twice.
+  const inTheCloud = useStore((s) => s.cloudTransfers.some((t) => t.migrationId === m.id && isActiveCloudTransfer(t)));
   const busy = m.state === 'planning' || m.state === 'verifying';
   const compared = progress && progress.state === m.state ? progress.compared : 0;
   return (
@@ -76,11 +79,12 @@ export function PlanView({ m }: { m: MigrationSummary }) {
         </p>
       )}
       <div className="dialog-buttons plan-actions">
-        {m.state === 'planned' && (
+        {m.state === 'planned' && !inTheCloud && (
           <button type="button" className="primary" onClick={() => void act('plans:run', m.id)}>
             Run
           </button>
         )}
+        {m.state === 'planned' && inTheCloud && <span className="hint">A cloud service is copying this plan: it is verified here when that run ends.</span>}
         {m.state === 'needs-confirmation' && (
           <button type="button" className="danger" onClick={() => void act('plans:confirmDeletions', m.id)}>
             Confirm {formatCount(m.deletionsPlanned)} {m.request.deletions.quarantinePrefix ? 'moves to quarantine' : 'deletions'}
