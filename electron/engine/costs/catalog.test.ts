@@ -13,6 +13,7 @@ import { sourced, storageClass } from './catalog/figures';
 import { createCatalogStore, OVERLAY_FILE } from './catalog-store';
 import { estimateTransfer } from './estimator';
 import { findClass, findRegion } from './lookup';
+import { DEFAULT_ADMISSION, rangedReadPlan } from '../jobs/admission';
 
 function figures(value: unknown, out: Figure[] = []): Figure[] {
   if (Array.isArray(value)) for (const v of value) figures(v, out);
@@ -95,8 +96,11 @@ describe('catalog overlay (user edits)', () => {
       files: 1, bytes: 1100 * 2 ** 30, path: 'relay' as const, headsPerFile: 0,
     };
     const before = estimateTransfer(await createCatalogStore(dir).effective(), req);
-    // 1,100 GB - 100 free = 1,000 GB x $0.09 = $90 (+ one LIST and one GET)
-    expect(before.totalUsd).toBeCloseTo(90 + 0.000005 + 0.0000004, 9);
+    // 1,100 GB - 100 free = 1,000 GB x $0.09 = $90, + one LIST, + the object read in parallel ranges: 1,100 GiB /
+    // 5 MiB = 225,280 ranged GETs (rangedReadPlan) x $0.0004/1,000
+    const gets = rangedReadPlan(req.bytes, DEFAULT_ADMISSION, true)?.parts ?? 0;
+    expect(gets).toBe(225_280);
+    expect(before.totalUsd).toBeCloseTo(90 + 0.000005 + gets * 0.0000004, 9);
 
     await createCatalogStore(dir).setPrice({ provider: 'aws-s3', region: 'us-east-1', field: 'egress', tier: 0, value: 0.05 });
     const reopened = await createCatalogStore(dir).effective();
@@ -105,7 +109,7 @@ describe('catalog overlay (user edits)', () => {
     expect(tier0.source).toBe('edited by you');
     expect(tier0.note).toMatch(/Was 0.09 \(https:\/\/aws.amazon.com\/s3\/pricing\/, 2024-10-01\)/);
     // 1,000 GB x $0.05 = $50
-    expect(estimateTransfer(reopened, req).totalUsd).toBeCloseTo(50 + 0.000005 + 0.0000004, 9);
+    expect(estimateTransfer(reopened, req).totalUsd).toBeCloseTo(50 + 0.000005 + gets * 0.0000004, 9);
     // other regions keep the shipped price
     expect(findRegion(reopened, 'aws-s3', 'us-west-2').egress.internet[0]!.usdPerGb.value).toBe(0.09);
     expect((await fs.readdir(dir)).sort()).toEqual([OVERLAY_FILE]);

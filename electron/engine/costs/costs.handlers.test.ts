@@ -10,6 +10,7 @@ import { createFileKeyCipher } from '../accounts/secret-store';
 import type { Engine } from '../dispatch';
 import { createEngine } from '../engine';
 import { findRegion } from './lookup';
+import { DEFAULT_ADMISSION, rangedReadPlan } from '../jobs/admission';
 
 /** The cost channels through the real engine: contract parsing, a local account, events, result envelopes. */
 let dir: string;
@@ -70,11 +71,14 @@ describe('costs channels', () => {
       source: { provider: 'gcs', region: 'europe-west1' }, destination: { provider: 'local', region: 'local' },
       files: 1, bytes: 10 * 2 ** 30, path: 'relay', headsPerFile: 0,
     };
-    // europe-west1 has no free egress: 10 GB x $0.12 + 1 LIST x $0.005/1,000 + 1 GET x $0.0004/1,000
-    expect(value<CostEstimate>(await engine.invoke('costs:estimateTransfer', req)).totalUsd).toBeCloseTo(1.2 + 0.000005 + 0.0000004, 10);
+    // europe-west1 has no free egress: 10 GB x $0.12 + 1 LIST x $0.005/1,000 + the object read in parallel ranges:
+    // 10 GiB / 5 MiB = 2,048 ranged GETs (rangedReadPlan) x $0.0004/1,000
+    const gets = rangedReadPlan(req.bytes, DEFAULT_ADMISSION, true)?.parts ?? 0;
+    expect(gets).toBe(2048);
+    expect(value<CostEstimate>(await engine.invoke('costs:estimateTransfer', req)).totalUsd).toBeCloseTo(1.2 + 0.000005 + gets * 0.0000004, 10);
     const edited = value<PriceCatalog>(await engine.invoke('costs:setPrice', { provider: 'gcs', region: 'europe-west1', field: 'egress', value: 0.2 }));
     expect(findRegion(edited, 'gcs', 'europe-west1').egress.internet[0]?.usdPerGb.source).toBe('edited by you');
-    expect(value<CostEstimate>(await engine.invoke('costs:estimateTransfer', req)).totalUsd).toBeCloseTo(2 + 0.000005 + 0.0000004, 10);
+    expect(value<CostEstimate>(await engine.invoke('costs:estimateTransfer', req)).totalUsd).toBeCloseTo(2 + 0.000005 + gets * 0.0000004, 10);
     value(await engine.invoke('costs:resetCatalog', {}));
     const { overlay } = value<{ overlay: { edits: unknown[] } }>(await engine.invoke('costs:catalog', {}));
     expect(overlay.edits).toEqual([]);
