@@ -76,11 +76,13 @@ test.describe('copy confirmation with the cost estimate', () => {
     const dialog = page.getByRole('dialog', { name: 'Copy between accounts' });
     const pull = dialog.getByRole('checkbox', { name: 'Let the destination pull directly (Azure)' });
     await expect(pull).not.toBeChecked();
-    // The estimate follows the choice: the relay reads each file once, a pull reads it by ranges from a signed link.
+    // The estimate follows the choice: the relay reads a GB-sized file in parallel 5 MiB ranges (one GET each), a
+    // pull reads it by the destination's blocks from a signed link.
     const estimate = dialog.getByRole('table', { name: 'Estimated cost per GB' });
-    await expect(estimate).toContainText('GET from Amazon S3, one per file');
+    await expect(estimate).toContainText('Ranged GET from Amazon S3, one per part of the large files read in parallel ranges');
     await pull.check();
     await expect(estimate).toContainText('Ranged GET from Amazon S3, one per part');
+    await expect(estimate).not.toContainText('read in parallel ranges');
     await shot('pull-choice');
     await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
     await waitForJobs(page);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteSummary, describeType, formatSize, truncateMiddle } from './format';
+import { deleteSummary, describeType, formatDateShort, formatSize, truncateMiddle } from './format';
 
 describe('formatSize', () => {
   it('uses binary units with one decimal', () => {
@@ -44,5 +44,17 @@ describe('deleteSummary', () => {
     expect(deleteSummary(2, 3072, 0)).toBe('Delete 2 objects (3.0 KiB)?');
     expect(deleteSummary(0, 0, 1)).toBe('Delete 1 folder with everything in it?');
     expect(deleteSummary(1, 10, 2)).toBe('Delete 1 object (10 B) and 2 folders with everything in them?');
+  });
+});
+
+describe('formatDateShort', () => {
+  const now = new Date(2026, 11, 7, 15, 0);
+  it('gives the date and time, or the date alone, or for a time today the time alone', () => {
+    const today = new Date(2026, 11, 7, 13, 50).toISOString();
+    const earlier = new Date(2026, 10, 30, 13, 50).toISOString();
+    expect(formatDateShort(today, true, 'en-US', now)).toBe('12/7/26, 1:50 PM');
+    expect(formatDateShort(today, false, 'en-US', now)).toBe('1:50 PM');
+    expect(formatDateShort(earlier, false, 'en-US', now)).toBe('11/30/26');
+    expect(formatDateShort('not a date', false, 'en-US', now)).toBe('');
   });
 });

@@ -14,17 +14,28 @@ export function formatDate(iso: string | undefined | null, locale?: string): str
   return dateFormat.format(d);
 }
 
-const shortFormats = new Map<boolean, Intl.DateTimeFormat>();
-/** A date in the locale's short form, with the time ("12/7/26, 7:08 AM") or without ("12/7/26"): for narrow columns. */
-export function formatDateShort(iso: string | undefined | null, withTime = true, locale?: string): string {
+const shortFormats = new Map<string, Intl.DateTimeFormat>();
+function shortFormat(kind: 'dateTime' | 'date' | 'time', locale?: string): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions =
+    kind === 'dateTime' ? { dateStyle: 'short', timeStyle: 'short' } : kind === 'date' ? { dateStyle: 'short' } : { timeStyle: 'short' };
+  if (locale) return new Intl.DateTimeFormat(locale, options);
+  let f = shortFormats.get(kind);
+  if (!f) shortFormats.set(kind, (f = new Intl.DateTimeFormat(undefined, options)));
+  return f;
+}
+
+/**
+ * A date in the locale's short form for narrow columns: with the time ("12/7/26, 7:08 AM"), or, narrower, the date
+ * alone ("12/7/26") except for a time today, which shows as the time ("7:08 AM"), as Finder and Explorer do: a
+ * change made today stays visible.
+ */
+export function formatDateShort(iso: string | undefined | null, withTime = true, locale?: string, now = new Date()): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const options: Intl.DateTimeFormatOptions = withTime ? { dateStyle: 'short', timeStyle: 'short' } : { dateStyle: 'short' };
-  if (locale) return new Intl.DateTimeFormat(locale, options).format(d);
-  let f = shortFormats.get(withTime);
-  if (!f) shortFormats.set(withTime, (f = new Intl.DateTimeFormat(undefined, options)));
-  return f.format(d);
+  if (withTime) return shortFormat('dateTime', locale).format(d);
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return shortFormat(today ? 'time' : 'date', locale).format(d);
 }
 
 /** "very-long-name-of-a-file.tar.gz" -> "very-long-…file.tar.gz": keeps the start and the extension visible. */
