@@ -95,7 +95,10 @@ describe('journal: crash resume', () => {
       const name = `data/${path.posix.basename(detail.files[i]?.source ?? '')}`;
       expect(dst.counters.puts.get(name), `${name} was copied again`).toBeUndefined();
     }
-    expect(dst.counters.puts.size).toBe(FILES - doneBeforeKill.size);
+    // The rest is copied, less a file whose write completed before the kill but not its "done" record: the resumed
+    // run finds it whole at the destination and leaves it (at most the child's 2 files in flight).
+    expect(dst.counters.puts.size).toBeLessThanOrEqual(FILES - doneBeforeKill.size);
+    expect(dst.counters.puts.size).toBeGreaterThanOrEqual(FILES - doneBeforeKill.size - 2);
     for (let i = 0; i < FILES; i++) {
       const got = await readFile(path.join(work, 'dst', 'out', 'data', `f${String(i).padStart(2, '0')}.bin`));
       expect(md5(got)).toBe(md5(data(i)));
