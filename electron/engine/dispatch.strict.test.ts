@@ -86,6 +86,7 @@ const SAMPLES: { [C in ChannelName]?: ChannelRequest<C> } = {
   'cloudTransfers:resume': { id: 't' },
   'cloudTransfers:cancel': { id: 't' },
   'cloudTransfers:remove': { id: 't' },
+  'cloudTransfers:clearFinished': {},
   'uploads:listPending': { account: 'acct', bucket: 'b' },
   'uploads:abort': { account: 'acct', bucket: 'b', uploads: [{ key: 'k', uploadId: 'u' }] },
   'dialogs:pickFolder': { title: 't', defaultPath: '/tmp' },

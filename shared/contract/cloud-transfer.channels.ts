@@ -175,6 +175,11 @@ export const cloudTransferChannels = {
   'cloudTransfers:cancel': channel(IdRequest, Ok),
   /** Deletes what Skyferry created in the cloud for this transfer (job, locations, task); the data copied stays. */
   'cloudTransfers:remove': channel(IdRequest, Ok),
+  /**
+   * Forgets the transfers that are over and hold nothing in the cloud (ended, with what was created removed or
+   * nothing created); `kept`: ended ones whose job is still in the cloud, which stay listed.
+   */
+  'cloudTransfers:clearFinished': channel(z.object({}).strict(), z.object({ cleared: z.number().int().min(0), kept: z.number().int().min(0) }).strict()),
 } as const;
 
 export const cloudTransferEvents = {

@@ -82,5 +82,6 @@ export function createCloudTransferHandlers(deps: CloudTransferHandlerDeps): Clo
       await deps.service.remove(req.id);
       return { ok: true };
     },
+    'cloudTransfers:clearFinished': () => deps.service.clearFinished(),
   };
 }

@@ -82,6 +82,29 @@ describe('the journaled cloud transfers', () => {
     expect(server.failures).toEqual([]);
   });
 
+  it('Clear finished forgets the transfers that are over and hold nothing in the cloud; one whose job is still there stays', async () => {
+    const { sts, driverFor } = await stsSetup([{ status: 'SUCCESS', counters: { objectsFoundFromSource: '1', objectsCopiedToSink: '1', bytesCopiedToSink: '10' } }]);
+    const svc = await CloudTransferService.open({ dataDir, driverFor });
+    const ended = async (name: string) => {
+      const t = await svc.begin({ engine: 'gcp-sts', source: 's3://aws/src/', destination: 'gs://gcp/sink/', connection: { account: 'gcp', projectId: PROJECT } });
+      const job = await sts.create(stsJobSpec(route, PROJECT, { kind: 'aws-s3', accessKeyId: 'AKID', secretAccessKey: 'secret' }, name));
+      await svc.addCreated(t.id, { kind: 'sts-job', id: job, description: `Storage Transfer Service job ${job}` });
+      await svc.setJob(t.id, job, await sts.run(job));
+      expect((await svc.refresh(t.id)).progress?.state).toBe('succeeded');
+      return t;
+    };
+    const removed = await ended('removed');
+    const stillThere = await ended('still-there');
+    await svc.remove(removed.id);
+
+    expect(await svc.clearFinished()).toEqual({ cleared: 1, kept: 1 });
+    expect(svc.list().map((t) => t.id)).toEqual([stillThere.id]);
+    // The journal forgot it too; the one whose job is in the cloud keeps what it created, for its Remove.
+    const reopened = await CloudTransferService.open({ dataDir, driverFor });
+    expect(reopened.list().map((t) => t.id)).toEqual([stillThere.id]);
+    expect(reopened.get(stillThere.id).created).toHaveLength(1);
+  });
+
   it('pause and resume where the service allows; DataSync says it cannot pause; cancel; remove refused while running', async () => {
     const ds = await dataSyncStandIn({ region: 'us-east-1', script: [{ Status: 'TRANSFERRING' }] }).start();
     const connect = (): DataSyncTransfer => new DataSyncTransfer(createDataSyncClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, endpoint: ds.url }));

@@ -263,6 +263,18 @@ export class CloudTransferService {
     await this.save({ ...t, removed: true });
   }
 
+  /**
+   * Forgets the transfers that are over and hold nothing in the user's cloud: ended (or never started) and with what
+   * was created for them removed, or nothing created. One that ended with its job still in the cloud stays listed,
+   * since its row is where that job is removed from; `kept` counts those.
+   */
+  async clearFinished(): Promise<{ cleared: number; kept: number }> {
+    const over = this.store.list().filter((t) => !t.serviceRunId || (t.progress !== undefined && isFinal(t.progress.state)));
+    const clear = over.filter((t) => (t.removed || t.created.length === 0) && !this.needsVerifying(t) && !this.ending.has(t.id));
+    await this.store.forget(clear.map((t) => t.id));
+    return { cleared: clear.length, kept: over.length - clear.length };
+  }
+
   private requireRun(t: CloudTransfer): void {
     if (!t.serviceRunId) throw new ConflictError('The transfer has not been started');
     if (t.removed) throw new ConflictError('What was created for this transfer has been removed');

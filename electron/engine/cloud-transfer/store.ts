@@ -48,6 +48,16 @@ export class CloudTransferStore {
   /** Saves one record; writes are serialised so that the file always holds the latest of every record. */
   async put(t: CloudTransfer): Promise<void> {
     this.items.set(t.id, t);
+    await this.write();
+  }
+
+  /** Forgets these records (the list, not anything in the cloud). */
+  async forget(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.items.delete(id);
+    await this.write();
+  }
+
+  private async write(): Promise<void> {
     const snapshot = JSON.stringify({ version: 1, transfers: [...this.items.values()] });
     this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(this.file, snapshot));
     await this.writing;

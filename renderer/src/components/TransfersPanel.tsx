@@ -94,7 +94,9 @@ export function TransfersPanel() {
   const ids = useStore(useShallow((s) => s.jobOrder.slice(0, 100)));
   const cloud = useStore(useShallow((s) => s.cloudTransfers.slice(0, 100)));
   const active = useStore((s) => s.jobOrder.filter((id) => { const st = s.jobs[id]?.state; return st === 'running' || st === 'queued'; }).length + s.cloudTransfers.filter(isActiveCloudTransfer).length);
-  const clear = useStore((s) => s.clearJobHistory);
+  const clearJobs = useStore((s) => s.clearJobHistory);
+  const clearCloud = useStore((s) => s.clearFinishedCloudTransfers);
+  const anyCloudOver = cloud.some((t) => !isActiveCloudTransfer(t));
   return (
     <section className={`transfers${open ? ' open' : ''}`} aria-label="Transfers">
       <header className="transfers-head">
@@ -109,8 +111,8 @@ export function TransfersPanel() {
           )}
           {open ? <ChevronDown size={16} aria-hidden="true" /> : <ChevronUp size={16} aria-hidden="true" />}
         </button>
-        {open && ids.length > 0 && (
-          <button type="button" onClick={() => void clear()}>
+        {open && (ids.length > 0 || anyCloudOver) && (
+          <button type="button" onClick={() => void Promise.all([clearJobs(), clearCloud()])}>
             Clear finished
           </button>
         )}

@@ -115,4 +115,16 @@ describe('the cloud transfers slice', () => {
     expect(st.toasts.map((t) => [t.kind, t.text])).toEqual([['error', 'Google Storage Transfer Service: s3://aws/src/ → gs://gcp/sink/ failed; see Transfers']]);
     expect(slice.cloudTransferRow(st.cloudTransfers[0]!).errors).toEqual(['2 objects: PERMISSION_DENIED: no access']);
   });
+
+  it('Clear finished asks the engine, reloads the list, and says why an ended transfer stays', async () => {
+    const stays = transfer('b', { progress: progress('succeeded'), created: [{ kind: 'sts-job', id: 'transferJobs/1', description: 'job' }] });
+    store.useStore.setState({ cloudTransfers: [transfer('a', { progress: progress('succeeded'), removed: true }), stays] });
+    answers.set('cloudTransfers:clearFinished', () => ({ cleared: 1, kept: 1 }));
+    answers.set('cloudTransfers:list', () => [stays]);
+    await store.useStore.getState().clearFinishedCloudTransfers();
+    const st = store.useStore.getState();
+    expect(asked.map((a) => a.channel)).toEqual(['cloudTransfers:clearFinished', 'cloudTransfers:list']);
+    expect(st.cloudTransfers.map((t) => t.id)).toEqual(['b']);
+    expect(st.toasts.map((t) => [t.kind, t.text])).toEqual([['info', '1 finished cloud transfer stays listed: what was created for it is still in the cloud (Remove it from the row first)']]);
+  });
 });

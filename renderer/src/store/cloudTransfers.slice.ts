@@ -23,6 +23,11 @@ export interface CloudTransfersSlice {
   resumeCloudTransfer(id: string): Promise<void>;
   cancelCloudTransfer(id: string): Promise<void>;
   removeCloudTransfer(id: string): Promise<void>;
+  /**
+   * Takes the transfers that are over and hold nothing in the cloud off the list ("Clear finished"); says how many
+   * ended ones stay because their job is still in the cloud (their row is where it is removed).
+   */
+  clearFinishedCloudTransfers(): Promise<void>;
   /** One transfer as the engine announced it; its end is told in a toast, as a job's is. */
   cloudTransferChanged(t: CloudTransfer): void;
 }
@@ -131,6 +136,16 @@ export const createCloudTransfersSlice: StateCreator<AppState, [], [], CloudTran
     resumeCloudTransfer: (id) => control('cloudTransfers:resume', id),
     cancelCloudTransfer: (id) => control('cloudTransfers:cancel', id),
     removeCloudTransfer: (id) => control('cloudTransfers:remove', id),
+    async clearFinishedCloudTransfers() {
+      const r = await attempt(() => invoke('cloudTransfers:clearFinished', {}));
+      if (!r.ok) {
+        get().toast('error', r.error);
+        return;
+      }
+      await get().loadCloudTransfers();
+      const { kept } = r.value;
+      if (kept > 0) get().toast('info', `${kept} finished cloud ${kept === 1 ? 'transfer stays' : 'transfers stay'} listed: what was created for ${kept === 1 ? 'it is' : 'them is'} still in the cloud (Remove it from the row first)`);
+    },
     cloudTransferChanged(t) {
       const before = get().cloudTransfers.find((x) => x.id === t.id);
       set((s) => ({ cloudTransfers: before ? s.cloudTransfers.map((x) => (x.id === t.id ? t : x)) : [t, ...s.cloudTransfers] }));
