@@ -10,6 +10,8 @@ const free = new Map<number, Array<{ buf: Buffer; since: number }>>();
 /** The memory of every part handed out and not given back yet: what givePart accepts, once each. */
 const out = new WeakSet<ArrayBufferLike>();
 let pooledBytes = 0;
+/** How many parts are handed out and not given back yet. */
+let handedOut = 0;
 /** At most this much is kept for reuse; anything beyond is left to the garbage collector. */
 const MAX_POOLED_BYTES = 160 * 1024 * 1024;
 /** A free part not taken again within this long is let go: reuse is for the next part, not for later. */
@@ -44,12 +46,27 @@ export function takePart(size: number): Buffer {
   if (reused) {
     pooledBytes -= size;
     out.add(reused.buffer);
+    handedOut++;
     return reused;
   }
   // Not from Node's shared slab: a part must own its whole ArrayBuffer to be handed back.
   const fresh = Buffer.allocUnsafeSlow(size);
   out.add(fresh.buffer);
+  handedOut++;
   return fresh;
+}
+
+/**
+ * Parts handed out and not given back yet: every part a finished upload took should be back (one that is not is
+ * left to the garbage collector, and the next part is new memory).
+ */
+export function partsOut(): number {
+  return handedOut;
+}
+
+/** Whether this buffer is a view of a part handed out by takePart and not given back yet. */
+export function isPart(view: Buffer): boolean {
+  return out.has(view.buffer);
 }
 
 /**
@@ -59,6 +76,7 @@ export function takePart(size: number): Buffer {
  */
 export function givePart(part: Buffer): void {
   if (!out.delete(part.buffer)) return;
+  handedOut--;
   const size = part.buffer.byteLength;
   if (pooledBytes + size > MAX_POOLED_BYTES) return;
   const list = free.get(size) ?? [];

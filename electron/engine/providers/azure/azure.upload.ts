@@ -5,7 +5,8 @@ import { CancelledError, InvalidInputError, RetryableError } from '../../../../s
 import { sourceFailure } from '../common/errors';
 import { Crc32, crcCombineHex } from '../crc32c';
 import { idleTimer } from '../idle-timer';
-import { givePart, takePart } from '../part-pool';
+import { givePart } from '../part-pool';
+import { cutParts } from '../common/parts';
 import { InFlight } from '../common/pool';
 import type { MultipartSettings, PutOptions } from '../provider';
 import { parseAzureResume, resumableBlockId, type AzureResumePointState, type AzureResumeState } from './azure.resume';
@@ -52,35 +53,7 @@ const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
 class SourceFailure {
   constructor(readonly error: unknown) {}
 }
-
-/** Cuts a stream into buffers of exactly `size` bytes (the last one shorter), counting and hashing as it goes. */
-async function* parts(source: Readable, size: number, onBytes: (chunk: Buffer) => void, alloc: (size: number) => Buffer): AsyncGenerator<Buffer> {
-  // Each chunk is copied into the part as it arrives and dropped, so a part never coexists with the chunks it was
-  // made of (Buffer.concat of held chunks did: up to twice the part size per upload at the moment of the cut).
-  let part: Buffer | undefined;
-  let filled = 0;
-  try {
-    for await (const raw of source) {
-      const chunk = typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
-      onBytes(chunk);
-      let offset = 0;
-      while (offset < chunk.length) {
-        part ??= alloc(size);
-        const copied = chunk.copy(part, filled, offset, Math.min(chunk.length, offset + size - filled));
-        filled += copied;
-        offset += copied;
-        if (filled === size) {
-          yield part;
-          part = undefined;
-          filled = 0;
-        }
-      }
-    }
-  } catch (e) {
-    throw new SourceFailure(e);
-  }
-  if (part && filled > 0) yield part.subarray(0, filled);
-}
+const sourceError = (e: unknown): SourceFailure => new SourceFailure(e);
 
 /**
  * The contiguous prefix of staged blocks of a resumable upload, reported through onCheckpoint each time it grows
@@ -216,7 +189,7 @@ export async function uploadStream(
   try {
     if (req.size < multipart.thresholdBytes && !from) {
       const all: Buffer[] = [];
-      for await (const part of parts(source, Math.max(1, req.size), count, (n) => Buffer.allocUnsafe(n))) all.push(part);
+      for await (const part of cutParts(source, Math.max(1, req.size), { onChunk: count, alloc: (n) => Buffer.allocUnsafe(n), sourceError })) all.push(part);
       checkSize();
       await req.verifyBeforeCommit?.();
       const body = all.length === 1 && all[0] ? all[0] : Buffer.concat(all, req.size);
@@ -275,7 +248,7 @@ export async function uploadStream(
       );
     };
     try {
-      for await (const part of parts(source, partSize, count, takePart)) {
+      for await (const part of cutParts(source, partSize, { onChunk: count, sourceError })) {
         inFlight.check();
         const index = ids.length;
         if (checkpoints) {

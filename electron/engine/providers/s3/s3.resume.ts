@@ -4,10 +4,11 @@ import zlib from 'node:zlib';
 import { CancelledError, InvalidInputError, SkyferryError } from '../../../../shared/errors';
 import { createLogger } from '../../log';
 import { crcB64ToHex, crcCombineHex } from '../crc32c';
-import { givePart, takePart } from '../part-pool';
+import { givePart } from '../part-pool';
 import type { PutOptions, PutResult, ResumePoint, ResumeState } from '../provider';
 import { toS3Error } from './s3.errors';
 import { sourceFailure } from '../common/errors';
+import { cutParts } from '../common/parts';
 import { InFlight } from '../common/pool';
 import { objectParams, type UploadTarget } from './s3.params';
 import { putResultOf } from './s3.metadata';
@@ -166,65 +167,6 @@ class SourceFailure extends Error {
   }
 }
 
-/** `bufs` joined into one buffer of the part pool (given back when its request settles). */
-function joined(bufs: readonly Buffer[], len: number): Buffer {
-  const part = takePart(len);
-  let at = 0;
-  for (const b of bufs) at += b.copy(part, at);
-  return part;
-}
-
-/**
- * The whole of the one buffer that `bufs` are consecutive views of, from its first byte to its last, if they are:
- * a parallel ranged read gives out each range so (ranged-read.ts). Only a whole buffer is taken, so that giving
- * the part back to the pool never frees bytes that another view still holds.
- */
-function wholeBuffer(bufs: readonly Buffer[], len: number): Buffer | undefined {
-  const first = bufs[0];
-  if (!first || first.byteOffset !== 0 || first.buffer.byteLength !== len) return undefined;
-  let at = 0;
-  for (const b of bufs) {
-    if (b.buffer !== first.buffer || b.byteOffset !== at) return undefined;
-    at += b.length;
-  }
-  return at === len ? Buffer.from(first.buffer, 0, len) : undefined;
-}
-
-/**
- * Cuts a stream into parts of exactly `partSize` bytes (the last one shorter); one part buffered at a time. A part
- * whose bytes arrived as the views, in order, of one buffer of exactly its size (a parallel ranged read's range)
- * is that buffer, not a copy.
- */
-async function* partsOf(source: Readable, partSize: number): AsyncGenerator<Buffer> {
-  let bufs: Buffer[] = [];
-  let len = 0;
-  const chunks = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  for (;;) {
-    let step: IteratorResult<Buffer>;
-    try {
-      step = await chunks.next();
-    } catch (e) {
-      throw new SourceFailure(e);
-    }
-    if (step.done) break;
-    const chunk = step.value;
-    let c = chunk;
-    while (len + c.length >= partSize) {
-      const take = partSize - len;
-      bufs.push(c.subarray(0, take));
-      yield wholeBuffer(bufs, partSize) ?? joined(bufs, partSize);
-      bufs = [];
-      len = 0;
-      c = c.subarray(take);
-    }
-    if (c.length > 0) {
-      bufs.push(c);
-      len += c.length;
-    }
-  }
-  if (len > 0) yield joined(bufs, len);
-}
-
 /**
  * A multipart upload whose parts outlive the process: a CRC32 on every part (computed here, checked by the service),
  * a checkpoint each time the contiguous prefix of stored parts grows, and with `resume.from` only the parts after
@@ -292,7 +234,7 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
     };
     let read = offset;
     let partNumber = prefix + 1;
-    for await (const body of partsOf(source, partSize)) {
+    for await (const body of cutParts(source, partSize, { sourceError: (e) => new SourceFailure(e) })) {
       if (signal?.aborted) throw cancelled();
       inFlight.check();
       read += body.length;
