@@ -204,3 +204,28 @@ describe('Admission with parallel ranged reads', () => {
     expect(a.reservation(128 * KiB, false, true)).toBe(3 * 16 * KiB);
   });
 });
+
+describe('Admission of objects whose upload needs larger parts', () => {
+  const MiB = 1024 * 1024;
+  const TiB = 1024 * 1024 * MiB;
+
+  it('counts the parts a destination grows past its part limit, and holds fewer of them in flight', () => {
+    const a = new Admission();
+    const { partSizeBytes, concurrency } = a.settings.multipart;
+    // 100 GiB to S3 (10,000 parts at most): parts of 10.24 MiB, still 4 in flight within the 80 MiB budget.
+    const s3Part = Math.ceil((100 * 1024 * MiB) / 10_000);
+    expect(a.uploadPartBytes(100 * 1024 * MiB, 10_000)).toBe(s3Part);
+    expect(a.uploadParts(100 * 1024 * MiB, 10_000)).toBe(concurrency);
+    expect(a.reservation(100 * 1024 * MiB, true, true, 10_000)).toBe((concurrency + 1) * s3Part + a.settings.rangedReadParts * partSizeBytes);
+    // 1 TiB to S3: parts of about 105 MiB, one in flight beside the one being filled (not 4 + 1 of them: 525 MiB).
+    const huge = Math.ceil(TiB / 10_000);
+    expect(a.uploadParts(TiB, 10_000)).toBe(1);
+    expect(a.reservation(TiB, true, false, 10_000)).toBe(2 * huge);
+    // The same object to Azure (50,000 blocks) or GCS (no limit) keeps the providers' part size and parallelism.
+    expect(a.uploadPartBytes(TiB, 50_000)).toBe(Math.ceil(TiB / 50_000));
+    expect(a.uploadPartBytes(200 * 1024 * MiB, 50_000)).toBe(partSizeBytes);
+    expect(a.uploadParts(200 * 1024 * MiB, 50_000)).toBe(concurrency);
+    expect(a.uploadParts(TiB)).toBe(concurrency);
+    expect(a.reservation(TiB, true, true)).toBe(concurrency * partSizeBytes + a.settings.rangedReadParts * partSizeBytes);
+  });
+});

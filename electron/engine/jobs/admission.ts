@@ -82,6 +82,8 @@ export interface AdmitRequest {
   buffers: boolean;
   /** The source is read in parallel ranges (rangedRead): their parts are held in memory too. */
   rangedRead?: boolean;
+  /** The destination's most parts per upload (Features.maxUploadParts): past it, its parts grow with the object. */
+  maxUploadParts?: number | undefined;
   accounts: readonly string[];
 }
 
@@ -132,20 +134,44 @@ export class Admission {
     return size >= this.settings.multipart.thresholdBytes ? 'large' : 'small';
   }
 
-  /** Bytes a file of this size holds in memory while it is relayed: the upload's parts (or body), and its read's ranges. */
-  reservation(size: number, buffers = true, rangedRead = false): number {
+  /**
+   * Bytes a file of this size holds in memory while it is relayed: the upload's parts (or body), and its read's
+   * ranges. `maxUploadParts` is the destination's (Features.maxUploadParts).
+   */
+  reservation(size: number, buffers = true, rangedRead = false, maxUploadParts?: number): number {
     const m = this.settings.multipart;
-    // With a ranged read the part being filled is made of a range the read has given out (an S3 upload takes
-    // the range's buffer as its part), so it is counted with the ranges rather than again with the upload. An
-    // upload waiting for room holds that one range beyond the read's window for the while.
-    const filling = rangedRead ? 0 : 1;
-    const upload = !buffers ? 0 : this.classOf(size) === 'large' ? (Math.max(1, m.concurrency) + filling) * m.partSizeBytes : size;
-    return upload + (rangedRead ? this.settings.rangedReadParts * m.partSizeBytes : 0);
+    const ranges = rangedRead ? this.settings.rangedReadParts * m.partSizeBytes : 0;
+    if (!buffers) return ranges;
+    if (this.classOf(size) === 'small') return size + ranges;
+    const part = this.uploadPartBytes(size, maxUploadParts);
+    // With a ranged read into parts of the ranges' own size, the part being filled is a range the read has given
+    // out (the upload takes the range's buffer as its part: common/parts.ts), so it is counted with the ranges
+    // rather than again with the upload. Otherwise the part being filled is a buffer of its own.
+    const filling = rangedRead && part === m.partSizeBytes ? 0 : 1;
+    return ((this.uploadParts(size, maxUploadParts) ?? 1) + filling) * part + ranges;
   }
 
-  /** The most parts of a large file's upload in flight (what its reservation holds), or undefined for a small file. */
-  uploadParts(size: number): number | undefined {
-    return this.classOf(size) === 'large' ? Math.max(1, this.settings.multipart.concurrency) : undefined;
+  /**
+   * The part size of a large file's upload: the providers' part size, or larger where the destination allows fewer
+   * parts than the object would need (its parts then grow to size / maxUploadParts, as s3.resume.ts and
+   * azure.upload.ts size them).
+   */
+  uploadPartBytes(size: number, maxUploadParts?: number): number {
+    const m = this.settings.multipart;
+    return maxUploadParts === undefined ? m.partSizeBytes : Math.max(m.partSizeBytes, Math.ceil(size / Math.max(1, maxUploadParts)));
+  }
+
+  /**
+   * The most parts of a large file's upload in flight (what its reservation holds), or undefined for a small file.
+   * Parts grown past the providers' part size are fewer in flight, as many as the large files' budget holds beside
+   * the one being filled (at least one): a 1 TiB object to S3 has parts of 105 MiB.
+   */
+  uploadParts(size: number, maxUploadParts?: number): number | undefined {
+    if (this.classOf(size) !== 'large') return undefined;
+    const most = Math.max(1, this.settings.multipart.concurrency);
+    const part = this.uploadPartBytes(size, maxUploadParts);
+    if (part === this.settings.multipart.partSizeBytes) return most;
+    return Math.max(1, Math.min(most, Math.floor(this.settings.largeBufferBytes / part) - 1));
   }
 
   /** Whether and how a file of this size from a source with these features is read in parallel ranges. */
@@ -165,7 +191,7 @@ export class Admission {
       // A throttle answered since the last sample lowers the small files' limit before the next one goes out.
       if (cls === 'small') this.slots.small.resize(this.smallLimit.limit);
       releases.push(await this.slots[cls].acquire(signal));
-      const bytes = this.reservation(request.size, request.buffers, request.rangedRead === true);
+      const bytes = this.reservation(request.size, request.buffers, request.rangedRead === true, request.maxUploadParts);
       if (bytes > 0) releases.push(await this.bytes[cls].acquire(signal, bytes));
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));

@@ -68,9 +68,9 @@ function withReserved(reserved: ((key: string) => boolean) | undefined): { reser
 }
 
 /** The parallel ranged read the admission allows for this file's source, if any, and its upload's most parts in flight. */
-function rangedReadOf(ctx: RunContext, size: number, s: Resolved): { rangedRead?: RangedRead; uploadParts?: number } {
+function rangedReadOf(ctx: RunContext, size: number, s: Resolved, d: Resolved): { rangedRead?: RangedRead; uploadParts?: number } {
   const ranged = ctx.admission.rangedRead(size, s.provider.features);
-  const parts = ctx.admission.uploadParts(size);
+  const parts = ctx.admission.uploadParts(size, d.provider.features.maxUploadParts);
   return { ...(ranged === undefined ? {} : { rangedRead: ranged }), ...(parts === undefined ? {} : { uploadParts: parts }) };
 }
 
@@ -174,7 +174,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
       ...(index === undefined ? {} : { listedAt: (key: string) => index.lookup(d.provider, d.location.bucket, key) }),
       ...(f.resume ? { resume: f.resume } : {}),
       ...withReserved(reservedKeys(job)),
-      ...rangedReadOf(ctx, f.size, s),
+      ...rangedReadOf(ctx, f.size, s, d),
       onCheckpoint: (r) => {
         f.resume = r;
         checkpoints.write(r);
@@ -182,7 +182,7 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     });
     const alternates = job.options.alternates ?? [];
     const mayFailOver = alternates.length > 0;
-    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), accounts: [s.accountKey, d.accountKey] }, signal);
+    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), maxUploadParts: d.provider.features.maxUploadParts, accounts: [s.accountKey, d.accountKey] }, signal);
     job.setFileState(i, 'running');
     const started = performance.now();
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);

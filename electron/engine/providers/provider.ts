@@ -38,6 +38,12 @@ export interface Features extends StorageFeatures {
    * the source stores one to check the bytes read against.
    */
   putChecksum?: CrcKind;
+  /**
+   * The most parts a multipart upload may have (S3 10,000, Azure 50,000 blocks): an object larger than this many of
+   * MultipartSettings.partSizeBytes is uploaded in larger parts (size / this), which the relay's memory budget
+   * counts. Absent: parts keep their size whatever the object's.
+   */
+  maxUploadParts?: number;
 }
 
 /**

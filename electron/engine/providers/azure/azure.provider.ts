@@ -14,7 +14,7 @@ import { ContainerNotFoundError, toAzureError } from './azure.errors';
 import { AZURE_TIERS, MAX_USER_METADATA_BYTES, blobHeaders, entryFromBlobItem, hasHeaders, md5Hex, metadataFromProperties, normalizeTier, patchedHeaders, restoreNameCase, validateUserMetadata } from './azure.metadata';
 import { DEFAULT_PULL, pullFromUrl, type PullSettings } from './azure.pull';
 import { removeBlobs } from './azure.remove';
-import { uploadStream } from './azure.upload';
+import { MAX_BLOCKS, uploadStream } from './azure.upload';
 import { discardUncommittedBlocks, foreignBlocks, isForeignBlockClash } from './azure.blocks';
 import { discardAzureResume, prepareAzureResume } from './azure.resume';
 import { delegationSigner } from './azure.sas';
@@ -41,6 +41,7 @@ const FEATURES: Features = {
   // Set Blob Tier takes no ETag condition (x-ms-if-tags only).
   conditionalClassChange: false,
   resumeCrc: 'crc32',
+  maxUploadParts: MAX_BLOCKS,
 };
 
 /** Tuning for tests and benchmarks; the app uses the defaults. */

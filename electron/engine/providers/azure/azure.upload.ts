@@ -37,7 +37,7 @@ export interface UploadOutcome {
   crc32?: string;
 }
 
-const MAX_BLOCKS = 50_000;
+export const MAX_BLOCKS = 50_000;
 /** How long blocks still being sent may take to finish sending after a pause or cancel before their requests are cut. */
 const BLOCK_GRACE_MS = 5_000;
 /** The slices a block's body is handed to the SDK in: its upload progress then tells how much has left. */

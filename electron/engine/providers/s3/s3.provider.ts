@@ -16,7 +16,7 @@ import { partLayout, verifyParts } from './s3.composite';
 import { toS3Error, type S3ErrorContext } from './s3.errors';
 import { headToMetadata, mergedHeaders } from './s3.metadata';
 import { uploadObject } from './s3.upload';
-import { discardS3Resume, prepareS3Resume } from './s3.resume';
+import { discardS3Resume, MAX_PARTS, prepareS3Resume } from './s3.resume';
 import { s3Versioning } from './versions';
 
 /** Amazon S3's storage classes (others may accept fewer; the server says so on use). */
@@ -46,6 +46,7 @@ const FEATURES: Features = {
   parallelRead: true,
   conditionalClassChange: true,
   resumeCrc: 'crc32',
+  maxUploadParts: MAX_PARTS,
 };
 
 const log = createLogger('s3');

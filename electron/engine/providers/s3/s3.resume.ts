@@ -15,7 +15,7 @@ import { putResultOf } from './s3.metadata';
 
 const log = createLogger('s3');
 /** S3's limit on parts per upload; the part size grows for larger objects. */
-const MAX_PARTS = 10_000;
+export const MAX_PARTS = 10_000;
 /**
  * How long parts in flight may take to be answered after a pause or cancel before their requests are cut. A part
  * whose body has left can still be stored after its request was cut, even after the upload was aborted (AWS: "it
