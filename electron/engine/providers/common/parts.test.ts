@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { givePart, takePart } from '../part-pool';
 import { cutParts } from './parts';
@@ -8,6 +8,12 @@ const wrap = (e: unknown): Error => new Error(`source: ${e instanceof Error ? e.
 async function cut(chunks: Buffer[], partSize: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for await (const p of cutParts(Readable.from(chunks), partSize, { sourceError: wrap })) out.push(p);
+  return out;
+}
+
+async function cut2(stream: Readable): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const p of cutParts(stream, 64, { sourceError: wrap })) out.push(p);
   return out;
 }
 
@@ -50,6 +56,31 @@ describe('cutParts', () => {
     // Given back when its request settled, the next range is read into the same memory.
     givePart(parts[0] as Buffer);
     expect(takePart(size).buffer).toBe(a.part.buffer);
+  });
+
+  it('takes a range whole from a stream that buffered its views while the upload was behind (not joined into a copy)', async () => {
+    const size = 8_192;
+    const r = range(bytes(size, 7), size, 1_024);
+    const stream = new PassThrough();
+    // Every view waits in the stream's buffer before the cut reads: a paused read() would join them into one copy.
+    for (const v of r.views) stream.write(v);
+    stream.end();
+    const parts: Buffer[] = [];
+    for await (const p of cutParts(stream, size, { sourceError: wrap })) parts.push(p);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]?.buffer).toBe(r.part.buffer);
+    expect(parts[0]?.equals(bytes(size, 7))).toBe(true);
+  });
+
+  it('a stream destroyed before its end, or failing, is reported through the wrapper', async () => {
+    const closed = new PassThrough();
+    closed.write(bytes(100));
+    setTimeout(() => closed.destroy(), 10);
+    await expect(cut2(closed)).rejects.toThrow('source: The stream closed before its end');
+    const failed = new PassThrough();
+    failed.write(bytes(100));
+    setTimeout(() => failed.destroy(new Error('connection reset')), 10);
+    await expect(cut2(failed)).rejects.toThrow('source: connection reset');
   });
 
   it('copies what is not the whole of one pool range in order: a buffer the pool did not make, views out of order or cut short', async () => {

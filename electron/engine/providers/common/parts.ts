@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { isPart, takePart } from '../part-pool';
 
 export interface CutOptions {
@@ -33,7 +34,7 @@ export async function* cutParts(source: AsyncIterable<unknown>, partSize: number
     whole = undefined;
     views = [];
   };
-  const iterator = source[Symbol.asyncIterator]();
+  const iterator = (source instanceof Readable ? chunksOf(source) : source)[Symbol.asyncIterator]();
   for (;;) {
     let step: IteratorResult<unknown>;
     try {
@@ -74,4 +75,65 @@ export async function* cutParts(source: AsyncIterable<unknown>, partSize: number
   // The last part, shorter: a range's views from its first byte are the head of its buffer.
   if (whole !== undefined) yield Buffer.from(whole, 0, filled);
   else yield (part as Buffer).subarray(0, filled);
+}
+
+/**
+ * A stream's chunks one at a time, each as its last stage pushed it. A paused stream's read(), which `for await`
+ * uses, joins whatever chunks are buffered into one new buffer, so the views of a range would arrive copied (and the
+ * range would never go back to the pool) whenever the upload fell behind the read. 'data' events give each chunk as
+ * it was pushed; the stream is paused after each one until it has been taken. Ends like `for await` does: the
+ * stream's error is thrown, a stream closed before its end is an error, and a consumer that stops early destroys it.
+ */
+async function* chunksOf(stream: Readable): AsyncGenerator<unknown> {
+  const queue: unknown[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (chunk: unknown): void => {
+    queue.push(chunk);
+    stream.pause();
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: unknown): void => {
+    failure ??= { error };
+    notify();
+  };
+  const onClose = (): void => {
+    if (!ended) failure ??= { error: new Error('The stream closed before its end') };
+    notify();
+  };
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('error', onError);
+  stream.once('close', onClose);
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        stream.resume();
+      });
+    }
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('error', onError);
+    stream.off('close', onClose);
+    if (!ended && !stream.destroyed) stream.destroy();
+  }
 }
