@@ -90,16 +90,21 @@ describe('mirror deletions (local folders)', () => {
   });
 
   it('a second quarantine of the same key keeps the first quarantined copy as it was', async () => {
-    const src = path.join(base, 'src-q');
-    const dst = path.join(base, 'dst-q');
+    // Folders of their own on each try: a second try must not start from what the first left.
+    const dir = await mkdtemp(path.join(base, 'q-'));
+    const src = path.join(dir, 'src');
+    const dst = path.join(dir, 'dst');
     await putFile(src, 'a.txt', 'alpha');
     const request = { source: `file://${src}/`, destinations: [`file://${dst}/`], mode: 'mirror', compare: 'size', deletions: { enabled: true, maxCount: 10, quarantinePrefix: 'quarantine/' } };
     await putFile(dst, 'docs/old.txt', 'first version');
     const first = await run(await planned(engine, request));
     expect(first.report).toMatchObject({ quarantined: 1 });
     await putFile(dst, 'docs/old.txt', 'second version, longer');
-    const second = await run(await planned(engine, request));
-    expect(second.state).toBe('completed');
+    const secondId = await planned(engine, request);
+    const second = await run(secondId);
+    // What the verification found, in the failure's message if it found anything.
+    const differences = second.state === 'completed' ? [] : (await rows(secondId)).filter((r) => r.outcome !== 'copied' && r.outcome !== 'quarantined');
+    expect(second.state, `${second.message ?? ''} ${JSON.stringify(differences)} ${JSON.stringify(second.report)}`).toBe('completed');
     expect(second.report).toMatchObject({ quarantined: 1 });
     expect(await readTree(dst)).toEqual({ 'a.txt': 'alpha', 'quarantine/docs/old.txt': 'first version', 'quarantine/docs/old (1).txt': 'second version, longer' });
   });
