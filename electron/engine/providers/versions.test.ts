@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectVersion } from '../../../shared/contract/versions';
+import { newerGeneration } from './gcs/versions';
 import { newestFirst } from './versions';
 
 const at = '2026-12-07T14:40:00.123Z';
 const version = (versionId: string, size: number, over: Partial<ObjectVersion> = {}): ObjectVersion => ({ key: 'a.txt', versionId, kind: 'version', isCurrent: false, size, modified: at, ...over });
 
 describe('newestFirst', () => {
-  it('orders two GCS generations written in the same millisecond by generation, listed either way', () => {
+  it("orders two GCS generations written in the same millisecond by GCS's own order, listed either way", () => {
     const older = version('1765118400123001', 2);
     const newer = version('1765118400123002', 3);
-    expect(newestFirst([older, newer]).map((v) => v.size)).toEqual([3, 2]);
-    expect(newestFirst([newer, older]).map((v) => v.size)).toEqual([3, 2]);
+    expect(newestFirst([older, newer], newerGeneration).map((v) => v.size)).toEqual([3, 2]);
+    expect(newestFirst([newer, older], newerGeneration).map((v) => v.size)).toEqual([3, 2]);
   });
 
   it('keeps the listed order of opaque ids with the same time (S3 lists its versions newest first)', () => {

@@ -3,21 +3,12 @@ import type { DeletedObject, ObjectVersion } from '../../../shared/contract/vers
 const time = (v: ObjectVersion): number => (v.modified === undefined ? 0 : Date.parse(v.modified));
 
 /**
- * Between two versions written in the same millisecond: GCS generations (decimal numbers that grow with each write)
- * say which is newer; other ids (S3's opaque ones, Azure's) keep the order the provider listed them in.
- */
-function generationOrder(a: ObjectVersion, b: ObjectVersion): number {
-  if (!/^\d+$/.test(a.versionId) || !/^\d+$/.test(b.versionId)) return 0;
-  const d = BigInt(b.versionId) - BigInt(a.versionId);
-  return d > 0n ? 1 : d < 0n ? -1 : 0;
-}
-
-/**
  * Versions grouped by key (keys in code-unit order), each key's newest first with its current version leading,
- * and `noncurrentSince` filled from the next newer version where the provider did not say it.
+ * and `noncurrentSince` filled from the next newer version where the provider did not say it. Two versions of the
+ * same time keep the order the provider listed them in, unless `sameTime` (the provider's own order of its ids) says.
  */
-export function newestFirst(rows: readonly ObjectVersion[]): ObjectVersion[] {
-  const sorted = [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : Number(b.isCurrent) - Number(a.isCurrent) || time(b) - time(a) || generationOrder(a, b)));
+export function newestFirst(rows: readonly ObjectVersion[], sameTime?: (a: ObjectVersion, b: ObjectVersion) => number): ObjectVersion[] {
+  const sorted = [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : Number(b.isCurrent) - Number(a.isCurrent) || time(b) - time(a) || (sameTime?.(a, b) ?? 0)));
   return sorted.map((v, i) => {
     const newer = sorted[i - 1];
     if (v.isCurrent || v.noncurrentSince !== undefined || newer === undefined || newer.key !== v.key || newer.modified === undefined) return v;

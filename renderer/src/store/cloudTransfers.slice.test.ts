@@ -125,6 +125,6 @@ describe('the cloud transfers slice', () => {
     const st = store.useStore.getState();
     expect(asked.map((a) => a.channel)).toEqual(['cloudTransfers:clearFinished', 'cloudTransfers:list']);
     expect(st.cloudTransfers.map((t) => t.id)).toEqual(['b']);
-    expect(st.toasts.map((t) => [t.kind, t.text])).toEqual([['info', '1 finished cloud transfer stays listed: what was created for it is still in the cloud (Remove it from the row first)']]);
+    expect(st.toasts.map((t) => [t.kind, t.text])).toEqual([['info', '1 finished cloud transfer stays listed: what was created for it is still in the cloud (Remove it from its row first)']]);
   });
 });

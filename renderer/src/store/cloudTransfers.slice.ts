@@ -144,7 +144,8 @@ export const createCloudTransfersSlice: StateCreator<AppState, [], [], CloudTran
       }
       await get().loadCloudTransfers();
       const { kept } = r.value;
-      if (kept > 0) get().toast('info', `${kept} finished cloud ${kept === 1 ? 'transfer stays' : 'transfers stay'} listed: what was created for ${kept === 1 ? 'it is' : 'them is'} still in the cloud (Remove it from the row first)`);
+      if (kept === 1) get().toast('info', '1 finished cloud transfer stays listed: what was created for it is still in the cloud (Remove it from its row first)');
+      else if (kept > 1) get().toast('info', `${kept} finished cloud transfers stay listed: what was created for them is still in the cloud (Remove it from their rows first)`);
     },
     cloudTransferChanged(t) {
       const before = get().cloudTransfers.find((x) => x.id === t.id);

@@ -18,6 +18,16 @@ interface Cursor {
 
 const DAY_SECONDS = 86_400;
 
+/**
+ * Of two versions written in the same millisecond (a listing's times tie), the later generation first: GCS
+ * generations are decimal numbers that grow with each write.
+ */
+export function newerGeneration(a: ObjectVersion, b: ObjectVersion): number {
+  if (!/^\d+$/.test(a.versionId) || !/^\d+$/.test(b.versionId)) return 0;
+  const d = BigInt(b.versionId) - BigInt(a.versionId);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
 function rowOf(name: string, m: FileMetadata): ObjectVersion {
   const row: ObjectVersion = { key: name, versionId: String(m.generation ?? ''), kind: 'version', isCurrent: m.timeDeleted === undefined, size: Number(m.size ?? 0) };
   const modified = m.timeCreated ?? m.updated;
@@ -66,7 +76,7 @@ export function gcsVersioning(storage: Storage, call: Call, ctx: Ctx, toError: T
       if (!token || files.some((f) => f.name > key)) break;
       cursor = { t: token };
     }
-    return newestFirst(rows);
+    return newestFirst(rows, newerGeneration);
   };
 
   const restore = async (bucket: string, key: string, versionId: string, signal?: AbortSignal): Promise<void> => {
@@ -99,7 +109,7 @@ export function gcsVersioning(storage: Storage, call: Call, ctx: Ctx, toError: T
     async listAll(bucket, options, signal): Promise<VersionPage> {
       const start: Cursor = options.cursor ? (JSON.parse(options.cursor) as Cursor) : {};
       const [files, next] = await page(bucket, options.prefix ?? '', start, signal);
-      let rows = newestFirst(files.map((f) => rowOf(f.name, f.metadata)));
+      let rows = newestFirst(files.map((f) => rowOf(f.name, f.metadata)), newerGeneration);
       const token = tokenOf(next);
       if (!token) return { versions: rows };
       // Every generation of a key on one page: the last name starts the next page (startOffset is inclusive).

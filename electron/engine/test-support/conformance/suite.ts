@@ -210,8 +210,8 @@ export function runConformance(name: string, setup: () => Promise<ConformanceFix
           clearInterval(sample);
         }
         // Streamed both ways: the process grows by its parts in flight, SDK buffers and garbage not yet collected,
-        // never by the object. RSS moves by tens of MiB with the collector's timing, so
-        // the bound is the object's size less a fifth: holding the object would cross it whatever the timing.
+        // never by the object. RSS moves by tens of MiB with the collector's timing, so the bound is the object's
+        // size less a fifth: holding the object would cross it whatever the timing.
         expect(peak - before).toBeLessThan(LARGE_SIZE * 0.8);
         await p().remove(b(), key);
       },
