@@ -26,6 +26,11 @@ export interface PanePlace {
 
 export interface PaneState extends PanePlace {
   back: PanePlace[];
+  /**
+   * The listing's names loaded so far, in the order they arrived. A page arriving is appended to this very array in
+   * place (so that a page costs its own length, not the whole listing's); any other change puts a new array. A
+   * selector that must see pages arrive watches `entries.length` beside the array.
+   */
   entries: ObjectEntry[];
   cursor: string | undefined;
   complete: boolean;
@@ -91,6 +96,12 @@ export interface PanesSlice {
   uriOf(pane: PaneId, key?: string): string | null;
 }
 
+/** Appends `page` to `entries` in place (amortized by the array's own growth) and gives `entries` back. */
+function appendInPlace(entries: ObjectEntry[], page: readonly ObjectEntry[]): ObjectEntry[] {
+  for (const e of page) entries.push(e);
+  return entries;
+}
+
 export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set, get) => {
   const patch = (pane: PaneId, p: Partial<PaneState>): void =>
     set((s) => ({ panes: { ...s.panes, [pane]: { ...s.panes[pane], ...p } } }));
@@ -151,7 +162,7 @@ export const createPanesSlice: StateCreator<AppState, [], [], PanesSlice> = (set
       // A prefix named like the server filter's own folder marker (`dir/` listing `dir/`) is not a child.
       const fresh = page.entries.filter((e) => e.key !== state.prefix);
       patch(pane, {
-        entries: reset ? fresh : now.entries.concat(fresh),
+        entries: reset ? fresh : appendInPlace(now.entries, fresh),
         cursor: page.cursor,
         complete: page.cursor === undefined,
         total: page.total ?? null,
