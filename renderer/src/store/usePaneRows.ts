@@ -12,7 +12,7 @@ import type { ObjectEntry } from '../../../shared/model';
  * The rows arrays are merged into in place as pages arrive. A sliced match reads the rows it was started on across
  * slices, so any call that may merge into them first stops a match that no longer fits the entries.
  */
-class PaneRows {
+export class PaneRows {
   private readonly all = new IncrementalRows();
   private readonly filtered = new IncrementalRows();
   private running: { entries: readonly ObjectEntry[]; seen: number; textFilter: string; sort: SortSpec; job: SlicedFilter } | undefined;
