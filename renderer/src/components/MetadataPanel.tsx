@@ -189,7 +189,7 @@ export function MetadataPanel() {
 function OneObject() {
   const pane = useStore((s) => s.activePane);
   const focus = useStore((s) => s.selection[s.activePane].focus);
-  const entry = useStore((s) => s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix));
+  const entry = useStore((s) => (focus === null ? undefined : s.panes[s.activePane].entries.find((e) => e.key === focus && !e.isPrefix)));
   const inBucket = useStore((s) => s.panes[s.activePane].bucket !== '');
   const uri = useStore((s) => (entry && inBucket ? s.uriOf(pane, entry.key) : null));
   const details = useStore((s) => s.objectDetails);

@@ -105,8 +105,13 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   /** The pixels a row's columns have (the scroller's inner width less the row's padding): narrow panes squeeze the columns. */
   const [available, setAvailable] = useState(Infinity);
   const grid = useMemo(() => gridTemplate(columnPrefs, cols, available), [columnPrefs, cols, available]);
-  const rows = usePaneRows(pane);
-  const order = useMemo(() => rows.map((r) => r.key), [rows]);
+  const view = usePaneRows(pane);
+  const rows = view.rows;
+  /** The rows' keys in order, built when a gesture needs them rather than on every page that arrives. */
+  const order = useMemo(() => {
+    let keys: string[] | undefined;
+    return (): string[] => (keys ??= view.rows.map((r) => r.key));
+  }, [view]);
 
   const [nameChars, setNameChars] = useState(48);
   const [menu, setMenu] = useState<MenuPosition | null>(null);
@@ -136,7 +141,8 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     if (!bulk && !complete) setWantEnd(null);
     if (!complete || bulk) return;
     setWantEnd(null);
-    useStore.getState().setSelection(pane, moveFocus(useStore.getState().selection[pane], order, order.length, wantEnd.extend));
+    const keys = order();
+    useStore.getState().setSelection(pane, moveFocus(useStore.getState().selection[pane], keys, keys.length, wantEnd.extend));
   }, [wantEnd, complete, bulk, order, pane]);
 
   useLayoutEffect(() => {
@@ -164,7 +170,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     return () => ro.disconnect();
   }, []);
 
-  const focusIndex = selection.focus === null ? -1 : order.indexOf(selection.focus);
+  const focusIndex = selection.focus === null ? -1 : rows.findIndex((r) => r.key === selection.focus);
   useEffect(() => {
     if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
   }, [focusIndex, virtualizer]);
@@ -173,7 +179,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
 
   const onRowClick = (e: MouseEvent, key: string): void => {
     useStore.getState().setActivePane(pane);
-    setSel(clickSelect(selection, order, key, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey }));
+    setSel(clickSelect(selection, order(), key, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey }));
   };
 
   const openRow = (entry: ObjectEntry): void => void useStore.getState().openEntry(pane, entry);
@@ -181,7 +187,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   const onContextMenu = (e: MouseEvent, key: string): void => {
     e.preventDefault();
     useStore.getState().setActivePane(pane);
-    if (!selection.selected.has(key)) setSel(clickSelect(selection, order, key, { toggle: false, range: false }));
+    if (!selection.selected.has(key)) setSel(clickSelect(selection, order(), key, { toggle: false, range: false }));
     setMenu({ x: e.clientX, y: e.clientY });
   };
 
@@ -196,10 +202,10 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     };
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       handled();
-      setSel(moveFocus(selection, order, e.key === 'ArrowDown' ? 1 : -1, e.shiftKey));
+      setSel(moveFocus(selection, order(), e.key === 'ArrowDown' ? 1 : -1, e.shiftKey));
     } else if (e.key === 'PageDown' || e.key === 'PageUp') {
       handled();
-      setSel(moveFocus(selection, order, e.key === 'PageDown' ? page : -page, e.shiftKey));
+      setSel(moveFocus(selection, order(), e.key === 'PageDown' ? page : -page, e.shiftKey));
     } else if (e.key === 'End' && !complete) {
       // The last loaded row is not the listing's last key: load the rest (with progress and Cancel), then go there.
       handled();
@@ -207,7 +213,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
       if (!st.panes[pane].bulk) void st.loadAll(pane, 'end');
     } else if (e.key === 'Home' || e.key === 'End') {
       handled();
-      setSel(moveFocus(selection, order, e.key === 'End' ? order.length : -order.length, e.shiftKey));
+      setSel(moveFocus(selection, order(), e.key === 'End' ? rows.length : -rows.length, e.shiftKey));
     } else if (e.key === 'Enter') {
       handled();
       if (focused) openRow(focused);
@@ -226,7 +232,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
       if (focused && !atRoot) st.openDialog({ type: 'rename', pane, entry: focused });
     } else if (mod && e.key.toLowerCase() === 'a') {
       handled();
-      setSel(selectAll(order));
+      setSel(selectAll(order()));
     } else if (isMenuKey(e)) {
       handled();
       setMenu(keyboardMenuPosition(e.currentTarget));
@@ -235,7 +241,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
       st.togglePreview(pane, focused);
     } else if (e.key === ' ' && focused) {
       handled();
-      setSel(clickSelect(selection, order, focused.key, { toggle: true, range: false }));
+      setSel(clickSelect(selection, order(), focused.key, { toggle: true, range: false }));
     } else if (e.key === 'Escape') {
       st.clearSelection(pane);
     } else if (e.key.length === 1 && !mod && !e.altKey) {
@@ -250,7 +256,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
 
   const onDragStart = (e: DragEvent, key: string): void => {
     const keys = selection.selected.has(key) ? [...selection.selected] : [key];
-    if (!selection.selected.has(key)) setSel(clickSelect(selection, order, key, { toggle: false, range: false }));
+    if (!selection.selected.has(key)) setSel(clickSelect(selection, order(), key, { toggle: false, range: false }));
     e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ pane, keys }));
     e.dataTransfer.setData('text/plain', keys.map((k) => useStore.getState().uriOf(pane, k) ?? k).join('\n'));
     e.dataTransfer.effectAllowed = 'copyMove';

@@ -54,14 +54,14 @@ function plural(n: number, word: string): string {
 }
 
 function StatusLine({ pane }: { pane: PaneId }) {
-  const entries = useStore((s) => s.panes[pane].entries);
+  const loaded = useStore((s) => s.panes[pane].entries.length);
   const complete = useStore((s) => s.panes[pane].complete);
   const loading = useStore((s) => s.panes[pane].loading);
   const total = useStore((s) => s.panes[pane].total);
   const selected = useStore((s) => s.selection[pane].selected);
-  const rows = usePaneRows(pane);
-  const t = useMemo(() => summarize(rows, selected), [rows, selected]);
-  const shown = rows.length === entries.length ? '' : ` (showing ${formatCount(rows.length)} of ${formatCount(entries.length)})`;
+  const view = usePaneRows(pane);
+  const t = useMemo(() => summarize(view.rows, selected), [view, selected]);
+  const shown = view.rows.length === loaded ? '' : ` (showing ${formatCount(view.rows.length)} of ${formatCount(loaded)})`;
   const selectedFiles = t.selectedCount - t.selectedFolders;
   const selectedParts = [selectedFiles > 0 || t.selectedFolders === 0 ? formatSize(t.selectedBytes) : '', t.selectedFolders > 0 ? plural(t.selectedFolders, 'folder') : '']
     .filter(Boolean)
@@ -72,9 +72,9 @@ function StatusLine({ pane }: { pane: PaneId }) {
         {plural(t.folders, 'folder')}, {plural(t.files, 'file')}
         {shown}
         {!complete &&
-          (loading && entries.length === 0
+          (loading && loaded === 0
             ? ' · loading…'
-            : ` · first ${formatCount(entries.length)}${total === null ? '' : ` of ${formatCount(total)}`} loaded, more in this listing`)}
+            : ` · first ${formatCount(loaded)}${total === null ? '' : ` of ${formatCount(total)}`} loaded, more in this listing`)}
       </span>
       {t.selectedCount > 0 && (
         <span>
@@ -106,7 +106,8 @@ function PartialBar({ pane }: { pane: PaneId }) {
   const complete = useStore((s) => s.panes[pane].complete);
   const loaded = useStore((s) => s.panes[pane].entries.length);
   const total = useStore((s) => s.panes[pane].total);
-  const hasFolders = useStore((s) => s.panes[pane].entries.some((e) => e.isPrefix));
+  // Read only by the text beside no whole-listing load: not scanned for while one runs page after page.
+  const hasFolders = useStore((s) => !s.panes[pane].bulk && s.panes[pane].entries.some((e) => e.isPrefix));
   // The scan of this very bucket or prefix: none applies to a listing narrowed by the server filter.
   const scanUri = useStore((s) => {
     const p = s.panes[pane];

@@ -19,14 +19,32 @@ describe('visibleRows', () => {
   it('filters loaded names by substring, case-insensitively', () => {
     expect(visibleRows(entries, 'TXT', { column: 'name', descending: false }).map((r) => r.name)).toEqual(['C.txt', 'a.txt', 'b.txt']);
   });
-  it('merges 100 pages of 1,000 rows into the same order as one full sort', () => {
-    const many = Array.from({ length: 100_000 }, (_, i) => e(`k${(i * 7919) % 100_000}`, i, i % 97 === 0));
+  it('merges 100 pages of 1,000 rows, appended to one array, into the same order as one full sort', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => e(`k${(i * 7919) % 100_000}`, i % 1013, i % 97 === 0));
+    for (const sort of [{ column: 'name', descending: false }, { column: 'size', descending: true }] satisfies SortSpec[]) {
+      const inc = new IncrementalRows();
+      const loaded: ObjectEntry[] = [];
+      let rows: readonly ObjectEntry[] = [];
+      const first = inc.get(loaded, '', sort);
+      for (let n = 0; n < many.length; n += 1000) {
+        loaded.push(...many.slice(n, n + 1000));
+        rows = inc.get(loaded, '', sort);
+        // Merged into in place: the rows given out stay the same array as pages arrive.
+        expect(rows).toBe(first);
+      }
+      // No wall-clock bound: the shared test machine's load makes one meaningless. Correctness is what is checked.
+      expect(rows.map((r) => r.key)).toEqual(visibleRows(many, '', sort).map((r) => r.key));
+    }
+  });
+  it('keeps a filter over pages appended later, and starts over on a new array', () => {
     const sort: SortSpec = { column: 'name', descending: false };
     const inc = new IncrementalRows();
-    let rows: ObjectEntry[] = [];
-    for (let n = 1000; n <= many.length; n += 1000) rows = inc.get(many.slice(0, n), '', sort);
-    // No wall-clock bound: the shared test machine's load makes one meaningless. Correctness is what is checked.
-    expect(rows.map((r) => r.key)).toEqual(visibleRows(many, '', sort).map((r) => r.key));
+    const loaded = entries.slice(0, 3);
+    expect(inc.get(loaded, 'txt', sort).map((r) => r.name)).toEqual(['a.txt', 'b.txt']);
+    loaded.push(...entries.slice(3));
+    expect(inc.get(loaded, 'txt', sort).map((r) => r.name)).toEqual(['C.txt', 'a.txt', 'b.txt']);
+    // A listing loaded again is a new array: its rows replace the old ones rather than adding to them.
+    expect(inc.get([e('z.txt', 1)], 'txt', sort).map((r) => r.name)).toEqual(['z.txt']);
   });
 });
 

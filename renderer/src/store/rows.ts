@@ -60,11 +60,15 @@ export function visibleRows(entries: readonly ObjectEntry[], textFilter: string,
 }
 
 /**
- * visibleRows for a listing that grows a page at a time: when the entries only gained a tail since the last call,
- * sorts the new page and merges it in (linear) instead of re-sorting 100,000 rows on every page.
+ * visibleRows for a listing that grows a page at a time. A pane's entries array is appended to in place as pages
+ * arrive (see PaneState.entries), so the same array with more names than at the last call means a new page: it is
+ * filtered, sorted and merged into the rows in place, costing the page rather than the whole listing. The rows
+ * array given out is therefore the same one across pages; callers that memoize on it also watch a version.
  */
 export class IncrementalRows {
   private entries: readonly ObjectEntry[] = [];
+  /** How many of `entries` the rows cover. */
+  private seen = 0;
   private filter = '';
   private sort: SortSpec | null = null;
   private rows: ObjectEntry[] = [];
@@ -72,32 +76,32 @@ export class IncrementalRows {
   get(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] {
     const cheap = this.cheap(entries, textFilter, sort);
     if (cheap) return cheap;
-    this.adopt(entries, textFilter, sort, visibleRows(entries, textFilter, sort));
+    this.adopt(entries, entries.length, textFilter, sort, visibleRows(entries, textFilter, sort));
     return this.rows;
   }
 
   /**
    * The rows when they cost at most the new page: the same entries, filter and sort as the last call, or the same
-   * with a tail appended (merged in). Undefined when a full pass would be needed.
+   * entries grown by a tail (merged in). Undefined when a full pass would be needed.
    */
   cheap(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] | undefined {
-    const prev = this.entries;
-    if (this.sort !== sort || this.filter !== textFilter) return undefined;
-    if (entries === prev) return this.rows;
-    const appended = entries.length >= prev.length && prev.length > 0 && entries[prev.length - 1] === prev[prev.length - 1] && entries[0] === prev[0];
-    if (!appended) return undefined;
+    if (this.sort !== sort || this.filter !== textFilter || entries !== this.entries || entries.length < this.seen) return undefined;
+    if (entries.length === this.seen) return this.rows;
     const cmp = comparator(sort);
     const match = matcher(textFilter);
-    const tail = entries.slice(prev.length);
-    const fresh = (match ? tail.filter(match) : tail).sort(cmp);
-    this.rows = merge(this.rows, fresh, cmp);
-    this.entries = entries;
+    const tail = entries.slice(this.seen);
+    mergeInto(this.rows, (match ? tail.filter(match) : tail).sort(cmp), cmp);
+    this.seen = entries.length;
     return this.rows;
   }
 
-  /** Takes `rows` as the visible rows of these entries, filter and sort (a result computed elsewhere). */
-  adopt(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec, rows: ObjectEntry[]): void {
+  /**
+   * Takes `rows` as the visible rows of the first `seen` of these entries under this filter and sort (a result
+   * computed elsewhere). The rows array becomes this object's own: later pages are merged into it in place.
+   */
+  adopt(entries: readonly ObjectEntry[], seen: number, textFilter: string, sort: SortSpec, rows: ObjectEntry[]): void {
     this.entries = entries;
+    this.seen = seen;
     this.filter = textFilter;
     this.sort = sort;
     this.rows = rows;
@@ -109,7 +113,8 @@ export class IncrementalRows {
    */
   narrowable(entries: readonly ObjectEntry[], textFilter: string, sort: SortSpec): ObjectEntry[] | undefined {
     const was = filterNeedle(this.filter);
-    return entries === this.entries && sort === this.sort && was !== '' && filterNeedle(textFilter).includes(was) ? this.rows : undefined;
+    const current = entries === this.entries && entries.length === this.seen;
+    return current && sort === this.sort && was !== '' && filterNeedle(textFilter).includes(was) ? this.rows : undefined;
   }
 }
 
@@ -164,16 +169,27 @@ export function filterInSlices(
   };
 }
 
-function merge(a: readonly ObjectEntry[], b: readonly ObjectEntry[], cmp: (x: ObjectEntry, y: ObjectEntry) => number): ObjectEntry[] {
-  if (b.length === 0) return a as ObjectEntry[];
-  const out: ObjectEntry[] = new Array<ObjectEntry>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = cmp(a[i] as ObjectEntry, b[j] as ObjectEntry) <= 0 ? (a[i++] as ObjectEntry) : (b[j++] as ObjectEntry);
-  while (i < a.length) out[k++] = a[i++] as ObjectEntry;
-  while (j < b.length) out[k++] = b[j++] as ObjectEntry;
-  return out;
+/**
+ * Merges the sorted `b` into the sorted `a`, in `a` itself: from the back, so that only the rows of `a` that sort
+ * after `b`'s first row move (none when `b` sorts wholly after `a`, as the pages of a listing in name order do).
+ * Stable: of equal rows, those of `a` stay first.
+ */
+function mergeInto(a: ObjectEntry[], b: readonly ObjectEntry[], cmp: (x: ObjectEntry, y: ObjectEntry) => number): void {
+  let i = a.length - 1;
+  let j = b.length - 1;
+  for (const x of b) a.push(x);
+  let k = a.length - 1;
+  while (j >= 0) {
+    const x = a[i];
+    const y = b[j] as ObjectEntry;
+    if (i >= 0 && cmp(x as ObjectEntry, y) > 0) {
+      a[k--] = x as ObjectEntry;
+      i--;
+    } else {
+      a[k--] = y;
+      j--;
+    }
+  }
 }
 
 /** Totals for the status line. */

@@ -1,7 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobSummary } from '../../../shared/contract';
 import type { RetentionPreview, RetentionProgress } from '../../../shared/contract/retention.channels';
+import type { ObjectEntry } from '../../../shared/model';
+import { AccountSummarySchema } from '../../../shared/accounts';
 import { bridgeStandIn } from './bridge-stand-in';
+import { summarize, visibleRows, type SortSpec } from './rows';
 
 /** The slices against a stand-in for the desktop preload bridge (bridge-stand-in.ts). */
 const { bridge, answers, asked, emit, reset } = bridgeStandIn();
@@ -10,6 +13,7 @@ const channelsAsked = (): string[] => asked.map((a) => a.channel);
 let store: typeof import('./index');
 let jobs: typeof import('./jobs.slice');
 let retention: typeof import('./retention.slice');
+let paneRows: typeof import('./usePaneRows');
 let initial: ReturnType<(typeof import('./index'))['useStore']['getState']>;
 
 beforeAll(async () => {
@@ -17,6 +21,7 @@ beforeAll(async () => {
   store = await import('./index');
   jobs = await import('./jobs.slice');
   retention = await import('./retention.slice');
+  paneRows = await import('./usePaneRows');
   initial = store.useStore.getState();
 });
 
@@ -153,5 +158,81 @@ describe('the retention slice', () => {
     expect(channelsAsked()).not.toContain('jobs:get');
     offJobs();
     offRetention();
+  });
+});
+
+describe('the panes slice over a listing that arrives a page at a time', () => {
+  const byName: SortSpec = { column: 'name', descending: false };
+  // In name order, as S3 lists; every tenth name has a word for the filter.
+  const listing: ObjectEntry[] = Array.from({ length: 3500 }, (_, i) => {
+    const name = `k-${String(i).padStart(5, '0')}${i % 10 === 3 ? '-charlie' : ''}.txt`;
+    return { key: name, name, isPrefix: false, size: (i * 37) % 1000, modified: '2025-01-01T00:00:00.000Z' };
+  });
+
+  /** Serves `listing` a page per call, the cursor being the index of the page's first name. */
+  async function open(): Promise<void> {
+    answers.set('objects:list', (request) => {
+      const { cursor, pageSize = 1000 } = request as { cursor?: string; pageSize?: number };
+      const from = cursor ? Number(cursor) : 0;
+      const to = Math.min(listing.length, from + pageSize);
+      return { entries: listing.slice(from, to), ...(to < listing.length ? { cursor: String(to) } : {}) };
+    });
+    answers.set('accounts:features', () => ({}));
+    store.useStore.setState({ accounts: [AccountSummarySchema.parse({ settings: { kind: 's3', name: 'acct' }, hasSecrets: true })] });
+    await store.useStore.getState().navigate('left', { account: 'acct', bucket: 'b', prefix: '' });
+  }
+  const pane = () => store.useStore.getState().panes.left;
+  const keys = (rows: readonly ObjectEntry[]): string[] => rows.map((r) => r.key);
+
+  it('shows every page in order as it arrives, keeping the selection made on the first page', async () => {
+    await open();
+    const rows = new paneRows.PaneRows();
+    const picked = listing[5]?.key ?? '';
+    store.useStore.getState().setSelection('left', { selected: new Set([picked]), anchor: picked, focus: picked });
+    expect(keys(rows.rows(pane().entries, '', byName))).toEqual(keys(listing.slice(0, 1000)));
+    const array = pane().entries;
+    for (let page = 2; page <= 4; page++) {
+      await store.useStore.getState().loadMore('left');
+      // The page went onto the same array: no copy of what was loaded.
+      expect(pane().entries).toBe(array);
+      const shown = rows.rows(pane().entries, '', byName);
+      expect(keys(shown)).toEqual(keys(listing.slice(0, Math.min(listing.length, page * 1000))));
+      expect(store.useStore.getState().selection.left.selected).toEqual(new Set([picked]));
+      expect(summarize(shown, store.useStore.getState().selection.left.selected).selectedCount).toBe(1);
+    }
+    expect(pane().complete).toBe(true);
+    // Sorted by another column over the whole listing: the same as one full sort.
+    const bySize: SortSpec = { column: 'size', descending: true };
+    expect(keys(rows.rows(pane().entries, '', bySize))).toEqual(keys(visibleRows(listing, '', bySize)));
+  });
+
+  it('keeps a "Contains" filter over pages that arrive after it', async () => {
+    await open();
+    const rows = new paneRows.PaneRows();
+    const landed = vi.fn();
+    const off = rows.subscribe(landed);
+    rows.rows(pane().entries, 'Charlie', byName);
+    vi.runAllTimers();
+    expect(keys(rows.rows(pane().entries, 'Charlie', byName))).toEqual(keys(visibleRows(listing.slice(0, 1000), 'charlie', byName)));
+    await store.useStore.getState().loadMore('left');
+    await store.useStore.getState().loadMore('left');
+    const shown = rows.rows(pane().entries, 'Charlie', byName);
+    expect(shown).toHaveLength(300);
+    expect(keys(shown)).toEqual(keys(visibleRows(listing.slice(0, 3000), 'charlie', byName)));
+    off();
+  });
+
+  it('replaces the rows when the listing is loaded again, rather than adding to them', async () => {
+    await open();
+    const rows = new paneRows.PaneRows();
+    await store.useStore.getState().loadMore('left');
+    const before = pane().entries;
+    expect(rows.rows(before, '', byName)).toHaveLength(2000);
+    await store.useStore.getState().refresh('left');
+    expect(pane().entries).not.toBe(before);
+    expect(before).toHaveLength(2000);
+    expect(keys(rows.rows(pane().entries, '', byName))).toEqual(keys(listing.slice(0, 1000)));
+    await store.useStore.getState().loadMore('left');
+    expect(keys(rows.rows(pane().entries, '', byName))).toEqual(keys(listing.slice(0, 2000)));
   });
 });
