@@ -26,6 +26,8 @@ export interface PullProxy {
   /** Blob service URL through the proxy, including the account (as AzuriteHandle.endpoint). */
   endpoint: string;
   seen: PullRequestSeen[];
+  /** Every request in the order it came, the From-URL ones included: method and path (the query left out). */
+  passed: Array<{ method: string; path: string }>;
   /** The next this many From-URL requests are refused as Azure does when it cannot read the source. */
   refuse: number;
   /** Each From-URL request waits this long before fetching (to cancel one in flight). */
@@ -54,7 +56,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
   const upstream = new URL(azurite.endpoint);
   const sdk = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const state = { seen: [] as PullRequestSeen[], refuse: 0, holdMs: 0 };
+  const state = { seen: [] as PullRequestSeen[], passed: [] as Array<{ method: string; path: string }>, refuse: 0, holdMs: 0 };
 
   const fromUrl = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, op: PullRequestSeen['op']): Promise<void> => {
     req.resume();
@@ -121,6 +123,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://proxy');
+    state.passed.push({ method, path: url.pathname });
     const copySource = req.headers['x-ms-copy-source'];
     const sync = req.headers['x-ms-requires-sync'];
     if (method === 'PUT' && copySource !== undefined && sync === undefined) {
@@ -145,6 +148,9 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
     get seen() {
       return state.seen;
     },
+    get passed() {
+      return state.passed;
+    },
     get refuse() {
       return state.refuse;
     },
@@ -159,6 +165,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
     },
     reset: () => {
       state.seen = [];
+      state.passed = [];
       state.refuse = 0;
       state.holdMs = 0;
     },
