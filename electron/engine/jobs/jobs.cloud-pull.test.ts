@@ -33,6 +33,9 @@ const MULTIPART: MultipartSettings = { thresholdBytes: 8 * MiB, partSizeBytes: 5
 /** one.bin: one Put Blob From URL; big.bin: six Put Block From URL and a Put Block List. */
 const FILES: Record<string, number> = { 'pull/one.bin': 2 * MiB + 17, 'pull/big.bin': 5 * MiB + 123 };
 const CONTENT_TYPE = 'application/x-skyferry-test';
+/** Small files of the adaptive case, and the admission's starting number of small files in flight (admission.ts). */
+const MANY = 160;
+const INITIAL_SMALL = 16;
 const SIGNATURE_PARAMS = /X-Amz-Signature|X-Amz-Credential|X-Goog-Signature|[?&]sig=/i;
 
 let minio: MinioHandle;
@@ -353,7 +356,7 @@ describe('Provider.putFromUrl (Azure)', () => {
     await m.waitForIdle();
     const detail = m.get(id).detail();
     await m.close();
-    expect(detail.state, JSON.stringify(detail.files.map((f) => [f.state, f.error, f.notices, f.checksum]))).toBe('completed');
+    expect(detail.state, JSON.stringify(detail.files.map((f) => [f.state, f.error, f.notice, f.checksum]))).toBe('completed');
     const refused = proxy.seen.find((x) => x.op === 'put-blob-from-url');
     expect(refused?.sourceMd5).toBe(Buffer.from(await md5OfPattern(before, 71), 'hex').toString('base64'));
     // What the destination holds is the source as it is now, whole, and the report says how it was checked.
@@ -361,6 +364,17 @@ describe('Provider.putFromUrl (Azure)', () => {
     expect(stored.length).toBe(after);
     expect(createHash('md5').update(stored).digest('hex')).toBe(await md5OfPattern(after, 72));
     expect(detail.files[0]?.checksum).toMatch(/md5/);
+  });
+
+  it('pulled small files tell the adaptive limit how they fare: with every pull answered slowly, more go in flight than at the start', async () => {
+    for (let from = 0; from < MANY; from += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, n) => s3.put('src', `many/f${String(from + n).padStart(4, '0')}.bin`, patternStream(1024, from + n), { size: 1024 })));
+    }
+    proxy.holdMs = 60;
+    const { detail } = await copy('s3://minio/src/many/', 'az://azpull/dst/', true);
+    expect(detail.state).toBe('completed');
+    expect(detail.files.every((f) => f.path === 'cloud-pull')).toBe(true);
+    expect(proxy.peakFromUrl).toBeGreaterThan(INITIAL_SMALL);
   });
 
   it('cancelling a pull in flight rejects as cancelled and writes nothing', async () => {
