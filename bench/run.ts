@@ -303,8 +303,8 @@ async function main(): Promise<void> {
     }
     // In the order --only names them.
     const profiles = args.only.flatMap((p) => (p === 'cross-cloud' ? [CROSS_CLOUD] : p === 'home-office' ? [HOME_OFFICE] : []));
-    if (profiles.length && !args.skyferryOnly) {
-      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, pairs: args.pairs, which: args.sets, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log, cleanup });
+    if (profiles.length) {
+      const r = await runWan({ sets: args.quick ? WAN_QUICK : WAN_FULL, rounds: args.wanRounds, pairs: args.pairs, skyferryOnly: args.skyferryOnly, which: args.sets, profiles, tmp: path.join(tmp, 'wan'), rclone: rcloneBin, log, cleanup });
       await rm(path.join(tmp, 'wan'), { recursive: true, force: true });
       out.push('', `WAN profiles (Toxiproxy ${GO_TOOLS.toxiproxy.version} in front of each emulator; the shared cap by bench/shaper.ts in its own process); ${args.wanRounds} round(s) each${args.quick ? ' [--quick]' : ''}:`, ...r.lines);
       goals.push(...r.goals);

@@ -40,6 +40,8 @@ export interface WanOptions {
   /** Which destinations and data sets run (all by default): for measuring one of them while changing the engine. */
   pairs?: readonly PairName[];
   which?: ReadonlyArray<'big' | 'small'>;
+  /** Skyferry's runs alone (relay, and the pull where the profile has one): for A/B runs while changing the engine. */
+  skyferryOnly?: boolean;
   rounds: number;
   profiles: NetProfile[];
   tmp: string;
@@ -245,7 +247,7 @@ export async function runWan(o: WanOptions): Promise<WanReport> {
           const floor = await floorOf(w, dest, set);
           o.log(`floor of ${dest.label} (${profile.name}, ${which}): ${floor.seconds.toFixed(2)} s (${floor.cpu})`);
           // The pull's target is the home office's (no byte on the uplink); cross-cloud leaves it out to keep the run short.
-          const tools: Tool[] = pullDest && profile.shared ? ['relay', 'pull', 'rclone', 'tuned'] : ['relay', 'rclone', 'tuned'];
+          const tools = (pullDest && profile.shared ? (['relay', 'pull', 'rclone', 'tuned'] as const) : (['relay', 'rclone', 'tuned'] as const)).filter((t) => !o.skyferryOnly || t === 'relay' || t === 'pull');
           const r: PairResult = { profile, pair, set: which, floor, runs: { relay: [], pull: [], rclone: [], tuned: [] }, proxyCpu: { relay: [], pull: [], rclone: [], tuned: [] } };
           for (let round = 1; round <= o.rounds; round++) {
             for (const tool of tools) {

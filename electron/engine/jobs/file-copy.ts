@@ -185,7 +185,9 @@ export class FileCopy {
     });
     const path = chosen.path === 'local' ? 'local' : way;
 
-    if (asked !== undefined) {
+    // A pull the destination checked against the source's MD5 took exactly the bytes asked about: a source changed
+    // meanwhile would have failed that check, so it is not asked again.
+    if (asked !== undefined && copied.pullCheckedMd5 !== true) {
       const after = await src.provider.stat(src.bucket, src.key, signal);
       if (sourceChanged(asked, after)) {
         throw new RetryableError(`${src.key} changed at the source during the copy (new ETag or version); copying it again`);
@@ -297,7 +299,8 @@ export class FileCopy {
     const { metadata, notices } = portableMetadata(asked.userMetadata, this.dst.provider, this.options.preserveMetadata !== false);
     try {
       const put = await cloudPull(this.src, this.dst, asked, metadata, this.options.storageClass, signal);
-      return { source: asked, put, notices };
+      const md5 = asked.checksums.md5?.toLowerCase();
+      return { source: asked, put, notices, ...(md5 !== undefined && put.checksums.md5?.toLowerCase() === md5 ? { pullCheckedMd5: true } : {}) };
     } catch (e) {
       if (signal.aborted) throw e;
       throw new CantCopyError(pullFallbackNotice(e));
@@ -321,6 +324,9 @@ export class FileCopy {
   private async compare(copied: Copied, signal: AbortSignal): Promise<VerifiedBy> {
     const { src, dst } = this;
     const { source, put, relay: read, readCheck } = copied;
+    // The destination compared what it fetched with the source's MD5 before storing it: a HEAD would only read
+    // back the size and the MD5 the pull was checked against.
+    if (copied.pullCheckedMd5 === true) return 'md5';
     if (read !== undefined) {
       checkBytesRead(source.checksums, read);
       const fromPut = verifyFromPut(dst.provider, put, read, source.checksums, dst.key);

@@ -33,6 +33,9 @@ const MULTIPART: MultipartSettings = { thresholdBytes: 8 * MiB, partSizeBytes: 5
 /** one.bin: one Put Blob From URL; big.bin: six Put Block From URL and a Put Block List. */
 const FILES: Record<string, number> = { 'pull/one.bin': 2 * MiB + 17, 'pull/big.bin': 5 * MiB + 123 };
 const CONTENT_TYPE = 'application/x-skyferry-test';
+/** Small files of the adaptive case, and the admission's starting number of small files in flight (admission.ts). */
+const MANY = 160;
+const INITIAL_SMALL = 16;
 const SIGNATURE_PARAMS = /X-Amz-Signature|X-Amz-Credential|X-Goog-Signature|[?&]sig=/i;
 
 let minio: MinioHandle;
@@ -196,6 +199,14 @@ describe('cloud-side pull into Azure', () => {
     // The single Put Blob From URL was checked by MD5 (x-ms-source-content-md5); the blocks by size.
     expect(detail.files.find((f) => f.source.endsWith('one.bin'))?.checksum).toBe('md5');
     expect(detail.files.find((f) => f.source.endsWith('big.bin'))?.checksum).toBe('size');
+    // The MD5-checked pull is not read back; the blocks, checked only by length, are (their size from a HEAD).
+    // The MD5-checked pull is not read back afterwards; the blocks, checked only by length, are (a HEAD for the size).
+    const after = (name: string): string[] => {
+      const requests = proxy.passed.filter((r) => r.path.endsWith(`/${name}`)).map((r) => r.method);
+      return requests.slice(requests.indexOf('PUT') + 1);
+    };
+    expect(after('one.bin')).toEqual([]);
+    expect(after('big.bin').filter((m) => m === 'HEAD')).toHaveLength(1);
     const total = Object.values(FILES).reduce((a, b) => a + b, 0);
     expect(detail.bytesDone).toBe(total);
 
@@ -321,6 +332,49 @@ describe('Provider.putFromUrl (Azure)', () => {
     expect(kept.length).toBe(1000);
     expect(createHash('md5').update(kept).digest('hex')).toBe(await md5OfPattern(1000, 5));
     expect(await azDirect.listPendingUploads?.('dst')).toEqual([]);
+  });
+
+  it('a source replaced while the destination pulls it: the pull checked against the old MD5 is refused, and the copy ends with the new bytes', async () => {
+    const key = `changing/run${run}.bin`;
+    const before = 2 * MiB + 5;
+    const after = 2 * MiB + 9;
+    await s3.put('src', key, patternStream(before, 71), { size: before });
+    proxy.holdMs = 800;
+    const events: Array<{ event: string; payload: unknown }> = [];
+    const m = new JobManager({
+      resolve: resolverFor({ minio: s3, azpull: azPull }),
+      journalDir: journals,
+      emit: (event, payload) => events.push({ event, payload }),
+      progressIntervalMs: 20,
+      retry: { baseDelayMs: 20, maxDelayMs: 100, maxAttempts: 3 },
+    });
+    const { id } = m.start({ kind: 'copy', sources: [`s3://minio/src/${key}`], destination: `az://azpull/dst/run${run}/`, options: { overwrite: 'always', verify: true, allowCloudPull: true } });
+    // The pull has reached the destination, which fetches after its hold: the source is replaced meanwhile.
+    const deadline = Date.now() + 10_000;
+    while (!proxy.passed.some((r) => r.method === 'PUT' && r.path.endsWith(`/run${run}.bin`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await s3.put('src', key, patternStream(after, 72), { size: after });
+    await m.waitForIdle();
+    const detail = m.get(id).detail();
+    await m.close();
+    expect(detail.state, JSON.stringify(detail.files.map((f) => [f.state, f.error, f.notice, f.checksum]))).toBe('completed');
+    const refused = proxy.seen.find((x) => x.op === 'put-blob-from-url');
+    expect(refused?.sourceMd5).toBe(Buffer.from(await md5OfPattern(before, 71), 'hex').toString('base64'));
+    // What the destination holds is the source as it is now, whole, and the report says how it was checked.
+    const stored = await readAll(await azDirect.open('dst', `run${run}/run${run}.bin`));
+    expect(stored.length).toBe(after);
+    expect(createHash('md5').update(stored).digest('hex')).toBe(await md5OfPattern(after, 72));
+    expect(detail.files[0]?.checksum).toMatch(/md5/);
+  });
+
+  it('pulled small files tell the adaptive limit how they fare: with every pull answered slowly, more go in flight than at the start', async () => {
+    for (let from = 0; from < MANY; from += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, n) => s3.put('src', `many/f${String(from + n).padStart(4, '0')}.bin`, patternStream(1024, from + n), { size: 1024 })));
+    }
+    proxy.holdMs = 60;
+    const { detail } = await copy('s3://minio/src/many/', 'az://azpull/dst/', true);
+    expect(detail.state).toBe('completed');
+    expect(detail.files.every((f) => f.path === 'cloud-pull')).toBe(true);
+    expect(proxy.peakFromUrl).toBeGreaterThan(INITIAL_SMALL);
   });
 
   it('cancelling a pull in flight rejects as cancelled and writes nothing', async () => {

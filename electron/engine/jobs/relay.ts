@@ -148,6 +148,7 @@ export async function relay(r: RelayRequest): Promise<Copied> {
   let source: Readable;
   const point = asked ? await upload.point(asked, signal) : undefined;
   const offset = point?.offset ?? 0;
+  let pinned: string | undefined;
   try {
     // The read's own answer is asked for in every case: it says whether the stream itself checks the bytes
     // against the source's stored composite checksum (S3 multipart objects).
@@ -155,10 +156,14 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       answered = m;
     };
     const parallel = rangedRead === undefined || offset > 0 ? {} : { parallel: parallelRead(rangedRead) };
-    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : { onMetadata, ...parallel }) } : { signal, ...(ifMatch === undefined ? {} : { ifMatch }), onMetadata, ...parallel });
+    // A whole read after a HEAD is pinned to the ETag the HEAD saw, where the source can: a source replaced in
+    // between is copied again, not read as the size and hashes the HEAD announced.
+    pinned = asked ? (offset === 0 && asked.etag !== undefined && src.provider.features.conditionalRead ? asked.etag : undefined) : ifMatch;
+    const pin = pinned === undefined ? {} : { ifMatch: pinned };
+    source = await src.provider.open(src.bucket, src.key, asked ? { signal, ...(offset > 0 ? { offset } : { onMetadata, ...pin, ...parallel }) } : { signal, ...pin, onMetadata, ...parallel });
   } catch (e) {
-    // The ETag is no longer the listed one (412): the next attempt asks the source what it holds now.
-    if (e instanceof ConflictError && ifMatch !== undefined) throw new RetryableError(`${src.key} changed at the source since it was listed; copying it again`, { cause: e });
+    // The ETag is no longer the one listed or asked (412): the next attempt asks the source what it holds now.
+    if (e instanceof ConflictError && pinned !== undefined) throw new RetryableError(`${src.key} changed at the source during the copy; copying it again`, { cause: e });
     throw e;
   }
   try {

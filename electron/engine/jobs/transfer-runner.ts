@@ -186,8 +186,9 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     job.setFileState(i, 'running');
     const started = performance.now();
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
-    // What this file took tells the admission how the link copes with the files in flight (adaptive-limit.ts).
-    if (outcome.status === 'done' && outcome.path === 'relay') ctx.admission.completed(f.size, performance.now() - started);
+    // What this file took tells the admission how the links cope with the files in flight (adaptive-limit.ts): a
+    // relay's, or a pull's, whose destination's fetches are what more files in flight would add to.
+    if (outcome.status === 'done' && (outcome.path === 'relay' || outcome.path === 'cloud-pull')) ctx.admission.completed(f.size, performance.now() - started);
     if (job.kind === 'move' && outcome.status === 'done') {
       // Only the version copied is removed (a source rewritten since stays), never through a link out of the folder it was chosen in.
       const from = copy.source;

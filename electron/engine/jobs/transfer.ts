@@ -63,6 +63,11 @@ export interface Copied {
   resumedFrom?: number;
   /** What checked the bytes read when the destination keeps no hash in common with the source ('crc32-source', …). */
   readCheck?: VerifiedBy;
+  /**
+   * A cloud-side pull whose destination checked the bytes it fetched against the source's own MD5 and stored them
+   * only if they matched (Azure's x-ms-source-content-md5): nothing is left to read back.
+   */
+  pullCheckedMd5?: boolean;
 }
 
 /**

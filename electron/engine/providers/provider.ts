@@ -128,6 +128,8 @@ export interface Provider {
    * another account (a cloud-side pull: Azure Put Blob From URL, or Put Block From URL and Put Block List). No
    * byte passes through this computer. Nothing is committed unless every byte arrived, so a failure leaves no
    * object and an existing one as it was. `sourceUrl` is a credential: it never appears in an error or a log.
+   * The result's `checksums.md5` is given only when the destination checked the fetched bytes against
+   * `options.sourceMd5` and stored them because they matched.
    */
   putFromUrl?(bucket: string, key: string, sourceUrl: string, options: PutFromUrlOptions): Promise<PutResult>;
 

@@ -26,6 +26,10 @@ export interface PullProxy {
   /** Blob service URL through the proxy, including the account (as AzuriteHandle.endpoint). */
   endpoint: string;
   seen: PullRequestSeen[];
+  /** Every request in the order it came, the From-URL ones included: method and path (the query left out). */
+  passed: Array<{ method: string; path: string }>;
+  /** The most From-URL requests that were being answered at once. */
+  readonly peakFromUrl: number;
   /** The next this many From-URL requests are refused as Azure does when it cannot read the source. */
   refuse: number;
   /** Each From-URL request waits this long before fetching (to cancel one in flight). */
@@ -54,7 +58,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
   const upstream = new URL(azurite.endpoint);
   const sdk = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const state = { seen: [] as PullRequestSeen[], refuse: 0, holdMs: 0 };
+  const state = { seen: [] as PullRequestSeen[], passed: [] as Array<{ method: string; path: string }>, refuse: 0, holdMs: 0, fromUrl: 0, peakFromUrl: 0 };
 
   const fromUrl = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, op: PullRequestSeen['op']): Promise<void> => {
     req.resume();
@@ -121,12 +125,15 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://proxy');
+    state.passed.push({ method, path: url.pathname });
     const copySource = req.headers['x-ms-copy-source'];
     const sync = req.headers['x-ms-requires-sync'];
     if (method === 'PUT' && copySource !== undefined && sync === undefined) {
       const comp = url.searchParams.get('comp');
       const op = comp === 'block' ? 'put-block-from-url' : comp === null && req.headers['x-ms-blob-type'] === 'BlockBlob' ? 'put-blob-from-url' : undefined;
       if (op) {
+        state.peakFromUrl = Math.max(state.peakFromUrl, ++state.fromUrl);
+        res.on('close', () => state.fromUrl--);
         fromUrl(req, res, url, op).catch(() => errorXml(res, 500, 'InternalError', 'pull proxy failure'));
         return;
       }
@@ -145,6 +152,12 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
     get seen() {
       return state.seen;
     },
+    get passed() {
+      return state.passed;
+    },
+    get peakFromUrl() {
+      return state.peakFromUrl;
+    },
     get refuse() {
       return state.refuse;
     },
@@ -159,6 +172,8 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
     },
     reset: () => {
       state.seen = [];
+      state.passed = [];
+      state.peakFromUrl = 0;
       state.refuse = 0;
       state.holdMs = 0;
     },
