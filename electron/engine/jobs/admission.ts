@@ -1,7 +1,7 @@
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
 import { rangedParts } from '../providers/ranged-read';
 import { AdaptiveLimit } from './adaptive-limit';
-import { Semaphore } from './semaphore';
+import { Semaphore, type Hold } from './semaphore';
 
 const MiB = 1024 * 1024;
 
@@ -85,6 +85,32 @@ export interface AdmitRequest {
   /** The destination's most parts per upload (Features.maxUploadParts): past it, its parts grow with the object. */
   maxUploadParts?: number | undefined;
   accounts: readonly string[];
+}
+
+/** A file let into flight (Admission.admit). */
+export interface Admitted {
+  /** Gives back everything the file holds. */
+  release(): void;
+  /** The memory of a large file relayed through this computer. */
+  memory?: AttemptMemory;
+}
+
+/**
+ * How a large file's relay attempts use the bytes its admission holds. The whole reservation is held until the
+ * read ends; from there the attempt holds at most its parts not stored yet, and gives the rest back as they are.
+ * An attempt after that (a retry) takes back only what is free, without waiting, and runs in what it holds: one
+ * stream, with fewer parts in flight when it holds less than a whole upload's window.
+ */
+export interface AttemptMemory {
+  /** The upload's part size, in which the attempt counts what it still holds. */
+  readonly partBytes: number;
+  /**
+   * The ranged read (when `inRanges` and the file holds the bytes for it) and the upload parts in flight that the
+   * next attempt may use: what the file holds after taking back, without waiting, what is free.
+   */
+  forAttempt(inRanges: boolean): { rangedRead?: RangedRead; uploadParts: number };
+  /** The attempt holds at most this many bytes from now on: the rest goes back (never below what a retry needs). */
+  holdAtMost(bytes: number): void;
 }
 
 /**
@@ -184,22 +210,61 @@ export class Admission {
     return Math.min(this.settings.maxFiles, cls === 'small' ? this.settings.maxSmallFiles : this.settings.maxLargeFiles);
   }
 
-  async admit(request: AdmitRequest, signal: AbortSignal): Promise<() => void> {
+  /**
+   * Waits until the file may go (slots, its class's bytes, accounts) and holds them until released. A large file
+   * relayed through memory also gets its `memory`: the bytes it holds shrink as its read ends and its last parts
+   * drain, so that the next file is let in while they upload (AttemptMemory).
+   */
+  async admit(request: AdmitRequest, signal: AbortSignal): Promise<Admitted> {
     const cls = this.classOf(request.size);
     const releases: Array<() => void> = [];
+    let memory: AttemptMemory | undefined;
     try {
       // A throttle answered since the last sample lowers the small files' limit before the next one goes out.
       if (cls === 'small') this.slots.small.resize(this.smallLimit.limit);
       releases.push(await this.slots[cls].acquire(signal));
-      const bytes = this.reservation(request.size, request.buffers, request.rangedRead === true, request.maxUploadParts);
-      if (bytes > 0) releases.push(await this.bytes[cls].acquire(signal, bytes));
+      const ranged = request.rangedRead === true;
+      const bytes = this.reservation(request.size, request.buffers, ranged, request.maxUploadParts);
+      if (bytes > 0) {
+        const hold = await this.bytes[cls].hold(signal, bytes);
+        releases.push(() => hold.release());
+        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, ranged, request.maxUploadParts);
+      }
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));
     } catch (e) {
       releases.reverse().forEach((r) => r());
       throw e;
     }
-    return () => releases.reverse().forEach((r) => r());
+    return { release: () => releases.reverse().forEach((r) => r()), ...(memory === undefined ? {} : { memory }) };
+  }
+
+  /**
+   * The bytes of a large relayed file, as its attempts use them. Deadlock cannot come of the shrinking: a file
+   * never gives back the least its relay runs with (one part being filled and one in flight), so a retry after it
+   * shrank runs in what it still holds, taking back only bytes that are free and that no waiting file asked for;
+   * the only wait for bytes is admission's, in order, by files that hold none of the class.
+   */
+  private memoryOf(hold: Hold, size: number, ranged: boolean, maxUploadParts: number | undefined): AttemptMemory {
+    const partBytes = this.uploadPartBytes(size, maxUploadParts);
+    const most = this.uploadParts(size, maxUploadParts) ?? 1;
+    const full = hold.held();
+    const streamed = Math.min(full, this.reservation(size, true, false, maxUploadParts));
+    const least = Math.min(streamed, 2 * partBytes);
+    const plan = ranged ? this.rangedRead(size, { parallelRead: true }) : undefined;
+    return {
+      partBytes,
+      forAttempt: (inRanges) => {
+        const inParallel = inRanges && plan !== undefined;
+        const want = inParallel ? full : streamed;
+        if (hold.held() > want) hold.shrinkTo(want);
+        const held = hold.tryGrowTo(want);
+        if (inParallel && held >= full) return { rangedRead: plan, uploadParts: most };
+        // One stream: as many parts in flight as the bytes held allow beside the one being filled.
+        return { uploadParts: Math.max(1, Math.min(most, Math.floor(held / partBytes) - 1)) };
+      },
+      holdAtMost: (bytes) => hold.shrinkTo(Math.max(least, bytes)),
+    };
   }
 
   /** Slots only, no class (a batch delete): the overall cap and the accounts. */

@@ -182,7 +182,9 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     });
     const alternates = job.options.alternates ?? [];
     const mayFailOver = alternates.length > 0;
-    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), maxUploadParts: d.provider.features.maxUploadParts, accounts: [s.accountKey, d.accountKey] }, signal);
+    const admitted = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), maxUploadParts: d.provider.features.maxUploadParts, accounts: [s.accountKey, d.accountKey] }, signal);
+    release = admitted.release;
+    copy.holdIn(admitted.memory);
     job.setFileState(i, 'running');
     const started = performance.now();
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
