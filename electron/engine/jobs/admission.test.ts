@@ -427,3 +427,36 @@ describe('large files admitted while the running ones drain', () => {
     await m.close();
   }, 30_000);
 });
+
+describe('The window of a large file read in ranges, by how many are to go', () => {
+  const MiB = 1024 * 1024;
+
+  it('shares the budget among the large files expected, between 2 and the widest window', async () => {
+    const a = new Admission();
+    const { partSizeBytes: part } = a.settings.multipart;
+    // Alone: 4 ranges + 4 parts, the 40 MiB of two files in the 80 MiB budget.
+    expect(a.rangedWindow(128 * MiB)).toEqual({ ranges: 4, parts: 4, bytes: 8 * part });
+    const job = a.expectLarge(4);
+    // Four to go: each reads 2 ranges and sends 2 parts, so all four run at once within the budget.
+    expect(a.rangedWindow(128 * MiB)).toEqual({ ranges: 2, parts: 2, bytes: 4 * part });
+    const never = new AbortController().signal;
+    const request = { size: 128 * MiB, buffers: true, rangedRead: true, accounts: ['s', 'd'] };
+    const admitted = await Promise.all([1, 2, 3, 4].map(() => a.admit(request, never)));
+    expect(a.usage().largeBytes).toBe(16 * part);
+    expect(admitted[0]?.memory?.forAttempt(true)).toEqual({ rangedRead: { partBytes: part, maxParts: 2, parts: 26 }, uploadParts: 2 });
+    admitted.forEach((x) => x.release());
+    const other = a.expectLarge(20);
+    // Many to go: never under 2 and 2.
+    expect(a.rangedWindow(128 * MiB)?.ranges).toBe(2);
+    other.done();
+    job.settled();
+    job.settled();
+    // Two left: the widest window again.
+    expect(a.rangedWindow(128 * MiB)?.ranges).toBe(4);
+    job.done();
+    job.settled();
+    expect(a.rangedWindow(128 * MiB)?.ranges).toBe(4);
+    // Parts grown past the part size (1 TiB to S3): no such window.
+    expect(a.rangedWindow(1024 * 1024 * MiB, 10_000)).toBeUndefined();
+  });
+});

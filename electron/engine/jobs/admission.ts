@@ -127,6 +127,8 @@ export class Admission {
   private readonly perAccount = new Map<string, Semaphore>();
   /** How many small files are let into flight now (under maxSmallFiles). */
   readonly smallLimit: AdaptiveLimit;
+  /** Large files the running jobs have still to transfer (expectLarge), those in flight included. */
+  private largeAhead = 0;
 
   constructor(settings: Partial<AdmissionSettings> = {}) {
     const s = { ...DEFAULT_ADMISSION, ...settings };
@@ -205,6 +207,46 @@ export class Admission {
     return rangedReadPlan(size, this.settings, source.parallelRead === true);
   }
 
+  /**
+   * A job is about to transfer this many large files: while they last, each is read and uploaded in a window sized
+   * so that as many as may be in flight share the budget (rangedWindow). `settled` as each one ends, `done` when
+   * the job stops transferring (the rest are no longer expected).
+   */
+  expectLarge(count: number): { settled: () => void; done: () => void } {
+    let left = Math.max(0, count);
+    this.largeAhead += left;
+    return {
+      settled: () => {
+        if (left === 0) return;
+        left--;
+        this.largeAhead--;
+      },
+      done: () => {
+        this.largeAhead -= left;
+        left = 0;
+      },
+    };
+  }
+
+  /**
+   * The ranges read and parts uploaded at once by a large file read in parallel ranges into parts of the ranges' own
+   * size (a range's buffer is the part it becomes, so each range and part in flight is one part of memory): as many
+   * as let the large files expected now run together within the budget, so that several start at once and the time
+   * a file spends waiting for its first range or sending its last parts overlaps the others', instead of two files
+   * at a time each holding the widest window. At least 2 (a range read while the one before uploads), at most
+   * rangedReadParts and the upload's concurrency. Undefined where the file is not read so.
+   */
+  rangedWindow(size: number, maxUploadParts?: number): { ranges: number; parts: number; bytes: number } | undefined {
+    const s = this.settings;
+    const part = s.multipart.partSizeBytes;
+    if (this.uploadPartBytes(size, maxUploadParts) !== part || this.rangedRead(size, { parallelRead: true }) === undefined) return undefined;
+    const files = Math.max(1, Math.min(s.maxLargeFiles, s.maxFiles, this.largeAhead));
+    const share = Math.max(2, Math.floor(s.largeBufferBytes / (files * 2 * part)));
+    const ranges = Math.min(s.rangedReadParts, share);
+    const parts = Math.max(1, Math.min(s.multipart.concurrency, share));
+    return { ranges, parts, bytes: (ranges + parts) * part };
+  }
+
   /** Workers worth starting for a class: more would only wait. */
   workers(cls: SizeClass): number {
     return Math.min(this.settings.maxFiles, cls === 'small' ? this.settings.maxSmallFiles : this.settings.maxLargeFiles);
@@ -224,11 +266,12 @@ export class Admission {
       if (cls === 'small') this.slots.small.resize(this.smallLimit.limit);
       releases.push(await this.slots[cls].acquire(signal));
       const ranged = request.rangedRead === true;
-      const bytes = this.reservation(request.size, request.buffers, ranged, request.maxUploadParts);
+      const window = cls === 'large' && request.buffers && ranged ? this.rangedWindow(request.size, request.maxUploadParts) : undefined;
+      const bytes = window?.bytes ?? this.reservation(request.size, request.buffers, ranged, request.maxUploadParts);
       if (bytes > 0) {
         const hold = await this.bytes[cls].hold(signal, bytes);
         releases.push(() => hold.release());
-        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, ranged, request.maxUploadParts);
+        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, window, request.maxUploadParts);
       }
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));
@@ -245,13 +288,14 @@ export class Admission {
    * shrank runs in what it still holds, taking back only bytes that are free and that no waiting file asked for;
    * the only wait for bytes is admission's, in order, by files that hold none of the class.
    */
-  private memoryOf(hold: Hold, size: number, ranged: boolean, maxUploadParts: number | undefined): AttemptMemory {
+  private memoryOf(hold: Hold, size: number, window: { ranges: number; parts: number } | undefined, maxUploadParts: number | undefined): AttemptMemory {
     const partBytes = this.uploadPartBytes(size, maxUploadParts);
-    const most = this.uploadParts(size, maxUploadParts) ?? 1;
+    const most = window?.parts ?? this.uploadParts(size, maxUploadParts) ?? 1;
     const full = hold.held();
     const streamed = Math.min(full, this.reservation(size, true, false, maxUploadParts));
     const least = Math.min(streamed, 2 * partBytes);
-    const plan = ranged ? this.rangedRead(size, { parallelRead: true }) : undefined;
+    const ranged = window === undefined ? undefined : this.rangedRead(size, { parallelRead: true });
+    const plan = ranged === undefined || window === undefined ? undefined : { ...ranged, maxParts: window.ranges };
     return {
       partBytes,
       forAttempt: (inRanges) => {
@@ -261,7 +305,8 @@ export class Admission {
         const held = hold.tryGrowTo(want);
         if (inParallel && held >= full) return { rangedRead: plan, uploadParts: most };
         // One stream: as many parts in flight as the bytes held allow beside the one being filled.
-        return { uploadParts: Math.max(1, Math.min(most, Math.floor(held / partBytes) - 1)) };
+        const upload = this.uploadParts(size, maxUploadParts) ?? 1;
+        return { uploadParts: Math.max(1, Math.min(upload, Math.floor(held / partBytes) - 1)) };
       },
       holdAtMost: (bytes) => hold.shrinkTo(Math.max(least, bytes)),
     };
