@@ -460,3 +460,15 @@ describe('The window of a large file read in ranges, by how many are to go', () 
     expect(a.rangedWindow(1024 * 1024 * MiB, 10_000)).toBeUndefined();
   });
 });
+
+describe('A large file whose parts grow past the part size', () => {
+  it('is still read in ranges of the part size, its reservation as wide as before', async () => {
+    const MiB = 1024 * 1024;
+    const a = new Admission();
+    const size = 100 * 1024 * MiB;
+    const admitted = await a.admit({ size, buffers: true, rangedRead: true, maxUploadParts: 10_000, accounts: ['s', 'd'] }, new AbortController().signal);
+    expect(a.usage().largeBytes).toBe(a.reservation(size, true, true, 10_000));
+    expect(admitted.memory?.forAttempt(true)).toEqual({ rangedRead: a.rangedRead(size, { parallelRead: true }), uploadParts: a.settings.multipart.concurrency });
+    admitted.release();
+  });
+});

@@ -271,7 +271,7 @@ export class Admission {
       if (bytes > 0) {
         const hold = await this.bytes[cls].hold(signal, bytes);
         releases.push(() => hold.release());
-        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, window, request.maxUploadParts);
+        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, ranged, window, request.maxUploadParts);
       }
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));
@@ -288,14 +288,14 @@ export class Admission {
    * shrank runs in what it still holds, taking back only bytes that are free and that no waiting file asked for;
    * the only wait for bytes is admission's, in order, by files that hold none of the class.
    */
-  private memoryOf(hold: Hold, size: number, window: { ranges: number; parts: number } | undefined, maxUploadParts: number | undefined): AttemptMemory {
+  private memoryOf(hold: Hold, size: number, ranged: boolean, window: { ranges: number; parts: number } | undefined, maxUploadParts: number | undefined): AttemptMemory {
     const partBytes = this.uploadPartBytes(size, maxUploadParts);
     const most = window?.parts ?? this.uploadParts(size, maxUploadParts) ?? 1;
     const full = hold.held();
     const streamed = Math.min(full, this.reservation(size, true, false, maxUploadParts));
     const least = Math.min(streamed, 2 * partBytes);
-    const ranged = window === undefined ? undefined : this.rangedRead(size, { parallelRead: true });
-    const plan = ranged === undefined || window === undefined ? undefined : { ...ranged, maxParts: window.ranges };
+    const read = ranged ? this.rangedRead(size, { parallelRead: true }) : undefined;
+    const plan = read === undefined ? undefined : { ...read, ...(window === undefined ? {} : { maxParts: window.ranges }) };
     return {
       partBytes,
       forAttempt: (inRanges) => {
