@@ -1,7 +1,7 @@
 import { DEFAULT_MULTIPART, type Features, type MultipartSettings } from '../providers/provider';
 import { rangedParts } from '../providers/ranged-read';
 import { AdaptiveLimit } from './adaptive-limit';
-import { Semaphore } from './semaphore';
+import { Semaphore, type Hold } from './semaphore';
 
 const MiB = 1024 * 1024;
 
@@ -87,6 +87,32 @@ export interface AdmitRequest {
   accounts: readonly string[];
 }
 
+/** A file let into flight (Admission.admit). */
+export interface Admitted {
+  /** Gives back everything the file holds. */
+  release(): void;
+  /** The memory of a large file relayed through this computer. */
+  memory?: AttemptMemory;
+}
+
+/**
+ * How a large file's relay attempts use the bytes its admission holds. The whole reservation is held until the
+ * read ends; from there the attempt holds at most its parts not stored yet, and gives the rest back as they are.
+ * An attempt after that (a retry) takes back only what is free, without waiting, and runs in what it holds: one
+ * stream, with fewer parts in flight when it holds less than a whole upload's window.
+ */
+export interface AttemptMemory {
+  /** The upload's part size, in which the attempt counts what it still holds. */
+  readonly partBytes: number;
+  /**
+   * The ranged read (when `inRanges` and the file holds the bytes for it) and the upload parts in flight that the
+   * next attempt may use: what the file holds after taking back, without waiting, what is free.
+   */
+  forAttempt(inRanges: boolean): { rangedRead?: RangedRead; uploadParts: number };
+  /** The attempt holds at most this many bytes from now on: the rest goes back (never below what a retry needs). */
+  holdAtMost(bytes: number): void;
+}
+
 /**
  * Admission of files into flight, shared by all jobs. Small and large files have separate slots and separate
  * byte budgets, so the 2,000 small files of a copy flow while its big files upload instead of waiting behind
@@ -101,6 +127,8 @@ export class Admission {
   private readonly perAccount = new Map<string, Semaphore>();
   /** How many small files are let into flight now (under maxSmallFiles). */
   readonly smallLimit: AdaptiveLimit;
+  /** Large files the running jobs have still to transfer (expectLarge), those in flight included. */
+  private largeAhead = 0;
 
   constructor(settings: Partial<AdmissionSettings> = {}) {
     const s = { ...DEFAULT_ADMISSION, ...settings };
@@ -179,27 +207,109 @@ export class Admission {
     return rangedReadPlan(size, this.settings, source.parallelRead === true);
   }
 
+  /**
+   * A job is about to transfer this many large files: while they last, each is read and uploaded in a window sized
+   * so that as many as may be in flight share the budget (rangedWindow). `settled` as each one ends, `done` when
+   * the job stops transferring (the rest are no longer expected).
+   */
+  expectLarge(count: number): { settled: () => void; done: () => void } {
+    let left = Math.max(0, count);
+    this.largeAhead += left;
+    return {
+      settled: () => {
+        if (left === 0) return;
+        left--;
+        this.largeAhead--;
+      },
+      done: () => {
+        this.largeAhead -= left;
+        left = 0;
+      },
+    };
+  }
+
+  /**
+   * The ranges read and parts uploaded at once by a large file read in parallel ranges into parts of the ranges' own
+   * size (a range's buffer is the part it becomes, so each range and part in flight is one part of memory): as many
+   * as let the large files expected now run together within the budget, so that several start at once and the time
+   * a file spends waiting for its first range or sending its last parts overlaps the others', instead of two files
+   * at a time each holding the widest window. At least 2 (a range read while the one before uploads), at most
+   * rangedReadParts and the upload's concurrency. Undefined where the file is not read so.
+   */
+  rangedWindow(size: number, maxUploadParts?: number): { ranges: number; parts: number; bytes: number } | undefined {
+    const s = this.settings;
+    const part = s.multipart.partSizeBytes;
+    if (this.uploadPartBytes(size, maxUploadParts) !== part || this.rangedRead(size, { parallelRead: true }) === undefined) return undefined;
+    const files = Math.max(1, Math.min(s.maxLargeFiles, s.maxFiles, this.largeAhead));
+    const share = Math.max(2, Math.floor(s.largeBufferBytes / (files * 2 * part)));
+    const ranges = Math.min(s.rangedReadParts, share);
+    const parts = Math.max(1, Math.min(s.multipart.concurrency, share));
+    return { ranges, parts, bytes: (ranges + parts) * part };
+  }
+
   /** Workers worth starting for a class: more would only wait. */
   workers(cls: SizeClass): number {
     return Math.min(this.settings.maxFiles, cls === 'small' ? this.settings.maxSmallFiles : this.settings.maxLargeFiles);
   }
 
-  async admit(request: AdmitRequest, signal: AbortSignal): Promise<() => void> {
+  /**
+   * Waits until the file may go (slots, its class's bytes, accounts) and holds them until released. A large file
+   * relayed through memory also gets its `memory`: the bytes it holds shrink as its read ends and its last parts
+   * drain, so that the next file is let in while they upload (AttemptMemory).
+   */
+  async admit(request: AdmitRequest, signal: AbortSignal): Promise<Admitted> {
     const cls = this.classOf(request.size);
     const releases: Array<() => void> = [];
+    let memory: AttemptMemory | undefined;
     try {
       // A throttle answered since the last sample lowers the small files' limit before the next one goes out.
       if (cls === 'small') this.slots.small.resize(this.smallLimit.limit);
       releases.push(await this.slots[cls].acquire(signal));
-      const bytes = this.reservation(request.size, request.buffers, request.rangedRead === true, request.maxUploadParts);
-      if (bytes > 0) releases.push(await this.bytes[cls].acquire(signal, bytes));
+      const ranged = request.rangedRead === true;
+      const window = cls === 'large' && request.buffers && ranged ? this.rangedWindow(request.size, request.maxUploadParts) : undefined;
+      const bytes = window?.bytes ?? this.reservation(request.size, request.buffers, ranged, request.maxUploadParts);
+      if (bytes > 0) {
+        const hold = await this.bytes[cls].hold(signal, bytes);
+        releases.push(() => hold.release());
+        if (cls === 'large' && request.buffers) memory = this.memoryOf(hold, request.size, ranged, window, request.maxUploadParts);
+      }
       releases.push(await this.files.acquire(signal));
       for (const key of [...new Set(request.accounts)].sort()) releases.push(await this.account(key).acquire(signal));
     } catch (e) {
       releases.reverse().forEach((r) => r());
       throw e;
     }
-    return () => releases.reverse().forEach((r) => r());
+    return { release: () => releases.reverse().forEach((r) => r()), ...(memory === undefined ? {} : { memory }) };
+  }
+
+  /**
+   * The bytes of a large relayed file, as its attempts use them. Deadlock cannot come of the shrinking: a file
+   * never gives back the least its relay runs with (one part being filled and one in flight), so a retry after it
+   * shrank runs in what it still holds, taking back only bytes that are free and that no waiting file asked for;
+   * the only wait for bytes is admission's, in order, by files that hold none of the class.
+   */
+  private memoryOf(hold: Hold, size: number, ranged: boolean, window: { ranges: number; parts: number } | undefined, maxUploadParts: number | undefined): AttemptMemory {
+    const partBytes = this.uploadPartBytes(size, maxUploadParts);
+    const most = window?.parts ?? this.uploadParts(size, maxUploadParts) ?? 1;
+    const full = hold.held();
+    const streamed = Math.min(full, this.reservation(size, true, false, maxUploadParts));
+    const least = Math.min(streamed, 2 * partBytes);
+    const read = ranged ? this.rangedRead(size, { parallelRead: true }) : undefined;
+    const plan = read === undefined ? undefined : { ...read, ...(window === undefined ? {} : { maxParts: window.ranges }) };
+    return {
+      partBytes,
+      forAttempt: (inRanges) => {
+        const inParallel = inRanges && plan !== undefined;
+        const want = inParallel ? full : streamed;
+        if (hold.held() > want) hold.shrinkTo(want);
+        const held = hold.tryGrowTo(want);
+        if (inParallel && held >= full) return { rangedRead: plan, uploadParts: most };
+        // One stream: as many parts in flight as the bytes held allow beside the one being filled.
+        const upload = this.uploadParts(size, maxUploadParts) ?? 1;
+        return { uploadParts: Math.max(1, Math.min(upload, Math.floor(held / partBytes) - 1)) };
+      },
+      holdAtMost: (bytes) => hold.shrinkTo(Math.max(least, bytes)),
+    };
   }
 
   /** Slots only, no class (a batch delete): the overall cap and the accounts. */

@@ -10,7 +10,7 @@ import type { AttemptCounter } from './progress';
 import { verifyFromPut } from './put-answer';
 import { relay, ResumableUpload } from './relay';
 import { CantCopyError, choosePath, keepBothName, portableMetadata, shouldSkip, type Copied, type Endpoint, type TransferOptions, type TransferOutcome } from './transfer';
-import type { RangedRead } from './admission';
+import type { AttemptMemory, RangedRead } from './admission';
 import type { ResumeRecord } from './types';
 import { checkBytesRead, sourceChanged, verifyCopy } from './verify';
 
@@ -68,6 +68,8 @@ export class FileCopy {
   private attempted = false;
   /** Why the destination could not pull this file: this and later attempts use the relay and say so. */
   private pullFailed: string | undefined;
+  /** The bytes the file's admission holds for the relay (Admitted.memory). */
+  private memory: AttemptMemory | undefined;
 
   constructor(
     src: Endpoint,
@@ -117,6 +119,11 @@ export class FileCopy {
   readsInRanges(mayFailOver: boolean): boolean {
     const { serverSide } = choosePath(this.src, this.dst, this.options.allowServerSide ?? true);
     return (!serverSide || mayFailOver) && this.init.rangedRead !== undefined;
+  }
+
+  /** The relay's attempts run in these bytes of the admission's, and give them back as the upload drains. */
+  holdIn(memory: AttemptMemory | undefined): void {
+    this.memory = memory;
   }
 
   /**
@@ -278,7 +285,8 @@ export class FileCopy {
     const etag = this.listedSource.etag;
     const read = asked !== undefined ? { asked } : etag === undefined ? {} : { ifMatch: etag };
     const { rangedRead, uploadParts } = this.init;
-    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(rangedRead === undefined ? {} : { rangedRead }), ...(uploadParts === undefined ? {} : { uploadParts }) });
+    const { memory } = this;
+    return relay({ src: this.src, dst: this.dst, options: this.options, counter, signal, upload: this.upload, ...read, ...(rangedRead === undefined ? {} : { rangedRead }), ...(uploadParts === undefined ? {} : { uploadParts }), ...(memory === undefined ? {} : { memory }) });
   }
 
   /** A copy inside one account: the service copies, no byte crosses this computer. */

@@ -37,8 +37,9 @@ export interface JobQueueOptions {
   /** Files at or above the multipart threshold in flight (default 8), within largeBufferBytes. */
   maxLargeFiles?: number;
   /**
-   * Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB, or two
-   * whose source is read in parallel ranges, (4 + 4) x 5 MiB each: the range given out is the part being filled).
+   * Part buffers that large relayed files may hold together (default 80 MiB: three files of (4 + 1) x 5 MiB; files
+   * whose source is read in parallel ranges share it by how many are to go, from two of (4 + 4) x 5 MiB to four or
+   * more of (2 + 2) x 5 MiB: the range given out is the part being filled. Admission.rangedWindow).
    */
   largeBufferBytes?: number;
   /** Bodies that small relayed files may hold together (default 32 MiB). */

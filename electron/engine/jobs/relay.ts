@@ -6,7 +6,7 @@ import { crcCombineHex } from '../providers/crc32c';
 import { createLogger } from '../log';
 import type { ParallelRead, PartWindow, PutOptions, PutResult, ResumePoint } from '../providers/provider';
 import { AdaptiveLimit } from './adaptive-limit';
-import type { RangedRead } from './admission';
+import type { AttemptMemory, RangedRead } from './admission';
 import { objectHeaders } from './cloud-pull';
 import { countingStream, type AttemptCounter } from './progress';
 import { DEFAULT_STALL_MS, watchStall } from './stall';
@@ -118,12 +118,47 @@ export interface RelayRequest {
   rangedRead?: RangedRead;
   /** The most parts of a multipart upload in flight; an adaptive limit below it follows how they fare. */
   uploadParts?: number;
+  /**
+   * The bytes the file's admission holds (a large file): they decide this attempt's ranged read and parts in
+   * flight instead of `rangedRead` and `uploadParts`, and are given back as the read ends and parts are stored.
+   */
+  memory?: AttemptMemory;
 }
 
 /** Upload parts in flight: starts at the most the memory reserved allows, fewer while parts slow down or are throttled. */
-function partWindow(most: number): PartWindow {
+function partWindow(most: number, onStored?: () => void): PartWindow {
   const limit = new AdaptiveLimit({ initial: most, min: 1, max: most });
-  return { limit: () => limit.limit, onPart: (ms, inFlight) => limit.sample(ms, inFlight) };
+  return {
+    limit: () => limit.limit,
+    onPart: (ms, inFlight) => {
+      limit.sample(ms, inFlight);
+      onStored?.();
+    },
+  };
+}
+
+/**
+ * Gives a file's bytes back as its upload drains: once every byte has been read (the body ended), the attempt holds
+ * at most its parts not stored yet (each part's buffer is back before the part counts as stored), and one fewer
+ * with each part stored after. Counted for a fresh upload of `size` in the reservation's part size.
+ */
+function drain(memory: AttemptMemory, size: number): { stored: () => void; ended: () => void } {
+  const parts = Math.ceil(size / Math.max(1, memory.partBytes));
+  let stored = 0;
+  let ended = false;
+  const tell = (): void => {
+    if (ended) memory.holdAtMost(Math.max(0, parts - stored) * memory.partBytes);
+  };
+  return {
+    stored: () => {
+      stored++;
+      tell();
+    },
+    ended: () => {
+      ended = true;
+      tell();
+    },
+  };
 }
 
 /**
@@ -143,11 +178,15 @@ function parallelRead(r: RangedRead): ParallelRead {
 
 /** The streamed relay through this computer: read, count, hash, put. */
 export async function relay(r: RelayRequest): Promise<Copied> {
-  const { src, dst, options, counter, signal, upload, asked, ifMatch, rangedRead } = r;
+  const { src, dst, options, counter, signal, upload, asked, ifMatch, memory } = r;
   let answered: ObjectMetadata | undefined;
   let source: Readable;
   const point = asked ? await upload.point(asked, signal) : undefined;
   const offset = point?.offset ?? 0;
+  // A resumed read reads its tail as one stream.
+  const fits = memory?.forAttempt(r.rangedRead !== undefined && offset === 0);
+  const rangedRead = fits ? fits.rangedRead : r.rangedRead;
+  const uploadParts = fits ? fits.uploadParts : r.uploadParts;
   let pinned: string | undefined;
   try {
     // The read's own answer is asked for in every case: it says whether the stream itself checks the bytes
@@ -210,7 +249,9 @@ export async function relay(r: RelayRequest): Promise<Copied> {
       const source = { size: before.size, ...(before.etag === undefined ? {} : { etag: before.etag }), ...(before.version === undefined ? {} : { version: before.version }), ...(before.modified === undefined ? {} : { modified: before.modified }) };
       putOptions.resume = { ...(point ? { from: point } : {}), onCheckpoint: (state) => upload.checkpoint({ source, state }) };
     }
-    if (r.uploadParts !== undefined) putOptions.parts = partWindow(r.uploadParts);
+    const drained = memory !== undefined && offset === 0 ? drain(memory, before.size) : undefined;
+    if (drained) body.once('end', drained.ended);
+    if (uploadParts !== undefined) putOptions.parts = partWindow(uploadParts, drained?.stored);
     if (options.storageClass !== undefined) putOptions.storageClass = options.storageClass;
     if (dst.within !== undefined) putOptions.within = dst.within;
     if (dst.ifAbsent === true) putOptions.ifAbsent = true;

@@ -45,11 +45,20 @@ export class Semaphore {
   }
 
   async acquire(signal?: AbortSignal, amount = 1): Promise<() => void> {
+    const hold = await this.hold(signal, amount);
+    return () => hold.release();
+  }
+
+  /**
+   * Takes `amount` units (waiting in order, as acquire does) as a hold that may give units back before it is
+   * released, and take some back without waiting (Hold).
+   */
+  async hold(signal?: AbortSignal, amount = 1): Promise<Hold> {
     if (signal?.aborted) throw new CancelledError();
     const take = Math.max(0, Math.min(amount, this.cap));
     if (this.waiters.length === 0 && this.available >= take) {
       this.available -= take;
-      return this.releaser(take);
+      return this.holdOf(take);
     }
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -68,7 +77,7 @@ export class Semaphore {
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.waiters.push(waiter);
     });
-    return this.releaser(take);
+    return this.holdOf(take);
   }
 
   private serve(): void {
@@ -80,13 +89,49 @@ export class Semaphore {
     }
   }
 
-  private releaser(amount: number): () => void {
+  private holdOf(amount: number): Hold {
+    let held = amount;
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.available += amount;
-      this.serve();
+    return {
+      held: () => held,
+      shrinkTo: (units) => {
+        const keep = Math.max(0, Math.min(held, units));
+        if (released || keep === held) return;
+        this.available += held - keep;
+        held = keep;
+        this.serve();
+      },
+      tryGrowTo: (units) => {
+        const want = Math.min(units, this.cap) - held;
+        // Only what nobody waits for: a hold never queues, so it never waits on one that waits for it.
+        if (released || want <= 0 || this.waiters.length > 0 || this.available <= 0) return held;
+        const take = Math.min(want, this.available);
+        this.available -= take;
+        held += take;
+        return held;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.available += held;
+        held = 0;
+        this.serve();
+      },
     };
   }
+}
+
+/** Units taken from a Semaphore, some of which may go back before the rest (Semaphore.hold). */
+export interface Hold {
+  /** Units held now. */
+  held(): number;
+  /** Gives back all but `units` (never more than are held): those waiting are served at once. */
+  shrinkTo(units: number): void;
+  /**
+   * Takes units back up to `units` held, only from what is free now and only while nobody waits: it never waits,
+   * and never goes ahead of a waiter. Answers what is held after (perhaps less than asked).
+   */
+  tryGrowTo(units: number): number;
+  /** Gives back everything; later calls do nothing. */
+  release(): void;
 }

@@ -94,18 +94,25 @@ async function transferAll(job: Job, ctx: RunContext, signal: AbortSignal): Prom
   setMaxListeners(4 * (ctx.admission.workers('small') + ctx.admission.workers('large')) + 10, signal);
   const queues: Record<SizeClass, number[]> = { small: [], large: [] };
   job.files.forEach((f, i) => f.state === 'pending' && queues[ctx.admission.classOf(f.size)].push(i));
-  const drain = async (queue: number[]): Promise<void> => {
+  // The large files' read and upload windows are sized by how many of them are still to go (Admission.rangedWindow).
+  const large = ctx.admission.expectLarge(queues.large.length);
+  const drain = async (queue: number[], settled?: () => void): Promise<void> => {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (!signal.aborted && next < queue.length) {
         const i = queue[next++];
         if (i !== undefined) await transferOne(job, i, ctx, signal, index, fence);
+        settled?.();
       }
     };
     const count = Math.min(ctx.admission.workers(queue === queues.small ? 'small' : 'large'), queue.length);
     await Promise.all(Array.from({ length: count }, worker));
   };
-  await Promise.all([drain(queues.large), drain(queues.small)]);
+  try {
+    await Promise.all([drain(queues.large, large.settled), drain(queues.small)]);
+  } finally {
+    large.done();
+  }
 }
 
 /** One listing of where the pending files go, instead of one HEAD each; undefined when not worth it or it failed. */
@@ -182,7 +189,9 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     });
     const alternates = job.options.alternates ?? [];
     const mayFailOver = alternates.length > 0;
-    release = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), maxUploadParts: d.provider.features.maxUploadParts, accounts: [s.accountKey, d.accountKey] }, signal);
+    const admitted = await ctx.admission.admit({ size: f.size, buffers: copy.holdsBuffers(mayFailOver), rangedRead: copy.readsInRanges(mayFailOver), maxUploadParts: d.provider.features.maxUploadParts, accounts: [s.accountKey, d.accountKey] }, signal);
+    release = admitted.release;
+    copy.holdIn(admitted.memory);
     job.setFileState(i, 'running');
     const started = performance.now();
     const outcome = await readWithFailover(job, i, ctx, signal, copy, alternates);
