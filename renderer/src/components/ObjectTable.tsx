@@ -170,7 +170,8 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     return () => ro.disconnect();
   }, []);
 
-  const focusIndex = selection.focus === null ? -1 : rows.findIndex((r) => r.key === selection.focus);
+  // Looked for when the rows or the focus change, not on every render of a scroll over a million rows.
+  const focusIndex = useMemo(() => (selection.focus === null ? -1 : view.rows.findIndex((r) => r.key === selection.focus)), [view, selection.focus]);
   useEffect(() => {
     if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
   }, [focusIndex, virtualizer]);
