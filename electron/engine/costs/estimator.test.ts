@@ -218,16 +218,17 @@ describe('estimateTransfer', () => {
     expect(est.totalUsd).toBeCloseTo(101 * 0.0045 / 1000, 12);
   });
 
-  it('prices a cloud-side pull into Azure: one Put Blob From URL up to 5,000 MiB, 256 MiB blocks above, a ranged GET each', () => {
-    // 1 GiB: one Put Blob From URL (1 write) reading the source once (1 GET).
-    // 6 GiB = 6,144 MiB > 5,000 MiB: 24 blocks of 256 MiB + 1 Put Block List = 25 writes, 24 ranged GETs.
+  it('prices a cloud-side pull into Azure: one Put Blob From URL up to 32 MiB, 16 MiB ranges above, a ranged GET each', () => {
+    // 10 MiB: one Put Blob From URL (1 write) reading the source once (1 GET).
+    // 1 GiB: 64 ranges of 16 MiB + 1 Put Block List = 65 writes, 64 ranged GETs.
     // S3 Standard: LIST $0.005, GET $0.0004 per 1,000; Azure Hot: LIST $0.005, writes $0.005 per 1,000.
-    // Egress: 7 GB inside the 100 GB free tier.
+    // Egress: inside the 100 GB free tier.
     const est = estimateTransfer(SHIPPED_CATALOG, {
       source: { provider: 'aws-s3', region: 'us-east-1' }, destination: { provider: 'azure-blob', region: 'eastus', class: 'Hot' },
-      files: 2, bytes: 7 * GB, sizes: [GB, 6 * GB], path: 'cloud-pull',
+      files: 2, bytes: GB + 10 * MiB, sizes: [10 * MiB, GB], path: 'cloud-pull',
     });
-    expect(est.totalUsd).toBeCloseTo((0.005 + 25 * 0.0004 + 0.005 + 26 * 0.005) / 1000, 12);
+    expect(est.totalUsd).toBeCloseTo((0.005 + 65 * 0.0004 + 0.005 + 66 * 0.005) / 1000, 12);
+    expect(est.notes.join(' ')).toContain('Files over 32 MiB are counted as pulled in 16 MiB ranges');
   });
 
   it('prices a HEAD per file only for a tool that asks per file (headsPerFile)', () => {

@@ -32,8 +32,16 @@ export const MAX_PARTS = 10_000;
 export const LIST_PAGE_KEYS = 1000;
 /** A server-side copy is one CopyObject up to 5 GiB, then 512 MiB UploadPartCopy parts (s3.copy.ts defaults). */
 export const SERVER_SIDE_COPY = { thresholdBytes: 5 * 2 ** 30, partSizeBytes: 512 * 2 ** 20 };
-/** A cloud-side pull into Azure: one Put Blob From URL up to its limit, then Put Block From URL in large blocks. */
-export const CLOUD_PULL = { thresholdBytes: DEFAULT_PULL.singleShotMaxBytes + 1, partSizeBytes: DEFAULT_PULL.blockBytes };
+/**
+ * A cloud-side pull into Azure, counted as a source without a stored MD5 is pulled: one Put Blob From URL up to
+ * `uncheckedSingleShotMaxBytes`, then Put Block From URL ranges (an upper bound: a source that stores an MD5 is one
+ * request up to 5,000 MiB, azure.pull.ts).
+ */
+export const CLOUD_PULL = { thresholdBytes: DEFAULT_PULL.uncheckedSingleShotMaxBytes + 1, partSizeBytes: DEFAULT_PULL.blockBytes };
+
+function formatMiB(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`;
+}
 
 export function gb(bytes: number): number {
   return bytes / BYTES_PER_GB;
@@ -208,6 +216,9 @@ export function estimateTransfer(catalog: PriceCatalog, req: TransferEstimateReq
       rangedFiles += g.count;
       rangedGets += ranged.parts * g.count;
     }
+  }
+  if (req.path === 'cloud-pull' && !req.partSizeBytes && groups.some((g) => g.size >= threshold)) {
+    notes.push(`Files over ${formatMiB(CLOUD_PULL.thresholdBytes - 1)} are counted as pulled in ${formatMiB(partSize)} ranges, a write and a source GET each; one whose source stores an MD5 goes in one request up to 5,000 MiB and costs less.`);
   }
   writes = Math.round(writes);
   parts = Math.round(parts);

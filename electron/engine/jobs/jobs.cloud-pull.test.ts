@@ -28,7 +28,8 @@ import { choosePath } from './transfer';
  * does (test-support/pull-proxy.ts); the fallback is also proven against Azurite itself, which answers 501.
  */
 const MiB = 1024 * 1024;
-const PULL: PullSettings = { singleShotMaxBytes: 3 * MiB, blockBytes: 1 * MiB, concurrency: 3 };
+/** One request up to 3 MiB with a source MD5 and up to 1 MiB without; 1 MiB ranges above, 3 at a time. */
+const PULL: PullSettings = { singleShotMaxBytes: 3 * MiB, uncheckedSingleShotMaxBytes: 1 * MiB, blockBytes: 1 * MiB, concurrency: 3 };
 const MULTIPART: MultipartSettings = { thresholdBytes: 8 * MiB, partSizeBytes: 5 * MiB, concurrency: 4 };
 /** one.bin: one Put Blob From URL; big.bin: six Put Block From URL and a Put Block List. */
 const FILES: Record<string, number> = { 'pull/one.bin': 2 * MiB + 17, 'pull/big.bin': 5 * MiB + 123 };
@@ -48,6 +49,8 @@ let s3: Provider;
 let faults: FaultProxy;
 let s3f: Provider;
 let azPull: Provider;
+/** Pulls through the same stand-in with one checked request up to 8 MiB. */
+let azPullWide: Provider;
 let azDirect: Provider;
 let azSrc: Provider;
 let azsdk: BlobServiceClient;
@@ -65,11 +68,12 @@ beforeAll(async () => {
   gcs = createGcsProvider({ kind: 'gcs', name: 'gcs', projectId: fakeGcs.projectId, endpoint: fakeGcs.endpoint, bucket: undefined }, { serviceAccountJson }, { multipart: MULTIPART });
   proxy = await startPullProxy(az);
   s3 = createS3Provider({ kind: 's3', name: 'minio', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
-  const azure = (name: string, endpoint: string): Provider =>
-    createAzureProvider({ kind: 'azure', name, auth: 'sharedKey', accountName: az.accountName, endpoint }, { accountKey: az.accountKey }, { multipart: MULTIPART, pull: PULL });
+  const azure = (name: string, endpoint: string, pull = PULL): Provider =>
+    createAzureProvider({ kind: 'azure', name, auth: 'sharedKey', accountName: az.accountName, endpoint }, { accountKey: az.accountKey }, { multipart: MULTIPART, pull });
   faults = await startFaultProxy(minio.endpoint);
   s3f = createS3Provider({ kind: 's3', name: 'minio-f', region: minio.region, endpoint: faults.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
   azPull = azure('azpull', proxy.endpoint);
+  azPullWide = azure('azpullwide', proxy.endpoint, { ...PULL, singleShotMaxBytes: 8 * MiB });
   azDirect = azure('azurite', az.endpoint);
   azSrc = azure('azsrc', az.endpoint);
   azsdk = new BlobServiceClient(az.endpoint, new StorageSharedKeyCredential(az.accountName, az.accountKey));
@@ -91,7 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await faults?.close();
-  await Promise.all([gcs?.close?.(), s3?.close?.(), s3f?.close?.(), azPull?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
+  await Promise.all([gcs?.close?.(), s3?.close?.(), s3f?.close?.(), azPull?.close?.(), azPullWide?.close?.(), azDirect?.close?.(), azSrc?.close?.()]);
   await proxy?.close();
   await Promise.all([minio?.stop(), az?.stop(), fakeGcs?.stop()]);
   if (journals) await rm(journals, { recursive: true, force: true });
@@ -133,7 +137,7 @@ async function copy(source: string, destination: string, allowCloudPull: boolean
   const events: unknown[] = [];
   const emit: JobEventSink = (event, payload) => events.push({ event, payload });
   const m = new JobManager({
-    resolve: resolverFor({ gcs, minio: s3, 'minio-f': s3f, azpull: azPull, azurite: azDirect, azsrc: azSrc }),
+    resolve: resolverFor({ gcs, minio: s3, 'minio-f': s3f, azpull: azPull, azpullwide: azPullWide, azurite: azDirect, azsrc: azSrc }),
     journalDir: journals,
     emit,
     progressIntervalMs: 20,
@@ -375,6 +379,43 @@ describe('Provider.putFromUrl (Azure)', () => {
     expect(detail.state).toBe('completed');
     expect(detail.files.every((f) => f.path === 'cloud-pull')).toBe(true);
     expect(proxy.peakFromUrl).toBeGreaterThan(INITIAL_SMALL);
+  });
+
+  it('a source without a stored MD5 (an S3 multipart object) is pulled in parallel ranges, checked by size; one with an MD5 of the same size as one checked request', async () => {
+    // Two parts (5 MiB and 1 MiB): MinIO stores a multipart ETag ("…-2") and no MD5 of the whole object. The same
+    // size put in one request keeps its MD5.
+    const size = 6 * MiB + 5;
+    const multi = createS3Provider({ kind: 's3', name: 'minio-mp', region: minio.region, endpoint: minio.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: { thresholdBytes: 1 * MiB, partSizeBytes: 5 * MiB, concurrency: 2 } });
+    await multi.put('src', `parts${run}/multi.bin`, patternStream(size, 81), { size });
+    await multi.close?.();
+    await s3.put('src', `whole${run}/whole.bin`, patternStream(size, 82), { size });
+    expect((await s3.stat('src', `parts${run}/multi.bin`)).checksums.md5).toBeUndefined();
+    expect((await s3.stat('src', `whole${run}/whole.bin`)).checksums.md5).toBe(await md5OfPattern(size, 82));
+    // Each range held a while: ranges of one object in flight together show as a peak over one.
+    proxy.holdMs = 100;
+
+    const ranged = await copy(`s3://minio/src/parts${run}/`, 'az://azpullwide/dst/', true);
+    expect(ranged.detail.state).toBe('completed');
+    expect(ranged.detail.files.map((f) => [f.path, f.checksum])).toEqual([['cloud-pull', 'size']]);
+    const blocks = proxy.seen.filter((s) => s.op === 'put-block-from-url');
+    expect(proxy.seen.filter((s) => s.op === 'put-blob-from-url')).toEqual([]);
+    const ranges = blocks.map((b) => /bytes=(\d+)-(\d+)/.exec(b.range ?? '')).map((r) => [Number(r?.[1]), Number(r?.[2])] as const).sort((a, b) => a[0] - b[0]);
+    expect(ranges).toHaveLength(7);
+    let next = 0;
+    for (const [from, to] of ranges) {
+      expect(from).toBe(next);
+      next = to + 1;
+    }
+    expect(next).toBe(size);
+    expect(proxy.peakFromUrl).toBeGreaterThan(1);
+    const stored = await readAll(await azDirect.open('dst', `${ranged.prefix}parts${run}/multi.bin`));
+    expect(createHash('md5').update(stored).digest('hex')).toBe(await md5OfPattern(size, 81));
+
+    proxy.reset();
+    const whole = await copy(`s3://minio/src/whole${run}/`, 'az://azpullwide/dst/', true);
+    expect(whole.detail.files.map((f) => [f.path, f.checksum])).toEqual([['cloud-pull', 'md5']]);
+    expect(proxy.seen.map((s) => s.op)).toEqual(['put-blob-from-url']);
+    expect(proxy.seen[0]?.sourceMd5).toBe(Buffer.from(await md5OfPattern(size, 82), 'hex').toString('base64'));
   });
 
   it('cancelling a pull in flight rejects as cancelled and writes nothing', async () => {

@@ -6,13 +6,20 @@ import { mapLimit } from '../common/pool';
 
 /**
  * The cloud-side pull into Azure: the service fetches the bytes from a signed read URL of another account (S3 or
- * GCS presigned, or an Azure SAS), so no byte passes through this computer. Up to `singleShotMaxBytes` one Put
- * Blob From URL; above it, ranges of the source staged in parallel with Put Block From URL and committed with one
- * Put Block List. Nothing is visible until the commit, so a failure leaves an existing blob as it was.
+ * GCS presigned, or an Azure SAS), so no byte passes through this computer. An object is either one Put Blob From
+ * URL, or ranges of the source staged in parallel with Put Block From URL and committed with one Put Block List.
+ * Nothing is visible until the commit, so a failure leaves an existing blob as it was.
+ *
+ * One request is one connection from the service to the source, so a large object pulls faster in ranges; but the
+ * service checks a source MD5 (x-ms-source-content-md5) only on the whole object, each block by its length alone.
+ * So an object whose source stores an MD5 is one checked request up to `singleShotMaxBytes`, and one without (an S3
+ * multipart object, which loses nothing) goes in ranges above `uncheckedSingleShotMaxBytes`.
  */
 export interface PullSettings {
-  /** Largest object sent as one Put Blob From URL (Azure's limit: 5000 MiB). */
+  /** Largest object with a known source MD5 sent as one Put Blob From URL (Azure's limit: 5000 MiB). */
   singleShotMaxBytes: number;
+  /** Largest object without a known source MD5 sent as one Put Blob From URL; above it, parallel ranges. */
+  uncheckedSingleShotMaxBytes: number;
   /** Range fetched per Put Block From URL (Azure's limit: 4000 MiB per block, 50,000 blocks). */
   blockBytes: number;
   /** Put Block From URL requests in flight for one object. */
@@ -24,8 +31,22 @@ const MAX_PUT_BLOB_FROM_URL = 5000 * MiB;
 const MAX_BLOCK_FROM_URL = 4000 * MiB;
 const MAX_BLOCKS = 50_000;
 
-/** Large blocks: nothing is held in memory here, and fewer requests cost less. */
-export const DEFAULT_PULL: PullSettings = { singleShotMaxBytes: MAX_PUT_BLOB_FROM_URL, blockBytes: 256 * MiB, concurrency: 8 };
+/**
+ * Ranges of 16 MiB, 8 at a time per object (as AzCopy copies between services): nothing is held in memory here,
+ * and a block costs one write and one source GET (a few hundredths of a cent per GiB).
+ */
+export const DEFAULT_PULL: PullSettings = { singleShotMaxBytes: MAX_PUT_BLOB_FROM_URL, uncheckedSingleShotMaxBytes: 32 * MiB, blockBytes: 16 * MiB, concurrency: 8 };
+
+/** Whether an object of this size is pulled as one Put Blob From URL (else in ranges). */
+export function pullsInOne(size: number, sourceMd5Known: boolean, settings: PullSettings): boolean {
+  const most = sourceMd5Known ? settings.singleShotMaxBytes : settings.uncheckedSingleShotMaxBytes;
+  return size <= Math.min(most, MAX_PUT_BLOB_FROM_URL);
+}
+
+/** The range each Put Block From URL fetches for an object of this size. */
+export function pullBlockBytes(size: number, settings: PullSettings): number {
+  return Math.min(MAX_BLOCK_FROM_URL, Math.max(settings.blockBytes, Math.ceil(size / MAX_BLOCKS)));
+}
 
 export interface PullRequest {
   size: number;
@@ -66,7 +87,7 @@ export async function pullFromUrl(client: BlockBlobClient, sourceUrl: string, re
   const onAbort = (): void => ac.abort();
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (req.size <= Math.min(settings.singleShotMaxBytes, MAX_PUT_BLOB_FROM_URL)) {
+    if (pullsInOne(req.size, req.sourceMd5 !== undefined, settings)) {
       const res = await client.syncUploadFromURL(sourceUrl, {
         abortSignal: ac.signal,
         // Headers and metadata are the ones given (mapped for Azure), not copied from an Azure source.
@@ -79,7 +100,7 @@ export async function pullFromUrl(client: BlockBlobClient, sourceUrl: string, re
       return { etag: res.etag, version: res.versionId, checkedMd5: req.sourceMd5 };
     }
 
-    const blockBytes = Math.min(MAX_BLOCK_FROM_URL, Math.max(settings.blockBytes, Math.ceil(req.size / MAX_BLOCKS)));
+    const blockBytes = pullBlockBytes(req.size, settings);
     const nonce = randomBytes(8).toString('hex');
     const count = Math.ceil(req.size / blockBytes);
     const ids = Array.from({ length: count }, (_, i) => blockId(nonce, i));
