@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startPullProxy, type PullProxy } from '../electron/engine/test-support/pull-proxy';
+import { startPullProxy, type FetchSource, type PullProxy } from '../electron/engine/test-support/pull-proxy';
 import { startAzurite, startFakeGcs, startMinio, startToxiproxy, type AzuriteHandle, type MinioHandle } from '../tools/emulators/emulators';
 import { freePort } from '../tools/emulators/process';
 import { seed, totalBytes, type DataSet } from './dataset';
@@ -72,15 +72,15 @@ function median(values: number[]): number {
  * cross-cloud path (Toxiproxy in front of MinIO), never through the user's shared uplink. The link is signed for
  * the host the engine named, so that Host header is kept and only the connection goes elsewhere.
  */
-function fetchVia(port: number): (url: string, init: RequestInit) => Promise<Response> {
-  return (url, init) =>
+function fetchVia(port: number): FetchSource {
+  return (url, range) =>
     new Promise((resolve, reject) => {
       const u = new URL(url);
-      const headers: Record<string, string> = { host: u.host, ...(init.headers as Record<string, string> | undefined) };
+      const headers: Record<string, string> = { host: u.host, ...(range ? { range } : {}) };
       const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: `${u.pathname}${u.search}`, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (b: Buffer) => chunks.push(b));
-        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502 })));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -53,8 +53,20 @@ function metadataOf(raw: string[]): Record<string, string> {
   return out;
 }
 
+/** What the stand-in read from a source link: the status and the whole body. */
+export interface SourceRead {
+  status: number;
+  body: Buffer;
+}
+export type FetchSource = (url: string, range: string | undefined) => Promise<SourceRead>;
+
+async function fetchSource(url: string, range: string | undefined): Promise<SourceRead> {
+  const got = await fetch(url, range ? { headers: { range } } : {});
+  return { status: got.status, body: Buffer.from(await got.arrayBuffer()) };
+}
+
 /** `fetchSource`: how the stand-in reads a source link (default: fetch), e.g. over another network path. */
-export async function startPullProxy(azurite: { endpoint: string; accountName: string; accountKey: string }, options: { fetchSource?: (url: string, init: RequestInit) => Promise<Response> } = {}): Promise<PullProxy> {
+export async function startPullProxy(azurite: { endpoint: string; accountName: string; accountKey: string }, options: { fetchSource?: FetchSource } = {}): Promise<PullProxy> {
   const upstream = new URL(azurite.endpoint);
   const sdk = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -73,14 +85,15 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
       errorXml(res, 403, 'CannotVerifyCopySource', 'This request is not authorized to perform this operation.');
       return;
     }
-    const got = await (options.fetchSource ?? fetch)(source, range ? { headers: { range } } : {});
-    const body = Buffer.from(await got.arrayBuffer());
-    state.seen.push({ op, source, ...(range ? { range } : {}), ...(sourceMd5 ? { sourceMd5 } : {}), sourceStatus: got.status });
-    if (!got.ok) {
-      errorXml(res, got.status, 'CannotVerifyCopySource', `The source answered ${got.status}.`);
+    const { status, body } = await (options.fetchSource ?? fetchSource)(source, range);
+    state.seen.push({ op, source, ...(range ? { range } : {}), ...(sourceMd5 ? { sourceMd5 } : {}), sourceStatus: status });
+    if (status < 200 || status > 299) {
+      errorXml(res, status, 'CannotVerifyCopySource', `The source answered ${status}.`);
       return;
     }
-    const md5 = createHash('md5').update(body).digest('base64');
+    // Azure hashes what it fetched when it is to check an MD5 or to answer a whole blob's Content-MD5; a block
+    // without x-ms-source-content-md5 is taken by its length.
+    const md5 = sourceMd5 !== undefined || op === 'put-blob-from-url' ? createHash('md5').update(body).digest('base64') : undefined;
     if (sourceMd5 !== undefined && sourceMd5 !== md5) {
       errorXml(res, 400, 'Md5Mismatch', 'The MD5 value specified in the request did not match with the MD5 value calculated by the server.');
       return;
@@ -109,7 +122,7 @@ export async function startPullProxy(azurite: { endpoint: string; accountName: s
         .writeHead(201, {
           etag: out.etag ?? '',
           'last-modified': out.lastModified?.toUTCString() ?? new Date().toUTCString(),
-          'content-md5': md5,
+          'content-md5': md5 ?? '',
           'x-ms-request-id': 'pull-proxy',
           'x-ms-version': '2025-01-05',
           'x-ms-request-server-encrypted': 'true',
