@@ -45,8 +45,14 @@ export function table(rows: RunFigures[]): string {
   return lines.join('\n');
 }
 
+/** Two decimals, or three where two would round a miss onto its target (0.996x printed as 1.00x, not met). */
+function figure(t: Target): string {
+  const two = t.value.toFixed(2);
+  return !met(t) && Number(two) === Number(t.target.toFixed(2)) ? t.value.toFixed(3) : two;
+}
+
 export function targets(list: Target[]): string {
   return list
-    .map((t) => `${pad(t.label, 84)}${pad(`${t.value.toFixed(2)}${t.unit}`, 12)}target ${t.kind === 'min' ? '>=' : '<='} ${Number(t.target.toFixed(2))}${t.unit}   ${t.void !== undefined ? `not counted (${t.void})` : met(t) ? 'met' : 'NOT MET'}`)
+    .map((t) => `${pad(t.label, 84)}${pad(`${figure(t)}${t.unit}`, 12)}target ${t.kind === 'min' ? '>=' : '<='} ${Number(t.target.toFixed(2))}${t.unit}   ${t.void !== undefined ? `not counted (${t.void})` : met(t) ? 'met' : 'NOT MET'}`)
     .join('\n');
 }
