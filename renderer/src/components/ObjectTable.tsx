@@ -198,7 +198,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     const st = useStore.getState();
     const mod = e.ctrlKey || e.metaKey;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
-    const focused = rows.find((r) => r.key === selection.focus);
+    const focused = focusIndex >= 0 ? rows[focusIndex] : undefined;
     const handled = (): void => {
       e.preventDefault();
       e.stopPropagation();
