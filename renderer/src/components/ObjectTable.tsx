@@ -1,4 +1,3 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { ObjectEntry } from '../../../shared/model';
 import { selectedEntries, transferToOther } from '../actions';
@@ -11,10 +10,13 @@ import { usePaneRows } from '../store/usePaneRows';
 import { COLUMN_LABELS, gridTemplate, visibleColumns } from './columns';
 import { ContextMenu, isMenuKey, keyboardMenuPosition, type MenuPosition } from './ContextMenu';
 import { FileKindIcon } from './FileKindIcon';
+import { useRowWindow, type RowGeometry } from './rowWindow';
 
 const ROW_HEIGHT = 28;
 /** The sticky header row's height (styles.css .head-row): the rows start below it in the scroller. */
 const HEAD_HEIGHT = 30;
+/** Rows are all one height below the sticky header; 16 drawn beyond each edge of the viewport. */
+const GEOMETRY: RowGeometry = { rowHeight: ROW_HEIGHT, offset: HEAD_HEIGHT, overscan: 16 };
 export const DRAG_TYPE = 'application/x-skyferry-selection';
 
 /** Pixels an arrow key moves a column edge; with Shift, five times as far. */
@@ -22,6 +24,13 @@ const WIDTH_STEP = 8;
 /** The Modified column's widths for the long date form and the short one with a time; narrower, the date alone. */
 const LONG_DATE_WIDTH = 168;
 const SHORT_DATE_WIDTH = 132;
+
+/** The indexes from `start` up to, not including, `end`. */
+function shownIndexes(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(i);
+  return out;
+}
 
 /** A modified time in the longest form its column's width holds (as Finder does). */
 function dateFor(iso: string | undefined, width: number): string {
@@ -119,16 +128,9 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   /** End pressed over a partial listing: once the whole listing is in, the focus goes to its real last row. */
   const [wantEnd, setWantEnd] = useState<{ extend: boolean } | null>(null);
 
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 16,
-    scrollMargin: HEAD_HEIGHT,
-    scrollPaddingStart: HEAD_HEIGHT,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const shownRows = useRowWindow(scrollRef, rows.length, GEOMETRY);
+  const { scrollToIndex } = shownRows;
+  const lastIndex = Math.max(0, shownRows.end - 1);
 
   // Pages load as the user nears the end of what is loaded, never all at once (unless the user asks for all).
   useEffect(() => {
@@ -173,8 +175,8 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
   // Looked for when the rows or the focus change, not on every render of a scroll over a million rows.
   const focusIndex = useMemo(() => (selection.focus === null ? -1 : view.rows.findIndex((r) => r.key === selection.focus)), [view, selection.focus]);
   useEffect(() => {
-    if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
-  }, [focusIndex, virtualizer]);
+    if (focusIndex >= 0) scrollToIndex(focusIndex);
+  }, [focusIndex, scrollToIndex]);
 
   const setSel = (next: typeof selection): void => useStore.getState().setSelection(pane, next);
 
@@ -196,7 +198,7 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
     const st = useStore.getState();
     const mod = e.ctrlKey || e.metaKey;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
-    const focused = rows.find((r) => r.key === selection.focus);
+    const focused = focusIndex >= 0 ? rows[focusIndex] : undefined;
     const handled = (): void => {
       e.preventDefault();
       e.stopPropagation();
@@ -338,22 +340,22 @@ export function ObjectTable({ pane }: { pane: PaneId }) {
             {cols.map(headerCell)}
           </div>
         </div>
-        <div role="rowgroup" className="table-rows" style={{ height: virtualizer.getTotalSize(), minWidth: rowStyle.minWidth }}>
-          {items.map((item) => {
-            const row = rows[item.index];
+        <div role="rowgroup" className="table-rows" style={{ height: shownRows.totalSize, minWidth: rowStyle.minWidth }}>
+          {shownIndexes(shownRows.start, shownRows.end).map((index) => {
+            const row = rows[index];
             if (!row) return null;
             const selected = selection.selected.has(row.key);
             const isFocus = selection.focus === row.key;
             return (
               <div
                 key={row.key}
-                id={`${pane}-row-${item.index}`}
+                id={`${pane}-row-${index}`}
                 role="row"
-                aria-rowindex={item.index + 2}
+                aria-rowindex={index + 2}
                 aria-selected={selected}
                 data-key={row.key}
                 className={`row${selected ? ' selected' : ''}${isFocus ? ' focused' : ''}`}
-                style={{ ...rowStyle, transform: `translateY(${item.start - HEAD_HEIGHT}px)`, height: ROW_HEIGHT }}
+                style={{ ...rowStyle, transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}
                 draggable={!atRoot}
                 onDragStart={(e) => onDragStart(e, row.key)}
                 onClick={(e) => onRowClick(e, row.key)}
