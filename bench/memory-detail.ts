@@ -10,6 +10,7 @@ import { appendFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { partsOut, pooledPartBytes } from '../electron/engine/providers/part-pool';
 
 const MB = 1e6;
 const round = (n: number): number => Math.round(n / MB);
@@ -46,7 +47,8 @@ export function memoryDetail(): { sample: () => void; write: (file: string, jobM
   let lastSmaps: Record<string, number> = {};
   const sample = (): void => {
     const m = process.memoryUsage();
-    const now: Record<string, number> = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, arrayBuffers: m.arrayBuffers, external: m.external };
+    // Parts handed out, counted at the providers' 5 MiB (most parts are; the last part of an upload is shorter).
+    const now: Record<string, number> = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, arrayBuffers: m.arrayBuffers, external: m.external, partsOut: partsOut() * 5 * 1024 * 1024, partsPooled: pooledPartBytes() };
     for (const [k, v] of Object.entries(now)) maxima[k] = Math.max(maxima[k] ?? 0, v);
     if (m.rss <= peakRss) return;
     peakRss = m.rss;
