@@ -10,6 +10,7 @@ import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';
 import { createEngine } from '../electron/engine/engine';
 import type { Engine } from '../electron/engine/dispatch';
 import { collectHttpStats } from './http-stats';
+import { memoryDetail } from './memory-detail';
 import { CopyRequestSchema, type CopyResult } from './protocol';
 
 async function readStdin(): Promise<string> {
@@ -27,7 +28,10 @@ async function call(engine: Engine, channel: string, request: unknown): Promise<
 async function main(): Promise<void> {
   const req = CopyRequestSchema.parse(JSON.parse(await readStdin()));
   const t0 = performance.now();
-  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')) });
+  // BENCH_NEW_SPACE=<MiB> or "v8": the engine's cap on V8's new space (young-generation.ts), or none, for A/B runs.
+  const newSpace = process.env.BENCH_NEW_SPACE;
+  const newSpaceBytes = newSpace === undefined ? {} : { newSpaceBytes: newSpace === 'v8' ? (false as const) : Number(newSpace) * 1024 * 1024 };
+  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes });
   try {
     for (const account of req.accounts) await call(engine, 'accounts:save', { account });
     const engineReadyMs = performance.now() - t0;
@@ -56,26 +60,31 @@ async function main(): Promise<void> {
       const m = process.memoryUsage();
       for (const k of Object.keys(memory) as Array<keyof typeof memory>) memory[k] = Math.max(memory[k], m[k]);
     };
-    const sampler = setInterval(sample, 100);
+    const detail = process.env.BENCH_MEMORY_DETAIL ? memoryDetail() : undefined;
+    const sampler = setInterval(() => {
+      sample();
+      detail?.sample();
+    }, 100);
     const start = performance.now();
     const { id } = (await call(engine, 'jobs:start', { kind: 'copy', sources: req.sources, destination: req.destination, ...(req.allowCloudPull ? { options: { allowCloudPull: true } } : {}) })) as { id: string };
     await done;
     const jobMs = performance.now() - start;
     clearInterval(sampler);
     sample();
-    const detail = JobDetailSchema.parse(await call(engine, 'jobs:get', { id, limit: 5000 }));
+    if (detail && process.env.BENCH_MEMORY_DETAIL) await detail.write(process.env.BENCH_MEMORY_DETAIL, jobMs);
+    const job = JobDetailSchema.parse(await call(engine, 'jobs:get', { id, limit: 5000 }));
     const checksums: Record<string, number> = {};
     const paths: Record<string, number> = {};
-    for (const f of detail.files) {
+    for (const f of job.files) {
       checksums[f.checksum ?? 'none'] = (checksums[f.checksum ?? 'none'] ?? 0) + 1;
       paths[f.path ?? '?'] = (paths[f.path ?? '?'] ?? 0) + 1;
     }
     const result: CopyResult = {
-      state: detail.state,
-      path: detail.path,
-      filesDone: detail.filesDone,
-      filesFailed: detail.filesFailed,
-      bytesDone: detail.bytesDone,
+      state: job.state,
+      path: job.path,
+      filesDone: job.filesDone,
+      filesFailed: job.filesFailed,
+      bytesDone: job.bytesDone,
       engineReadyMs,
       jobMs,
       phases,
@@ -84,7 +93,7 @@ async function main(): Promise<void> {
       trace,
       http: http(),
       memory,
-      ...(detail.error ? { error: detail.error.message } : {}),
+      ...(job.error ? { error: job.error.message } : {}),
     };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   } finally {

@@ -35,6 +35,7 @@ import { startRun } from './schedules/runs';
 import { Scheduler, type ScheduleClock } from './schedules/scheduler';
 import { createSettingsHandlers } from './schedules/settings.handlers';
 import { FolderSync } from './sync/folder-sync';
+import { capNewSpace } from './young-generation';
 import { InvalidInputError, NotFoundError } from '../../shared/errors';
 
 const log = createLogger('engine');
@@ -57,6 +58,8 @@ export interface EngineOptions {
    * mode). The command line says no: a one-off command must not start the app's background runs.
    */
   background?: boolean;
+  /** Where V8's new space stops growing in this process (young-generation.ts; default 32 MiB), or false to leave it to V8. */
+  newSpaceBytes?: number | false;
 }
 
 /**
@@ -73,6 +76,8 @@ export interface EngineParts {
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine & EngineParts> {
+  // The engine's garbage dies young (requests, stream chunks): a smaller new space holds less of it committed.
+  if (options.newSpaceBytes !== false) capNewSpace(options.newSpaceBytes);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();

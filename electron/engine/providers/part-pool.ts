@@ -64,6 +64,11 @@ export function partsOut(): number {
   return handedOut;
 }
 
+/** Bytes of the parts waiting in the pool to be taken again. */
+export function pooledPartBytes(): number {
+  return pooledBytes;
+}
+
 /** Whether this buffer is a view of a part handed out by takePart and not given back yet. */
 export function isPart(view: Buffer): boolean {
   return out.has(view.buffer);
