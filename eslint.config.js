@@ -22,6 +22,7 @@ const LAYERS = [
   ['atomic-write', 'engine/atomic-write.ts',          []],
   ['strict-request', 'engine/strict-request.ts',      []],
   ['young-generation', 'engine/young-generation.ts',  []],
+  ['young-generation-first', 'engine/young-generation-first.ts', ['young-generation']],
   ['dispatch',     'engine/dispatch.ts',              ['log', 'strict-request']],
   ['providers',    'engine/providers/',               ['log']],
   ['accounts',     'engine/accounts/',                ['log', 'atomic-write', 'providers']],
@@ -37,9 +38,9 @@ const LAYERS = [
   ['dialogs',      'engine/dialogs.handlers.ts',      []],
   ['engine',       'engine/engine.ts',                ['log', 'dispatch', 'context', 'providers', 'accounts', 'jobs', 'costs', 'migrations', 'cloud-transfer', 'storage', 'dialogs', 'bandwidth', 'sync', 'schedules', 'young-generation']],
   ['test-support', 'engine/test-support/',            ['log', 'atomic-write', 'strict-request', 'dispatch', 'providers', 'accounts', 'context', 'jobs', 'costs', 'migrations', 'cloud-transfer', 'storage', 'dialogs', 'bandwidth', 'sync', 'schedules', 'engine', 'young-generation']],
-  ['host',         'host/',                           ['log', 'dispatch', 'accounts', 'engine']],
-  ['shell',        'shell/',                          ['log', 'dispatch', 'accounts', 'engine', 'host', 'cli']],
-  ['cli',          'cli/',                            ['log', 'dispatch', 'accounts', 'engine', 'host']],
+  ['host',         'host/',                           ['young-generation-first', 'log', 'dispatch', 'accounts', 'engine']],
+  ['shell',        'shell/',                          ['young-generation-first', 'log', 'dispatch', 'accounts', 'engine', 'host', 'cli']],
+  ['cli',          'cli/',                            ['young-generation-first', 'log', 'dispatch', 'accounts', 'engine', 'host']],
 ];
 /** A channel handler file (`*.handlers.ts`) of any area may also import these: the handler types and the engine context. */
 const HANDLERS_MAY_IMPORT = ['dispatch', 'context'];

@@ -4,6 +4,7 @@
  * sources, destination) as JSON on stdin, so that no key shows in a process listing, and prints one
  * `RESULT {json}` line.
  */
+import '../electron/engine/young-generation-first';
 import path from 'node:path';
 import { JobDetailSchema, JobSummarySchema, type JobPhase } from '../shared/contract/jobs.channels';
 import { createFileKeyCipher } from '../electron/engine/accounts/secret-store';

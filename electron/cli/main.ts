@@ -1,3 +1,4 @@
+import '../engine/young-generation-first';
 import { runCli } from './program';
 import { servedStore } from './session';
 

@@ -58,7 +58,7 @@ export interface EngineOptions {
    * mode). The command line says no: a one-off command must not start the app's background runs.
    */
   background?: boolean;
-  /** Where V8's new space stops growing in this process (young-generation.ts; default 32 MiB), or false to leave it to V8. */
+  /** Where V8's new space stops growing in this process (young-generation.ts; default 32 MiB), or false to let V8 grow it. */
   newSpaceBytes?: number | false;
 }
 
@@ -77,7 +77,7 @@ export interface EngineParts {
 
 export async function createEngine(options: EngineOptions): Promise<Engine & EngineParts> {
   // The engine's garbage dies young (requests, stream chunks): a smaller new space holds less of it committed.
-  if (options.newSpaceBytes !== false) capNewSpace(options.newSpaceBytes);
+  capNewSpace(options.newSpaceBytes === false ? Infinity : options.newSpaceBytes);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();

@@ -1,3 +1,4 @@
+import '../engine/young-generation-first';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFileKeyCipher } from '../engine/accounts/secret-store';

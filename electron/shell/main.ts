@@ -1,3 +1,4 @@
+import '../engine/young-generation-first';
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { openLockedEngine } from '../cli/session';
 import type { Engine } from '../engine/dispatch';
