@@ -16,14 +16,15 @@ describe('gridTemplate', () => {
     const g = gridTemplate(DEFAULT_COLUMNS, cols, 360);
     expect(g.minWidth).toBe(360);
     expect(g.widths.size).toBe(80);
-    expect(g.widths.modified).toBe(72);
+    // The date keeps room for "12:59 PM" whole.
+    expect(g.widths.modified).toBe(80);
     expect(g.widths.type).toBe(84);
-    expect(g.widths.name).toBe(124);
+    expect(g.widths.name).toBe(116);
   });
 
   it('stops at the floors and never grows a column past its chosen width', () => {
     const g = gridTemplate(DEFAULT_COLUMNS, cols, 100);
-    expect(g.widths).toEqual({ name: 110, size: 72, modified: 72, type: 84 });
+    expect(g.widths).toEqual({ name: 110, size: 72, modified: 80, type: 84 });
     const narrow = { ...DEFAULT_COLUMNS, widths: { ...DEFAULT_COLUMNS.widths, modified: 60 } };
     expect(gridTemplate(narrow, cols, 100).widths.modified).toBe(60);
   });

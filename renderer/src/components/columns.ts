@@ -12,9 +12,11 @@ export const COLUMN_LABELS: Record<ColumnId, string> = {
 
 /**
  * How far a column gives way when the pane is narrower than the chosen widths (never below the chosen width), and
- * in which order: the date first (it has shorter forms), then the lesser columns, the name, and the size last.
+ * in which order: the date first (it has shorter forms), then the lesser columns, the name, and the size last. The
+ * date's floor holds its shortest forms whole ("12:59 PM", "12/31/26": 66 px in a 14 px system face, plus the
+ * cell's padding).
  */
-const FLOOR: Record<ColumnId, number> = { name: 110, size: 72, modified: 72, storageClass: 64, type: 84, etag: 64 };
+const FLOOR: Record<ColumnId, number> = { name: 110, size: 72, modified: 80, storageClass: 64, type: 84, etag: 64 };
 const GIVES_FIRST: readonly ColumnId[] = ['modified', 'etag', 'storageClass', 'type', 'name', 'size'];
 
 /** The columns a table shows, in order. */
