@@ -14,7 +14,8 @@ export interface Measured {
   stderr: string;
 }
 
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A field of /proc/<pid>/status in kB (0 when the process is gone or this is not Linux). */
+export function statusKb(pid: number | 'self', field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m?.[1] ? Number(m[1]) : 0;

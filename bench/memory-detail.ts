@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { partsOut, pooledPartBytes } from '../electron/engine/providers/part-pool';
+import { statusKb } from './measure';
 
 const MB = 1e6;
 const round = (n: number): number => Math.round(n / MB);
@@ -54,11 +55,7 @@ export function memoryDetail(): { sample: () => void; write: (file: string, jobM
     peakRss = m.rss;
     for (const s of v8.getHeapSpaceStatistics()) if (s.space_size > 0) now[`space:${s.space_name}`] = s.space_size;
     try {
-      const status = readFileSync('/proc/self/status', 'utf8');
-      for (const k of ['RssAnon', 'RssFile']) {
-        const kb = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
-        if (kb !== undefined) now[k] = Number(kb) * 1024;
-      }
+      for (const k of ['RssAnon', 'RssFile'] as const) now[k] = statusKb('self', k) * 1024;
       if (Date.now() - smapsAt > 1000) {
         smapsAt = Date.now();
         Object.assign(now, smapsByKind(readFileSync('/proc/self/smaps', 'utf8')));

@@ -203,7 +203,6 @@ describe('cloud-side pull into Azure', () => {
     // The single Put Blob From URL was checked by MD5 (x-ms-source-content-md5); the blocks by size.
     expect(detail.files.find((f) => f.source.endsWith('one.bin'))?.checksum).toBe('md5');
     expect(detail.files.find((f) => f.source.endsWith('big.bin'))?.checksum).toBe('size');
-    // The MD5-checked pull is not read back; the blocks, checked only by length, are (their size from a HEAD).
     // The MD5-checked pull is not read back afterwards; the blocks, checked only by length, are (a HEAD for the size).
     const after = (name: string): string[] => {
       const requests = proxy.passed.filter((r) => r.path.endsWith(`/${name}`)).map((r) => r.method);

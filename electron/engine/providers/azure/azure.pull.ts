@@ -38,13 +38,13 @@ const MAX_BLOCKS = 50_000;
 export const DEFAULT_PULL: PullSettings = { singleShotMaxBytes: MAX_PUT_BLOB_FROM_URL, uncheckedSingleShotMaxBytes: 32 * MiB, blockBytes: 16 * MiB, concurrency: 8 };
 
 /** Whether an object of this size is pulled as one Put Blob From URL (else in ranges). */
-export function pullsInOne(size: number, sourceMd5Known: boolean, settings: PullSettings): boolean {
+function pullsInOne(size: number, sourceMd5Known: boolean, settings: PullSettings): boolean {
   const most = sourceMd5Known ? settings.singleShotMaxBytes : settings.uncheckedSingleShotMaxBytes;
   return size <= Math.min(most, MAX_PUT_BLOB_FROM_URL);
 }
 
 /** The range each Put Block From URL fetches for an object of this size. */
-export function pullBlockBytes(size: number, settings: PullSettings): number {
+function pullBlockBytes(size: number, settings: PullSettings): number {
   return Math.min(MAX_BLOCK_FROM_URL, Math.max(settings.blockBytes, Math.ceil(size / MAX_BLOCKS)));
 }
 
