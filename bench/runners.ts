@@ -30,6 +30,9 @@ export async function buildEntries(): Promise<void> {
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,
+    // A dynamic import stays one (skyferry-copy.ts loads the engine after capping the new space).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node22',

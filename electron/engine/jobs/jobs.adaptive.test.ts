@@ -141,6 +141,41 @@ describe('a large object is read in parallel ranges', () => {
     await other.close?.();
   });
 
+  it('relayed to a destination slower than the source, the parts held never pass the file\'s window', async () => {
+    // Every part's upload answers 300 ms late, so the reads finish first and parts wait for the upload: the
+    // memory held is then what the window allows, not what the reads could fill.
+    const slow = await startFaultProxy(minio.endpoint);
+    slow.add({ match: (m, u) => m === 'PUT' && u.includes('partNumber='), times: 1_000, fault: { kind: 'latency', ms: 300 } });
+    const other = createS3Provider({ kind: 's3', name: 'other', region: minio.region, endpoint: slow.endpoint, forcePathStyle: true, checksumMode: 'when_supported' }, { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey }, { multipart: MULTIPART });
+    const bucket = `window${run}`;
+    try {
+      await other.createBucket(bucket);
+      const before = partsOut();
+      let peak = 0;
+      const sample = setInterval(() => {
+        peak = Math.max(peak, partsOut() - before);
+      }, 2);
+      // 20 MiB for large files' parts: one file reads 2 ranges and uploads 2 parts at once (Admission.rangedWindow).
+      const m = new JobManager({ resolve: resolverFor({ minio: s3, other }), multipart: MULTIPART, largeBufferBytes: 20 * MiB, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 } });
+      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/big/'], destination: `s3://other/${bucket}/` });
+      await m.waitForIdle();
+      clearInterval(sample);
+      const d = m.get(id).detail();
+      await m.close();
+      expect(d.state).toBe('completed');
+      expect(slow.fired.latency).toBe(Math.ceil(BIG / MULTIPART.partSizeBytes));
+      expect(peak).toBeGreaterThanOrEqual(3);
+      expect(peak).toBeLessThanOrEqual(4);
+      const copied = await other.open(bucket, 'big/big.bin');
+      const h = createHash('md5');
+      for await (const chunk of copied) h.update(chunk as Buffer);
+      expect(h.digest('hex')).toBe(bigMd5);
+    } finally {
+      await other.close?.();
+      await slow.close();
+    }
+  });
+
   it('a ranged GET cut mid-body fails the attempt, and the retry still verifies', async () => {
     proxy.add({ match: (m, u, h) => bigGet(m, u) && h.range !== undefined, times: 1, fault: { kind: 'drop-response', afterBytes: 1 * MiB } });
     const d = await copy('s3://minio/src/big/');

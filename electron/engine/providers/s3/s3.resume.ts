@@ -240,7 +240,6 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
       read += body.length;
       if (read > size) throw new InvalidInputError(`The source gave more than the announced ${size} bytes`);
       options.onProgress?.(read - offset);
-      await inFlight.room();
       const n = partNumber++;
       // The part's CRC32 computed here (natively) and sent for the service to check the bytes against; the SDK
       // then does not hash the part again.
@@ -254,6 +253,10 @@ export async function uploadResumable(t: UploadTarget, source: Readable, options
         if (!out.ETag || !out.ChecksumCRC32) throw new SkyferryError('fatal', `S3 stored part ${n} of "${t.key}" without an ETag or CRC32`);
         partDone(n, out.ETag, out.ChecksumCRC32);
       });
+      // Room for the next part before it is cut, not after: a part cut and waiting here would be held by neither
+      // the requests in flight nor a parallel ranged read's window (which counts a range only until it is given
+      // out), one part more than the file's reservation.
+      await inFlight.room();
     }
     await inFlight.drain();
     if (signal?.aborted) throw cancelled();
