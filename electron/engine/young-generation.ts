@@ -17,17 +17,28 @@ function newSpaceBytes(): number {
 
 function growthFactor(): string {
   // V8 grows the new space (by --semi-space-growth-factor, read at each growth) after a scavenge that many objects
-  // survive; a factor of 1 leaves it as it is.
-  return newSpaceBytes() >= capBytes ? '--semi-space-growth-factor=1' : '--semi-space-growth-factor=2';
+  // survive; a factor of 1 leaves it as it is. Growth is allowed only while one more step (a doubling) stays within
+  // the cap: the factor is set again after each GC, but V8 may grow it twice between two of those settings.
+  return newSpaceBytes() * 2 <= capBytes ? '--semi-space-growth-factor=2' : '--semi-space-growth-factor=1';
+}
+
+/**
+ * Holds the new space at its size until capNewSpace is called (the engine's start). For a process's first line:
+ * while modules are evaluated, the scavenges come one after another in one synchronous stretch, with no turn of the
+ * event loop between them for capNewSpace's observer to stop the growth at the cap, and V8 doubles the new space
+ * past it; what survives there is code and module state, which lives on anyway.
+ */
+export function holdNewSpace(): void {
+  if (!observer) v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 /**
  * Keeps V8's new space from growing past `bytes` in this process, whatever starts the process. The flag that caps
  * it (--max-semi-space-size) is read only when the isolate starts, which the desktop app's main process cannot be
  * given, so the cap is held instead by the flag V8 reads each time it grows the new space: after every garbage
- * collection, growth is allowed while the new space is under the cap and stopped once it has reached it. A new
- * space already past the cap stays as it is (V8 shrinks it on its own when the process is idle). Process-wide and
- * idempotent: the last call's cap holds.
+ * collection, growth is allowed while a doubling stays under the cap and stopped after that. A new space already
+ * past the cap stays as it is (V8 shrinks it on its own when the process is idle). Process-wide and idempotent: the
+ * last call's cap holds.
  */
 export function capNewSpace(bytes: number = DEFAULT_NEW_SPACE_BYTES): void {
   capBytes = Math.max(1, bytes);
