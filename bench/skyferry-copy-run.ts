@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   // BENCH_NEW_SPACE=<MiB> or "v8": the engine's cap on V8's new space (young-generation.ts), or none, for A/B runs.
   const newSpace = process.env.BENCH_NEW_SPACE;
   const newSpaceBytes = newSpace === undefined ? {} : { newSpaceBytes: newSpace === 'v8' ? (false as const) : Number(newSpace) * 1024 * 1024 };
-  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes });
+  // BENCH_OLD_SPACE=<MiB> or "v8": the old space's headroom before the engine asks for a full collection (old-generation.ts), or V8's own limits.
+  const oldSpace = process.env.BENCH_OLD_SPACE;
+  const oldSpaceHeadroomBytes = oldSpace === undefined ? {} : { oldSpaceHeadroomBytes: oldSpace === 'v8' ? (false as const) : Number(oldSpace) * 1024 * 1024 };
+  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes, ...oldSpaceHeadroomBytes });
   try {
     for (const account of req.accounts) await call(engine, 'accounts:save', { account });
     const engineReadyMs = performance.now() - t0;

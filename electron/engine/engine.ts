@@ -35,6 +35,7 @@ import { startRun } from './schedules/runs';
 import { Scheduler, type ScheduleClock } from './schedules/scheduler';
 import { createSettingsHandlers } from './schedules/settings.handlers';
 import { FolderSync } from './sync/folder-sync';
+import { boundOldSpace } from './old-generation';
 import { capNewSpace } from './young-generation';
 import { InvalidInputError, NotFoundError } from '../../shared/errors';
 
@@ -60,6 +61,8 @@ export interface EngineOptions {
   background?: boolean;
   /** Where V8's new space stops growing in this process (young-generation.ts; default 32 MiB), or false to let V8 grow it. */
   newSpaceBytes?: number | false;
+  /** How far the old space grows past the last full collection before the engine asks for one (old-generation.ts; default 48 MiB), or false for V8's own limits. */
+  oldSpaceHeadroomBytes?: number | false;
 }
 
 /**
@@ -78,6 +81,8 @@ export interface EngineParts {
 export async function createEngine(options: EngineOptions): Promise<Engine & EngineParts> {
   // The engine's garbage dies young (requests, stream chunks): a smaller new space holds less of it committed.
   capNewSpace(options.newSpaceBytes === false ? Infinity : options.newSpaceBytes);
+  // Its requests in flight outlive scavenges and die in the old space: collected at tens of MB, not hundreds.
+  boundOldSpace(options.oldSpaceHeadroomBytes === false ? Infinity : options.oldSpaceHeadroomBytes);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();

@@ -1,0 +1,64 @@
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * How far the old space may grow past what the last full collection left, by default, before the engine asks V8 for
+ * the next one. V8 starts its first full collection only when the old space reaches a limit sized from the
+ * machine's memory, and sets the next limit at up to several times what survived: an engine moving thousands of
+ * small files promotes the objects of its requests in flight (they outlive two scavenges over a link of tens of
+ * milliseconds), and they die there, so the old space filled to 150 MB with garbage around 40 MB of live objects.
+ */
+export const DEFAULT_OLD_SPACE_HEADROOM_BYTES = 48 * 1024 * 1024;
+
+/** V8's gc() with its options (the gc extension of V8 behind --expose-gc). */
+type Collect = (options: { type: 'major'; execution: 'async' }) => void;
+
+let observer: PerformanceObserver | undefined;
+let headroom = DEFAULT_OLD_SPACE_HEADROOM_BYTES;
+let collect: Collect | undefined;
+/** The old space's size in use after the last full collection. */
+let baseline: number | undefined;
+/** A collection asked for and not yet finished. */
+let asked = false;
+
+function oldSpaceUsed(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
+}
+
+function gcFunction(): Collect {
+  // The gc extension is installed in contexts made after the flag is set: a new context's global has it.
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as Collect;
+}
+
+function onGc(entries: PerformanceEntry[]): void {
+  for (const e of entries) {
+    // A gc entry's detail (NodeGCPerformanceDetail), which Node's types leave off PerformanceEntry.
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      baseline = oldSpaceUsed();
+      asked = false;
+    }
+  }
+  const used = oldSpaceUsed();
+  baseline ??= used;
+  if (asked || used <= baseline + headroom) return;
+  asked = true;
+  // Incremental and concurrent, as V8's own full collections: no pause of the whole heap's marking.
+  collect ??= gcFunction();
+  collect({ type: 'major', execution: 'async' });
+}
+
+/**
+ * Asks V8 for a full collection whenever the old space has grown `bytes` past what the last one left, so that
+ * objects promoted and dead are freed at tens of MB, not at the hundreds V8's own limits allow on a machine of many
+ * GiB. A collection is asked for only after a scavenge, and one at a time. Process-wide; the last call's headroom
+ * holds, Infinity leaves V8 to its own limits.
+ */
+export function boundOldSpace(bytes: number = DEFAULT_OLD_SPACE_HEADROOM_BYTES): void {
+  headroom = Math.max(0, bytes);
+  if (observer || headroom === Infinity) return;
+  observer = new PerformanceObserver((list) => onGc(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+}
