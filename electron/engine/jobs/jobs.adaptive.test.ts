@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMinio, type MinioHandle } from '../../../tools/emulators/emulators';
+import { startFakeGcs, startMinio, type MinioHandle } from '../../../tools/emulators/emulators';
+import { createGcsProvider } from '../providers/gcs/gcs.provider';
 import { createLocalProvider } from '../providers/local/local.provider';
 import type { MultipartSettings, Provider } from '../providers/provider';
 import { partsOut } from '../providers/part-pool';
@@ -139,6 +140,31 @@ describe('a large object is read in parallel ranges', () => {
     for await (const chunk of copied) h.update(chunk as Buffer);
     expect(h.digest('hex')).toBe(bigMd5);
     await other.close?.();
+  });
+
+  it('relayed to GCS, its ranges are sent as the composite upload\'s parts and every one goes back to the part pool', async () => {
+    const fake = await startFakeGcs({ backend: 'memory' });
+    const gcs = createGcsProvider({ kind: 'gcs', name: 'fake', projectId: fake.projectId, endpoint: fake.endpoint, bucket: undefined }, {}, { multipart: MULTIPART });
+    try {
+      await gcs.createBucket('dst');
+      const out = partsOut();
+      const m = new JobManager({ resolve: resolverFor({ minio: s3, fake: gcs }), multipart: MULTIPART, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 } });
+      const { id } = m.start({ kind: 'copy', sources: ['s3://minio/src/big/'], destination: 'gs://fake/dst/' });
+      await m.waitForIdle();
+      const d = m.get(id).detail();
+      await m.close();
+      expect(d.state).toBe('completed');
+      expect(proxy.requests.filter((r) => bigGet(r.method, r.url) && r.range !== undefined)).toHaveLength(Math.ceil(BIG / MULTIPART.partSizeBytes) - 1);
+      // Each range's buffer was taken from the pool; one not given back would stay counted out.
+      expect(partsOut()).toBe(out);
+      const copied = await gcs.open('dst', 'big/big.bin');
+      const h = createHash('md5');
+      for await (const chunk of copied) h.update(chunk as Buffer);
+      expect(h.digest('hex')).toBe(bigMd5);
+    } finally {
+      await gcs.close?.();
+      await fake.stop();
+    }
   });
 
   it('relayed to a destination slower than the source, the parts held never pass the file\'s window', async () => {

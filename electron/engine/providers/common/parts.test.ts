@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { givePart, takePart } from '../part-pool';
-import { cutParts } from './parts';
+import { cutParts, wholePoolBuffer } from './parts';
 
 const wrap = (e: unknown): Error => new Error(`source: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -114,5 +114,40 @@ describe('cutParts', () => {
     await expect(run()).rejects.toThrow('source: connection reset');
     expect(seen).toBe(100);
     expect(parts.map((p) => p.length)).toEqual([64]);
+  });
+});
+
+describe('wholePoolBuffer', () => {
+  const slices = (b: Buffer, from: number, to: number, step: number): Buffer[] => {
+    const out: Buffer[] = [];
+    for (let at = from; at < to; at += step) out.push(b.subarray(at, Math.min(to, at + step)));
+    return out;
+  };
+
+  it('is the pool buffer that the pieces cover in order from its first byte to its end', () => {
+    const part = takePart(1024);
+    try {
+      const whole = wholePoolBuffer(slices(part, 0, 1024, 256), false);
+      expect(whole?.buffer).toBe(part.buffer);
+      expect(whole?.length).toBe(1024);
+    } finally {
+      givePart(part);
+    }
+  });
+
+  it('is nothing where the buffer\'s tail may belong to the next part, where the pieces skip or reorder, or are not from the pool', () => {
+    const part = takePart(1024);
+    try {
+      // The first 768 bytes: the rest of the buffer is the next part's head (ChunkReader split a piece).
+      expect(wholePoolBuffer(slices(part, 0, 768, 256), false)).toBeUndefined();
+      // The same bytes as the object's last part: nothing follows, so the buffer is its alone.
+      expect(wholePoolBuffer(slices(part, 0, 768, 256), true)?.length).toBe(768);
+      expect(wholePoolBuffer(slices(part, 256, 1024, 256), false)).toBeUndefined();
+      const [a, b, c, d] = slices(part, 0, 1024, 256) as [Buffer, Buffer, Buffer, Buffer];
+      expect(wholePoolBuffer([a, c, b, d], false)).toBeUndefined();
+      expect(wholePoolBuffer([Buffer.alloc(1024)], false)).toBeUndefined();
+    } finally {
+      givePart(part);
+    }
   });
 });

@@ -137,3 +137,21 @@ async function* chunksOf(stream: Readable): AsyncGenerator<unknown> {
     if (!ended && !stream.destroyed) stream.destroy();
   }
 }
+
+/**
+ * The part-pool buffer that `pieces` are, in order, the views of from its first byte (a parallel ranged read gives
+ * out each range so: ranged-read.ts), where nothing else can hold a view of it: the pieces cover it to its end, or
+ * they are the object's last bytes (the buffer's tail then holds nothing). Undefined otherwise: pieces copied, from
+ * another stream, or sharing their buffer with the next part. The caller gives it back (givePart) once its request
+ * has settled.
+ */
+export function wholePoolBuffer(pieces: readonly Buffer[], last: boolean): Buffer | undefined {
+  const first = pieces[0];
+  if (!first || first.byteOffset !== 0 || !isPart(first)) return undefined;
+  let at = 0;
+  for (const p of pieces) {
+    if (p.buffer !== first.buffer || p.byteOffset !== at) return undefined;
+    at += p.length;
+  }
+  return at === first.buffer.byteLength || last ? Buffer.from(first.buffer, 0, at) : undefined;
+}

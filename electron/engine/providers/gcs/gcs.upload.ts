@@ -3,8 +3,10 @@ import type { Readable } from 'node:stream';
 import type { Bucket, File, FileMetadata } from '@google-cloud/storage';
 import { CancelledError, InvalidInputError } from '../../../../shared/errors';
 import { sourceFailure } from '../common/errors';
+import { wholePoolBuffer } from '../common/parts';
 import { InFlight } from '../common/pool';
 import { crc32cCombineHex, crcB64ToHex } from '../crc32c';
+import { givePart } from '../part-pool';
 import type { MultipartSettings, PartWindow, PutOptions } from '../provider';
 import { parseGcsResume, type GcsResumeState } from './gcs.resume';
 import { partName, removeTemp, TEMP_FOR_KEY, tempFolder } from './gcs.temp';
@@ -226,7 +228,16 @@ export async function compositeUpload(a: CompositeArgs): Promise<FileMetadata> {
       const body = await a.reader.read(len, a.size - firstPart * partSize);
       const name = partName(id, i);
       parts.push(name);
-      start(name, async () => partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, stop.signal, a.sentPartWaitMs ?? DEFAULT_SENT_PART_WAIT_MS), len));
+      // A range of a parallel ranged read sent as it is: its buffer goes back to the pool for the next range once
+      // the request has settled, instead of waiting for the garbage collector.
+      const range = wholePoolBuffer(body, i === partCount - 1);
+      start(name, async () => {
+        try {
+          partStored(i, await uploadBuffer(a.bucket.file(name), body, tempResource, stop.signal, a.sentPartWaitMs ?? DEFAULT_SENT_PART_WAIT_MS), len);
+        } finally {
+          if (range) givePart(range);
+        }
+      });
       await inFlight.room();
     }
     await a.reader.expectEnd(a.size - firstPart * partSize);
