@@ -4,13 +4,13 @@
  *   renderer/            -> dist/renderer/        (vite)
  *   electron/shell/main  -> dist/electron/main.cjs    (esbuild, CJS, electron + npm packages external)
  *   electron/shell/preload -> dist/electron/preload.cjs (esbuild, CJS, everything bundled but electron: sandboxed preloads cannot require)
- *   electron/host/cli    -> dist/host/cli.js      (esbuild, ESM for Node 22, npm packages external)
- *   electron/cli/main    -> dist/cli/skyferry.js  (esbuild, ESM for Node 22, npm packages external, with a shebang: `skyferry`)
+ *   electron/host/cli    -> dist/host/cli.js      (esbuild, ESM for Node 22, npm packages external, chunks in dist/host/chunks)
+ *   electron/cli/main    -> dist/cli/skyferry.js  (esbuild, ESM for Node 22, npm packages external, with a shebang: `skyferry`; chunks in dist/cli/chunks)
  *
  * Each target is skipped when none of its inputs changed since its last build (stamps in dist/.build-stamps.json),
  * so `npm run serve` after a build starts at once. `--force` rebuilds all; `--only=renderer,main,preload,host,cli`.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStampBook } from './build-stamps.mjs';
@@ -40,11 +40,19 @@ async function buildRenderer() {
   return 'built';
 }
 
-async function buildBundle(esbuild, name, entry, outfile, options) {
+/**
+ * `split`: an ESM entry whose dynamic imports stay separate chunks (in `chunks/` beside it, emptied first), so that
+ * its first lines run before the packages the rest imports are evaluated (engine/young-generation-first.ts).
+ */
+async function buildBundle(esbuild, name, entry, outfile, options, split = false) {
   if (book.upToDate(name, [outfile])) return 'cached';
+  const out = path.join(ROOT, outfile);
+  if (split) rmSync(path.join(path.dirname(out), 'chunks'), { recursive: true, force: true });
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, entry)],
-    outfile: path.join(ROOT, outfile),
+    ...(split
+      ? { outdir: path.dirname(out), entryNames: path.basename(out, '.js'), chunkNames: 'chunks/[name]-[hash]', splitting: true }
+      : { outfile: out }),
     bundle: true,
     platform: 'node',
     sourcemap: 'linked',
@@ -88,11 +96,18 @@ async function main() {
   }
   if (wanted('host')) {
     jobs.push(
-      buildBundle(esbuild, 'host', 'electron/host/cli.ts', 'dist/host/cli.js', {
-        format: 'esm',
-        target: 'node22',
-        packages: 'external',
-      }).then((r) => (results.host = r)),
+      buildBundle(
+        esbuild,
+        'host',
+        'electron/host/cli.ts',
+        'dist/host/cli.js',
+        {
+          format: 'esm',
+          target: 'node22',
+          packages: 'external',
+        },
+        true,
+      ).then((r) => (results.host = r)),
     );
   }
   if (wanted('cli')) {
@@ -104,7 +119,7 @@ async function main() {
         banner: { js: '#!/usr/bin/env node' },
         // `skyferry --version` says the version of the package it was built from.
         define: { 'process.env.SKYFERRY_VERSION': JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version) },
-      }).then((r) => {
+      }, true).then((r) => {
         // The `bin` of package.json: runnable as `npx skyferry` from a checkout, and as `./dist/cli/skyferry.js`.
         chmodSync(path.join(ROOT, 'dist/cli/skyferry.js'), 0o755);
         results.cli = r;

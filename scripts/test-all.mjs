@@ -7,7 +7,7 @@ const steps = [
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
   { name: 'build', cmd: ['node', 'scripts/build.mjs'] },
-  { name: 'scripts', cmd: ['node', '--test', 'scripts/build-stamps.test.mjs', 'scripts/layers.test.mjs', 'build/electron-builder.test.mjs'] },
+  { name: 'scripts', cmd: ['node', '--test', 'scripts/build-stamps.test.mjs', 'scripts/layers.test.mjs', 'scripts/entries.test.mjs', 'build/electron-builder.test.mjs'] },
   { name: 'unit', cmd: ['npx', 'vitest', 'run'], report: 'test-results/vitest.json' },
   { name: 'e2e', cmd: ['npx', 'playwright', 'test'], report: 'test-results/playwright.json' },
 ];
