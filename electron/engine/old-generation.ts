@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
  * the next one. V8 starts its first full collection only when the old space reaches a limit sized from the
  * machine's memory, and sets the next limit at up to several times what survived: an engine moving thousands of
  * small files promotes the objects of its requests in flight (they outlive two scavenges over a link of tens of
- * milliseconds), and they die there, so the old space filled to 150 MB with garbage around 40 MB of live objects.
+ * milliseconds), and they die there, so without this the old space holds several times its live objects in garbage.
  */
 export const DEFAULT_OLD_SPACE_HEADROOM_BYTES = 48 * 1024 * 1024;
 
