@@ -8,7 +8,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { partsOut, pooledPartBytes } from '../electron/engine/providers/part-pool';
 import { statusKb } from './measure';
@@ -21,7 +21,12 @@ export function memoryDetail(): { sample: () => void; write: (file: string, jobM
   let peakRss = 0;
   const maxima: Record<string, number> = {};
   const gc: Record<string, { count: number; ms: number }> = {};
-  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = kinds[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? 'other';

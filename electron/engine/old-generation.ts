@@ -45,7 +45,7 @@ function onGc(entries: PerformanceEntry[]): void {
   baseline ??= used;
   if (asked || used <= baseline + headroom) return;
   asked = true;
-  // Incremental and concurrent, as V8's own full collections: no pause of the whole heap's marking.
+  // 'async': V8 runs it from a task of its own after this callback, not inside the GC observer.
   collect ??= gcFunction();
   collect({ type: 'major', execution: 'async' });
 }
