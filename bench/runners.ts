@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AzuriteHandle, MinioHandle } from '../tools/emulators/emulators';
 import { REPO_ROOT } from '../tools/emulators/versions';
@@ -25,12 +26,14 @@ type Entry = Exclude<(typeof ENTRIES)[number], 'shaper'>;
  * memory, as in the app.
  */
 export async function buildEntries(): Promise<void> {
+  // Chunk names carry a hash: the last build's are removed rather than left to pile up.
+  rmSync(path.join(BUILD_DIR, 'chunks'), { recursive: true, force: true });
   await build({
     entryPoints: ENTRIES.map((e) => path.join(REPO_ROOT, 'bench', `${e}.ts`)),
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,
-    // A dynamic import stays one (skyferry-copy.ts loads the engine after capping the new space).
+    // A dynamic import stays one (skyferry-copy.ts loads the engine after holding the new space).
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
+import { runNodeSnippet } from './test-support/node-snippet';
 
 /**
  * A process that promotes garbage as the engine's requests in flight do: objects held across a few turns of the
@@ -32,8 +29,7 @@ async function largestOldSpace(headroomMiB: number | undefined): Promise<number>
     }
     process.stdout.write(String(largest / 1024 / 1024));
   `;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.join(import.meta.dirname, '..', '..') });
-  return Number(stdout);
+  return Number(await runNodeSnippet(code));
 }
 
 describe('boundOldSpace', () => {

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
+import { runNodeSnippet } from './test-support/node-snippet';
 
 /**
  * A process that makes short-lived garbage with some of it surviving a while (as requests in flight do), and prints
@@ -29,8 +26,7 @@ async function largestNewSpace(capMiB: number | undefined, how: { hold?: boolean
     }
     process.stdout.write(String(largest / 1024 / 1024));
   `;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: path.join(import.meta.dirname, '..', '..') });
-  return Number(stdout);
+  return Number(await runNodeSnippet(code));
 }
 
 describe('capNewSpace', () => {
