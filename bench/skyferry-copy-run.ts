@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   // BENCH_OLD_SPACE=<MiB> or "v8": the old space's headroom before the engine asks for a full collection (old-generation.ts), or V8's own limits.
   const oldSpace = process.env.BENCH_OLD_SPACE;
   const oldSpaceHeadroomBytes = oldSpace === undefined ? {} : { oldSpaceHeadroomBytes: oldSpace === 'v8' ? (false as const) : Number(oldSpace) * 1024 * 1024 };
-  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes, ...oldSpaceHeadroomBytes });
+  // BENCH_SCAVENGE=<MiB> or "v8": how far ArrayBuffers grow while the engine relays before it asks for a scavenge (young-generation.ts), or never.
+  const scavenge = process.env.BENCH_SCAVENGE;
+  const scavengeAfterBytes = scavenge === undefined ? {} : { scavengeAfterBytes: scavenge === 'v8' ? (false as const) : Number(scavenge) * 1024 * 1024 };
+  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes, ...oldSpaceHeadroomBytes, ...scavengeAfterBytes });
   try {
     for (const account of req.accounts) await call(engine, 'accounts:save', { account });
     const engineReadyMs = performance.now() - t0;

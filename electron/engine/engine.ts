@@ -36,7 +36,7 @@ import { Scheduler, type ScheduleClock } from './schedules/scheduler';
 import { createSettingsHandlers } from './schedules/settings.handlers';
 import { FolderSync } from './sync/folder-sync';
 import { boundOldSpace } from './old-generation';
-import { capNewSpace } from './young-generation';
+import { capNewSpace, paceScavenges, relaying } from './young-generation';
 import { InvalidInputError, NotFoundError } from '../../shared/errors';
 
 const log = createLogger('engine');
@@ -63,6 +63,8 @@ export interface EngineOptions {
   newSpaceBytes?: number | false;
   /** How far the old space grows past the last full collection before the engine asks for one (old-generation.ts; default 48 MiB), or false for V8's own limits. */
   oldSpaceHeadroomBytes?: number | false;
+  /** How far ArrayBuffers' memory grows while bytes are relayed before the engine asks for a scavenge (young-generation.ts; default 4 MiB), or false to leave it to V8. */
+  scavengeAfterBytes?: number | false;
 }
 
 /**
@@ -83,6 +85,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
   capNewSpace(options.newSpaceBytes === false ? Infinity : options.newSpaceBytes);
   // Its requests in flight outlive scavenges and die in the old space: collected at tens of MB, not hundreds.
   boundOldSpace(options.oldSpaceHeadroomBytes === false ? Infinity : options.oldSpaceHeadroomBytes);
+  // The Buffers of the chunks it relays live outside V8's heap until a collection: a scavenge every few MB of them.
+  paceScavenges(options.scavengeAfterBytes === false ? Infinity : options.scavengeAfterBytes);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const accounts = await openAccountStore(options.dataDir, options.cipher);
   const listeners = new Set<EventListener>();
@@ -145,6 +149,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine & Eng
     },
     throttle: (jobId, from, to, signal, limit) => bandwidth.stream(jobId, from, to, signal, limit),
     localLimited: (jobId, limit) => bandwidth.localLimited(jobId, limit),
+    relaying,
     // Admission sizes large files by the providers' part size, so it must know the sizing they were built with.
     ...(options.providerOptions?.multipart ? { multipart: options.providerOptions.multipart } : {}),
   });

@@ -1,6 +1,6 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { gcExtension } from './gc-extension';
 
 /**
  * How far the old space may grow past what the last full collection left, by default, before the engine asks V8 for
@@ -11,12 +11,8 @@ import { runInNewContext } from 'node:vm';
  */
 export const DEFAULT_OLD_SPACE_HEADROOM_BYTES = 48 * 1024 * 1024;
 
-/** V8's gc() with its options (the gc extension of V8 behind --expose-gc). */
-type Collect = (options: { type: 'major'; execution: 'async' }) => void;
-
 let observer: PerformanceObserver | undefined;
 let headroom = DEFAULT_OLD_SPACE_HEADROOM_BYTES;
-let collect: Collect | undefined;
 /** The old space's size in use after the last full collection. */
 let baseline: number | undefined;
 /** A collection asked for and not yet finished. */
@@ -24,12 +20,6 @@ let asked = false;
 
 function oldSpaceUsed(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
-}
-
-function gcFunction(): Collect {
-  // The gc extension is installed in contexts made after the flag is set: a new context's global has it.
-  v8.setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as Collect;
 }
 
 function onGc(entries: PerformanceEntry[]): void {
@@ -46,8 +36,7 @@ function onGc(entries: PerformanceEntry[]): void {
   if (asked || used <= baseline + headroom) return;
   asked = true;
   // 'async': V8 runs it from a task of its own after this callback, not inside the GC observer.
-  collect ??= gcFunction();
-  collect({ type: 'major', execution: 'async' });
+  gcExtension()({ type: 'major', execution: 'async' });
 }
 
 /**

@@ -55,6 +55,8 @@ export interface JobQueueOptions {
   stallMs?: number;
   /** The bandwidth limits' pass-through for relayed bytes (RunContext.throttle). */
   throttle?: RunContext['throttle'];
+  /** Told as the relay passes bytes on (RunContext.relaying). */
+  relaying?: RunContext['relaying'];
   localLimited?: RunContext['localLimited'];
   progressIntervalMs?: number;
   deleteBatchSize?: number;
@@ -111,6 +113,7 @@ export class JobQueue {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
       ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.relaying === undefined ? {} : { relaying: options.relaying }),
       ...(options.localLimited === undefined ? {} : { localLimited: options.localLimited }),
       deleteBatchSize: options.deleteBatchSize ?? 1000,
       admission: new Admission(admission),

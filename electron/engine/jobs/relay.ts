@@ -236,7 +236,16 @@ export async function relay(r: RelayRequest): Promise<Copied> {
     const watched = watchStall(source, options.stallMs ?? DEFAULT_STALL_MS, `${src.provider.kind === 'local' ? 'the file' : 'the source'} ${src.key}`);
     // The bandwidth limits hold the bytes before they are counted, so progress shows the limited speed.
     const limited = options.throttle ? pipeline(watched, options.throttle(src.provider.kind, dst.provider.kind), () => undefined) : watched;
-    const body: Readable = pipeline(limited, countingStream((n) => counter.add(n)), hasher.stream(), () => undefined);
+    const relaying = options.relaying;
+    const body: Readable = pipeline(
+      limited,
+      countingStream((n) => {
+        counter.add(n);
+        relaying?.();
+      }),
+      hasher.stream(),
+      () => undefined,
+    );
     const putOptions: PutOptions = { size: before.size, signal, userMetadata: metadata, ...objectHeaders(before) };
     // Checked before the destination commits, not only after: a corrupted read must never replace a good object.
     if (options.verify) putOptions.verifyBeforeCommit = async () => checkBytesRead(before.checksums, sums());

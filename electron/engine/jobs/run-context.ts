@@ -22,6 +22,8 @@ export interface RunContext {
   deleteBatchSize: number;
   /** Holds a relayed file's bytes to the bandwidth limits (the app's and its job's, seeded with `limit`). */
   throttle?: (jobId: string, from: ProviderKind, to: ProviderKind, signal: AbortSignal, limit?: JobLimit) => Transform;
+  /** Told, chunk by chunk, that a job's relay is passing bytes on (the engine paces its garbage collection while it does). */
+  relaying?: () => void;
   /** Whether a limit holds now for a copy between two local folders (then it goes through the relay, limited). */
   localLimited?: (jobId: string, limit?: JobLimit) => boolean;
   /** Shared by every job: files and buffers in flight, overall and per account. */

@@ -165,11 +165,13 @@ async function transferOne(job: Job, i: number, ctx: RunContext, signal: AbortSi
     }
     const listed = index?.lookup(d.provider, d.location.bucket, d.location.key);
     const throttle = ctx.throttle;
+    const relaying = ctx.relaying;
     const options = {
       ...job.options,
       overwrite: overwriteFor(job.options, f.destination),
       ...(ctx.stallMs === undefined ? {} : { stallMs: ctx.stallMs }),
       ...(throttle === undefined ? {} : { throttle: (from: ProviderKind, to: ProviderKind) => throttle(job.id, from, to, signal, job.options.limit) }),
+      ...(relaying === undefined ? {} : { relaying }),
       // A disk-to-disk copy is one system call the limiter cannot pace: under a limit it is relayed instead.
       ...(s.provider.kind === 'local' && d.provider.kind === 'local' && ctx.localLimited?.(job.id, job.options.limit) === true ? { allowServerSide: false } : {}),
     };

@@ -37,6 +37,8 @@ export interface TransferOptions {
   stallMs?: number;
   /** Holds the relay's bytes to the bandwidth limits of this job (RunContext.throttle). */
   throttle?: (from: ProviderKind, to: ProviderKind) => Transform;
+  /** Told, chunk by chunk, that the relay is passing bytes on (RunContext.relaying). */
+  relaying?: () => void;
 }
 
 export interface TransferOutcome {
