@@ -95,6 +95,18 @@ describe('job manager on local folders', () => {
     await m.close();
   });
 
+  it('tells the engine, chunk by chunk, that the relay is passing bytes (it paces its scavenges by that)', async () => {
+    const { accounts, dstRoot, expected } = await setup({}, {}, { 'a.bin': 300 * KiB });
+    let told = 0;
+    const { m } = manager(accounts, { relaying: () => told++ });
+    m.start({ kind: 'copy', sources: ['file://src/bkt/photos/a.bin'], destination: 'file://dst/out/' });
+    await m.waitForIdle();
+    await m.close();
+    expect((await destinationMd5s(dstRoot)).get('a.bin')).toBe(expected.get('photos/a.bin'));
+    // A file is read in chunks of at most 64 KiB.
+    expect(told).toBeGreaterThanOrEqual(Math.ceil((300 * KiB) / (64 * KiB)));
+  });
+
   it('a read that dies mid-body is retried and its bytes are not counted twice', async () => {
     const { accounts, dstRoot, expected, src } = await setup({ failReads: { times: 2, afterBytes: 100 * KiB, error: () => new RetryableError('connection reset by peer') } }, {}, { 'a.bin': 300 * KiB });
     const { m, events } = manager(accounts);
