@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AzuriteHandle, MinioHandle } from '../tools/emulators/emulators';
 import { REPO_ROOT } from '../tools/emulators/versions';
@@ -50,12 +51,15 @@ async function runEntry(entry: Entry, input: unknown, echo: boolean): Promise<Me
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_FLAGS="--trace-gc …": extra Node/V8 flags for the children, for experiments.
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  return runMeasured(process.execPath, [...prof, ...flags, path.join(BUILD_DIR, `${entry}.mjs`)], {
+  const measured = await runMeasured(process.execPath, [...prof, ...flags, path.join(BUILD_DIR, `${entry}.mjs`)], {
     env: cleanEnv(),
     cwd: REPO_ROOT,
     input: JSON.stringify(input),
     echo,
   });
+  // BENCH_CHILD_STDOUT=<file>: each child's whole output appended there (what V8 prints for --trace-gc goes to stdout).
+  if (process.env.BENCH_CHILD_STDOUT) await appendFile(process.env.BENCH_CHILD_STDOUT, measured.stdout);
+  return measured;
 }
 
 /** The emulators as saved accounts of the engine (Azurite left out when the run does not use it). */
