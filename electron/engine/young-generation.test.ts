@@ -90,4 +90,36 @@ describe('paceScavenges', () => {
     expect(paced).toBeLessThanOrEqual(32);
     expect(own).toBeGreaterThan(2 * paced);
   }, 60_000);
+
+  it('looks only while bytes are relayed: a second after the last, Buffers made by anything else are left to V8', async () => {
+    const module = path.join(import.meta.dirname, 'young-generation.ts');
+    const code = `
+      import { PerformanceObserver } from 'node:perf_hooks';
+      const { paceScavenges, relaying } = await import(${JSON.stringify(module)});
+      paceScavenges(4 * 1024 * 1024);
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      let collections = 0;
+      new PerformanceObserver((list) => { collections += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
+      const kept = [];
+      // 16 MiB of Buffers while relaying, 16 MiB more a while after the last byte relayed: collections in each window.
+      const window = async (relay) => {
+        const before = collections;
+        for (let i = 0; i < 256; i++) {
+          kept.push(Buffer.allocUnsafe(64 * 1024));
+          if (kept.length > 8) kept.shift();
+          if (relay) relaying();
+          if (i % 32 === 0) await sleep(20);
+        }
+        await sleep(200);
+        return collections - before;
+      };
+      const relayed = await window(true);
+      await sleep(1500);
+      const idle = await window(false);
+      process.stdout.write(JSON.stringify({ relayed, idle }));
+    `;
+    const { relayed, idle } = JSON.parse(await runNodeSnippet(code)) as { relayed: number; idle: number };
+    expect(relayed).toBeGreaterThan(0);
+    expect(idle).toBe(0);
+  }, 60_000);
 });
