@@ -24,19 +24,29 @@ async function call(engine: Engine, channel: string, request: unknown): Promise<
   return r.value;
 }
 
+/** `{ [option]: bytes | false }` from the environment variable `name` (<MiB>, or "v8" for false), or nothing when unset. */
+function heapSetting<K extends 'newSpaceBytes' | 'oldSpaceHeadroomBytes' | 'scavengeAfterBytes'>(name: string, option: K): Partial<Record<K, number | false>> {
+  const value = process.env[name];
+  if (value === undefined) return {};
+  if (value === 'v8') return { [option]: false } as Partial<Record<K, number | false>>;
+  const mib = Number(value);
+  if (value.trim() === '' || !Number.isFinite(mib) || mib < 0) throw new Error(`${name} must be a number of MiB or "v8", not "${value}"`);
+  return { [option]: mib * 1024 * 1024 } as Partial<Record<K, number | false>>;
+}
+
 async function main(): Promise<void> {
   const req = CopyRequestSchema.parse(JSON.parse(await readStdin()));
   const t0 = performance.now();
-  // BENCH_NEW_SPACE=<MiB> or "v8": the engine's cap on V8's new space (young-generation.ts), or none, for A/B runs.
-  const newSpace = process.env.BENCH_NEW_SPACE;
-  const newSpaceBytes = newSpace === undefined ? {} : { newSpaceBytes: newSpace === 'v8' ? (false as const) : Number(newSpace) * 1024 * 1024 };
-  // BENCH_OLD_SPACE=<MiB> or "v8": the old space's headroom before the engine asks for a full collection (old-generation.ts), or V8's own limits.
-  const oldSpace = process.env.BENCH_OLD_SPACE;
-  const oldSpaceHeadroomBytes = oldSpace === undefined ? {} : { oldSpaceHeadroomBytes: oldSpace === 'v8' ? (false as const) : Number(oldSpace) * 1024 * 1024 };
-  // BENCH_SCAVENGE=<MiB> or "v8": how far ArrayBuffers grow while the engine relays before it asks for a scavenge (young-generation.ts), or never.
-  const scavenge = process.env.BENCH_SCAVENGE;
-  const scavengeAfterBytes = scavenge === undefined ? {} : { scavengeAfterBytes: scavenge === 'v8' ? (false as const) : Number(scavenge) * 1024 * 1024 };
-  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...newSpaceBytes, ...oldSpaceHeadroomBytes, ...scavengeAfterBytes });
+  // For A/B runs, each of the engine's heap settings from the environment: <MiB>, or "v8" for V8's own behaviour.
+  const heap = {
+    // The cap on V8's new space (young-generation.ts).
+    ...heapSetting('BENCH_NEW_SPACE', 'newSpaceBytes'),
+    // The old space's headroom before the engine asks for a full collection (old-generation.ts).
+    ...heapSetting('BENCH_OLD_SPACE', 'oldSpaceHeadroomBytes'),
+    // How far ArrayBuffers grow while the engine relays before it asks for a scavenge (young-generation.ts).
+    ...heapSetting('BENCH_SCAVENGE', 'scavengeAfterBytes'),
+  };
+  const engine = await createEngine({ dataDir: path.join(req.workDir, 'data'), cipher: await createFileKeyCipher(path.join(req.workDir, 'keys', 'key')), ...heap });
   try {
     for (const account of req.accounts) await call(engine, 'accounts:save', { account });
     const engineReadyMs = performance.now() - t0;
